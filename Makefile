@@ -1,0 +1,51 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint test-sqlite test-postgres chromium lock bench clean
+
+demo: $(STAMP)
+	$(BIN)/solhost demo
+
+test: $(STAMP) chromium lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/solhost makemigrations --check --dry-run
+
+test-sqlite: $(STAMP) chromium
+	env -u DATABASE_URL $(BIN)/python -m pytest
+
+test-postgres: $(STAMP) chromium
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/home_page.py
+
+$(STAMP):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip setuptools wheel
+	.lock-venv/bin/pip install --quiet -e ".[dev]"
+	.lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^pip==' > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var/static

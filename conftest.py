@@ -1,0 +1,43 @@
+import os
+
+import pytest
+from django.conf import settings
+
+
+def pytest_report_header(config):
+    return f"database: {settings.DATABASES['default']['ENGINE']} {settings.DATABASES['default'].get('NAME', '')}"
+
+
+def pytest_sessionstart(session):
+    """A PostgreSQL run that cannot reach its server stops at once, loudly, instead of erroring per test."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    try:
+        psycopg.connect(
+            host=db.get("HOST") or None, port=db.get("PORT") or None, user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None, dbname=db.get("NAME"), connect_timeout=5,
+        ).close()
+    except psycopg.OperationalError as error:
+        pytest.exit(f"PostgreSQL is unreachable at {os.environ.get('DATABASE_URL')}: {error}", returncode=3)
+
+
+@pytest.fixture
+def world(db):
+    from solhost.test import make_world
+
+    return make_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    # Mail goes to memory (pytest-django's outbox) unless a test asks for files.
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Tests render templates without running collectstatic, so no manifest of hashed names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

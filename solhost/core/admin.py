@@ -1,0 +1,123 @@
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import transaction
+
+from solhost.core import audit
+from solhost.core.models import AuditEvent, Parameter, ParameterValue
+
+
+class AuditTrailInline(GenericTabularInline):
+    """The object's audit trail, newest first, read-only, on its admin page."""
+
+    model = AuditEvent
+    ct_field = "content_type"
+    ct_fk_field = "object_id"
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("at", "actor_label", "action", "changes", "note")
+    verbose_name = "audit event"
+    verbose_name_plural = "audit trail"
+    ordering = ("-at", "-id")
+
+    @admin.display(description="changed")
+    def changes(self, event):
+        return ", ".join(event.changed_fields()) or "—"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose saves and deletes each write an AuditEvent in the same transaction."""
+
+    inlines = [AuditTrailInline]
+
+    def _action(self, verb: str) -> str:
+        return f"admin.{self.model._meta.model_name}.{verb}"
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+            super().save_model(request, obj, form, change)
+            obj._audit_before = before
+
+    def save_related(self, request, form, formsets, change):
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            obj = form.instance
+            audit.record(
+                actor=request.user,
+                action=self._action("change" if change else "add"),
+                obj=obj,
+                before=getattr(obj, "_audit_before", None),
+                after=audit.snapshot(obj),
+            )
+
+    def save_formset(self, request, form, formset, change):
+        with transaction.atomic():
+            for obj in formset.save(commit=False):
+                before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if obj.pk else None
+                obj.save()
+                verb = "change" if before else "add"
+                audit.record(
+                    actor=request.user,
+                    action=f"admin.{obj._meta.model_name}.{verb}",
+                    obj=obj,
+                    before=before,
+                    after=audit.snapshot(obj),
+                )
+            for obj in formset.deleted_objects:
+                audit.record(
+                    actor=request.user, action=f"admin.{obj._meta.model_name}.delete", obj=obj, before=audit.snapshot(obj)
+                )
+                obj.delete()
+            formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit.record(actor=request.user, action=self._action("delete"), obj=obj, before=audit.snapshot(obj))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                audit.record(actor=request.user, action=self._action("delete"), obj=obj, before=audit.snapshot(obj))
+            super().delete_queryset(request, queryset)
+
+
+class ParameterValueInline(admin.TabularInline):
+    model = ParameterValue
+    extra = 0
+    fields = ("effective_from", "value", "source", "recorded_at")
+    readonly_fields = ("recorded_at",)
+
+
+@admin.register(Parameter)
+class ParameterAdmin(AuditedAdmin):
+    list_display = ("key", "title", "criterion", "kind", "unit")
+    list_filter = ("criterion", "kind")
+    search_fields = ("key", "title", "description")
+    inlines = [ParameterValueInline, AuditTrailInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_label", "action", "object_repr")
+    list_filter = ("action", "content_type")
+    search_fields = ("actor_label", "action", "object_repr", "note")
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,55 @@
+import pytest
+from django.core.management import call_command
+from shapely.geometry import Point
+
+from solhost.demo import DEMO_PASSWORD, LOGINS, load_demo
+from solhost.energy.models import PowerSystem
+from solhost.identity.models import User
+from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
+from solhost.region.models import Region
+
+MODELS = (Region, Organisation, Membership, ServiceKind, Server, Service, PowerSystem, User)
+
+
+@pytest.mark.django_db
+def test_loading_twice_adds_nothing_the_second_time():
+    load_demo()
+    counts = {model: model.objects.count() for model in MODELS}
+    load_demo()
+    assert {model: model.objects.count() for model in MODELS} == counts
+    assert counts[Organisation] == 5 and counts[Server] == 7 and counts[Service] == 9
+
+
+@pytest.mark.django_db
+def test_every_demo_login_works_with_the_printed_password():
+    load_demo()
+    for login in LOGINS:
+        user = User.objects.get(email=login.email)
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.emailaddress_set.get(email=login.email).verified
+
+
+@pytest.mark.django_db
+def test_primary_servers_sit_in_or_near_the_region_and_exceptions_far_away():
+    load_demo()
+    boundary = Region.objects.get(slug="merri-bek").shape
+    for server in Server.objects.all():
+        inside = boundary.contains(Point(server.longitude, server.latitude))
+        if server.role == "primary" and server.slug != "cct-northcote-node":
+            assert inside, server.slug
+        if server.role != "primary":
+            assert not inside, server.slug
+    # The rooftop node across Merri Creek is the demo's near-the-edge case.
+    assert not boundary.contains(Point(144.9905, -37.7450))
+
+
+@pytest.mark.django_db
+def test_load_demo_command_prints_the_logins():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("load-demo", stdout=out)
+    text = out.getvalue()
+    assert DEMO_PASSWORD in text
+    for login in LOGINS:
+        assert login.email in text

@@ -1,0 +1,63 @@
+import re
+from urllib.parse import urlsplit
+
+from django.contrib.auth import authenticate
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertRedirects
+
+from solhost.test import PASSWORD
+
+NEW_PASSWORD = "a fresh river stone"
+RESET_LINK = re.compile(r"https?://\S+/accounts/password/reset/key/\S+/")
+
+
+def request_reset(client, email):
+    return client.post(reverse("account_reset_password"), {"email": email})
+
+
+def reset_link(message) -> str:
+    return urlsplit(RESET_LINK.search(message.body).group(0)).path
+
+
+def test_the_reset_mail_links_to_a_form_that_sets_a_new_password(client, world, mailoutbox):
+    response = request_reset(client, "rita@example.org")
+
+    assertRedirects(response, reverse("account_reset_password_done"))
+    assert [m.to for m in mailoutbox] == [["rita@example.org"]]
+    assert mailoutbox[0].body.startswith(f"Hello from {world.region.name}!")
+
+    # The link swaps its key into the session and redirects, so the key never leaks
+    # through the Referer header of the form page.
+    form_page = client.get(reset_link(mailoutbox[0]), follow=True)
+    assertContains(form_page, '<label for="id_password1">New Password</label>', html=True)
+
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+
+    assertRedirects(response, reverse("account_reset_password_from_key_done"))
+    assert authenticate(username="rita", password=NEW_PASSWORD) == world.rita
+    assert authenticate(username="rita", password=PASSWORD) is None
+    world.rita.refresh_from_db()
+    assert world.rita.password.startswith("argon2")
+
+
+def test_a_reset_link_works_only_once(client, world, mailoutbox):
+    request_reset(client, "rita@example.org")
+    link = reset_link(mailoutbox[0])
+    form_page = client.get(link, follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+
+    again = client.get(link, follow=True)
+
+    assertContains(again, "Bad Token")
+    assertContains(again, "invalid")
+
+
+def test_a_reset_for_an_unknown_address_reveals_nothing(client, world, mailoutbox):
+    response = request_reset(client, "stranger@example.org")
+
+    assertRedirects(response, reverse("account_reset_password_done"))
+    assert not RESET_LINK.search("".join(m.body for m in mailoutbox))

@@ -1,0 +1,223 @@
+"""The write path for partners' own records: organisation details, servers, services, power.
+
+Each function is one use case: it runs in one transaction, re-reads and locks the row it
+changes (so the "before" in the audit trail is what was stored, not what a form put in
+memory), validates the result as the model would in a form (``full_clean``), saves, and
+records one AuditEvent. A change that alters nothing is not recorded.
+
+``data`` holds cleaned form values. Keys outside a use case's editable fields are a
+programming error (``ValueError``); ownership rules the forms also enforce are checked
+here again, since other callers (API, shell, jobs) skip the forms.
+"""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from solhost.core import audit
+from solhost.energy.models import PowerSystem
+from solhost.identity.models import User
+from solhost.partners.models import Organisation, Server, Service
+
+# What a partner may change about itself; kind and slug stay with the steward.
+ORGANISATION_FIELDS = (
+    "name",
+    "legal_form",
+    "registration_number",
+    "summary",
+    "description",
+    "locality",
+    "website",
+    "contact_email",
+    "founded",
+)
+SERVER_FIELDS = (
+    "slug",
+    "name",
+    "role",
+    "latitude",
+    "longitude",
+    "locality",
+    "hosting_company",
+    "public_ips",
+    "operation_started",
+    "description",
+)
+SERVICE_FIELDS = (
+    "slug",
+    "name",
+    "kind",
+    "summary",
+    "software",
+    "software_version",
+    "licence",
+    "source_url",
+    "audience",
+    "url",
+    "lores_url",
+    "servers",
+)
+POWER_SYSTEM_FIELDS = (
+    "pv_kwp",
+    "pv_tilt_deg",
+    "pv_azimuth_deg",
+    "battery_nominal_wh",
+    "battery_min_soc_pct",
+    "battery_health_pct",
+    "round_trip_efficiency_pct",
+    "inverter_efficiency_pct",
+    "essential_load_w",
+    "grid_connected",
+    "community_installation",
+    "community_latitude",
+    "community_longitude",
+)
+
+CLASH_MESSAGE = (
+    "Another change saved at the same moment clashes with this one (for example the same "
+    "name or slug). Nothing was saved: check the form and save again."
+)
+
+
+@contextmanager
+def _write() -> Iterator[None]:
+    """One transaction; a unique or check constraint that trips at save becomes a form error.
+
+    Forms check uniqueness first, but two people saving at once can both pass that check.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        raise ValidationError(CLASH_MESSAGE) from error
+
+
+def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unexpected = sorted(set(data) - set(allowed))
+    if unexpected:
+        raise ValueError(f"not editable here: {', '.join(unexpected)}")
+
+
+def _assign(obj: models.Model, data: Mapping[str, Any]) -> None:
+    for name, value in data.items():
+        if not obj._meta.get_field(name).many_to_many:
+            setattr(obj, name, value)
+
+
+def update_organisation(
+    *, organisation: Organisation, actor: User, data: Mapping[str, Any]
+) -> Organisation:
+    """Change a partner's own details (not its kind or slug)."""
+    _check_keys(data, ORGANISATION_FIELDS)
+    with _write():
+        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = audit.snapshot(current)
+        _assign(current, data)
+        current.full_clean()
+        after = audit.snapshot(current)
+        if before != after:
+            current.save()
+            audit.record(
+                actor=actor, action="partners.organisation.update", obj=current,
+                before=before, after=after,
+            )
+    return current
+
+
+def create_server(*, organisation: Organisation, actor: User, data: Mapping[str, Any]) -> Server:
+    """Add a server to the organisation's list."""
+    _check_keys(data, SERVER_FIELDS)
+    with _write():
+        server = Server(organisation=organisation)
+        _assign(server, data)
+        server.full_clean()
+        server.save()
+        audit.record(actor=actor, action="partners.server.create", obj=server,
+                     after=audit.snapshot(server))
+    return server
+
+
+def update_server(*, server: Server, actor: User, data: Mapping[str, Any]) -> Server:
+    """Change a server's details; it stays with its organisation."""
+    _check_keys(data, SERVER_FIELDS)
+    with _write():
+        current = Server.objects.select_for_update().get(pk=server.pk)
+        before = audit.snapshot(current)
+        _assign(current, data)
+        current.full_clean()
+        after = audit.snapshot(current)
+        if before != after:
+            current.save()
+            audit.record(actor=actor, action="partners.server.update", obj=current,
+                         before=before, after=after)
+    return current
+
+
+def _check_servers_belong(organisation: Organisation, servers) -> None:
+    foreign = [s for s in servers if s.organisation_id != organisation.pk]
+    if foreign:
+        raise ValidationError(
+            {"servers": f"Not a server of {organisation}: {', '.join(map(str, foreign))}."}
+        )
+
+
+def create_service(
+    *, organisation: Organisation, actor: User, data: Mapping[str, Any]
+) -> Service:
+    """Add a service the organisation runs, on some of its own servers."""
+    _check_keys(data, SERVICE_FIELDS)
+    servers = list(data.get("servers", ()))
+    _check_servers_belong(organisation, servers)
+    with _write():
+        service = Service(organisation=organisation)
+        _assign(service, data)
+        # full_clean also normalises the licence expression to its SPDX spelling.
+        service.full_clean()
+        service.save()
+        service.servers.set(servers)
+        audit.record(actor=actor, action="partners.service.create", obj=service,
+                     after=audit.snapshot(service))
+    return service
+
+
+def update_service(*, service: Service, actor: User, data: Mapping[str, Any]) -> Service:
+    """Change a service's details or the servers it runs on; it stays with its organisation."""
+    _check_keys(data, SERVICE_FIELDS)
+    with _write():
+        current = Service.objects.select_for_update().get(pk=service.pk)
+        before = audit.snapshot(current)
+        _assign(current, data)
+        current.full_clean()
+        after = audit.snapshot(current)
+        if "servers" in data:
+            _check_servers_belong(current.organisation, data["servers"])
+            after["servers"] = sorted(s.pk for s in data["servers"])
+        if before != after:
+            current.save()
+            if "servers" in data:
+                current.servers.set(data["servers"])
+            audit.record(actor=actor, action="partners.service.update", obj=current,
+                         before=before, after=audit.snapshot(current))
+    return current
+
+
+def save_power_system(*, server: Server, actor: User, data: Mapping[str, Any]) -> PowerSystem:
+    """Describe, or correct, how the server's location is powered."""
+    _check_keys(data, POWER_SYSTEM_FIELDS)
+    with _write():
+        current = PowerSystem.objects.select_for_update().filter(server=server).first()
+        before = audit.snapshot(current) if current is not None else None
+        power = current or PowerSystem(server=server)
+        _assign(power, data)
+        power.full_clean()
+        after = audit.snapshot(power)
+        if before != after:
+            power.save()
+            after = audit.snapshot(power)
+            verb = "update" if before is not None else "create"
+            audit.record(actor=actor, action=f"partners.power_system.{verb}", obj=power,
+                         before=before, after=after)
+    return power

@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from solhost.core.admin import AuditedAdmin
+from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ("name", "kind", "legal_form", "locality")
+    list_filter = ("kind", "legal_form")
+    search_fields = ("name", "slug", "summary")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline, *AuditedAdmin.inlines]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdmin):
+    list_display = ("user", "organisation", "role")
+    list_filter = ("role", "organisation")
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ServiceKind)
+class ServiceKindAdmin(AuditedAdmin):
+    list_display = ("name", "slug", "lores_covered")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Server)
+class ServerAdmin(AuditedAdmin):
+    list_display = ("name", "organisation", "role", "locality", "hosting_company", "operation_started")
+    list_filter = ("role", "organisation")
+    search_fields = ("name", "slug", "hosting_company")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Service)
+class ServiceAdmin(AuditedAdmin):
+    list_display = ("name", "organisation", "kind", "software", "licence", "audience")
+    list_filter = ("kind", "audience", "organisation")
+    search_fields = ("name", "slug", "software")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("servers",)

@@ -1,0 +1,82 @@
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from solhost.partners.directory import filter_services
+from solhost.partners.models import Organisation, Service
+
+router = Router(tags=["directory"])
+
+
+class ServiceOut(Schema):
+    slug: str
+    name: str
+    summary: str
+    kind: str
+    software: str
+    software_version: str
+    licence: str
+    source_url: str
+    audience: str
+    url: str
+    lores_url: str
+    partner: str
+
+    @staticmethod
+    def resolve_kind(obj):
+        return obj.kind.slug
+
+    @staticmethod
+    def resolve_partner(obj):
+        return obj.organisation.slug
+
+
+class ServerOut(Schema):
+    slug: str
+    name: str
+    role: str
+    locality: str
+    latitude: float
+    longitude: float
+    hosting_company: str
+    operation_started: str
+
+    @staticmethod
+    def resolve_operation_started(obj):
+        return obj.operation_started.isoformat()
+
+
+class PartnerOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    legal_form: str
+    summary: str
+    locality: str
+    website: str
+    services: list[ServiceOut]
+    servers: list[ServerOut]
+
+    @staticmethod
+    def resolve_services(obj):
+        return obj.services.select_related("kind", "organisation")
+
+    @staticmethod
+    def resolve_servers(obj):
+        return obj.servers.all()
+
+
+@router.get("/partners", response=list[PartnerOut], summary="Every partner organisation")
+def partner_list(request):
+    return Organisation.objects.filter(kind=Organisation.Kind.PARTNER).prefetch_related("servers")
+
+
+@router.get("/partners/{slug}", response=PartnerOut, summary="One partner, its services and servers")
+def partner_detail(request, slug: str):
+    return get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.PARTNER)
+
+
+@router.get("/services", response=list[ServiceOut], summary="The service directory, filtered")
+def service_list(
+    request, q: str = "", kind: str = "", software: str = "", partner: str = "", lores: bool = False
+):
+    return filter_services(Service.objects.all(), q=q, kind=kind, software=software, partner=partner, lores=lores)

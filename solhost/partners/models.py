@@ -1,0 +1,193 @@
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from solhost.core.models import Parameter, parameter_value
+
+from solhost.partners.licences import LicenceExpressionError, normalise_licence_expression
+
+
+class Organisation(models.Model):
+    """The steward, or a partner: a local hosting co-op that runs services for residents."""
+
+    class Kind(models.TextChoices):
+        STEWARD = "steward", "Steward"
+        PARTNER = "partner", "Partner"
+
+    class LegalForm(models.TextChoices):
+        COOPERATIVE = "cooperative", "Registered co-operative"
+        ASSOCIATION = "association", "Incorporated association"
+        COMPANY = "company", "Company limited by guarantee"
+        COLLECTIVE = "collective", "Unincorporated collective"
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PARTNER)
+    legal_form = models.CharField(max_length=16, choices=LegalForm.choices)
+    registration_number = models.CharField(max_length=60, blank=True)
+    summary = models.CharField(max_length=240, help_text="One sentence for the directory.")
+    description = models.TextField(blank=True)
+    locality = models.CharField(max_length=80, blank=True, help_text="Suburb, e.g. Brunswick East.")
+    website = models.URLField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    founded = models.DateField(null=True, blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organisations")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(kind="steward"), name="one_steward_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:partner", args=[self.slug])
+
+
+class Membership(models.Model):
+    """A person's role in an organisation."""
+
+    class Role(models.TextChoices):
+        STEWARD = "steward", "Steward"
+        PARTNER_ADMIN = "partner_admin", "Partner admin"
+        PARTNER_MEMBER = "partner_member", "Partner member"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    joined = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.organisation}"
+
+
+class ServiceKind(models.Model):
+    """What a resident needs a service for: file sharing, chat, a website, code hosting…"""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=240, blank=True)
+    lores_covered = models.BooleanField(
+        default=False, help_text="The region's LoRes mesh offers this kind of service (charter V2)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def validate_public_ips(value) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("Give a list of IP addresses.")
+    for i, item in enumerate(value):
+        try:
+            ipaddress.ip_address(str(item))
+        except ValueError:
+            raise ValidationError(
+                "Entry %(index)s, %(value)r, is not an IP address.", params={"index": i + 1, "value": item}
+            ) from None
+
+
+class Server(models.Model):
+    """A machine that runs partners' services, where it is and what it is for."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", "Primary (serves residents)"
+        OFFSITE_BACKUP = "offsite_backup", "Off-site backup"
+        DNS = "dns", "DNS"
+        CLOUD_CONNECTOR = "cloud_connector", "Cloud connector"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="servers")
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PRIMARY)
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    locality = models.CharField(max_length=80, blank=True, help_text="Suburb or facility, e.g. Coburg North.")
+    hosting_company = models.CharField(
+        max_length=120, help_text="Who owns the building and network, or 'self-hosted'."
+    )
+    public_ips = models.JSONField(default=list, blank=True, validators=[validate_public_ips])
+    operation_started = models.DateField(help_text="The day the server began serving.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90), name="server_latitude_in_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__gte=-180, longitude__lte=180), name="server_longitude_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """A free-software service a partner runs for residents."""
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "Anyone in the region"
+        MEMBERS = "members", "Members of the partner co-op"
+        ORGANISATION = "organisation", "Organisations (groups sign up together)"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.ForeignKey(ServiceKind, on_delete=models.PROTECT, related_name="services")
+    summary = models.CharField(max_length=240)
+    software = models.CharField(max_length=80, help_text="e.g. Nextcloud")
+    software_version = models.CharField(max_length=40, blank=True)
+    licence = models.CharField(max_length=200, help_text="SPDX licence expression, e.g. AGPL-3.0-or-later.")
+    source_url = models.URLField(help_text="Where the software's source code is published.")
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.PUBLIC)
+    url = models.URLField(help_text="Where residents use the service.")
+    lores_url = models.CharField(
+        max_length=200, blank=True, help_text="The address on the region's LoRes mesh, if it is offered there."
+    )
+    servers = models.ManyToManyField(Server, related_name="services", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:service", args=[self.slug])
+
+    @property
+    def on_lores_mesh(self) -> bool:
+        return bool(self.lores_url)
+
+    def clean(self):
+        try:
+            self.licence = normalise_licence_expression(self.licence, extra_keys=liberatory_licence_keys())
+        except LicenceExpressionError as error:
+            raise ValidationError({"licence": str(error)}) from error
+
+
+def liberatory_licence_keys() -> list[str]:
+    """The network's liberatory licences in force today, accepted besides SPDX identifiers."""
+    try:
+        return list(parameter_value("liberatory_licences", at=timezone.localdate()))
+    except Parameter.NoValueInForce:
+        return []

@@ -1,0 +1,57 @@
+"""Shared helpers for the partners tests: form data as a browser would post it, DB state."""
+
+from django import forms
+
+from solhost.core.audit import snapshot
+from solhost.core.models import AuditEvent
+from solhost.energy.models import PowerSystem
+from solhost.partners.models import Membership, Organisation, Server, Service
+
+POWER_DATA = {
+    "pv_kwp": "3.2",
+    "pv_tilt_deg": "20",
+    "pv_azimuth_deg": "0",
+    "battery_nominal_wh": "5000",
+    "battery_min_soc_pct": "20",
+    "battery_health_pct": "100",
+    "round_trip_efficiency_pct": "90",
+    "inverter_efficiency_pct": "95",
+    "essential_load_w": "40",
+    "grid_connected": "on",
+}
+
+NEW_SERVER = {
+    "slug": "mcc-2",
+    "name": "MCC two",
+    "role": "primary",
+    "latitude": "-37.766",
+    "longitude": "144.971",
+    "locality": "Brunswick East",
+    "hosting_company": "self-hosted",
+    "public_ips": "203.0.113.7",
+    "operation_started": "2025-10-01",
+}
+
+
+def form_data(form: forms.BaseForm, **changes) -> dict:
+    """What a browser would post for the form as it is shown, with some values changed."""
+    data: dict = {}
+    for field in form:
+        value = field.value()
+        if isinstance(field.field.widget, forms.CheckboxInput):
+            if value:
+                data[field.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[field.html_name] = [str(v) for v in value]
+        else:
+            data[field.html_name] = "" if value is None else str(value)
+    data.update(changes)
+    return data
+
+
+def db_state() -> list:
+    """Everything the manage pages can write, to show that a refused request changed nothing."""
+    models = (Organisation, Membership, Server, Service, PowerSystem)
+    return [[snapshot(obj) for obj in model.objects.order_by("pk")] for model in models] + [
+        AuditEvent.objects.count()
+    ]

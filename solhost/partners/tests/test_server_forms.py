@@ -1,0 +1,134 @@
+"""Adding and editing servers and their power systems: bad input is named and nothing is stored."""
+
+import pytest
+from django.urls import reverse
+
+from solhost.core.models import AuditEvent
+from solhost.energy.models import PowerSystem
+from solhost.partners.forms import IPAddressListField, PowerSystemForm, ServerForm
+from solhost.partners.models import Server
+from solhost.partners.tests.helpers import NEW_SERVER, POWER_DATA, db_state, form_data
+
+ADD = reverse("partners:server_add", args=["mcc"])
+EDIT = reverse("partners:server_edit", args=["mcc", "mcc-1"])
+POWER = reverse("partners:power_edit", args=["mcc", "mcc-1"])
+
+
+@pytest.fixture
+def alice(client, world):
+    client.force_login(world.alice)
+    return client
+
+
+def _refused(client, url, data) -> dict:
+    before = db_state()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert db_state() == before
+    assert "Nothing was saved" in response.content.decode()
+    return response.context["form"].errors
+
+
+def test_adding_a_server(alice, world):
+    response = alice.post(ADD, {**NEW_SERVER, "public_ips": "203.0.113.7, 2001:DB8::7"})
+    assert response.status_code == 302
+    server = Server.objects.get(slug="mcc-2")
+    assert server.organisation == world.mcc
+    assert server.public_ips == ["203.0.113.7", "2001:db8::7"]
+    [event] = AuditEvent.objects.all()
+    assert (event.actor, event.action) == (world.alice, "partners.server.create")
+
+
+def test_a_hostile_post_cannot_add_a_server_to_another_partner(alice, world):
+    alice.post(ADD, {**NEW_SERVER, "organisation": world.cct.pk})
+    assert Server.objects.get(slug="mcc-2").organisation == world.mcc
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("latitude", "95", "95.0 is out of range: latitude must be between -90 and 90 degrees"),
+        ("longitude", "-200", "-200.0 is out of range: longitude must be between -180 and 180"),
+        ("latitude", "north", "Enter a number."),
+    ],
+)
+def test_coordinates_out_of_range_say_the_valid_range(alice, field, value, message):
+    errors = _refused(alice, ADD, {**NEW_SERVER, field: value})
+    assert list(errors) == [field]
+    assert errors[field][0].startswith(message)
+
+
+def test_every_malformed_ip_address_is_named(alice):
+    errors = _refused(alice, ADD, {**NEW_SERVER, "public_ips": "203.0.113.7\nnot-an-ip, 10.0.0.300"})
+    assert errors["public_ips"] == [
+        "Entry 2, “not-an-ip”, is not an IPv4 or IPv6 address.",
+        "Entry 3, “10.0.0.300”, is not an IPv4 or IPv6 address.",
+    ]
+
+
+def test_a_refused_ip_list_is_shown_again_as_typed(alice):
+    response = alice.post(ADD, {**NEW_SERVER, "public_ips": "203.0.113.7, nope"})
+    assert "203.0.113.7, nope</textarea>" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", [ADD, EDIT])
+def test_a_slug_another_server_uses_is_a_field_error(alice, world, url):
+    data = {**NEW_SERVER, "slug": "cct-1"}
+    if url == EDIT:
+        data = form_data(ServerForm(instance=world.mcc_server), slug="cct-1")
+    errors = _refused(alice, url, data)
+    assert errors["slug"][0].startswith("This slug is already taken.")
+
+
+def test_editing_a_server_records_the_changed_fields(alice, world):
+    data = form_data(ServerForm(instance=world.mcc_server), public_ips="203.0.113.9\n203.0.113.10")
+    assert alice.post(EDIT, data).status_code == 302
+    [event] = AuditEvent.objects.all()
+    assert event.changed_fields() == ["public_ips"]
+    assert event.after["public_ips"] == ["203.0.113.9", "203.0.113.10"]
+
+
+def test_renaming_a_servers_slug_keeps_it_with_its_organisation(alice, world):
+    data = form_data(ServerForm(instance=world.mcc_server), slug="mcc-one")
+    assert alice.post(EDIT, data).status_code == 302
+    assert Server.objects.get(pk=world.mcc_server.pk).slug == "mcc-one"
+    assert alice.get(reverse("partners:server_edit", args=["mcc", "mcc-one"])).status_code == 200
+
+
+def test_describing_a_power_system(alice, world):
+    assert alice.post(POWER, POWER_DATA).status_code == 302
+    power = PowerSystem.objects.get(server=world.mcc_server)
+    assert (power.pv_kwp, power.battery_nominal_wh, power.grid_connected) == (3.2, 5000, True)
+    [event] = AuditEvent.objects.all()
+    assert (event.actor, event.action) == (world.alice, "partners.power_system.create")
+
+
+def test_editing_a_power_system_unchanged_records_nothing(alice, world):
+    alice.post(POWER, POWER_DATA)
+    power = PowerSystem.objects.get()
+    alice.post(POWER, form_data(PowerSystemForm(instance=power)))
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"battery_health_pct": "120"}, "battery_health_pct", "less than or equal to 100"),
+        ({"community_latitude": "-37.7"}, "__all__", "Give both the latitude and the longitude"),
+        ({"community_latitude": "-97", "community_longitude": "144.9"}, "community_latitude",
+         "-97.0 is out of range: latitude must be between -90 and 90"),
+    ],
+)
+def test_bad_power_data_is_refused(alice, changes, field, message):
+    errors = _refused(alice, POWER, {**POWER_DATA, **changes})
+    assert list(errors) == [field]
+    assert message in errors[field][0]
+
+
+def test_the_ip_field_accepts_lines_commas_and_blank_input():
+    field = IPAddressListField(required=False)
+    assert field.clean("203.0.113.7\r\n\r\n2001:db8::7,203.0.113.7,") == [
+        "203.0.113.7", "2001:db8::7"
+    ]
+    assert field.clean("") == []
+    assert field.prepare_value(["203.0.113.7", "2001:db8::7"]) == "203.0.113.7\n2001:db8::7"

@@ -1,0 +1,242 @@
+"""Partners' self-service pages: parse, authorise, call one action, render.
+
+Anyone with a membership sees their organisation's pages; partner admins (and the steward's
+staff, for the steward organisation) edit them. Other organisations do not exist here:
+asking for one gives 404, whether or not it exists.
+"""
+
+import copy
+import functools
+import operator
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from solhost.core.audit import events_for
+from solhost.core.models import AuditEvent
+from solhost.energy.models import PowerSystem
+from solhost.partners import actions
+from solhost.partners.forms import OrganisationForm, PowerSystemForm, ServerForm, ServiceForm
+from solhost.partners.models import Membership, Organisation, Server, Service
+
+EDITOR_ROLES = frozenset({Membership.Role.PARTNER_ADMIN, Membership.Role.STEWARD})
+TRAIL_LENGTH = 20
+VERBS = {"create": "added", "add": "added", "update": "changed", "change": "changed",
+         "delete": "removed"}
+
+
+def _membership(request: HttpRequest, slug: str) -> Membership:
+    """The user's membership of the organisation; 404 if it is missing or not theirs."""
+    return get_object_or_404(
+        Membership.objects.select_related("organisation"), user=request.user,
+        organisation__slug=slug,
+    )
+
+
+def _get_organisation_for_user(request: HttpRequest, slug: str, *, edit: bool) -> Organisation:
+    membership = _membership(request, slug)
+    if edit and membership.role not in EDITOR_ROLES:
+        raise PermissionDenied("Only your organisation's admins can change its records.")
+    return membership.organisation
+
+
+def _submit(form: forms.ModelForm, write: Callable[[dict], models.Model]) -> models.Model | None:
+    """Call the action with the form's cleaned data; None when the form or the action refuses."""
+    if not form.is_valid():
+        return None
+    try:
+        return write(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def _data(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _edit_page(request: HttpRequest, form: forms.ModelForm, **context) -> HttpResponse:
+    return render(request, "partners/edit.html", {"form": form, **context})
+
+
+def _trail(objects: list[models.Model]) -> list[dict]:
+    """The latest audit events about these objects, newest first, in words."""
+    events = functools.reduce(operator.or_, (events_for(obj) for obj in objects))
+    return [_describe(event) for event in events[:TRAIL_LENGTH]]
+
+
+def _describe(event: AuditEvent) -> dict:
+    model = event.content_type.model_class() if event.content_type else None
+    changed = []
+    if event.before is not None and event.after is not None:
+        for name in event.changed_fields():
+            try:
+                changed.append(str(model._meta.get_field(name).verbose_name))
+            except (AttributeError, FieldDoesNotExist):
+                changed.append(name)
+    return {
+        "at": event.at,
+        "who": event.actor_label,
+        "verb": VERBS.get(event.action.rsplit(".", 1)[-1], event.action),
+        "what": event.object_repr,
+        "kind": model._meta.verbose_name if model else "",
+        "changed": changed,
+        "by_steward": event.action.startswith("admin."),
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation")
+        .annotate(
+            server_count=models.Count("organisation__servers", distinct=True),
+            service_count=models.Count("organisation__services", distinct=True),
+        )
+    )
+    return render(request, "partners/dashboard.html", {"memberships": memberships})
+
+
+@login_required
+def organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _membership(request, slug)
+    org = membership.organisation
+    servers = list(org.servers.select_related("power_system"))
+    services = list(org.services.select_related("kind").prefetch_related("servers"))
+    power_systems = [s.power_system for s in servers if hasattr(s, "power_system")]
+    return render(
+        request,
+        "partners/organisation.html",
+        {
+            "organisation": org,
+            "membership": membership,
+            "can_edit": membership.role in EDITOR_ROLES,
+            "servers": servers,
+            "services": services,
+            "trail": _trail([org, *servers, *services, *power_systems]),
+        },
+    )
+
+
+def _overview(organisation: Organisation) -> HttpResponse:
+    return redirect("partners:organisation", organisation.slug)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    org = _get_organisation_for_user(request, slug, edit=True)
+    # The form edits a copy, so the page's headings keep the stored name if it is refused.
+    form = OrganisationForm(_data(request), instance=copy.copy(org))
+    if request.method == "POST":
+        if not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return _overview(org)
+        if _submit(form, lambda data: actions.update_organisation(
+            organisation=org, actor=request.user, data=data
+        )):
+            messages.success(request, f"Saved the details of {org}.")
+            return _overview(org)
+    return _edit_page(
+        request, form, organisation=org, title=f"Edit {org}", submit="Save details",
+        intro="Your organisation's kind and address slug are set by the steward.",
+    )
+
+
+@login_required
+def server_add(request: HttpRequest, slug: str) -> HttpResponse:
+    org = _get_organisation_for_user(request, slug, edit=True)
+    form = ServerForm(_data(request), instance=Server(organisation=org))
+    if request.method == "POST":
+        server = _submit(form, lambda data: actions.create_server(
+            organisation=org, actor=request.user, data=data
+        ))
+        if server:
+            messages.success(request, f"Added the server {server}.")
+            return _overview(org)
+    return _edit_page(request, form, organisation=org, title="Add a server", submit="Add server")
+
+
+@login_required
+def server_edit(request: HttpRequest, slug: str, server_slug: str) -> HttpResponse:
+    org = _get_organisation_for_user(request, slug, edit=True)
+    server = get_object_or_404(Server, organisation=org, slug=server_slug)
+    form = ServerForm(_data(request), instance=copy.copy(server))
+    if request.method == "POST":
+        if not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return _overview(org)
+        saved = _submit(form, lambda data: actions.update_server(
+            server=server, actor=request.user, data=data
+        ))
+        if saved:
+            messages.success(request, f"Saved the server {saved}.")
+            return _overview(org)
+    return _edit_page(
+        request, form, organisation=org, title=f"Edit server {server}", submit="Save server",
+        secondary=(reverse("partners:power_edit", args=[org.slug, server.slug]),
+                   "Edit its power system"),
+    )
+
+
+@login_required
+def power_edit(request: HttpRequest, slug: str, server_slug: str) -> HttpResponse:
+    org = _get_organisation_for_user(request, slug, edit=True)
+    server = get_object_or_404(Server, organisation=org, slug=server_slug)
+    existing = PowerSystem.objects.filter(server=server).first()
+    form = PowerSystemForm(_data(request), instance=existing or PowerSystem(server=server))
+    if request.method == "POST":
+        if existing and not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return _overview(org)
+        if _submit(form, lambda data: actions.save_power_system(
+            server=server, actor=request.user, data=data
+        )):
+            messages.success(request, f"Saved the power system of {server}.")
+            return _overview(org)
+    return _edit_page(
+        request, form, organisation=org, title=f"Power system of {server}",
+        submit="Save power system",
+        intro="How this server's location is powered: panels, battery and essential load.",
+    )
+
+
+@login_required
+def service_add(request: HttpRequest, slug: str) -> HttpResponse:
+    org = _get_organisation_for_user(request, slug, edit=True)
+    form = ServiceForm(_data(request), instance=Service(organisation=org), organisation=org)
+    if request.method == "POST":
+        service = _submit(form, lambda data: actions.create_service(
+            organisation=org, actor=request.user, data=data
+        ))
+        if service:
+            messages.success(request, f"Added the service {service}.")
+            return _overview(org)
+    return _edit_page(request, form, organisation=org, title="Add a service", submit="Add service")
+
+
+@login_required
+def service_edit(request: HttpRequest, slug: str, service_slug: str) -> HttpResponse:
+    org = _get_organisation_for_user(request, slug, edit=True)
+    service = get_object_or_404(Service, organisation=org, slug=service_slug)
+    form = ServiceForm(_data(request), instance=copy.copy(service), organisation=org)
+    if request.method == "POST":
+        if not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return _overview(org)
+        saved = _submit(form, lambda data: actions.update_service(
+            service=service, actor=request.user, data=data
+        ))
+        if saved:
+            messages.success(request, f"Saved the service {saved}.")
+            return _overview(org)
+    return _edit_page(
+        request, form, organisation=org, title=f"Edit service {service}", submit="Save service"
+    )

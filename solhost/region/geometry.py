@@ -1,0 +1,165 @@
+"""The region's boundary and points on it, as plain geometry. Pure: no Django.
+
+Boundaries are GeoJSON in WGS 84 longitude/latitude (RFC 7946). Every problem found is
+reported with its path inside the document, e.g. ``coordinates[0][3]``.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.validation import explain_validity
+
+BOUNDARY_TYPES = ("Polygon", "MultiPolygon")
+
+
+class BoundaryError(ValueError):
+    """A boundary document with problems; ``problems`` lists ``(path, message)`` pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+
+
+def coordinate_problems(lat: object, lon: object) -> list[tuple[str, str]]:
+    """Problems with one WGS 84 position, as ``(field, message)`` pairs; empty when valid."""
+    problems = []
+    for name, value, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append((name, f"must be a number, got {value!r}"))
+        elif not math.isfinite(value) or not -limit <= value <= limit:
+            problems.append((name, f"must be between -{limit} and {limit} degrees, got {value}"))
+    return problems
+
+
+def _ring_problems(ring: object, path: str) -> list[tuple[str, str]]:
+    if not isinstance(ring, list):
+        return [(path, "a ring must be a list of positions")]
+    problems = []
+    for i, position in enumerate(ring):
+        here = f"{path}[{i}]"
+        if not isinstance(position, list) or len(position) not in (2, 3):
+            problems.append((here, "a position must be [longitude, latitude]"))
+            continue
+        for field, message in coordinate_problems(position[1], position[0]):
+            problems.append((here, f"{field} {message}"))
+    if problems:
+        return problems
+    if len(ring) < 4:
+        problems.append((path, f"a ring needs at least 4 positions, got {len(ring)}"))
+    elif ring[0][:2] != ring[-1][:2]:
+        problems.append((path, "a ring must end where it starts"))
+    return problems
+
+
+def _polygon_problems(rings: object, path: str) -> list[tuple[str, str]]:
+    if not isinstance(rings, list) or not rings:
+        return [(path, "a polygon must be a non-empty list of rings")]
+    problems = []
+    for i, ring in enumerate(rings):
+        problems += _ring_problems(ring, f"{path}[{i}]")
+    return problems
+
+
+def _geometry_of(document: object) -> tuple[object, str]:
+    """Unwrap a Feature, or a FeatureCollection of one feature, to its geometry and path."""
+    if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+        features = document.get("features")
+        if not isinstance(features, list) or len(features) != 1:
+            raise BoundaryError([("features", "a boundary collection must hold exactly one feature")])
+        return _geometry_of_feature(features[0], "features[0].")
+    if isinstance(document, dict) and document.get("type") == "Feature":
+        return _geometry_of_feature(document, "")
+    return document, ""
+
+
+def _geometry_of_feature(feature: object, prefix: str) -> tuple[object, str]:
+    if not isinstance(feature, dict) or "geometry" not in feature:
+        raise BoundaryError([(prefix.rstrip(".") or "(document)", "a feature needs a geometry")])
+    return feature["geometry"], f"{prefix}geometry."
+
+
+def parse_boundary(document: object) -> Polygon | MultiPolygon:
+    """Check a GeoJSON boundary and return it as a shapely geometry.
+
+    Args:
+        document: decoded GeoJSON: a Polygon or MultiPolygon, or a Feature (or a
+            FeatureCollection of one Feature) holding one.
+
+    Raises:
+        BoundaryError listing every problem with its path.
+    """
+    geometry, prefix = _geometry_of(document)
+    if not isinstance(geometry, dict):
+        raise BoundaryError([(prefix.rstrip(".") or "(document)", "must be a GeoJSON object")])
+    kind = geometry.get("type")
+    if kind not in BOUNDARY_TYPES:
+        raise BoundaryError([(f"{prefix}type", f"must be Polygon or MultiPolygon, got {kind!r}")])
+    coordinates = geometry.get("coordinates")
+    path = f"{prefix}coordinates"
+    if kind == "Polygon":
+        problems = _polygon_problems(coordinates, path)
+    elif not isinstance(coordinates, list) or not coordinates:
+        problems = [(path, "a multipolygon must be a non-empty list of polygons")]
+    else:
+        problems = [p for i, rings in enumerate(coordinates) for p in _polygon_problems(rings, f"{path}[{i}]")]
+    if problems:
+        raise BoundaryError(problems)
+    parsed = shape(geometry)
+    if not parsed.is_valid:
+        raise BoundaryError([(path, f"the outline is not a valid area: {explain_validity(parsed)}")])
+    if parsed.area == 0:
+        raise BoundaryError([(path, "the outline encloses no area")])
+    return parsed
+
+
+@dataclass(frozen=True)
+class SvgMap:
+    """A boundary and points drawn into a ``width`` x ``height`` SVG view box."""
+
+    width: int
+    height: int
+    boundary_path: str
+    points: list[tuple[float, float]]
+
+
+def svg_map(
+    boundary: Polygon | MultiPolygon,
+    points: Sequence[tuple[float, float]],
+    *,
+    width: int = 400,
+    margin: float = 0.08,
+) -> SvgMap:
+    """Project the boundary and (longitude, latitude) points for a small static map.
+
+    An equirectangular projection squeezed by cos(latitude) is true enough in shape for a
+    region a few kilometres wide; it is for drawing only, never for distances.
+    """
+    lons = [x for x, _ in _exterior_points(boundary)] + [p[0] for p in points]
+    lats = [y for _, y in _exterior_points(boundary)] + [p[1] for p in points]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    squeeze = math.cos(math.radians((north + south) / 2))
+    span_x = (east - west) * squeeze or 1e-9
+    span_y = (north - south) or 1e-9
+    inner = width * (1 - 2 * margin)
+    scale = inner / max(span_x, span_y)
+    height = round(span_y * scale + width * 2 * margin)
+    pad = width * margin
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (round(pad + (lon - west) * squeeze * scale, 1), round(pad + (north - lat) * scale, 1))
+
+    polygons = boundary.geoms if isinstance(boundary, MultiPolygon) else [boundary]
+    parts = []
+    for polygon in polygons:
+        for ring in [polygon.exterior, *polygon.interiors]:
+            xy = [project(x, y) for x, y in ring.coords]
+            parts.append("M" + " L".join(f"{x},{y}" for x, y in xy) + " Z")
+    return SvgMap(width, height, " ".join(parts), [project(lon, lat) for lon, lat in points])
+
+
+def _exterior_points(boundary: Polygon | MultiPolygon) -> Iterable[tuple[float, float]]:
+    polygons = boundary.geoms if isinstance(boundary, MultiPolygon) else [boundary]
+    for polygon in polygons:
+        yield from ((x, y) for x, y, *_ in polygon.exterior.coords)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from solhost.api import api
+
+admin.site.site_header = "solhost steward tools"
+admin.site.site_title = "solhost"
+
+urlpatterns = [
+    path("", include("solhost.web.urls")),
+    path("manage/", include("solhost.partners.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,53 @@
+import re
+
+from django.urls import reverse
+
+from solhost.web.tests.pages import assert_clean_page
+
+
+def service_url(slug: str) -> str:
+    return reverse("web:service", args=[slug])
+
+
+def facts(html: str) -> dict[str, str]:
+    dl = re.search(r'<dl class="facts">(.*?)</dl>', html, re.S).group(1)
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", dl, re.S)
+    return {term: re.sub(r"\s+", " ", value).strip() for term, value in pairs}
+
+
+def test_facts_about_the_service(client, world):
+    world.mcc_service.software_version = "31.0.4"
+    world.mcc_service.save()
+    html = client.get(service_url("mcc-files")).content.decode()
+    found = facts(html)
+    assert found["Software"] == "Nextcloud 31.0.4"
+    assert "AGPL-3.0-or-later" in found["Licence"]
+    assert 'href="https://github.com/nextcloud/server"' in found["Source code"]
+    assert found["Who can use it"] == "Anyone in the region"
+    assert 'href="https://files.mcc.example.org"' in found["Address"]
+    assert "http://files.mesh" in found["On the LoRes mesh"]
+    assert 'href="/partners/mcc/"' in found["Run by"]
+    assert "MCC one" in found["Runs on"]
+    assert 'href="/services/?kind=files"' in found["Kind of service"]
+
+
+def test_a_service_off_the_mesh_says_so(client, world):
+    found = facts(client.get(service_url("cct-chat")).content.decode())
+    assert found["On the LoRes mesh"] == "Not offered on the mesh"
+    assert "CCT one" in found["Runs on"]
+    assert "MCC one" not in found["Runs on"]
+
+
+def test_a_service_the_steward_runs_does_not_link_to_a_missing_page(client, world):
+    world.cct_service.organisation = world.steward
+    world.cct_service.save()
+    found = facts(client.get(service_url("cct-chat")).content.decode())
+    assert found["Run by"] == "Test Steward"
+
+
+def test_unknown_service_is_404(client, world):
+    assert client.get(service_url("nothing")).status_code == 404
+
+
+def test_service_page_is_clean(client, world):
+    assert_clean_page(client.get(service_url("mcc-files")))

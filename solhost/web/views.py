@@ -1,0 +1,149 @@
+"""The region's public pages: what the region is, its services, partners and servers."""
+
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from shapely.geometry import mapping
+
+from solhost.partners.directory import filter_services
+from solhost.partners.models import Organisation, Server, Service, ServiceKind
+from solhost.region.api import server_features
+from solhost.region.geometry import svg_map
+from solhost.region.models import current_region
+from solhost.web.forms import DirectoryFilters
+
+# How many kinds of service the home page offers as shortcuts into the directory.
+HOME_KINDS = 8
+
+
+def _partners():
+    return Organisation.objects.filter(kind=Organisation.Kind.PARTNER)
+
+
+def home(request):
+    """The region in plain words, its partners, some ways in to the directory, a small map."""
+    region = current_region()
+    partners = _partners().annotate(service_count=Count("services"))
+    kinds = (
+        ServiceKind.objects.annotate(service_count=Count("services"))
+        .filter(service_count__gt=0)
+        .order_by("-service_count", "name")[:HOME_KINDS]
+    )
+    small_map = None
+    servers = list(Server.objects.only("name", "role", "latitude", "longitude"))
+    # Backup and DNS servers may sit far away by design; drawing them would shrink the
+    # region to a dot. The map page lists them all.
+    local = [s for s in servers if s.role == Server.Role.PRIMARY]
+    if region is not None:
+        drawing = svg_map(region.shape, [(s.longitude, s.latitude) for s in local])
+        small_map = {
+            "svg": drawing,
+            "points": [
+                {"name": s.name, "x": x, "y": y}
+                for s, (x, y) in zip(local, drawing.points, strict=True)
+            ],
+            "elsewhere": len(servers) - len(local),
+        }
+    return render(
+        request,
+        "web/home.html",
+        {"partners": partners, "kinds": kinds, "small_map": small_map, "server_count": len(local)},
+    )
+
+
+def directory(request):
+    """Every service, narrowed by the filters in the query string; bad filters are ignored, said."""
+    choices = {
+        "kinds": list(ServiceKind.objects.values_list("slug", "name")),
+        "software": sorted(
+            set(Service.objects.values_list("software", flat=True)), key=str.casefold
+        ),
+        "partners": list(_partners().values_list("slug", "name")),
+    }
+    form = DirectoryFilters(request.GET, **choices)
+    ignored = [str(error) for errors in form.errors.values() for error in errors]
+    # Holds only the fields that passed: each bad filter is dropped on its own.
+    applied = form.cleaned_data
+    services = filter_services(Service.objects.all(), **applied)
+    return render(
+        request,
+        "web/directory.html",
+        {
+            # The controls show the filters actually applied, not the rejected values.
+            "form": DirectoryFilters(initial=applied, **choices),
+            "services": services,
+            "ignored": ignored,
+            "filtered": any(applied.values()),
+        },
+    )
+
+
+def partner_detail(request, slug):
+    """One partner, its services and servers.
+
+    Only partners have a page: the steward runs the platform, not services for
+    residents, so its slug gives 404 like any unknown one.
+    """
+    partner = get_object_or_404(_partners(), slug=slug)
+    services = partner.services.select_related("kind").order_by("name")
+    servers = partner.servers.select_related("power_system").order_by("name")
+    return render(
+        request,
+        "web/partner.html",
+        {"partner": partner, "services": services, "servers": servers},
+    )
+
+
+def service_detail(request, slug):
+    """The facts about one service: software, licence, where to use it, who runs it, where."""
+    service = get_object_or_404(
+        Service.objects.select_related("kind", "organisation").prefetch_related("servers"),
+        slug=slug,
+    )
+    return render(request, "web/service.html", {"service": service})
+
+
+def region_map(request):
+    """The region's boundary and every server: an ECharts map, and the same points as a table."""
+    region = current_region()
+    if region is None:
+        raise Http404("No region has been loaded yet.")
+    servers = server_features()
+    roles = dict(Server.Role.choices)
+    # The steward may run servers too, but has no public page to link to.
+    partner_slugs = set(_partners().values_list("slug", flat=True))
+    rows = [
+        {
+            **f["properties"],
+            "partner_url": reverse("web:partner", args=[f["properties"]["partner_slug"]])
+            if f["properties"]["partner_slug"] in partner_slugs
+            else "",
+            "role_label": roles.get(f["properties"]["role"], f["properties"]["role"]),
+            "longitude": f["geometry"]["coordinates"][0],
+            "latitude": f["geometry"]["coordinates"][1],
+        }
+        for f in servers["features"]
+    ]
+    map_data = {
+        "name": region.name,
+        # ECharts registers a map from a FeatureCollection; the stored boundary may be a
+        # bare Polygon or a Feature, so it is normalised here.
+        "boundary": {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": region.name},
+                    "geometry": mapping(region.shape),
+                }
+            ],
+        },
+        "servers": servers,
+        "roles": roles,
+        # Lets the map squeeze longitude by cos(latitude), like the home page's small map.
+        "center_lat": region.shape.centroid.y,
+    }
+    return render(
+        request, "web/region_map.html", {"map_data": map_data, "rows": rows, "map_region": region}
+    )
