@@ -17,11 +17,17 @@ def pytest_sessionstart(session):
     db = settings.DATABASES["default"]
     try:
         psycopg.connect(
-            host=db.get("HOST") or None, port=db.get("PORT") or None, user=db.get("USER") or None,
-            password=db.get("PASSWORD") or None, dbname=db.get("NAME"), connect_timeout=5,
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            dbname=db.get("NAME"),
+            connect_timeout=5,
         ).close()
     except psycopg.OperationalError as error:
-        pytest.exit(f"PostgreSQL is unreachable at {os.environ.get('DATABASE_URL')}: {error}", returncode=3)
+        pytest.exit(
+            f"PostgreSQL is unreachable at {os.environ.get('DATABASE_URL')}: {error}", returncode=3
+        )
 
 
 @pytest.fixture

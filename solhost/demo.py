@@ -19,7 +19,7 @@ from solhost.partners.models import Membership, Organisation, Server, Service, S
 from solhost.region.models import Region
 
 # Demo accounts only: the demo prints them, and they guard nothing real.
-DEMO_PASSWORD = "solidarity-demo-2026"
+DEMO_PASSWORD = "solidarity-demo-2026"  # noqa: S105
 
 REGION = {
     "slug": "merri-bek",
@@ -36,14 +36,34 @@ REGION = {
 }
 
 KINDS = [
-    ("files", "Files and calendars", "Keep documents, photos, contacts and calendars in sync.", False),
-    ("chat", "Chat and messaging", "Group and one-to-one chat for households, clubs and campaigns.", False),
+    (
+        "files",
+        "Files and calendars",
+        "Keep documents, photos, contacts and calendars in sync.",
+        False,
+    ),
+    (
+        "chat",
+        "Chat and messaging",
+        "Group and one-to-one chat for households, clubs and campaigns.",
+        False,
+    ),
     ("video", "Video calls", "Meet face to face from a browser, no account needed to join.", False),
     ("websites", "Websites", "Simple websites for groups, shops and people.", True),
-    ("code", "Code hosting", "Git repositories, issues and collaboration for software projects.", False),
+    (
+        "code",
+        "Code hosting",
+        "Git repositories, issues and collaboration for software projects.",
+        False,
+    ),
     ("social", "Social media", "A local home on the fediverse.", False),
     ("forum", "Forums", "Long-form discussion for neighbourhood groups.", False),
-    ("reference", "Encyclopaedia and reference", "Offline-capable copies of Wikipedia and other references.", True),
+    (
+        "reference",
+        "Encyclopaedia and reference",
+        "Offline-capable copies of Wikipedia and other references.",
+        True,
+    ),
 ]
 
 STEWARD = {
@@ -128,139 +148,328 @@ PARTNERS = [
 
 # (organisation slug, server fields, power system fields or None)
 SERVERS = [
-    ("merri-creek-computing", {
-        "slug": "mcc-brunswick-1", "name": "Creekside rack", "role": "primary",
-        "latitude": -37.7688, "longitude": 144.9781, "locality": "Brunswick East",
-        "hosting_company": "self-hosted", "public_ips": ["203.0.113.10", "2001:db8:10::10"],
-        "operation_started": datetime.date(2023, 6, 1),
-        "description": "Two low-power servers and a switch in a shared workshop.",
-    }, {
-        "pv_kwp": 3.2, "pv_tilt_deg": 15, "pv_azimuth_deg": 0, "battery_nominal_wh": 10240,
-        "battery_min_soc_pct": 20, "battery_health_pct": 96, "essential_load_w": 45,
-        "round_trip_efficiency_pct": 92, "inverter_efficiency_pct": 95, "grid_connected": True,
-    }),
-    ("merri-creek-computing", {
-        "slug": "mcc-backup-bendigo", "name": "Off-site backup", "role": "offsite_backup",
-        "latitude": -36.7570, "longitude": 144.2794, "locality": "Bendigo",
-        "hosting_company": "Goldfields Community Data Centre", "public_ips": ["198.51.100.20"],
-        "operation_started": datetime.date(2023, 9, 1),
-        "description": "Encrypted nightly backups in a small regional data centre.",
-    }, None),
-    ("coburg-commons-tech", {
-        "slug": "cct-coburg-1", "name": "Coburg hall server", "role": "primary",
-        "latitude": -37.7437, "longitude": 144.9652, "locality": "Coburg",
-        "hosting_company": "self-hosted", "public_ips": ["203.0.113.30"],
-        "operation_started": datetime.date(2022, 10, 15),
-        "description": "Runs chat and video calls from the back room of a community hall.",
-    }, {
-        "pv_kwp": 5.0, "pv_tilt_deg": 20, "pv_azimuth_deg": 350, "battery_nominal_wh": 13500,
-        "battery_min_soc_pct": 15, "battery_health_pct": 91, "essential_load_w": 60,
-        "round_trip_efficiency_pct": 90, "inverter_efficiency_pct": 96, "grid_connected": True,
-    }),
-    ("coburg-commons-tech", {
-        "slug": "cct-northcote-node", "name": "Rooftop LoRes node", "role": "primary",
-        # Just across Merri Creek, a few hundred metres outside the boundary.
-        "latitude": -37.7450, "longitude": 144.9905, "locality": "Northcote",
-        "hosting_company": "self-hosted", "public_ips": ["203.0.113.31"],
-        "operation_started": datetime.date(2026, 4, 1),
-        "description": "A single-board computer serving the LoRes copies of the co-op's pages.",
-    }, {
-        "pv_kwp": 0.4, "pv_tilt_deg": 30, "pv_azimuth_deg": 0, "battery_nominal_wh": 1200,
-        "battery_min_soc_pct": 10, "battery_health_pct": 100, "essential_load_w": 6,
-        "round_trip_efficiency_pct": 93, "inverter_efficiency_pct": 100, "grid_connected": False,
-    }),
-    ("glenroy-solar-servers", {
-        "slug": "gss-glenroy-1", "name": "Garage server", "role": "primary",
-        "latitude": -37.7045, "longitude": 144.9187, "locality": "Glenroy",
-        "hosting_company": "self-hosted", "public_ips": ["203.0.113.50"],
-        "operation_started": datetime.date(2024, 7, 1),
-        "description": "A refurbished workstation under a garage roof full of panels.",
-    }, {
-        "pv_kwp": 6.6, "pv_tilt_deg": 22, "pv_azimuth_deg": 10, "battery_nominal_wh": 9600,
-        "battery_min_soc_pct": 20, "battery_health_pct": 98, "essential_load_w": 35,
-        "round_trip_efficiency_pct": 90, "inverter_efficiency_pct": 95, "grid_connected": True,
-    }),
-    ("glenroy-solar-servers", {
-        "slug": "gss-dns-ballarat", "name": "Secondary DNS", "role": "dns",
-        "latitude": -37.5622, "longitude": 143.8503, "locality": "Ballarat",
-        "hosting_company": "Ballarat Tech Co-operative", "public_ips": ["198.51.100.53"],
-        "operation_started": datetime.date(2024, 7, 1),
-        "description": "A small virtual machine answering DNS when the garage is offline.",
-    }, None),
-    ("fawkner-fediverse", {
-        "slug": "ffc-fawkner-1", "name": "Community hall server", "role": "primary",
-        "latitude": -37.7105, "longitude": 144.9665, "locality": "Fawkner",
-        "hosting_company": "self-hosted", "public_ips": ["203.0.113.70", "2001:db8:70::1"],
-        "operation_started": datetime.date(2025, 2, 1),
-        "description": "Mastodon and Discourse on one server, with media on a second disk.",
-    }, {
-        "pv_kwp": 8.0, "pv_tilt_deg": 10, "pv_azimuth_deg": 5, "battery_nominal_wh": 20000,
-        "battery_min_soc_pct": 20, "battery_health_pct": 99, "essential_load_w": 70,
-        "round_trip_efficiency_pct": 91, "inverter_efficiency_pct": 96, "grid_connected": True,
-        "community_installation": "Merri-bek Community Solar (hall roof array)",
-        "community_latitude": -37.7098, "community_longitude": 144.9671,
-    }),
+    (
+        "merri-creek-computing",
+        {
+            "slug": "mcc-brunswick-1",
+            "name": "Creekside rack",
+            "role": "primary",
+            "latitude": -37.7688,
+            "longitude": 144.9781,
+            "locality": "Brunswick East",
+            "hosting_company": "self-hosted",
+            "public_ips": ["203.0.113.10", "2001:db8:10::10"],
+            "operation_started": datetime.date(2023, 6, 1),
+            "description": "Two low-power servers and a switch in a shared workshop.",
+        },
+        {
+            "pv_kwp": 3.2,
+            "pv_tilt_deg": 15,
+            "pv_azimuth_deg": 0,
+            "battery_nominal_wh": 10240,
+            "battery_min_soc_pct": 20,
+            "battery_health_pct": 96,
+            "essential_load_w": 45,
+            "round_trip_efficiency_pct": 92,
+            "inverter_efficiency_pct": 95,
+            "grid_connected": True,
+        },
+    ),
+    (
+        "merri-creek-computing",
+        {
+            "slug": "mcc-backup-bendigo",
+            "name": "Off-site backup",
+            "role": "offsite_backup",
+            "latitude": -36.7570,
+            "longitude": 144.2794,
+            "locality": "Bendigo",
+            "hosting_company": "Goldfields Community Data Centre",
+            "public_ips": ["198.51.100.20"],
+            "operation_started": datetime.date(2023, 9, 1),
+            "description": "Encrypted nightly backups in a small regional data centre.",
+        },
+        None,
+    ),
+    (
+        "coburg-commons-tech",
+        {
+            "slug": "cct-coburg-1",
+            "name": "Coburg hall server",
+            "role": "primary",
+            "latitude": -37.7437,
+            "longitude": 144.9652,
+            "locality": "Coburg",
+            "hosting_company": "self-hosted",
+            "public_ips": ["203.0.113.30"],
+            "operation_started": datetime.date(2022, 10, 15),
+            "description": "Runs chat and video calls from the back room of a community hall.",
+        },
+        {
+            "pv_kwp": 5.0,
+            "pv_tilt_deg": 20,
+            "pv_azimuth_deg": 350,
+            "battery_nominal_wh": 13500,
+            "battery_min_soc_pct": 15,
+            "battery_health_pct": 91,
+            "essential_load_w": 60,
+            "round_trip_efficiency_pct": 90,
+            "inverter_efficiency_pct": 96,
+            "grid_connected": True,
+        },
+    ),
+    (
+        "coburg-commons-tech",
+        {
+            "slug": "cct-northcote-node",
+            "name": "Rooftop LoRes node",
+            "role": "primary",
+            # Just across Merri Creek, a few hundred metres outside the boundary.
+            "latitude": -37.7450,
+            "longitude": 144.9905,
+            "locality": "Northcote",
+            "hosting_company": "self-hosted",
+            "public_ips": ["203.0.113.31"],
+            "operation_started": datetime.date(2026, 4, 1),
+            "description": "A single-board computer serving the LoRes copies of the co-op's pages.",
+        },
+        {
+            "pv_kwp": 0.4,
+            "pv_tilt_deg": 30,
+            "pv_azimuth_deg": 0,
+            "battery_nominal_wh": 1200,
+            "battery_min_soc_pct": 10,
+            "battery_health_pct": 100,
+            "essential_load_w": 6,
+            "round_trip_efficiency_pct": 93,
+            "inverter_efficiency_pct": 100,
+            "grid_connected": False,
+        },
+    ),
+    (
+        "glenroy-solar-servers",
+        {
+            "slug": "gss-glenroy-1",
+            "name": "Garage server",
+            "role": "primary",
+            "latitude": -37.7045,
+            "longitude": 144.9187,
+            "locality": "Glenroy",
+            "hosting_company": "self-hosted",
+            "public_ips": ["203.0.113.50"],
+            "operation_started": datetime.date(2024, 7, 1),
+            "description": "A refurbished workstation under a garage roof full of panels.",
+        },
+        {
+            "pv_kwp": 6.6,
+            "pv_tilt_deg": 22,
+            "pv_azimuth_deg": 10,
+            "battery_nominal_wh": 9600,
+            "battery_min_soc_pct": 20,
+            "battery_health_pct": 98,
+            "essential_load_w": 35,
+            "round_trip_efficiency_pct": 90,
+            "inverter_efficiency_pct": 95,
+            "grid_connected": True,
+        },
+    ),
+    (
+        "glenroy-solar-servers",
+        {
+            "slug": "gss-dns-ballarat",
+            "name": "Secondary DNS",
+            "role": "dns",
+            "latitude": -37.5622,
+            "longitude": 143.8503,
+            "locality": "Ballarat",
+            "hosting_company": "Ballarat Tech Co-operative",
+            "public_ips": ["198.51.100.53"],
+            "operation_started": datetime.date(2024, 7, 1),
+            "description": "A small virtual machine answering DNS when the garage is offline.",
+        },
+        None,
+    ),
+    (
+        "fawkner-fediverse",
+        {
+            "slug": "ffc-fawkner-1",
+            "name": "Community hall server",
+            "role": "primary",
+            "latitude": -37.7105,
+            "longitude": 144.9665,
+            "locality": "Fawkner",
+            "hosting_company": "self-hosted",
+            "public_ips": ["203.0.113.70", "2001:db8:70::1"],
+            "operation_started": datetime.date(2025, 2, 1),
+            "description": "Mastodon and Discourse on one server, with media on a second disk.",
+        },
+        {
+            "pv_kwp": 8.0,
+            "pv_tilt_deg": 10,
+            "pv_azimuth_deg": 5,
+            "battery_nominal_wh": 20000,
+            "battery_min_soc_pct": 20,
+            "battery_health_pct": 99,
+            "essential_load_w": 70,
+            "round_trip_efficiency_pct": 91,
+            "inverter_efficiency_pct": 96,
+            "grid_connected": True,
+            "community_installation": "Merri-bek Community Solar (hall roof array)",
+            "community_latitude": -37.7098,
+            "community_longitude": 144.9671,
+        },
+    ),
 ]
 
 # (organisation slug, kind slug, server slugs, service fields)
 SERVICES = [
-    ("merri-creek-computing", "files", ["mcc-brunswick-1"], {
-        "slug": "merri-files", "name": "Merri Files", "software": "Nextcloud", "software_version": "31.0",
-        "licence": "AGPL-3.0-or-later", "source_url": "https://github.com/nextcloud/server",
-        "url": "https://files.merricreek.example.org", "audience": "public",
-        "summary": "Sync files, share photos and keep your calendar and contacts in one place.",
-    }),
-    ("merri-creek-computing", "websites", ["mcc-brunswick-1"], {
-        "slug": "creekside-sites", "name": "Creekside Sites", "software": "Caddy", "software_version": "2.9",
-        "licence": "Apache-2.0", "source_url": "https://github.com/caddyserver/caddy",
-        "url": "https://sites.merricreek.example.org", "audience": "public",
-        "lores_url": "http://sites.merricreek.mesh",
-        "summary": "Static websites for groups and small traders, mirrored on the LoRes mesh.",
-    }),
-    ("coburg-commons-tech", "chat", ["cct-coburg-1"], {
-        "slug": "coburg-chat", "name": "Coburg Chat", "software": "Synapse", "software_version": "1.120",
-        "licence": "AGPL-3.0-or-later", "source_url": "https://github.com/element-hq/synapse",
-        "url": "https://chat.coburgcommons.example.org", "audience": "public",
-        "summary": "Matrix chat rooms for clubs, schools and campaigns, bridged to the wider Matrix network.",
-    }),
-    ("coburg-commons-tech", "video", ["cct-coburg-1"], {
-        "slug": "commons-meet", "name": "Commons Meet", "software": "Jitsi Meet", "software_version": "2.0.9955",
-        "licence": "Apache-2.0", "source_url": "https://github.com/jitsi/jitsi-meet",
-        "url": "https://meet.coburgcommons.example.org", "audience": "organisation",
-        "summary": "Video meetings in the browser for member groups; guests join with a link.",
-    }),
-    ("coburg-commons-tech", "websites", ["cct-northcote-node"], {
-        "slug": "coburg-noticeboard", "name": "Coburg Noticeboard", "software": "Hugo", "software_version": "0.140",
-        "licence": "Apache-2.0", "source_url": "https://github.com/gohugoio/hugo",
-        "url": "https://notices.coburgcommons.example.org", "audience": "public",
-        "lores_url": "http://notices.coburg.mesh",
-        "summary": "A community noticeboard that stays up on the mesh during outages.",
-    }),
-    ("glenroy-solar-servers", "code", ["gss-glenroy-1"], {
-        "slug": "solar-forge", "name": "Solar Forge", "software": "Forgejo", "software_version": "10.0",
-        "licence": "GPL-3.0-or-later", "source_url": "https://codeberg.org/forgejo/forgejo",
-        "url": "https://forge.glenroysolar.example.org", "audience": "members",
-        "summary": "Git hosting, issues and pull requests for local software projects.",
-    }),
-    ("glenroy-solar-servers", "reference", ["gss-glenroy-1"], {
-        "slug": "glenroy-wiki-mirror", "name": "Glenroy Wiki Mirror", "software": "Kiwix",
-        "software_version": "3.7", "licence": "GPL-3.0-or-later",
-        "source_url": "https://github.com/kiwix/kiwix-tools", "url": "https://wiki.glenroysolar.example.org",
-        "audience": "public", "lores_url": "http://wiki.glenroy.mesh",
-        "summary": "English Wikipedia, readable offline and over the LoRes mesh.",
-    }),
-    ("fawkner-fediverse", "social", ["ffc-fawkner-1"], {
-        "slug": "fawkner-social", "name": "Fawkner Social", "software": "Mastodon", "software_version": "4.3",
-        "licence": "AGPL-3.0-only", "source_url": "https://github.com/mastodon/mastodon",
-        "url": "https://social.fawknerfedi.example.org", "audience": "public",
-        "summary": "A friendly local Mastodon server with paid, accountable moderators.",
-    }),
-    ("fawkner-fediverse", "forum", ["ffc-fawkner-1"], {
-        "slug": "northside-forum", "name": "Northside Forum", "software": "Discourse", "software_version": "3.3",
-        "licence": "GPL-2.0-or-later", "source_url": "https://github.com/discourse/discourse",
-        "url": "https://forum.fawknerfedi.example.org", "audience": "public",
-        "summary": "Long-form discussion for residents' groups, repair cafés and sports clubs.",
-    }),
+    (
+        "merri-creek-computing",
+        "files",
+        ["mcc-brunswick-1"],
+        {
+            "slug": "merri-files",
+            "name": "Merri Files",
+            "software": "Nextcloud",
+            "software_version": "31.0",
+            "licence": "AGPL-3.0-or-later",
+            "source_url": "https://github.com/nextcloud/server",
+            "url": "https://files.merricreek.example.org",
+            "audience": "public",
+            "summary": "Sync files, share photos and keep your calendar and contacts in one place.",
+        },
+    ),
+    (
+        "merri-creek-computing",
+        "websites",
+        ["mcc-brunswick-1"],
+        {
+            "slug": "creekside-sites",
+            "name": "Creekside Sites",
+            "software": "Caddy",
+            "software_version": "2.9",
+            "licence": "Apache-2.0",
+            "source_url": "https://github.com/caddyserver/caddy",
+            "url": "https://sites.merricreek.example.org",
+            "audience": "public",
+            "lores_url": "http://sites.merricreek.mesh",
+            "summary": "Static websites for groups and small traders, mirrored on the LoRes mesh.",
+        },
+    ),
+    (
+        "coburg-commons-tech",
+        "chat",
+        ["cct-coburg-1"],
+        {
+            "slug": "coburg-chat",
+            "name": "Coburg Chat",
+            "software": "Synapse",
+            "software_version": "1.120",
+            "licence": "AGPL-3.0-or-later",
+            "source_url": "https://github.com/element-hq/synapse",
+            "url": "https://chat.coburgcommons.example.org",
+            "audience": "public",
+            "summary": "Matrix chat rooms for clubs, schools and campaigns, bridged to the wider Matrix network.",
+        },
+    ),
+    (
+        "coburg-commons-tech",
+        "video",
+        ["cct-coburg-1"],
+        {
+            "slug": "commons-meet",
+            "name": "Commons Meet",
+            "software": "Jitsi Meet",
+            "software_version": "2.0.9955",
+            "licence": "Apache-2.0",
+            "source_url": "https://github.com/jitsi/jitsi-meet",
+            "url": "https://meet.coburgcommons.example.org",
+            "audience": "organisation",
+            "summary": "Video meetings in the browser for member groups; guests join with a link.",
+        },
+    ),
+    (
+        "coburg-commons-tech",
+        "websites",
+        ["cct-northcote-node"],
+        {
+            "slug": "coburg-noticeboard",
+            "name": "Coburg Noticeboard",
+            "software": "Hugo",
+            "software_version": "0.140",
+            "licence": "Apache-2.0",
+            "source_url": "https://github.com/gohugoio/hugo",
+            "url": "https://notices.coburgcommons.example.org",
+            "audience": "public",
+            "lores_url": "http://notices.coburg.mesh",
+            "summary": "A community noticeboard that stays up on the mesh during outages.",
+        },
+    ),
+    (
+        "glenroy-solar-servers",
+        "code",
+        ["gss-glenroy-1"],
+        {
+            "slug": "solar-forge",
+            "name": "Solar Forge",
+            "software": "Forgejo",
+            "software_version": "10.0",
+            "licence": "GPL-3.0-or-later",
+            "source_url": "https://codeberg.org/forgejo/forgejo",
+            "url": "https://forge.glenroysolar.example.org",
+            "audience": "members",
+            "summary": "Git hosting, issues and pull requests for local software projects.",
+        },
+    ),
+    (
+        "glenroy-solar-servers",
+        "reference",
+        ["gss-glenroy-1"],
+        {
+            "slug": "glenroy-wiki-mirror",
+            "name": "Glenroy Wiki Mirror",
+            "software": "Kiwix",
+            "software_version": "3.7",
+            "licence": "GPL-3.0-or-later",
+            "source_url": "https://github.com/kiwix/kiwix-tools",
+            "url": "https://wiki.glenroysolar.example.org",
+            "audience": "public",
+            "lores_url": "http://wiki.glenroy.mesh",
+            "summary": "English Wikipedia, readable offline and over the LoRes mesh.",
+        },
+    ),
+    (
+        "fawkner-fediverse",
+        "social",
+        ["ffc-fawkner-1"],
+        {
+            "slug": "fawkner-social",
+            "name": "Fawkner Social",
+            "software": "Mastodon",
+            "software_version": "4.3",
+            "licence": "AGPL-3.0-only",
+            "source_url": "https://github.com/mastodon/mastodon",
+            "url": "https://social.fawknerfedi.example.org",
+            "audience": "public",
+            "summary": "A friendly local Mastodon server with paid, accountable moderators.",
+        },
+    ),
+    (
+        "fawkner-fediverse",
+        "forum",
+        ["ffc-fawkner-1"],
+        {
+            "slug": "northside-forum",
+            "name": "Northside Forum",
+            "software": "Discourse",
+            "software_version": "3.3",
+            "licence": "GPL-2.0-or-later",
+            "source_url": "https://github.com/discourse/discourse",
+            "url": "https://forum.fawknerfedi.example.org",
+            "audience": "public",
+            "summary": "Long-form discussion for residents' groups, repair cafés and sports clubs.",
+        },
+    ),
 ]
 
 
@@ -276,18 +485,55 @@ class DemoLogin:
 
 
 LOGINS = [
-    DemoLogin("steward@example.org", "ren", "Ren Castillo", "steward staff (steward tools)",
-              "merri-bek-tech", "steward", staff=True),
-    DemoLogin("priya@example.org", "priya", "Priya Raman", "partner admin, Merri Creek Computing",
-              "merri-creek-computing", "partner_admin"),
-    DemoLogin("tom@example.org", "tom", "Tom Nguyen", "partner member, Merri Creek Computing",
-              "merri-creek-computing", "partner_member"),
-    DemoLogin("jess@example.org", "jess", "Jess Okafor", "partner admin, Coburg Commons Tech",
-              "coburg-commons-tech", "partner_admin"),
-    DemoLogin("lin@example.org", "lin", "Lin Zhou", "partner admin, Glenroy Solar Servers",
-              "glenroy-solar-servers", "partner_admin"),
-    DemoLogin("sam@example.org", "sam", "Sam Fraser", "partner admin, Fawkner Fediverse Co-op",
-              "fawkner-fediverse", "partner_admin"),
+    DemoLogin(
+        "steward@example.org",
+        "ren",
+        "Ren Castillo",
+        "steward staff (steward tools)",
+        "merri-bek-tech",
+        "steward",
+        staff=True,
+    ),
+    DemoLogin(
+        "priya@example.org",
+        "priya",
+        "Priya Raman",
+        "partner admin, Merri Creek Computing",
+        "merri-creek-computing",
+        "partner_admin",
+    ),
+    DemoLogin(
+        "tom@example.org",
+        "tom",
+        "Tom Nguyen",
+        "partner member, Merri Creek Computing",
+        "merri-creek-computing",
+        "partner_member",
+    ),
+    DemoLogin(
+        "jess@example.org",
+        "jess",
+        "Jess Okafor",
+        "partner admin, Coburg Commons Tech",
+        "coburg-commons-tech",
+        "partner_admin",
+    ),
+    DemoLogin(
+        "lin@example.org",
+        "lin",
+        "Lin Zhou",
+        "partner admin, Glenroy Solar Servers",
+        "glenroy-solar-servers",
+        "partner_admin",
+    ),
+    DemoLogin(
+        "sam@example.org",
+        "sam",
+        "Sam Fraser",
+        "partner admin, Fawkner Fediverse Co-op",
+        "fawkner-fediverse",
+        "partner_admin",
+    ),
     DemoLogin("maria@example.org", "maria", "Maria Rossi", "resident", None, None),
     DemoLogin("ahmed@example.org", "ahmed", "Ahmed Hassan", "resident", None, None),
     DemoLogin("kate@example.org", "kate", "Kate O'Brien", "resident", None, None),
@@ -342,13 +588,18 @@ def load_demo() -> DemoSummary:
         user = _demo_user(login)
         if login.organisation:
             Membership.objects.update_or_create(
-                user=user, organisation=organisations[login.organisation], defaults={"role": login.membership}
+                user=user,
+                organisation=organisations[login.organisation],
+                defaults={"role": login.membership},
             )
     servers = {}
     for org_slug, fields, power in SERVERS:
         server, _ = Server.objects.update_or_create(
             slug=fields["slug"],
-            defaults={"organisation": organisations[org_slug], **{k: v for k, v in fields.items() if k != "slug"}},
+            defaults={
+                "organisation": organisations[org_slug],
+                **{k: v for k, v in fields.items() if k != "slug"},
+            },
         )
         server.full_clean()
         servers[server.slug] = server
@@ -367,7 +618,10 @@ def load_demo() -> DemoSummary:
         service.full_clean()
         service.servers.set([servers[s] for s in server_slugs])
     summary = DemoSummary(
-        organisations=len(organisations), servers=len(servers), services=len(SERVICES), people=len(LOGINS)
+        organisations=len(organisations),
+        servers=len(servers),
+        services=len(SERVICES),
+        people=len(LOGINS),
     )
     audit.record(actor=None, action="demo.load", note=f"Demo region loaded: {summary}")
     return summary

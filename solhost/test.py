@@ -22,7 +22,9 @@ PASSWORD = "a long demo passphrase"
 # A rectangle around Brunswick and Coburg, in the inner north of Naarm/Melbourne.
 BOUNDARY = {
     "type": "Polygon",
-    "coordinates": [[[144.94, -37.78], [144.99, -37.78], [144.99, -37.72], [144.94, -37.72], [144.94, -37.78]]],
+    "coordinates": [
+        [[144.94, -37.78], [144.99, -37.78], [144.99, -37.72], [144.94, -37.72], [144.94, -37.78]]
+    ],
 }
 
 
@@ -61,15 +63,27 @@ def make_user(username: str, **extra) -> User:
 
 
 def make_world() -> World:
-    region = Region.objects.create(name="Test Region", slug="merri-bek", domain="test.example.org", boundary=BOUNDARY)
+    region = Region.objects.create(
+        name="Test Region", slug="merri-bek", domain="test.example.org", boundary=BOUNDARY
+    )
     steward = Organisation.objects.create(
-        name="Test Steward", slug="steward", kind="steward", legal_form="association", summary="The steward."
+        name="Test Steward",
+        slug="steward",
+        kind="steward",
+        legal_form="association",
+        summary="The steward.",
     )
     mcc = Organisation.objects.create(
-        name="Merri Creek Computing", slug="mcc", legal_form="cooperative", summary="A worker co-op in Brunswick."
+        name="Merri Creek Computing",
+        slug="mcc",
+        legal_form="cooperative",
+        summary="A worker co-op in Brunswick.",
     )
     cct = Organisation.objects.create(
-        name="Coburg Commons Tech", slug="cct", legal_form="cooperative", summary="A worker co-op in Coburg."
+        name="Coburg Commons Tech",
+        slug="cct",
+        legal_form="cooperative",
+        summary="A worker co-op in Coburg.",
     )
     sam = make_user("sam", is_staff=True, is_superuser=True)
     alice, bob, carol, rita = (make_user(n) for n in ("alice", "bob", "carol", "rita"))
@@ -81,26 +95,62 @@ def make_world() -> World:
     chat = ServiceKind.objects.create(slug="chat", name="Chat")
     started = datetime.date(2025, 9, 1)
     mcc_server = Server.objects.create(
-        organisation=mcc, slug="mcc-1", name="MCC one", latitude=-37.767, longitude=144.975,
-        hosting_company="self-hosted", operation_started=started,
+        organisation=mcc,
+        slug="mcc-1",
+        name="MCC one",
+        latitude=-37.767,
+        longitude=144.975,
+        hosting_company="self-hosted",
+        operation_started=started,
     )
     cct_server = Server.objects.create(
-        organisation=cct, slug="cct-1", name="CCT one", latitude=-37.742, longitude=144.963,
-        hosting_company="self-hosted", operation_started=started,
+        organisation=cct,
+        slug="cct-1",
+        name="CCT one",
+        latitude=-37.742,
+        longitude=144.963,
+        hosting_company="self-hosted",
+        operation_started=started,
     )
     mcc_service = Service.objects.create(
-        organisation=mcc, slug="mcc-files", name="MCC Files", kind=files, summary="File sync and calendars.",
-        software="Nextcloud", licence="AGPL-3.0-or-later", source_url="https://github.com/nextcloud/server",
-        url="https://files.mcc.example.org", lores_url="http://files.mesh",
+        organisation=mcc,
+        slug="mcc-files",
+        name="MCC Files",
+        kind=files,
+        summary="File sync and calendars.",
+        software="Nextcloud",
+        licence="AGPL-3.0-or-later",
+        source_url="https://github.com/nextcloud/server",
+        url="https://files.mcc.example.org",
+        lores_url="http://files.mesh",
     )
     mcc_service.servers.add(mcc_server)
     cct_service = Service.objects.create(
-        organisation=cct, slug="cct-chat", name="CCT Chat", kind=chat, summary="Matrix chat.",
-        software="Synapse", licence="AGPL-3.0-or-later", source_url="https://github.com/element-hq/synapse",
+        organisation=cct,
+        slug="cct-chat",
+        name="CCT Chat",
+        kind=chat,
+        summary="Matrix chat.",
+        software="Synapse",
+        licence="AGPL-3.0-or-later",
+        source_url="https://github.com/element-hq/synapse",
         url="https://chat.cct.example.org",
     )
     cct_service.servers.add(cct_server)
     return World(
-        region, steward, mcc, cct, sam, alice, bob, carol, rita,
-        mcc_server, cct_server, mcc_service, cct_service, files, chat,
+        region,
+        steward,
+        mcc,
+        cct,
+        sam,
+        alice,
+        bob,
+        carol,
+        rita,
+        mcc_server,
+        cct_server,
+        mcc_service,
+        cct_service,
+        files,
+        chat,
     )

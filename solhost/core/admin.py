@@ -71,20 +71,33 @@ class AuditedAdmin(admin.ModelAdmin):
                 )
             for obj in formset.deleted_objects:
                 audit.record(
-                    actor=request.user, action=f"admin.{obj._meta.model_name}.delete", obj=obj, before=audit.snapshot(obj)
+                    actor=request.user,
+                    action=f"admin.{obj._meta.model_name}.delete",
+                    obj=obj,
+                    before=audit.snapshot(obj),
                 )
                 obj.delete()
             formset.save_m2m()
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            audit.record(actor=request.user, action=self._action("delete"), obj=obj, before=audit.snapshot(obj))
+            audit.record(
+                actor=request.user,
+                action=self._action("delete"),
+                obj=obj,
+                before=audit.snapshot(obj),
+            )
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
-                audit.record(actor=request.user, action=self._action("delete"), obj=obj, before=audit.snapshot(obj))
+                audit.record(
+                    actor=request.user,
+                    action=self._action("delete"),
+                    obj=obj,
+                    before=audit.snapshot(obj),
+                )
             super().delete_queryset(request, queryset)
 
 

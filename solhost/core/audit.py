@@ -8,7 +8,6 @@ from django.db import models
 
 from solhost.core.models import AuditEvent
 
-
 # Never copied into the trail, only noted as present.
 SECRET_FIELDS = frozenset({"password"})
 
@@ -18,7 +17,9 @@ def snapshot(obj: models.Model) -> dict:
     data = {}
     for field in obj._meta.concrete_fields:
         value = field.value_from_object(obj)
-        data[field.attname] = ("(set)" if value else "") if field.attname in SECRET_FIELDS else value
+        data[field.attname] = (
+            ("(set)" if value else "") if field.attname in SECRET_FIELDS else value
+        )
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             data[field.name] = sorted(v.pk for v in getattr(obj, field.name).all())

@@ -20,7 +20,9 @@ class Parameter(models.Model):
     )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    criterion = models.CharField(max_length=16, blank=True, help_text="Charter criterion ID, e.g. S1.")
+    criterion = models.CharField(
+        max_length=16, blank=True, help_text="Charter criterion ID, e.g. S1."
+    )
     kind = models.CharField(max_length=16, choices=[(k, k.replace("_", " ")) for k in KINDS])
     unit = models.CharField(max_length=40, blank=True)
     minimum = models.BigIntegerField(null=True, blank=True)
@@ -29,6 +31,9 @@ class Parameter(models.Model):
 
     class Meta:
         ordering = ["key"]
+
+    class NoValueInForce(LookupError):
+        pass
 
     def __str__(self) -> str:
         return self.key
@@ -44,9 +49,6 @@ class Parameter(models.Model):
             raise Parameter.NoValueInForce(f"parameter {self.key!r} has no value in force on {at}")
         return found.value
 
-    class NoValueInForce(LookupError):
-        pass
-
 
 class ParameterValue(models.Model):
     """One value of a parameter, in force from a date until the next value's date."""
@@ -54,13 +56,17 @@ class ParameterValue(models.Model):
     parameter = models.ForeignKey(Parameter, on_delete=models.PROTECT, related_name="values")
     value = models.JSONField()
     effective_from = models.DateField()
-    source = models.CharField(max_length=200, help_text="Where the value comes from: the charter or a decision.")
+    source = models.CharField(
+        max_length=200, help_text="Where the value comes from: the charter or a decision."
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["parameter__key", "effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["parameter", "effective_from"], name="one_value_per_parameter_per_day")
+            models.UniqueConstraint(
+                fields=["parameter", "effective_from"], name="one_value_per_parameter_per_day"
+            )
         ]
 
     def __str__(self) -> str:
@@ -93,7 +99,9 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_label = models.CharField(max_length=200, help_text="Who acted, kept even if the account goes.")
+    actor_label = models.CharField(
+        max_length=200, help_text="Who acted, kept even if the account goes."
+    )
     action = models.CharField(max_length=80, db_index=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     object_id = models.CharField(max_length=64, blank=True)

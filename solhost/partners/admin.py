@@ -34,7 +34,14 @@ class ServiceKindAdmin(AuditedAdmin):
 
 @admin.register(Server)
 class ServerAdmin(AuditedAdmin):
-    list_display = ("name", "organisation", "role", "locality", "hosting_company", "operation_started")
+    list_display = (
+        "name",
+        "organisation",
+        "role",
+        "locality",
+        "hosting_company",
+        "operation_started",
+    )
     list_filter = ("role", "organisation")
     search_fields = ("name", "slug", "hosting_company")
     prepopulated_fields = {"slug": ("name",)}

@@ -70,7 +70,9 @@ def partner_list(request):
     return Organisation.objects.filter(kind=Organisation.Kind.PARTNER).prefetch_related("servers")
 
 
-@router.get("/partners/{slug}", response=PartnerOut, summary="One partner, its services and servers")
+@router.get(
+    "/partners/{slug}", response=PartnerOut, summary="One partner, its services and servers"
+)
 def partner_detail(request, slug: str):
     return get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.PARTNER)
 
@@ -79,4 +81,6 @@ def partner_detail(request, slug: str):
 def service_list(
     request, q: str = "", kind: str = "", software: str = "", partner: str = "", lores: bool = False
 ):
-    return filter_services(Service.objects.all(), q=q, kind=kind, software=software, partner=partner, lores=lores)
+    return filter_services(
+        Service.objects.all(), q=q, kind=kind, software=software, partner=partner, lores=lores
+    )

@@ -6,7 +6,13 @@ from solhost.partners.models import Service
 
 
 def filter_services(
-    services: QuerySet[Service], *, q: str = "", kind: str = "", software: str = "", partner: str = "", lores: bool = False
+    services: QuerySet[Service],
+    *,
+    q: str = "",
+    kind: str = "",
+    software: str = "",
+    partner: str = "",
+    lores: bool = False,
 ) -> QuerySet[Service]:
     """Narrow ``services`` by free text, kind slug, software name, partner slug and LoRes availability."""
     services = services.select_related("kind", "organisation")

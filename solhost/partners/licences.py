@@ -12,7 +12,6 @@ from functools import cache
 from boolean.boolean import ParseError
 from license_expression import ExpressionError, Licensing, get_spdx_licensing
 
-
 _TOKEN = re.compile(r"[A-Za-z0-9.+:-]+")
 
 
@@ -40,7 +39,9 @@ def normalise_licence_expression(expression: str, *, extra_keys: Iterable[str] =
     try:
         parsed = licensing.parse(text, validate=False, strict=True)
     except (ExpressionError, ParseError) as error:
-        raise LicenceExpressionError(f"Cannot read the licence expression {text!r}: {error}") from error
+        raise LicenceExpressionError(
+            f"Cannot read the licence expression {text!r}: {error}"
+        ) from error
     known_extra = {k.lower(): k for k in extra_keys}
     unknown = [k for k in licensing.unknown_license_keys(parsed) if k.lower() not in known_extra]
     if unknown:

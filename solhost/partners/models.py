@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from solhost.core.models import Parameter, parameter_value
-
 from solhost.partners.licences import LicenceExpressionError, normalise_licence_expression
 
 
@@ -36,7 +35,9 @@ class Organisation(models.Model):
     website = models.URLField(blank=True)
     contact_email = models.EmailField(blank=True)
     founded = models.DateField(null=True, blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organisations")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -61,14 +62,20 @@ class Membership(models.Model):
         PARTNER_ADMIN = "partner_admin", "Partner admin"
         PARTNER_MEMBER = "partner_member", "Partner member"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=16, choices=Role.choices)
     joined = models.DateField(auto_now_add=True)
 
     class Meta:
         ordering = ["organisation__name", "user__username"]
-        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.organisation}"
@@ -99,7 +106,8 @@ def validate_public_ips(value) -> None:
             ipaddress.ip_address(str(item))
         except ValueError:
             raise ValidationError(
-                "Entry %(index)s, %(value)r, is not an IP address.", params={"index": i + 1, "value": item}
+                "Entry %(index)s, %(value)r, is not an IP address.",
+                params={"index": i + 1, "value": item},
             ) from None
 
 
@@ -118,7 +126,9 @@ class Server(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PRIMARY)
     latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    locality = models.CharField(max_length=80, blank=True, help_text="Suburb or facility, e.g. Coburg North.")
+    locality = models.CharField(
+        max_length=80, blank=True, help_text="Suburb or facility, e.g. Coburg North."
+    )
     hosting_company = models.CharField(
         max_length=120, help_text="Who owns the building and network, or 'self-hosted'."
     )
@@ -130,10 +140,12 @@ class Server(models.Model):
         ordering = ["organisation__name", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(latitude__gte=-90, latitude__lte=90), name="server_latitude_in_range"
+                condition=models.Q(latitude__gte=-90, latitude__lte=90),
+                name="server_latitude_in_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(longitude__gte=-180, longitude__lte=180), name="server_longitude_in_range"
+                condition=models.Q(longitude__gte=-180, longitude__lte=180),
+                name="server_longitude_in_range",
             ),
         ]
 
@@ -149,19 +161,25 @@ class Service(models.Model):
         MEMBERS = "members", "Members of the partner co-op"
         ORGANISATION = "organisation", "Organisations (groups sign up together)"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
     kind = models.ForeignKey(ServiceKind, on_delete=models.PROTECT, related_name="services")
     summary = models.CharField(max_length=240)
     software = models.CharField(max_length=80, help_text="e.g. Nextcloud")
     software_version = models.CharField(max_length=40, blank=True)
-    licence = models.CharField(max_length=200, help_text="SPDX licence expression, e.g. AGPL-3.0-or-later.")
+    licence = models.CharField(
+        max_length=200, help_text="SPDX licence expression, e.g. AGPL-3.0-or-later."
+    )
     source_url = models.URLField(help_text="Where the software's source code is published.")
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.PUBLIC)
     url = models.URLField(help_text="Where residents use the service.")
     lores_url = models.CharField(
-        max_length=200, blank=True, help_text="The address on the region's LoRes mesh, if it is offered there."
+        max_length=200,
+        blank=True,
+        help_text="The address on the region's LoRes mesh, if it is offered there.",
     )
     servers = models.ManyToManyField(Server, related_name="services", blank=True)
 
@@ -180,7 +198,9 @@ class Service(models.Model):
 
     def clean(self):
         try:
-            self.licence = normalise_licence_expression(self.licence, extra_keys=liberatory_licence_keys())
+            self.licence = normalise_licence_expression(
+                self.licence, extra_keys=liberatory_licence_keys()
+            )
         except LicenceExpressionError as error:
             raise ValidationError({"licence": str(error)}) from error
 

@@ -67,7 +67,9 @@ def _geometry_of(document: object) -> tuple[object, str]:
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         features = document.get("features")
         if not isinstance(features, list) or len(features) != 1:
-            raise BoundaryError([("features", "a boundary collection must hold exactly one feature")])
+            raise BoundaryError(
+                [("features", "a boundary collection must hold exactly one feature")]
+            )
         return _geometry_of_feature(features[0], "features[0].")
     if isinstance(document, dict) and document.get("type") == "Feature":
         return _geometry_of_feature(document, "")
@@ -103,12 +105,18 @@ def parse_boundary(document: object) -> Polygon | MultiPolygon:
     elif not isinstance(coordinates, list) or not coordinates:
         problems = [(path, "a multipolygon must be a non-empty list of polygons")]
     else:
-        problems = [p for i, rings in enumerate(coordinates) for p in _polygon_problems(rings, f"{path}[{i}]")]
+        problems = [
+            p
+            for i, rings in enumerate(coordinates)
+            for p in _polygon_problems(rings, f"{path}[{i}]")
+        ]
     if problems:
         raise BoundaryError(problems)
     parsed = shape(geometry)
     if not parsed.is_valid:
-        raise BoundaryError([(path, f"the outline is not a valid area: {explain_validity(parsed)}")])
+        raise BoundaryError(
+            [(path, f"the outline is not a valid area: {explain_validity(parsed)}")]
+        )
     if parsed.area == 0:
         raise BoundaryError([(path, "the outline encloses no area")])
     return parsed
@@ -148,7 +156,10 @@ def svg_map(
     pad = width * margin
 
     def project(lon: float, lat: float) -> tuple[float, float]:
-        return (round(pad + (lon - west) * squeeze * scale, 1), round(pad + (north - lat) * scale, 1))
+        return (
+            round(pad + (lon - west) * squeeze * scale, 1),
+            round(pad + (north - lat) * scale, 1),
+        )
 
     polygons = boundary.geoms if isinstance(boundary, MultiPolygon) else [boundary]
     parts = []

@@ -10,7 +10,10 @@ def validate_boundary(document) -> None:
         parse_boundary(document)
     except BoundaryError as error:
         raise ValidationError(
-            [ValidationError("%(path)s: %(message)s", params={"path": p, "message": m}) for p, m in error.problems]
+            [
+                ValidationError("%(path)s: %(message)s", params={"path": p, "message": m})
+                for p, m in error.problems
+            ]
         ) from error
 
 
@@ -19,7 +22,9 @@ class Region(models.Model):
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
-    domain = models.CharField(max_length=253, help_text="The region's public host name, e.g. merri-bek.example.org.")
+    domain = models.CharField(
+        max_length=253, help_text="The region's public host name, e.g. merri-bek.example.org."
+    )
     tagline = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     boundary = models.JSONField(

@@ -10,7 +10,10 @@ def test_record_keeps_actor_object_and_changed_fields(world):
     world.mcc_server.locality = "Brunswick East"
     world.mcc_server.save()
     event = audit.record(
-        actor=world.alice, action="server.update", obj=world.mcc_server, before=before,
+        actor=world.alice,
+        action="server.update",
+        obj=world.mcc_server,
+        before=before,
         after=audit.snapshot(world.mcc_server),
     )
     assert event.actor_label == "alice"

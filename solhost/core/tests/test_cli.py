@@ -16,14 +16,18 @@ SOLHOST = shutil.which("solhost", path=str(Path(sys.executable).parent))
 
 
 def run_env(tmp_path: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("DJANGO_")}
+    env = {
+        k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("DJANGO_")
+    }
     env["SOLHOST_VAR_DIR"] = str(tmp_path / "var")
     return env
 
 
 def test_the_console_script_is_installed_and_lists_commands(tmp_path):
     assert SOLHOST, "the solhost console script is not installed in this environment"
-    result = subprocess.run([SOLHOST, "help"], env=run_env(tmp_path), capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [SOLHOST, "help"], env=run_env(tmp_path), capture_output=True, text=True, check=True
+    )
     for command in ("demo", "serve", "load-demo", "migrate"):
         assert command in result.stdout
 
@@ -47,7 +51,10 @@ def test_demo_sets_up_serves_and_prints_the_logins(tmp_path):
     port = free_port()
     server = subprocess.Popen(
         [SOLHOST, "demo", "--port", str(port)],
-        env=run_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=run_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 90
@@ -63,8 +70,14 @@ def test_demo_sets_up_serves_and_prints_the_logins(tmp_path):
         assert status == 200
         assert "Content-Security-Policy" in headers
         assert b"Merri-bek" in body
-        css = next(part.split('"')[0] for part in body.decode().split('href="') if ".css" in part.split('"')[0])
-        assert css.startswith("/static/css/site.") and css != "/static/css/site.css", "assets are not hashed"
+        css = next(
+            part.split('"')[0]
+            for part in body.decode().split('href="')
+            if ".css" in part.split('"')[0]
+        )
+        assert css.startswith("/static/css/site.") and css != "/static/css/site.css", (
+            "assets are not hashed"
+        )
         status, headers, _ = fetch(f"http://127.0.0.1:{port}{css}", **{"Accept-Encoding": "gzip"})
         assert status == 200 and headers.get("Content-Encoding") == "gzip"
         assert "max-age=315360000" in headers.get("Cache-Control", "")

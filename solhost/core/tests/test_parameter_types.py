@@ -13,8 +13,14 @@ from solhost.core.parameter_types import (
 
 @pytest.mark.parametrize(
     ("kind", "value"),
-    [(INTEGER, 365), (BASIS_POINTS, 0), (BASIS_POINTS, 10_000), (CENTS, 5_833_360), (TEXT, "commons"),
-     (TEXT_LIST, ["MIT", "LicenseRef-Reticulum"])],
+    [
+        (INTEGER, 365),
+        (BASIS_POINTS, 0),
+        (BASIS_POINTS, 10_000),
+        (CENTS, 5_833_360),
+        (TEXT, "commons"),
+        (TEXT_LIST, ["MIT", "LicenseRef-Reticulum"]),
+    ],
 )
 def test_accepts_values_of_its_kind(kind, value):
     assert validate_parameter_value(kind, value) == value

@@ -46,7 +46,10 @@ def test_every_seeded_parameter_names_a_charter_criterion():
 def test_value_in_force_follows_the_effective_date():
     parameter = Parameter.objects.get(key="outage_hours")
     ParameterValue.objects.create(
-        parameter=parameter, value=96, effective_from=datetime.date(2027, 1, 1), source="test decision"
+        parameter=parameter,
+        value=96,
+        effective_from=datetime.date(2027, 1, 1),
+        source="test decision",
     )
     assert parameter_value("outage_hours", at=datetime.date(2026, 12, 31)) == 72
     assert parameter_value("outage_hours", at=datetime.date(2027, 1, 1)) == 96
@@ -65,6 +68,9 @@ def test_a_value_of_the_wrong_kind_is_refused_and_not_stored():
     parameter = Parameter.objects.get(key="renewable_min_share")
     with pytest.raises(ValidationError, match="at most 10000"):
         ParameterValue.objects.create(
-            parameter=parameter, value=12000, effective_from=datetime.date(2027, 1, 1), source="typo"
+            parameter=parameter,
+            value=12000,
+            effective_from=datetime.date(2027, 1, 1),
+            source="typo",
         )
     assert parameter.values.count() == 1

@@ -30,7 +30,10 @@ def test_extra_keys_are_accepted_in_their_listed_spelling():
     ("given", "message"),
     [
         ("Foo-1.0", "Unknown licence identifier Foo-1.0"),
-        ("MIT AND Proprietary-Thing AND Nope", "Unknown licence identifiers Proprietary-Thing, Nope"),
+        (
+            "MIT AND Proprietary-Thing AND Nope",
+            "Unknown licence identifiers Proprietary-Thing, Nope",
+        ),
         ("MIT AND (", "Cannot read the licence expression"),
         ("MIT OR", "Cannot read"),
         ("", "Give a licence expression"),

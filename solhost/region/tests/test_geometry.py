@@ -4,14 +4,19 @@ import pytest
 
 from solhost.region.geometry import BoundaryError, coordinate_problems, parse_boundary, svg_map
 
-SQUARE = [[[144.94, -37.78], [144.99, -37.78], [144.99, -37.72], [144.94, -37.72], [144.94, -37.78]]]
+SQUARE = [
+    [[144.94, -37.78], [144.99, -37.78], [144.99, -37.72], [144.94, -37.72], [144.94, -37.78]]
+]
 
 
 def test_polygon_feature_and_collection_are_accepted():
     polygon = {"type": "Polygon", "coordinates": SQUARE}
     assert parse_boundary(polygon).bounds == (144.94, -37.78, 144.99, -37.72)
     assert parse_boundary({"type": "Feature", "properties": {}, "geometry": polygon}).area > 0
-    collection = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": polygon}]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": polygon}],
+    }
     assert parse_boundary(collection).area > 0
     assert parse_boundary({"type": "MultiPolygon", "coordinates": [SQUARE]}).area > 0
 
@@ -29,7 +34,13 @@ def test_wrong_geometry_type_names_the_type_field():
 
 
 def test_every_bad_position_is_listed_with_its_path():
-    ring = [[144.94, -37.78], [200.0, -37.78], [144.99, "north"], [144.94, -37.72], [144.94, -37.78]]
+    ring = [
+        [144.94, -37.78],
+        [200.0, -37.78],
+        [144.99, "north"],
+        [144.94, -37.72],
+        [144.94, -37.78],
+    ]
     problems = problems_of({"type": "Polygon", "coordinates": [ring]})
     assert problems == [
         ("coordinates[0][1]", "longitude must be between -180 and 180 degrees, got 200.0"),
@@ -38,13 +49,21 @@ def test_every_bad_position_is_listed_with_its_path():
 
 
 def test_paths_inside_a_feature_start_at_its_geometry():
-    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[1, 2], [3, 4]]]}}
-    assert problems_of(feature) == [("geometry.coordinates[0]", "a ring needs at least 4 positions, got 2")]
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [[[1, 2], [3, 4]]]},
+    }
+    assert problems_of(feature) == [
+        ("geometry.coordinates[0]", "a ring needs at least 4 positions, got 2")
+    ]
 
 
 def test_open_ring_and_self_intersection_are_refused():
     open_ring = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0.5]]]
-    assert problems_of({"type": "Polygon", "coordinates": open_ring})[0][1] == "a ring must end where it starts"
+    assert (
+        problems_of({"type": "Polygon", "coordinates": open_ring})[0][1]
+        == "a ring must end where it starts"
+    )
     bow_tie = [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]
     path, message = problems_of({"type": "Polygon", "coordinates": bow_tie})[0]
     assert path == "coordinates" and "Self-intersection" in message
@@ -59,8 +78,14 @@ def test_structural_garbage_gets_a_message_not_a_crash():
 
 @pytest.mark.parametrize(
     ("lat", "lon", "fields"),
-    [(-37.7, 144.9, []), (90, 180, []), (90.01, 0, ["latitude"]), (0, -180.5, ["longitude"]),
-     (math.nan, 0, ["latitude"]), (None, "x", ["latitude", "longitude"])],
+    [
+        (-37.7, 144.9, []),
+        (90, 180, []),
+        (90.01, 0, ["latitude"]),
+        (0, -180.5, ["longitude"]),
+        (math.nan, 0, ["latitude"]),
+        (None, "x", ["latitude", "longitude"]),
+    ],
 )
 def test_coordinate_problems(lat, lon, fields):
     assert [field for field, _ in coordinate_problems(lat, lon)] == fields

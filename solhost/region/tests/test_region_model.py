@@ -25,7 +25,9 @@ def test_full_clean_reports_the_boundary_field():
 @pytest.mark.django_db
 def test_current_region_prefers_the_configured_slug(settings):
     Region.objects.create(name="Other", slug="other", domain="o.example.org", boundary=BOUNDARY)
-    ours = Region.objects.create(name="Ours", slug="ours", domain="u.example.org", boundary=BOUNDARY)
+    ours = Region.objects.create(
+        name="Ours", slug="ours", domain="u.example.org", boundary=BOUNDARY
+    )
     settings.SOLHOST_REGION = "ours"
     assert current_region() == ours
     assert ours.shape.contains(ours.shape.centroid)

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-serve", action="store_true", help="Set up and stop, without serving.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Set up and stop, without serving."
+        )
 
     def handle(self, *args, host, port, no_serve, **options):
         call_command("migrate", interactive=False, verbosity=0)

@@ -4,7 +4,7 @@ from solhost.demo import DEMO_PASSWORD, LOGINS, load_demo
 
 
 def print_logins(write) -> None:
-    write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     width = max(len(login.email) for login in LOGINS)
     for login in LOGINS:
         write(f"  {login.email.ljust(width)}  {login.name}, {login.role}")
