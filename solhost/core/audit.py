@@ -8,18 +8,17 @@ from django.db import models
 
 from solhost.core.models import AuditEvent
 
-# Never copied into the trail, only noted as present.
-SECRET_FIELDS = frozenset({"password"})
+# Never copied into the trail, only noted as present: password hashes and MFA secrets.
+SECRET_FIELDS = {"identity.user": {"password"}, "mfa.authenticator": {"data"}}
 
 
 def snapshot(obj: models.Model) -> dict:
     """The object's own fields and many-to-many keys, as JSON-safe values."""
     data = {}
+    secret = SECRET_FIELDS.get(obj._meta.label_lower, set())
     for field in obj._meta.concrete_fields:
         value = field.value_from_object(obj)
-        data[field.attname] = (
-            ("(set)" if value else "") if field.attname in SECRET_FIELDS else value
-        )
+        data[field.attname] = ("(set)" if value else "") if field.attname in secret else value
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             data[field.name] = sorted(v.pk for v in getattr(obj, field.name).all())

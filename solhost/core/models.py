@@ -72,15 +72,15 @@ class ParameterValue(models.Model):
     def __str__(self) -> str:
         return f"{self.parameter.key} = {self.value!r} from {self.effective_from}"
 
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
     def clean(self):
         try:
             self.parameter.validate(self.value)
         except ParameterValueError as error:
             raise ValidationError({"value": str(error)}) from error
-
-    def save(self, *args, **kwargs):
-        self.clean()
-        super().save(*args, **kwargs)
 
 
 def parameter_value(key: str, *, at: datetime.date) -> object:

@@ -1,6 +1,13 @@
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
 
+from solhost.core import audit
 from solhost.core.admin import AuditedAdmin
 from solhost.identity.models import User
 
@@ -13,3 +20,39 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
         *UserAdmin.fieldsets,
         ("Regional identity", {"fields": ("sub", "display_name")}),
     )
+
+
+class AuditedEmailAddressAdmin(AuditedAdmin, EmailAddressAdmin):
+    @admin.action(description="Mark selected email addresses as verified")
+    def make_verified(self, request, queryset):
+        with transaction.atomic():
+            for address in queryset.filter(verified=False):
+                before = audit.snapshot(address)
+                address.verified = True
+                address.save(update_fields=["verified"])
+                audit.record(
+                    actor=request.user,
+                    action="admin.emailaddress.verify",
+                    obj=address,
+                    before=before,
+                    after=audit.snapshot(address),
+                )
+        self.message_user(request, "Marked the selected addresses as verified.")
+
+
+class AuditedAuthenticatorAdmin(AuditedAdmin, AuthenticatorAdmin):
+    pass
+
+
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass
+
+
+# allauth and django.contrib.auth register plain admins; the steward's tools audit every write.
+for model, audited in (
+    (EmailAddress, AuditedEmailAddressAdmin),
+    (Authenticator, AuditedAuthenticatorAdmin),
+    (Group, AuditedGroupAdmin),
+):
+    admin.site.unregister(model)
+    admin.site.register(model, audited)

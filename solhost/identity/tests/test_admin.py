@@ -1,0 +1,39 @@
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+
+from solhost.core import audit
+from solhost.core.models import AuditEvent
+
+
+@pytest.mark.django_db
+def test_verifying_addresses_in_bulk_is_audited_per_address(world, client):
+    address = world.rita.emailaddress_set.get()
+    address.verified = False
+    address.save()
+    client.force_login(world.sam)
+    response = client.post(
+        reverse("admin:account_emailaddress_changelist"),
+        {"action": "make_verified", "_selected_action": [address.pk]},
+    )
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(pk=address.pk).verified
+    event = AuditEvent.objects.get(action="admin.emailaddress.verify")
+    assert event.actor == world.sam and event.changed_fields() == ["verified"]
+
+
+@pytest.mark.django_db
+def test_mfa_secrets_never_reach_the_audit_trail(world):
+    authenticator = Authenticator.objects.create(
+        user=world.rita, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    assert audit.snapshot(authenticator)["data"] == "(set)"
+
+
+@pytest.mark.django_db
+def test_user_admin_page_shows_the_regional_subject(world, client):
+    client.force_login(world.sam)
+    response = client.get(reverse("admin:identity_user_change", args=[world.rita.pk]))
+    assert response.status_code == 200
+    assert str(world.rita.sub) in response.content.decode()
