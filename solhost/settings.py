@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "solhost.region",
     "solhost.partners",
     "solhost.energy",
+    "solhost.qualification",
+    "solhost.distribution",
     "solhost.web",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -38,10 +38,7 @@ def coordinate_field(axis: str, *, required: bool = True, **kwargs) -> forms.Flo
         "latitude": (90, "south is negative, e.g. -37.76 in Melbourne"),
         "longitude": (180, "east is positive, e.g. 144.96 in Melbourne"),
     }[axis]
-    message = (
-        f"%(value)s is out of range: {axis} must be between -{limit} and {limit} degrees "
-        f"({hint})."
-    )
+    message = f"%(value)g is out of range: {axis} must be between -{limit} and {limit} degrees."
     return forms.FloatField(
         required=required,
         min_value=-limit,
@@ -127,7 +124,12 @@ class ServiceForm(forms.ModelForm):
         model = Service
         formfield_callback = formfield
         fields = actions.SERVICE_FIELDS
-        labels = {"kind": "Kind of service", "lores_url": "LoRes mesh address"}
+        labels = {
+            "kind": "Kind of service",
+            "source_url": "Source code address",
+            "url": "Service address",
+            "lores_url": "LoRes mesh address",
+        }
         help_texts = {"slug": "Short name used in addresses, e.g. mcc-chat. Unique in the region."}
         error_messages = {"slug": {"unique": SLUG_TAKEN}}
 

@@ -47,8 +47,8 @@ def test_a_hostile_post_cannot_add_a_server_to_another_partner(alice, world):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("latitude", "95", "95.0 is out of range: latitude must be between -90 and 90 degrees"),
-        ("longitude", "-200", "-200.0 is out of range: longitude must be between -180 and 180"),
+        ("latitude", "95", "95 is out of range: latitude must be between -90 and 90 degrees"),
+        ("longitude", "-200", "-200 is out of range: longitude must be between -180 and 180"),
         ("latitude", "north", "Enter a number."),
     ],
 )
@@ -116,7 +116,7 @@ def test_editing_a_power_system_unchanged_records_nothing(alice, world):
         ({"battery_health_pct": "120"}, "battery_health_pct", "less than or equal to 100"),
         ({"community_latitude": "-37.7"}, "__all__", "Give both the latitude and the longitude"),
         ({"community_latitude": "-97", "community_longitude": "144.9"}, "community_latitude",
-         "-97.0 is out of range: latitude must be between -90 and 90"),
+         "-97 is out of range: latitude must be between -90 and 90"),
     ],
 )
 def test_bad_power_data_is_refused(alice, changes, field, message):
