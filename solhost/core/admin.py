@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.db import transaction
+from django.db import models, transaction
 
 from solhost.core import audit
 from solhost.core.models import AuditEvent, Parameter, ParameterValue
@@ -34,6 +34,8 @@ class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes each write an AuditEvent in the same transaction."""
 
     inlines = [AuditTrailInline]
+    # Addresses typed without a scheme are taken as https, as Django 6 will do by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def _action(self, verb: str) -> str:
         return f"admin.{self.model._meta.model_name}.{verb}"

@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
@@ -58,23 +59,29 @@ class PartnerOut(Schema):
 
     @staticmethod
     def resolve_services(obj):
-        return obj.services.select_related("kind", "organisation")
+        return obj.services.all()
 
     @staticmethod
     def resolve_servers(obj):
         return obj.servers.all()
 
 
+def _partners():
+    return Organisation.objects.filter(kind=Organisation.Kind.PARTNER).prefetch_related(
+        "servers", Prefetch("services", Service.objects.select_related("kind", "organisation"))
+    )
+
+
 @router.get("/partners", response=list[PartnerOut], summary="Every partner organisation")
 def partner_list(request):
-    return Organisation.objects.filter(kind=Organisation.Kind.PARTNER).prefetch_related("servers")
+    return _partners().all()
 
 
 @router.get(
     "/partners/{slug}", response=PartnerOut, summary="One partner, its services and servers"
 )
 def partner_detail(request, slug: str):
-    return get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.PARTNER)
+    return get_object_or_404(_partners(), slug=slug)
 
 
 @router.get("/services", response=list[ServiceOut], summary="The service directory, filtered")

@@ -54,7 +54,9 @@ def _submit(form: forms.ModelForm, write: Callable[[dict], models.Model]) -> mod
     try:
         return write(form.cleaned_data)
     except ValidationError as error:
-        form.add_error(None, error)
+        # Errors about fields the form does not show go to the top of the form.
+        for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+            form.add_error(field if field in form.fields else None, errors)
         return None
 
 

@@ -163,7 +163,7 @@ def test_update_service_with_the_same_servers_records_nothing(world):
 
 def test_update_service_rejects_an_unknown_licence(world):
     before = db_state()
-    with pytest.raises(ValidationError, match="Foo-1.0"):
+    with pytest.raises(ValidationError, match=r"Foo-1\.0"):
         actions.update_service(
             service=world.mcc_service, actor=world.alice, data={"licence": "Foo-1.0"}
         )

@@ -94,3 +94,14 @@ def test_services_ordered_by_kind_then_name(client, world):
     )
     slugs = [s["slug"] for s in client.get("/api/v1/services").json()]
     assert slugs == ["mcc-chat", "cct-chat", "mcc-files"]
+
+
+def test_partner_list_queries_do_not_grow_with_partners(client, world, django_assert_max_num_queries):
+    from solhost.partners.models import Organisation
+
+    for n in range(5):
+        Organisation.objects.create(
+            name=f"Extra co-op {n}", slug=f"extra-{n}", legal_form="cooperative", summary="More."
+        )
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/v1/partners").json()) == 7

@@ -145,7 +145,7 @@ def test_a_resident_explores_joins_and_logs_in(live_server, settings, tmp_path, 
     expect(page.get_by_role("heading", level=1)).to_have_text(partner.name)
     visit.shot("partner")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Join").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
     page.get_by_label("Email").fill(NEW_RESIDENT["email"])
     page.get_by_label("Username").fill(NEW_RESIDENT["username"])
     page.get_by_label("Password", exact=True).fill(NEW_RESIDENT["password"])
@@ -167,8 +167,8 @@ def test_a_resident_explores_joins_and_logs_in(live_server, settings, tmp_path, 
     page.get_by_label("Password").fill(NEW_RESIDENT["password"])
     visit.shot("login")
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_visible()
-    expect(page.get_by_role("link", name="Join")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Sign out"))).to_be_visible()
+    expect(page.get_by_role("link", name="Sign up")).to_have_count(0)
     visit.shot("logged-in")
 
     context.close()

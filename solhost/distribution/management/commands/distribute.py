@@ -1,0 +1,148 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from solhost.distribution.split import PeriodSplit, ScenarioError, load_scenario, split_period
+
+# Exit status for a scenario that cannot be read or checked, as for a usage error.
+BAD_SCENARIO = 2
+
+
+def aud(cents: int) -> str:
+    """Cents as dollars for reading, by whole-number arithmetic: 123456 → "1,234.56"."""
+    dollars, rest = divmod(cents, 100)
+    return f"{dollars:,}.{rest:02d}"
+
+
+def table(headers: list[str], rows: list[list[str]], align: str) -> list[str]:
+    """Plain-text columns; ``align`` has a letter per column: ``l``eft, ``c``entre, ``r``ight."""
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            {"l": cell.ljust, "c": cell.center, "r": cell.rjust}[side](width)
+            for cell, width, side in zip(cells, widths, align, strict=True)
+        ).rstrip()
+
+    return [line(headers), "  ".join("-" * w for w in widths), *(line(row) for row in rows)]
+
+
+def as_text(result: PeriodSplit) -> str:
+    pools, balance = result.pools, result.balance
+    lines = [
+        f"Period {result.period}, algorithm {result.algorithm}",
+        f"Input hash (sha256): {result.input_hash}",
+        "Amounts in AUD.",
+        "",
+        "Pools",
+        *table(
+            ["pool", "amount"],
+            [
+                ["commons", aud(pools.commons_cents)],
+                ["solidarity", aud(pools.solidarity_cents)],
+                ["providers (partners' gross)", aud(pools.providers_cents)],
+                ["  of which land back withheld", aud(pools.land_back_cents)],
+            ],
+            "lr",
+        ),
+        f"Residents with no usage sent {aud(pools.zero_usage_cents)} to"
+        f" {result.zero_usage_rule} (counted above).",
+        "",
+        "Partners",
+        *table(
+            [
+                "partner",
+                "qualified",
+                "residents",
+                "active days",
+                "gross",
+                "land back",
+                "held",
+                "carried in",
+                "payout",
+                "carried",
+            ],
+            [
+                [
+                    key,
+                    "yes" if p.qualified else "no",
+                    str(p.residents),
+                    str(p.active_days),
+                    aud(p.gross_cents),
+                    aud(p.land_back_cents),
+                    aud(p.held_cents),
+                    aud(p.carried_in_cents),
+                    aud(p.payout_cents),
+                    aud(p.carried_cents),
+                ]
+                for key, p in result.partners.items()
+            ],
+            "lcrrrrrrrr",
+        ),
+        "",
+        "Members",
+        *table(
+            ["member", "paid", "commons", "solidarity", "providers", "by service"],
+            [
+                [
+                    m.id,
+                    aud(m.paid_cents),
+                    aud(m.commons_cents),
+                    aud(m.solidarity_cents),
+                    aud(m.providers_cents),
+                    ", ".join(f"{s} {aud(c)}" for s, c in m.services.items())
+                    or f"no usage: to {result.zero_usage_rule}",
+                ]
+                for m in result.members
+            ],
+            "lrrrrl",
+        ),
+        "",
+        "Balance: total in = commons + solidarity + land back + held + payouts"
+        " + (carried out - carried in)",
+        f"  {aud(balance.total_in_cents)} = {aud(balance.commons_cents)}"
+        f" + {aud(balance.solidarity_cents)} + {aud(balance.land_back_cents)}"
+        f" + {aud(balance.held_cents)} + {aud(balance.payout_cents)}"
+        f" + ({aud(balance.carried_out_cents)} - {aud(balance.carried_in_cents)})"
+        f" = {aud(balance.total_out_cents)}",
+        f"  balanced: {str(balance.balanced).lower()}",
+    ]
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute a period's split from a scenario file, with no database: pools, "
+        "partners' gross, land back, held, payouts and carried balances, to the cent."
+    )
+    # Runs offline on a file: nothing here depends on the database or the project's checks.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scenario", required=True, help="the scenario JSON file")
+        parser.add_argument(
+            "--format", choices=["text", "json"], default="text", help="default: text"
+        )
+
+    def handle(self, *args, **options) -> None:
+        path = Path(options["scenario"])
+        try:
+            scenario = load_scenario(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            self.stderr.write(f"{path}: cannot read the scenario: {error.strerror}")
+            raise SystemExit(BAD_SCENARIO) from error
+        except UnicodeDecodeError as error:
+            self.stderr.write(f"{path}: the scenario is not UTF-8 text: {error}")
+            raise SystemExit(BAD_SCENARIO) from error
+        except ScenarioError as error:
+            count = len(error.problems)
+            self.stderr.write(f"{path}: {count} problem{'s' if count > 1 else ''}:")
+            for where, message in error.problems:
+                self.stderr.write(f"{where}: {message}")
+            raise SystemExit(BAD_SCENARIO) from error
+        result = split_period(scenario)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(as_text(result))
