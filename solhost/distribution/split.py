@@ -123,11 +123,14 @@ def _at(path: str, key: str) -> str:
 
 
 def _show(value: object) -> str:
+    """A value as the scenario's author wrote it: JSON for scalars, the kind for the rest."""
+    if value is None or isinstance(value, str | int | float):
+        return json.dumps(value)
     if isinstance(value, dict):
         return "an object"
     if isinstance(value, list):
         return "a list"
-    return json.dumps(value)
+    return f"a {type(value).__name__}"
 
 
 class _Checker:
@@ -360,6 +363,8 @@ class PartnerSplit:
 
 @dataclass(frozen=True)
 class Pools:
+    """The period's totals; commons or solidarity includes the zero-usage money."""
+
     commons_cents: int
     solidarity_cents: int
     zero_usage_cents: int

@@ -410,7 +410,9 @@ def _monthly(
     for m, month in enumerate(months):
         first = np.datetime64(int(month), "M").astype("datetime64[D]")
         following = np.datetime64(int(month) + 1, "M").astype("datetime64[D]")
-        bounds = _local_midnights(first.astype(object), int((following - first).astype(np.int64)), site.timezone)
+        bounds = _local_midnights(
+            first.astype(object), int((following - first).astype(np.int64)), site.timezone
+        )
         month_seconds = min(int(bounds[-1]), end) - max(int(bounds[0]), start)
         result.append(
             MonthlyShare(

@@ -81,7 +81,9 @@ def _network(value: object, path: str, problems: list[tuple[str, str]]) -> IPNet
         return None
 
 
-def _list_at(document: dict[str, object], key: str, problems: list[tuple[str, str]]) -> list[object]:
+def _list_at(
+    document: dict[str, object], key: str, problems: list[tuple[str, str]]
+) -> list[object]:
     value = document.get(key)
     if not isinstance(value, list):
         problems.append((f"$.{key}", "must be a list"))
@@ -101,7 +103,9 @@ def _aws(document: dict[str, object], problems: list[tuple[str, str]]) -> list[t
     return found
 
 
-def _google(document: dict[str, object], problems: list[tuple[str, str]]) -> list[tuple[str, object]]:
+def _google(
+    document: dict[str, object], problems: list[tuple[str, str]]
+) -> list[tuple[str, object]]:
     found: list[tuple[str, object]] = []
     for i, entry in enumerate(_list_at(document, "prefixes", problems)):
         path = f"$.prefixes[{i}]"
@@ -113,7 +117,9 @@ def _google(document: dict[str, object], problems: list[tuple[str, str]]) -> lis
     return found
 
 
-def _azure(document: dict[str, object], problems: list[tuple[str, str]]) -> list[tuple[str, object]]:
+def _azure(
+    document: dict[str, object], problems: list[tuple[str, str]]
+) -> list[tuple[str, object]]:
     found: list[tuple[str, object]] = []
     for i, tag in enumerate(_list_at(document, "values", problems)):
         path = f"$.values[{i}].properties.addressPrefixes"

@@ -228,7 +228,12 @@ def json_path(parts: Sequence[str | int]) -> str:
 
 def _schema_messages(error: ValidationError) -> Iterator[tuple[list[str | int], str]]:
     where: list[str | int] = list(error.absolute_path)
-    keyword, expected, schema, value = error.validator, error.validator_value, error.schema, error.instance
+    keyword, expected, schema, value = (
+        error.validator,
+        error.validator_value,
+        error.schema,
+        error.instance,
+    )
     if keyword == "required":
         for name in expected:
             if isinstance(value, dict) and name not in value:
@@ -257,7 +262,7 @@ def _schema_messages(error: ValidationError) -> Iterator[tuple[list[str | int], 
     elif keyword in ("pattern", "maxLength"):
         yield where, f"must be up to 60 lower-case letters, digits and hyphens, got {value!r}"
     elif keyword == "minItems":
-        yield where, f"must list at least {expected}"
+        yield where, f"must list at least {expected} {'entry' if expected == 1 else 'entries'}"
     elif keyword == "uniqueItems":
         yield where, "must not repeat an entry"
     else:
@@ -285,7 +290,10 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[list[str | int
         if isinstance(server_id, str):
             if server_id in server_ids:
                 problems.append(
-                    (["servers", i, "id"], f"repeats the id {server_id!r} of $.servers[{server_ids[server_id]}]")
+                    (
+                        ["servers", i, "id"],
+                        f"repeats the id {server_id!r} of $.servers[{server_ids[server_id]}]",
+                    )
                 )
             else:
                 server_ids[server_id] = i
@@ -302,7 +310,10 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[list[str | int
             and not power.get("community_installation")
         ):
             problems.append(
-                (["servers", i, "power", "community_installation"], "is required when generation is community")
+                (
+                    ["servers", i, "power", "community_installation"],
+                    "is required when generation is community",
+                )
             )
     service_ids: dict[str, int] = {}
     for i, service in _items(document, "services"):
@@ -310,14 +321,19 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[list[str | int
         if isinstance(service_id, str):
             if service_id in service_ids:
                 problems.append(
-                    (["services", i, "id"], f"repeats the id {service_id!r} of $.services[{service_ids[service_id]}]")
+                    (
+                        ["services", i, "id"],
+                        f"repeats the id {service_id!r} of $.services[{service_ids[service_id]}]",
+                    )
                 )
             else:
                 service_ids[service_id] = i
         used = service.get("servers")
         for j, server_id in enumerate(used if isinstance(used, list) else []):
             if isinstance(server_id, str) and server_id not in server_ids:
-                problems.append((["services", i, "servers", j], f"no server has the id {server_id!r}"))
+                problems.append(
+                    (["services", i, "servers", j], f"no server has the id {server_id!r}")
+                )
         licence = service.get("licence")
         if isinstance(licence, str) and licence.strip():
             try:
@@ -333,17 +349,29 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[list[str | int
             year_ends[ends] = i
         labour, fte = year.get("labour_payments_cents"), year.get("fte")
         if isinstance(labour, int) and labour > 0 and fte == 0:
-            problems.append((["financial_years", i, "fte"], "must be above 0 when labour payments are declared"))
+            problems.append(
+                (["financial_years", i, "fte"], "must be above 0 when labour payments are declared")
+            )
     union = document.get("union_participation")
     if isinstance(union, dict):
         workers, members = union.get("workers"), union.get("union_members")
         if isinstance(workers, int) and isinstance(members, int) and members > workers:
-            problems.append((["union_participation", "union_members"], f"must not exceed workers ({workers}), got {members}"))
+            problems.append(
+                (
+                    ["union_participation", "union_members"],
+                    f"must not exceed workers ({workers}), got {members}",
+                )
+            )
     participation = document.get("participation")
     if isinstance(participation, dict):
         decisions, voted = participation.get("decisions"), participation.get("voted")
         if isinstance(decisions, int) and isinstance(voted, int) and voted > decisions:
-            problems.append((["participation", "voted"], f"must not exceed decisions ({decisions}), got {voted}"))
+            problems.append(
+                (
+                    ["participation", "voted"],
+                    f"must not exceed decisions ({decisions}), got {voted}",
+                )
+            )
     energy = document.get("energy")
     for server_id in energy if isinstance(energy, dict) else {}:
         if server_id not in server_ids:
@@ -355,8 +383,14 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[list[str | int
         if known is not None and subject_id not in known:
             problems.append((["evidence", i, "subject"], f"no {kind} has the id {subject_id!r}"))
         valid_from, valid_until = evidence.get("valid_from"), evidence.get("valid_until")
-        if isinstance(valid_from, str) and isinstance(valid_until, str) and valid_until < valid_from:
-            problems.append((["evidence", i, "valid_until"], f"must not be before valid_from ({valid_from})"))
+        if (
+            isinstance(valid_from, str)
+            and isinstance(valid_until, str)
+            and valid_until < valid_from
+        ):
+            problems.append(
+                (["evidence", i, "valid_until"], f"must not be before valid_from ({valid_from})")
+            )
     return problems
 
 
@@ -421,10 +455,14 @@ def _build(document: Mapping[str, Any]) -> Dossier:
         pay_ratio=PayRatio(_text(ratio["plan"]), _decimal(ratio["cap"]), _decimal(ratio["actual"])),
         union_participation=None
         if union is None
-        else UnionParticipation(union["workers"], union["union_members"], _text(union.get("description"))),
+        else UnionParticipation(
+            union["workers"], union["union_members"], _text(union.get("description"))
+        ),
         commons_stewardship=_text(document["commons_stewardship"]),
         end_of_life=EndOfLife(
-            _text(end["data_return"]), _text(end["user_migration"]), _text(end["infrastructure_handover"])
+            _text(end["data_return"]),
+            _text(end["user_migration"]),
+            _text(end["infrastructure_handover"]),
         ),
         servers=tuple(
             Server(
@@ -494,7 +532,10 @@ def parse_dossier(document: object) -> Dossier:
     if isinstance(document, dict):
         found += _semantic_problems(document)
     if found:
-        unique = dict.fromkeys((json_path(parts), message) for parts, message in sorted(found, key=lambda f: _ordered(f[0])))
+        unique = dict.fromkeys(
+            (json_path(parts), message)
+            for parts, message in sorted(found, key=lambda f: _ordered(f[0]))
+        )
         raise DossierError(list(unique))
     assert isinstance(document, dict)
     return _build(document)

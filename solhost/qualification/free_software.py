@@ -79,7 +79,9 @@ def _key(symbol: LicenseSymbol | LicenseWithExceptionSymbol) -> str:
     return str(symbol.key)
 
 
-def _judge(node: Expression, liberatory: tuple[str, ...], unknown: frozenset[str]) -> LicenceVerdict:
+def _judge(
+    node: Expression, liberatory: tuple[str, ...], unknown: frozenset[str]
+) -> LicenceVerdict:
     if isinstance(node, AND | OR):
         parts = [_judge(arg, liberatory, unknown) for arg in node.args]
         if isinstance(node, OR):
@@ -92,7 +94,7 @@ def _judge(node: Expression, liberatory: tuple[str, ...], unknown: frozenset[str
             tuple(u for part in parts for u in part.used),
             tuple(b for part in parts for b in part.blockers),
         )
-    key = _key(node)  # type: ignore[arg-type]
+    key = _key(node)
     standing = licence_standing(key, liberatory)
     if standing is not None:
         return LicenceVerdict(True, (f"{key} ({standing})",), ())

@@ -212,7 +212,9 @@ def check_b1_3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
         number = structure.registration_number
         if number is None:
             return _partner(
-                "B1.3", NEEDS_EVIDENCE, "a registered co-operative must give its registration number"
+                "B1.3",
+                NEEDS_EVIDENCE,
+                "a registered co-operative must give its registration number",
             )
         status, reason = _reviewed(
             dossier,
@@ -382,7 +384,9 @@ def check_b5_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
     labour = year.labour_payments_cents
     if labour == 0:
         return _partner(
-            "B5.2", MET, f"no labour payments in the year ending {year.ends} (ceiling {aud(ceiling)} per FTE)"
+            "B5.2",
+            MET,
+            f"no labour payments in the year ending {year.ends} (ceiling {aud(ceiling)} per FTE)",
         )
     per_fte = int((Decimal(labour) / year.fte).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     within = Decimal(labour) <= ceiling * year.fte
@@ -403,13 +407,15 @@ def check_b6(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
     ]
     status = rolled_up(o.status for o in parts)
     dossier = snapshot.dossier
-    counted = f"{_plural(len(dossier.services), 'service')} on {_plural(len(dossier.servers), 'server')}"
+    counted = (
+        f"{_plural(len(dossier.services), 'service')} on {_plural(len(dossier.servers), 'server')}"
+    )
     if status == MET:
         return _partner("B6", MET, f"all {counted} meet every V and S criterion")
-    open_parts = ", ".join(
-        f"{o.criterion} {o.subject} {o.status}" for o in parts if o.status not in (MET, NOT_APPLICABLE)
-    )
-    return _partner("B6", status, f"not all {counted} qualify yet: {open_parts}")
+    listed = ", ".join(f"{o.criterion} {o.subject} {o.status}" for o in parts if o.status == status)
+    if status == GRACE:
+        return _partner("B6", GRACE, f"all {counted} qualify, some within a grace period: {listed}")
+    return _partner("B6", status, f"not all {counted} qualify: {listed}")
 
 
 def check_b7(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
@@ -456,7 +462,9 @@ def check_v1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
             outcomes.append(_service("V1", service, NOT_MET, str(error)))
             continue
         if verdict.free:
-            reason = f"licence `{service.licence}` resolves to free licences: {', '.join(verdict.used)}"
+            reason = (
+                f"licence `{service.licence}` resolves to free licences: {', '.join(verdict.used)}"
+            )
         else:
             reason = f"licence `{service.licence}` needs licences that are not free: {', '.join(verdict.blockers)}"
         outcomes.append(_service("V1", service, MET if verdict.free else NOT_MET, reason))
@@ -469,11 +477,21 @@ def check_v2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
     for service in snapshot.dossier.services:
         if service.kind not in covered:
             outcomes.append(
-                _service("V2", service, NOT_APPLICABLE, f"the LoRes mesh does not cover the kind `{service.kind}`")
+                _service(
+                    "V2",
+                    service,
+                    NOT_APPLICABLE,
+                    f"the LoRes mesh does not cover the kind `{service.kind}`",
+                )
             )
         elif service.audience != "public":
             outcomes.append(
-                _service("V2", service, NOT_APPLICABLE, f"it is offered to {service.audience}, not the general public")
+                _service(
+                    "V2",
+                    service,
+                    NOT_APPLICABLE,
+                    f"it is offered to {service.audience}, not the general public",
+                )
             )
         elif service.lores is None:
             outcomes.append(
@@ -486,11 +504,21 @@ def check_v2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
             )
         elif not service.lores.recommended:
             outcomes.append(
-                _service("V2", service, NOT_MET, f"the LoRes address {service.lores.url} is offered but not recommended")
+                _service(
+                    "V2",
+                    service,
+                    NOT_MET,
+                    f"the LoRes address {service.lores.url} is offered but not recommended",
+                )
             )
         else:
             outcomes.append(
-                _service("V2", service, MET, f"the LoRes address {service.lores.url} is offered and recommended")
+                _service(
+                    "V2",
+                    service,
+                    MET,
+                    f"the LoRes address {service.lores.url} is offered and recommended",
+                )
             )
     return outcomes
 
@@ -532,10 +560,15 @@ def _distance_reason(what: str, metres: int, limit: int) -> str:
     return f"{what} is {metres} m outside the boundary (limit {limit} m)"
 
 
+def _in_words(names: Sequence[str]) -> str:
+    """``["Amazon", "Google", "Microsoft"]`` as ``Amazon, Google or Microsoft``."""
+    return " or ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
+
+
 def check_s1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
     limit = _int(params, "local_max_distance_m")
     companies = _texts(params, "excluded_cloud_companies")
-    unchecked = " (its IP addresses were not compared with cloud ranges: none were loaded)"
+    unchecked = "; its IP addresses were not compared with cloud ranges, as none were loaded"
     outcomes = []
     for server in snapshot.dossier.servers:
         name = f"server `{server.id}`"
@@ -549,7 +582,7 @@ def check_s1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
         if _exception_role(server, params):
             reason = (
                 f"{name} is {_role(server)}, which may be anywhere, and is not hosted by "
-                f"{' or '.join(companies)}{note}"
+                f"{_in_words(companies)}{note}"
             )
             outcomes.append(_server("S1", server, MET, reason))
             continue
@@ -620,7 +653,12 @@ def check_s2_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
         share = results.renewable_share_bp
         if share is None:
             outcomes.append(
-                _server("S2.2", server, NEEDS_EVIDENCE, f"no renewable share is measured for server `{server.id}`")
+                _server(
+                    "S2.2",
+                    server,
+                    NEEDS_EVIDENCE,
+                    f"no renewable share is measured for server `{server.id}`",
+                )
             )
             continue
         days = min(results.days_measured or window, window)
@@ -644,25 +682,39 @@ def check_s2_3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
         power = server.power
         if _exception_role(server, params):
             outcomes.append(
-                _server("S2.3", server, NOT_APPLICABLE, f"{name} is {_role(server)} outside the region by design")
+                _server(
+                    "S2.3",
+                    server,
+                    NOT_APPLICABLE,
+                    f"{name} is {_role(server)} outside the region by design",
+                )
             )
         elif power.generation == "on_site":
             outcomes.append(_server("S2.3", server, MET, f"{name} has generation on its site"))
         elif power.community_installation is not None:
             site = power.community_installation
             metres = round(snapshot.region.metres_outside(site.latitude, site.longitude))
-            label = f"the community installation `{site.name}`" if site.name else "the community installation"
+            label = (
+                f"the community installation `{site.name}`"
+                if site.name
+                else "the community installation"
+            )
             outcomes.append(
                 _server(
                     "S2.3",
                     server,
                     MET if metres <= limit else NOT_MET,
-                    f"{name} draws on " + _distance_reason(label, metres, limit),
+                    _distance_reason(f"{name} draws on {label}, which", metres, limit),
                 )
             )
         else:
             outcomes.append(
-                _server("S2.3", server, NOT_MET, f"{name} has no generation on site or in a community installation")
+                _server(
+                    "S2.3",
+                    server,
+                    NOT_MET,
+                    f"{name} has no generation on site or in a community installation",
+                )
             )
     return outcomes
 
@@ -680,7 +732,12 @@ def check_s3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
         name = f"server `{server.id}`"
         if _exception_role(server, params):
             outcomes.append(
-                _server("S3", server, NOT_APPLICABLE, f"{name} is {_role(server)} outside the region by design")
+                _server(
+                    "S3",
+                    server,
+                    NOT_APPLICABLE,
+                    f"{name} is {_role(server)} outside the region by design",
+                )
             )
             continue
         hours = _energy(snapshot, server).outage_hours_survived
@@ -720,8 +777,12 @@ CRITERIA: Final[tuple[Criterion, ...]] = (
     Criterion("B1.4", "Labour solidarity", (), check_b1_4),
     Criterion("B2", "Commons stewardship", (), check_b2),
     Criterion("B3.1", "End of life: users' data returned", (), _end_of_life_part("B3.1")),
-    Criterion("B3.2", "End of life: users moved to similar services", (), _end_of_life_part("B3.2")),
-    Criterion("B3.3", "End of life: infrastructure offered to others", (), _end_of_life_part("B3.3")),
+    Criterion(
+        "B3.2", "End of life: users moved to similar services", (), _end_of_life_part("B3.2")
+    ),
+    Criterion(
+        "B3.3", "End of life: infrastructure offered to others", (), _end_of_life_part("B3.3")
+    ),
     Criterion("B3", "End-of-life plan", (), check_b3),
     Criterion(
         "B4",

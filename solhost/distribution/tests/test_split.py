@@ -341,6 +341,24 @@ def test_json_text_is_checked_too():
     ]
 
 
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@FAST
+@given(json_values)
+def test_any_json_document_is_either_a_scenario_or_a_list_of_problems(document):
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(document)
+    assert caught.value.problems
+    assert all(path.startswith("$") and message for path, message in caught.value.problems)
+
+
 # Whole scenarios, generated
 
 
@@ -423,3 +441,14 @@ def test_the_split_is_deterministic_whatever_the_order_of_members(document, rand
     random.shuffle(shuffled["members"])
     assert run(shuffled) == run(document)
     assert run(document) == run(document)
+
+
+@FAST
+@given(scenarios(), st.data())
+def test_a_scenario_with_any_field_replaced_is_split_or_refused_with_problems(document, data):
+    field = data.draw(st.sampled_from(sorted(document)))
+    document[field] = data.draw(json_values)
+    try:
+        assert run(document).balance.balanced
+    except ScenarioError as error:
+        assert error.problems

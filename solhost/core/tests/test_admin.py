@@ -1,0 +1,80 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from solhost.core.models import AuditEvent, Parameter
+
+
+def parameter_form(parameter, values):
+    """The admin change form of a parameter with its inline values, as the browser posts it."""
+    data = {
+        "key": parameter.key,
+        "title": parameter.title,
+        "description": parameter.description,
+        "criterion": parameter.criterion,
+        "kind": parameter.kind,
+        "unit": parameter.unit,
+        "minimum": parameter.minimum if parameter.minimum is not None else "",
+        "maximum": parameter.maximum if parameter.maximum is not None else "",
+        "choices": "[]",
+        "values-TOTAL_FORMS": str(len(values)),
+        "values-INITIAL_FORMS": str(parameter.values.count()),
+        "values-MIN_NUM_FORMS": "0",
+        "values-MAX_NUM_FORMS": "1000",
+        "core-auditevent-content_type-object_id-TOTAL_FORMS": "0",
+        "core-auditevent-content_type-object_id-INITIAL_FORMS": "0",
+    }
+    for i, (pk, effective_from, value, source) in enumerate(values):
+        data.update(
+            {
+                f"values-{i}-id": pk or "",
+                f"values-{i}-parameter": parameter.pk,
+                f"values-{i}-effective_from": effective_from,
+                f"values-{i}-value": value,
+                f"values-{i}-source": source,
+            }
+        )
+    return data
+
+
+@pytest.mark.django_db
+def test_adding_a_parameter_value_inline_is_audited(world, client):
+    client.force_login(world.sam)
+    parameter = Parameter.objects.get(key="outage_hours")
+    first = parameter.values.get()
+    response = client.post(
+        reverse("admin:core_parameter_change", args=[parameter.pk]),
+        parameter_form(
+            parameter,
+            [
+                (first.pk, first.effective_from.isoformat(), "72", first.source),
+                (None, "2027-01-01", "96", "Decision 12"),
+            ],
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert parameter.value_at(datetime.date(2027, 1, 1)) == 96
+    event = AuditEvent.objects.get(action="admin.parametervalue.add")
+    assert event.actor == world.sam and event.after["value"] == 96
+
+
+@pytest.mark.django_db
+def test_an_impossible_parameter_value_is_refused_in_the_admin(world, client):
+    client.force_login(world.sam)
+    parameter = Parameter.objects.get(key="renewable_min_share")
+    first = parameter.values.get()
+    response = client.post(
+        reverse("admin:core_parameter_change", args=[parameter.pk]),
+        parameter_form(
+            parameter,
+            [
+                (first.pk, first.effective_from.isoformat(), "8000", first.source),
+                (None, "2027-01-01", "12000", "typo"),
+            ],
+        ),
+    )
+    assert response.status_code == 200
+    assert "must be at most 10000" in response.content.decode()
+    assert parameter.values.count() == 1
+    assert not AuditEvent.objects.filter(action__startswith="admin.parameter").exists()

@@ -1,0 +1,112 @@
+"""Each adapter on a small file in its real format (the ones shipped in docs/examples)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from solhost.energy.adapters import (
+    counter_to_energy,
+    emoncms_feed,
+    home_assistant_statistics,
+    power_to_energy,
+    solar_protocol_tracer,
+    victron_vrm,
+)
+from solhost.energy.canonical import CHANNELS, TelemetryError
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "energy"
+
+
+def series(telemetry, channel):
+    rows = telemetry.channel == CHANNELS.index(channel)
+    return dict(zip(telemetry.ts_start[rows].tolist(), telemetry.value[rows].tolist(), strict=True))
+
+
+def test_power_readings_become_energy_over_their_interval():
+    starts, energy = power_to_energy(np.array([0, 60, 600]), np.array([100.0, 300.0, 50.0]), 300)
+    assert starts.tolist() == [0, 600]
+    assert energy.tolist() == pytest.approx([200 * 300 / 3600, 50 * 300 / 3600])
+
+
+def test_a_counter_reset_counts_the_new_reading_as_energy_since_the_reset():
+    starts, energy = counter_to_energy(
+        np.array([0, 3600, 7200, 10800]), np.array([5000.0, 5030.0, 20.0, 50.0]), 3600
+    )
+    assert starts.tolist() == [0, 3600, 7200]
+    assert energy.tolist() == [30.0, 20.0, 30.0]
+
+
+def test_counter_gaps_are_shared_over_two_intervals_at_most():
+    starts, energy = counter_to_energy(
+        np.array([0, 7200, 18000]), np.array([0.0, 40.0, 100.0]), 3600
+    )
+    assert starts.tolist() == [0, 3600]
+    assert energy.tolist() == [20.0, 20.0]
+
+
+def test_emoncms_power_feed():
+    telemetry = emoncms_feed(
+        (EXAMPLES / "emoncms-solar-power.json").read_text(), channel="pv_wh", kind="power"
+    )
+    pv = series(telemetry, "pv_wh")
+    assert pv[1768051800] == pytest.approx(40.2 / 6)
+    assert 1768053000 not in pv  # a null reading is missing data, not zero
+    assert set(telemetry.interval_s.tolist()) == {600}
+
+
+def test_emoncms_cumulative_feed_in_milliseconds_with_a_reset():
+    telemetry = emoncms_feed(
+        (EXAMPLES / "emoncms-import-kwh.json").read_text(),
+        channel="grid_import_wh",
+        kind="cumulative_kwh",
+    )
+    assert list(series(telemetry, "grid_import_wh").values()) == pytest.approx([10, 15, 4, 15])
+
+
+def test_emoncms_bad_items_are_reported_by_position():
+    with pytest.raises(TelemetryError) as caught:
+        emoncms_feed('[[1, 2], [3], [4, "x"]]', channel="pv_wh", kind="power")
+    assert [p.line for p in caught.value.problems] == [2, 3]
+
+
+def test_home_assistant_statistics_state_with_a_meter_reset():
+    telemetry = home_assistant_statistics(
+        (EXAMPLES / "home-assistant-statistics.csv").read_text(), channel="load_wh"
+    )
+    load = series(telemetry, "load_wh")
+    # Rows close the hour that begins at ``start``: the 01:00 row's increase is 01:00–02:00.
+    assert list(load.values()) == pytest.approx([30, 20, 20, 30])
+    assert min(load) == 1767963600 + 3600  # 2026-01-10T01:00:00+11:00
+
+
+def test_home_assistant_statistics_prefers_the_sum():
+    text = "start,state,sum\n2026-01-10T00:00:00+00:00,5,100\n2026-01-10T01:00:00+00:00,1,101.5\n"
+    assert list(series(home_assistant_statistics(text, channel="pv_wh"), "pv_wh").values()) == [1500]
+
+
+def test_solar_protocol_tracer_csv():
+    telemetry = solar_protocol_tracer(
+        (EXAMPLES / "solar-protocol-tracer.csv").read_text(), timezone="Australia/Melbourne"
+    )
+    pv = series(telemetry, "pv_wh")
+    assert len(pv) == 4
+    assert next(iter(pv.values())) == pytest.approx(34.03 * 120 / 3600)
+    assert series(telemetry, "load_wh") == series(telemetry, "essential_load_wh")
+    assert list(series(telemetry, "soc_pct").values()) == pytest.approx([76, 70, 67, 63])
+    first = min(pv)  # 11:14:50 local (+11:00) falls in the 11:14 two-minute interval
+    assert first == 1768004040
+
+
+def test_solar_protocol_needs_its_columns():
+    with pytest.raises(TelemetryError, match="missing column 'load power'"):
+        solar_protocol_tracer("datetime,PV power L\n", timezone="Australia/Melbourne")
+
+
+def test_victron_vrm_csv():
+    telemetry = victron_vrm((EXAMPLES / "victron-vrm.csv").read_text())
+    assert series(telemetry, "pv_wh") == {1768006800: 75.0, 1768007700: 60.0, 1768008600: 0.0}
+    assert list(series(telemetry, "grid_import_wh").values()) == [0, 0, 10]
+    assert list(series(telemetry, "grid_export_wh").values()) == [7.5, 0, 0]
+    assert list(series(telemetry, "batt_discharge_wh").values()) == [0, 0, 22.5]
+    assert list(series(telemetry, "soc_pct").values()) == [81.5, 82.4, 82.0]
