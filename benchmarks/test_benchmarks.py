@@ -10,11 +10,32 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("script", ["home_page.py"])
-def test_benchmark_runs_and_prints_json_with_a_ratio(script, tmp_path):
+def check_home_page(figures: dict) -> None:
+    assert figures["render"]["ratio_home_to_baseline"] > 0
+    assert figures["page_weight"]["total_gzip_bytes"] < figures["page_weight"]["total_bytes"]
+
+
+def check_energy_site_year(figures: dict) -> None:
+    assert figures["single_pass"]["ratio_analysis_to_single_pass"] > 0
+    assert figures["analysis"]["outage_starts"] > 0
+    assert figures["sites"]["extrapolated_100_sites_ingest_and_analysis_seconds"] > 0
+
+
+@pytest.mark.parametrize(
+    ("script", "tiny", "check"),
+    [
+        ("home_page.py", ["--requests", "3"], check_home_page),
+        (
+            "energy_site_year.py",
+            ["--days", "3", "--sites", "2", "--repeat", "2"],
+            check_energy_site_year,
+        ),
+    ],
+)
+def test_benchmark_runs_and_prints_json_with_a_ratio(script, tiny, check, tmp_path):
     env = {"SOLHOST_VAR_DIR": str(tmp_path), "PATH": str(Path(sys.executable).parent)}
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), "--requests", "3"],
+        [sys.executable, str(ROOT / "benchmarks" / script), *tiny],
         capture_output=True,
         text=True,
         env=env,
@@ -22,6 +43,4 @@ def test_benchmark_runs_and_prints_json_with_a_ratio(script, tmp_path):
         timeout=300,
         check=True,
     )
-    figures = json.loads(result.stdout)
-    assert figures["render"]["ratio_home_to_baseline"] > 0
-    assert figures["page_weight"]["total_gzip_bytes"] < figures["page_weight"]["total_bytes"]
+    check(json.loads(result.stdout))

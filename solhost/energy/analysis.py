@@ -19,12 +19,14 @@ How the numbers are made (docs/energy.md says the same for site operators):
 
 import datetime
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pvlib
 
 from solhost.energy.canonical import CHANNELS, SOC, Telemetry
 from solhost.energy.site import Site
@@ -145,14 +147,15 @@ def _bridge_short_gaps(values: Array, max_gap: int = MAX_BRIDGED_GAP) -> Array:
 
 
 def build_grid(telemetry: Telemetry) -> Grid:
-    """Lay every channel on one regular grid; longer rows are spread evenly over their slots."""
+    """Lay one server's channels on one regular grid; longer rows spread evenly over their slots."""
     if not len(telemetry):
         raise ValueError("there is no telemetry to analyse")
+    # Rows are sorted by server first, so one server means the first and last agree.
+    if telemetry.server[0] != telemetry.server[-1]:
+        raise ValueError(f"telemetry of one server is needed, got {telemetry.servers}")
     t0 = int(telemetry.ts_start.min())
-    step = int(
-        np.gcd.reduce(
-            np.concatenate((np.unique(telemetry.interval_s), np.unique(telemetry.ts_start - t0)))
-        )
+    step = math.gcd(
+        int(np.gcd.reduce(telemetry.interval_s)), int(np.gcd.reduce(telemetry.ts_start - t0))
     )
     end = int((telemetry.ts_start + telemetry.interval_s).max())
     size = (end - t0) // step
@@ -165,9 +168,11 @@ def build_grid(telemetry: Telemetry) -> Grid:
     span = telemetry.interval_s // step
     energy: dict[str, Array] = {}
     soc = np.full(size, np.nan)
+    # Rows are sorted by channel, so each channel is one contiguous run.
+    bounds = np.searchsorted(telemetry.channel, np.arange(len(CHANNELS) + 1))
     for code, name in enumerate(CHANNELS):
-        rows = telemetry.channel == code
-        if not rows.any():
+        rows = slice(bounds[code], bounds[code + 1])
+        if rows.start == rows.stop:
             continue
         slot, length, value = first[rows], span[rows], telemetry.value[rows]
         if name == SOC:
@@ -249,25 +254,26 @@ def energy_flows(grid: Grid, site: Site, *, two_pool: bool = False) -> EnergyFlo
 
 def pv_day_profile(site: Site, day: datetime.date, step_s: int) -> Array:
     """Clear-sky PV energy (Wh DC, after system losses) per ``step_s`` slot of a local day."""
-    import pvlib
-
     slots = 86400 // step_s
     times = pd.date_range(pd.Timestamp(day), periods=slots, freq=f"{step_s}s").tz_localize(
         site.timezone, ambiguous=False, nonexistent="shift_forward"
     ) + pd.Timedelta(seconds=step_s / 2)
     location = pvlib.location.Location(site.latitude, site.longitude, tz=site.timezone)
-    clear = location.get_clearsky(times)
-    sun = location.get_solarposition(times)
-    # pvlib measures azimuth clockwise from north, as SITE.json does.
-    irradiance = pvlib.irradiance.get_total_irradiance(
-        site.pv_tilt_deg,
-        site.pv_azimuth_deg,
-        sun["apparent_zenith"],
-        sun["azimuth"],
-        clear["dni"],
-        clear["ghi"],
-        clear["dhi"],
-    )
+    # pvlib still calls a pandas accessor that pandas has deprecated; nothing to fix here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
+        clear = location.get_clearsky(times)
+        sun = location.get_solarposition(times)
+        # pvlib measures azimuth clockwise from north, as SITE.json does.
+        irradiance = pvlib.irradiance.get_total_irradiance(
+            site.pv_tilt_deg,
+            site.pv_azimuth_deg,
+            sun["apparent_zenith"],
+            sun["azimuth"],
+            clear["dni"],
+            clear["ghi"],
+            clear["dhi"],
+        )
     poa = np.nan_to_num(irradiance["poa_global"].to_numpy(np.float64)).clip(min=0)
     return np.asarray(site.pv_kwp * poa * PV_SYSTEM_DERATE * step_s / 3600, np.float64)
 

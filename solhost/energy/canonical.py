@@ -91,7 +91,7 @@ class Telemetry:
 
     @property
     def servers(self) -> list[str]:
-        return sorted({str(s) for s in self.server})
+        return sorted(str(s) for s in pd.unique(self.server))
 
     def for_server(self, server: str) -> "Telemetry":
         keep = self.server == server
@@ -160,7 +160,7 @@ def _parse_timestamps(
         else:
             message = f"ts_start {value!r} is not an ISO 8601 date and time"
         problems.append(Problem(int(lines[row]), message))
-    return seconds[codes].astype(np.int64)
+    return np.asarray(seconds[codes], np.int64)
 
 
 def read_canonical(source: str | io.TextIOBase) -> Telemetry:

@@ -132,6 +132,13 @@ def _azure(
     return found
 
 
+def _path_order(problem: tuple[str, str]) -> list[tuple[int, str]]:
+    """Sorts ``$.prefixes[10]`` after ``$.prefixes[9]``."""
+    return [
+        (int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", problem[0])
+    ]
+
+
 _READERS = {"aws": _aws, "google": _google, "azure": _azure}
 
 
@@ -159,7 +166,7 @@ def parse_cloud_ranges(provider: str, document: object) -> list[CloudRange]:
         if network is not None:
             networks.append(network)
     if problems:
-        raise CloudRangesError(problems)
+        raise CloudRangesError(sorted(problems, key=_path_order))
     company = PROVIDER_COMPANIES[provider]
     return [CloudRange(network, provider, company) for network in networks]
 

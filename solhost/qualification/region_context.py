@@ -8,9 +8,9 @@ is below 0.1 %, under a metre at the 1,000 m limit of charter S1.
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
-from shapely.ops import transform
 
 WGS84 = "EPSG:4326"
 
@@ -30,7 +30,9 @@ class RegionContext:
 
     @cached_property
     def _metric_boundary(self) -> Polygon | MultiPolygon:
-        projected: Polygon | MultiPolygon = transform(self._to_metric.transform, self.boundary)
+        projected: Polygon | MultiPolygon = shapely.transform(
+            self.boundary, self._to_metric.transform, interleaved=False
+        )
         return projected
 
     def metres_outside(self, latitude: float, longitude: float) -> float:

@@ -15,7 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from solhost.qualification.cloud_ranges import CloudRangeIndex, company_named, company_of_asn
-from solhost.qualification.dossier import Dossier, EnergyResults, Server, Service
+from solhost.qualification.dossier import (
+    REVIEW_APPROVED,
+    Dossier,
+    EnergyResults,
+    Server,
+    Service,
+)
 from solhost.qualification.free_software import LicenceSyntaxError, judge_licence
 from solhost.qualification.region_context import RegionContext
 
@@ -134,9 +140,13 @@ def _evidence_state(
     if not found:
         return False, "has no evidence yet"
     latest = found[-1]
-    if latest.review == "approved" and latest.valid_until is not None and latest.valid_until < at:
+    if (
+        latest.review == REVIEW_APPROVED
+        and latest.valid_until is not None
+        and latest.valid_until < at
+    ):
         return False, f"has evidence that expired on {latest.valid_until}"
-    if latest.review == "approved" and latest.valid_from is not None:
+    if latest.review == REVIEW_APPROVED and latest.valid_from is not None:
         return False, f"has evidence valid only from {latest.valid_from}"
     return False, {
         "pending": "has evidence awaiting the steward's review",

@@ -82,7 +82,9 @@ def test_home_assistant_statistics_state_with_a_meter_reset():
 
 def test_home_assistant_statistics_prefers_the_sum():
     text = "start,state,sum\n2026-01-10T00:00:00+00:00,5,100\n2026-01-10T01:00:00+00:00,1,101.5\n"
-    assert list(series(home_assistant_statistics(text, channel="pv_wh"), "pv_wh").values()) == [1500]
+    assert list(series(home_assistant_statistics(text, channel="pv_wh"), "pv_wh").values()) == [
+        1500
+    ]
 
 
 def test_solar_protocol_tracer_csv():

@@ -111,9 +111,17 @@ def test_two_pool_battery_counts_grid_charged_energy_when_it_is_discharged():
     assert [m.renewable_share for m in pools] == [1.0, 0.5]
 
 
-@pytest.mark.parametrize(("battery_hours", "status", "shortest"), [(71, "not_met", 71.0), (73, "met", 72.0)])
+@pytest.mark.parametrize(
+    ("battery_hours", "status", "shortest"), [(71, "not_met", 71.0), (73, "met", 72.0)]
+)
 def test_battery_lasting_71_hours_fails_and_73_hours_passes(battery_hours, status, shortest):
-    site = make_site(battery={"nominal_wh": 10 * battery_hours, "min_soc_pct": 0, "round_trip_efficiency_pct": 100})
+    site = make_site(
+        battery={
+            "nominal_wh": 10 * battery_hours,
+            "min_soc_pct": 0,
+            "round_trip_efficiency_pct": 100,
+        }
+    )
     year = telemetry("2025-01-01", 365 * 24, 3600, soc_pct=100, load_wh=10, grid_import_wh=0)
     result = analyse(year, site, CHARTER, at=datetime.date(2025, 12, 31))
     assert result.outage.min_survival_hours == shortest
@@ -124,7 +132,12 @@ def test_battery_lasting_71_hours_fails_and_73_hours_passes(battery_hours, statu
 
 def test_losses_and_minimum_charge_shorten_the_outage():
     site = make_site(
-        battery={"nominal_wh": 1000, "min_soc_pct": 20, "health_pct": 90, "round_trip_efficiency_pct": 81},
+        battery={
+            "nominal_wh": 1000,
+            "min_soc_pct": 20,
+            "health_pct": 90,
+            "round_trip_efficiency_pct": 81,
+        },
         inverter_efficiency_pct=90,
     )
     # Usable 1000 * 0.9 * 0.8 = 720 Wh, discharged at 0.9 one way, through a 90 % inverter:
@@ -150,7 +163,10 @@ def test_no_state_of_charge_after_grace_needs_evidence():
 
 
 def test_midwinter_pv_lets_a_small_battery_ride_through():
-    site = make_site(pv={"kwp": 0.5, "tilt_deg": 50, "azimuth_deg": 0}, battery={"nominal_wh": 400, "min_soc_pct": 0, "round_trip_efficiency_pct": 100})
+    site = make_site(
+        pv={"kwp": 0.5, "tilt_deg": 50, "azimuth_deg": 0},
+        battery={"nominal_wh": 400, "min_soc_pct": 0, "round_trip_efficiency_pct": 100},
+    )
     days = telemetry("2025-06-01", 20 * 24, 3600, soc_pct=100, load_wh=10)
     result = analyse(days, site, CHARTER)
     assert result.outage.strict_survival_probability == 0.0
@@ -162,7 +178,9 @@ def test_midwinter_pv_lets_a_small_battery_ride_through():
 )
 def test_melbourne_daylight_saving_days_are_whole_local_days(day, hours):
     start = pd.Timestamp(day, tz=MELBOURNE)
-    assert (pd.Timestamp(day + datetime.timedelta(days=1), tz=MELBOURNE) - start).total_seconds() == hours * 3600
+    assert (
+        pd.Timestamp(day + datetime.timedelta(days=1), tz=MELBOURNE) - start
+    ).total_seconds() == hours * 3600
     exact = telemetry(str(day), hours, 300, load_wh=10, grid_import_wh=0)
     result = analyse(exact, make_site(), CHARTER, at=day)
     assert result.s2_1.status == "met"

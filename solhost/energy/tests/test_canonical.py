@@ -49,7 +49,10 @@ def test_negative_energy_and_impossible_state_of_charge_are_refused():
         + "2026-01-01T00:00:00+11:00,300,pv_wh,abc\n"
     )
     assert problems == [
-        (2, "negative energy -4 Wh on grid_export_wh; energy channels count energy in one direction and are never negative"),
+        (
+            2,
+            "negative energy -4 Wh on grid_export_wh; energy channels count energy in one direction and are never negative",
+        ),
         (3, "soc_pct 101 must be between 0 and 100"),
         (4, "energy_wh 'abc' is not a number"),
     ]
@@ -95,7 +98,10 @@ def test_exact_repeats_are_dropped_and_conflicting_repeats_refused():
     assert len(read_canonical(HEADER + row + row)) == 1
     problems = problems_of(HEADER + row + "2026-01-01T00:00:00+11:00,300,pv_wh,5\n")
     assert problems == [
-        (3, "conflicts with line 2: same server, channel and ts_start but a different interval_s or energy_wh")
+        (
+            3,
+            "conflicts with line 2: same server, channel and ts_start but a different interval_s or energy_wh",
+        )
     ]
 
 
@@ -118,7 +124,10 @@ def test_the_same_row_from_two_servers_is_two_rows():
 
 
 def test_written_csv_reads_back_to_the_same_rows():
-    text = HEADER + "2026-04-05T02:30:00+10:00,300,load_wh,1.25\n2026-04-05T02:30:00+11:00,300,load_wh,2\n"
+    text = (
+        HEADER
+        + "2026-04-05T02:30:00+10:00,300,load_wh,1.25\n2026-04-05T02:30:00+11:00,300,load_wh,2\n"
+    )
     telemetry = read_canonical(text)
     again = read_canonical(write_canonical(telemetry, timezone="Australia/Melbourne"))
     assert again.keys() == telemetry.keys()

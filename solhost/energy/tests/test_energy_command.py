@@ -18,7 +18,13 @@ def run(*args: str) -> str:
 
 def test_json_has_every_documented_key():
     result = json.loads(
-        run(str(EXAMPLES / "TELEMETRY.csv"), "--site", str(EXAMPLES / "SITE.json"), "--format", "json")
+        run(
+            str(EXAMPLES / "TELEMETRY.csv"),
+            "--site",
+            str(EXAMPLES / "SITE.json"),
+            "--format",
+            "json",
+        )
     )
     assert result["renewable_share_365d"] == 1.0
     assert result["monthly"][0]["month"] == "2026-01"
@@ -29,7 +35,12 @@ def test_json_has_every_documented_key():
     assert result["s2_1"]["status"] == "met"
     assert result["s2_2"]["status"] == "needs_evidence"
     assert result["s3"]["status"] == "grace"
-    assert {"hours", "survival_probability", "min_survival_hours", "strict_survival_probability"} <= set(result["outage"])
+    assert {
+        "hours",
+        "survival_probability",
+        "min_survival_hours",
+        "strict_survival_probability",
+    } <= set(result["outage"])
     assert result["outage"]["hours"] == 72
 
 

@@ -31,7 +31,11 @@ def test_optional_fields_take_the_power_system_defaults():
             "operation_start": "2026-01-01",
         }
     )
-    assert (site.pv_tilt_deg, site.battery_min_soc_pct, site.inverter_efficiency_pct) == (20, 20, 95)
+    assert (site.pv_tilt_deg, site.battery_min_soc_pct, site.inverter_efficiency_pct) == (
+        20,
+        20,
+        95,
+    )
     assert site.grid_connected
 
 

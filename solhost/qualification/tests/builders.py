@@ -102,7 +102,9 @@ DOSSIER = Dossier(
     pay_ratio=PayRatio("Equal hourly pay.", Decimal("1.5"), Decimal("1.2")),
     union_participation=UnionParticipation(workers=3, union_members=3, description=None),
     commons_stewardship="A solidarity tier for residents on income support.",
-    end_of_life=EndOfLife("Exports by email link.", "Hand-over to another partner.", "Offered free."),
+    end_of_life=EndOfLife(
+        "Exports by email link.", "Hand-over to another partner.", "Offered free."
+    ),
     servers=(SERVER,),
     services=(SERVICE,),
     evidence=(approved("B1.3"), approved("B1.4"), approved("B2"), approved("B3")),
