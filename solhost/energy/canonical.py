@@ -189,18 +189,21 @@ def read_canonical(source: str | io.TextIOBase) -> Telemetry:
     if problems:
         raise TelemetryError(problems)
 
-    blank = (frame == "").all(axis=1).to_numpy(bool)
+    blank = np.logical_and.reduce([frame[c].to_numpy(object) == "" for c in columns])
     lines_all = np.arange(2, len(frame) + 2, dtype=np.int64)
     frame = frame.loc[~blank]
     lines = lines_all[~blank]
 
     ts_start = _parse_timestamps(frame["ts_start"], lines, problems)
 
-    interval_text = frame["interval_s"].str.strip()
-    interval_ok = interval_text.str.fullmatch(r"\d{1,9}").to_numpy(bool)
-    interval_s = np.where(interval_ok, pd.to_numeric(interval_text.where(interval_ok, "0")), 0)
-    interval_s = interval_s.astype(np.int64)
-    for row in np.flatnonzero(~interval_ok | (interval_s <= 0)):
+    # Intervals and channels take few distinct values: validate each distinct text once.
+    interval_codes, interval_texts = pd.factorize(frame["interval_s"])
+    interval_of = np.array(
+        [int(t) if t.strip().isdigit() and len(t.strip()) <= 9 else 0 for t in interval_texts],
+        np.int64,
+    )
+    interval_s = interval_of[interval_codes] if len(interval_codes) else np.zeros(0, np.int64)
+    for row in np.flatnonzero(interval_s <= 0):
         problems.append(
             Problem(
                 int(lines[row]),
@@ -208,8 +211,8 @@ def read_canonical(source: str | io.TextIOBase) -> Telemetry:
             )
         )
 
-    channel_text = frame["channel"].str.strip()
-    channel_codes, channel_names = pd.factorize(channel_text)
+    channel_codes, channel_texts = pd.factorize(frame["channel"])
+    channel_names = [str(name).strip() for name in channel_texts]
     known = np.array([name in CHANNELS for name in channel_names], bool)
     channel_index = np.array([CHANNELS.index(n) if n in CHANNELS else -1 for n in channel_names])
     channel = (
@@ -219,7 +222,7 @@ def read_canonical(source: str | io.TextIOBase) -> Telemetry:
         problems.append(
             Problem(
                 int(lines[row]),
-                f"unknown channel {channel_text.iloc[row]!r}; channels are {', '.join(CHANNELS)}",
+                f"unknown channel {channel_names[channel_codes[row]]!r}; channels are {', '.join(CHANNELS)}",
             )
         )
 
