@@ -16,6 +16,7 @@ test: $(STAMP) chromium lint test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/solhost makemigrations --check --dry-run

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
+from solhost.core.problems import InputProblems
 from solhost.distribution.allocation import allocate
 
 ALGORITHM_VERSION: Final = "solhost-split-1"
@@ -48,12 +49,8 @@ _PARTNER_FIELDS: Final = frozenset(
 )
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputProblems):
     """A scenario with problems; ``problems`` lists ``(path, message)`` pairs, paths like ``$.members[3].paid_cents``."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
 
 
 @dataclass(frozen=True)

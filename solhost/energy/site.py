@@ -11,6 +11,8 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Final
 
+from solhost.core.problems import InputProblems
+
 # (path, required, minimum, maximum); numbers only.
 NUMBERS: Final = (
     ("latitude", True, -90.0, 90.0),
@@ -57,12 +59,8 @@ KNOWN_KEYS: Final = {
 }
 
 
-class SiteError(ValueError):
+class SiteError(InputProblems):
     """A SITE.json with problems; ``problems`` lists ``(path, message)`` pairs."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
 
 
 @dataclass(frozen=True)

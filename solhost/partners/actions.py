@@ -107,6 +107,33 @@ def _assign(obj: models.Model, data: Mapping[str, Any]) -> None:
             setattr(obj, name, value)
 
 
+def _save_audited(
+    obj: models.Model,
+    data: Mapping[str, Any],
+    *,
+    actor: User,
+    action: str,
+    many_to_many: Mapping[str, list] | None = None,
+) -> None:
+    """Apply ``data`` to ``obj``, validate, and save with one audit event if anything changed.
+
+    A new object (no primary key) always counts as changed. The caller holds the row lock.
+    """
+    links = dict(many_to_many or {})
+    before = audit.snapshot(obj) if obj.pk is not None else None
+    _assign(obj, data)
+    obj.full_clean()
+    after = audit.snapshot(obj)
+    for name, targets in links.items():
+        after[name] = sorted(t.pk for t in targets)
+    if before == after:
+        return
+    obj.save()
+    for name, targets in links.items():
+        getattr(obj, name).set(targets)
+    audit.record(actor=actor, action=action, obj=obj, before=before, after=audit.snapshot(obj))
+
+
 def update_organisation(
     *, organisation: Organisation, actor: User, data: Mapping[str, Any]
 ) -> Organisation:
@@ -114,29 +141,16 @@ def update_organisation(
     _check_keys(data, ORGANISATION_FIELDS)
     with _write():
         current = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        before = audit.snapshot(current)
-        _assign(current, data)
-        current.full_clean()
-        after = audit.snapshot(current)
-        if before != after:
-            current.save()
-            audit.record(
-                actor=actor, action="partners.organisation.update", obj=current,
-                before=before, after=after,
-            )
+        _save_audited(current, data, actor=actor, action="partners.organisation.update")
     return current
 
 
 def create_server(*, organisation: Organisation, actor: User, data: Mapping[str, Any]) -> Server:
     """Add a server to the organisation's list."""
     _check_keys(data, SERVER_FIELDS)
+    server = Server(organisation=organisation)
     with _write():
-        server = Server(organisation=organisation)
-        _assign(server, data)
-        server.full_clean()
-        server.save()
-        audit.record(actor=actor, action="partners.server.create", obj=server,
-                     after=audit.snapshot(server))
+        _save_audited(server, data, actor=actor, action="partners.server.create")
     return server
 
 
@@ -145,14 +159,7 @@ def update_server(*, server: Server, actor: User, data: Mapping[str, Any]) -> Se
     _check_keys(data, SERVER_FIELDS)
     with _write():
         current = Server.objects.select_for_update().get(pk=server.pk)
-        before = audit.snapshot(current)
-        _assign(current, data)
-        current.full_clean()
-        after = audit.snapshot(current)
-        if before != after:
-            current.save()
-            audit.record(actor=actor, action="partners.server.update", obj=current,
-                         before=before, after=after)
+        _save_audited(current, data, actor=actor, action="partners.server.update")
     return current
 
 
@@ -164,22 +171,24 @@ def _check_servers_belong(organisation: Organisation, servers) -> None:
         )
 
 
-def create_service(
-    *, organisation: Organisation, actor: User, data: Mapping[str, Any]
-) -> Service:
+def _service_links(organisation: Organisation, data: Mapping[str, Any]) -> dict[str, list]:
+    if "servers" not in data:
+        return {}
+    servers = list(data["servers"])
+    _check_servers_belong(organisation, servers)
+    return {"servers": servers}
+
+
+def create_service(*, organisation: Organisation, actor: User, data: Mapping[str, Any]) -> Service:
     """Add a service the organisation runs, on some of its own servers."""
     _check_keys(data, SERVICE_FIELDS)
-    servers = list(data.get("servers", ()))
-    _check_servers_belong(organisation, servers)
+    links = _service_links(organisation, data)
+    service = Service(organisation=organisation)
     with _write():
-        service = Service(organisation=organisation)
-        _assign(service, data)
         # full_clean also normalises the licence expression to its SPDX spelling.
-        service.full_clean()
-        service.save()
-        service.servers.set(servers)
-        audit.record(actor=actor, action="partners.service.create", obj=service,
-                     after=audit.snapshot(service))
+        _save_audited(
+            service, data, actor=actor, action="partners.service.create", many_to_many=links
+        )
     return service
 
 
@@ -188,19 +197,10 @@ def update_service(*, service: Service, actor: User, data: Mapping[str, Any]) ->
     _check_keys(data, SERVICE_FIELDS)
     with _write():
         current = Service.objects.select_for_update().get(pk=service.pk)
-        before = audit.snapshot(current)
-        _assign(current, data)
-        current.full_clean()
-        after = audit.snapshot(current)
-        if "servers" in data:
-            _check_servers_belong(current.organisation, data["servers"])
-            after["servers"] = sorted(s.pk for s in data["servers"])
-        if before != after:
-            current.save()
-            if "servers" in data:
-                current.servers.set(data["servers"])
-            audit.record(actor=actor, action="partners.service.update", obj=current,
-                         before=before, after=audit.snapshot(current))
+        links = _service_links(current.organisation, data)
+        _save_audited(
+            current, data, actor=actor, action="partners.service.update", many_to_many=links
+        )
     return current
 
 
@@ -209,15 +209,7 @@ def save_power_system(*, server: Server, actor: User, data: Mapping[str, Any]) -
     _check_keys(data, POWER_SYSTEM_FIELDS)
     with _write():
         current = PowerSystem.objects.select_for_update().filter(server=server).first()
-        before = audit.snapshot(current) if current is not None else None
         power = current or PowerSystem(server=server)
-        _assign(power, data)
-        power.full_clean()
-        after = audit.snapshot(power)
-        if before != after:
-            power.save()
-            after = audit.snapshot(power)
-            verb = "update" if before is not None else "create"
-            audit.record(actor=actor, action=f"partners.power_system.{verb}", obj=power,
-                         before=before, after=after)
+        verb = "update" if current is not None else "create"
+        _save_audited(power, data, actor=actor, action=f"partners.power_system.{verb}")
     return power

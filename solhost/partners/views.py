@@ -28,14 +28,20 @@ from solhost.partners.models import Membership, Organisation, Server, Service
 
 EDITOR_ROLES = frozenset({Membership.Role.PARTNER_ADMIN, Membership.Role.STEWARD})
 TRAIL_LENGTH = 20
-VERBS = {"create": "added", "add": "added", "update": "changed", "change": "changed",
-         "delete": "removed"}
+VERBS = {
+    "create": "added",
+    "add": "added",
+    "update": "changed",
+    "change": "changed",
+    "delete": "removed",
+}
 
 
 def _membership(request: HttpRequest, slug: str) -> Membership:
     """The user's membership of the organisation; 404 if it is missing or not theirs."""
     return get_object_or_404(
-        Membership.objects.select_related("organisation"), user=request.user,
+        Membership.objects.select_related("organisation"),
+        user=request.user,
         organisation__slug=slug,
     )
 
@@ -141,13 +147,20 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return _overview(org)
-        if _submit(form, lambda data: actions.update_organisation(
-            organisation=org, actor=request.user, data=data
-        )):
+        if _submit(
+            form,
+            lambda data: actions.update_organisation(
+                organisation=org, actor=request.user, data=data
+            ),
+        ):
             messages.success(request, f"Saved the details of {org}.")
             return _overview(org)
     return _edit_page(
-        request, form, organisation=org, title=f"Edit {org}", submit="Save details",
+        request,
+        form,
+        organisation=org,
+        title=f"Edit {org}",
+        submit="Save details",
         intro="Your organisation's kind and address slug are set by the steward.",
     )
 
@@ -157,9 +170,10 @@ def server_add(request: HttpRequest, slug: str) -> HttpResponse:
     org = _get_organisation_for_user(request, slug, edit=True)
     form = ServerForm(_data(request), instance=Server(organisation=org))
     if request.method == "POST":
-        server = _submit(form, lambda data: actions.create_server(
-            organisation=org, actor=request.user, data=data
-        ))
+        server = _submit(
+            form,
+            lambda data: actions.create_server(organisation=org, actor=request.user, data=data),
+        )
         if server:
             messages.success(request, f"Added the server {server}.")
             return _overview(org)
@@ -175,16 +189,22 @@ def server_edit(request: HttpRequest, slug: str, server_slug: str) -> HttpRespon
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return _overview(org)
-        saved = _submit(form, lambda data: actions.update_server(
-            server=server, actor=request.user, data=data
-        ))
+        saved = _submit(
+            form, lambda data: actions.update_server(server=server, actor=request.user, data=data)
+        )
         if saved:
             messages.success(request, f"Saved the server {saved}.")
             return _overview(org)
     return _edit_page(
-        request, form, organisation=org, title=f"Edit server {server}", submit="Save server",
-        secondary=(reverse("partners:power_edit", args=[org.slug, server.slug]),
-                   "Edit its power system"),
+        request,
+        form,
+        organisation=org,
+        title=f"Edit server {server}",
+        submit="Save server",
+        secondary=(
+            reverse("partners:power_edit", args=[org.slug, server.slug]),
+            "Edit its power system",
+        ),
     )
 
 
@@ -198,13 +218,17 @@ def power_edit(request: HttpRequest, slug: str, server_slug: str) -> HttpRespons
         if existing and not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return _overview(org)
-        if _submit(form, lambda data: actions.save_power_system(
-            server=server, actor=request.user, data=data
-        )):
+        if _submit(
+            form,
+            lambda data: actions.save_power_system(server=server, actor=request.user, data=data),
+        ):
             messages.success(request, f"Saved the power system of {server}.")
             return _overview(org)
     return _edit_page(
-        request, form, organisation=org, title=f"Power system of {server}",
+        request,
+        form,
+        organisation=org,
+        title=f"Power system of {server}",
         submit="Save power system",
         intro="How this server's location is powered: panels, battery and essential load.",
     )
@@ -215,9 +239,10 @@ def service_add(request: HttpRequest, slug: str) -> HttpResponse:
     org = _get_organisation_for_user(request, slug, edit=True)
     form = ServiceForm(_data(request), instance=Service(organisation=org), organisation=org)
     if request.method == "POST":
-        service = _submit(form, lambda data: actions.create_service(
-            organisation=org, actor=request.user, data=data
-        ))
+        service = _submit(
+            form,
+            lambda data: actions.create_service(organisation=org, actor=request.user, data=data),
+        )
         if service:
             messages.success(request, f"Added the service {service}.")
             return _overview(org)
@@ -233,9 +258,10 @@ def service_edit(request: HttpRequest, slug: str, service_slug: str) -> HttpResp
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return _overview(org)
-        saved = _submit(form, lambda data: actions.update_service(
-            service=service, actor=request.user, data=data
-        ))
+        saved = _submit(
+            form,
+            lambda data: actions.update_service(service=service, actor=request.user, data=data),
+        )
         if saved:
             messages.success(request, f"Saved the service {saved}.")
             return _overview(org)

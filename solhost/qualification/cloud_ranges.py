@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from solhost.core.problems import InputProblems
+
 PROVIDER_COMPANIES: Final[Mapping[str, str]] = {
     "aws": "Amazon",
     "google": "Google",
@@ -34,12 +36,8 @@ HYPERSCALER_ASNS: Final[Mapping[str, tuple[int, ...]]] = {
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class CloudRangesError(ValueError):
+class CloudRangesError(InputProblems):
     """A ranges file with problems; ``problems`` lists ``(path, message)`` pairs."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
 
 
 @dataclass(frozen=True)

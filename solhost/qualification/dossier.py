@@ -21,6 +21,7 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from solhost.core.problems import InputProblems
 from solhost.qualification.free_software import LicenceSyntaxError, parse_licence
 
 SCHEMA_PATH: Final = Path(__file__).with_name("dossier.schema.json")
@@ -28,12 +29,8 @@ SCHEMA_PATH: Final = Path(__file__).with_name("dossier.schema.json")
 REVIEW_APPROVED: Final = "approved"
 
 
-class DossierError(ValueError):
+class DossierError(InputProblems):
     """A dossier with problems; ``problems`` lists ``(path, message)`` pairs in document order."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from solhost.core.parameter_types import (
     ParameterValueError,
     validate_parameter_value,
 )
+from solhost.core.problems import InputProblems
 
 ADOPTED: Final = datetime.date(2025, 7, 1)
 
@@ -71,12 +72,8 @@ CHARTER_PARAMETERS: Final[tuple[ParameterSpec, ...]] = (
 SPECS: Final[Mapping[str, ParameterSpec]] = {spec.key: spec for spec in CHARTER_PARAMETERS}
 
 
-class ParametersError(ValueError):
+class ParametersError(InputProblems):
     """Parameter overrides that name unknown keys or do not fit their kind."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
 
 
 def charter_parameters(overrides: object = None) -> dict[str, object]:

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.validation import explain_validity
 
+from solhost.core.problems import InputProblems
+
 BOUNDARY_TYPES = ("Polygon", "MultiPolygon")
 
 
-class BoundaryError(ValueError):
+class BoundaryError(InputProblems):
     """A boundary document with problems; ``problems`` lists ``(path, message)`` pairs."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
 
 
 def coordinate_problems(lat: object, lon: object) -> list[tuple[str, str]]:

@@ -73,14 +73,17 @@ def test_create_server_belongs_to_the_organisation(world):
     assert server.organisation == world.mcc
     event = _only_event()
     assert (event.actor, event.action, event.before) == (
-        world.alice, "partners.server.create", None
+        world.alice,
+        "partners.server.create",
+        None,
     )
     assert event.after["slug"] == "mcc-2"
 
 
 def test_update_server_lists_the_changed_fields(world):
     actions.update_server(
-        server=world.mcc_server, actor=world.alice,
+        server=world.mcc_server,
+        actor=world.alice,
         data={"locality": "Brunswick East", "public_ips": ["203.0.113.9"]},
     )
     event = _only_event()
@@ -114,12 +117,18 @@ def test_a_unique_clash_at_save_time_is_a_validation_error_not_a_crash(world, mo
 
 def test_create_service_normalises_the_licence_and_records_its_servers(world):
     service = actions.create_service(
-        organisation=world.mcc, actor=world.alice,
+        organisation=world.mcc,
+        actor=world.alice,
         data={
-            "slug": "mcc-chat", "name": "MCC Chat", "kind": world.chat, "summary": "Chat.",
-            "software": "Synapse", "licence": "agpl-3.0-or-later",
+            "slug": "mcc-chat",
+            "name": "MCC Chat",
+            "kind": world.chat,
+            "summary": "Chat.",
+            "software": "Synapse",
+            "licence": "agpl-3.0-or-later",
             "source_url": "https://github.com/element-hq/synapse",
-            "url": "https://chat.mcc.example.org", "servers": [world.mcc_server],
+            "url": "https://chat.mcc.example.org",
+            "servers": [world.mcc_server],
         },
     )
     assert service.licence == "AGPL-3.0-or-later"
@@ -142,11 +151,17 @@ def test_a_service_cannot_run_on_another_partners_server(world):
 
 def test_update_service_records_a_change_of_servers(world):
     second = Server.objects.create(
-        organisation=world.mcc, slug="mcc-2", name="MCC two", latitude=-37.77, longitude=144.97,
-        hosting_company="self-hosted", operation_started=datetime.date(2025, 10, 1),
+        organisation=world.mcc,
+        slug="mcc-2",
+        name="MCC two",
+        latitude=-37.77,
+        longitude=144.97,
+        hosting_company="self-hosted",
+        operation_started=datetime.date(2025, 10, 1),
     )
     actions.update_service(
-        service=world.mcc_service, actor=world.alice,
+        service=world.mcc_service,
+        actor=world.alice,
         data={"servers": [world.mcc_server, second]},
     )
     event = _only_event()

@@ -110,7 +110,10 @@ def test_an_invalid_region_boundary_is_refused_with_its_path(sam, world):
 
 
 def test_the_admin_lists_every_partner_record(sam, world):
-    for model, name in ((Organisation, "Coburg Commons Tech"), (Server, "CCT one"),
-                        (Service, "CCT Chat")):
+    for model, name in (
+        (Organisation, "Coburg Commons Tech"),
+        (Server, "CCT one"),
+        (Service, "CCT Chat"),
+    ):
         url = reverse(f"admin:partners_{model._meta.model_name}_changelist")
         assert name in sam.get(url).content.decode()

@@ -88,15 +88,23 @@ def test_a_bad_lores_value_is_a_clear_422(client, world):
 
 def test_services_ordered_by_kind_then_name(client, world):
     Service.objects.create(
-        organisation=world.mcc, slug="mcc-chat", name="A chat", kind=world.chat, summary="Chat.",
-        software="Synapse", licence="AGPL-3.0-or-later", source_url="https://example.org/src",
+        organisation=world.mcc,
+        slug="mcc-chat",
+        name="A chat",
+        kind=world.chat,
+        summary="Chat.",
+        software="Synapse",
+        licence="AGPL-3.0-or-later",
+        source_url="https://example.org/src",
         url="https://example.org",
     )
     slugs = [s["slug"] for s in client.get("/api/v1/services").json()]
     assert slugs == ["mcc-chat", "cct-chat", "mcc-files"]
 
 
-def test_partner_list_queries_do_not_grow_with_partners(client, world, django_assert_max_num_queries):
+def test_partner_list_queries_do_not_grow_with_partners(
+    client, world, django_assert_max_num_queries
+):
     from solhost.partners.models import Organisation
 
     for n in range(5):

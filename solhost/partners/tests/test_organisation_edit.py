@@ -74,7 +74,7 @@ def test_errors_are_summarised_at_the_top_and_marked_on_the_fields(alice, world)
     page = response.content.decode()
     assert response.status_code == 200
     start = page.index('class="error-summary"')
-    summary = page[start:page.index("</ul>", start)]
+    summary = page[start : page.index("</ul>", start)]
     assert 'href="#id_summary"' in summary and 'href="#id_website"' in summary
     assert 'aria-invalid="true"' in page
     assert 'aria-describedby="id_summary_helptext id_summary_error"' in page
@@ -87,7 +87,7 @@ def test_errors_are_summarised_at_the_top_and_marked_on_the_fields(alice, world)
 def test_the_overview_shows_the_audit_trail(alice, world):
     _post(alice, world, summary="Now in Coburg too.")
     page = alice.get(OVERVIEW).content.decode()
-    trail = page[page.index('id="trail-title"'):]
+    trail = page[page.index('id="trail-title"') :]
     assert "alice" in trail
     assert "Changed organisation Merri Creek Computing" in trail
     assert "summary" in trail

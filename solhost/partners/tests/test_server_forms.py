@@ -59,7 +59,9 @@ def test_coordinates_out_of_range_say_the_valid_range(alice, field, value, messa
 
 
 def test_every_malformed_ip_address_is_named(alice):
-    errors = _refused(alice, ADD, {**NEW_SERVER, "public_ips": "203.0.113.7\nnot-an-ip, 10.0.0.300"})
+    errors = _refused(
+        alice, ADD, {**NEW_SERVER, "public_ips": "203.0.113.7\nnot-an-ip, 10.0.0.300"}
+    )
     assert errors["public_ips"] == [
         "Entry 2, “not-an-ip”, is not an IPv4 or IPv6 address.",
         "Entry 3, “10.0.0.300”, is not an IPv4 or IPv6 address.",
@@ -115,8 +117,11 @@ def test_editing_a_power_system_unchanged_records_nothing(alice, world):
     [
         ({"battery_health_pct": "120"}, "battery_health_pct", "less than or equal to 100"),
         ({"community_latitude": "-37.7"}, "__all__", "Give both the latitude and the longitude"),
-        ({"community_latitude": "-97", "community_longitude": "144.9"}, "community_latitude",
-         "-97 is out of range: latitude must be between -90 and 90"),
+        (
+            {"community_latitude": "-97", "community_longitude": "144.9"},
+            "community_latitude",
+            "-97 is out of range: latitude must be between -90 and 90",
+        ),
     ],
 )
 def test_bad_power_data_is_refused(alice, changes, field, message):
@@ -128,7 +133,8 @@ def test_bad_power_data_is_refused(alice, changes, field, message):
 def test_the_ip_field_accepts_lines_commas_and_blank_input():
     field = IPAddressListField(required=False)
     assert field.clean("203.0.113.7\r\n\r\n2001:db8::7,203.0.113.7,") == [
-        "203.0.113.7", "2001:db8::7"
+        "203.0.113.7",
+        "2001:db8::7",
     ]
     assert field.clean("") == []
     assert field.prepare_value(["203.0.113.7", "2001:db8::7"]) == "203.0.113.7\n2001:db8::7"

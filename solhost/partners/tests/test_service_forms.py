@@ -98,7 +98,7 @@ def test_the_server_choices_are_the_partners_own_and_kinds_are_a_select(alice, w
     page = response.content.decode()
     assert '<select name="kind"' in page and "Choose a kind" in page
     assert "CCT one" not in page
-    assert "<legend>Runs on <span class=\"optional\">(optional)</span></legend>" in page
+    assert '<legend>Runs on <span class="optional">(optional)</span></legend>' in page
 
 
 def test_editing_a_service_records_the_changed_fields(alice, world):

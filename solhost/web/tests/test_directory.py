@@ -141,9 +141,15 @@ def test_more_services_cost_no_more_queries(client, world):
     def add_more():
         for i in range(3):
             Service.objects.create(
-                organisation=world.cct, slug=f"more-{i}", name=f"More {i}", kind=world.chat,
-                summary="More chat.", software="Synapse", licence="AGPL-3.0-or-later",
-                source_url="https://example.org/src", url="https://example.org",
+                organisation=world.cct,
+                slug=f"more-{i}",
+                name=f"More {i}",
+                kind=world.chat,
+                summary="More chat.",
+                software="Synapse",
+                licence="AGPL-3.0-or-later",
+                source_url="https://example.org/src",
+                url="https://example.org",
             )
 
     assert_queries_do_not_grow(client, DIRECTORY, add_more)

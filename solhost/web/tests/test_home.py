@@ -14,12 +14,23 @@ def add_partner(slug: str, kind) -> None:
         name=f"Partner {slug}", slug=slug, legal_form="cooperative", summary="Another co-op."
     )
     server = Server.objects.create(
-        organisation=org, slug=f"{slug}-1", name=f"{slug} one", latitude=-37.75, longitude=144.96,
-        hosting_company="self-hosted", operation_started=datetime.date(2025, 1, 1),
+        organisation=org,
+        slug=f"{slug}-1",
+        name=f"{slug} one",
+        latitude=-37.75,
+        longitude=144.96,
+        hosting_company="self-hosted",
+        operation_started=datetime.date(2025, 1, 1),
     )
     service = Service.objects.create(
-        organisation=org, slug=f"{slug}-svc", name=f"{slug} service", kind=kind, summary="More.",
-        software="Forgejo", licence="GPL-3.0-or-later", source_url="https://example.org/src",
+        organisation=org,
+        slug=f"{slug}-svc",
+        name=f"{slug} service",
+        kind=kind,
+        summary="More.",
+        software="Forgejo",
+        licence="GPL-3.0-or-later",
+        source_url="https://example.org/src",
         url="https://example.org",
     )
     service.servers.add(server)
@@ -72,8 +83,13 @@ def test_small_map_is_inline_svg_with_a_title_and_a_link_to_the_map_page(client,
 
 def test_small_map_leaves_out_far_away_backup_servers_but_says_so(client, world):
     Server.objects.create(
-        organisation=world.mcc, slug="backup", name="Far backup", role="offsite_backup",
-        latitude=-33.87, longitude=151.21, hosting_company="A data centre",
+        organisation=world.mcc,
+        slug="backup",
+        name="Far backup",
+        role="offsite_backup",
+        latitude=-33.87,
+        longitude=151.21,
+        hosting_company="A data centre",
         operation_started=datetime.date(2025, 1, 1),
     )
     html = client.get(HOME).content.decode()

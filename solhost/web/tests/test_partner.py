@@ -41,8 +41,14 @@ def test_lists_its_servers_with_power_when_recorded(client, world):
         server=world.mcc_server, pv_kwp=3.2, battery_nominal_wh=10240, essential_load_w=45
     )
     Server.objects.create(
-        organisation=world.mcc, slug="mcc-backup", name="MCC backup", role="offsite_backup",
-        latitude=-36.76, longitude=144.28, locality="Bendigo", hosting_company="Goldfields DC",
+        organisation=world.mcc,
+        slug="mcc-backup",
+        name="MCC backup",
+        role="offsite_backup",
+        latitude=-36.76,
+        longitude=144.28,
+        locality="Bendigo",
+        hosting_company="Goldfields DC",
         operation_started=datetime.date(2024, 3, 5),
     )
     html = client.get(partner_url("mcc")).content.decode()
@@ -81,8 +87,12 @@ def test_more_servers_cost_no_more_queries(client, world):
     def add_more():
         for i in range(3):
             server = Server.objects.create(
-                organisation=world.mcc, slug=f"mcc-more-{i}", name=f"More {i}",
-                latitude=-37.76, longitude=144.97, hosting_company="self-hosted",
+                organisation=world.mcc,
+                slug=f"mcc-more-{i}",
+                name=f"More {i}",
+                latitude=-37.76,
+                longitude=144.97,
+                hosting_company="self-hosted",
                 operation_started=datetime.date(2025, 1, 1),
             )
             PowerSystem.objects.create(

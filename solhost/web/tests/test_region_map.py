@@ -49,8 +49,14 @@ def test_a_boundary_stored_as_a_feature_is_embedded_as_a_collection(client, worl
 
 def test_the_table_lists_every_server(client, world):
     Server.objects.create(
-        organisation=world.cct, slug="cct-dns", name="CCT DNS", role="dns", locality="Ballarat",
-        latitude=-37.5622, longitude=143.8503, hosting_company="A data centre",
+        organisation=world.cct,
+        slug="cct-dns",
+        name="CCT DNS",
+        role="dns",
+        locality="Ballarat",
+        latitude=-37.5622,
+        longitude=143.8503,
+        hosting_company="A data centre",
         operation_started=datetime.date(2025, 1, 1),
     )
     rows = table_rows(client.get(REGION_MAP).content.decode())
@@ -64,8 +70,12 @@ def test_the_table_lists_every_server(client, world):
 
 def test_partners_link_to_their_pages_and_the_steward_is_not_linked(client, world):
     Server.objects.create(
-        organisation=world.steward, slug="steward-1", name="Steward one", latitude=-37.75,
-        longitude=144.96, hosting_company="self-hosted",
+        organisation=world.steward,
+        slug="steward-1",
+        name="Steward one",
+        latitude=-37.75,
+        longitude=144.96,
+        hosting_company="self-hosted",
         operation_started=datetime.date(2025, 1, 1),
     )
     html = client.get(REGION_MAP).content.decode()
@@ -96,8 +106,12 @@ def test_more_servers_cost_no_more_queries(client, world):
     def add_more():
         for i in range(3):
             Server.objects.create(
-                organisation=world.cct, slug=f"cct-more-{i}", name=f"More {i}", latitude=-37.75,
-                longitude=144.96, hosting_company="self-hosted",
+                organisation=world.cct,
+                slug=f"cct-more-{i}",
+                name=f"More {i}",
+                latitude=-37.75,
+                longitude=144.96,
+                hosting_company="self-hosted",
                 operation_started=datetime.date(2025, 1, 1),
             )
 
