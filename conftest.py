@@ -38,6 +38,14 @@ def world(db):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_at_once():
+    # Enqueued jobs run inside the test that enqueued them, with no consumer.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     # Mail goes to memory (pytest-django's outbox) unless a test asks for files.
     settings.EMAIL_FILE_PATH = tmp_path / "mail"

@@ -1,6 +1,13 @@
 from ninja import NinjaAPI
 
+from solhost.contributions.api import router as contributions_router
+from solhost.distribution.api import router as distribution_router
+from solhost.energy.api import router as energy_router
+from solhost.governance.api import router as governance_router
+from solhost.ledger.api import router as ledger_router
+from solhost.metering.api import router as metering_router
 from solhost.partners.api import router as partners_router
+from solhost.qualification.api import router as qualification_router
 from solhost.region.api import router as region_router
 
 api = NinjaAPI(
@@ -11,3 +18,10 @@ api = NinjaAPI(
 )
 api.add_router("/", region_router)
 api.add_router("/", partners_router)
+api.add_router("/", qualification_router)
+api.add_router("/", energy_router)
+api.add_router("/", metering_router)
+api.add_router("/", ledger_router)
+api.add_router("/", contributions_router)
+api.add_router("/", distribution_router)
+api.add_router("/", governance_router)

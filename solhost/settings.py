@@ -61,7 +61,11 @@ INSTALLED_APPS = [
     "solhost.partners",
     "solhost.energy",
     "solhost.qualification",
+    "solhost.metering",
+    "solhost.ledger",
+    "solhost.contributions",
     "solhost.distribution",
+    "solhost.governance",
     "solhost.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -75,6 +79,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # Serves the API docs' Swagger UI from our own static files instead of a CDN.
     "ninja",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +122,8 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if redis_url := os.environ.get("REDIS_URL"):
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if redis_url := REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
     }
@@ -226,6 +232,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+# Background and scheduled jobs. Every job is also a management command that is safe to re-run.
+HUEY = {
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "name": "solhost",
+    "immediate": False,
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+}
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,13 @@ admin.site.site_title = "solhost"
 
 urlpatterns = [
     path("", include("solhost.web.urls")),
+    path("", include("solhost.qualification.urls")),
+    path("", include("solhost.energy.urls")),
+    path("", include("solhost.metering.urls")),
+    path("", include("solhost.ledger.urls")),
+    path("", include("solhost.contributions.urls")),
+    path("", include("solhost.distribution.urls")),
+    path("", include("solhost.governance.urls")),
     path("manage/", include("solhost.partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

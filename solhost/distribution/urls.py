@@ -1,0 +1,3 @@
+app_name = "distribution"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+app_name = "energy"
+
+urlpatterns: list = []
