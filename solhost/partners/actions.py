@@ -16,11 +16,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from solhost.core import audit
 from solhost.energy.models import PowerSystem
 from solhost.identity.models import User
-from solhost.partners.models import Organisation, Server, Service
+from solhost.partners.auth import new_token, token_hash
+from solhost.partners.models import ApiToken, Organisation, Server, Service
 
 # What a partner may change about itself; kind and slug stay with the steward.
 ORGANISATION_FIELDS = (
@@ -213,3 +215,40 @@ def save_power_system(*, server: Server, actor: User, data: Mapping[str, Any]) -
         verb = "update" if current is not None else "create"
         _save_audited(power, data, actor=actor, action=f"partners.power_system.{verb}")
     return power
+
+
+def issue_api_token(
+    *, organisation: Organisation, actor: User | None, name: str
+) -> tuple[ApiToken, str]:
+    """Create a token for the organisation's tools; the plain token is returned only here."""
+    plaintext, prefix = new_token()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            organisation=organisation,
+            name=name,
+            prefix=prefix,
+            key_hash=token_hash(plaintext),
+            created_by=actor,
+        )
+        audit.record(
+            actor=actor, action="partners.api_token.issue", obj=token, after=audit.snapshot(token)
+        )
+    return token, plaintext
+
+
+def revoke_api_token(*, token: ApiToken, actor: User | None) -> ApiToken:
+    """Stop a token from working, at once and for good."""
+    with transaction.atomic():
+        current = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if current.revoked_at is None:
+            before = audit.snapshot(current)
+            current.revoked_at = timezone.now()
+            current.save(update_fields=["revoked_at"])
+            audit.record(
+                actor=actor,
+                action="partners.api_token.revoke",
+                obj=current,
+                before=before,
+                after=audit.snapshot(current),
+            )
+    return current

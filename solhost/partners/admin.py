@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from solhost.core.admin import AuditedAdmin
-from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
+from solhost.partners.actions import revoke_api_token
+from solhost.partners.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    Server,
+    Service,
+    ServiceKind,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -54,3 +62,33 @@ class ServiceAdmin(AuditedAdmin):
     search_fields = ("name", "slug", "software")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("servers",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedAdmin):
+    """Tokens are made by partners or the api-token command; here the steward can only revoke."""
+
+    list_display = ("name", "organisation", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("organisation",)
+    fields = readonly_fields = (
+        "organisation",
+        "name",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    )
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            revoke_api_token(token=token, actor=request.user)
+        self.message_user(request, "Revoked the selected tokens.")

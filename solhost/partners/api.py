@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from solhost.partners.auth import partner_token
 from solhost.partners.directory import filter_services
 from solhost.partners.models import Organisation, Service
 
@@ -91,3 +92,18 @@ def service_list(
     return filter_services(
         Service.objects.all(), q=q, kind=kind, software=software, partner=partner, lores=lores
     )
+
+
+class TokenOwnerOut(Schema):
+    slug: str
+    name: str
+
+
+@router.get(
+    "/partner",
+    response=TokenOwnerOut,
+    auth=partner_token,
+    summary="The partner a token belongs to (check that a token works)",
+)
+def token_owner(request):
+    return request.auth

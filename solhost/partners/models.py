@@ -211,3 +211,32 @@ def liberatory_licence_keys() -> list[str]:
         return list(parameter_value("liberatory_licences", at=timezone.localdate()))
     except Parameter.NoValueInForce:
         return []
+
+
+class ApiToken(models.Model):
+    """A partner's key for the API. Only a hash is kept; the token is shown once, at creation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80, help_text="What uses it, e.g. 'Nextcloud usage export'.")
+    # The first characters of the token, kept in clear so a person can tell tokens apart
+    # and the lookup needs no scan; the rest is only ever compared by hash.
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

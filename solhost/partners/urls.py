@@ -13,4 +13,6 @@ urlpatterns = [
     path("<slug:slug>/servers/<slug:server_slug>/power/", views.power_edit, name="power_edit"),
     path("<slug:slug>/add-service/", views.service_add, name="service_add"),
     path("<slug:slug>/services/<slug:service_slug>/", views.service_edit, name="service_edit"),
+    path("<slug:slug>/tokens/", views.token_create, name="token_create"),
+    path("<slug:slug>/tokens/<slug:prefix>/revoke/", views.token_revoke, name="token_revoke"),
 ]

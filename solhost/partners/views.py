@@ -18,13 +18,14 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from solhost.core.audit import events_for
 from solhost.core.models import AuditEvent
 from solhost.energy.models import PowerSystem
 from solhost.partners import actions
 from solhost.partners.forms import OrganisationForm, PowerSystemForm, ServerForm, ServiceForm
-from solhost.partners.models import Membership, Organisation, Server, Service
+from solhost.partners.models import ApiToken, Membership, Organisation, Server, Service
 
 EDITOR_ROLES = frozenset({Membership.Role.PARTNER_ADMIN, Membership.Role.STEWARD})
 TRAIL_LENGTH = 20
@@ -130,6 +131,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
             "servers": servers,
             "services": services,
             "trail": _trail([org, *servers, *services, *power_systems]),
+            "tokens": org.api_tokens.all(),
         },
     )
 
@@ -268,3 +270,36 @@ def service_edit(request: HttpRequest, slug: str, service_slug: str) -> HttpResp
     return _edit_page(
         request, form, organisation=org, title=f"Edit service {service}", submit="Save service"
     )
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest, slug: str) -> HttpResponse:
+    org = _get_organisation_for_user(request, slug, edit=True)
+    name = request.POST.get("name", "").strip()
+    if not name or len(name) > 80:
+        messages.error(
+            request, "Give the token a name of 1 to 80 characters, saying what will use it."
+        )
+        return _overview(org)
+    token, plaintext = actions.issue_api_token(organisation=org, actor=request.user, name=name)
+    # Shown on this response only: it is never stored in clear, not even in the session.
+    response = render(
+        request,
+        "partners/token_created.html",
+        {"organisation": org, "token": token, "plaintext": plaintext},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, slug: str, prefix: str) -> HttpResponse:
+    org = _get_organisation_for_user(request, slug, edit=True)
+    token = get_object_or_404(ApiToken, organisation=org, prefix=prefix)
+    actions.revoke_api_token(token=token, actor=request.user)
+    messages.success(
+        request, f"Revoked the token {token.name}. Tools using it are refused from now on."
+    )
+    return _overview(org)
