@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connections
 from playwright import sync_api
 
 from solhost.demo import load_demo
@@ -106,6 +107,9 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # Inside Playwright's event loop the ORM keeps its own connections; close them here,
+        # or PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()
 
 
 def test_a_resident_explores_joins_and_logs_in(live_server, settings, tmp_path, browser):
