@@ -38,6 +38,17 @@ def world(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_types():
+    # Tests that empty the tables (live server, transactional) leave cached content-type ids
+    # pointing at rows that no longer exist; the audit trail would then fail its foreign key.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _jobs_run_at_once():
     # Enqueued jobs run inside the test that enqueued them, with no consumer.
     from huey.contrib.djhuey import HUEY
@@ -55,3 +66,20 @@ def _fast_and_isolated(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (a live server, threads) empty every table when they finish.
+
+    Serialized rollback puts back what the migrations seeded (the charter's parameters and
+    the like) before each of them, so later tests still find it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = {"transactional_db", "live_server"} & set(item.fixturenames) or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional:
+            kwargs = {**(marker.kwargs if marker else {})}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)

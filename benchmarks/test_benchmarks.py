@@ -21,6 +21,12 @@ def check_energy_site_year(figures: dict) -> None:
     assert figures["sites"]["extrapolated_100_sites_ingest_and_analysis_seconds"] > 0
 
 
+def check_energy_storage(figures: dict) -> None:
+    assert figures["store"]["rows_added"] == figures["rows"] > 0
+    assert figures["store_again"]["rows_added"] == 0
+    assert figures["load"]["rows"] == figures["rows"]
+
+
 @pytest.mark.parametrize(
     ("script", "tiny", "check"),
     [
@@ -30,6 +36,7 @@ def check_energy_site_year(figures: dict) -> None:
             ["--days", "3", "--sites", "2", "--repeat", "2"],
             check_energy_site_year,
         ),
+        ("energy_storage.py", ["--days", "3"], check_energy_storage),
     ],
 )
 def test_benchmark_runs_and_prints_json_with_a_ratio(script, tiny, check, tmp_path):

@@ -13,10 +13,14 @@ from pathlib import Path
 from django.db import transaction
 
 from solhost.core import audit
+from solhost.energy.demo import load_demo_energy
 from solhost.energy.models import PowerSystem
 from solhost.identity.models import User
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
+
+# Four weeks of hourly meter data per powered server: enough for every energy page.
+DEMO_ENERGY_DAYS = 28
 
 # Demo accounts only: the demo prints them, and they guard nothing real.
 DEMO_PASSWORD = "solidarity-demo-2026"  # noqa: S105
@@ -623,5 +627,6 @@ def load_demo() -> DemoSummary:
         services=len(SERVICES),
         people=len(LOGINS),
     )
+    load_demo_energy(days=DEMO_ENERGY_DAYS)
     audit.record(actor=None, action="demo.load", note=f"Demo region loaded: {summary}")
     return summary

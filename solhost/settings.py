@@ -248,3 +248,68 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SOLHOST_LOG_LEVEL", "WARNING")},
 }
+
+# --- Identity (issue 5): the region's OpenID Connect provider (django-oauth-toolkit) ---
+import datetime as _datetime  # noqa: E402
+
+from solhost.identity.signing_keys import load_key_ring  # noqa: E402
+
+INSTALLED_APPS += ["oauth2_provider"]
+PASSWORD_HASHERS += ["solhost.identity.hashers.RandomSecretHasher"]
+OAUTH2_PROVIDER_APPLICATION_MODEL = "identity.ServiceClient"
+OIDC_ID_TOKEN_SECONDS = int(os.environ.get("SOLHOST_OIDC_ID_TOKEN_SECONDS", "3600"))
+# Signing keys live under var/ (never in the repository); `solhost oidc-keys rotate` adds
+# one. Retired keys stay in the JWKS until the ID tokens they signed have expired.
+OIDC_KEY_DIR = Path(os.environ.get("SOLHOST_OIDC_KEY_DIR", VAR_DIR / "oidc-keys"))
+_oidc_keys = load_key_ring(
+    OIDC_KEY_DIR,
+    now=_datetime.datetime.now(_datetime.UTC),
+    keep=_datetime.timedelta(seconds=OIDC_ID_TOKEN_SECONDS),
+)
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_keys.active_pem(),
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_keys.retired_pems(),
+    # One issuer for the whole region; without SOLHOST_BASE_URL it follows the request's host.
+    "OIDC_ISS_ENDPOINT": BASE_URL if "SOLHOST_BASE_URL" in os.environ else "",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post"],
+    "OAUTH2_VALIDATOR_CLASS": "solhost.identity.oidc.RegionValidator",
+    "APPLICATION_ADMIN_CLASS": "solhost.identity.admin.ServiceClientAdmin",
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
+    "SCOPES": {
+        "openid": "Sign you in with your regional account",
+        "profile": "Your username and display name",
+        "email": "Your email address and whether it is verified",
+        "groups": "The co-ops you belong to and your role in each",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    # Only S256 is accepted. Public clients (no secret) must use PKCE: RegionValidator
+    # narrows this to them, as confidential servers such as Synapse may not send it.
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": OIDC_ID_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 30,
+    "ROTATE_REFRESH_TOKEN": True,
+    # A refresh token used twice revokes its whole family: a stolen copy dies with the original.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
+
+# Qualification (issue 3): evidence uploads and reminders.
+SOLHOST_EVIDENCE_MAX_BYTES = int(
+    os.environ.get("SOLHOST_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+)
+# How many days before approved evidence expires its partner's admins are emailed.
+SOLHOST_EVIDENCE_EXPIRY_NOTICE_DAYS = int(
+    os.environ.get("SOLHOST_EVIDENCE_EXPIRY_NOTICE_DAYS", "30")
+)
+
+# --- Energy (issue 4): the largest telemetry file one upload may hold ---
+ENERGY_UPLOAD_MAX_BYTES = int(os.environ.get("SOLHOST_ENERGY_UPLOAD_MAX_BYTES", 64 * 1024 * 1024))

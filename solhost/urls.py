@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from solhost.api import api
+from solhost.identity.urls import provider_patterns
 
 admin.site.site_header = "solhost steward tools"
 admin.site.site_title = "solhost"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", include("solhost.contributions.urls")),
     path("", include("solhost.distribution.urls")),
     path("", include("solhost.governance.urls")),
+    path("", include(provider_patterns)),
+    path("", include("solhost.identity.urls")),
     path("manage/", include("solhost.partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

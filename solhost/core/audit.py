@@ -9,7 +9,11 @@ from django.db import models
 from solhost.core.models import AuditEvent
 
 # Never copied into the trail, only noted as present: password hashes and MFA secrets.
-SECRET_FIELDS = {"identity.user": {"password"}, "mfa.authenticator": {"data"}}
+SECRET_FIELDS = {
+    "identity.user": {"password"},
+    "identity.serviceclient": {"client_secret"},
+    "mfa.authenticator": {"data"},
+}
 
 
 def snapshot(obj: models.Model) -> dict:
@@ -18,6 +22,9 @@ def snapshot(obj: models.Model) -> dict:
     secret = SECRET_FIELDS.get(obj._meta.label_lower, set())
     for field in obj._meta.concrete_fields:
         value = field.value_from_object(obj)
+        if isinstance(field, models.FileField):
+            # The stored file's name; the file itself stays where it is.
+            value = value.name or ""
         data[field.attname] = ("(set)" if value else "") if field.attname in secret else value
     if obj.pk is not None:
         for field in obj._meta.many_to_many:

@@ -1,3 +1,27 @@
+from django.urls import path, register_converter
+
+from solhost.distribution import views
+
+
+class PeriodConverter:
+    regex = r"\d{4}-(?:0[1-9]|1[0-2])"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PeriodConverter, "period")
+
 app_name = "distribution"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("transparency/", views.transparency_index, name="transparency_index"),
+    path("transparency/<period:period>/", views.transparency, name="transparency"),
+    path("contribute/where-it-went/", views.where_it_went, name="where_it_went"),
+    path("statements/<slug:slug>/", views.statements, name="statements"),
+    path("statements/<slug:slug>/<period:period>/", views.statement, name="statement"),
+    path("statements/<slug:slug>/<period:period>.csv", views.statement_csv, name="statement_csv"),
+]

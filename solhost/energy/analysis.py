@@ -68,6 +68,8 @@ class Parameters:
 class CriterionResult:
     status: str
     reason: str
+    # S2.1 only: the grid-free day found, or the modelled clear day that passed.
+    day: str | None = None
 
 
 @dataclass(frozen=True)
@@ -484,6 +486,7 @@ def _s2_1(
             MET,
             f"On {date} ({hours:g} local hours) the site served {load[last]:.0f} Wh of load "
             f"with no grid energy; {int(clean.sum())} such days in the {days} days to {at}.",
+            day=date.isoformat(),
         )
     covered_days = covered_slots.sum() * grid.step / 86400
     if covered_days <= 0 or load.sum() <= 0:
@@ -512,6 +515,7 @@ def _s2_1_modelled(site: Site, mean_load_w: float) -> CriterionResult:
         f"{float(pv.sum()):.0f} Wh for an average load of {mean_load_w:.1f} W: "
         f"{surplus:.0f} Wh can be stored against {deficit:.0f} Wh drawn while the sun is low, "
         f"from a battery with {site.usable_battery_wh:.0f} Wh usable.",
+        day=day.isoformat() if status == MET else None,
     )
 
 
@@ -622,3 +626,119 @@ def _s3_detail(outage: OutageResult, start_coverage: float) -> str:
         f"{outage.min_survival_hours:g} h (state of charge known for "
         f"{start_coverage * 100:.1f} % of the window)."
     )
+
+
+@dataclass(frozen=True)
+class TracePoint:
+    """The battery ``hour`` hours into a simulated outage, energy above the minimum charge."""
+
+    hour: int
+    battery_wh: float
+    soc_pct: float
+    no_pv_battery_wh: float
+    pv_wh: float
+
+
+def outage_trace(
+    telemetry: Telemetry, site: Site, parameters: Parameters, outage: OutageResult
+) -> list[TracePoint]:
+    """Hour by hour, the battery through the outage that starts at ``outage.worst_start``.
+
+    The same simulation as the S3 check (poor midwinter PV, the essential load the check
+    used), drawn for one start so people can see how the battery runs down; the strict case
+    with no PV is drawn beside it. Empty when no outage could be simulated.
+    """
+    if outage.worst_start is None:
+        return []
+    grid = build_grid(telemetry)
+    start_utc = int(pd.Timestamp(outage.worst_start).timestamp())
+    slot = (start_utc - grid.start) // grid.step
+    soc_before = grid.soc[slot - 1] if slot > 0 else np.nan
+    if not np.isfinite(soc_before):
+        return []
+    horizon = math.ceil(outage.hours * 3600 / grid.step)
+    slot_hours = grid.step / 3600
+    capacity = site.battery_capacity_wh
+    usable = site.usable_battery_wh
+    start_energy = float(
+        np.clip(capacity * (soc_before - site.battery_min_soc_pct) / 100, 0, usable)
+    )
+    efficiency = site.one_way_battery_efficiency
+    demand = outage.essential_load_w * slot_hours / (site.inverter_efficiency_pct / 100)
+    wall = _wall_seconds(start_utc + grid.step * np.arange(horizon, dtype=np.int64), site.timezone)
+    profile = (
+        pv_day_profile(site, _solstice(site, summer=False), grid.step) * parameters.bad_day_factor
+    )
+    pv = profile[(wall % 86400) // grid.step % len(profile)]
+    net = np.where(pv >= demand, (pv - demand) * efficiency, (pv - demand) / efficiency)
+    walk = np.cumsum(net)
+    energy = np.minimum(start_energy + walk, usable + walk - np.maximum.accumulate(walk).clip(0))
+    # Once empty the server is down: the battery stays empty for the rest of the outage.
+    energy = np.where(np.minimum.accumulate(energy) < -ENERGY_TOLERANCE_WH, 0.0, energy)
+    strict = np.maximum(start_energy - demand / efficiency * np.arange(1, horizon + 1), 0.0)
+    per_hour = round(1 / slot_hours) if slot_hours < 1 else 1
+    ends = np.arange(per_hour - 1, horizon, per_hour)
+    pv_hourly = np.add.reduceat(pv, np.arange(0, horizon, per_hour)) if horizon else pv
+    points = [
+        TracePoint(0, round(start_energy, 1), _soc(site, start_energy), round(start_energy, 1), 0.0)
+    ]
+    for hour, end in enumerate(ends, start=1):
+        points.append(
+            TracePoint(
+                hour,
+                round(float(max(energy[end], 0.0)), 1),
+                _soc(site, float(max(energy[end], 0.0))),
+                round(float(strict[end]), 1),
+                round(float(pv_hourly[hour - 1]), 1),
+            )
+        )
+    return points
+
+
+def _soc(site: Site, energy_wh: float) -> float:
+    if site.battery_capacity_wh <= 0:
+        return 0.0
+    return round(site.battery_min_soc_pct + energy_wh / site.battery_capacity_wh * 100, 1)
+
+
+MIX_CHANNELS: Final = ("pv_wh", "community_renewable_wh", "grid_import_wh", "load_wh")
+
+
+@dataclass(frozen=True)
+class DailyMix:
+    """Energy by source on one local day, Wh; None where the channel has no data that day."""
+
+    day: str
+    pv_wh: float | None
+    community_renewable_wh: float | None
+    grid_import_wh: float | None
+    load_wh: float | None
+
+
+def daily_mix(
+    telemetry: Telemetry, site: Site, first_day: datetime.date, last_day: datetime.date
+) -> list[DailyMix]:
+    """Per local day from ``first_day`` to ``last_day``, the energy of each mix channel."""
+    if not len(telemetry):
+        return []
+    wall_day = _wall_seconds(telemetry.ts_start, site.timezone) // 86400
+    first, last = (first_day - EPOCH).days, (last_day - EPOCH).days
+    inside = (wall_day >= first) & (wall_day <= last)
+    days = last - first + 1
+    if days <= 0:
+        return []
+    sums: dict[str, Array] = {}
+    for name in MIX_CHANNELS:
+        rows = inside & (telemetry.channel == CHANNELS.index(name))
+        index = wall_day[rows] - first
+        total = np.bincount(index, telemetry.value[rows], days)
+        seen = np.bincount(index, minlength=days) > 0
+        sums[name] = np.where(seen, total, np.nan)
+    present = np.logical_or.reduce([np.isfinite(v) for v in sums.values()])
+    return [
+        DailyMix(
+            (first_day + datetime.timedelta(days=int(d))).isoformat(),
+            *(None if np.isnan(sums[n][d]) else round(float(sums[n][d]), 1) for n in MIX_CHANNELS),
+        )
+        for d in np.flatnonzero(present)
+    ]

@@ -1,3 +1,15 @@
+from django.urls import path
+
+from solhost.energy import views
+
 app_name = "energy"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("energy/", views.region_energy, name="overview"),
+    path("servers/<slug:slug>/energy/", views.server_energy, name="server"),
+    path(
+        "manage/<slug:slug>/servers/<slug:server_slug>/telemetry/",
+        views.telemetry_upload,
+        name="upload",
+    ),
+]

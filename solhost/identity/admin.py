@@ -9,6 +9,7 @@ from django.db import transaction
 
 from solhost.core import audit
 from solhost.core.admin import AuditedAdmin
+from solhost.identity import actions as identity_actions
 from solhost.identity.models import User
 
 
@@ -56,3 +57,33 @@ for model, audited in (
 ):
     admin.site.unregister(model)
     admin.site.register(model, audited)
+
+
+# django-oauth-toolkit registers it, via OAUTH2_PROVIDER["APPLICATION_ADMIN_CLASS"].
+class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ("client_id", "service", "client_type", "approved_at", "created")
+    list_filter = ("client_type", ("approved_at", admin.EmptyFieldListFilter))
+    search_fields = ("client_id", "service__name", "service__organisation__name")
+    readonly_fields = ("client_id", "approved_at", "approved_by", "created", "updated")
+    fields = (
+        "service",
+        "client_id",
+        "client_type",
+        "redirect_uris",
+        "post_logout_redirect_uris",
+        "approved_at",
+        "approved_by",
+        "created",
+        "updated",
+    )
+    actions = ["approve"]
+
+    def has_add_permission(self, request):
+        # Partners register clients on their service's page, where the secret is shown once.
+        return False
+
+    @admin.action(description="Approve the selected clients")
+    def approve(self, request, queryset):
+        for client in queryset.filter(approved_at=None):
+            identity_actions.approve_client(client=client, steward=request.user)
+        self.message_user(request, "Approved the selected clients; residents can sign in now.")

@@ -7,3 +7,6 @@ class IdentityConfig(AppConfig):
     name = "solhost.identity"
     label = "identity"
     verbose_name = "Identity: residents' accounts"
+
+    def ready(self) -> None:
+        from solhost.identity import signals  # noqa: F401  (connects the audit receivers)

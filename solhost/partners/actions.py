@@ -23,6 +23,7 @@ from solhost.energy.models import PowerSystem
 from solhost.identity.models import User
 from solhost.partners.auth import new_token, token_hash
 from solhost.partners.models import ApiToken, Organisation, Server, Service
+from solhost.qualification.tasks import evaluate_partner_soon
 
 # What a partner may change about itself; kind and slug stay with the steward.
 ORGANISATION_FIELDS = (
@@ -115,6 +116,7 @@ def _save_audited(
     *,
     actor: User,
     action: str,
+    partner: Organisation,
     many_to_many: Mapping[str, list] | None = None,
 ) -> None:
     """Apply ``data`` to ``obj``, validate, and save with one audit event if anything changed.
@@ -134,6 +136,10 @@ def _save_audited(
     for name, targets in links.items():
         getattr(obj, name).set(targets)
     audit.record(actor=actor, action=action, obj=obj, before=before, after=audit.snapshot(obj))
+    # Qualification is judged on these records; re-judge once the change is committed, so a
+    # failing evaluation can never undo the partner's edit.
+    trigger = f"{action} by {audit.actor_label(actor)}"
+    transaction.on_commit(lambda: evaluate_partner_soon(partner.pk, trigger))
 
 
 def update_organisation(
@@ -143,7 +149,9 @@ def update_organisation(
     _check_keys(data, ORGANISATION_FIELDS)
     with _write():
         current = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        _save_audited(current, data, actor=actor, action="partners.organisation.update")
+        _save_audited(
+            current, data, actor=actor, action="partners.organisation.update", partner=current
+        )
     return current
 
 
@@ -152,7 +160,9 @@ def create_server(*, organisation: Organisation, actor: User, data: Mapping[str,
     _check_keys(data, SERVER_FIELDS)
     server = Server(organisation=organisation)
     with _write():
-        _save_audited(server, data, actor=actor, action="partners.server.create")
+        _save_audited(
+            server, data, actor=actor, action="partners.server.create", partner=organisation
+        )
     return server
 
 
@@ -161,7 +171,13 @@ def update_server(*, server: Server, actor: User, data: Mapping[str, Any]) -> Se
     _check_keys(data, SERVER_FIELDS)
     with _write():
         current = Server.objects.select_for_update().get(pk=server.pk)
-        _save_audited(current, data, actor=actor, action="partners.server.update")
+        _save_audited(
+            current,
+            data,
+            actor=actor,
+            action="partners.server.update",
+            partner=current.organisation,
+        )
     return current
 
 
@@ -189,7 +205,12 @@ def create_service(*, organisation: Organisation, actor: User, data: Mapping[str
     with _write():
         # full_clean also normalises the licence expression to its SPDX spelling.
         _save_audited(
-            service, data, actor=actor, action="partners.service.create", many_to_many=links
+            service,
+            data,
+            actor=actor,
+            action="partners.service.create",
+            partner=organisation,
+            many_to_many=links,
         )
     return service
 
@@ -201,7 +222,12 @@ def update_service(*, service: Service, actor: User, data: Mapping[str, Any]) ->
         current = Service.objects.select_for_update().get(pk=service.pk)
         links = _service_links(current.organisation, data)
         _save_audited(
-            current, data, actor=actor, action="partners.service.update", many_to_many=links
+            current,
+            data,
+            actor=actor,
+            action="partners.service.update",
+            partner=current.organisation,
+            many_to_many=links,
         )
     return current
 
@@ -213,7 +239,13 @@ def save_power_system(*, server: Server, actor: User, data: Mapping[str, Any]) -
         current = PowerSystem.objects.select_for_update().filter(server=server).first()
         power = current or PowerSystem(server=server)
         verb = "update" if current is not None else "create"
-        _save_audited(power, data, actor=actor, action=f"partners.power_system.{verb}")
+        _save_audited(
+            power,
+            data,
+            actor=actor,
+            action=f"partners.power_system.{verb}",
+            partner=server.organisation,
+        )
     return power
 
 

@@ -8,6 +8,7 @@ from shapely.geometry import mapping
 
 from solhost.partners.directory import filter_services
 from solhost.partners.models import Organisation, Server, Service, ServiceKind
+from solhost.qualification.badges import badge, with_qualification
 from solhost.region.api import server_features
 from solhost.region.geometry import svg_map
 from solhost.region.models import current_region
@@ -65,7 +66,11 @@ def directory(request):
     ignored = [str(error) for errors in form.errors.values() for error in errors]
     # Holds only the fields that passed: each bad filter is dropped on its own.
     applied = form.cleaned_data
-    services = filter_services(Service.objects.all(), **applied)
+    services = list(filter_services(Service.objects.all(), **applied))
+    # One query for every partner's charter badge, whatever the number of results.
+    badges = {org.pk: badge(org) for org in with_qualification(_partners())}
+    for service in services:
+        service.partner_badge = badges.get(service.organisation_id)
     return render(
         request,
         "web/directory.html",
@@ -85,7 +90,7 @@ def partner_detail(request, slug):
     Only partners have a page: the steward runs the platform, not services for
     residents, so its slug gives 404 like any unknown one.
     """
-    partner = get_object_or_404(_partners(), slug=slug)
+    partner = get_object_or_404(with_qualification(_partners()), slug=slug)
     services = partner.services.select_related("kind").order_by("name")
     servers = partner.servers.select_related("power_system").order_by("name")
     return render(

@@ -36,3 +36,13 @@ def test_snapshots_never_copy_a_password_hash(world):
     data = audit.snapshot(world.alice)
     assert data["password"] == "(set)"
     assert "argon2" not in str(data)
+
+
+@pytest.mark.django_db
+def test_snapshots_name_a_stored_file_instead_of_copying_it(world):
+    from solhost.qualification.models import Evidence
+
+    evidence = Evidence(organisation=world.mcc, criterion="B1.3")
+    assert audit.snapshot(evidence)["file"] == ""
+    evidence.file.name = "evidence/mcc/rules.pdf"
+    assert audit.snapshot(evidence)["file"] == "evidence/mcc/rules.pdf"

@@ -31,8 +31,9 @@ def test_json_has_every_documented_key():
     assert set(result["monthly"][0]) >= {"month", "renewable_share"}
     assert 0 < result["coverage"] < 0.01
     for criterion in ("s2_1", "s2_2", "s3"):
-        assert set(result[criterion]) == {"status", "reason"}
+        assert set(result[criterion]) == {"status", "reason", "day"}
     assert result["s2_1"]["status"] == "met"
+    assert result["s2_1"]["day"] is not None
     assert result["s2_2"]["status"] == "needs_evidence"
     assert result["s3"]["status"] == "grace"
     assert {

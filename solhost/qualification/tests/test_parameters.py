@@ -11,8 +11,9 @@ from solhost.qualification.parameters import (
 
 @pytest.mark.django_db
 def test_the_offline_defaults_match_the_seeded_parameters_exactly():
+    # Other modules seed parameters of their own; the charter's must all be there, as written.
     seeded = {p.key: p for p in Parameter.objects.prefetch_related("values")}
-    assert set(seeded) == {spec.key for spec in CHARTER_PARAMETERS}
+    assert {spec.key for spec in CHARTER_PARAMETERS} <= set(seeded)
     for spec in CHARTER_PARAMETERS:
         parameter = seeded[spec.key]
         first = parameter.values.order_by("effective_from").first()

@@ -52,8 +52,29 @@ class Command(BaseCommand):
             )
         analyse_parser.add_argument("--bad-day-factor", type=float, default=BAD_DAY_FACTOR)
         analyse_parser.add_argument("--min-coverage", type=float, default=MIN_COVERAGE)
+        stored_parser = commands.add_parser(
+            "analyse-stored",
+            help="Redo the stored analysis of every server with telemetry (or one). Safe to re-run.",
+        )
+        stored_parser.add_argument("--server", help="the slug of one server")
+        stored_parser.add_argument(
+            "--at", type=datetime.date.fromisoformat, help="analyse as of this date (YYYY-MM-DD)"
+        )
+        demo_parser = commands.add_parser(
+            "demo-telemetry",
+            help="Store a few weeks of made-up hourly telemetry for servers with a power system.",
+        )
+        demo_parser.add_argument("--server", help="the slug of one server")
+        demo_parser.add_argument("--days", type=int, default=28)
+        demo_parser.add_argument(
+            "--until", type=datetime.date.fromisoformat, help="last day (default yesterday)"
+        )
 
     def handle(self, *args, **options):
+        if options["action"] == "analyse-stored":
+            return self.analyse_stored(options["server"], options["at"])
+        if options["action"] == "demo-telemetry":
+            return self.demo_telemetry(options["server"], options["days"], options["until"])
         try:
             site = read_site(Path(options["site"]).read_text(encoding="utf-8"))
             telemetry = read_canonical(Path(options["telemetry"]).read_text(encoding="utf-8"))
@@ -91,6 +112,40 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_dict(), indent=2))
         else:
             self.stdout.write(as_text(result))
+
+    def _servers(self, slug: str | None):
+        from solhost.partners.models import Server
+
+        servers = Server.objects.select_related("power_system").order_by("slug")
+        if slug is None:
+            return servers.filter(power_system__isnull=False)
+        found = servers.filter(slug=slug)
+        if not found:
+            raise CommandError(f"no server {slug!r}")
+        return found
+
+    def analyse_stored(self, slug: str | None, at: datetime.date | None) -> None:
+        from solhost.energy.actions import analyse_server
+
+        for server in self._servers(slug):
+            analysis = analyse_server(server=server, at=at)
+            if analysis is None:
+                self.stdout.write(f"{server.slug}: no telemetry or no power system, skipped")
+            else:
+                self.stdout.write(
+                    f"{server.slug}: as of {analysis.as_of}, S2.1 {analysis.s2_1_status}, "
+                    f"S2.2 {analysis.s2_2_status}, S3 {analysis.s3_status}"
+                )
+
+    def demo_telemetry(self, slug: str | None, days: int, until: datetime.date | None) -> None:
+        from solhost.energy.demo import store_demo_telemetry
+
+        for server in self._servers(slug):
+            upload = store_demo_telemetry(server=server, days=days, until=until)
+            self.stdout.write(
+                f"{server.slug}: {upload.rows_added} readings added, "
+                f"{upload.rows_already_present} already stored"
+            )
 
 
 def _percent(share: float | None) -> str:

@@ -1,0 +1,301 @@
+"""Sign-in throughput: authorization code to tokens, solhost against `oidc-provider` (Node.js).
+
+Usage: python benchmarks/oidc_token.py [--round-trips N] [--hashes N]
+
+Both providers run on loopback over real HTTP, in the same run, for the same flow: a
+resident already signed in who already agreed asks for a code (GET authorize with S256
+PKCE, 302 back with the code), and the service exchanges it (POST token with
+client_secret_basic and the verifier) for an access token, an RS256 ID token and a
+refresh token. One client, one request at a time. Password hashing is not in that loop
+(it happens once per login, not per service sign-in), so it is timed on its own.
+
+solhost is served by waitress (as `solhost serve` does) from a throw-away SQLite
+database. `oidc-provider` is installed with npm into var/bench-oidc-provider/ at the first
+run (never committed); if npm cannot install it, the figures say so and the comparison
+falls back to a bare Django view over the same server.
+
+Prints JSON: round trips per second, p50/p95 latency in ms for each provider, Argon2
+hashing time, and the ratio of solhost's throughput to oidc-provider's.
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_SERVER = Path(__file__).resolve().parent / "oidc_provider_node" / "server.mjs"
+REDIRECT = "http://127.0.0.1:9/callback"
+NPM_PACKAGE = "oidc-provider@8"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    return verifier, challenge.rstrip(b"=").decode()
+
+
+def summary(timings: list[float]) -> dict:
+    ordered = sorted(timings)
+    return {
+        "round_trips": len(timings),
+        "per_second": round(len(timings) / sum(timings), 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2),
+    }
+
+
+def code_from(session: requests.Session, url: str, params: dict) -> str:
+    """Follow the provider's own redirects until it sends the browser back with a code."""
+    response = session.get(url, params=params, allow_redirects=False)
+    for _ in range(10):
+        location = response.headers.get("Location", "")
+        if location.startswith(REDIRECT):
+            query = parse_qs(urlsplit(location).query)
+            assert "code" in query, location
+            return query["code"][0]
+        assert response.status_code in (302, 303), (response.status_code, response.text[:300])
+        response = session.get(
+            requests.compat.urljoin(response.url, location), allow_redirects=False
+        )
+    raise AssertionError("no code after ten redirects")
+
+
+def round_trips(
+    base: str, client_id: str, secret: str, session: requests.Session, count: int, *, scope: str
+) -> list[float]:
+    config = session.get(f"{base}/.well-known/openid-configuration").json()
+    timings = []
+    for index in range(count + 5):
+        verifier, challenge = pkce()
+        params = {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": REDIRECT,
+            "scope": scope,
+            "state": f"s{index}",
+            "nonce": f"n{index}",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+        started = time.perf_counter()
+        code = code_from(session, config["authorization_endpoint"], params)
+        tokens = requests.post(
+            config["token_endpoint"],
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT,
+                "code_verifier": verifier,
+            },
+            auth=(client_id, secret),
+            timeout=10,
+        )
+        elapsed = time.perf_counter() - started
+        assert tokens.status_code == 200, tokens.text[:300]
+        assert "id_token" in tokens.json()
+        if index >= 5:  # the first few warm caches and connections
+            timings.append(elapsed)
+    return timings
+
+
+def serve_solhost() -> tuple[str, object]:
+    from waitress import create_server
+
+    from solhost.wsgi import application
+
+    server = create_server(application, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    return f"http://127.0.0.1:{server.effective_port}", server
+
+
+def prepare_solhost() -> tuple[str, str, requests.Session]:
+    from django.core.management import call_command
+
+    from solhost.identity import actions
+    from solhost.test import PASSWORD, make_world
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    world = make_world()
+    registered = actions.register_client(
+        service=world.mcc_service, redirect_uris=[REDIRECT], public=False, actor=None
+    )
+    actions.approve_client(client=registered.client, steward=None)
+    actions.give_consent(
+        user=world.rita, client=registered.client, scopes=["openid", "profile", "email"]
+    )
+    return registered.client.client_id, registered.secret, PASSWORD
+
+
+def log_in(base: str, password: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{base}/accounts/login/")
+    response = session.post(
+        f"{base}/accounts/login/",
+        data={
+            "login": "rita@example.org",
+            "password": password,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, response.text[:300]
+    return session
+
+
+def hashing(count: int) -> dict:
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from solhost.test import PASSWORD
+
+    encoded = make_password(PASSWORD)
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        assert check_password(PASSWORD, encoded)
+        timings.append(time.perf_counter() - started)
+    return {
+        "hasher": encoded.split("$", 1)[0],
+        "checks": count,
+        "median_ms": round(statistics.median(timings) * 1000, 2),
+    }
+
+
+def install_oidc_provider() -> tuple[Path | None, str]:
+    """The npm package's folder, installed once under var/; None and why, when npm fails."""
+    folder = Path(os.environ.get("SOLHOST_BENCH_NODE_DIR", ROOT / "var" / "bench-oidc-provider"))
+    if (folder / "node_modules" / "oidc-provider").is_dir():
+        return folder, "already installed"
+    if not shutil.which("node") or not shutil.which("npm"):
+        return None, "node or npm is not installed"
+    folder.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), NPM_PACKAGE],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        return None, f"npm install failed: {result.stderr.strip()[-300:]}"
+    return folder, "installed now"
+
+
+def node_round_trips(folder: Path, count: int) -> dict:
+    port = free_port()
+    client_id, secret = "bench-client", secrets.token_urlsafe(32)
+    script = folder / "server.mjs"
+    shutil.copy(NODE_SERVER, script)
+    process = subprocess.Popen(
+        ["node", str(script), str(port), client_id, secret, REDIRECT],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        version = json.loads(
+            (folder / "node_modules" / "oidc-provider" / "package.json").read_text()
+        )["version"]
+        session = requests.Session()
+        timings = round_trips(
+            f"http://127.0.0.1:{port}",
+            client_id,
+            secret,
+            session,
+            count,
+            scope="openid profile email",
+        )
+        return {
+            "package": f"oidc-provider {version}",
+            "node": subprocess.check_output(["node", "--version"], text=True).strip(),
+            **summary(timings),
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def baseline_round_trips(base: str, count: int) -> dict:
+    session = requests.Session()
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        assert session.get(f"{base}/.well-known/jwks.json").status_code == 200
+        timings.append(time.perf_counter() - started)
+    return {
+        "what": "GET /.well-known/jwks.json (no database) over the same server",
+        **summary(timings),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--round-trips", type=int, default=300)
+    parser.add_argument("--hashes", type=int, default=20)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SOLHOST_VAR_DIR", tempfile.mkdtemp(prefix="solhost-bench-"))
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("SOLHOST_BASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    client_id, secret, password = prepare_solhost()
+    base, server = serve_solhost()
+    session = log_in(base, password)
+    solhost = summary(
+        round_trips(
+            base, client_id, secret, session, args.round_trips, scope="openid profile email"
+        )
+    )
+    result = {
+        "benchmark": "oidc_token",
+        "flow": "authorize (signed in, consented, S256 PKCE) + token exchange (client_secret_basic)",
+        "solhost": {"server": "waitress, 4 threads, SQLite", **solhost},
+        "password_hashing": hashing(args.hashes),
+    }
+    folder, how = install_oidc_provider()
+    if folder is not None:
+        node = node_round_trips(folder, args.round_trips)
+        result["oidc_provider"] = {"install": how, **node}
+        result["ratio_solhost_to_oidc_provider_per_second"] = round(
+            solhost["per_second"] / node["per_second"], 3
+        )
+    else:
+        result["oidc_provider"] = {"install": how}
+        baseline = baseline_round_trips(base, args.round_trips)
+        result["baseline"] = baseline
+        result["ratio_solhost_to_baseline_per_second"] = round(
+            solhost["per_second"] / baseline["per_second"], 3
+        )
+    server.close()
+    print(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,296 @@
+"""The write path for contributions: choices, sponsored seats and recorded payments.
+
+Payments are idempotent: each has a key derived from what identifies it (a CSV line's
+date, reference, amount and its occurrence among identical lines; a form's one-time
+token), so recording the same payment again changes nothing. A CSV import is all or
+nothing: any problem, reported with its line, stores no line.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from solhost.contributions.models import (
+    ContributionChoice,
+    Payment,
+    PaymentReference,
+    SponsoredSeat,
+)
+from solhost.contributions.money import format_aud, parse_aud
+from solhost.core import audit
+from solhost.core.models import parameter_value
+from solhost.core.problems import InputProblems
+from solhost.identity.models import User
+from solhost.ledger import accounts
+from solhost.ledger.actions import post_transaction
+from solhost.metering.models import FrozenPeriod
+from solhost.metering.periods import period_of
+from solhost.partners.models import Organisation
+
+# Gifts to the solidarity fund need no account: anyone writes this on the transfer.
+SOLIDARITY_REFERENCE = "SOLIDARITY"
+# Letters and digits that cannot be mistaken for each other when read aloud or typed.
+_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+
+
+def tiers_cents(*, at: datetime.date) -> list[int]:
+    """The suggested monthly contributions in force, in cents, always starting with 0."""
+    listed = parameter_value("contribution_tiers_cents", at=at)
+    return sorted({0, *(int(tier) for tier in listed)})
+
+
+def _new_code(prefix: str) -> str:
+    return prefix + "-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def _reference(**owner) -> PaymentReference:
+    found = PaymentReference.objects.filter(**owner).first()
+    if found:
+        return found
+    purpose = "resident" if "resident" in owner else "sponsor"
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return PaymentReference.objects.create(
+                    code=_new_code("R" if purpose == "resident" else "S"), purpose=purpose, **owner
+                )
+        except IntegrityError:
+            # Either the random code was taken or a concurrent request made this payer's.
+            found = PaymentReference.objects.filter(**owner).first()
+            if found:
+                return found
+    raise RuntimeError("could not find a free payment reference")
+
+
+def reference_for_resident(resident: User) -> PaymentReference:
+    """The resident's own payment reference, made the first time it is asked for."""
+    return _reference(resident=resident)
+
+
+def reference_for_sponsor(organisation: Organisation) -> PaymentReference:
+    return _reference(organisation=organisation)
+
+
+def solidarity_reference() -> PaymentReference:
+    reference, _ = PaymentReference.objects.get_or_create(
+        code=SOLIDARITY_REFERENCE, defaults={"purpose": PaymentReference.Purpose.SOLIDARITY}
+    )
+    return reference
+
+
+def choose_contribution(*, resident: User, monthly_cents: int, actor) -> ContributionChoice:
+    """Record the resident's monthly contribution: a tier or any amount; 0 is always fine."""
+    if isinstance(monthly_cents, bool) or not isinstance(monthly_cents, int) or monthly_cents < 0:
+        raise ValueError("a monthly contribution is a whole number of cents, zero or more")
+    ceiling = int(parameter_value("contribution_max_cents", at=timezone.localdate()))
+    if monthly_cents > ceiling:
+        raise ValueError(
+            f"{format_aud(monthly_cents)} a month is more than the largest contribution, "
+            f"{format_aud(ceiling)}; write to the steward to give more"
+        )
+    with transaction.atomic():
+        choice = ContributionChoice.objects.create(resident=resident, monthly_cents=monthly_cents)
+        reference_for_resident(resident)
+        audit.record(
+            actor=actor, action="contributions.choose", obj=choice, after=audit.snapshot(choice)
+        )
+    return choice
+
+
+def current_choice(resident: User) -> ContributionChoice | None:
+    return resident.contribution_choices.first()
+
+
+def sponsor_seat(
+    *, organisation: Organisation, resident: User, monthly_cents: int, actor
+) -> SponsoredSeat:
+    """The organisation pays ``monthly_cents`` for one of its members' seats."""
+    if not organisation.memberships.filter(user=resident).exists():
+        raise ValueError(
+            f"{resident} is not a member of {organisation}: only members' seats can be sponsored"
+        )
+    if isinstance(monthly_cents, bool) or not isinstance(monthly_cents, int) or monthly_cents <= 0:
+        raise ValueError("a sponsored seat costs a whole number of cents, more than zero")
+    with transaction.atomic():
+        seat, _ = SponsoredSeat.objects.update_or_create(
+            organisation=organisation, resident=resident, defaults={"monthly_cents": monthly_cents}
+        )
+        reference_for_sponsor(organisation)
+        audit.record(
+            actor=actor, action="contributions.sponsor_seat", obj=seat, after=audit.snapshot(seat)
+        )
+    return seat
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    received_on: datetime.date
+    reference: str
+    amount_cents: int
+    key: str
+    line: int = 0
+
+
+def _closed_reason(day: datetime.date) -> str | None:
+    period = period_of(day)
+    if FrozenPeriod.objects.filter(period=period).exists():
+        return f"period {period} is closed and split; date the payment in an open period"
+    return None
+
+
+def _store(line: PaymentLine, reference: PaymentReference, *, actor, source: str) -> Payment | None:
+    """Store one payment and its ledger entry; None if its key was stored before."""
+    if Payment.objects.filter(key=line.key).exists():
+        return None
+    credit = (
+        accounts.SOLIDARITY
+        if reference.purpose == PaymentReference.Purpose.SOLIDARITY
+        else accounts.CONTRIBUTIONS
+    )
+    entry = post_transaction(
+        description=f"Payment {reference.code}",
+        postings=[
+            (accounts.fixed_account(accounts.BANK), line.amount_cents),
+            (accounts.fixed_account(credit), -line.amount_cents),
+        ],
+        actor=actor,
+        date=line.received_on,
+        key=f"payment:{line.key}",
+    )
+    payment = Payment.objects.create(
+        reference=reference,
+        received_on=line.received_on,
+        amount_cents=line.amount_cents,
+        key=line.key,
+        source=source,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        ledger_entry=entry,
+    )
+    # A close of this period may have committed while this payment waited for its lock.
+    if reason := _closed_reason(line.received_on):
+        raise InputProblems([(f"line {line.line}, date" if line.line else "received_on", reason)])
+    audit.record(
+        actor=actor, action="contributions.payment", obj=payment, after=audit.snapshot(payment)
+    )
+    return payment
+
+
+def record_payment(
+    *, received_on: datetime.date, reference: str, amount_cents: int, token: str, actor
+) -> Payment | None:
+    """Record one payment typed in by the steward; ``token`` is the form's one-time token.
+
+    Returns the payment, or None when this form was already submitted. Raises InputProblems
+    naming the field at fault.
+    """
+    problems = []
+    found = PaymentReference.objects.filter(code=reference.strip().upper()).first()
+    if found is None:
+        problems.append(("reference", f"no payer has the reference {reference!r}"))
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
+        problems.append(("amount", "must be more than zero"))
+    if received_on > timezone.localdate():
+        problems.append(("received_on", "is in the future"))
+    elif reason := _closed_reason(received_on):
+        problems.append(("received_on", reason))
+    if problems:
+        raise InputProblems(problems)
+    assert found is not None
+    key = "form:" + hashlib.sha256(token.encode()).hexdigest()[:60]
+    with transaction.atomic():
+        return _store(
+            PaymentLine(received_on, found.code, amount_cents, key),
+            found,
+            actor=actor,
+            source="form",
+        )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    stored: int
+    already: int
+
+
+CSV_COLUMNS = ("date", "reference", "amount")
+
+
+def read_payments_csv(text: str) -> list[PaymentLine]:
+    """Parse ``date, reference, amount`` lines; InputProblems lists every bad line.
+
+    Dates are ISO (2026-10-03); amounts are dollars (12.50). A header row naming the
+    columns is optional. Identical lines are distinct payments (two residents' parents
+    may both send $5 with one reference on one day), told apart by their order.
+    """
+    problems: list[tuple[str, str]] = []
+    lines: list[PaymentLine] = []
+    seen: dict[tuple, int] = {}
+    today = timezone.localdate()
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        where = f"line {number}"
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if number == 1 and [c.lower() for c in cells] == list(CSV_COLUMNS):
+            continue
+        if len(cells) != 3:
+            problems.append((where, f"has {len(cells)} columns; write date, reference, amount"))
+            continue
+        day_text, code, amount_text = cells
+        try:
+            day = datetime.date.fromisoformat(day_text)
+        except ValueError:
+            problems.append((f"{where}, date", f"{day_text!r} is not a date like 2026-10-03"))
+            day = None
+        if day and day > today:
+            problems.append((f"{where}, date", f"{day_text} is in the future"))
+        try:
+            cents = parse_aud(amount_text)
+            if cents <= 0:
+                problems.append((f"{where}, amount", "must be more than zero"))
+        except ValueError as error:
+            problems.append((f"{where}, amount", str(error)))
+            cents = 0
+        if not code:
+            problems.append((f"{where}, reference", "is empty"))
+        if day is None or cents <= 0 or not code:
+            continue
+        identity = (day, code.upper(), cents)
+        seen[identity] = occurrence = seen.get(identity, 0) + 1
+        digest = hashlib.sha256(f"{day}|{code.upper()}|{cents}|{occurrence}".encode()).hexdigest()
+        lines.append(PaymentLine(day, code.upper(), cents, f"csv:{digest[:60]}", number))
+    if not lines and not problems:
+        problems.append(("file", "has no payment lines"))
+    if problems:
+        raise InputProblems(problems)
+    return lines
+
+
+def import_payments_csv(*, text: str, actor) -> ImportResult:
+    """Record every payment of a bank CSV, or none: InputProblems lists each bad line."""
+    lines = read_payments_csv(text)
+    references = {
+        r.code: r for r in PaymentReference.objects.filter(code__in={x.reference for x in lines})
+    }
+    problems = []
+    for line in lines:
+        if line.reference not in references:
+            problems.append(
+                (f"line {line.line}, reference", f"no payer has the reference {line.reference!r}")
+            )
+        if reason := _closed_reason(line.received_on):
+            problems.append((f"line {line.line}, date", reason))
+    if problems:
+        raise InputProblems(problems)
+    stored = 0
+    with transaction.atomic():
+        for line in lines:
+            if _store(line, references[line.reference], actor=actor, source=Payment.Source.CSV):
+                stored += 1
+    return ImportResult(stored=stored, already=len(lines) - stored)

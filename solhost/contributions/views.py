@@ -1,0 +1,147 @@
+"""Residents choose what they pay; anyone can give; the steward records what arrived."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from solhost.contributions import actions
+from solhost.contributions.forms import ContributionForm, PaymentForm, PaymentsCsvForm
+from solhost.contributions.models import Payment
+from solhost.contributions.money import format_aud
+from solhost.core.problems import InputProblems
+from solhost.partners.models import Membership
+
+MAX_CSV_BYTES = 2_000_000
+
+
+def _is_steward(user) -> bool:
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user=user, role=Membership.Role.STEWARD).exists()
+    )
+
+
+@login_required
+def contribute(request: HttpRequest) -> HttpResponse:
+    tiers = actions.tiers_cents(at=timezone.localdate())
+    current = actions.current_choice(request.user)
+    initial = {}
+    if current is not None:
+        if current.monthly_cents in tiers:
+            initial = {"tier": str(current.monthly_cents)}
+        else:
+            initial = {"tier": "custom", "custom": f"{current.monthly_cents / 100:.2f}"}
+    form = ContributionForm(request.POST or None, tiers=tiers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            choice = actions.choose_contribution(
+                resident=request.user,
+                monthly_cents=form.cleaned_data["monthly_cents"],
+                actor=request.user,
+            )
+        except ValueError as error:
+            form.add_error("custom", str(error))
+        else:
+            messages.success(
+                request,
+                f"Thank you. Your contribution is now {format_aud(choice.monthly_cents)} a month.",
+            )
+            return redirect("contributions:contribute")
+    return render(
+        request,
+        "contributions/contribute.html",
+        {
+            "form": form,
+            "current": current,
+            "reference": actions.reference_for_resident(request.user) if current else None,
+            "seats": request.user.sponsored_seats.select_related("organisation"),
+            "payments": Payment.objects.filter(reference__resident=request.user)[:12],
+        },
+    )
+
+
+def solidarity(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "contributions/solidarity.html", {"reference": actions.SOLIDARITY_REFERENCE}
+    )
+
+
+@login_required
+def payments(request: HttpRequest) -> HttpResponse:
+    if not _is_steward(request.user):
+        raise PermissionDenied("Only the steward records payments.")
+    payment_form = PaymentForm(
+        request.POST if "record" in request.POST else None,
+        initial={"received_on": timezone.localdate(), "token": uuid.uuid4().hex},
+    )
+    csv_form = PaymentsCsvForm(
+        request.POST if "import" in request.POST else None,
+        request.FILES if "import" in request.POST else None,
+    )
+    csv_problems: list[tuple[str, str]] = []
+    if "record" in request.POST and payment_form.is_valid():
+        data = payment_form.cleaned_data
+        try:
+            stored = actions.record_payment(
+                received_on=data["received_on"],
+                reference=data["reference"],
+                amount_cents=data["amount"],
+                token=data["token"],
+                actor=request.user,
+            )
+        except InputProblems as error:
+            for field, message in error.problems:
+                payment_form.add_error(field if field in payment_form.fields else None, message)
+        else:
+            if stored:
+                messages.success(
+                    request, f"Recorded {format_aud(stored.amount_cents)} from {stored.reference}."
+                )
+            else:
+                messages.info(request, "This payment was already recorded; nothing changed.")
+            return redirect("contributions:payments")
+    if "import" in request.POST and csv_form.is_valid():
+        upload = csv_form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_CSV_BYTES:
+                raise InputProblems(
+                    [("file", f"is larger than {MAX_CSV_BYTES // 1_000_000} MB; split it")]
+                )
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InputProblems(
+                    [("file", "is not UTF-8 text; export it from the bank as CSV")]
+                ) from None
+            result = actions.import_payments_csv(text=text, actor=request.user)
+        except InputProblems as error:
+            csv_problems = error.problems
+        except IntegrityError:
+            csv_problems = [
+                (
+                    "file",
+                    "another import stored some of these lines at the same moment; import it again",
+                )
+            ]
+        else:
+            messages.success(
+                request,
+                f"Imported {result.stored} new payments; {result.already} were already recorded.",
+            )
+            return redirect("contributions:payments")
+    return render(
+        request,
+        "contributions/payments.html",
+        {
+            "payment_form": payment_form,
+            "csv_form": csv_form,
+            "csv_problems": csv_problems,
+            "recent": Payment.objects.select_related("reference")[:20],
+        },
+    )

@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from solhost.core.admin import AuditedAdmin
+from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
+
+
+class ClosedRecordAdmin(AuditedAdmin):
+    """A close is final: ``solhost close-period`` writes it, nobody edits it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PeriodClose)
+class PeriodCloseAdmin(ClosedRecordAdmin):
+    list_display = (
+        "period",
+        "total_in_cents",
+        "payout_cents",
+        "held_cents",
+        "algorithm",
+        "closed_at",
+    )
+    exclude = ("scenario",)
+
+
+@admin.register(PartnerStatement)
+class PartnerStatementAdmin(ClosedRecordAdmin):
+    list_display = (
+        "close",
+        "partner",
+        "qualified",
+        "gross_cents",
+        "land_back_cents",
+        "held_cents",
+        "payout_cents",
+        "carried_cents",
+    )
+    list_filter = ("close", "partner")
+
+
+@admin.register(ResidentShare)
+class ResidentShareAdmin(ClosedRecordAdmin):
+    list_display = ("close", "resident", "paid_cents")
+    raw_id_fields = ("resident",)

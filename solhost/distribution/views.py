@@ -1,0 +1,156 @@
+"""What a closed period shows: to the public, to each partner, and to each resident.
+
+The public sees totals and per-partner figures, never a resident. A partner sees its own
+statement and no other's (others' are 404, whether or not they exist). A resident sees
+where their own money went, and nobody else's.
+"""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
+from solhost.partners.models import Membership, Organisation, Service
+
+STATEMENT_COLUMNS = [
+    ("residents", "Residents counted"),
+    ("active_days", "Active days"),
+    ("gross_cents", "Gross"),
+    ("land_back_cents", "Land back"),
+    ("held_cents", "Held"),
+    ("released_cents", "Released from held"),
+    ("carried_in_cents", "Carried in"),
+    ("payout_cents", "Payable now"),
+    ("carried_cents", "Carried forward"),
+]
+
+
+def transparency_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "distribution/transparency_index.html", {"closes": PeriodClose.objects.all()}
+    )
+
+
+def _sankey(close: PeriodClose, statements: list[PartnerStatement]) -> dict:
+    source = "Contributions"
+    links = [
+        {"source": source, "target": "Commons", "value": close.commons_cents},
+        {"source": source, "target": "Solidarity fund", "value": close.solidarity_cents},
+    ]
+    for statement in statements:
+        name = statement.partner.name
+        links.append({"source": source, "target": name, "value": statement.gross_cents})
+        links.append({"source": name, "target": "Land back", "value": statement.land_back_cents})
+        links.append(
+            {"source": name, "target": "Held until qualified", "value": statement.held_cents}
+        )
+        paid = statement.net_cents - statement.held_cents
+        links.append({"source": name, "target": "To partners", "value": paid})
+    links = [link for link in links if link["value"] > 0]
+    names = sorted({link["source"] for link in links} | {link["target"] for link in links})
+    return {"nodes": [{"name": n} for n in names], "links": links}
+
+
+def transparency(request: HttpRequest, period: str) -> HttpResponse:
+    close = get_object_or_404(PeriodClose, period=period)
+    statements = list(close.partners.select_related("partner"))
+    return render(
+        request,
+        "distribution/transparency.html",
+        {"close": close, "statements": statements, "sankey": _sankey(close, statements)},
+    )
+
+
+def _partner_for(request: HttpRequest, slug: str) -> Organisation:
+    """The partner, if the user is one of its people or the steward; else 404."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    memberships = Membership.objects.filter(user=request.user)
+    allowed = (
+        request.user.is_superuser
+        or memberships.filter(organisation=organisation).exists()
+        or memberships.filter(role=Membership.Role.STEWARD).exists()
+    )
+    if not allowed:
+        raise Http404("No such statement.")
+    return organisation
+
+
+@login_required
+def statements(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = _partner_for(request, slug)
+    rows = PartnerStatement.objects.filter(partner=partner).select_related("close")
+    return render(
+        request,
+        "distribution/statements.html",
+        {"partner": partner, "rows": rows, "columns": STATEMENT_COLUMNS},
+    )
+
+
+@login_required
+def statement(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    partner = _partner_for(request, slug)
+    row = get_object_or_404(
+        PartnerStatement.objects.select_related("close"), partner=partner, close__period=period
+    )
+    names = dict(Service.objects.filter(slug__in=row.services).values_list("slug", "name"))
+    services = [
+        {"slug": s, "name": names.get(s, s), **figures} for s, figures in row.services.items()
+    ]
+    figures = [
+        (label, getattr(row, field), field.endswith("_cents")) for field, label in STATEMENT_COLUMNS
+    ]
+    return render(
+        request,
+        "distribution/statement.html",
+        {
+            "partner": partner,
+            "row": row,
+            "close": row.close,
+            "figures": figures,
+            "services": services,
+        },
+    )
+
+
+@login_required
+def statement_csv(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    partner = _partner_for(request, slug)
+    row = get_object_or_404(
+        PartnerStatement.objects.select_related("close"), partner=partner, close__period=period
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{partner.slug}-{period}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["period", "partner", "service", *(field for field, _ in STATEMENT_COLUMNS)])
+    writer.writerow(
+        [period, partner.slug, "", *(getattr(row, field) for field, _ in STATEMENT_COLUMNS)]
+    )
+    for service, figures in row.services.items():
+        by_service = [figures.get(field, "") for field, _ in STATEMENT_COLUMNS]
+        writer.writerow([period, partner.slug, service, *by_service])
+    writer.writerow([])
+    writer.writerow(["algorithm", row.close.algorithm, "input hash", row.close.input_hash])
+    return response
+
+
+@login_required
+def where_it_went(request: HttpRequest) -> HttpResponse:
+    shares = ResidentShare.objects.filter(resident=request.user).select_related("close")
+    services = {s.slug: s for s in Service.objects.select_related("organisation")}
+    months = []
+    for share in shares:
+        rows = [
+            {
+                "service": services[slug].name if slug in services else slug,
+                "partner": services[slug].organisation.name if slug in services else "",
+                "days": share.active_days.get(slug, 0),
+                "cents": cents,
+            }
+            for slug, cents in share.services.items()
+        ]
+        months.append({"share": share, "rows": rows})
+    return render(request, "distribution/where_it_went.html", {"months": months})

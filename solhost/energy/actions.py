@@ -1,0 +1,188 @@
+"""The write paths for energy: store an upload's readings, store a server's analysis.
+
+Each runs in one transaction and records one AuditEvent. Readings are keyed by (server,
+channel, ts_start): rows already stored are left as they are, so the same file sent twice
+adds nothing, and a file with any problem stores nothing.
+"""
+
+import datetime
+import itertools
+from dataclasses import asdict
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from solhost.core import audit
+from solhost.energy.analysis import MET, analyse, daily_mix, outage_trace
+from solhost.energy.canonical import Telemetry, TelemetryError
+from solhost.energy.ingest import UploadOptions, conflicts_with_stored, span_coverage
+from solhost.energy.models import EnergyAnalysis, TelemetryReading, TelemetryUpload
+from solhost.energy.stored import local_day, parameters_at, site_for, stored_telemetry
+from solhost.partners.models import Server
+
+# Rows per INSERT: large enough to be quick, small enough for SQLite's variable limit.
+BATCH_ROWS = 2000
+# Below this many rows, plain INSERTs are as quick as COPY.
+COPY_MIN_ROWS = 5000
+
+
+def _insert(server: Server, telemetry: Telemetry, rows: np.ndarray) -> None:
+    """Insert readings known to be new (the server's row is locked, so they stay new).
+
+    Plain tuples rather than model objects: a site-year is close to a million rows.
+    PostgreSQL takes large uploads by COPY, several times quicker again; elsewhere rows go
+    in batches, and a clash with a row stored meanwhile is ignored.
+    """
+    table = TelemetryReading._meta.db_table
+    columns = ("server_id", "channel", "ts_start", "interval_s", "energy_wh")
+    values = zip(
+        itertools.repeat(server.pk),
+        telemetry.channel[rows].tolist(),
+        telemetry.ts_start[rows].tolist(),
+        telemetry.interval_s[rows].tolist(),
+        telemetry.value[rows].tolist(),
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
+            with cursor.connection.cursor().copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            ) as copy:
+                for row in values:
+                    copy.write_row(row)
+            return
+        insert = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608 (names from the model)
+            "ON CONFLICT DO NOTHING"
+        )
+        while batch := list(itertools.islice(values, BATCH_ROWS)):
+            cursor.executemany(insert, batch)
+
+
+def store_telemetry(
+    *,
+    server: Server,
+    telemetry: Telemetry,
+    actor,
+    via: str,
+    options: UploadOptions,
+    file_name: str = "",
+) -> TelemetryUpload:
+    """Store one upload's readings for ``server`` and record the upload.
+
+    Raises TelemetryError (storing nothing) when a row contradicts a stored reading. Asks for
+    the server's analysis to be redone once the upload is committed.
+    """
+    with transaction.atomic():
+        # One upload per server at a time, so "already present" counts are exact.
+        Server.objects.select_for_update().get(pk=server.pk)
+        longest = int(telemetry.interval_s.max())
+        first = int(telemetry.ts_start.min())
+        end = int((telemetry.ts_start + telemetry.interval_s).max())
+        stored = stored_telemetry(
+            server,
+            channels=sorted({int(c) for c in np.unique(telemetry.channel)}),
+            since=first - longest,
+            until=end,
+        )
+        problems = conflicts_with_stored(telemetry, stored)
+        if problems:
+            raise TelemetryError(problems)
+        present = np.isin(
+            telemetry.channel.astype(np.int64) * (1 << 40) + telemetry.ts_start,
+            stored.channel.astype(np.int64) * (1 << 40) + stored.ts_start,
+        )
+        new_rows = np.flatnonzero(~present)
+        _insert(server, telemetry, new_rows)
+        upload = TelemetryUpload.objects.create(
+            server=server,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            via=via,
+            file_name=file_name[:200],
+            format=options.format,
+            options={k: v for k, v in asdict(options).items() if k != "format"}
+            if options.format in ("emoncms", "home_assistant")
+            else {},
+            rows_received=len(telemetry),
+            rows_added=len(new_rows),
+            rows_already_present=len(telemetry) - len(new_rows),
+            first_start=datetime.datetime.fromtimestamp(first, tz=datetime.UTC),
+            last_end=datetime.datetime.fromtimestamp(end, tz=datetime.UTC),
+            coverage_bp=round(span_coverage(telemetry) * 10000),
+        )
+        audit.record(
+            actor=actor,
+            action="energy.telemetry.upload",
+            obj=upload,
+            after=audit.snapshot(upload),
+            note=f"{upload.rows_added} readings added, {upload.rows_already_present} already stored",
+        )
+        if upload.rows_added:
+            transaction.on_commit(lambda: _schedule_analysis(server.pk))
+    return upload
+
+
+def _schedule_analysis(server_id: int) -> None:
+    from solhost.energy.tasks import analyse_server
+
+    analyse_server(server_id)
+
+
+def analyse_server(
+    *, server: Server, actor=None, at: datetime.date | None = None
+) -> EnergyAnalysis | None:
+    """Analyse the server's stored telemetry as of ``at`` and store the result.
+
+    ``at`` defaults to the last day with data, or today if that is later than today. None
+    (nothing stored) when the server has no readings or no described power system. Safe to
+    re-run: the analysis of a server for a day is replaced, not added.
+    """
+    site = site_for(server)
+    if site is None:
+        return None
+    telemetry = stored_telemetry(server)
+    if not len(telemetry):
+        return None
+    today = timezone.localdate()
+    last_data_day = local_day(int((telemetry.ts_start + telemetry.interval_s).max()) - 1)
+    as_of = min(at or last_data_day, today)
+    parameters, raw_parameters = parameters_at(as_of)
+    result = analyse(telemetry, site, parameters, at=as_of)
+    window_start = datetime.date.fromisoformat(result.window_start)
+    share = result.renewable_share_365d
+    values = {
+        "window_start": window_start,
+        "renewable_share_bp": None if share is None else round(share * 10000),
+        "coverage_bp": round(result.coverage * 10000),
+        "days_measured": round(result.coverage * parameters.renewable_window_days),
+        "fully_renewable_day": (
+            datetime.date.fromisoformat(result.s2_1.day)
+            if result.s2_1.status == MET and result.s2_1.day
+            else None
+        ),
+        "monthly": [asdict(m) for m in result.monthly],
+        "s2_1_status": result.s2_1.status,
+        "s2_1_reason": result.s2_1.reason,
+        "s2_2_status": result.s2_2.status,
+        "s2_2_reason": result.s2_2.reason,
+        "s3_status": result.s3.status,
+        "s3_reason": result.s3.reason,
+        "outage": asdict(result.outage),
+        "outage_trace": [
+            asdict(p) for p in outage_trace(telemetry, site, parameters, result.outage)
+        ],
+        "daily_mix": [asdict(d) for d in daily_mix(telemetry, site, window_start, as_of)],
+        "notes": result.notes,
+        "parameters": raw_parameters,
+    }
+    with transaction.atomic():
+        analysis, created = EnergyAnalysis.objects.update_or_create(
+            server=server, as_of=as_of, defaults=values
+        )
+        audit.record(
+            actor=actor,
+            action="energy.analysis.create" if created else "energy.analysis.update",
+            obj=analysis,
+            note=f"S2.1 {analysis.s2_1_status}, S2.2 {analysis.s2_2_status}, S3 {analysis.s3_status}",
+        )
+    return analysis

@@ -1,0 +1,47 @@
+from solhost.energy.tests.helpers import with_telemetry
+from solhost.web.tests.pages import assert_clean_page
+
+
+def test_every_server_is_listed_with_its_share_and_outage_readiness(client, world):
+    with_telemetry(world.mcc_server, days=21)
+
+    response = client.get("/energy/")
+
+    assert response.status_code == 200
+    assert_clean_page(response)
+    html = response.content.decode()
+    assert 'href="/servers/mcc-1/energy/"' in html
+    assert 'href="/servers/cct-1/energy/"' in html
+    assert "No readings yet" in html
+    assert "% of starts last 72 h" in html
+    assert "at least\n  80 %" in html or "80 %" in html
+    assert 'id="region-chart"' in html
+    assert 'id="energy-region-data"' in html
+
+
+def test_without_any_analysis_there_is_no_chart(client, world):
+    html = client.get("/energy/").content.decode()
+    assert 'id="region-chart"' not in html
+    assert "No readings yet" in html
+
+
+def test_the_map_is_not_marked_as_the_current_page(client, world):
+    assert 'aria-current="page">Map' not in client.get("/energy/").content.decode()
+
+
+def test_the_page_costs_the_same_queries_however_many_analyses(client, world):
+    from solhost.energy.actions import analyse_server
+    from solhost.web.tests.pages import assert_queries_do_not_grow
+
+    with_telemetry(world.mcc_server, days=3)
+    assert_queries_do_not_grow(
+        client,
+        "/energy/",
+        lambda: (
+            with_telemetry(world.cct_server, days=3),
+            analyse_server(
+                server=world.mcc_server,
+                at=world.mcc_server.energy_analyses.get().as_of.replace(day=27),
+            ),
+        ),
+    )

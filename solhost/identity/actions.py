@@ -1,0 +1,145 @@
+"""Writes for the OpenID Connect provider: one audited, atomic function per use case."""
+
+from dataclasses import dataclass
+
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
+
+from solhost.core.audit import record, snapshot
+from solhost.identity.models import Consent, ServiceClient, SignedInSession, User
+from solhost.partners.models import Service
+
+
+def _client_snapshot(client: ServiceClient) -> dict:
+    # The secret's hash stays out of the trail, like password hashes.
+    return {k: v for k, v in snapshot(client).items() if k != "client_secret"}
+
+
+@dataclass(frozen=True)
+class RegisteredClient:
+    client: ServiceClient
+    # Shown once, then only its hash is kept; empty for public clients.
+    secret: str
+
+
+def _redirect_uris(uris: list[str]) -> str:
+    cleaned = [uri.strip() for uri in uris if uri.strip()]
+    if not cleaned:
+        raise ValidationError({"redirect_uris": "Give at least one redirect URI."})
+    return " ".join(cleaned)
+
+
+@transaction.atomic
+def register_client(
+    *,
+    service: Service,
+    redirect_uris: list[str],
+    public: bool,
+    actor: User | None,
+    post_logout_redirect_uris: list[str] | None = None,
+) -> RegisteredClient:
+    """A new client for the service, waiting for the steward's approval."""
+    secret = "" if public else generate_client_secret()
+    client = ServiceClient(
+        service=service,
+        name=service.name,
+        user=actor,
+        redirect_uris=_redirect_uris(redirect_uris),
+        post_logout_redirect_uris=" ".join(post_logout_redirect_uris or []),
+        client_type=ServiceClient.CLIENT_PUBLIC if public else ServiceClient.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=ServiceClient.GRANT_AUTHORIZATION_CODE,
+        client_secret=secret,
+        algorithm=ServiceClient.RS256_ALGORITHM,
+    )
+    client.full_clean(exclude=["client_secret"])
+    client.save()
+    record(
+        actor=actor, action="identity.client.register", obj=client, after=_client_snapshot(client)
+    )
+    return RegisteredClient(client=client, secret=secret)
+
+
+@transaction.atomic
+def approve_client(*, client: ServiceClient, steward: User | None) -> ServiceClient:
+    if client.approved:
+        return client
+    before = _client_snapshot(client)
+    client.approved_at = timezone.now()
+    client.approved_by = steward
+    client.save(update_fields=["approved_at", "approved_by"])
+    record(
+        actor=steward,
+        action="identity.client.approve",
+        obj=client,
+        before=before,
+        after=_client_snapshot(client),
+    )
+    return client
+
+
+@transaction.atomic
+def give_consent(*, user: User, client: ServiceClient, scopes: list[str]) -> Consent:
+    """Remember the resident's yes, widening an earlier consent to the new scopes."""
+    consent = Consent.objects.select_for_update().filter(user=user, client=client).first()
+    if consent and consent.covers(scopes):
+        return consent
+    granted = sorted(set(scopes) | set(consent.scopes.split() if consent else []))
+    consent, _ = Consent.objects.update_or_create(
+        user=user,
+        client=client,
+        defaults={"scopes": " ".join(granted), "given_at": timezone.now()},
+    )
+    record(actor=user, action="identity.consent.give", obj=client, note=consent.scopes)
+    return consent
+
+
+@transaction.atomic
+def disconnect_service(*, user: User, client: ServiceClient) -> int:
+    """Withdraw consent and revoke every token and code the service holds for the resident.
+
+    Returns how many tokens were revoked.
+    """
+    Consent.objects.filter(user=user, client=client).delete()
+    revoked = 0
+    for refresh in RefreshToken.objects.filter(user=user, application=client, revoked=None):
+        refresh.revoke()
+        revoked += 1
+    for access in AccessToken.objects.filter(user=user, application=client):
+        access.revoke()
+        revoked += 1
+    IDToken.objects.filter(user=user, application=client).delete()
+    Grant.objects.filter(user=user, application=client).delete()
+    record(
+        actor=user,
+        action="identity.consent.withdraw",
+        obj=client,
+        note=f"{revoked} tokens revoked",
+    )
+    return revoked
+
+
+@transaction.atomic
+def remember_session(*, user: User, session_key: str, user_agent: str, ip_address: str | None):
+    SignedInSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={
+            "user": user,
+            "started": timezone.now(),
+            "user_agent": user_agent[:200],
+            "ip_address": ip_address,
+        },
+    )
+
+
+@transaction.atomic
+def end_session(*, user: User, signed_in: SignedInSession) -> None:
+    """Sign that browser out: its session is deleted, so its next request is anonymous."""
+    if signed_in.user_id != user.pk:
+        raise ValidationError("That session is not yours.")
+    Session.objects.filter(session_key=signed_in.session_key).delete()
+    record(actor=user, action="identity.session.end", obj=signed_in)
+    signed_in.delete()

@@ -1,0 +1,68 @@
+"""The audit trail of signing in: logins, failures, sign-outs and MFA changes.
+
+Connected in ``IdentityConfig.ready``. Each receiver writes one row; none can stop a login.
+A login is audited when a person signs in through the login form (allauth's signal, sent
+after the password and any second factor); Django's own signal, which also fires for
+logins no one typed (``force_login`` in tests), only records the session.
+"""
+
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+
+from solhost.core.audit import record
+from solhost.identity import actions
+from solhost.identity.models import SignedInSession
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None if request is not None else None
+
+
+@receiver(account_signals.user_logged_in, dispatch_uid="identity-login-audit")
+def on_login_form(sender, request, user, **kwargs):
+    record(actor=user, action="identity.login", obj=user, note=f"from {_client_ip(request)}")
+
+
+@receiver(auth_signals.user_logged_in, dispatch_uid="identity-login-session")
+def on_login(sender, request, user, **kwargs):
+    if request is not None and request.session.session_key:
+        actions.remember_session(
+            user=user,
+            session_key=request.session.session_key,
+            user_agent=request.headers.get("user-agent", ""),
+            ip_address=_client_ip(request),
+        )
+
+
+@receiver(auth_signals.user_login_failed, dispatch_uid="identity-login-failed")
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    # Django has already masked the password; the address tried is kept for lockout review.
+    tried = credentials.get("email") or credentials.get("username") or "(none)"
+    record(actor=None, action="identity.login_failed", note=f"{tried} from {_client_ip(request)}")
+
+
+@receiver(auth_signals.user_logged_out, dispatch_uid="identity-logout")
+def on_logout(sender, request, user, **kwargs):
+    if user is None:
+        return
+    record(actor=user, action="identity.logout", obj=user)
+    if request is not None and request.session.session_key:
+        SignedInSession.objects.filter(session_key=request.session.session_key).delete()
+
+
+def _mfa_change(verb: str):
+    def receiver_(sender, request, user, authenticator=None, **kwargs):
+        kind = authenticator.type if authenticator is not None else kwargs.get("type", "")
+        record(actor=user, action=f"identity.mfa.{verb}", obj=user, note=str(kind))
+
+    return receiver_
+
+
+on_mfa_added = _mfa_change("add")
+on_mfa_removed = _mfa_change("remove")
+on_mfa_reset = _mfa_change("reset")
+mfa_signals.authenticator_added.connect(on_mfa_added, dispatch_uid="identity-mfa-add")
+mfa_signals.authenticator_removed.connect(on_mfa_removed, dispatch_uid="identity-mfa-remove")
+mfa_signals.authenticator_reset.connect(on_mfa_reset, dispatch_uid="identity-mfa-reset")

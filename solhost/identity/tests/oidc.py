@@ -1,0 +1,90 @@
+"""Helpers for driving the provider as a relying party would, with Django's test client."""
+
+import base64
+import hashlib
+import json
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+from django.urls import reverse
+from jwcrypto import jwk, jwt
+
+from solhost.identity import actions
+
+REDIRECT = "https://files.mcc.example.org/apps/user_oidc/code"
+SCOPES = "openid profile email groups"
+
+
+def make_client(service, *, public=False, approved=True, redirect=REDIRECT):
+    registered = actions.register_client(
+        service=service,
+        redirect_uris=[redirect],
+        post_logout_redirect_uris=["https://files.mcc.example.org/"],
+        public=public,
+        actor=None,
+    )
+    if approved:
+        actions.approve_client(client=registered.client, steward=None)
+    return registered
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def authorize_params(registered, **overrides) -> dict:
+    params = {
+        "response_type": "code",
+        "client_id": registered.client.client_id,
+        "redirect_uri": REDIRECT,
+        "scope": SCOPES,
+        "state": "state-123",
+        "nonce": "nonce-456",
+    }
+    params.update(overrides)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def query_of(response) -> dict[str, str]:
+    assert response.status_code == 302, response.content[:500]
+    return {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+
+
+def consent(client, params: dict):
+    """Show the consent page, then say yes; the redirect's query."""
+    page = client.get(reverse("oauth2_provider:authorize"), params)
+    assert page.status_code == 200, page.content[:500]
+    form = page.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["allow"] = "Authorize"
+    return query_of(client.post(reverse("oauth2_provider:authorize"), data))
+
+
+def basic_auth(registered) -> dict:
+    pair = f"{registered.client.client_id}:{registered.secret}".encode()
+    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(pair).decode()}
+
+
+def exchange(client, registered, code: str, **extra):
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    headers = {}
+    if registered.secret:
+        headers = basic_auth(registered)
+    else:
+        data["client_id"] = registered.client.client_id
+    data.update({k: v for k, v in extra.items() if v is not None})
+    return client.post(reverse("oauth2_provider:token"), data, **headers)
+
+
+def verified_claims(client, id_token: str, audience: str) -> dict:
+    keys = jwk.JWKSet.from_json(client.get(reverse("oauth2_provider:jwks-info")).content)
+    token = jwt.JWT(jwt=id_token, key=keys, check_claims={"aud": audience, "exp": None})
+    return json.loads(token.claims)
+
+
+def introspect(client, registered, token: str) -> dict:
+    return client.post(
+        reverse("oauth2_provider:introspect"), {"token": token}, **basic_auth(registered)
+    ).json()

@@ -1,0 +1,114 @@
+"""/accounts/connected/: a resident sees where their account is in use and can stop it."""
+
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from solhost.core.models import AuditEvent
+from solhost.identity.models import Consent, SignedInSession
+from solhost.identity.tests.oidc import authorize_params, consent, exchange, introspect, make_client
+from solhost.test import PASSWORD
+from solhost.web.tests.pages import assert_clean_page
+
+URL = reverse("identity:connected")
+
+
+def sign_in_to(client, registered) -> dict:
+    return exchange(
+        client, registered, consent(client, authorize_params(registered))["code"]
+    ).json()
+
+
+def log_in(client, email):
+    client.post(
+        reverse("account_login"),
+        {"login": email, "password": PASSWORD},
+        HTTP_USER_AGENT="Firefox on a laptop",
+    )
+
+
+def test_the_page_needs_a_login(client, world):
+    assertRedirects(client.get(URL), f"{reverse('account_login')}?next={URL}")
+
+
+def test_it_lists_connected_services_and_signed_in_browsers(client, world):
+    nextcloud = make_client(world.mcc_service)
+    log_in(client, "rita@example.org")
+    sign_in_to(client, nextcloud)
+
+    page = client.get(URL)
+
+    assertContains(page, "MCC Files")
+    assertContains(page, "Merri Creek Computing")
+    assertContains(page, "Firefox on a laptop")
+    assertContains(page, "(this browser)")
+    assert_clean_page(page)
+
+
+def test_a_resident_sees_only_their_own(client, world):
+    nextcloud = make_client(world.mcc_service)
+    log_in(client, "alice@example.org")
+    sign_in_to(client, nextcloud)
+    client.logout()
+    log_in(client, "rita@example.org")
+
+    page = client.get(URL)
+
+    assertNotContains(page, "MCC Files")
+    assert len(page.context["sessions"]) == 1
+
+
+def test_disconnecting_withdraws_consent_and_revokes_the_tokens(client, world):
+    nextcloud = make_client(world.mcc_service)
+    log_in(client, "rita@example.org")
+    tokens = sign_in_to(client, nextcloud)
+
+    response = client.post(reverse("identity:disconnect", args=[nextcloud.client.pk]))
+
+    assertRedirects(response, URL)
+    assert not Consent.objects.exists()
+    assert introspect(client, nextcloud, tokens["access_token"])["active"] is False
+    assert introspect(client, nextcloud, tokens["refresh_token"])["active"] is False
+    assert AuditEvent.objects.filter(action="identity.consent.withdraw", actor=world.rita).exists()
+    # The next sign-in asks again.
+    page = client.get(reverse("oauth2_provider:authorize"), authorize_params(nextcloud))
+    assert page.status_code == 200
+
+
+def test_signing_out_another_browser_ends_its_session(client, world, django_user_model):
+    from django.test import Client
+
+    laptop = Client()
+    log_in(laptop, "rita@example.org")
+    log_in(client, "rita@example.org")
+    other = SignedInSession.objects.exclude(session_key=client.session.session_key).get()
+
+    response = client.post(reverse("identity:end_session", args=[other.pk]))
+
+    assertRedirects(response, URL)
+    assert not Session.objects.filter(session_key=other.session_key).exists()
+    assert laptop.get(URL).status_code == 302
+    assert client.get(URL).status_code == 200
+
+
+def test_nobody_can_end_someone_elses_session(client, world):
+    from django.test import Client
+
+    other = Client()
+    log_in(other, "alice@example.org")
+    log_in(client, "rita@example.org")
+    alices = SignedInSession.objects.get(user=world.alice)
+
+    response = client.post(reverse("identity:end_session", args=[alices.pk]))
+
+    assert response.status_code == 404
+    assert Session.objects.filter(session_key=alices.session_key).exists()
+
+
+def test_signing_out_forgets_the_session(client, world):
+    log_in(client, "rita@example.org")
+    assert SignedInSession.objects.filter(user=world.rita).count() == 1
+
+    client.post(reverse("account_logout"))
+
+    assert not SignedInSession.objects.exists()

@@ -1,0 +1,154 @@
+"""A relying party signs a resident in against the real server, as Nextcloud or Forgejo would.
+
+Authlib's OAuth2Session does the protocol with S256 PKCE; Chromium does the resident's
+part (login form, consent). The relying party's pages are the site's home page with a
+marker in the query, so the browser never needs another host.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from authlib.integrations.requests_client import OAuth2Session
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from playwright import sync_api
+
+from solhost.test import PASSWORD, make_world
+from solhost.web.tests.test_e2e import CHROMIUM, CHROMIUM_ARGS
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def register_client(callback: str, after_logout: str) -> dict:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(
+        "oidc-client",
+        "add",
+        "--service",
+        "mcc-files",
+        "--redirect-uri",
+        callback,
+        "--post-logout-redirect-uri",
+        after_logout,
+        "--json",
+        stdout=out,
+    )
+    return json.loads(out.getvalue())
+
+
+def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(live_server, browser):
+    world = make_world()
+    world.mcc_server.locality = "Brunswick East"
+    world.mcc_server.save()
+    callback_uri = f"{live_server.url}/?rp=callback"
+    after_logout = f"{live_server.url}/?rp=signed-out"
+    credentials = register_client(callback_uri, after_logout)
+    shots = Path(django_settings.VAR_DIR) / "screenshots" / "identity"
+    shots.mkdir(parents=True, exist_ok=True)
+
+    rp = OAuth2Session(
+        credentials["client_id"],
+        credentials["client_secret"],
+        scope="openid profile email groups",
+        redirect_uri=callback_uri,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic",
+    )
+    discovery = rp.get(
+        f"{live_server.url}/.well-known/openid-configuration", withhold_token=True
+    ).json()
+    assert discovery["issuer"] == live_server.url
+    assert "S256" in discovery["code_challenge_methods_supported"]
+    nonce = secrets.token_urlsafe(16)
+    verifier = secrets.token_urlsafe(48)
+    authorize_url, _state = rp.create_authorization_url(
+        discovery["authorization_endpoint"], nonce=nonce, code_verifier=verifier
+    )
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    expect = sync_api.expect
+
+    page.goto(authorize_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    page.get_by_label("Email").fill("rita@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to MCC Files?")
+    expect(page.get_by_role("main")).to_contain_text("Merri Creek Computing")
+    expect(page.get_by_role("main")).to_contain_text("Brunswick East")
+    page.screenshot(path=shots / "consent.png", full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=shots / "consent-narrow.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Continue to MCC Files").click()
+    page.wait_for_url(lambda url: url.startswith(callback_uri))
+    callback = page.url
+
+    token = rp.fetch_token(
+        discovery["token_endpoint"], authorization_response=callback, code_verifier=verifier
+    )
+    keys = KeySet.import_key_set(rp.get(discovery["jwks_uri"], withhold_token=True).json())
+    id_token = jwt.decode(token["id_token"], keys, algorithms=["RS256"])
+    jwt.JWTClaimsRegistry(
+        iss={"essential": True, "value": discovery["issuer"]},
+        aud={"essential": True, "value": credentials["client_id"]},
+        exp={"essential": True},
+        nonce={"essential": True, "value": nonce},
+    ).validate(id_token.claims)
+    assert id_token.claims["sub"] == str(world.rita.sub)
+
+    userinfo = rp.get(discovery["userinfo_endpoint"]).json()
+    assert userinfo["sub"] == str(world.rita.sub)
+    assert userinfo["email"] == "rita@example.org"
+    assert userinfo["email_verified"] is True
+
+    refreshed = rp.refresh_token(discovery["token_endpoint"])
+    assert refreshed["access_token"] != token["access_token"]
+    assert refreshed["refresh_token"] != token["refresh_token"]
+    assert rp.get(discovery["userinfo_endpoint"]).json()["sub"] == str(world.rita.sub)
+
+    page.goto(f"{live_server.url}/accounts/connected/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connected services and sessions")
+    expect(page.get_by_role("main")).to_contain_text("MCC Files")
+    page.screenshot(path=shots / "connected.png", full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=shots / "connected-narrow.png", full_page=True)
+
+    page.goto(
+        f"{discovery['end_session_endpoint']}?"
+        + urlencode(
+            {
+                "id_token_hint": token["id_token"],
+                "post_logout_redirect_uri": after_logout,
+                "state": "bye",
+            }
+        )
+    )
+    assert page.url.startswith(after_logout) and "state=bye" in page.url
+    page.goto(f"{live_server.url}/accounts/connected/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+
+    # Close the relying party's kept-alive connection before the live server stops.
+    rp.close()
+    context.close()
+    assert problems == []

@@ -1,0 +1,109 @@
+"""/manage/<org>/services/<service>/clients/: a partner registers sign-in clients for its service."""
+
+from django.contrib.auth.hashers import check_password
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from solhost.core.models import AuditEvent
+from solhost.identity.models import ServiceClient
+from solhost.web.tests.pages import assert_clean_page
+
+
+def url(org="mcc", service="mcc-files"):
+    return reverse("identity:service_clients", args=[org, service])
+
+
+GOOD = {
+    "redirect_uris": "https://files.mcc.example.org/apps/user_oidc/code\n",
+    "post_logout_redirect_uris": "",
+}
+
+
+def test_a_partner_admin_registers_a_client_and_sees_its_secret_once(client, world):
+    client.force_login(world.alice)
+
+    page = client.post(url(), GOOD)
+
+    created = ServiceClient.objects.get()
+    secret = page.context["registered"].secret
+    assertContains(page, created.client_id)
+    assertContains(page, secret)
+    assertContains(page, "shown only this once")
+    assert created.service == world.mcc_service
+    assert not created.approved
+    assert created.client_type == "confidential"
+    assert check_password(secret, created.client_secret)
+    assert AuditEvent.objects.filter(action="identity.client.register", actor=world.alice).exists()
+    again = client.get(url())
+    assertNotContains(again, secret)
+    assertContains(again, "Waiting for the steward")
+    assert_clean_page(again)
+
+
+def test_a_public_client_has_no_secret(client, world):
+    client.force_login(world.alice)
+
+    client.post(url(), {**GOOD, "public": "on"})
+
+    created = ServiceClient.objects.get()
+    assert created.client_type == "public"
+
+
+def test_bad_redirect_uris_are_named_by_line_and_nothing_is_saved(client, world):
+    client.force_login(world.alice)
+
+    page = client.post(url(), {"redirect_uris": "https://ok.example.org/cb\nnot a url\n"})
+
+    assert page.status_code == 400
+    assertContains(page, "Line 2, “not a url”, is not a web address", status_code=400)
+    assert not ServiceClient.objects.exists()
+
+
+def test_a_fragment_is_refused(client, world):
+    client.force_login(world.alice)
+
+    page = client.post(url(), {"redirect_uris": "https://ok.example.org/cb#x"})
+
+    assertContains(page, "cannot hold a #fragment", status_code=400)
+
+
+def test_a_partner_member_can_look_but_not_register(client, world):
+    client.force_login(world.bob)
+
+    assert client.get(url()).status_code == 200
+    assert client.post(url(), GOOD).status_code == 403
+    assert not ServiceClient.objects.exists()
+
+
+def test_another_partner_cannot_see_or_register(client, world):
+    client.force_login(world.carol)
+
+    assert client.get(url()).status_code == 404
+    assert client.post(url(), GOOD).status_code == 404
+    assert client.get(url("cct", "mcc-files")).status_code == 404
+
+
+def test_the_steward_approves_in_the_admin(client, world):
+    client.force_login(world.alice)
+    client.post(url(), GOOD)
+    created = ServiceClient.objects.get()
+    client.force_login(world.sam)
+
+    client.post(
+        reverse("admin:identity_serviceclient_changelist"),
+        {"action": "approve", "_selected_action": [created.pk]},
+    )
+
+    created.refresh_from_db()
+    assert created.approved and created.approved_by == world.sam
+    assert AuditEvent.objects.filter(action="identity.client.approve", actor=world.sam).exists()
+
+
+def test_client_secrets_are_stored_salted_and_hashed_but_not_stretched(client, world):
+    client.force_login(world.alice)
+
+    page = client.post(url(), GOOD)
+
+    stored = ServiceClient.objects.get().client_secret
+    assert stored.startswith("client_secret_sha256$1$")
+    assert page.context["registered"].secret not in stored

@@ -1,0 +1,41 @@
+"""The signing key ring: the newest key signs, retired keys stay published until their tokens expire."""
+
+import datetime
+
+from solhost.identity.signing_keys import key_files, load_key_ring, rotate
+
+HOUR = datetime.timedelta(hours=1)
+T0 = datetime.datetime(2026, 1, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+def test_a_first_key_is_made_when_there_is_none(tmp_path):
+    ring = load_key_ring(tmp_path / "keys", now=T0, keep=HOUR)
+
+    assert ring.active_pem().startswith("-----BEGIN PRIVATE KEY-----")
+    assert ring.retired == []
+    assert ring.active.path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "keys").stat().st_mode & 0o777 == 0o700
+    assert load_key_ring(tmp_path / "keys", now=T0 + HOUR, keep=HOUR).active == ring.active
+
+
+def test_a_rotated_key_stays_published_until_its_tokens_expire(tmp_path):
+    keys = tmp_path / "keys"
+    first = load_key_ring(keys, now=T0, keep=HOUR).active
+    second, removed = rotate(keys, now=T0 + 2 * HOUR, keep=HOUR)
+
+    assert removed == []
+    ring = load_key_ring(keys, now=T0 + 2 * HOUR + HOUR / 2, keep=HOUR)
+    assert ring.active == second
+    assert ring.retired == [first]
+    # An hour after the second key took over, nothing the first one signed is still valid.
+    assert load_key_ring(keys, now=T0 + 3 * HOUR, keep=HOUR).retired == []
+
+
+def test_rotate_deletes_keys_no_token_can_refer_to(tmp_path):
+    keys = tmp_path / "keys"
+    first = load_key_ring(keys, now=T0, keep=HOUR).active
+    second, _ = rotate(keys, now=T0 + HOUR, keep=HOUR)
+    third, removed = rotate(keys, now=T0 + 5 * HOUR, keep=HOUR)
+
+    assert removed == [first]
+    assert [k.path for k in key_files(keys)] == [second.path, third.path]

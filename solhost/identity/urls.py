@@ -1,0 +1,44 @@
+from django.urls import path
+from oauth2_provider import views as oauth
+
+from solhost.identity import views
+from solhost.identity.discovery import DiscoveryView
+
+app_name = "identity"
+
+# DOT's views under its own top-level namespace (solhost/urls.py includes them), which it reverses to build discovery and the issuer.
+# Discovery at the site root makes the site's origin the region's one issuer.
+provider_patterns = (
+    [
+        path(
+            ".well-known/openid-configuration",
+            DiscoveryView.as_view(),
+            name="oidc-connect-discovery-info",
+        ),
+        path(".well-known/jwks.json", oauth.JwksInfoView.as_view(), name="jwks-info"),
+        path("oidc/authorize/", views.RegionAuthorizationView.as_view(), name="authorize"),
+        path("oidc/token/", oauth.TokenView.as_view(), name="token"),
+        path("oidc/userinfo/", oauth.UserInfoView.as_view(), name="user-info"),
+        path("oidc/revoke/", oauth.RevokeTokenView.as_view(), name="revoke-token"),
+        path("oidc/introspect/", oauth.IntrospectTokenView.as_view(), name="introspect"),
+        path("oidc/logout/", oauth.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
+    ],
+    "oauth2_provider",
+)
+
+urlpatterns = [
+    path("accounts/connected/", views.connected, name="connected"),
+    path(
+        "accounts/connected/services/<int:client_id>/disconnect/",
+        views.disconnect,
+        name="disconnect",
+    ),
+    path(
+        "accounts/connected/sessions/<int:session_id>/end/", views.end_session, name="end_session"
+    ),
+    path(
+        "manage/<slug:slug>/services/<slug:service_slug>/clients/",
+        views.service_clients,
+        name="service_clients",
+    ),
+]

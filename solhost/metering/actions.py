@@ -1,0 +1,343 @@
+"""The write path for usage: partners' event batches and residents' sign-ins.
+
+Events are idempotent by the partner's own key. Each batch is inserted with
+``INSERT … ON CONFLICT DO NOTHING RETURNING key``: the unique constraint decides which
+copy of an event lands, even when two copies of a batch race in two processes, and the
+returned keys say exactly which events this call stored. Everything else that passed the
+checks was stored before (or by the concurrent call): a duplicate.
+"""
+
+import datetime
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from solhost.core import audit
+from solhost.core.models import parameter_value
+from solhost.identity.models import User
+from solhost.metering.models import FrozenPeriod, UsageEvent
+from solhost.metering.periods import last_day_for_usage, period_of
+from solhost.partners.models import Organisation, Service
+
+MAX_BATCH = 1000
+MAX_KEY_LENGTH = UsageEvent._meta.get_field("key").max_length
+MAX_KIND_LENGTH = UsageEvent._meta.get_field("kind").max_length
+SIGN_IN = "sign_in"
+# Partners' clocks drift; an event stamped a little in the future is still believable.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+# Far below both SQLite's and PostgreSQL's limits on bound parameters per statement.
+INSERT_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Rejection:
+    index: int
+    id: object
+    problems: list[tuple[str, str]]
+
+
+@dataclass
+class BatchResult:
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "counts": {
+                "accepted": len(self.accepted),
+                "duplicates": len(self.duplicates),
+                "rejected": len(self.rejected),
+            },
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": [
+                {
+                    "index": r.index,
+                    "id": r.id,
+                    "problems": [{"where": w, "message": m} for w, m in r.problems],
+                }
+                for r in self.rejected
+            ],
+        }
+
+
+class PeriodClosedDuringBatch(Exception):
+    """A period closed while this batch was being stored; nothing of the batch was kept."""
+
+
+def usage_open_for(day: datetime.date, *, today: datetime.date | None = None) -> str | None:
+    """None if usage on ``day`` is still accepted, else the reason it is not."""
+    period = period_of(day)
+    if FrozenPeriod.objects.filter(period=period).exists():
+        return f"period {period} is closed: its usage is final and its money has been split"
+    today = today or timezone.localdate()
+    grace = int(parameter_value("usage_grace_days", at=today))
+    last = last_day_for_usage(period, grace)
+    if today > last:
+        return (
+            f"period {period} stopped taking usage after {last.isoformat()} "
+            f"({grace} days of grace after the month)"
+        )
+    return None
+
+
+_COLUMNS = "partner_id, key, resident_id, service_id, kind, quantity, occurred_at, received_at, day"
+# On PostgreSQL the batch travels as one JSON parameter: the driver then converts one
+# string, not thousands of values, and the server unpacks it far faster than Python could.
+_FROM_JSON = (
+    "SELECT (e->>0)::bigint, e->>1, (e->>2)::bigint, (e->>3)::bigint, e->>4, (e->>5)::bigint, "
+    "(e->>6)::timestamptz, (e->>7)::timestamptz, (e->>8)::date FROM json_array_elements(%s::json) AS e"
+)
+
+
+def _insert_new(rows: list[tuple]) -> set[str]:
+    """Insert usage rows, skipping keys the partner used before; return the keys stored now."""
+    table = UsageEvent._meta.db_table
+    conflict = "ON CONFLICT (partner_id, key) DO NOTHING RETURNING key"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({_COLUMNS}) {_FROM_JSON} {conflict}",
+                [json.dumps(rows, default=_iso)],
+            )
+            return {key for (key,) in cursor.fetchall()}
+        stored: set[str] = set()
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start : start + INSERT_CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({_COLUMNS}) VALUES {values} {conflict}",  # noqa: S608 (names from the model)
+                [value for row in chunk for value in row],
+            )
+            stored.update(key for (key,) in cursor.fetchall())
+        return stored
+
+
+def _iso(value: datetime.date) -> str:
+    return value.isoformat()
+
+
+def _adapt(moment: datetime.datetime):
+    # Raw SQL skips the field's own conversion; SQLite stores naive UTC text.
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def record_sign_in(*, user: User, service: Service, day: datetime.date) -> bool:
+    """Count ``user`` as active on ``service`` on ``day``; True if that was not known yet.
+
+    One sign-in event per resident, service and day, whatever the number of sign-ins. A
+    sign-in for a closed period is not recorded (False): it would change a split already
+    made, and signing in must never fail for it.
+    """
+    if usage_open_for(day) is not None:
+        return False
+    now = timezone.now()
+    occurred = now if timezone.localdate(now) == day else _local_midnight(day)
+    key = f"signin:{user.sub}:{service.slug}:{day.isoformat()}"
+    row = (
+        service.organisation_id,
+        key,
+        user.pk,
+        service.pk,
+        SIGN_IN,
+        1,
+        _adapt(occurred),
+        _adapt(now),
+        connection.ops.adapt_datefield_value(day),
+    )
+    try:
+        with transaction.atomic():
+            stored = bool(_insert_new([row]))
+            if stored and FrozenPeriod.objects.filter(period=period_of(day)).exists():
+                raise PeriodClosedDuringBatch("the period closed while this sign-in was stored")
+    except PeriodClosedDuringBatch:
+        return False
+    return stored
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+EVENT_FIELDS = frozenset({"id", "resident", "service", "kind", "quantity", "occurred_at"})
+
+
+@dataclass(frozen=True)
+class _Event:
+    index: int
+    id: str
+    resident: uuid.UUID
+    service: str
+    kind: str
+    quantity: int
+    occurred_at: datetime.datetime
+    day: datetime.date
+
+
+def _parse_event(index: int, event: object, latest: datetime.datetime, zone) -> _Event | list:
+    """The event, cleaned, or its problems (``(where, message)`` pairs)."""
+    where = f"events[{index}]"
+    if not isinstance(event, dict):
+        return [(where, "each event must be an object with id, resident, service, kind…")]
+    problems = [
+        (f"{where}.{name}", "is not a field of a usage event")
+        for name in sorted(event.keys() - EVENT_FIELDS)
+    ]
+    key = event.get("id")
+    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
+        problems.append(
+            (f"{where}.id", f"must be non-empty text of at most {MAX_KEY_LENGTH} characters")
+        )
+    try:
+        resident = uuid.UUID(event["resident"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        problems.append((f"{where}.resident", "must be the resident's OIDC subject (a UUID)"))
+    service = event.get("service")
+    if not isinstance(service, str) or not service:
+        problems.append((f"{where}.service", "must be the slug of one of your services"))
+    kind = event.get("kind")
+    if not isinstance(kind, str) or not kind.strip() or len(kind) > MAX_KIND_LENGTH:
+        problems.append(
+            (f"{where}.kind", f"must be non-empty text of at most {MAX_KIND_LENGTH} characters")
+        )
+    quantity = event.get("quantity", 1)
+    if type(quantity) is not int or not 0 <= quantity < 2**62:
+        problems.append((f"{where}.quantity", "must be a whole number, zero or more"))
+    occurred = event.get("occurred_at")
+    try:
+        moment = datetime.datetime.fromisoformat(occurred) if isinstance(occurred, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        problems.append(
+            (
+                f"{where}.occurred_at",
+                "must be an ISO 8601 time with its offset, e.g. 2026-10-03T09:15:00+11:00",
+            )
+        )
+    elif moment > latest:
+        problems.append((f"{where}.occurred_at", "is in the future"))
+    if problems:
+        return problems
+    return _Event(
+        index, key, resident, service, kind, quantity, moment, moment.astimezone(zone).date()
+    )
+
+
+def _residents_by_sub(subs: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if connection.vendor == "postgresql":
+        # One JSON parameter instead of a thousand quoted literals, as for the insert.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT sub, id FROM {User._meta.db_table} WHERE sub IN "  # noqa: S608 (a model's table)
+                "(SELECT value::uuid FROM json_array_elements_text(%s::json))",
+                [json.dumps([str(sub) for sub in subs])],
+            )
+            return dict(cursor.fetchall())
+    return dict(User.objects.filter(sub__in=subs).values_list("sub", "pk"))
+
+
+def record_usage_batch(
+    *, partner: Organisation, events: list, now: datetime.datetime | None = None
+) -> BatchResult:
+    """Store a partner's batch of usage events; say which were new, repeated or refused.
+
+    Each event is judged alone: a refused event does not stop the others. Keys are the
+    partner's: another partner may use the same key for its own event. ``now`` is the
+    moment of receipt, the current time unless given.
+    """
+    if len(events) > MAX_BATCH:
+        raise ValueError(f"a batch holds at most {MAX_BATCH} events; this one has {len(events)}")
+    now = now or timezone.now()
+    zone = timezone.get_current_timezone()
+    latest = now + CLOCK_SKEW
+    result = BatchResult()
+    parsed: list[_Event] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(events):
+        event = _parse_event(index, raw, latest, zone)
+        if isinstance(event, list):
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            result.rejected.append(Rejection(index, raw_id, event))
+        elif event.id in seen:
+            result.duplicates.append(event.id)
+        else:
+            seen.add(event.id)
+            parsed.append(event)
+
+    residents = _residents_by_sub({e.resident for e in parsed}) if parsed else {}
+    services = {
+        slug: (pk, owner)
+        for slug, pk, owner in Service.objects.filter(
+            slug__in={e.service for e in parsed}
+        ).values_list("slug", "pk", "organisation_id")
+    }
+    today = now.astimezone(zone).date()
+    closed: dict[tuple[int, int], str | None] = {}
+    rows: list[tuple] = []
+    candidates: list[str] = []
+    adapt_moment = connection.ops.adapt_datetimefield_value
+    adapt_day = connection.ops.adapt_datefield_value
+    received = adapt_moment(now)
+    for event in parsed:
+        where = f"events[{event.index}]"
+        problems = []
+        resident = residents.get(event.resident)
+        if resident is None:
+            problems.append((f"{where}.resident", "no resident has this OIDC subject"))
+        service = services.get(event.service)
+        if service is None:
+            problems.append((f"{where}.service", f"no service is called {event.service!r}"))
+        elif service[1] != partner.pk:
+            problems.append((f"{where}.service", "is another partner's service"))
+        month = (event.day.year, event.day.month)
+        if month not in closed:
+            closed[month] = usage_open_for(event.day, today=today)
+        if closed[month]:
+            problems.append((f"{where}.occurred_at", f"too late: {closed[month]}"))
+        if problems:
+            result.rejected.append(Rejection(event.index, event.id, problems))
+            continue
+        candidates.append(event.id)
+        rows.append(
+            (
+                partner.pk,
+                event.id,
+                resident,
+                service[0],
+                event.kind,
+                event.quantity,
+                adapt_moment(event.occurred_at),
+                received,
+                adapt_day(event.day),
+            )
+        )
+    with transaction.atomic():
+        stored = _insert_new(rows) if rows else set()
+        # A close that froze one of these periods while this batch was checked has waited
+        # for, or been waited on by, this insert (it locks the events table); look again.
+        periods = {
+            f"{year:04d}-{month:02d}" for (year, month), reason in closed.items() if reason is None
+        }
+        if stored and FrozenPeriod.objects.filter(period__in=periods).exists():
+            raise PeriodClosedDuringBatch(
+                "a period of this batch closed while it was being stored; nothing was kept. "
+                "Send the batch again: events for the closed period will be refused one by one."
+            )
+        for key in candidates:
+            (result.accepted if key in stored else result.duplicates).append(key)
+        if rows:
+            audit.record(
+                actor=None,
+                action="metering.usage_batch",
+                note=(
+                    f"{partner.slug}: {len(result.accepted)} accepted, "
+                    f"{len(result.duplicates)} duplicates, {len(result.rejected)} rejected"
+                ),
+            )
+    result.rejected.sort(key=lambda r: r.index)
+    return result

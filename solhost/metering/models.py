@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+
+from solhost.partners.models import Organisation, Service
+
+
+class UsageEvent(models.Model):
+    """One thing a resident did on a partner's service, as the partner (or a sign-in) reported it.
+
+    ``key`` is the partner's own idempotency key: the same key sent again, in the same batch or
+    a later one, is the same event and is never counted twice.
+    """
+
+    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=200, help_text="The partner's idempotency key (its id).")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="usage_events"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="usage_events")
+    kind = models.CharField(max_length=40)
+    quantity = models.BigIntegerField(default=1)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    # The local (region) date of occurred_at: the unit of "active days".
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key"], name="one_usage_event_per_key"),
+        ]
+        indexes = [models.Index(fields=["day", "service", "resident"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.service_id} on {self.day}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("usage events are append-only")
+        super().save(*args, **kwargs)
+
+
+class FrozenPeriod(models.Model):
+    """A month whose usage is final: no event for one of its days is accepted any more."""
+
+    period = models.CharField(max_length=7, unique=True, help_text="YYYY-MM")
+    frozen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period"]
+
+    def __str__(self) -> str:
+        return self.period

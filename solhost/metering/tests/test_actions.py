@@ -1,0 +1,188 @@
+import datetime
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, connection
+from django.utils import timezone
+
+from solhost.metering.actions import MAX_BATCH, record_sign_in, record_usage_batch
+from solhost.metering.models import FrozenPeriod, UsageEvent
+from solhost.metering.usage import weights_for
+
+
+def event(world, key="e1", *, resident=None, service="mcc-files", when=None, **extra):
+    return {
+        "id": key,
+        "resident": str((resident or world.rita).sub),
+        "service": service,
+        "kind": "file_upload",
+        "quantity": 1,
+        "occurred_at": (when or timezone.now() - datetime.timedelta(hours=1)).isoformat(),
+        **extra,
+    }
+
+
+def test_a_new_event_is_accepted_and_stored_with_its_local_day(world):
+    when = timezone.now() - datetime.timedelta(hours=1)
+    result = record_usage_batch(partner=world.mcc, events=[event(world, when=when)])
+    assert result.accepted == ["e1"] and not result.duplicates and not result.rejected
+    stored = UsageEvent.objects.get()
+    assert stored.resident == world.rita and stored.service == world.mcc_service
+    assert stored.partner == world.mcc and stored.day == timezone.localdate(when)
+    assert stored.occurred_at == when.replace(microsecond=when.microsecond)
+
+
+def test_an_event_sent_twice_in_one_batch_or_later_counts_once(world):
+    first = record_usage_batch(partner=world.mcc, events=[event(world), event(world)])
+    assert first.accepted == ["e1"] and first.duplicates == ["e1"]
+    again = record_usage_batch(partner=world.mcc, events=[event(world), event(world, "e2")])
+    assert again.accepted == ["e2"] and again.duplicates == ["e1"]
+    assert UsageEvent.objects.count() == 2
+
+
+def test_keys_belong_to_each_partner(world):
+    record_usage_batch(partner=world.mcc, events=[event(world)])
+    result = record_usage_batch(partner=world.cct, events=[event(world, service="cct-chat")])
+    assert result.accepted == ["e1"]
+
+
+def test_bad_events_are_refused_one_by_one_with_where_and_why(world):
+    import uuid
+
+    events = [
+        event(world, "ok"),
+        event(world, "nobody", resident=None) | {"resident": str(uuid.uuid4())},
+        event(world, "nosuch", service="no-such-service"),
+        event(world, "theirs", service="cct-chat"),
+        event(world, "", quantity=-1) | {"occurred_at": "yesterday", "colour": "red"},
+        event(world, "naive") | {"occurred_at": "2026-10-03T09:00:00"},
+        event(world, "future", when=timezone.now() + datetime.timedelta(days=1)),
+        event(world, "flag", quantity=True),
+        "not an object",
+        event(world, "badsub") | {"resident": "rita"},
+    ]
+    result = record_usage_batch(partner=world.mcc, events=events)
+    assert result.accepted == ["ok"]
+    problems = {r.index: dict(r.problems) for r in result.rejected}
+    assert problems[1] == {"events[1].resident": "no resident has this OIDC subject"}
+    assert problems[2] == {"events[2].service": "no service is called 'no-such-service'"}
+    assert problems[3] == {"events[3].service": "is another partner's service"}
+    assert set(problems[4]) == {
+        "events[4].id",
+        "events[4].quantity",
+        "events[4].occurred_at",
+        "events[4].colour",
+    }
+    assert "offset" in problems[5]["events[5].occurred_at"]
+    assert problems[6] == {"events[6].occurred_at": "is in the future"}
+    assert "events[7].quantity" in problems[7]
+    assert "events[8]" in problems[8]
+    assert "events[9].resident" in problems[9]
+    assert UsageEvent.objects.count() == 1
+
+
+def test_a_batch_larger_than_the_limit_is_refused_whole(world):
+    events = [event(world, f"e{i}") for i in range(MAX_BATCH + 1)]
+    with pytest.raises(ValueError, match="at most 1000"):
+        record_usage_batch(partner=world.mcc, events=events)
+    assert not UsageEvent.objects.exists()
+
+
+def test_late_events_count_during_the_grace_and_are_refused_after(world):
+    zone = timezone.get_current_timezone()
+    october = datetime.datetime(2026, 10, 31, 22, tzinfo=zone)
+    in_grace = datetime.datetime(2026, 11, 5, 23, 59, tzinfo=zone)
+    after = datetime.datetime(2026, 11, 6, 0, 1, tzinfo=zone)
+    batch = [event(world, when=october)]
+    assert record_usage_batch(partner=world.mcc, events=batch, now=in_grace).accepted
+    late = [event(world, "late", when=october)]
+    result = record_usage_batch(partner=world.mcc, events=late, now=after)
+    (rejection,) = result.rejected
+    assert (
+        "too late: period 2026-10 stopped taking usage after 2026-11-05" in rejection.problems[0][1]
+    )
+
+
+def test_a_frozen_period_refuses_usage_even_within_the_grace(world):
+    FrozenPeriod.objects.create(period=timezone.localdate().strftime("%Y-%m"))
+    result = record_usage_batch(partner=world.mcc, events=[event(world)])
+    assert (
+        "period" in result.rejected[0].problems[0][1]
+        and "closed" in result.rejected[0].problems[0][1]
+    )
+    assert not record_sign_in(user=world.rita, service=world.mcc_service, day=timezone.localdate())
+    assert not UsageEvent.objects.exists()
+
+
+def test_a_sign_in_counts_once_per_resident_service_and_day(world):
+    today = timezone.localdate()
+    assert record_sign_in(user=world.rita, service=world.mcc_service, day=today)
+    assert not record_sign_in(user=world.rita, service=world.mcc_service, day=today)
+    assert record_sign_in(user=world.rita, service=world.cct_service, day=today)
+    assert record_sign_in(user=world.bob, service=world.mcc_service, day=today)
+    signin = UsageEvent.objects.get(resident=world.rita, service=world.mcc_service)
+    assert signin.kind == "sign_in" and signin.key == f"signin:{world.rita.sub}:mcc-files:{today}"
+    assert signin.partner == world.mcc
+
+
+def test_usage_events_are_append_only(world):
+    record_usage_batch(partner=world.mcc, events=[event(world)])
+    stored = UsageEvent.objects.get()
+    with pytest.raises(ValueError, match="append-only"):
+        stored.save()
+
+
+def test_weights_are_distinct_active_days_per_resident_and_service(world):
+    zone = timezone.get_current_timezone()
+    days = [
+        datetime.datetime(2026, 10, d, h, tzinfo=zone)
+        for d, h in [(1, 9), (1, 17), (2, 9), (19, 9)]
+    ]
+    events = [event(world, f"e{i}", when=w) for i, w in enumerate(days)]
+    events.append(event(world, "bob", resident=world.bob, when=days[0]))
+    # 23:30 in Melbourne on 30 September is still September there, whatever UTC says.
+    events.append(event(world, "sept", when=datetime.datetime(2026, 9, 30, 23, 30, tzinfo=zone)))
+    record_usage_batch(
+        partner=world.mcc, events=events, now=datetime.datetime(2026, 10, 20, 12, tzinfo=zone)
+    )
+    weights = weights_for("2026-10")
+    assert weights == {
+        (world.rita.pk, world.mcc_service.pk): 3,
+        (world.bob.pk, world.mcc_service.pk): 1,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_threads_sending_the_same_batch_never_double_count():
+    from solhost.test import make_world
+
+    world = make_world()
+    events = [event(world, f"e{i}") for i in range(300)]
+    results = []
+    barrier = threading.Barrier(2)
+
+    def send():
+        try:
+            barrier.wait()
+            # SQLite's shared in-memory test database refuses a second writer at once instead
+            # of waiting; a partner's client resends a batch that failed, so the test does too.
+            for _attempt in range(50):
+                try:
+                    results.append(record_usage_batch(partner=world.mcc, events=events))
+                    return
+                except OperationalError:
+                    time.sleep(0.01)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2
+    assert UsageEvent.objects.count() == 300
+    assert sorted(results[0].accepted + results[1].accepted) == sorted(e["id"] for e in events)
+    assert sum(len(r.accepted) for r in results) == 300
+    assert sum(len(r.duplicates) for r in results) == 300

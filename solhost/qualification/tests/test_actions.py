@@ -1,0 +1,196 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from solhost.core.models import AuditEvent
+from solhost.qualification import actions
+from solhost.qualification.models import Evidence, FinancialYear, QualificationRun
+from solhost.qualification.tests.helpers import PDF, TODAY, complete_declarations, png
+from solhost.qualification.uploads import UploadError
+
+YEAR = {
+    "ends": datetime.date(2026, 6, 30),
+    "gross_revenue_cents": 10_000_000,
+    "labour_payments_cents": 9_000_000,
+    "fte": Decimal("2"),
+    "surplus_cents": 0,
+    "investor_returns_cents": 0,
+    "loan_repayments_cents": 0,
+    "land_back_cents": 1_000_000,
+}
+
+
+def statuses(run):
+    return {(r.criterion, r.subject): r.status for r in run.results.all()}
+
+
+def submit(
+    world, *, criterion="B1.4", content=PDF, name="union.pdf", claimed="application/pdf", **extra
+):
+    data = {
+        "criterion": criterion,
+        "server": None,
+        "service": None,
+        "title": "Union list",
+        "link": "",
+        "public": False,
+        "valid_from": None,
+        "valid_until": None,
+        **extra,
+    }
+    return actions.submit_evidence(
+        organisation=world.mcc, actor=world.alice, data=data, upload=(content, name, claimed)
+    )
+
+
+def test_saving_a_financial_year_re_evaluates_and_records_why(world):
+    actions.save_financial_year(organisation=world.mcc, actor=world.alice, data=YEAR)
+    run = QualificationRun.objects.get(organisation=world.mcc)
+    assert statuses(run)[("B1.1", "partner")] == "met"
+    assert statuses(run)[("B7", "partner")] == "met"
+    assert run.trigger == "financial year ending 2026-06-30 created by alice"
+    assert run.parameters["land_back_min_bp"] == 1000
+    assert AuditEvent.objects.filter(action="qualification.financial_year.create").count() == 1
+
+
+def test_land_back_below_the_minimum_is_not_met_and_the_change_is_kept(world):
+    year = actions.save_financial_year(organisation=world.mcc, actor=world.alice, data=YEAR)
+    actions.save_financial_year(
+        organisation=world.mcc,
+        actor=world.alice,
+        data={**YEAR, "land_back_cents": 999_000},
+        year=year,
+    )
+    latest = QualificationRun.objects.filter(organisation=world.mcc).first()
+    assert statuses(latest)[("B7", "partner")] == "not_met"
+    assert {
+        "criterion": "B7",
+        "subject": "partner",
+        "from": "met",
+        "to": "not_met",
+    } in latest.changes
+
+
+def test_a_year_of_another_partner_cannot_be_changed(world):
+    year = FinancialYear.objects.create(organisation=world.cct, **YEAR)
+    with pytest.raises(PermissionDenied):
+        actions.save_financial_year(organisation=world.mcc, actor=world.alice, data=YEAR, year=year)
+
+
+def test_evidence_counts_only_once_the_steward_approves_it(world):
+    complete_declarations(world.mcc)
+    evidence = submit(world)
+    assert evidence.content_type == "application/pdf"
+    run = QualificationRun.objects.filter(organisation=world.mcc).first()
+    assert statuses(run)[("B1.4", "partner")] == "needs_evidence"
+    assert "awaiting the steward's review" in run.results.get(criterion="B1.4").reason
+    actions.review_evidence(evidence=evidence, reviewer=world.sam, decision="approved")
+    run = QualificationRun.objects.filter(organisation=world.mcc).first()
+    assert statuses(run)[("B1.4", "partner")] == "met"
+    assert AuditEvent.objects.filter(action="qualification.evidence.approved").count() == 1
+
+
+def test_expired_evidence_needs_evidence_again(world):
+    complete_declarations(world.mcc)
+    evidence = submit(
+        world, valid_from=datetime.date(2025, 1, 1), valid_until=datetime.date(2025, 12, 31)
+    )
+    actions.review_evidence(evidence=evidence, reviewer=world.sam, decision="approved")
+    run = actions.evaluate_partner(
+        organisation=world.mcc, at=datetime.date(2026, 1, 1), trigger="test"
+    )
+    assert run.results.get(criterion="B1.4").reason.endswith("expired on 2025-12-31")
+
+
+def test_only_the_steward_reviews_and_refusals_need_a_comment(world):
+    evidence = submit(world)
+    with pytest.raises(PermissionDenied):
+        actions.review_evidence(evidence=evidence, reviewer=world.alice, decision="approved")
+    with pytest.raises(ValidationError):
+        actions.review_evidence(evidence=evidence, reviewer=world.sam, decision="rejected")
+    actions.review_evidence(
+        evidence=evidence,
+        reviewer=world.sam,
+        decision="more_requested",
+        comment="Signed copy, please.",
+    )
+    evidence.refresh_from_db()
+    assert evidence.state == "more_requested"
+    assert evidence.comments.get().text == "Signed copy, please."
+
+
+def test_a_forged_upload_saves_nothing(world, settings):
+    with pytest.raises(UploadError):
+        submit(world, content=png(), name="union.pdf", claimed="application/pdf")
+    assert not Evidence.objects.exists()
+    assert not (settings.MEDIA_ROOT / "evidence").exists() or not any(
+        (settings.MEDIA_ROOT / "evidence").iterdir()
+    )
+
+
+def test_uploads_are_stored_under_media_root_with_a_random_name(world, settings):
+    evidence = submit(world)
+    assert evidence.file.path.startswith(str(settings.MEDIA_ROOT))
+    assert "union" not in evidence.file.name
+
+
+def test_evidence_about_another_partners_server_is_refused(world):
+    with pytest.raises(ValidationError):
+        submit(world, server=world.cct_server)
+    assert not Evidence.objects.exists()
+
+
+def test_status_change_emails_the_partner_admins(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.evaluate_partner(organisation=world.mcc, at=TODAY, trigger="first")
+    assert mail.outbox == []  # the first run has nothing to compare with
+    QualificationRun.objects.filter(organisation=world.mcc).update(qualified=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = actions.evaluate_partner(
+            organisation=world.mcc, at=TODAY, trigger="nightly evaluation"
+        )
+    assert run.status_changed
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+    assert "no longer qualified" in mail.outbox[0].subject
+    assert "nightly evaluation" in mail.outbox[0].body
+
+
+def test_expiry_notices_are_sent_once(world, django_capture_on_commit_callbacks):
+    evidence = submit(world, valid_until=TODAY + datetime.timedelta(days=10))
+    actions.review_evidence(evidence=evidence, reviewer=world.sam, decision="approved")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.send_expiry_notices(today=TODAY) == 1
+        assert actions.send_expiry_notices(today=TODAY) == 0
+    assert len(mail.outbox) == 1
+    assert "expires on" in mail.outbox[0].subject
+
+
+def test_approving_an_application_creates_the_partner_with_its_dossier(world):
+    import json
+    from pathlib import Path
+
+    document = json.loads(Path("docs/examples/dossier-qualifies.json").read_text())
+    application = actions.submit_application(
+        applicant=world.rita,
+        data={
+            "name": "Merri Creek Hosting Co-operative",
+            "slug": "mch",
+            "legal_form": "cooperative",
+            "registration_number": "C0012345",
+            "summary": "Hosting.",
+            "contact_email": "hi@mch.example.org",
+            "dossier": document,
+        },
+    )
+    from solhost.partners.models import Organisation
+
+    assert not Organisation.objects.filter(slug="mch").exists()
+    organisation = actions.approve_application(application=application, reviewer=world.sam)
+    assert organisation.memberships.get().user == world.rita
+    assert organisation.financial_years.count() == 2
+    assert organisation.declarations.union_members == 4
+    assert QualificationRun.objects.filter(organisation=organisation).exists()

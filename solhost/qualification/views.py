@@ -1,0 +1,449 @@
+"""Dossier, evidence and review pages, and the public qualification page.
+
+Partner pages follow ``solhost.partners.views``: members see their organisation's pages,
+admins edit them, any other organisation answers 404. The review queue is the steward's.
+Evidence files are served only here, after a permission check; they are never under a
+public URL.
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from solhost.partners.models import Membership, Organisation
+from solhost.partners.views import EDITOR_ROLES, _get_organisation_for_user, _membership
+from solhost.qualification import actions
+from solhost.qualification.dossier import DossierError
+from solhost.qualification.forms import (
+    DeclarationsForm,
+    DossierImportForm,
+    EvidenceForm,
+    FinancialYearForm,
+    ReviewForm,
+    year_from_path,
+)
+from solhost.qualification.gather import build_dossier, declarations_of, dossier_document
+from solhost.qualification.models import Application, Evidence, FinancialYear, QualificationRun
+from solhost.qualification.rules import QUALIFYING, REGISTRY
+from solhost.qualification.uploads import UploadError
+
+HISTORY_LENGTH = 20
+STATUS_WORDS = {
+    "met": "Met",
+    "not_met": "Not met",
+    "needs_evidence": "Needs evidence",
+    "grace": "In grace period",
+    "not_applicable": "Not applicable",
+}
+
+
+def latest_run(organisation: Organisation) -> QualificationRun | None:
+    return (
+        QualificationRun.objects.filter(organisation=organisation)
+        .prefetch_related("results")
+        .order_by("-evaluated_at", "-id")
+        .first()
+    )
+
+
+def _dossier_url(organisation: Organisation) -> str:
+    return reverse("qualification:dossier", args=[organisation.slug])
+
+
+def _evidence_for(outcome_criterion: str, subject: str, evidence: list[Evidence]) -> list[Evidence]:
+    # Evidence for S2 backs S2.1 and S2.2; evidence for B3 backs its parts.
+    family = {outcome_criterion, outcome_criterion.split(".")[0]}
+    return [e for e in evidence if e.criterion in family and e.subject == subject]
+
+
+def _rows(run: QualificationRun | None, evidence: list[Evidence]) -> list[dict]:
+    if run is None:
+        return []
+    return [
+        {
+            "criterion": r.criterion,
+            "title": REGISTRY[r.criterion].title if r.criterion in REGISTRY else r.criterion,
+            "subject": r.subject,
+            "status": r.status,
+            "status_words": STATUS_WORDS.get(r.status, r.status),
+            "qualifying": r.status in QUALIFYING,
+            "reason": r.reason,
+            "evidence": _evidence_for(r.criterion, r.subject, evidence),
+        }
+        for r in run.results.all()
+    ]
+
+
+def _evidence_query(organisation: Organisation):
+    return (
+        Evidence.objects.filter(organisation=organisation)
+        .select_related("server", "service", "submitted_by", "reviewed_by")
+        .prefetch_related("comments__author")
+    )
+
+
+# --- the partner's dossier -------------------------------------------------------------
+
+
+@login_required
+def dossier(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _membership(request, slug)
+    organisation = membership.organisation
+    evidence = list(_evidence_query(organisation))
+    run = latest_run(organisation)
+    return render(
+        request,
+        "qualification/dossier.html",
+        {
+            "organisation": organisation,
+            "can_edit": membership.role in EDITOR_ROLES,
+            "declarations": declarations_of(organisation),
+            "years": organisation.financial_years.order_by("-ends"),
+            "evidence": evidence,
+            "run": run,
+            "rows": _rows(run, evidence),
+        },
+    )
+
+
+def _form_page(request, organisation, form, *, title, submit, intro="", multipart=False):
+    return render(
+        request,
+        "qualification/form.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "intro": intro,
+            "multipart": multipart,
+        },
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def declarations_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _get_organisation_for_user(request, slug, edit=True)
+    declared = declarations_of(organisation)
+    form = DeclarationsForm(request.POST or None, instance=declared, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            actions.save_declarations(organisation=organisation, actor=request.user, data=data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, "Your declarations were saved and the criteria checked again."
+            )
+            return redirect(_dossier_url(organisation))
+    return _form_page(
+        request,
+        organisation,
+        form,
+        title="Declarations",
+        submit="Save declarations",
+        intro="What your co-op declares for the charter's business criteria. Your legal form and "
+        "registration number are on your organisation's details page.",
+    )
+
+
+@login_required
+def year_edit(request: HttpRequest, slug: str, ends: str | None = None) -> HttpResponse:
+    organisation = _get_organisation_for_user(request, slug, edit=True)
+    year = None
+    if ends is not None:
+        day = year_from_path(ends)
+        if day is None:
+            raise Http404("No such financial year.")
+        year = get_object_or_404(FinancialYear, organisation=organisation, ends=day)
+    form = FinancialYearForm(request.POST or None, year=year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_financial_year(
+                organisation=organisation, actor=request.user, data=form.as_action_data(), year=year
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, "The financial year was saved and the criteria checked again."
+            )
+            return redirect(_dossier_url(organisation))
+    title = f"Year ending {year.ends:%-d %B %Y}" if year else "Add a financial year"
+    return _form_page(request, organisation, form, title=title, submit="Save the year")
+
+
+@login_required
+def evidence_add(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _get_organisation_for_user(request, slug, edit=True)
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        organisation=organisation,
+        max_bytes=settings.SOLHOST_EVIDENCE_MAX_BYTES,
+        initial={"criterion": request.GET.get("criterion", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = None
+        if upload is not None:
+            if upload.size > settings.SOLHOST_EVIDENCE_MAX_BYTES:
+                content = upload.read(settings.SOLHOST_EVIDENCE_MAX_BYTES + 1)
+            else:
+                content = upload.read()
+        try:
+            actions.submit_evidence(
+                organisation=organisation,
+                actor=request.user,
+                data=form.as_action_data(),
+                upload=None
+                if upload is None
+                else (content, upload.name, upload.content_type or ""),
+            )
+        except UploadError as error:
+            for _where, message in error.problems:
+                form.add_error("file", f"The file {message}.")
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Your evidence was sent to the steward for review.")
+            return redirect(_dossier_url(organisation))
+    return _form_page(
+        request,
+        organisation,
+        form,
+        title="Add evidence",
+        submit="Send for review",
+        intro="The steward reviews every piece of evidence. Approved evidence counts until its "
+        "valid-until day; you are emailed before it expires.",
+        multipart=True,
+    )
+
+
+@login_required
+def dossier_export(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _membership(request, slug).organisation
+    document = dossier_document(build_dossier(organisation, at=timezone.localdate()))
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-dossier.json"'
+    return response
+
+
+@login_required
+def dossier_import(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _get_organisation_for_user(request, slug, edit=True)
+    form = DossierImportForm(request.POST or None, request.FILES or None)
+    problems: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = actions.import_dossier(
+                organisation=organisation,
+                actor=request.user,
+                document=form.cleaned_data["document"],
+            )
+        except DossierError as error:
+            problems = error.problems
+            form.add_error(
+                "document",
+                f"The dossier has {len(problems)} problem(s), listed below. Nothing was saved.",
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if changed:
+                messages.success(request, f"Imported: {', '.join(changed)}.")
+            else:
+                messages.info(request, "The dossier matches what is stored; nothing was changed.")
+            return redirect(_dossier_url(organisation))
+    return render(
+        request,
+        "qualification/import.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "problems": problems,
+            "title": "Import a dossier",
+        },
+    )
+
+
+def _may_see_private(user, organisation: Organisation) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        actions.is_steward(user)
+        or Membership.objects.filter(user=user, organisation=organisation).exists()
+    )
+
+
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.select_related("organisation"), pk=pk)
+    if not evidence.file or not (
+        evidence.public or _may_see_private(request.user, evidence.organisation)
+    ):
+        # Private evidence does not exist for anyone else, as other organisations' pages do not.
+        raise Http404("No such evidence.")
+    inline = evidence.content_type in ("application/pdf", "image/png", "image/jpeg")
+    content_type = evidence.content_type
+    if content_type.startswith("text/"):
+        content_type += "; charset=utf-8"
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=content_type,
+        as_attachment=not inline,
+        filename=evidence.original_name or f"evidence-{evidence.pk}",
+    )
+    response["Cache-Control"] = (
+        "private, no-store" if not evidence.public else "public, max-age=300"
+    )
+    return response
+
+
+# --- the steward's review ---------------------------------------------------------------
+
+
+def _steward_only(request: HttpRequest) -> None:
+    if not actions.is_steward(request.user):
+        raise PermissionDenied("Only the steward reviews evidence.")
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _steward_only(request)
+    waiting = (
+        Evidence.objects.filter(state=Evidence.State.SUBMITTED)
+        .select_related("organisation", "server", "service", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+    applications = Application.objects.filter(state=Application.State.SUBMITTED).order_by(
+        "submitted_at"
+    )
+    recent = (
+        Evidence.objects.exclude(state=Evidence.State.SUBMITTED)
+        .filter(reviewed_at__isnull=False)
+        .select_related("organisation", "reviewed_by", "server", "service")
+        .order_by("-reviewed_at")[:10]
+    )
+    return render(
+        request,
+        "qualification/review_queue.html",
+        {"waiting": waiting, "applications": applications, "recent": recent},
+    )
+
+
+@login_required
+def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    _steward_only(request)
+    evidence = get_object_or_404(
+        Evidence.objects.select_related(
+            "organisation", "server", "service", "submitted_by"
+        ).prefetch_related("comments__author"),
+        pk=pk,
+    )
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.review_evidence(
+                evidence=evidence,
+                reviewer=request.user,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Evidence “{evidence.title}” of {evidence.organisation}: "
+                f"{dict(Evidence.State.choices)[form.cleaned_data['decision']].lower()}.",
+            )
+            return redirect("qualification:review_queue")
+    return render(
+        request, "qualification/review_evidence.html", {"evidence": evidence, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _steward_only(request)
+    application = get_object_or_404(Application, pk=pk)
+    note = request.POST.get("note", "")
+    try:
+        if request.POST.get("decision") == "approve":
+            organisation = actions.approve_application(
+                application=application, reviewer=request.user, note=note
+            )
+            messages.success(request, f"{organisation} joined the region.")
+        else:
+            actions.reject_application(application=application, reviewer=request.user, note=note)
+            messages.success(request, f"The application of {application.name} was declined.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except DossierError as error:
+        messages.error(
+            request,
+            "The application's dossier has problems: "
+            + "; ".join(f"{w}: {m}" for w, m in error.problems),
+        )
+    return redirect("qualification:review_queue")
+
+
+# --- public -----------------------------------------------------------------------------
+
+
+def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.PARTNER)
+    run = latest_run(organisation)
+    public_evidence = list(
+        Evidence.objects.filter(
+            organisation=organisation, public=True, state=Evidence.State.APPROVED
+        ).select_related("server", "service")
+    )
+    rows = _rows(run, public_evidence)
+    history = (
+        QualificationRun.objects.filter(organisation=organisation)
+        .exclude(changes=[])
+        .order_by("-evaluated_at", "-id")[:HISTORY_LENGTH]
+    )
+    partner_rows = [r for r in rows if r["subject"] == "partner"]
+    service_rows = [r for r in rows if r["subject"].startswith("service:")]
+    server_rows = [r for r in rows if r["subject"].startswith("server:")]
+    return render(
+        request,
+        "qualification/public.html",
+        {
+            "partner": organisation,
+            "run": run,
+            "sections": [
+                ("partner-criteria", "The co-op (business criteria)", partner_rows),
+                ("service-criteria", "Services", service_rows),
+                ("server-criteria", "Servers", server_rows),
+            ],
+            "history": history,
+            "counts": _counts(rows),
+        },
+    )
+
+
+def _counts(rows: list[dict]) -> list[tuple[str, int]]:
+    found: dict[str, int] = {}
+    for row in rows:
+        found[row["status"]] = found.get(row["status"], 0) + 1
+    return [(STATUS_WORDS[s], found[s]) for s in STATUS_WORDS if s in found]
