@@ -4,6 +4,7 @@ import json
 
 from django.core.exceptions import RequestDataTooBig
 from ninja import Router
+from ninja.responses import Status
 
 from solhost.metering.actions import MAX_BATCH, PeriodClosedDuringBatch, record_usage_batch
 from solhost.partners.auth import partner_token
@@ -25,7 +26,7 @@ BODY_EXAMPLE = {
 
 
 def _refuse(status: int, where: str, message: str):
-    return status, {"problems": [{"where": where, "message": message}]}
+    return Status(status, {"problems": [{"where": where, "message": message}]})
 
 
 @router.post(
@@ -65,6 +66,6 @@ def report_usage(request):
             "Nothing was stored: split it and send each part.",
         )
     try:
-        return 200, record_usage_batch(partner=request.auth, events=events).as_dict()
+        return Status(200, record_usage_batch(partner=request.auth, events=events).as_dict())
     except PeriodClosedDuringBatch as error:
         return _refuse(409, "events", str(error))
