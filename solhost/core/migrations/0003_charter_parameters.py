@@ -1,11 +1,8 @@
 """Seeds every value the charter prints in bold, in force from the charter's adoption."""
 
-import datetime
-
 from django.db import migrations
 
-ADOPTED = datetime.date(2025, 7, 1)
-SOURCE = "Charter, initial value"
+from solhost.core.seeding import CHARTER_SOURCE, seed_parameters
 
 LIBERATORY_LICENCES = [
     "LicenseRef-scancode-anti-capitalist-1.4",
@@ -19,57 +16,125 @@ LIBERATORY_LICENCES = [
     "LicenseRef-scancode-cooperative-non-violent-7.0",
 ]
 
-# (key, criterion, title, kind, unit, minimum, maximum, choices, value)
 PARAMETERS = [
-    ("surplus_reserve_max_bp", "B1.1", "Largest allowed surplus after paying workers, as a share of gross revenue",
-     "basis_points", "basis points of gross revenue", None, None, [], 0),
-    ("participation_min_bp", "B4", "Least share of closed decisions a partner must vote in",
-     "basis_points", "basis points of decisions", None, None, [], 7500),
-    ("participation_window_days", "B4", "Window of closed decisions counted for participation",
-     "integer", "days", 1, 3650, [], 365),
-    ("pay_ceiling_cents_per_fte", "B5.2", "Largest labour payment per full-time-equivalent worker per year",
-     "cents", "AUD cents per FTE per year", None, None, [], 5833360),
-    ("land_back_min_bp", "B7", "Least land-back contribution of a settler-run partner",
-     "basis_points", "basis points of gross revenue", None, None, [], 1000),
-    ("liberatory_licences", "V1", "Licences the network accepts as liberatory besides OSI and FSF ones",
-     "text_list", "SPDX or LicenseRef identifiers", None, None, [], LIBERATORY_LICENCES),
-    ("local_max_distance_m", "S1", "Farthest a server may stand outside the region boundary",
-     "integer", "metres", 0, 100000, [], 1000),
-    ("s1_exception_roles", "S1", "Server roles that may sit outside the region",
-     "text_list", "server roles", None, None, ["offsite_backup", "dns", "cloud_connector"],
-     ["offsite_backup", "dns", "cloud_connector"]),
-    ("excluded_cloud_companies", "S1", "Cloud companies whose servers never qualify",
-     "text_list", "companies", None, None, [], ["Amazon", "Google", "Microsoft"]),
-    ("renewable_window_days", "S2.2", "Rolling window for the average renewable share",
-     "integer", "days", 1, 3650, [], 365),
-    ("renewable_min_share", "S2.2", "Least average renewable share of the energy used",
-     "basis_points", "basis points of energy used", None, None, [], 8000),
-    ("outage_grace_days", "S3", "Start-up window before outage fallback is required",
-     "integer", "days", 0, 3650, [], 365),
-    ("outage_hours", "S3", "Length of the power outage a location must ride through",
-     "integer", "hours", 1, 720, [], 72),
+    {
+        "key": "surplus_reserve_max_bp",
+        "criterion": "B1.1",
+        "title": "Largest allowed surplus after paying workers, as a share of gross revenue",
+        "kind": "basis_points",
+        "unit": "basis points of gross revenue",
+        "value": 0,
+    },
+    {
+        "key": "participation_min_bp",
+        "criterion": "B4",
+        "title": "Least share of closed decisions a partner must vote in",
+        "kind": "basis_points",
+        "unit": "basis points of decisions",
+        "value": 7500,
+    },
+    {
+        "key": "participation_window_days",
+        "criterion": "B4",
+        "title": "Window of closed decisions counted for participation",
+        "kind": "integer",
+        "unit": "days",
+        "minimum": 1,
+        "maximum": 3650,
+        "value": 365,
+    },
+    {
+        "key": "pay_ceiling_cents_per_fte",
+        "criterion": "B5.2",
+        "title": "Largest labour payment per full-time-equivalent worker per year",
+        "kind": "cents",
+        "unit": "AUD cents per FTE per year",
+        "value": 5833360,
+    },
+    {
+        "key": "land_back_min_bp",
+        "criterion": "B7",
+        "title": "Least land-back contribution of a settler-run partner",
+        "kind": "basis_points",
+        "unit": "basis points of gross revenue",
+        "value": 1000,
+    },
+    {
+        "key": "liberatory_licences",
+        "criterion": "V1",
+        "title": "Licences the network accepts as liberatory besides OSI and FSF ones",
+        "kind": "text_list",
+        "unit": "SPDX or LicenseRef identifiers",
+        "value": LIBERATORY_LICENCES,
+    },
+    {
+        "key": "local_max_distance_m",
+        "criterion": "S1",
+        "title": "Farthest a server may stand outside the region boundary",
+        "kind": "integer",
+        "unit": "metres",
+        "minimum": 0,
+        "maximum": 100000,
+        "value": 1000,
+    },
+    {
+        "key": "s1_exception_roles",
+        "criterion": "S1",
+        "title": "Server roles that may sit outside the region",
+        "kind": "text_list",
+        "unit": "server roles",
+        "choices": ["offsite_backup", "dns", "cloud_connector"],
+        "value": ["offsite_backup", "dns", "cloud_connector"],
+    },
+    {
+        "key": "excluded_cloud_companies",
+        "criterion": "S1",
+        "title": "Cloud companies whose servers never qualify",
+        "kind": "text_list",
+        "unit": "companies",
+        "value": ["Amazon", "Google", "Microsoft"],
+    },
+    {
+        "key": "renewable_window_days",
+        "criterion": "S2.2",
+        "title": "Rolling window for the average renewable share",
+        "kind": "integer",
+        "unit": "days",
+        "minimum": 1,
+        "maximum": 3650,
+        "value": 365,
+    },
+    {
+        "key": "renewable_min_share",
+        "criterion": "S2.2",
+        "title": "Least average renewable share of the energy used",
+        "kind": "basis_points",
+        "unit": "basis points of energy used",
+        "value": 8000,
+    },
+    {
+        "key": "outage_grace_days",
+        "criterion": "S3",
+        "title": "Start-up window before outage fallback is required",
+        "kind": "integer",
+        "unit": "days",
+        "minimum": 0,
+        "maximum": 3650,
+        "value": 365,
+    },
+    {
+        "key": "outage_hours",
+        "criterion": "S3",
+        "title": "Length of the power outage a location must ride through",
+        "kind": "integer",
+        "unit": "hours",
+        "minimum": 1,
+        "maximum": 720,
+        "value": 72,
+    },
 ]
-
-
-def seed(apps, schema_editor):
-    Parameter = apps.get_model("core", "Parameter")
-    ParameterValue = apps.get_model("core", "ParameterValue")
-    for key, criterion, title, kind, unit, minimum, maximum, choices, value in PARAMETERS:
-        parameter, _ = Parameter.objects.update_or_create(
-            key=key,
-            defaults={"criterion": criterion, "title": title, "kind": kind, "unit": unit,
-                      "minimum": minimum, "maximum": maximum, "choices": choices},
-        )
-        ParameterValue.objects.get_or_create(
-            parameter=parameter, effective_from=ADOPTED, defaults={"value": value, "source": SOURCE}
-        )
-
-
-def unseed(apps, schema_editor):
-    ParameterValue = apps.get_model("core", "ParameterValue")
-    ParameterValue.objects.filter(source=SOURCE, effective_from=ADOPTED).delete()
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0002_initial")]
-    operations = [migrations.RunPython(seed, unseed)]
+    operations = [seed_parameters(PARAMETERS, source=CHARTER_SOURCE)]
