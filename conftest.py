@@ -83,3 +83,37 @@ def pytest_collection_modifyitems(items):
             kwargs = {**(marker.kwargs if marker else {})}
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and quiet: the machines that run the tests have no internet to call home to.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium under Playwright's sync API, for the browser tests (marked e2e).
+
+    There is no skip when Chromium is missing: `make test` installs it, and a silent skip
+    would hide that the browser tests never ran.
+    """
+    from django.db import connections
+    from playwright import sync_api
+
+    # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests
+    # make between browser steps are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+        # Inside that event loop the ORM keeps its own connections; close them here, or
+        # PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()

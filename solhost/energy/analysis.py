@@ -18,6 +18,7 @@ How the numbers are made (docs/energy.md says the same for site operators):
 """
 
 import datetime
+import functools
 import math
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -148,6 +149,21 @@ def _bridge_short_gaps(values: Array, max_gap: int = MAX_BRIDGED_GAP) -> Array:
     return filled
 
 
+def _gcd_of(values: Index) -> int:
+    """The greatest common divisor of ``values``, cheaply when most are the same.
+
+    The gcd of a sequence is the gcd of its first value and its successive differences, and
+    telemetry mostly repeats one interval, so only the few differences that are not that
+    common one need the (slow) gcd ufunc.
+    """
+    if not len(values):
+        return 0
+    steps = np.diff(values)
+    common = int(steps[0]) if len(steps) else 0
+    rare = steps[steps != common]
+    return math.gcd(int(values[0]), common, int(np.gcd.reduce(rare)) if len(rare) else 0)
+
+
 def build_grid(telemetry: Telemetry) -> Grid:
     """Lay one server's channels on one regular grid; longer rows spread evenly over their slots."""
     if not len(telemetry):
@@ -156,9 +172,7 @@ def build_grid(telemetry: Telemetry) -> Grid:
     if telemetry.server[0] != telemetry.server[-1]:
         raise ValueError(f"telemetry of one server is needed, got {telemetry.servers}")
     t0 = int(telemetry.ts_start.min())
-    step = math.gcd(
-        int(np.gcd.reduce(telemetry.interval_s)), int(np.gcd.reduce(telemetry.ts_start - t0))
-    )
+    step = math.gcd(_gcd_of(telemetry.interval_s), _gcd_of(telemetry.ts_start - t0))
     end = int((telemetry.ts_start + telemetry.interval_s).max())
     size = (end - t0) // step
     if size > MAX_GRID_SLOTS:
@@ -193,6 +207,14 @@ def build_grid(telemetry: Telemetry) -> Grid:
 def _local_midnights(first_day: datetime.date, days: int, timezone: str) -> Index:
     """UTC seconds of local midnight on ``days + 1`` consecutive days from ``first_day``."""
     midnights = pd.date_range(pd.Timestamp(first_day), periods=days + 1, freq="D").tz_localize(
+        timezone, ambiguous=False, nonexistent="shift_forward"
+    )
+    return np.asarray(midnights.as_unit("s").asi8, np.int64)
+
+
+def _local_midnights_of(days: Index, timezone: str) -> Index:
+    """UTC seconds of local midnight starting each of ``days`` (days since the epoch)."""
+    midnights = pd.DatetimeIndex((days * 86400).astype("datetime64[s]")).tz_localize(
         timezone, ambiguous=False, nonexistent="shift_forward"
     )
     return np.asarray(midnights.as_unit("s").asi8, np.int64)
@@ -256,28 +278,58 @@ def energy_flows(grid: Grid, site: Site, *, two_pool: bool = False) -> EnergyFlo
 
 def pv_day_profile(site: Site, day: datetime.date, step_s: int) -> Array:
     """Clear-sky PV energy (Wh DC, after system losses) per ``step_s`` slot of a local day."""
+    poa = _clear_sky_poa(
+        site.latitude,
+        site.longitude,
+        site.timezone,
+        site.pv_tilt_deg,
+        site.pv_azimuth_deg,
+        day,
+        step_s,
+    )
+    return np.asarray(site.pv_kwp * poa * PV_SYSTEM_DERATE * step_s / 3600, np.float64)
+
+
+@functools.lru_cache(maxsize=256)
+def _clear_sky_poa(
+    latitude: float,
+    longitude: float,
+    timezone: str,
+    tilt_deg: float,
+    azimuth_deg: float,
+    day: datetime.date,
+    step_s: int,
+) -> Array:
+    """Clear-sky plane-of-array irradiance (W/m²) at the middle of each slot of a local day.
+
+    pvlib costs milliseconds a call whatever the size, so the few days a site needs are
+    kept (read-only) per location and orientation; ``_clear_sky_poa.cache_clear()`` drops them.
+    """
     slots = 86400 // step_s
     times = pd.date_range(pd.Timestamp(day), periods=slots, freq=f"{step_s}s").tz_localize(
-        site.timezone, ambiguous=False, nonexistent="shift_forward"
+        timezone, ambiguous=False, nonexistent="shift_forward"
     ) + pd.Timedelta(seconds=step_s / 2)
-    location = pvlib.location.Location(site.latitude, site.longitude, tz=site.timezone)
+    location = pvlib.location.Location(latitude, longitude, tz=timezone)
     # pvlib still calls a pandas accessor that pandas has deprecated; nothing to fix here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
-        clear = location.get_clearsky(times)
+        # One solar position serves both the clear-sky model and the transposition.
         sun = location.get_solarposition(times)
-        # pvlib measures azimuth clockwise from north, as SITE.json does.
+        clear = location.get_clearsky(times, solar_position=sun)
+        # pvlib measures azimuth clockwise from north, as SITE.json does. Plain arrays spare
+        # pandas index alignment; the arithmetic is the same.
         irradiance = pvlib.irradiance.get_total_irradiance(
-            site.pv_tilt_deg,
-            site.pv_azimuth_deg,
-            sun["apparent_zenith"],
-            sun["azimuth"],
-            clear["dni"],
-            clear["ghi"],
-            clear["dhi"],
+            tilt_deg,
+            azimuth_deg,
+            sun["apparent_zenith"].to_numpy(np.float64),
+            sun["azimuth"].to_numpy(np.float64),
+            clear["dni"].to_numpy(np.float64),
+            clear["ghi"].to_numpy(np.float64),
+            clear["dhi"].to_numpy(np.float64),
         )
-    poa = np.nan_to_num(irradiance["poa_global"].to_numpy(np.float64)).clip(min=0)
-    return np.asarray(site.pv_kwp * poa * PV_SYSTEM_DERATE * step_s / 3600, np.float64)
+    poa = np.nan_to_num(np.asarray(irradiance["poa_global"], np.float64)).clip(min=0)
+    poa.flags.writeable = False
+    return poa
 
 
 def _solstice(site: Site, *, summer: bool) -> datetime.date:
@@ -296,21 +348,27 @@ def _first_below(levels: list[Array], starts: Index, thresholds: Array, horizon:
     position = starts.copy()
     limit = starts + horizon
     size = len(levels[0])
+    if not size:
+        return position - starts
     for k in range(len(levels) - 1, -1, -1):
         jump = 1 << k
-        block = levels[k][np.minimum(position, size - 1)]
-        ahead = (block >= thresholds) & (position + jump <= limit)
-        position = np.where(ahead, position + jump, position)
+        block = np.take(levels[k], position, mode="clip")
+        ahead = (block >= thresholds) & (position <= limit - jump)
+        position += jump * ahead
     return position - starts
 
 
 def _range_minima(walk: Array, horizon: int) -> list[Array]:
     levels = [walk]
+    size = len(walk)
     k = 1
     while (1 << k) <= horizon:
-        previous = np.concatenate((levels[-1], np.full(horizon + 1, np.inf)))
-        half = 1 << (k - 1)
-        levels.append(np.minimum(previous[: len(walk)], previous[half : half + len(walk)]))
+        previous = levels[-1]
+        half = min(1 << (k - 1), size)
+        # Past the end the walk counts as +inf, so the last ``half`` minima are unchanged.
+        level = previous.copy()
+        np.minimum(previous[: size - half], previous[half:], out=level[: size - half])
+        levels.append(level)
         k += 1
     return levels
 
@@ -404,24 +462,35 @@ def _monthly(
     site: Site,
 ) -> list[MonthlyShare]:
     inside = (times >= start) & (times < end)
-    month_of = wall_day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    months = np.unique(month_of[inside]) if inside.any() else np.zeros(0, np.int64)
-    if not len(months):
+    if not inside.any():
         return []
-    slot_month = np.searchsorted(months, month_of)
+    # Month of each day in the span, looked up per slot: a few hundred conversions, not one
+    # per slot.
+    lowest = int(wall_day.min())
+    day_month = (
+        np.arange(lowest, int(wall_day.max()) + 1)
+        .astype("datetime64[D]")
+        .astype("datetime64[M]")
+        .astype(np.int64)
+    )
+    month_of = day_month[wall_day - lowest]
+    first_month = int(day_month[0])
+    present = np.zeros(int(day_month[-1]) - first_month + 1, np.bool_)
+    present[month_of[inside] - first_month] = True
+    months = np.flatnonzero(present) + first_month
+    month_number = np.cumsum(present) - 1
     use = inside & flows.covered
-    counted = slot_month[use]
+    counted = month_number[month_of[use] - first_month]
     load = np.bincount(counted, flows.load[use], len(months))
     non_renewable = np.bincount(counted, flows.non_renewable[use], len(months))
     covered_slots = np.bincount(counted, minlength=len(months))
+    month_days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    next_days = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    month_starts = _local_midnights_of(month_days, site.timezone)
+    month_ends = _local_midnights_of(next_days, site.timezone)
     result = []
     for m, month in enumerate(months):
-        first = np.datetime64(int(month), "M").astype("datetime64[D]")
-        following = np.datetime64(int(month) + 1, "M").astype("datetime64[D]")
-        bounds = _local_midnights(
-            first.astype(object), int((following - first).astype(np.int64)), site.timezone
-        )
-        month_seconds = min(int(bounds[-1]), end) - max(int(bounds[0]), start)
+        month_seconds = min(int(month_ends[m]), end) - max(int(month_starts[m]), start)
         result.append(
             MonthlyShare(
                 month=str(np.datetime64(int(month), "M")),

@@ -1,39 +1,17 @@
 """The energy pages in a real browser: the charts draw, nothing fails, and they read well
 on a desktop and on a phone. Screenshots go to var/screenshots/energy/."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 from django.test import Client
 from playwright import sync_api
 
 from solhost.energy.tests.helpers import with_telemetry
 from solhost.test import make_world
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 def _open(context, url: str, problems: list[str]):

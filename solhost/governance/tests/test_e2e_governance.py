@@ -7,17 +7,12 @@ the new value with the decision that set it.
 """
 
 import datetime
-import importlib
-import os
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings as django_settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 from playwright import sync_api
 
@@ -25,32 +20,7 @@ from solhost.core.models import parameter_value
 from solhost.governance.models import Proposal
 from solhost.test import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SEEDS = (
-    "solhost.core.migrations.0003_charter_parameters",
-    "solhost.governance.migrations.0002_decision_parameters",
-)
-
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 class Session:
@@ -84,11 +54,6 @@ class Session:
 
 
 def test_two_partners_and_the_steward_change_a_price(live_server, world, browser):
-    # A transactional test may run after another that emptied the tables: seed the
-    # parameters again, and forget content type ids cached before the flush re-made them.
-    for module in SEEDS:
-        importlib.import_module(module).seed(apps, None)
-    ContentType.objects.clear_cache()
     shots = Path(django_settings.VAR_DIR) / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     expect = sync_api.expect

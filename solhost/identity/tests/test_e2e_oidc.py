@@ -6,7 +6,6 @@ marker in the query, so the browser never needs another host.
 """
 
 import json
-import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlencode
@@ -20,18 +19,8 @@ from joserfc.jwk import KeySet
 from playwright import sync_api
 
 from solhost.test import PASSWORD, make_world
-from solhost.web.tests.test_e2e import CHROMIUM, CHROMIUM_ARGS
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def register_client(callback: str, after_logout: str) -> dict:

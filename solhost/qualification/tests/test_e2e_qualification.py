@@ -4,54 +4,20 @@ Runs in a real browser (Debian's Chromium) against a live server; screenshots go
 ``var/screenshots/qual-*.png``, at desktop width and at 375 px.
 """
 
-import importlib
-import os
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings as django_settings
-from django.db import connections
 from playwright import sync_api
 
-from solhost.core.models import Parameter
 from solhost.qualification.tests.helpers import PDF
 from solhost.test import PASSWORD, make_world
-
-# Playwright's sync API runs an event loop in this thread; ORM calls happen between steps.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
-
-
-def _charter_parameters() -> None:
-    # Live-server tests empty the tables after each test, seeded parameters included.
-    if not Parameter.objects.exists():
-        importlib.import_module("solhost.core.migrations.0003_charter_parameters").seed(apps, None)
-
-
 def test_partner_files_evidence_steward_approves_public_sees_it(live_server, browser, tmp_path):
-    _charter_parameters()
     world = make_world()
     shots = Path(django_settings.VAR_DIR) / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)

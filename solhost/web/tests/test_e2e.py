@@ -7,33 +7,17 @@ internet down.
 """
 
 import email
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 from playwright import sync_api
 
 from solhost.demo import load_demo
 from solhost.partners.models import Organisation
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are still
-# plain synchronous calls, made between browser steps.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/\S+/")
 NEW_RESIDENT = {
     "email": "nina@example.org",
@@ -99,17 +83,6 @@ def verification_link(mail_dir: Path) -> str:
     links = [m.group(0) for body in bodies if (m := CONFIRM_LINK.search(body))]
     assert len(links) == 1, f"expected one verification mail, found {len(links)}"
     return links[0]
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        # Inside Playwright's event loop the ORM keeps its own connections; close them here,
-        # or PostgreSQL refuses to drop the test database at the end of the run.
-        connections.close_all()
 
 
 def test_a_resident_explores_joins_and_logs_in(live_server, settings, tmp_path, browser):
