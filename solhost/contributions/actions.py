@@ -128,6 +128,27 @@ def sponsor_seat(
     return seat
 
 
+def stop_sponsoring_seat(*, organisation: Organisation, resident: User, actor) -> None:
+    """The organisation stops paying for the member's seat.
+
+    Closed periods keep their split; the organisation's payments in a period not yet
+    closed are shared over the seats it still sponsors when that period closes.
+    """
+    with transaction.atomic():
+        seat = (
+            SponsoredSeat.objects.select_for_update()
+            .filter(organisation=organisation, resident=resident)
+            .first()
+        )
+        if seat is None:
+            raise ValueError(f"{organisation} does not sponsor {resident}'s seat")
+        before = audit.snapshot(seat)
+        audit.record(
+            actor=actor, action="contributions.stop_seat", obj=seat, before=before, after=None
+        )
+        seat.delete()
+
+
 @dataclass(frozen=True)
 class PaymentLine:
     received_on: datetime.date

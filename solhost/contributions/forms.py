@@ -68,3 +68,29 @@ class PaymentsCsvForm(forms.Form):
         label="Bank CSV file",
         help_text="Three columns: date (2026-10-03), reference, amount in dollars (12.50).",
     )
+
+
+class SponsorSeatForm(forms.Form):
+    """One member of the organisation and what it pays for their seat each month."""
+
+    resident = forms.ModelChoiceField(
+        label="Member",
+        queryset=None,
+        empty_label="Choose a member",
+        error_messages={"invalid_choice": "Choose one of your organisation's members."},
+    )
+    amount = AmountField(
+        label="Monthly amount, in dollars",
+        help_text="What your organisation pays for this seat each month, e.g. 12 or 12.50. "
+        "Sponsoring a member again changes the amount.",
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = members
+
+    def clean_amount(self):
+        cents = self.cleaned_data["amount"]
+        if cents is not None and cents <= 0:
+            raise forms.ValidationError("A sponsored seat costs more than zero.")
+        return cents

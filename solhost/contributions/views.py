@@ -6,16 +6,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from solhost.contributions import actions
-from solhost.contributions.forms import ContributionForm, PaymentForm, PaymentsCsvForm
-from solhost.contributions.models import Payment
+from solhost.contributions.forms import (
+    ContributionForm,
+    PaymentForm,
+    PaymentsCsvForm,
+    SponsorSeatForm,
+)
+from solhost.contributions.models import Payment, PaymentReference
 from solhost.contributions.money import format_aud
 from solhost.core.problems import InputProblems
+from solhost.identity.models import User
 from solhost.partners.models import Membership
+from solhost.partners.views import _get_organisation_for_user
 
 MAX_CSV_BYTES = 2_000_000
 
@@ -143,5 +150,61 @@ def payments(request: HttpRequest) -> HttpResponse:
             "csv_form": csv_form,
             "csv_problems": csv_problems,
             "recent": Payment.objects.select_related("reference")[:20],
+        },
+    )
+
+
+@login_required
+def sponsorship(request: HttpRequest, slug: str) -> HttpResponse:
+    """An organisation's admins sponsor their members' seats, change the amount, or stop."""
+    organisation = _get_organisation_for_user(request, slug, edit=True)
+    members = User.objects.filter(memberships__organisation=organisation).order_by("username")
+    if "stop" in request.POST:
+        # Only this organisation's own members can be named; anyone else does not exist here.
+        resident = (
+            members.filter(pk=request.POST["stop"]).first()
+            if request.POST["stop"].isdigit()
+            else None
+        )
+        if resident is None:
+            raise Http404("No such member.")
+        try:
+            actions.stop_sponsoring_seat(
+                organisation=organisation, resident=resident, actor=request.user
+            )
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{organisation} no longer sponsors {resident}'s seat.")
+        return redirect("contributions:sponsorship", organisation.slug)
+    form = SponsorSeatForm(request.POST if "sponsor" in request.POST else None, members=members)
+    if "sponsor" in request.POST and form.is_valid():
+        try:
+            seat = actions.sponsor_seat(
+                organisation=organisation,
+                resident=form.cleaned_data["resident"],
+                monthly_cents=form.cleaned_data["amount"],
+                actor=request.user,
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{organisation} sponsors {seat.resident}'s seat with "
+                f"{format_aud(seat.monthly_cents)} a month.",
+            )
+            return redirect("contributions:sponsorship", organisation.slug)
+    seats = list(organisation.sponsored_seats.select_related("resident"))
+    return render(
+        request,
+        "contributions/sponsorship.html",
+        {
+            "organisation": organisation,
+            "title": "Sponsored seats",
+            "form": form,
+            "seats": seats,
+            "monthly_total": sum(seat.monthly_cents for seat in seats),
+            "reference": PaymentReference.objects.filter(organisation=organisation).first(),
         },
     )

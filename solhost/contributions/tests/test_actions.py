@@ -5,6 +5,7 @@ import pytest
 from solhost.contributions import actions
 from solhost.contributions.models import Payment, PaymentReference
 from solhost.contributions.money import format_aud, parse_aud
+from solhost.core.models import AuditEvent
 from solhost.core.problems import InputProblems
 from solhost.ledger import accounts
 from solhost.ledger.books import balance
@@ -147,3 +148,13 @@ def test_a_csv_with_any_bad_line_stores_nothing_and_lists_every_problem(world):
 def test_an_empty_csv_is_refused(world):
     with pytest.raises(InputProblems, match="no payment lines"):
         actions.import_payments_csv(text="date,reference,amount\n", actor=world.sam)
+
+
+def test_stopping_a_seat_removes_it_with_an_audit_event(world):
+    actions.sponsor_seat(organisation=world.mcc, resident=world.bob, monthly_cents=900, actor=None)
+    actions.stop_sponsoring_seat(organisation=world.mcc, resident=world.bob, actor=world.alice)
+    assert not world.mcc.sponsored_seats.exists()
+    event = AuditEvent.objects.get(action="contributions.stop_seat")
+    assert event.before["monthly_cents"] == 900 and event.actor == world.alice
+    with pytest.raises(ValueError, match="does not sponsor"):
+        actions.stop_sponsoring_seat(organisation=world.mcc, resident=world.bob, actor=world.alice)
