@@ -90,6 +90,8 @@ APPLICATION_FIELDS = (
     "legal_form",
     "registration_number",
     "summary",
+    "locality",
+    "website",
     "contact_email",
     "dossier",
 )
@@ -436,6 +438,7 @@ def submit_application(*, applicant: User, data: Mapping[str, Any]) -> Applicati
     application = Application(applicant=applicant, **data)
     application.full_clean()
     with transaction.atomic():
+        _refuse_taken_names(application)
         application.save()
         audit.record(
             actor=applicant,
@@ -444,6 +447,49 @@ def submit_application(*, applicant: User, data: Mapping[str, Any]) -> Applicati
             after=audit.snapshot(application),
         )
     return application
+
+
+def _refuse_taken_names(application: Application) -> None:
+    # Approval updates an organisation with the same slug, so an application must not be
+    # able to name a partner it does not run, nor race another application for the name.
+    problems: dict[str, str] = {}
+    if Organisation.objects.filter(slug=application.slug).exists():
+        problems["slug"] = f"The short name “{application.slug}” belongs to a partner already."
+    elif Application.objects.filter(
+        slug=application.slug, state=Application.State.SUBMITTED
+    ).exists():
+        problems["slug"] = (
+            f"An application with the short name “{application.slug}” is already waiting for review."
+        )
+    if Organisation.objects.filter(name__iexact=application.name).exists():
+        problems["name"] = f"An organisation called “{application.name}” is already in the region."
+    if problems:
+        raise ValidationError(problems)
+
+
+def _make_partner_admin(*, user: User, organisation: Organisation, actor: User) -> None:
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user, organisation=organisation, role=Membership.Role.PARTNER_ADMIN
+        )
+        audit.record(
+            actor=actor,
+            action="qualification.application.add_partner_admin",
+            obj=membership,
+            after=audit.snapshot(membership),
+        )
+    elif membership.role != Membership.Role.PARTNER_ADMIN:
+        before = audit.snapshot(membership)
+        membership.role = Membership.Role.PARTNER_ADMIN
+        membership.save()
+        audit.record(
+            actor=actor,
+            action="qualification.application.add_partner_admin",
+            obj=membership,
+            before=before,
+            after=audit.snapshot(membership),
+        )
 
 
 def approve_application(
@@ -463,11 +509,17 @@ def approve_application(
             "legal_form": current.legal_form,
             "registration_number": current.registration_number,
             "summary": current.summary,
+            "locality": current.locality,
+            "website": current.website,
             "contact_email": current.contact_email,
         }
-        organisation = (
-            current.organisation or Organisation.objects.filter(slug=current.slug).first()
-        )
+        organisation = current.organisation
+        if organisation is None and Organisation.objects.filter(slug=current.slug).exists():
+            # Approving would hand someone else's partner to the applicant.
+            raise ValidationError(
+                f"The short name “{current.slug}” was taken by a partner after this application"
+                " was sent; ask the applicant to apply again with another."
+            )
         if organisation is None:
             organisation = Organisation(
                 slug=current.slug, kind=Organisation.Kind.PARTNER, **details
@@ -484,11 +536,7 @@ def approve_application(
             partner_actions.update_organisation(
                 organisation=organisation, actor=reviewer, data=details
             )
-        Membership.objects.get_or_create(
-            user=current.applicant,
-            organisation=organisation,
-            defaults={"role": Membership.Role.PARTNER_ADMIN},
-        )
+        _make_partner_admin(user=current.applicant, organisation=organisation, actor=reviewer)
         before = audit.snapshot(current)
         current.state = Application.State.APPROVED
         current.organisation = organisation

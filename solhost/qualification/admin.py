@@ -56,6 +56,8 @@ class EvidenceAdmin(AuditedAdmin):
 class EvidenceCommentAdmin(AuditedAdmin):
     list_display = ("evidence", "decision", "author", "at")
     list_filter = ("decision",)
+    # When a review step happened is a record, not an opinion.
+    readonly_fields = ("at",)
 
 
 @admin.register(Application)
@@ -63,6 +65,9 @@ class ApplicationAdmin(AuditedAdmin):
     list_display = ("name", "slug", "state", "submitted_at", "organisation")
     list_filter = ("state",)
     search_fields = ("name", "slug")
+    # Decisions go through the approve action (or the review queue), which creates the
+    # partner and its admin; editing the state here would skip that.
+    readonly_fields = ("state", "submitted_at", "reviewed_by", "reviewed_at", "organisation")
     actions = ["approve"]
 
     @admin.action(description="Approve: create or update the live partner")
@@ -116,4 +121,4 @@ class CriterionResultAdmin(AuditedAdmin):
 @admin.register(CloudRangeList)
 class CloudRangeListAdmin(AuditedAdmin):
     list_display = ("provider", "company", "count", "source_name", "imported_at")
-    readonly_fields = ("networks",)
+    readonly_fields = ("networks", "imported_at")

@@ -6,9 +6,15 @@ from decimal import Decimal
 
 from django import forms
 
-from solhost.partners.forms import DateInput
+from solhost.partners.forms import DateInput, formfield
 from solhost.partners.models import Organisation
-from solhost.qualification.models import CRITERION_CHOICES, Declarations, Evidence, FinancialYear
+from solhost.qualification.models import (
+    CRITERION_CHOICES,
+    Application,
+    Declarations,
+    Evidence,
+    FinancialYear,
+)
 
 MONEY_FIELDS = (
     ("gross_revenue_cents", "Gross revenue", "Everything the co-op earned in the year."),
@@ -236,11 +242,50 @@ class DossierImportForm(forms.Form):
     )
 
     def clean_document(self):
-        upload = self.cleaned_data["document"]
-        try:
-            return json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise forms.ValidationError(f"This file is not JSON: {error}.") from error
+        return _json_document(self.cleaned_data["document"])
+
+
+def _json_document(upload) -> object:
+    try:
+        return json.loads(upload.read().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise forms.ValidationError(f"This file is not JSON: {error}.") from error
+
+
+class ApplicationForm(forms.ModelForm):
+    dossier_file = forms.FileField(
+        label="Dossier file (JSON)",
+        required=False,
+        help_text="Optional: your dossier document as described by the published schema. "
+        "You can also fill in the dossier after you are approved.",
+    )
+
+    class Meta:
+        model = Application
+        fields = (
+            "name",
+            "slug",
+            "legal_form",
+            "registration_number",
+            "summary",
+            "locality",
+            "website",
+            "contact_email",
+        )
+        labels = {
+            "name": "Name of the organisation",
+            "slug": "Short name",
+            "contact_email": "Contact email",
+        }
+        help_texts = {
+            "registration_number": "For example your co-operative or incorporated association number.",
+            "contact_email": "Where the steward writes about this application.",
+        }
+        formfield_callback = formfield
+
+    def clean_dossier_file(self):
+        upload = self.cleaned_data.get("dossier_file")
+        return None if upload is None else _json_document(upload)
 
 
 def year_from_path(text: str) -> datetime.date | None:

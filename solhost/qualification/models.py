@@ -295,6 +295,8 @@ class Application(models.Model):
     legal_form = models.CharField(max_length=16, choices=Organisation.LegalForm.choices)
     registration_number = models.CharField(max_length=60, blank=True)
     summary = models.CharField(max_length=240, help_text="One sentence for the directory.")
+    locality = models.CharField(max_length=80, blank=True, help_text="Suburb, e.g. Brunswick East.")
+    website = models.URLField(blank=True)
     contact_email = models.EmailField()
     dossier = models.JSONField(
         null=True,

@@ -24,5 +24,7 @@ urlpatterns = [
         views.application_decide,
         name="application_decide",
     ),
+    path("apply/", views.apply, name="apply"),
+    path("apply/<int:pk>/", views.application_status, name="application_status"),
     path("partners/<slug:slug>/qualification/", views.public_qualification, name="public"),
 ]

@@ -23,6 +23,7 @@ from solhost.partners.views import EDITOR_ROLES, _get_organisation_for_user, _me
 from solhost.qualification import actions
 from solhost.qualification.dossier import DossierError
 from solhost.qualification.forms import (
+    ApplicationForm,
     DeclarationsForm,
     DossierImportForm,
     EvidenceForm,
@@ -130,7 +131,8 @@ def _form_page(request, organisation, form, *, title, submit, intro="", multipar
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for field, errors in by_field.items():
         form.add_error(field if field in form.fields else None, errors)
 
 
@@ -403,6 +405,46 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             + "; ".join(f"{w}: {m}" for w, m in error.problems),
         )
     return redirect("qualification:review_queue")
+
+
+# --- applying to join -------------------------------------------------------------------
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    problems: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ApplicationForm.Meta.fields}
+        data["dossier"] = form.cleaned_data["dossier_file"]
+        try:
+            application = actions.submit_application(applicant=request.user, data=data)
+        except DossierError as error:
+            problems = error.problems
+            form.add_error(
+                "dossier_file",
+                f"The dossier has {len(problems)} problem(s), listed above. Nothing was sent.",
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Your application was sent to the steward.")
+            return redirect("qualification:application_status", pk=application.pk)
+    mine = Application.objects.filter(applicant=request.user).order_by("-submitted_at", "-id")
+    return render(
+        request,
+        "qualification/apply.html",
+        {"form": form, "problems": problems, "applications": mine},
+    )
+
+
+@login_required
+def application_status(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(Application.objects.select_related("organisation"), pk=pk)
+    # Only the applicant and the steward know an application exists.
+    if application.applicant_id != request.user.pk and not actions.is_steward(request.user):
+        raise Http404("No such application.")
+    return render(request, "qualification/application.html", {"application": application})
 
 
 # --- public -----------------------------------------------------------------------------

@@ -118,3 +118,8 @@ def test_more_partners_cost_no_more_queries(client, world):
     assert_queries_do_not_grow(
         client, HOME, lambda: [add_partner(s, world.files) for s in ("p1", "p2", "p3")]
     )
+
+
+def test_home_invites_co_ops_to_apply(client, world):
+    page = client.get("/").content.decode()
+    assert 'href="/apply/"' in page and "Apply to become a partner" in page
