@@ -15,6 +15,8 @@ from django.db import transaction
 from solhost.core import audit
 from solhost.energy.demo import load_demo_energy
 from solhost.energy.models import PowerSystem
+from solhost.governance.actions import cast_vote, create_proposal, open_proposal
+from solhost.governance.models import Proposal
 from solhost.identity.models import User
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
@@ -548,6 +550,40 @@ def boundary_geojson() -> dict:
     return json.loads((Path(__file__).parent / "region" / "merri-bek.geojson").read_text())
 
 
+DEMO_DECISION = {
+    "title": "Adopt the region's interoperability guideline",
+    "reasoning": (
+        "Residents should be able to move between co-ops without losing anything. The guideline "
+        "asks every partner to offer standard exports (CalDAV, CardDAV, WebDAV, Matrix room "
+        "history, ActivityPub account moves) and to sign residents in with the regional account."
+    ),
+    "resolution": (
+        "The network adopts the interoperability guideline: every service offers a standard "
+        "export of residents' data and accepts sign-in with the regional account within six months."
+    ),
+}
+
+
+def _demo_decision(organisations: dict[str, Organisation]) -> None:
+    """One open decision, so the governance pages show how the network decides."""
+    if Proposal.objects.filter(title=DEMO_DECISION["title"]).exists():
+        return
+    mcc, cct = organisations["merri-creek-computing"], organisations["coburg-commons-tech"]
+    priya, jess = User.objects.get(username="priya"), User.objects.get(username="jess")
+    proposal = create_proposal(
+        organisation=mcc, author=priya, decision_type="consent", **DEMO_DECISION
+    )
+    open_proposal(proposal=proposal, actor=priya)
+    cast_vote(proposal=proposal, organisation=mcc, actor=priya, choice="agree")
+    cast_vote(
+        proposal=proposal,
+        organisation=cct,
+        actor=jess,
+        choice="agree",
+        comment="Our Matrix server already exports room history; happy to help the others.",
+    )
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     organisations: int
@@ -628,5 +664,6 @@ def load_demo() -> DemoSummary:
         people=len(LOGINS),
     )
     load_demo_energy(days=DEMO_ENERGY_DAYS)
+    _demo_decision(organisations)
     audit.record(actor=None, action="demo.load", note=f"Demo region loaded: {summary}")
     return summary

@@ -1,9 +1,11 @@
 import pytest
 from django.core.management import call_command
+from django.utils.html import escape
 from shapely.geometry import Point
 
 from solhost.demo import DEMO_PASSWORD, LOGINS, load_demo
 from solhost.energy.models import PowerSystem
+from solhost.governance.models import Proposal
 from solhost.identity.models import User
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
@@ -53,3 +55,12 @@ def test_load_demo_command_prints_the_logins():
     assert DEMO_PASSWORD in text
     for login in LOGINS:
         assert login.email in text
+
+
+@pytest.mark.django_db
+def test_the_demo_has_one_open_decision_with_votes(client):
+    load_demo()
+    load_demo()
+    proposal = Proposal.objects.get()
+    assert proposal.status == "open" and proposal.votes.count() == 2
+    assert escape(proposal.title) in client.get("/governance/").content.decode()
