@@ -19,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from solhost.core import audit
+from solhost.core.writes import check_editable
 from solhost.energy.models import PowerSystem
 from solhost.identity.models import User
 from solhost.partners.auth import new_token, token_hash
@@ -98,12 +99,6 @@ def _write() -> Iterator[None]:
         raise ValidationError(CLASH_MESSAGE) from error
 
 
-def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    unexpected = sorted(set(data) - set(allowed))
-    if unexpected:
-        raise ValueError(f"not editable here: {', '.join(unexpected)}")
-
-
 def _assign(obj: models.Model, data: Mapping[str, Any]) -> None:
     for name, value in data.items():
         if not obj._meta.get_field(name).many_to_many:
@@ -146,7 +141,7 @@ def update_organisation(
     *, organisation: Organisation, actor: User, data: Mapping[str, Any]
 ) -> Organisation:
     """Change a partner's own details (not its kind or slug)."""
-    _check_keys(data, ORGANISATION_FIELDS)
+    check_editable(data, ORGANISATION_FIELDS)
     with _write():
         current = Organisation.objects.select_for_update().get(pk=organisation.pk)
         _save_audited(
@@ -157,7 +152,7 @@ def update_organisation(
 
 def create_server(*, organisation: Organisation, actor: User, data: Mapping[str, Any]) -> Server:
     """Add a server to the organisation's list."""
-    _check_keys(data, SERVER_FIELDS)
+    check_editable(data, SERVER_FIELDS)
     server = Server(organisation=organisation)
     with _write():
         _save_audited(
@@ -168,7 +163,7 @@ def create_server(*, organisation: Organisation, actor: User, data: Mapping[str,
 
 def update_server(*, server: Server, actor: User, data: Mapping[str, Any]) -> Server:
     """Change a server's details; it stays with its organisation."""
-    _check_keys(data, SERVER_FIELDS)
+    check_editable(data, SERVER_FIELDS)
     with _write():
         current = Server.objects.select_for_update().get(pk=server.pk)
         _save_audited(
@@ -199,7 +194,7 @@ def _service_links(organisation: Organisation, data: Mapping[str, Any]) -> dict[
 
 def create_service(*, organisation: Organisation, actor: User, data: Mapping[str, Any]) -> Service:
     """Add a service the organisation runs, on some of its own servers."""
-    _check_keys(data, SERVICE_FIELDS)
+    check_editable(data, SERVICE_FIELDS)
     links = _service_links(organisation, data)
     service = Service(organisation=organisation)
     with _write():
@@ -217,7 +212,7 @@ def create_service(*, organisation: Organisation, actor: User, data: Mapping[str
 
 def update_service(*, service: Service, actor: User, data: Mapping[str, Any]) -> Service:
     """Change a service's details or the servers it runs on; it stays with its organisation."""
-    _check_keys(data, SERVICE_FIELDS)
+    check_editable(data, SERVICE_FIELDS)
     with _write():
         current = Service.objects.select_for_update().get(pk=service.pk)
         links = _service_links(current.organisation, data)
@@ -234,7 +229,7 @@ def update_service(*, service: Service, actor: User, data: Mapping[str, Any]) ->
 
 def save_power_system(*, server: Server, actor: User, data: Mapping[str, Any]) -> PowerSystem:
     """Describe, or correct, how the server's location is powered."""
-    _check_keys(data, POWER_SYSTEM_FIELDS)
+    check_editable(data, POWER_SYSTEM_FIELDS)
     with _write():
         current = PowerSystem.objects.select_for_update().filter(server=server).first()
         power = current or PowerSystem(server=server)

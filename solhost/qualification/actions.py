@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from solhost.core import audit
+from solhost.core.writes import check_editable
 from solhost.identity.models import User
 from solhost.partners import actions as partner_actions
 from solhost.partners.models import Membership, Organisation
@@ -98,12 +99,6 @@ APPLICATION_FIELDS = (
 DECISIONS = (Evidence.State.APPROVED, Evidence.State.REJECTED, Evidence.State.MORE_REQUESTED)
 
 
-def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    unexpected = sorted(set(data) - set(allowed))
-    if unexpected:
-        raise ValueError(f"not editable here: {', '.join(unexpected)}")
-
-
 def is_steward(user) -> bool:
     """The steward's staff: Django staff, or a member of the steward organisation with its role."""
     if not getattr(user, "is_authenticated", False):
@@ -176,7 +171,7 @@ def save_declarations(
     *, organisation: Organisation, actor: User, data: Mapping[str, Any]
 ) -> Declarations:
     """Change what the partner declares about itself; re-evaluates it if anything changed."""
-    _check_keys(data, DECLARATION_FIELDS)
+    check_editable(data, DECLARATION_FIELDS)
     with transaction.atomic():
         changed = _save_declarations(organisation, actor, data, "qualification.declarations.save")
         if changed:
@@ -208,7 +203,7 @@ def save_financial_year(
     year: FinancialYear | None = None,
 ) -> FinancialYear:
     """Add a financial year, or correct one (``year``); re-evaluates the partner."""
-    _check_keys(data, FINANCIAL_YEAR_FIELDS)
+    check_editable(data, FINANCIAL_YEAR_FIELDS)
     if year is not None and year.organisation_id != organisation.pk:
         raise PermissionDenied("That financial year belongs to another organisation.")
     with transaction.atomic():
@@ -301,7 +296,7 @@ def submit_evidence(
         UploadError when the file is refused (size, type judged from content, broken file);
         ValidationError when the fields do not fit together. Nothing is saved then.
     """
-    _check_keys(data, EVIDENCE_FIELDS)
+    check_editable(data, EVIDENCE_FIELDS)
     evidence = Evidence(organisation=organisation, submitted_by=actor, **data)
     for subject in (evidence.server, evidence.service):
         if subject is not None and subject.organisation_id != organisation.pk:
@@ -432,7 +427,7 @@ def send_expiry_notices(*, today: datetime.date) -> int:
 
 def submit_application(*, applicant: User, data: Mapping[str, Any]) -> Application:
     """A co-op asks to join; nothing in the live directory changes until the steward approves."""
-    _check_keys(data, APPLICATION_FIELDS)
+    check_editable(data, APPLICATION_FIELDS)
     if data.get("dossier") is not None:
         parse_dossier(data["dossier"])
     application = Application(applicant=applicant, **data)

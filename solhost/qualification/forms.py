@@ -8,6 +8,7 @@ from django import forms
 
 from solhost.partners.forms import DateInput, formfield
 from solhost.partners.models import Organisation
+from solhost.qualification.actions import DECLARATION_FIELDS
 from solhost.qualification.models import (
     CRITERION_CHOICES,
     Application,
@@ -41,22 +42,7 @@ MONEY_FIELDS = (
 class DeclarationsForm(forms.ModelForm):
     class Meta:
         model = Declarations
-        fields = (
-            "run_by",
-            "land_back_withheld_by_platform",
-            "statement_of_structure",
-            "pay_ratio_plan",
-            "pay_ratio_cap",
-            "pay_ratio_actual",
-            "union_workers",
-            "union_members",
-            "union_description",
-            "commons_stewardship",
-            "data_return",
-            "user_migration",
-            "infrastructure_handover",
-            "lores_recommended",
-        )
+        fields = DECLARATION_FIELDS
         widgets = {"lores_recommended": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
