@@ -33,6 +33,8 @@ def test_the_usage_benchmark_runs_tiny_and_prints_its_figures(tmp_path):
     )
     figures = json.loads(result.stdout)
     assert figures["ingest"]["accepted"] == 3000
+    assert 0 < figures["active_days"] <= 3000
     assert figures["copy"]["ratio_batch_api_to_copy"] > 0
     assert figures["payments"]["recorded"] == 30
-    assert "Closed 2026-10" in figures["close_period"]["said"]
+    assert f"Closed {figures['period']}" in figures["close_period"]["said"]
+    assert figures["close_period"]["peak_rss_mib"] > 0

@@ -29,7 +29,7 @@ from solhost.identity.models import User
 from solhost.ledger import accounts
 from solhost.ledger.actions import post_transaction
 from solhost.ledger.books import balance
-from solhost.metering.models import FrozenPeriod, UsageEvent
+from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
 from solhost.metering.periods import last_day_for_usage, parse_period
 from solhost.metering.usage import weights_for
 from solhost.partners.models import Organisation, Service
@@ -202,7 +202,8 @@ def _close(period: str, actor) -> PeriodClose:
         # wait, see the period frozen, and are refused: nothing slips in between.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"LOCK TABLE {UsageEvent._meta.db_table}, {Payment._meta.db_table} IN SHARE MODE"
+                f"LOCK TABLE {UsageEvent._meta.db_table}, {ActiveDay._meta.db_table}, "
+                f"{Payment._meta.db_table} IN SHARE MODE"
             )
     scenario_doc, member_to_resident, partners, released = build_scenario(period)
     result = split_period(parse_scenario(scenario_doc))
@@ -334,7 +335,7 @@ def periods_due(today: datetime.date) -> list[str]:
     Only months with usage or payments count: an empty region has nothing to close.
     """
     grace = int(parameter_value("usage_grace_days", at=today))
-    months = set(UsageEvent.objects.dates("day", "month")) | set(
+    months = set(ActiveDay.objects.dates("day", "month")) | set(
         Payment.objects.dates("received_on", "month")
     )
     closed = set(PeriodClose.objects.values_list("period", flat=True))

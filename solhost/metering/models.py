@@ -11,12 +11,32 @@ class UsageEvent(models.Model):
     a later one, is the same event and is never counted twice.
     """
 
-    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # The log is written at tens of thousands of rows a second, so the database checks none
+    # of its references: the write path resolves every id first, and ActiveDay, written in
+    # the same statement for every stored event, keeps the foreign keys and the PROTECT
+    # that stops a resident or service with usage from being deleted
+    # (docs/decisions/0006-usage-log-and-active-days.md).
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the key constraint starts with the partner
+    )
     key = models.CharField(max_length=200, help_text="The partner's idempotency key (its id).")
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="usage_events"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="usage_events",
+        db_constraint=False,
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="usage_events")
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.DO_NOTHING,
+        related_name="usage_events",
+        db_constraint=False,
+        db_index=False,
+    )
     kind = models.CharField(max_length=40)
     quantity = models.BigIntegerField(default=1)
     occurred_at = models.DateTimeField()
@@ -29,7 +49,6 @@ class UsageEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "key"], name="one_usage_event_per_key"),
         ]
-        indexes = [models.Index(fields=["day", "service", "resident"])]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.service_id} on {self.day}"
@@ -38,6 +57,32 @@ class UsageEvent(models.Model):
         if self.pk is not None:
             raise ValueError("usage events are append-only")
         super().save(*args, **kwargs)
+
+
+class ActiveDay(models.Model):
+    """A day on which a resident used a service: the unit the split weighs.
+
+    Written with the events that show it, in the same statement, once per resident,
+    service and day however many events that day had. The split reads these few rows
+    instead of counting distinct days over the whole event log.
+    """
+
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="active_days"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="active_days")
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["day", "service", "resident"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "service", "resident"], name="one_active_day_per_service"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} on {self.service_id} on {self.day}"
 
 
 class FrozenPeriod(models.Model):

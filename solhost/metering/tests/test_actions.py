@@ -7,7 +7,7 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from solhost.metering.actions import MAX_BATCH, record_sign_in, record_usage_batch
-from solhost.metering.models import FrozenPeriod, UsageEvent
+from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
 from solhost.metering.usage import weights_for
 
 
@@ -124,6 +124,42 @@ def test_a_sign_in_counts_once_per_resident_service_and_day(world):
     signin = UsageEvent.objects.get(resident=world.rita, service=world.mcc_service)
     assert signin.kind == "sign_in" and signin.key == f"signin:{world.rita.sub}:mcc-files:{today}"
     assert signin.partner == world.mcc
+    assert set(ActiveDay.objects.values_list("resident", "service", "day")) == {
+        (world.rita.pk, world.mcc_service.pk, today),
+        (world.rita.pk, world.cct_service.pk, today),
+        (world.bob.pk, world.mcc_service.pk, today),
+    }
+
+
+def test_many_events_on_one_day_mark_it_active_once_and_a_replay_marks_nothing(world):
+    zone = timezone.get_current_timezone()
+    now = datetime.datetime(2026, 10, 20, 12, tzinfo=zone)
+    morning, evening = (datetime.datetime(2026, 10, 5, h, tzinfo=zone) for h in (8, 21))
+    batch = [event(world, f"e{i}", when=morning if i % 2 else evening) for i in range(40)]
+    batch.append(event(world, "next-day", when=datetime.datetime(2026, 10, 6, 0, 5, tzinfo=zone)))
+    record_usage_batch(partner=world.mcc, events=batch, now=now)
+    record_usage_batch(partner=world.mcc, events=batch, now=now)
+    days = ActiveDay.objects.filter(resident=world.rita, service=world.mcc_service)
+    assert sorted(days.values_list("day", flat=True)) == [
+        datetime.date(2026, 10, 5),
+        datetime.date(2026, 10, 6),
+    ]
+
+
+def test_a_refused_event_marks_no_day_active(world):
+    record_usage_batch(partner=world.mcc, events=[event(world, service="cct-chat")])
+    assert not ActiveDay.objects.exists()
+
+
+def test_a_resident_or_service_with_usage_cannot_be_deleted(world):
+    from django.db.models import ProtectedError
+
+    record_usage_batch(partner=world.mcc, events=[event(world)])
+    with pytest.raises(ProtectedError):
+        world.rita.delete()
+    with pytest.raises(ProtectedError):
+        world.mcc_service.delete()
+    assert UsageEvent.objects.count() == ActiveDay.objects.count() == 1
 
 
 def test_usage_events_are_append_only(world):
@@ -183,6 +219,47 @@ def test_two_threads_sending_the_same_batch_never_double_count():
         thread.join()
     assert len(results) == 2
     assert UsageEvent.objects.count() == 300
+    assert ActiveDay.objects.count() == 1
     assert sorted(results[0].accepted + results[1].accepted) == sorted(e["id"] for e in events)
     assert sum(len(r.accepted) for r in results) == 300
     assert sum(len(r.duplicates) for r in results) == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_threads_marking_the_same_days_in_opposite_orders_neither_deadlock_nor_double():
+    from solhost.test import make_world
+
+    world = make_world()
+    zone = timezone.get_current_timezone()
+    now = datetime.datetime(2026, 10, 30, 12, tzinfo=zone)
+    days = [datetime.datetime(2026, 10, d, 9, tzinfo=zone) for d in range(1, 29)]
+    people = [world.rita, world.bob, world.alice]
+    forward = [
+        event(world, f"a{d}-{p}", resident=person, when=when)
+        for d, when in enumerate(days)
+        for p, person in enumerate(people)
+    ]
+    backward = [dict(e, id="b" + e["id"][1:]) for e in reversed(forward)]
+    results = []
+    barrier = threading.Barrier(2)
+
+    def send(batch):
+        try:
+            barrier.wait()
+            for _attempt in range(50):
+                try:
+                    results.append(record_usage_batch(partner=world.mcc, events=batch, now=now))
+                    return
+                except OperationalError:
+                    time.sleep(0.01)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(b,)) for b in (forward, backward)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [len(r.accepted) for r in results] == [84, 84]
+    assert ActiveDay.objects.count() == 84
+    assert weights_for("2026-10") == {(p.pk, world.mcc_service.pk): 28 for p in people}
