@@ -118,12 +118,26 @@ def sponsor_seat(
     if isinstance(monthly_cents, bool) or not isinstance(monthly_cents, int) or monthly_cents <= 0:
         raise ValueError("a sponsored seat costs a whole number of cents, more than zero")
     with transaction.atomic():
-        seat, _ = SponsoredSeat.objects.update_or_create(
-            organisation=organisation, resident=resident, defaults={"monthly_cents": monthly_cents}
+        seat = (
+            SponsoredSeat.objects.select_for_update()
+            .filter(organisation=organisation, resident=resident)
+            .first()
         )
+        before = audit.snapshot(seat) if seat else None
+        if seat is None:
+            seat = SponsoredSeat.objects.create(
+                organisation=organisation, resident=resident, monthly_cents=monthly_cents
+            )
+        else:
+            seat.monthly_cents = monthly_cents
+            seat.save(update_fields=["monthly_cents"])
         reference_for_sponsor(organisation)
         audit.record(
-            actor=actor, action="contributions.sponsor_seat", obj=seat, after=audit.snapshot(seat)
+            actor=actor,
+            action="contributions.sponsor_seat",
+            obj=seat,
+            before=before,
+            after=audit.snapshot(seat),
         )
     return seat
 

@@ -21,17 +21,10 @@ from solhost.contributions.models import Payment, PaymentReference
 from solhost.contributions.money import format_aud
 from solhost.core.problems import InputProblems
 from solhost.identity.models import User
-from solhost.partners.models import Membership
+from solhost.partners.permissions import is_steward
 from solhost.partners.views import _get_organisation_for_user
 
 MAX_CSV_BYTES = 2_000_000
-
-
-def _is_steward(user) -> bool:
-    return (
-        user.is_superuser
-        or Membership.objects.filter(user=user, role=Membership.Role.STEWARD).exists()
-    )
 
 
 @login_required
@@ -81,7 +74,7 @@ def solidarity(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def payments(request: HttpRequest) -> HttpResponse:
-    if not _is_steward(request.user):
+    if not is_steward(request.user):
         raise PermissionDenied("Only the steward records payments.")
     payment_form = PaymentForm(
         request.POST if "record" in request.POST else None,

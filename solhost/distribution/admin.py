@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from solhost.core.admin import AuditedAdmin
-from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
+from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare
 
 
 class ClosedRecordAdmin(AuditedAdmin):
@@ -49,3 +49,11 @@ class PartnerStatementAdmin(ClosedRecordAdmin):
 class ResidentShareAdmin(ClosedRecordAdmin):
     list_display = ("close", "resident", "paid_cents")
     raw_id_fields = ("resident",)
+
+
+@admin.register(Payout)
+class PayoutAdmin(ClosedRecordAdmin):
+    """Payouts are recorded on the payouts page, which posts them to the ledger."""
+
+    list_display = ("paid_on", "partner", "amount_cents", "bank_reference", "recorded_by")
+    list_filter = ("partner",)

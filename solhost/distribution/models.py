@@ -91,3 +91,34 @@ class ResidentShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} {self.close}"
+
+
+class Payout(models.Model):
+    """Money the steward sent from its bank account to a partner, out of what it owed it."""
+
+    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="payouts")
+    paid_on = models.DateField()
+    amount_cents = models.BigIntegerField()
+    bank_reference = models.CharField(
+        max_length=140, blank=True, help_text="The transfer's reference, as the bank shows it."
+    )
+    # The recording form's one-time token, hashed: submitting the form twice pays once.
+    key = models.CharField(max_length=80, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    ledger_entry = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, related_name="payout"
+    )
+
+    class Meta:
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__gt=0), name="payout_more_than_zero"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_cents / 100:.2f} AUD to {self.partner} on {self.paid_on}"

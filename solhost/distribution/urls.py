@@ -22,6 +22,7 @@ urlpatterns = [
     path("transparency/<period:period>/", views.transparency, name="transparency"),
     path("contribute/where-it-went/", views.where_it_went, name="where_it_went"),
     path("statements/<slug:slug>/", views.statements, name="statements"),
+    path("payouts/", views.payouts, name="payouts"),
     path("statements/<slug:slug>/<period:period>/", views.statement, name="statement"),
     path("statements/<slug:slug>/<period:period>.csv", views.statement_csv, name="statement_csv"),
 ]

@@ -6,13 +6,22 @@ where their own money went, and nobody else's.
 """
 
 import csv
+import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
-from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
+from solhost.contributions.money import format_aud
+from solhost.core.problems import InputProblems
+from solhost.distribution.forms import PayoutForm
+from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare
+from solhost.distribution.payouts import owed_cents, record_payout
 from solhost.partners.models import Membership, Organisation, Service
+from solhost.partners.permissions import is_steward
 
 STATEMENT_COLUMNS = [
     ("residents", "Residents counted"),
@@ -66,13 +75,8 @@ def transparency(request: HttpRequest, period: str) -> HttpResponse:
 def _partner_for(request: HttpRequest, slug: str) -> Organisation:
     """The partner, if the user is one of its people or the steward; else 404."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    memberships = Membership.objects.filter(user=request.user)
-    allowed = (
-        request.user.is_superuser
-        or memberships.filter(organisation=organisation).exists()
-        or memberships.filter(role=Membership.Role.STEWARD).exists()
-    )
-    if not allowed:
+    member = Membership.objects.filter(user=request.user, organisation=organisation).exists()
+    if not (member or is_steward(request.user)):
         raise Http404("No such statement.")
     return organisation
 
@@ -84,7 +88,13 @@ def statements(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "distribution/statements.html",
-        {"partner": partner, "rows": rows, "columns": STATEMENT_COLUMNS},
+        {
+            "partner": partner,
+            "rows": rows,
+            "columns": STATEMENT_COLUMNS,
+            "owed_cents": owed_cents(partner),
+            "payouts": partner.payouts.all()[:24],
+        },
     )
 
 
@@ -154,3 +164,56 @@ def where_it_went(request: HttpRequest) -> HttpResponse:
         ]
         months.append({"share": share, "rows": rows})
     return render(request, "distribution/where_it_went.html", {"months": months})
+
+
+@login_required
+def payouts(request: HttpRequest) -> HttpResponse:
+    """The steward sees what each partner is owed and records the transfers it makes."""
+    if not is_steward(request.user):
+        raise PermissionDenied("Only the steward records payouts.")
+    partners = Organisation.objects.filter(statements__isnull=False).distinct().order_by("name")
+    form = PayoutForm(
+        request.POST or None,
+        partners=partners,
+        initial={"paid_on": timezone.localdate(), "token": uuid.uuid4().hex},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payout = record_payout(
+                partner=data["partner"],
+                amount_cents=data["amount"],
+                paid_on=data["paid_on"],
+                bank_reference=data["bank_reference"],
+                token=data["token"],
+                actor=request.user,
+            )
+        except InputProblems as error:
+            for field, message in error.problems:
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            if payout:
+                messages.success(
+                    request, f"Recorded {format_aud(payout.amount_cents)} paid to {payout.partner}."
+                )
+            else:
+                messages.info(request, "This payout was already recorded; nothing changed.")
+            return redirect("distribution:payouts")
+    latest = {
+        s.partner_id: s
+        for s in PartnerStatement.objects.filter(partner__in=partners)
+        .select_related("close")
+        .order_by("close__period")
+    }
+    owed = [
+        {"partner": p, "owed_cents": owed_cents(p), "latest": latest.get(p.pk)} for p in partners
+    ]
+    return render(
+        request,
+        "distribution/payouts.html",
+        {
+            "form": form,
+            "owed": owed,
+            "recent": Payout.objects.select_related("partner")[:20],
+        },
+    )

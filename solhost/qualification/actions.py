@@ -26,6 +26,7 @@ from solhost.core.writes import check_editable
 from solhost.identity.models import User
 from solhost.partners import actions as partner_actions
 from solhost.partners.models import Membership, Organisation
+from solhost.partners.permissions import is_steward
 from solhost.qualification.cloud_ranges import PROVIDER_COMPANIES, parse_cloud_ranges
 from solhost.qualification.dossier import parse_dossier
 from solhost.qualification.gather import (
@@ -97,18 +98,6 @@ APPLICATION_FIELDS = (
     "dossier",
 )
 DECISIONS = (Evidence.State.APPROVED, Evidence.State.REJECTED, Evidence.State.MORE_REQUESTED)
-
-
-def is_steward(user) -> bool:
-    """The steward's staff: Django staff, or a member of the steward organisation with its role."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        user.is_staff
-        or Membership.objects.filter(
-            user=user, role=Membership.Role.STEWARD, organisation__kind=Organisation.Kind.STEWARD
-        ).exists()
-    )
 
 
 def _partner_admin_emails(organisation: Organisation) -> list[str]:

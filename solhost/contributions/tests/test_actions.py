@@ -71,6 +71,20 @@ def test_an_organisation_sponsors_only_its_own_members(world):
         )
 
 
+def test_changing_a_sponsored_seat_is_audited_with_what_it_was(world):
+    from solhost.core.models import AuditEvent
+
+    actions.sponsor_seat(organisation=world.mcc, resident=world.bob, monthly_cents=500, actor=None)
+    seat = actions.sponsor_seat(
+        organisation=world.mcc, resident=world.bob, monthly_cents=900, actor=world.alice
+    )
+    assert seat.monthly_cents == 900
+    first, change = AuditEvent.objects.filter(action="contributions.sponsor_seat").order_by("pk")
+    assert first.before is None and first.after["monthly_cents"] == 500
+    assert change.before["monthly_cents"] == 500 and change.after["monthly_cents"] == 900
+    assert change.actor == world.alice
+
+
 def test_a_payment_is_recorded_once_and_posted_to_the_books(world):
     code = actions.reference_for_resident(world.rita).code
     payment = actions.record_payment(
