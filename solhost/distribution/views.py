@@ -11,6 +11,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +21,8 @@ from solhost.core.problems import InputProblems
 from solhost.distribution.forms import PayoutForm
 from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare
 from solhost.distribution.payouts import owed_cents, record_payout
+from solhost.metering.models import ActiveDay
+from solhost.metering.periods import parse_period
 from solhost.partners.models import Membership, Organisation, Service
 from solhost.partners.permissions import is_steward
 
@@ -163,7 +166,36 @@ def where_it_went(request: HttpRequest) -> HttpResponse:
             for slug, cents in share.services.items()
         ]
         months.append({"share": share, "rows": rows})
-    return render(request, "distribution/where_it_went.html", {"months": months})
+    return render(
+        request,
+        "distribution/where_it_went.html",
+        {"months": months, "open_usage": _open_usage_for(request.user)},
+    )
+
+
+def _open_usage_for(resident) -> list[dict]:
+    """The resident's own active days per service in the months not closed yet."""
+    closed = PeriodClose.objects.values_list("period", flat=True)
+    latest = max(closed, default=None)
+    days = ActiveDay.objects.filter(resident=resident)
+    if latest is not None:
+        days = days.filter(day__gt=parse_period(latest)[1])
+    rows = (
+        days.order_by()
+        .values("service__name", "service__organisation__name")
+        .annotate(days=Count("id"), first=Min("day"), last=Max("day"))
+        .order_by("-days", "service__name")
+    )
+    return [
+        {
+            "service": row["service__name"],
+            "partner": row["service__organisation__name"],
+            "days": row["days"],
+            "first": row["first"],
+            "last": row["last"],
+        }
+        for row in rows
+    ]
 
 
 @login_required

@@ -1,10 +1,12 @@
+import datetime
 import json
 
 import pytest
 from django.urls import reverse
 
 from solhost.distribution.actions import close_period
-from solhost.distribution.tests.test_close import AFTER_GRACE, PERIOD, october  # noqa: F401
+from solhost.distribution.tests.test_close import AFTER_GRACE, PERIOD, ZONE, october  # noqa: F401
+from solhost.metering.actions import record_usage_batch
 from solhost.web.tests.pages import assert_clean_page
 
 
@@ -74,6 +76,43 @@ def test_nobody_sees_another_partners_statement(client, closed, persona, slug):
 def test_the_steward_sees_every_statement(client, closed):
     client.force_login(closed.sam)
     assert client.get(reverse("distribution:statement", args=["cct", PERIOD])).status_code == 200
+
+
+def test_a_resident_sees_their_own_days_since_the_last_close_and_nobody_elses(client, closed):
+    client.force_login(closed.rita)
+    html = client.get(reverse("distribution:where_it_went")).content.decode()
+    assert "No service has reported your use since the last closed month" in html
+    november = datetime.datetime(2026, 11, 20, 12, tzinfo=ZONE)
+    for day in (3, 4, 9):
+        record_usage_batch(
+            partner=closed.mcc,
+            events=[
+                {
+                    "id": f"nov-{day}",
+                    "resident": str(closed.rita.sub),
+                    "service": "mcc-files",
+                    "kind": "open",
+                    "occurred_at": datetime.datetime(2026, 11, day, 10, tzinfo=ZONE).isoformat(),
+                }
+            ],
+            now=november,
+        )
+    page = client.get(reverse("distribution:where_it_went"))
+    assert_clean_page(page)
+    html = page.content.decode()
+    rows = page.context["open_usage"]
+    assert rows == [
+        {
+            "service": "MCC Files",
+            "partner": "Merri Creek Computing",
+            "days": 3,
+            "first": datetime.date(2026, 11, 3),
+            "last": datetime.date(2026, 11, 9),
+        }
+    ]
+    assert "3 Nov 2026" in html and "9 Nov 2026" in html
+    client.force_login(closed.bob)
+    assert client.get(reverse("distribution:where_it_went")).context["open_usage"] == []
 
 
 def test_a_resident_sees_where_their_own_money_went_and_nobody_elses(client, closed):
