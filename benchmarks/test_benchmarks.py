@@ -18,6 +18,9 @@ def check_home_page(figures: dict) -> None:
 def check_energy_site_year(figures: dict) -> None:
     assert figures["single_pass"]["ratio_analysis_to_single_pass"] > 0
     assert figures["analysis"]["outage_starts"] > 0
+    # pvlib runs inside every cold analysis, and is timed there.
+    assert 0 < figures["analysis"]["pvlib_seconds"] < figures["analysis"]["median_seconds"]
+    assert figures["analysis"]["two_pool_warm_median_seconds"] > 0
     assert figures["sites"]["extrapolated_100_sites_ingest_and_analysis_seconds"] > 0
 
 

@@ -10,9 +10,12 @@ How the numbers are made (docs/energy.md says the same for site operators):
   steps in a channel is bridged by linear interpolation; longer gaps stay missing.
 - Renewable share = 1 − grid energy used ÷ load energy. Grid import is non-renewable,
   export never offsets it, and community energy offsets import only up to its metered
-  generation in the same interval. Optionally (``two_pool``) the battery keeps grid-charged
-  energy in its own pool, drawn first, and it counts as grid energy when discharged.
+  generation in the same interval. With the site's ``two_pool`` battery accounting the
+  battery keeps grid-charged energy in its own pool, drawn first, and it counts as grid
+  energy when discharged.
 - Coverage is the share of the window with both load and grid data.
+- Local days and months are runs of grid slots between local midnights, found once from a
+  few hundred midnights rather than by converting every slot's time.
 - The outage simulation starts at every interval with a recorded state of charge. See
   :func:`outage_survival` for how all starts are simulated at once.
 """
@@ -21,6 +24,7 @@ import datetime
 import functools
 import math
 import warnings
+import zoneinfo
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
@@ -30,7 +34,7 @@ import pandas as pd
 import pvlib
 
 from solhost.energy.canonical import CHANNELS, SOC, Telemetry
-from solhost.energy.site import Site
+from solhost.energy.site import TWO_POOL, Site
 
 Array = npt.NDArray[np.float64]
 Index = npt.NDArray[np.int64]
@@ -50,7 +54,7 @@ MAX_BRIDGED_GAP: Final = 2
 ENERGY_TOLERANCE_WH: Final = 1e-6
 # Keeps a badly aligned file from asking for a grid of one-second steps over a year.
 MAX_GRID_SLOTS: Final = 5_000_000
-EPOCH: Final = datetime.date(1970, 1, 1)
+DAY_S: Final = 86400
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ class Grid:
     """Telemetry on a regular grid: slot ``i`` covers ``[start + i*step, start + (i+1)*step)``.
 
     Energy arrays are Wh per slot, NaN where missing; ``soc`` is the state of charge at the
-    end of each slot.
+    end of each slot. The arrays may share memory with the telemetry and are then read-only.
     """
 
     start: int
@@ -127,12 +131,17 @@ class Grid:
     def size(self) -> int:
         return len(self.soc)
 
-    def times(self) -> Index:
-        return self.start + self.step * np.arange(self.size, dtype=np.int64)
+    @property
+    def end(self) -> int:
+        """UTC seconds at the end of the last slot."""
+        return self.start + self.size * self.step
 
 
 def _bridge_short_gaps(values: Array, max_gap: int = MAX_BRIDGED_GAP) -> Array:
     """Linear interpolation across runs of at most ``max_gap`` missing slots."""
+    # Any missing value makes the sum NaN: one fast pass settles the usual complete channel.
+    if not math.isnan(values.sum()):
+        return values
     missing = np.isnan(values)
     if not missing.any() or missing.all():
         return values
@@ -164,6 +173,72 @@ def _gcd_of(values: Index) -> int:
     return math.gcd(int(values[0]), common, int(np.gcd.reduce(rare)) if len(rare) else 0)
 
 
+@dataclass(frozen=True)
+class _ChannelRows:
+    """One channel's rows, sorted by start and never overlapping (canonical.py checks both)."""
+
+    name: str
+    ts_start: Index
+    interval_s: Index
+    value: Array
+
+    @functools.cached_property
+    def unbroken(self) -> bool:
+        """Whether the rows share one interval and follow each other without a gap.
+
+        Sorted rows that do not overlap are back to back exactly when they span their
+        count times the interval, so the starts need no checking one by one.
+        """
+        interval = int(self.interval_s[0])
+        span = int(self.ts_start[-1]) - int(self.ts_start[0])
+        return span == (len(self.value) - 1) * interval and bool(
+            (self.interval_s == interval).all()
+        )
+
+    @property
+    def end(self) -> int:
+        if self.unbroken:
+            return int(self.ts_start[-1] + self.interval_s[-1])
+        return int((self.ts_start + self.interval_s).max())
+
+    def step_divisor(self, t0: int) -> int:
+        """The largest grid step from ``t0`` on which every row starts and ends."""
+        if self.unbroken:
+            return math.gcd(int(self.interval_s[0]), int(self.ts_start[0]) - t0)
+        return math.gcd(_gcd_of(self.interval_s), _gcd_of(self.ts_start - t0))
+
+    def on_grid(self, t0: int, step: int, size: int) -> Array:
+        """Energy per slot (NaN where missing), or for the state of charge its end-of-slot value."""
+        is_soc = self.name == SOC
+        if self.unbroken:
+            first = (int(self.ts_start[0]) - t0) // step
+            span = int(self.interval_s[0]) // step
+            count = len(self.value)
+            if span == 1 and first == 0 and count == size:
+                values = self.value.view()
+                values.flags.writeable = False
+                return values
+            values = np.full(size, np.nan)
+            if is_soc:
+                values[first + span - 1 : first + span * count : span] = self.value
+            else:
+                # Each row's energy is spread evenly over its slots.
+                spread = (self.value / span)[:, None]
+                values[first : first + span * count].reshape(count, span)[:] = spread
+            return values
+        slot = (self.ts_start - t0) // step
+        length = self.interval_s // step
+        values = np.full(size, np.nan)
+        if is_soc:
+            values[slot + length - 1] = self.value
+        elif (length == 1).all():
+            values[slot] = self.value
+        else:
+            offsets = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
+            values[np.repeat(slot, length) + offsets] = np.repeat(self.value / length, length)
+        return values
+
+
 def build_grid(telemetry: Telemetry) -> Grid:
     """Lay one server's channels on one regular grid; longer rows spread evenly over their slots."""
     if not len(telemetry):
@@ -171,37 +246,31 @@ def build_grid(telemetry: Telemetry) -> Grid:
     # Rows are sorted by server first, so one server means the first and last agree.
     if telemetry.server[0] != telemetry.server[-1]:
         raise ValueError(f"telemetry of one server is needed, got {telemetry.servers}")
-    t0 = int(telemetry.ts_start.min())
-    step = math.gcd(_gcd_of(telemetry.interval_s), _gcd_of(telemetry.ts_start - t0))
-    end = int((telemetry.ts_start + telemetry.interval_s).max())
+    # Rows are sorted by channel, so each channel is one contiguous run.
+    codes = np.arange(len(CHANNELS) + 1, dtype=telemetry.channel.dtype)
+    bounds = np.searchsorted(telemetry.channel, codes)
+    channels = [
+        _ChannelRows(
+            name,
+            telemetry.ts_start[bounds[code] : bounds[code + 1]],
+            telemetry.interval_s[bounds[code] : bounds[code + 1]],
+            telemetry.value[bounds[code] : bounds[code + 1]],
+        )
+        for code, name in enumerate(CHANNELS)
+        if bounds[code] < bounds[code + 1]
+    ]
+    t0 = min(int(rows.ts_start[0]) for rows in channels)
+    step = math.gcd(*(rows.step_divisor(t0) for rows in channels))
+    end = max(rows.end for rows in channels)
     size = (end - t0) // step
     if size > MAX_GRID_SLOTS:
         raise ValueError(
             f"the intervals are not aligned: a common grid would need {step} s steps over "
-            f"{(end - t0) / 86400:.0f} days; align ts_start to whole intervals"
+            f"{(end - t0) / DAY_S:.0f} days; align ts_start to whole intervals"
         )
-    first = (telemetry.ts_start - t0) // step
-    span = telemetry.interval_s // step
-    energy: dict[str, Array] = {}
-    soc = np.full(size, np.nan)
-    # Rows are sorted by channel, so each channel is one contiguous run.
-    bounds = np.searchsorted(telemetry.channel, np.arange(len(CHANNELS) + 1))
-    for code, name in enumerate(CHANNELS):
-        rows = slice(bounds[code], bounds[code + 1])
-        if rows.start == rows.stop:
-            continue
-        slot, length, value = first[rows], span[rows], telemetry.value[rows]
-        if name == SOC:
-            soc[slot + length - 1] = value
-            continue
-        values = np.full(size, np.nan)
-        if (length == 1).all():
-            values[slot] = value
-        else:
-            offsets = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
-            values[np.repeat(slot, length) + offsets] = np.repeat(value / length, length)
-        energy[name] = _bridge_short_gaps(values)
-    return Grid(t0, step, energy, _bridge_short_gaps(soc))
+    energy = {rows.name: _bridge_short_gaps(rows.on_grid(t0, step, size)) for rows in channels}
+    soc = energy.pop(SOC, None)
+    return Grid(t0, step, energy, np.full(size, np.nan) if soc is None else soc)
 
 
 def _local_midnights(first_day: datetime.date, days: int, timezone: str) -> Index:
@@ -212,18 +281,91 @@ def _local_midnights(first_day: datetime.date, days: int, timezone: str) -> Inde
     return np.asarray(midnights.as_unit("s").asi8, np.int64)
 
 
-def _local_midnights_of(days: Index, timezone: str) -> Index:
-    """UTC seconds of local midnight starting each of ``days`` (days since the epoch)."""
-    midnights = pd.DatetimeIndex((days * 86400).astype("datetime64[s]")).tz_localize(
-        timezone, ambiguous=False, nonexistent="shift_forward"
-    )
-    return np.asarray(midnights.as_unit("s").asi8, np.int64)
-
-
 def _wall_seconds(utc_seconds: Index, timezone: str) -> Index:
     """Local wall-clock seconds since the epoch, for each UTC second count."""
     utc = pd.DatetimeIndex(utc_seconds.astype("datetime64[s]")).tz_localize("UTC")
     return np.asarray(utc.tz_convert(timezone).tz_localize(None).as_unit("s").asi8, np.int64)
+
+
+def _offset_runs(start: int, step: int, count: int, timezone: str) -> list[tuple[int, int, int]]:
+    """``(first, stop, offset)``: slots ``[first, stop)`` from ``start`` share one UTC offset.
+
+    The offset is read about once a day, and the slot where it changes (daylight saving) is
+    found by bisection, so a year costs a few hundred conversions, not one per slot. No time
+    zone changes its offset and back within one day.
+    """
+    if count <= 0:
+        return []
+    zone = zoneinfo.ZoneInfo(timezone)
+
+    def offset_of(slot: int) -> int:
+        offset = datetime.datetime.fromtimestamp(start + step * slot, zone).utcoffset()
+        assert offset is not None  # an aware time always has one
+        return int(offset.total_seconds())
+
+    samples = np.unique(np.append(np.arange(0, count, max(1, DAY_S // step)), count - 1))
+    sample_times = start + step * samples
+    offsets = _wall_seconds(sample_times, timezone) - sample_times
+    firsts, run_offsets = [0], [int(offsets[0])]
+    for k in np.flatnonzero(np.diff(offsets)):
+        unchanged, changed = int(samples[k]), int(samples[k + 1])
+        final = offset_of(changed)
+        while run_offsets[-1] != final and unchanged < changed:
+            # The first slot after ``unchanged`` whose offset differs from the run's.
+            low, high = unchanged, changed
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset_of(middle) == run_offsets[-1]:
+                    low = middle
+                else:
+                    high = middle
+            firsts.append(high)
+            run_offsets.append(offset_of(high))
+            unchanged = high
+    stops = [*firsts[1:], count]
+    return list(zip(firsts, stops, run_offsets, strict=True))
+
+
+def _by_time_of_day(profile: Array, start: int, step: int, count: int, timezone: str) -> Array:
+    """``profile`` (one value per ``step`` of a local day) for ``count`` slots from ``start``.
+
+    Each slot takes the value for its local time of day, as a clock on the wall shows it.
+    """
+    values = np.empty(count)
+    day_slots = len(profile)
+    for first, stop, offset in _offset_runs(start, step, count, timezone):
+        wall = start + first * step + offset
+        if day_slots * step == DAY_S:
+            # Within a run the time of day steps through the profile, wrapping at midnight:
+            # whole days are the profile from the run's first slot, then a part of one.
+            day = np.roll(profile, -(wall % DAY_S // step))
+            whole = (stop - first) // day_slots * day_slots
+            values[first : first + whole].reshape(-1, day_slots)[:] = day
+            values[first + whole : stop] = day[: stop - first - whole]
+        else:
+            walls = wall + step * np.arange(stop - first, dtype=np.int64)
+            values[first:stop] = profile[walls % DAY_S // step % day_slots]
+    return values
+
+
+def _slot_bounds(boundaries: Index, grid: Grid) -> Index:
+    """For each UTC time, the first slot starting at or after it (clipped to the grid)."""
+    return np.clip(-((grid.start - boundaries) // grid.step), 0, grid.size)
+
+
+def _segment_sums(
+    values: npt.NDArray[Any], bounds: Index, dtype: type[np.generic] = np.float64
+) -> npt.NDArray[Any]:
+    """Sum of ``values[bounds[k]:bounds[k + 1]]`` for each ``k``; 0 for an empty segment."""
+    sums: npt.NDArray[Any] = np.zeros(len(bounds) - 1, dtype)
+    filled = np.flatnonzero(bounds[1:] > bounds[:-1])
+    if len(filled):
+        # Between two filled segments the empty ones have no width, so each filled
+        # segment ends where the next one starts.
+        sums[filled] = np.add.reduceat(
+            values[bounds[0] : bounds[-1]], bounds[filled] - bounds[0], dtype=dtype
+        )
+    return sums
 
 
 def _share(non_renewable: float, load: float) -> float | None:
@@ -249,31 +391,100 @@ class EnergyFlows:
 def energy_flows(grid: Grid, site: Site, *, two_pool: bool = False) -> EnergyFlows:
     """Load, grid energy used and non-renewable energy used, slot by slot."""
     size = grid.size
-    missing = np.full(size, np.nan)
-    load = grid.energy.get("load_wh", missing)
-    if site.grid_connected:
-        grid_import = grid.energy.get("grid_import_wh", missing)
+    recorded_load = grid.energy.get("load_wh")
+    load = np.full(size, np.nan) if recorded_load is None else recorded_load
+    if not site.grid_connected:
+        grid_used = np.zeros(size)
+    elif "grid_import_wh" not in grid.energy:
+        grid_used = np.full(size, np.nan)
+    elif "community_renewable_wh" in grid.energy:
+        community = np.nan_to_num(grid.energy["community_renewable_wh"])
+        grid_used = np.maximum(grid.energy["grid_import_wh"] - community, 0)
     else:
-        grid_import = np.zeros(size)
-    community = np.nan_to_num(grid.energy.get("community_renewable_wh", np.zeros(size)))
-    grid_used = np.maximum(grid_import - community, 0)
+        # Energy channels are never negative (canonical.py refuses it), nor is a bridged gap.
+        grid_used = grid.energy["grid_import_wh"]
     covered = np.isfinite(load) & np.isfinite(grid_used)
     if not two_pool:
         return EnergyFlows(load, grid_used, covered, grid_used)
-    pv = np.nan_to_num(grid.energy.get("pv_wh", np.zeros(size)))
-    charge = np.nan_to_num(grid.energy.get("batt_charge_wh", np.zeros(size)))
-    discharge = np.nan_to_num(grid.energy.get("batt_discharge_wh", np.zeros(size)))
+    non_renewable = _two_pool_non_renewable(grid, load, grid_used)
+    if not covered.all():
+        non_renewable[~covered] = np.nan
+    return EnergyFlows(load, non_renewable, covered, grid_used)
+
+
+def _zero_where_missing(grid: Grid, name: str) -> Array:
+    """A channel with its missing slots as zero; all zero when it was not recorded."""
+    values = grid.energy.get(name)
+    if values is None:
+        return np.zeros(grid.size)
+    return np.nan_to_num(values) if np.isnan(values).any() else values
+
+
+def _two_pool_non_renewable(grid: Grid, load: Array, grid_used: Array) -> Array:
+    """Grid energy reaching the load per slot, directly or through the battery's grid pool.
+
+    Per slot the grid serves what PV and the battery leave of the load, the rest of the
+    import up to the metered charge goes into the grid pool, and discharge empties the grid
+    pool first. Year-long arrays, so each step is written in place.
+    """
+    load = np.nan_to_num(load)
     used = np.nan_to_num(grid_used)
-    load_from_grid = np.minimum(used, np.maximum(np.nan_to_num(load) - pv - discharge, 0))
-    grid_to_battery = np.minimum(charge, np.maximum(used - load_from_grid, 0))
-    # The grid pool is drawn first; it is a running sum floored at zero (Lindley's
-    # recursion), which a cumulative sum minus its running minimum gives in one pass.
-    walk = np.cumsum(grid_to_battery - discharge)
-    pool = walk - np.minimum(np.minimum.accumulate(walk), 0)
-    pool_before = np.concatenate(([0.0], pool[:-1]))
-    grid_discharged = pool_before + grid_to_battery - pool
-    non_renewable = np.minimum(load_from_grid + grid_discharged, np.nan_to_num(load))
-    return EnergyFlows(load, np.where(covered, non_renewable, np.nan), covered, grid_used)
+    discharge = _zero_where_missing(grid, "batt_discharge_wh")
+    # min(used, max(load - pv - discharge, 0))
+    load_from_grid = load - _zero_where_missing(grid, "pv_wh")
+    load_from_grid -= discharge
+    np.maximum(load_from_grid, 0, out=load_from_grid)
+    np.minimum(used, load_from_grid, out=load_from_grid)
+    # min(charge, max(used - load_from_grid, 0))
+    grid_to_battery = used - load_from_grid
+    np.maximum(grid_to_battery, 0, out=grid_to_battery)
+    np.minimum(_zero_where_missing(grid, "batt_charge_wh"), grid_to_battery, out=grid_to_battery)
+    # The grid pool is a running sum floored at zero (Lindley's recursion), which a
+    # cumulative sum minus its running minimum (while below zero) gives in one pass.
+    walk = grid_to_battery - discharge
+    np.cumsum(walk, out=walk)
+    lowest = np.minimum.accumulate(walk)
+    np.minimum(lowest, 0, out=lowest)
+    pool = np.subtract(walk, lowest, out=lowest)
+    # What the pool gave: the pool before the slot (empty before the first), plus what went
+    # in, less the pool after.
+    grid_discharged = np.empty(grid.size)
+    grid_discharged[0] = grid_to_battery[0]
+    np.add(pool[:-1], grid_to_battery[1:], out=grid_discharged[1:])
+    grid_discharged -= pool
+    # min(load_from_grid + grid_discharged, load)
+    grid_discharged += load_from_grid
+    return np.minimum(grid_discharged, load, out=grid_discharged)
+
+
+@dataclass(frozen=True)
+class DailyTotals:
+    """Per local day: slots with load and grid data, and the load, non-renewable and grid
+    energy (Wh) in those slots."""
+
+    covered_slots: Index
+    load: Array
+    non_renewable: Array
+    grid_used: Array
+
+    @classmethod
+    def of(cls, flows: EnergyFlows, bounds: Index) -> "DailyTotals":
+        """Totals over the days whose slots are ``[bounds[d], bounds[d + 1])``."""
+        span = slice(int(bounds[0]), int(bounds[-1]))
+        covered = flows.covered[span]
+        local = bounds - bounds[0]
+
+        def sums(values: Array) -> Array:
+            if covered.all():
+                return _segment_sums(values[span], local)
+            return _segment_sums(np.where(covered, values[span], 0.0), local)
+
+        load = sums(flows.load)
+        non_renewable = sums(flows.non_renewable)
+        grid_used = (
+            non_renewable if flows.grid_used is flows.non_renewable else sums(flows.grid_used)
+        )
+        return cls(_segment_sums(covered, local, np.int64), load, non_renewable, grid_used)
 
 
 def pv_day_profile(site: Site, day: datetime.date, step_s: int) -> Array:
@@ -291,6 +502,12 @@ def pv_day_profile(site: Site, day: datetime.date, step_s: int) -> Array:
 
 
 @functools.lru_cache(maxsize=256)
+def _altitude(latitude: float, longitude: float) -> float:
+    """pvlib's altitude for the location (m), as ``pvlib.location.Location`` looks it up."""
+    return float(pvlib.location.lookup_altitude(latitude, longitude))
+
+
+@functools.lru_cache(maxsize=256)
 def _clear_sky_poa(
     latitude: float,
     longitude: float,
@@ -302,40 +519,104 @@ def _clear_sky_poa(
 ) -> Array:
     """Clear-sky plane-of-array irradiance (W/m²) at the middle of each slot of a local day.
 
-    pvlib costs milliseconds a call whatever the size, so the few days a site needs are
-    kept (read-only) per location and orientation; ``_clear_sky_poa.cache_clear()`` drops them.
+    The same steps and defaults as pvlib's ``Location.get_clearsky`` (Ineichen with the
+    Linke turbidity climatology, SPA solar position), with plain arrays wherever pvlib takes
+    them: Location's pandas frames cost more than the model. The result is exactly
+    Location's (test_analysis checks it). The few days a site needs are kept (read-only) per
+    location and orientation; :func:`forget_clear_sky_days` drops them.
     """
-    slots = 86400 // step_s
+    slots = DAY_S // step_s
     times = pd.date_range(pd.Timestamp(day), periods=slots, freq=f"{step_s}s").tz_localize(
         timezone, ambiguous=False, nonexistent="shift_forward"
     ) + pd.Timedelta(seconds=step_s / 2)
-    location = pvlib.location.Location(latitude, longitude, tz=timezone)
+    altitude = _altitude(latitude, longitude)
+    pressure = pvlib.atmosphere.alt2pres(altitude)
     # pvlib still calls a pandas accessor that pandas has deprecated; nothing to fix here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
-        # One solar position serves both the clear-sky model and the transposition.
-        sun = location.get_solarposition(times)
-        clear = location.get_clearsky(times, solar_position=sun)
-        # pvlib measures azimuth clockwise from north, as SITE.json does. Plain arrays spare
-        # pandas index alignment; the arithmetic is the same.
-        irradiance = pvlib.irradiance.get_total_irradiance(
-            tilt_deg,
-            azimuth_deg,
-            sun["apparent_zenith"].to_numpy(np.float64),
-            sun["azimuth"].to_numpy(np.float64),
-            clear["dni"].to_numpy(np.float64),
-            clear["ghi"].to_numpy(np.float64),
-            clear["dhi"].to_numpy(np.float64),
+        sun = pvlib.solarposition.spa_python(times, latitude, longitude, altitude, pressure, 12)
+        zenith = sun["apparent_zenith"].to_numpy(np.float64)
+        turbidity = pvlib.clearsky.lookup_linke_turbidity(times, latitude, longitude)
+    # Location passes the times, from which pvlib takes the day of year in UTC; the day
+    # numbers themselves spare it a pass through pandas.
+    utc_day = (np.asarray(times.as_unit("us").asi8) // (DAY_S * 10**6)).astype("datetime64[D]")
+    day_of_year = (utc_day - utc_day.astype("datetime64[Y]")).astype(np.int64) + 1
+    # At night the model divides by the zenith's zero cosine; the NaN that comes out is made
+    # zero below. pandas, which Location works on, does not warn about it, so neither do we.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        clear = pvlib.clearsky.ineichen(
+            zenith,
+            pvlib.atmosphere.get_absolute_airmass(
+                pvlib.atmosphere.get_relative_airmass(zenith), pressure
+            ),
+            turbidity.to_numpy(np.float64),
+            altitude=altitude,
+            dni_extra=pvlib.irradiance.get_extra_radiation(day_of_year),
         )
+    # pvlib measures azimuth clockwise from north, as SITE.json does.
+    irradiance = pvlib.irradiance.get_total_irradiance(
+        tilt_deg,
+        azimuth_deg,
+        zenith,
+        sun["azimuth"].to_numpy(np.float64),
+        clear["dni"],
+        clear["ghi"],
+        clear["dhi"],
+    )
     poa = np.nan_to_num(np.asarray(irradiance["poa_global"], np.float64)).clip(min=0)
     poa.flags.writeable = False
     return poa
+
+
+def forget_clear_sky_days() -> None:
+    """Forget every clear-sky day and location looked up so far."""
+    _clear_sky_poa.cache_clear()
+    _altitude.cache_clear()
 
 
 def _solstice(site: Site, *, summer: bool) -> datetime.date:
     southern = site.latitude < 0
     december = summer == southern
     return datetime.date(2026, 12 if december else 6, 21)
+
+
+def _range_minima(walk: Array, horizon: int) -> list[Array]:
+    """Level ``k`` holds the minimum of ``walk`` over ``[x, x + 2**k)`` (cut at the end), up
+    to the largest power of two within ``horizon``. Level 0 is the walk itself; the others
+    share one allocation."""
+    size = len(walk)
+    table = np.empty((max(horizon, 1).bit_length() - 1, size))
+    levels = [walk, *table]
+    for k in range(1, len(levels)):
+        half = min(1 << (k - 1), size)
+        # Past the end the walk counts as +inf, so the last ``half`` minima are unchanged.
+        np.minimum(levels[k - 1][: size - half], levels[k - 1][half:], out=levels[k][: size - half])
+        levels[k][size - half :] = levels[k - 1][size - half :]
+    return levels
+
+
+def _window_below(
+    levels: list[Array], horizon: int, thresholds: Array, at: Index | None = None
+) -> npt.NDArray[np.bool_]:
+    """Whether the walk drops below the threshold somewhere in ``[x, x + horizon)`` (cut at
+    the walk's end), for each ``x`` in ``at`` or, without it, for every slot.
+
+    Two blocks of 2**top slots, one at x and one ending at x + horizon, cover the window.
+    """
+    top = levels[-1]
+    shift = horizon - (1 << (len(levels) - 1))
+    if at is None:
+        below = top < thresholds
+        size = len(top)
+        # A second block starting past the end adds nothing: the first reaches the end.
+        if 0 < shift < size:
+            below[: size - shift] |= top[shift:] < thresholds[: size - shift]
+        return below
+    below = np.take(top, at) < thresholds
+    if shift > 0:
+        # Past the end the second block is clipped to the last slot, which is in the window.
+        below |= np.take(top, at + shift, mode="clip") < thresholds
+    return below
 
 
 def _first_below(levels: list[Array], starts: Index, thresholds: Array, horizon: int) -> Index:
@@ -347,30 +628,12 @@ def _first_below(levels: list[Array], starts: Index, thresholds: Array, horizon:
     """
     position = starts.copy()
     limit = starts + horizon
-    size = len(levels[0])
-    if not size:
-        return position - starts
     for k in range(len(levels) - 1, -1, -1):
         jump = 1 << k
         block = np.take(levels[k], position, mode="clip")
         ahead = (block >= thresholds) & (position <= limit - jump)
         position += jump * ahead
     return position - starts
-
-
-def _range_minima(walk: Array, horizon: int) -> list[Array]:
-    levels = [walk]
-    size = len(walk)
-    k = 1
-    while (1 << k) <= horizon:
-        previous = levels[-1]
-        half = min(1 << (k - 1), size)
-        # Past the end the walk counts as +inf, so the last ``half`` minima are unchanged.
-        level = previous.copy()
-        np.minimum(previous[: size - half], previous[half:], out=level[: size - half])
-        levels.append(level)
-        k += 1
-    return levels
 
 
 def outage_survival(
@@ -383,20 +646,52 @@ def outage_survival(
     ``usable_wh``. With prefix sums P, the energy after slot j for a start i is
     ``min(E0 + P[j+1] - P[i], usable + P[j+1] - max(P[i+1..j+1]))``, so it runs out either
     when the walk falls E0 below its start, or when it falls ``usable_wh`` below any later
-    peak. Both are "first slot below a threshold" searches over the same walk.
+    peak. Both are "first slot below a threshold" searches over the same walk. The minimum
+    of the walk over each whole window says at once which searches end early; only those
+    are searched, the rest survive the horizon.
     """
-    prefix = np.concatenate(([0.0], np.cumsum(net_wh)))
-    walk = prefix[1:]
+    size = len(net_wh)
+    if not size or not len(starts):
+        return np.full(len(starts), horizon, np.int64)
+    prefix = np.empty(size + 1)
+    prefix[0] = 0.0
+    walk = np.cumsum(net_wh, out=prefix[1:])
     levels = _range_minima(walk, horizon)
-    survive_start = _first_below(
-        levels, starts, prefix[starts] - start_energy_wh - ENERGY_TOLERANCE_WH, horizon
-    )
-    every_slot = np.arange(len(walk), dtype=np.int64)
-    from_full = _first_below(levels, every_slot, walk - usable_wh - ENERGY_TOLERANCE_WH, horizon)
-    empties_from_full = np.where(from_full < horizon, every_slot + from_full, len(walk) + horizon)
-    earliest = np.minimum.accumulate(empties_from_full[::-1])[::-1]
-    survive_peak = earliest[starts] - starts
-    return np.minimum(np.minimum(survive_start, survive_peak), horizon)
+    survived = _survival_from_start(levels, prefix, starts, start_energy_wh, horizon)
+    peaks, empties = _emptying_from_full(levels, usable_wh, horizon)
+    if len(peaks):
+        # A start runs out from full at the earliest emptying of any peak at or after it.
+        earliest = np.minimum.accumulate(empties[::-1])[::-1]
+        following = np.searchsorted(peaks, starts)
+        from_full = earliest[np.minimum(following, len(peaks) - 1)] - starts
+        np.minimum(survived, np.where(following < len(peaks), from_full, horizon), out=survived)
+    return survived
+
+
+# The arrays below are as long as a year of slots, and fresh memory costs more than the
+# arithmetic on it: results are written in place where the formula allows, and each step is
+# a function so that its temporary arrays are freed for the next one.
+
+
+def _survival_from_start(
+    levels: list[Array], prefix: Array, starts: Index, start_energy_wh: Array, horizon: int
+) -> Index:
+    """Slots until the walk falls ``start_energy_wh`` below its level at each start."""
+    thresholds = prefix[starts]
+    thresholds -= start_energy_wh
+    thresholds -= ENERGY_TOLERANCE_WH
+    survived = np.full(len(starts), horizon, np.int64)
+    failing = np.flatnonzero(_window_below(levels, horizon, thresholds, starts))
+    survived[failing] = _first_below(levels, starts[failing], thresholds[failing], horizon)
+    return survived
+
+
+def _emptying_from_full(levels: list[Array], usable_wh: float, horizon: int) -> tuple[Index, Index]:
+    """The slots ``x`` from which a full battery runs out within the horizon, and where."""
+    full = levels[0] - usable_wh
+    full -= ENERGY_TOLERANCE_WH
+    peaks = np.flatnonzero(_window_below(levels, horizon, full))
+    return peaks, peaks + _first_below(levels, peaks, full[peaks], horizon)
 
 
 def analyse(
@@ -405,39 +700,40 @@ def analyse(
     parameters: Parameters,
     *,
     at: datetime.date | None = None,
-    two_pool: bool = False,
 ) -> Analysis:
     """Evaluate S2.1, S2.2 and S3 for one site on day ``at`` (default: the last data day)."""
     grid = build_grid(telemetry)
-    times = grid.times()
     notes: list[str] = []
     if at is None:
-        last = _wall_seconds(np.array([times[-1] + grid.step - 1]), site.timezone)[0]
-        at = EPOCH + datetime.timedelta(days=int(last // 86400))
+        last = datetime.datetime.fromtimestamp(grid.end - 1, zoneinfo.ZoneInfo(site.timezone))
+        at = last.date()
     window_days = parameters.renewable_window_days
     first_day = at - datetime.timedelta(days=window_days - 1)
     # Months are reported whole from the month the window starts in.
     month_start = first_day.replace(day=1)
     lead_days = (first_day - month_start).days
     midnights = _local_midnights(month_start, lead_days + window_days, site.timezone)
+    day_bounds = _slot_bounds(midnights, grid)
     window_start, window_end = int(midnights[lead_days]), int(midnights[-1])
 
-    flows = energy_flows(grid, site, two_pool=two_pool)
-    in_window = (times >= window_start) & (times < window_end)
-    covered = flows.covered & in_window
-    coverage = float(covered.sum() * grid.step / (window_end - window_start))
-    load = np.where(covered, flows.load, 0.0)
-    non_renewable = np.where(covered, flows.non_renewable, 0.0)
-    share = _share(float(non_renewable.sum()), float(load.sum()))
-
-    wall = _wall_seconds(times, site.timezone)
-    wall_day = wall // 86400
-    monthly = _monthly(wall_day, flows, times, midnights[0], window_end, grid.step, site)
+    two_pool = site.battery_accounting == TWO_POOL
+    if two_pool:
+        notes.append(
+            "Two-pool battery accounting: grid energy stored in the battery counts as grid "
+            "energy when it is discharged."
+        )
+    days = DailyTotals.of(energy_flows(grid, site, two_pool=two_pool), day_bounds)
+    in_window = slice(lead_days, None)
+    covered = int(days.covered_slots[in_window].sum())
+    coverage = covered * grid.step / (window_end - window_start)
+    share = _share(float(days.non_renewable[in_window].sum()), float(days.load[in_window].sum()))
+    monthly = _monthly(days, midnights, day_bounds, month_start, grid.step)
 
     s2_2 = _s2_2(share, coverage, parameters, at)
-    s2_1 = _s2_1(grid, site, flows, in_window, wall_day, midnights, lead_days, at, parameters)
+    s2_1 = _s2_1(site, days, midnights, lead_days, grid.step, at, parameters)
     window_slots = (window_end - window_start) // grid.step
-    outage, s3 = _s3(grid, site, parameters, in_window, wall, at, window_slots, notes)
+    window = (int(day_bounds[lead_days]), int(day_bounds[-1]))
+    outage, s3 = _s3(grid, site, parameters, window, at, window_slots, notes)
     return Analysis(
         window_start=first_day.isoformat(),
         window_end=at.isoformat(),
@@ -453,51 +749,32 @@ def analyse(
 
 
 def _monthly(
-    wall_day: Index,
-    flows: EnergyFlows,
-    times: Index,
-    start: int,
-    end: int,
+    days: DailyTotals,
+    midnights: Index,
+    day_bounds: Index,
+    month_start: datetime.date,
     step: int,
-    site: Site,
 ) -> list[MonthlyShare]:
-    inside = (times >= start) & (times < end)
-    if not inside.any():
-        return []
-    # Month of each day in the span, looked up per slot: a few hundred conversions, not one
-    # per slot.
-    lowest = int(wall_day.min())
-    day_month = (
-        np.arange(lowest, int(wall_day.max()) + 1)
-        .astype("datetime64[D]")
-        .astype("datetime64[M]")
-        .astype(np.int64)
-    )
-    month_of = day_month[wall_day - lowest]
-    first_month = int(day_month[0])
-    present = np.zeros(int(day_month[-1]) - first_month + 1, np.bool_)
-    present[month_of[inside] - first_month] = True
-    months = np.flatnonzero(present) + first_month
-    month_number = np.cumsum(present) - 1
-    use = inside & flows.covered
-    counted = month_number[month_of[use] - first_month]
-    load = np.bincount(counted, flows.load[use], len(months))
-    non_renewable = np.bincount(counted, flows.non_renewable[use], len(months))
-    covered_slots = np.bincount(counted, minlength=len(months))
-    month_days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    next_days = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    month_starts = _local_midnights_of(month_days, site.timezone)
-    month_ends = _local_midnights_of(next_days, site.timezone)
+    """Each local month from ``month_start`` that the grid reaches, from the daily totals."""
+    firsts = [month_start]
+    last_day = month_start + datetime.timedelta(days=len(days.load) - 1)
+    while (following := (firsts[-1] + datetime.timedelta(days=32)).replace(day=1)) <= last_day:
+        firsts.append(following)
+    edges = [(first - month_start).days for first in firsts] + [len(days.load)]
+    load = np.add.reduceat(days.load, edges[:-1])
+    non_renewable = np.add.reduceat(days.non_renewable, edges[:-1])
+    covered_slots = np.add.reduceat(days.covered_slots, edges[:-1])
     result = []
-    for m, month in enumerate(months):
-        month_seconds = min(int(month_ends[m]), end) - max(int(month_starts[m]), start)
+    for m, first in enumerate(firsts):
+        # A month is listed when the grid has any slot in it, covered or not.
+        if day_bounds[edges[m]] == day_bounds[edges[m + 1]]:
+            continue
+        month_seconds = int(midnights[edges[m + 1]] - midnights[edges[m]])
         result.append(
             MonthlyShare(
-                month=str(np.datetime64(int(month), "M")),
+                month=f"{first:%Y-%m}",
                 renewable_share=_share(float(non_renewable[m]), float(load[m])),
-                coverage=float(covered_slots[m] * step / month_seconds)
-                if month_seconds > 0
-                else 0.0,
+                coverage=float(covered_slots[m] * step / month_seconds),
             )
         )
     return result
@@ -528,41 +805,38 @@ def _s2_2(
 
 
 def _s2_1(
-    grid: Grid,
     site: Site,
-    flows: EnergyFlows,
-    in_window: npt.NDArray[np.bool_],
-    wall_day: Index,
+    days: DailyTotals,
     midnights: Index,
     lead_days: int,
+    step: int,
     at: datetime.date,
     parameters: Parameters,
 ) -> CriterionResult:
-    days = parameters.renewable_window_days
-    first_day = at - datetime.timedelta(days=days - 1)
-    day = wall_day - (first_day - EPOCH).days
-    use = in_window & flows.covered & (day >= 0) & (day < days)
-    slots_needed = np.diff(midnights[lead_days:]) // grid.step
-    covered_slots = np.bincount(day[use], minlength=days)
-    load = np.bincount(day[use], flows.load[use], days)
-    grid_used = np.bincount(day[use], flows.grid_used[use], days)
+    window_days = parameters.renewable_window_days
+    first_day = at - datetime.timedelta(days=window_days - 1)
+    slots_needed = np.diff(midnights[lead_days:]) // step
+    covered_slots = days.covered_slots[lead_days:]
+    load = days.load[lead_days:]
+    grid_used = days.grid_used[lead_days:]
     clean = (covered_slots == slots_needed) & (load > 0) & (grid_used <= ENERGY_TOLERANCE_WH)
     if clean.any():
         last = int(np.flatnonzero(clean)[-1])
         date = first_day + datetime.timedelta(days=last)
-        hours = slots_needed[last] * grid.step / 3600
+        hours = slots_needed[last] * step / 3600
         return CriterionResult(
             MET,
             f"On {date} ({hours:g} local hours) the site served {load[last]:.0f} Wh of load "
-            f"with no grid energy; {int(clean.sum())} such days in the {days} days to {at}.",
+            f"with no grid energy; {int(clean.sum())} such days in the {window_days} days "
+            f"to {at}.",
             day=date.isoformat(),
         )
-    covered_days = covered_slots.sum() * grid.step / 86400
+    covered_days = covered_slots.sum() * step / DAY_S
     if covered_days <= 0 or load.sum() <= 0:
         return CriterionResult(
             NEEDS_EVIDENCE,
-            f"No load was recorded in the {days} days to {at}, so neither a grid-free day "
-            "nor a clear-day model can be checked.",
+            f"No load was recorded in the {window_days} days to {at}, so neither a grid-free "
+            "day nor a clear-day model can be checked.",
         )
     mean_load_w = float(load.sum() / (covered_days * 24))
     return _s2_1_modelled(site, mean_load_w)
@@ -588,12 +862,48 @@ def _s2_1_modelled(site: Site, mean_load_w: float) -> CriterionResult:
     )
 
 
+def _outage_net(site: Site, pv: Array, demand: float) -> Array:
+    """The battery's energy change per slot with PV ``pv`` and the load ``demand`` (Wh)."""
+    efficiency = site.one_way_battery_efficiency
+    return np.where(pv >= demand, (pv - demand) * efficiency, (pv - demand) / efficiency)
+
+
+def _poor_midwinter_pv(site: Site, parameters: Parameters, step: int) -> Array:
+    """PV per ``step`` slot of a local day: clear-sky midwinter scaled by the bad-day factor."""
+    return pv_day_profile(site, _solstice(site, summer=False), step) * parameters.bad_day_factor
+
+
+def _finite_mean(values: Array) -> float | None:
+    """The mean of the finite values (as ``np.nanmean``), or None when there are none."""
+    finite = np.isfinite(values)
+    count = int(np.count_nonzero(finite))
+    if not count:
+        return None
+    total = values.sum() if count == len(values) else np.where(finite, values, 0.0).sum()
+    return float(total / count)
+
+
+def _strict_survival(
+    start_energy_wh: Array, efficiency: float, demand_wh: float, horizon: int
+) -> tuple[float, float]:
+    """With no PV: the fewest slots any start lasts (at most ``horizon``), and the share of
+    starts that last the horizon."""
+    if demand_wh <= 0:
+        return horizon, 1.0
+    # The slots a battery discharged from each start carries the load:
+    # floor((energy * efficiency + tolerance) / demand), computed in place.
+    carried = start_energy_wh * efficiency
+    carried += ENERGY_TOLERANCE_WH
+    carried /= demand_wh
+    shortest = min(float(np.floor(carried.min())), horizon)
+    return shortest, float(np.count_nonzero(carried >= horizon)) / len(carried)
+
+
 def _s3(
     grid: Grid,
     site: Site,
     parameters: Parameters,
-    in_window: npt.NDArray[np.bool_],
-    wall: Index,
+    window: tuple[int, int],
     at: datetime.date,
     window_slots: int,
     notes: list[str],
@@ -601,10 +911,12 @@ def _s3(
     hours = parameters.outage_hours
     horizon = math.ceil(hours * 3600 / grid.step)
     slot_hours = grid.step / 3600
+    first, stop = window
     essential = grid.energy.get("essential_load_wh")
     measured_w = None
-    if essential is not None and np.isfinite(essential[in_window]).any():
-        measured_w = float(np.nanmean(essential[in_window]) / slot_hours)
+    if essential is not None:
+        mean_wh = _finite_mean(essential[first:stop])
+        measured_w = None if mean_wh is None else mean_wh / slot_hours
     load_w = site.essential_load_w
     if measured_w is not None and measured_w > load_w:
         notes.append(
@@ -613,36 +925,41 @@ def _s3(
         )
         load_w = measured_w
 
-    soc_before = np.concatenate(([np.nan], grid.soc[:-1]))
-    can_start = in_window & np.isfinite(soc_before)
-    starts = np.flatnonzero(can_start).astype(np.int64)
+    # A start needs the state of charge at the end of the slot before it; starts count from
+    # the window's first slot.
+    before = grid.soc[max(first - 1, 0) : max(stop - 1, 0)]
+    starts = np.flatnonzero(np.isfinite(before))
+    soc_before = before[starts]
+    if first == 0:
+        starts += 1
     start_coverage = len(starts) / window_slots
     capacity = site.battery_capacity_wh
     usable = site.usable_battery_wh
-    start_energy = np.clip(
-        capacity * (soc_before[starts] - site.battery_min_soc_pct) / 100, 0, usable
-    )
+    # Year-long arrays: computed in place, in the same order as the formula
+    # clip(capacity * (soc - min) / 100, 0, usable).
+    start_energy = soc_before
+    start_energy -= site.battery_min_soc_pct
+    np.multiply(capacity, start_energy, out=start_energy)
+    start_energy /= 100
+    np.clip(start_energy, 0, usable, out=start_energy)
     efficiency = site.one_way_battery_efficiency
     demand = load_w * slot_hours / (site.inverter_efficiency_pct / 100)
 
     if len(starts):
-        strict = np.minimum(
-            np.floor((start_energy * efficiency + ENERGY_TOLERANCE_WH) / demand)
-            if demand > 0
-            else np.full(len(starts), horizon),
-            horizon,
-        ).astype(np.int64)
-        extended = np.concatenate((wall, wall[-1] + grid.step * np.arange(1, horizon + 1)))
-        profile = (
-            pv_day_profile(site, _solstice(site, summer=False), grid.step)
-            * parameters.bad_day_factor
+        strict_min, strict_survives = _strict_survival(start_energy, efficiency, demand, horizon)
+        # PV depends only on the local time of day: the day's net flow is worked out once
+        # and laid along the window and the horizon after it.
+        net = _by_time_of_day(
+            _outage_net(site, _poor_midwinter_pv(site, parameters, grid.step), demand),
+            grid.start + first * grid.step,
+            grid.step,
+            stop - first + horizon,
+            site.timezone,
         )
-        pv = profile[(extended % 86400) // grid.step % len(profile)]
-        net = np.where(pv >= demand, (pv - demand) * efficiency, (pv - demand) / efficiency)
         survived = outage_survival(net, starts, start_energy, usable, horizon)
         worst = int(np.argmin(survived))
         worst_start = (
-            pd.Timestamp(int(grid.start + starts[worst] * grid.step), unit="s", tz="UTC")
+            pd.Timestamp(int(grid.start + (first + starts[worst]) * grid.step), unit="s", tz="UTC")
             .tz_convert(site.timezone)
             .isoformat()
         )
@@ -651,8 +968,8 @@ def _s3(
             starts=len(starts),
             survival_probability=float((survived >= horizon).mean()),
             min_survival_hours=round(float(survived.min() * slot_hours), 3),
-            strict_survival_probability=float((strict >= horizon).mean()),
-            strict_min_survival_hours=round(float(strict.min() * slot_hours), 3),
+            strict_survival_probability=strict_survives,
+            strict_min_survival_hours=round(float(strict_min * slot_hours), 3),
             essential_load_w=load_w,
             measured_essential_load_w=measured_w,
             worst_start=worst_start,
@@ -734,12 +1051,14 @@ def outage_trace(
     )
     efficiency = site.one_way_battery_efficiency
     demand = outage.essential_load_w * slot_hours / (site.inverter_efficiency_pct / 100)
-    wall = _wall_seconds(start_utc + grid.step * np.arange(horizon, dtype=np.int64), site.timezone)
-    profile = (
-        pv_day_profile(site, _solstice(site, summer=False), grid.step) * parameters.bad_day_factor
+    pv = _by_time_of_day(
+        _poor_midwinter_pv(site, parameters, grid.step),
+        start_utc,
+        grid.step,
+        horizon,
+        site.timezone,
     )
-    pv = profile[(wall % 86400) // grid.step % len(profile)]
-    net = np.where(pv >= demand, (pv - demand) * efficiency, (pv - demand) / efficiency)
+    net = _outage_net(site, pv, demand)
     walk = np.cumsum(net)
     energy = np.minimum(start_energy + walk, usable + walk - np.maximum.accumulate(walk).clip(0))
     # Once empty the server is down: the battery stays empty for the rest of the outage.
@@ -787,22 +1106,31 @@ class DailyMix:
 def daily_mix(
     telemetry: Telemetry, site: Site, first_day: datetime.date, last_day: datetime.date
 ) -> list[DailyMix]:
-    """Per local day from ``first_day`` to ``last_day``, the energy of each mix channel."""
-    if not len(telemetry):
+    """Per local day from ``first_day`` to ``last_day``, the energy of each mix channel.
+
+    Rows count on the local day they start; ``telemetry`` is one server's.
+    """
+    days = (last_day - first_day).days + 1
+    if not len(telemetry) or days <= 0:
         return []
-    wall_day = _wall_seconds(telemetry.ts_start, site.timezone) // 86400
-    first, last = (first_day - EPOCH).days, (last_day - EPOCH).days
-    inside = (wall_day >= first) & (wall_day <= last)
-    days = last - first + 1
-    if days <= 0:
-        return []
+    if telemetry.server[0] != telemetry.server[-1]:
+        raise ValueError(f"telemetry of one server is needed, got {telemetry.servers}")
+    midnights = _local_midnights(first_day, days, site.timezone)
+    # Rows are sorted by channel and then start, so each day of a channel is a run of rows.
+    codes = np.arange(len(CHANNELS) + 1, dtype=telemetry.channel.dtype)
+    channel_bounds = np.searchsorted(telemetry.channel, codes)
     sums: dict[str, Array] = {}
     for name in MIX_CHANNELS:
-        rows = inside & (telemetry.channel == CHANNELS.index(name))
-        index = wall_day[rows] - first
-        total = np.bincount(index, telemetry.value[rows], days)
-        seen = np.bincount(index, minlength=days) > 0
-        sums[name] = np.where(seen, total, np.nan)
+        code = CHANNELS.index(name)
+        rows = slice(channel_bounds[code], channel_bounds[code + 1])
+        day_rows = np.searchsorted(telemetry.ts_start[rows], midnights)
+        rows_per_day = np.diff(day_rows)
+        total = np.bincount(
+            np.repeat(np.arange(days), rows_per_day),
+            telemetry.value[rows][day_rows[0] : day_rows[-1]],
+            days,
+        )
+        sums[name] = np.where(rows_per_day > 0, total, np.nan)
     present = np.logical_or.reduce([np.isfinite(v) for v in sums.values()])
     return [
         DailyMix(

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from solhost.energy.canonical import CHANNELS
+from solhost.energy.site import SINGLE_POOL, TWO_POOL
 from solhost.partners.models import Server
 
 percent = [MinValueValidator(0), MaxValueValidator(100)]
@@ -42,6 +43,15 @@ class PowerSystem(models.Model):
         help_text="What must keep running in a blackout: the low-power, LoRes-level service.",
     )
     grid_connected = models.BooleanField(default=True)
+    battery_accounting = models.CharField(
+        max_length=12,
+        choices=[
+            (SINGLE_POOL, "One pool: grid energy counts when it is imported"),
+            (TWO_POOL, "Two pools: grid energy stored in the battery counts when discharged"),
+        ],
+        default=SINGLE_POOL,
+        help_text="When grid energy that charges the battery counts against the renewable share.",
+    )
     community_installation = models.CharField(
         max_length=120,
         blank=True,

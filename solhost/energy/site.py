@@ -52,11 +52,19 @@ KNOWN_KEYS: Final = {
         "grid_connected",
         "operation_start",
         "community_installation",
+        "battery_accounting",
     },
     "pv": {"kwp", "tilt_deg", "azimuth_deg"},
     "battery": {"nominal_wh", "min_soc_pct", "health_pct", "round_trip_efficiency_pct"},
     "community_installation": {"name", "latitude", "longitude"},
 }
+
+# When grid energy that charges the battery counts against the renewable share: as it is
+# imported (one pool, the default), or as the battery gives it back to the load (two pools:
+# grid-charged energy is kept apart, drawn first, and stays grid energy when discharged).
+SINGLE_POOL: Final = "single_pool"
+TWO_POOL: Final = "two_pool"
+BATTERY_ACCOUNTING: Final = (SINGLE_POOL, TWO_POOL)
 
 
 class SiteError(InputProblems):
@@ -91,6 +99,7 @@ class Site:
     name: str = ""
     server: str | None = None
     community_installation: CommunityInstallation | None = None
+    battery_accounting: str = SINGLE_POOL
 
     @property
     def battery_capacity_wh(self) -> float:
@@ -176,6 +185,15 @@ def parse_site(document: object) -> Site:
     grid_connected = document.get("grid_connected", True)
     if not isinstance(grid_connected, bool):
         problems.append(("grid_connected", "must be true or false"))
+    battery_accounting = document.get("battery_accounting", SINGLE_POOL)
+    if battery_accounting not in BATTERY_ACCOUNTING:
+        problems.append(
+            (
+                "battery_accounting",
+                f"must be one of {', '.join(repr(a) for a in BATTERY_ACCOUNTING)}, "
+                f"got {battery_accounting!r}",
+            )
+        )
     for path in ("name", "server", "community_installation.name"):
         found, value = _lookup(document, path)
         if found and not isinstance(value, str):
@@ -220,6 +238,7 @@ def parse_site(document: object) -> Site:
         name=str(document.get("name", "")),
         server=server if isinstance(server, str) else None,
         community_installation=community,
+        battery_accounting=battery_accounting,
     )
 
 

@@ -74,6 +74,7 @@ def site_for(server: Server) -> Site | None:
         name=server.name,
         server=server.slug,
         community_installation=community,
+        battery_accounting=power.battery_accounting,
     )
 
 

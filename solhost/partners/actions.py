@@ -75,6 +75,7 @@ POWER_SYSTEM_FIELDS = (
     "inverter_efficiency_pct",
     "essential_load_w",
     "grid_connected",
+    "battery_accounting",
     "community_installation",
     "community_latitude",
     "community_longitude",

@@ -161,6 +161,30 @@ def test_a_months_money_goes_where_the_resident_went(live_server, world, browser
     assert statement.gross_cents == share.services["mcc-files"]
     alice.shot("statement")
 
+    # The steward pays the co-op what it is owed, after trying too much.
+    sam.goto("/payouts/")
+    owed = sam.page.get_by_role("table", name="Owed to each partner today")
+    expect(owed.get_by_role("row", name="Merri Creek Computing")).to_contain_text(
+        format_aud(statement.payout_cents + statement.carried_cents)
+    )
+    sam.page.get_by_label("Partner").select_option(label="Merri Creek Computing")
+    sam.page.get_by_label("Amount, in dollars").fill("1000")
+    sam.page.get_by_label("Bank reference").fill(f"SOLHOST {period}")
+    sam.page.get_by_role("button", name="Record payout").click()
+    expect(sam.page.get_by_role("alert")).to_contain_text("is more than the")
+    sam.shot("payout-error")
+    sam.page.get_by_label("Amount, in dollars").fill(f"{statement.net_cents / 100:.2f}")
+    sam.page.get_by_role("button", name="Record payout").click()
+    expect(sam.page.get_by_role("main")).to_contain_text(
+        f"Recorded {format_aud(statement.net_cents)} paid to Merri Creek Computing"
+    )
+    sam.shot("payouts")
+    alice.goto("/statements/mcc/")
+    expect(
+        alice.page.get_by_role("table", name="Transfers from the steward to Merri Creek Computing")
+    ).to_contain_text(f"SOLHOST {period}")
+    alice.shot("statements")
+
     # Alice's co-op also pays for Bob's seat from next month on.
     alice.goto("/manage/mcc/sponsorship/")
     alice.page.get_by_label("Member", exact=True).select_option(label="bob")

@@ -27,3 +27,26 @@ def with_telemetry(server, *, days: int = 21, until: datetime.date = LAST_DAY):
     # The upload asks for the analysis once committed; tests run inside one transaction.
     with TestCase.captureOnCommitCallbacks(execute=True):
         return store_demo_telemetry(server=server, days=days, until=until)
+
+
+# Four hours of one day, hand-computed. 00:00: the grid serves the 100 Wh load and puts
+# 50 Wh in the battery. 02:00: the battery gives 30 Wh of that grid energy to the load, and
+# 20 Wh of grid energy is still in it at the end. Of 400 Wh of load, 150 Wh of grid energy
+# was imported and 130 Wh reached the load.
+FOUR_HOURS = {
+    "load_wh": [100, 100, 100, 100],
+    "grid_import_wh": [150, 0, 0, 0],
+    "pv_wh": [0, 100, 70, 100],
+    "batt_charge_wh": [50, 0, 0, 0],
+    "batt_discharge_wh": [0, 0, 30, 0],
+}
+
+
+def four_hours_csv() -> str:
+    """FOUR_HOURS as canonical CSV, from local midnight on 10 January 2026 in Melbourne."""
+    rows = [
+        f"2026-01-10T0{hour}:00:00+11:00,3600,{channel},{values[hour]}"
+        for channel, values in FOUR_HOURS.items()
+        for hour in range(4)
+    ]
+    return "ts_start,interval_s,channel,energy_wh\n" + "\n".join(rows) + "\n"

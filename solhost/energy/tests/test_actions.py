@@ -5,9 +5,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from solhost.core.models import AuditEvent, Parameter, ParameterValue
-from solhost.energy.actions import analyse_server
+from solhost.energy.actions import analyse_server, store_telemetry
+from solhost.energy.canonical import read_canonical
+from solhost.energy.ingest import UploadOptions
 from solhost.energy.models import EnergyAnalysis, TelemetryReading, TelemetryUpload
-from solhost.energy.tests.helpers import LAST_DAY, power_system, with_telemetry
+from solhost.energy.tests.helpers import LAST_DAY, four_hours_csv, power_system, with_telemetry
 
 
 def test_an_upload_stores_rows_records_itself_and_is_audited(world):
@@ -134,3 +136,24 @@ def test_the_demo_fills_every_server_with_a_power_system(world):
     assert load_demo_energy(days=3) == 1
     assert EnergyAnalysis.objects.filter(server=world.mcc_server).exists()
     assert not TelemetryReading.objects.filter(server=world.cct_server).exists()
+
+
+@pytest.mark.parametrize(("accounting", "share_bp"), [("single_pool", 6250), ("two_pool", 6750)])
+def test_the_stored_analysis_follows_the_power_systems_battery_accounting(
+    world, accounting, share_bp
+):
+    power_system(world.mcc_server, battery_accounting=accounting)
+    telemetry = read_canonical(four_hours_csv())
+    store_telemetry(
+        server=world.mcc_server,
+        telemetry=telemetry,
+        actor=None,
+        via="api",
+        options=UploadOptions(),
+    )
+
+    analysis = analyse_server(server=world.mcc_server, at=datetime.date(2026, 1, 10))
+
+    # 150 Wh of grid energy was imported, 130 Wh of it reached the 400 Wh load (FOUR_HOURS).
+    assert analysis.renewable_share_bp == share_bp
+    assert any("Two-pool" in note for note in analysis.notes) == (accounting == "two_pool")

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from solhost.energy.tests.helpers import four_hours_csv
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "energy"
 
 
@@ -66,3 +68,32 @@ def test_a_bad_file_is_a_clear_error(tmp_path):
     bad.write_text("ts_start,interval_s,channel,energy_kwh\n")
     with pytest.raises(CommandError, match="column 'energy_kwh' is in kWh"):
         run(str(bad), "--site", str(EXAMPLES / "SITE.json"))
+
+
+def four_hours_files(tmp_path, **site):
+    telemetry = tmp_path / "TELEMETRY.csv"
+    telemetry.write_text(four_hours_csv())
+    document = json.loads((EXAMPLES / "SITE.json").read_text())
+    del document["server"]
+    document.update(site)
+    site_file = tmp_path / "SITE.json"
+    site_file.write_text(json.dumps(document))
+    return str(telemetry), str(site_file)
+
+
+@pytest.mark.parametrize(
+    ("site", "flags", "share"),
+    [
+        # Grid energy counts as it is imported: 150 Wh of 400 Wh.
+        ({}, [], 0.625),
+        ({"battery_accounting": "single_pool"}, [], 0.625),
+        # Grid energy counts as it reaches the load: 100 Wh directly, 30 Wh from the battery.
+        ({"battery_accounting": "two_pool"}, [], 0.675),
+        ({}, ["--two-pool"], 0.675),
+    ],
+)
+def test_site_json_chooses_how_grid_energy_in_the_battery_counts(tmp_path, site, flags, share):
+    telemetry, site_file = four_hours_files(tmp_path, **site)
+    result = json.loads(run(telemetry, "--site", site_file, "--format", "json", *flags))
+    assert result["renewable_share_365d"] == pytest.approx(share)
+    assert any("Two-pool" in note for note in result["notes"]) == (share == 0.675)

@@ -37,6 +37,22 @@ def test_optional_fields_take_the_power_system_defaults():
         95,
     )
     assert site.grid_connected
+    assert site.battery_accounting == "single_pool"
+
+
+def test_battery_accounting_is_one_pool_or_two():
+    document = json.loads(EXAMPLE.read_text())
+    document["battery_accounting"] = "two_pool"
+    assert parse_site(document).battery_accounting == "two_pool"
+    document["battery_accounting"] = "three_pools"
+    with pytest.raises(SiteError) as caught:
+        parse_site(document)
+    assert caught.value.problems == [
+        (
+            "battery_accounting",
+            "must be one of 'single_pool', 'two_pool', got 'three_pools'",
+        )
+    ]
 
 
 def test_every_problem_is_listed_by_json_path():

@@ -18,6 +18,7 @@ POWER_DATA = {
     "inverter_efficiency_pct": "95",
     "essential_load_w": "40",
     "grid_connected": "on",
+    "battery_accounting": "single_pool",
 }
 
 NEW_SERVER = {

@@ -101,8 +101,17 @@ def test_describing_a_power_system(alice, world):
     assert alice.post(POWER, POWER_DATA).status_code == 302
     power = PowerSystem.objects.get(server=world.mcc_server)
     assert (power.pv_kwp, power.battery_nominal_wh, power.grid_connected) == (3.2, 5000, True)
+    assert power.battery_accounting == "single_pool"
     [event] = AuditEvent.objects.all()
     assert (event.actor, event.action) == (world.alice, "partners.power_system.create")
+
+
+def test_a_partner_chooses_two_pool_battery_accounting(alice, world):
+    assert alice.post(POWER, POWER_DATA | {"battery_accounting": "two_pool"}).status_code == 302
+    assert PowerSystem.objects.get(server=world.mcc_server).battery_accounting == "two_pool"
+    page = alice.post(POWER, POWER_DATA | {"battery_accounting": "three_pools"})
+    assert "battery_accounting" in page.context["form"].errors
+    assert PowerSystem.objects.get(server=world.mcc_server).battery_accounting == "two_pool"
 
 
 def test_editing_a_power_system_unchanged_records_nothing(alice, world):

@@ -1,5 +1,6 @@
 """``solhost energy analyse``: judge a site's telemetry against S2.1, S2.2 and S3, offline."""
 
+import dataclasses
 import datetime
 import json
 from pathlib import Path
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from solhost.energy.analysis import Analysis, Parameters, analyse
 from solhost.energy.canonical import TelemetryError, read_canonical
-from solhost.energy.site import SiteError, read_site
+from solhost.energy.site import TWO_POOL, SiteError, read_site
 
 # The charter's initial values (core migration 0003), used offline where no database says
 # otherwise; each can be overridden on the command line.
@@ -44,7 +45,8 @@ class Command(BaseCommand):
         analyse_parser.add_argument(
             "--two-pool",
             action="store_true",
-            help="keep grid-charged battery energy non-renewable until it is discharged",
+            help="count grid-charged battery energy as grid energy when it is discharged, "
+            "whatever SITE.json's battery_accounting says",
         )
         for key, value in CHARTER_PARAMETERS.items():
             analyse_parser.add_argument(
@@ -84,6 +86,8 @@ class Command(BaseCommand):
             raise CommandError(f"{options['site']}: {error}") from None
         except TelemetryError as error:
             raise CommandError(f"{options['telemetry']}: {error}") from None
+        if options["two_pool"]:
+            site = dataclasses.replace(site, battery_accounting=TWO_POOL)
         server = options["server"] or site.server
         servers = telemetry.servers
         if server is not None:
@@ -103,9 +107,7 @@ class Command(BaseCommand):
             min_coverage=options["min_coverage"],
         )
         try:
-            result = analyse(
-                telemetry, site, parameters, at=options["at"], two_pool=options["two_pool"]
-            )
+            result = analyse(telemetry, site, parameters, at=options["at"])
         except ValueError as error:
             raise CommandError(str(error)) from None
         if options["format"] == "json":
