@@ -47,6 +47,7 @@ SERVER_FIELDS = (
     "locality",
     "hosting_company",
     "public_ips",
+    "asn",
     "operation_started",
     "description",
 )

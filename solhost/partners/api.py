@@ -40,6 +40,7 @@ class ServerOut(Schema):
     latitude: float
     longitude: float
     hosting_company: str
+    asn: int | None
     operation_started: str
 
     @staticmethod

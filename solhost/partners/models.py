@@ -98,6 +98,10 @@ class ServiceKind(models.Model):
         return self.name
 
 
+# AS numbers are 32-bit (RFC 6793).
+MAX_ASN = 2**32 - 1
+
+
 def validate_public_ips(value) -> None:
     if not isinstance(value, list):
         raise ValidationError("Give a list of IP addresses.")
@@ -133,6 +137,16 @@ class Server(models.Model):
         max_length=120, help_text="Who owns the building and network, or 'self-hosted'."
     )
     public_ips = models.JSONField(default=list, blank=True, validators=[validate_public_ips])
+    asn = models.PositiveBigIntegerField(
+        "network (ASN)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ASN)],
+        help_text=(
+            "The autonomous system number of the network the server is reached through, "
+            "e.g. 4764. A whois lookup of one of its IP addresses shows it."
+        ),
+    )
     operation_started = models.DateField(help_text="The day the server began serving.")
     description = models.TextField(blank=True)
 

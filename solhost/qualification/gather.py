@@ -121,7 +121,7 @@ def build_dossier(organisation: Organisation, *, at: datetime.date) -> d.Dossier
                 role=server.role,
                 location=d.Location(server.latitude, server.longitude, server.locality or None),
                 hosting_company=server.hosting_company,
-                asn=None,
+                asn=server.asn,
                 ips=tuple(str(ip) for ip in server.public_ips),
                 operation_started=server.operation_started,
                 power=_power(server),

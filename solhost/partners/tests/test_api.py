@@ -45,6 +45,7 @@ def test_one_partner_with_its_services_and_servers(client, world):
         "latitude": -37.767,
         "longitude": 144.975,
         "hosting_company": "self-hosted",
+        "asn": None,
         "operation_started": "2025-09-01",
     }
 

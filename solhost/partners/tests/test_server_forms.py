@@ -58,6 +58,24 @@ def test_coordinates_out_of_range_say_the_valid_range(alice, field, value, messa
     assert errors[field][0].startswith(message)
 
 
+def test_a_server_keeps_its_network_number(alice):
+    assert alice.post(ADD, {**NEW_SERVER, "asn": "4764"}).status_code == 302
+    assert Server.objects.get(slug="mcc-2").asn == 4764
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("AS-big", "Enter a whole number."),
+        ("0", "Ensure this value is greater than or equal to 1."),
+        ("4294967296", "Ensure this value is less than or equal to 4294967295."),
+    ],
+)
+def test_a_network_number_that_cannot_exist_is_refused(alice, value, message):
+    errors = _refused(alice, ADD, {**NEW_SERVER, "asn": value})
+    assert errors == {"asn": [message]}
+
+
 def test_every_malformed_ip_address_is_named(alice):
     errors = _refused(
         alice, ADD, {**NEW_SERVER, "public_ips": "203.0.113.7\nnot-an-ip, 10.0.0.300"}

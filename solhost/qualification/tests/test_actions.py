@@ -194,3 +194,25 @@ def test_approving_an_application_creates_the_partner_with_its_dossier(world):
     assert organisation.financial_years.count() == 2
     assert organisation.declarations.union_members == 4
     assert QualificationRun.objects.filter(organisation=organisation).exists()
+
+
+@pytest.mark.parametrize(("asn", "status"), [(8075, "not_met"), (4764, "met")])
+def test_a_servers_declared_network_is_checked_against_the_big_clouds(world, asn, status):
+    from solhost.partners.models import Server
+
+    backup = Server.objects.create(
+        organisation=world.mcc,
+        slug="mcc-dns",
+        name="DNS secondary",
+        role="dns",
+        latitude=-33.87,
+        longitude=151.21,
+        hosting_company="Harbour Hosting",
+        asn=asn,
+        operation_started=datetime.date(2025, 9, 1),
+    )
+    run = actions.evaluate_partner(organisation=world.mcc, at=TODAY, trigger="test")
+    result = run.results.get(criterion="S1", subject=f"server:{backup.slug}")
+    assert result.status == status
+    if status == "not_met":
+        assert "AS8075 belongs to Microsoft" in result.reason
