@@ -483,11 +483,7 @@ def approve_application(
     if not is_steward(reviewer):
         raise PermissionDenied("Only the steward approves applications.")
     with transaction.atomic():
-        current = Application.objects.select_for_update().get(pk=application.pk)
-        if current.state != Application.State.SUBMITTED:
-            raise ValidationError(
-                f"This application was already {current.get_state_display().lower()}."
-            )
+        current = _lock_undecided(application)
         details = {
             "name": current.name,
             "legal_form": current.legal_form,
@@ -521,21 +517,8 @@ def approve_application(
                 organisation=organisation, actor=reviewer, data=details
             )
         _make_partner_admin(user=current.applicant, organisation=organisation, actor=reviewer)
-        before = audit.snapshot(current)
-        current.state = Application.State.APPROVED
         current.organisation = organisation
-        current.reviewed_by = reviewer
-        current.reviewed_at = timezone.now()
-        current.review_note = note
-        current.save()
-        audit.record(
-            actor=reviewer,
-            action="qualification.application.approve",
-            obj=current,
-            before=before,
-            after=audit.snapshot(current),
-            note=note,
-        )
+        _decide(current, state=Application.State.APPROVED, reviewer=reviewer, note=note)
         if current.dossier is not None:
             import_dossier(organisation=organisation, actor=reviewer, document=current.dossier)
         else:
@@ -553,22 +536,49 @@ def reject_application(*, application: Application, reviewer: User, note: str) -
     if not note.strip():
         raise ValidationError({"review_note": "Say why the application is declined."})
     with transaction.atomic():
-        current = Application.objects.select_for_update().get(pk=application.pk)
-        before = audit.snapshot(current)
-        current.state = Application.State.REJECTED
-        current.reviewed_by = reviewer
-        current.reviewed_at = timezone.now()
-        current.review_note = note
-        current.save()
-        audit.record(
-            actor=reviewer,
-            action="qualification.application.reject",
-            obj=current,
-            before=before,
-            after=audit.snapshot(current),
-            note=note,
+        current = _lock_undecided(application)
+        _decide(current, state=Application.State.REJECTED, reviewer=reviewer, note=note)
+    return current
+
+
+def _lock_undecided(application: Application) -> Application:
+    """The application, locked, if the steward has not decided it yet; else ValidationError."""
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    if current.state != Application.State.SUBMITTED:
+        raise ValidationError(
+            f"This application was already {current.get_state_display().lower()}."
         )
     return current
+
+
+def _decide(application: Application, *, state: str, reviewer: User, note: str) -> None:
+    """Record the steward's decision on a locked application, audit it and tell the applicant."""
+    before = audit.snapshot(Application.objects.get(pk=application.pk))
+    application.state = state
+    application.reviewed_by = reviewer
+    application.reviewed_at = timezone.now()
+    application.review_note = note
+    application.save()
+    verb = "approve" if state == Application.State.APPROVED else "reject"
+    audit.record(
+        actor=reviewer,
+        action=f"qualification.application.{verb}",
+        obj=application,
+        before=before,
+        after=audit.snapshot(application),
+        note=note,
+    )
+    to = {application.contact_email, application.applicant.email} - {""}
+    _mail_after_commit(
+        subject=(
+            f"{application.name} is now a partner of the region"
+            if state == Application.State.APPROVED
+            else f"About {application.name}'s application"
+        ),
+        template="qualification/email/application_decided.txt",
+        context={"application": application, "base_url": settings.BASE_URL},
+        to=sorted(to),
+    )
 
 
 # --- runs ------------------------------------------------------------------------------

@@ -247,3 +247,39 @@ def test_a_declined_application_shows_the_reason(client, world):
     page = client.get(f"/apply/{application.pk}/").content.decode()
     assert "Declined" in page
     assert "Please register the co-op first." in page
+
+
+def test_the_applicant_is_told_of_an_approval_with_where_to_go_next(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = apply_as(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.approve_application(application=application, reviewer=world.sam, note="Welcome!")
+    [message] = [m for m in mailoutbox if "now a partner" in m.subject]
+    assert message.subject == "Merri Creek Hosting Co-operative is now a partner of the region"
+    assert sorted(message.to) == sorted({"hello@mch.example.org", world.rita.email})
+    assert "/manage/mch/dossier/" in message.body and "Welcome!" in message.body
+
+
+def test_the_applicant_is_told_why_an_application_was_declined(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = apply_as(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reject_application(
+            application=application, reviewer=world.sam, note="Please register the co-op first."
+        )
+    [message] = mailoutbox
+    assert message.subject == "About Merri Creek Hosting Co-operative's application"
+    assert "declined" in message.body and "Please register the co-op first." in message.body
+    assert f"/apply/{application.pk}/" in message.body
+
+
+def test_a_decided_application_cannot_be_decided_again(world, mailoutbox):
+    application = apply_as(world)
+    actions.approve_application(application=application, reviewer=world.sam)
+    with pytest.raises(ValidationError, match="already approved"):
+        actions.reject_application(application=application, reviewer=world.sam, note="Oops.")
+    application.refresh_from_db()
+    assert application.state == Application.State.APPROVED
+    assert AuditEvent.objects.filter(action="qualification.application.reject").count() == 0
