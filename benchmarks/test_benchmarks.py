@@ -30,6 +30,14 @@ def check_energy_storage(figures: dict) -> None:
     assert figures["load"]["rows"] == figures["rows"]
 
 
+def check_oidc_token(figures: dict) -> None:
+    # The test's PATH has no node, so the comparison is the bare view over the same server.
+    assert figures["oidc_provider"]["install"] == "node or npm is not installed"
+    assert figures["solhost"]["round_trips"] == figures["baseline"]["round_trips"] == 5
+    assert figures["ratio_solhost_to_baseline_per_second"] > 0
+    assert figures["password_hashing"]["hasher"] == "argon2"
+
+
 @pytest.mark.parametrize(
     ("script", "tiny", "check"),
     [
@@ -40,6 +48,7 @@ def check_energy_storage(figures: dict) -> None:
             check_energy_site_year,
         ),
         ("energy_storage.py", ["--days", "3"], check_energy_storage),
+        ("oidc_token.py", ["--round-trips", "5", "--hashes", "2"], check_oidc_token),
     ],
 )
 def test_benchmark_runs_and_prints_json_with_a_ratio(script, tiny, check, tmp_path):
