@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from solhost.core import audit
+from solhost.distribution.demo import load_demo_money
 from solhost.energy.demo import load_demo_energy
 from solhost.energy.models import PowerSystem
 from solhost.governance.actions import cast_vote, create_proposal, open_proposal
@@ -665,5 +666,6 @@ def load_demo() -> DemoSummary:
     )
     load_demo_energy(days=DEMO_ENERGY_DAYS)
     _demo_decision(organisations)
+    load_demo_money()
     audit.record(actor=None, action="demo.load", note=f"Demo region loaded: {summary}")
     return summary

@@ -3,14 +3,36 @@ from django.core.management import call_command
 from django.utils.html import escape
 from shapely.geometry import Point
 
+from solhost.contributions.models import ContributionChoice, Payment
 from solhost.demo import DEMO_PASSWORD, LOGINS, load_demo
+from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
 from solhost.energy.models import PowerSystem
 from solhost.governance.models import Proposal
 from solhost.identity.models import User
+from solhost.ledger.models import Posting, Transaction
+from solhost.metering.models import ActiveDay, UsageEvent
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
 
-MODELS = (Region, Organisation, Membership, ServiceKind, Server, Service, PowerSystem, User)
+MODELS = (
+    Region,
+    Organisation,
+    Membership,
+    ServiceKind,
+    Server,
+    Service,
+    PowerSystem,
+    User,
+    ContributionChoice,
+    Payment,
+    UsageEvent,
+    ActiveDay,
+    PeriodClose,
+    PartnerStatement,
+    ResidentShare,
+    Transaction,
+    Posting,
+)
 
 
 @pytest.mark.django_db
@@ -64,3 +86,18 @@ def test_the_demo_has_one_open_decision_with_votes(client):
     proposal = Proposal.objects.get()
     assert proposal.status == "open" and proposal.votes.count() == 2
     assert escape(proposal.title) in client.get("/governance/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_closed_month_whose_money_is_on_every_page(client):
+    load_demo()
+    close = PeriodClose.objects.get()
+    # Four residents paid 12 + 5 + 25 + 0 dollars; the solidarity gift is outside the split.
+    assert close.total_in_cents == 4200
+    assert close.commons_cents + close.solidarity_cents + close.held_cents == 4200
+    assert PartnerStatement.objects.filter(close=close).count() == 4
+    page = client.get(f"/transparency/{close.period}/")
+    assert page.status_code == 200 and "$42.00" in page.content.decode()
+    client.force_login(User.objects.get(username="maria"))
+    html = client.get("/contribute/where-it-went/").content.decode()
+    assert f"{close.period}: you paid $12.00" in html and "Merri Files" in html
