@@ -154,12 +154,20 @@ def statement_csv(request: HttpRequest, slug: str, period: str) -> HttpResponse:
 def where_it_went(request: HttpRequest) -> HttpResponse:
     shares = ResidentShare.objects.filter(resident=request.user).select_related("close")
     services = {s.slug: s for s in Service.objects.select_related("organisation")}
+    # Which partners' money each month was held because they were not qualified then.
+    held = set(
+        PartnerStatement.objects.filter(
+            close__in={share.close_id for share in shares}, held_cents__gt=0
+        ).values_list("close_id", "partner_id")
+    )
     months = []
     for share in shares:
         rows = [
             {
                 "service": services[slug].name if slug in services else slug,
                 "partner": services[slug].organisation.name if slug in services else "",
+                "held": slug in services
+                and (share.close_id, services[slug].organisation_id) in held,
                 "days": share.active_days.get(slug, 0),
                 "cents": cents,
             }

@@ -115,6 +115,20 @@ def test_a_resident_sees_their_own_days_since_the_last_close_and_nobody_elses(cl
     assert client.get(reverse("distribution:where_it_went")).context["open_usage"] == []
 
 
+def test_a_resident_sees_which_of_their_partners_money_is_held(client, october):  # noqa: F811
+    from solhost.distribution.tests.test_close import qualify
+
+    qualify(october.cct, qualified=False)
+    close_period(period=PERIOD, actor=None, today=AFTER_GRACE)
+    client.force_login(october.rita)
+    page = client.get(reverse("distribution:where_it_went"))
+    held = {row["service"]: row["held"] for row in page.context["months"][0]["rows"]}
+    assert held == {"MCC Files": False, "CCT Chat": True}
+    assert "run by Coburg Commons Tech: held for it until it meets the charter" in (
+        page.content.decode()
+    )
+
+
 def test_a_resident_sees_where_their_own_money_went_and_nobody_elses(client, closed):
     client.force_login(closed.rita)
     page = client.get(reverse("distribution:where_it_went"))
