@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import io
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -172,48 +173,73 @@ class PaymentLine:
     line: int = 0
 
 
-def _closed_reason(day: datetime.date) -> str | None:
-    period = period_of(day)
-    if FrozenPeriod.objects.filter(period=period).exists():
-        return f"period {period} is closed and split; date the payment in an open period"
-    return None
+def _closed_reasons(days: Iterable[datetime.date]) -> dict[str, str]:
+    """Why payments on these days cannot be recorded: ``{period: reason}`` for closed periods."""
+    periods = {period_of(day) for day in days}
+    return {
+        period: f"period {period} is closed and split; date the payment in an open period"
+        for period in FrozenPeriod.objects.filter(period__in=periods).values_list(
+            "period", flat=True
+        )
+    }
 
 
-def _store(line: PaymentLine, reference: PaymentReference, *, actor, source: str) -> Payment | None:
-    """Store one payment and its ledger entry; None if its key was stored before."""
-    if Payment.objects.filter(key=line.key).exists():
-        return None
-    credit = (
-        accounts.SOLIDARITY
-        if reference.purpose == PaymentReference.Purpose.SOLIDARITY
-        else accounts.CONTRIBUTIONS
+def _store_payments(
+    lines: list[PaymentLine], references: dict[str, PaymentReference], *, actor, source: str
+) -> list[Payment]:
+    """Store each line not stored before, with its ledger entry; the payments stored now.
+
+    Call inside a transaction. Raises InputProblems, undoing everything, if a period of these
+    lines was closed by a close that committed after the caller checked.
+    """
+    known = set(
+        Payment.objects.filter(key__in=[x.key for x in lines]).values_list("key", flat=True)
     )
-    entry = post_transaction(
-        description=f"Payment {reference.code}",
-        postings=[
-            (accounts.fixed_account(accounts.BANK), line.amount_cents),
-            (accounts.fixed_account(credit), -line.amount_cents),
-        ],
-        actor=actor,
-        date=line.received_on,
-        key=f"payment:{line.key}",
-    )
-    payment = Payment.objects.create(
-        reference=reference,
-        received_on=line.received_on,
-        amount_cents=line.amount_cents,
-        key=line.key,
-        source=source,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
-        ledger_entry=entry,
-    )
-    # A close of this period may have committed while this payment waited for its lock.
-    if reason := _closed_reason(line.received_on):
-        raise InputProblems([(f"line {line.line}, date" if line.line else "received_on", reason)])
-    audit.record(
-        actor=actor, action="contributions.payment", obj=payment, after=audit.snapshot(payment)
-    )
-    return payment
+    bank = accounts.fixed_account(accounts.BANK)
+    credit_for = {
+        PaymentReference.Purpose.SOLIDARITY: accounts.fixed_account(accounts.SOLIDARITY),
+    }
+    contributions = accounts.fixed_account(accounts.CONTRIBUTIONS)
+    stored = []
+    for line in lines:
+        if line.key in known:
+            continue
+        known.add(line.key)
+        reference = references[line.reference]
+        entry = post_transaction(
+            description=f"Payment {reference.code}",
+            postings=[
+                (bank, line.amount_cents),
+                (credit_for.get(reference.purpose, contributions), -line.amount_cents),
+            ],
+            actor=actor,
+            date=line.received_on,
+            key=f"payment:{line.key}",
+        )
+        payment = Payment.objects.create(
+            reference=reference,
+            received_on=line.received_on,
+            amount_cents=line.amount_cents,
+            key=line.key,
+            source=source,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+            ledger_entry=entry,
+        )
+        audit.record(
+            actor=actor, action="contributions.payment", obj=payment, after=audit.snapshot(payment)
+        )
+        stored.append(payment)
+    # A close may have committed between the caller's check and the first insert; once a
+    # payment is in, a close waits for this transaction (it locks the payments table).
+    if stored and (closed := _closed_reasons(p.received_on for p in stored)):
+        raise InputProblems(
+            [
+                (f"line {line.line}, date" if line.line else "received_on", closed[period])
+                for line in lines
+                if (period := period_of(line.received_on)) in closed
+            ]
+        )
+    return stored
 
 
 def record_payment(
@@ -232,19 +258,20 @@ def record_payment(
         problems.append(("amount", "must be more than zero"))
     if received_on > timezone.localdate():
         problems.append(("received_on", "is in the future"))
-    elif reason := _closed_reason(received_on):
-        problems.append(("received_on", reason))
+    elif closed := _closed_reasons([received_on]):
+        problems.extend(("received_on", reason) for reason in closed.values())
     if problems:
         raise InputProblems(problems)
     assert found is not None
     key = "form:" + hashlib.sha256(token.encode()).hexdigest()[:60]
     with transaction.atomic():
-        return _store(
-            PaymentLine(received_on, found.code, amount_cents, key),
-            found,
+        stored = _store_payments(
+            [PaymentLine(received_on, found.code, amount_cents, key)],
+            {found.code: found},
             actor=actor,
-            source="form",
+            source=Payment.Source.FORM,
         )
+    return stored[0] if stored else None
 
 
 @dataclass(frozen=True)
@@ -313,19 +340,17 @@ def import_payments_csv(*, text: str, actor) -> ImportResult:
     references = {
         r.code: r for r in PaymentReference.objects.filter(code__in={x.reference for x in lines})
     }
+    closed = _closed_reasons(line.received_on for line in lines)
     problems = []
     for line in lines:
         if line.reference not in references:
             problems.append(
                 (f"line {line.line}, reference", f"no payer has the reference {line.reference!r}")
             )
-        if reason := _closed_reason(line.received_on):
-            problems.append((f"line {line.line}, date", reason))
+        if (period := period_of(line.received_on)) in closed:
+            problems.append((f"line {line.line}, date", closed[period]))
     if problems:
         raise InputProblems(problems)
-    stored = 0
     with transaction.atomic():
-        for line in lines:
-            if _store(line, references[line.reference], actor=actor, source=Payment.Source.CSV):
-                stored += 1
-    return ImportResult(stored=stored, already=len(lines) - stored)
+        stored = _store_payments(lines, references, actor=actor, source=Payment.Source.CSV)
+    return ImportResult(stored=len(stored), already=len(lines) - len(stored))

@@ -131,6 +131,38 @@ def test_a_csv_import_stores_every_line_once_even_when_imported_again(world):
     assert sorted(Payment.objects.values_list("amount_cents", flat=True)) == [500, 750, 1200, 1200]
 
 
+@pytest.mark.parametrize("via", ["csv", "form"])
+def test_a_close_that_commits_while_payments_are_stored_undoes_them_all(world, monkeypatch, via):
+    from solhost.ledger.models import Transaction
+    from solhost.metering.models import FrozenPeriod
+
+    rita = actions.reference_for_resident(world.rita).code
+    checked = actions._closed_reasons
+    calls = []
+
+    def close_commits_right_after_the_first_check(days):
+        reasons = checked(days)
+        if not calls:
+            calls.append(reasons)
+            FrozenPeriod.objects.create(period="2026-10")
+        return reasons
+
+    monkeypatch.setattr(actions, "_closed_reasons", close_commits_right_after_the_first_check)
+    with pytest.raises(InputProblems) as refused:
+        if via == "csv":
+            actions.import_payments_csv(
+                text=f"2026-10-03,{rita},12\n2026-10-04,{rita},5\n", actor=world.sam
+            )
+        else:
+            actions.record_payment(
+                received_on=DAY, reference=rita, amount_cents=1200, token="t", actor=world.sam
+            )
+    where = ["line 1, date", "line 2, date"] if via == "csv" else ["received_on"]
+    assert [w for w, _ in refused.value.problems] == where
+    assert "period 2026-10 is closed" in refused.value.problems[0][1]
+    assert not Payment.objects.exists() and not Transaction.objects.exists()
+
+
 def test_a_csv_with_any_bad_line_stores_nothing_and_lists_every_problem(world):
     rita = actions.reference_for_resident(world.rita).code
     text = "\n".join(
