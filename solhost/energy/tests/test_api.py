@@ -102,6 +102,25 @@ def test_each_problem_is_reported_with_its_line_and_nothing_is_stored(
     assert not TelemetryUpload.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "options", "message"),
+    [
+        ("ts_start,interval_s,channel,energy_wh\n", {}, "the file has no readings"),
+        ("[]", {"format": "emoncms", "channel": "pv_wh", "kind": "power"}, "at least two"),
+    ],
+)
+def test_a_file_without_readings_is_refused_not_a_crash(
+    client, world, alice_token, body, options, message
+):
+    from solhost.energy.models import TelemetryUpload
+
+    response = post_csv(client, world.mcc_server, body, alice_token, **options)
+    assert response.status_code == 422
+    [problem] = response.json()
+    assert problem["line"] == 1 and problem["message"].startswith(message)
+    assert not TelemetryUpload.objects.exists()
+
+
 def test_a_wrong_unit_column_is_refused_at_the_header(client, world, alice_token):
     body = CSV.replace("energy_wh", "energy_kwh")
     response = post_csv(client, world.mcc_server, body, alice_token)
