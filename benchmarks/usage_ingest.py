@@ -104,13 +104,11 @@ def setup_django(url: str) -> None:
 
 
 def last_month(today: datetime.date) -> tuple[str, list[datetime.date]]:
-    first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    days = []
-    day = first
-    while day.month == first.month:
-        days.append(day)
-        day += datetime.timedelta(days=1)
-    return f"{first.year:04d}-{first.month:02d}", days
+    from solhost.metering.periods import parse_period, period_of, previous_month
+
+    period = period_of(previous_month(today))
+    first, last = parse_period(period)
+    return period, [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def build_region(residents: int, services: int) -> dict:

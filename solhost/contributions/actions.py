@@ -196,9 +196,7 @@ def _store_payments(
         Payment.objects.filter(key__in=[x.key for x in lines]).values_list("key", flat=True)
     )
     bank = accounts.fixed_account(accounts.BANK)
-    credit_for = {
-        PaymentReference.Purpose.SOLIDARITY: accounts.fixed_account(accounts.SOLIDARITY),
-    }
+    solidarity = accounts.fixed_account(accounts.SOLIDARITY)
     contributions = accounts.fixed_account(accounts.CONTRIBUTIONS)
     stored = []
     for line in lines:
@@ -206,11 +204,12 @@ def _store_payments(
             continue
         known.add(line.key)
         reference = references[line.reference]
+        gift = reference.purpose == PaymentReference.Purpose.SOLIDARITY
         entry = post_transaction(
             description=f"Payment {reference.code}",
             postings=[
                 (bank, line.amount_cents),
-                (credit_for.get(reference.purpose, contributions), -line.amount_cents),
+                (solidarity if gift else contributions, -line.amount_cents),
             ],
             actor=actor,
             date=line.received_on,

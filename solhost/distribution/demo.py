@@ -20,6 +20,7 @@ from solhost.distribution.actions import close_period
 from solhost.distribution.models import PeriodClose
 from solhost.identity.models import User
 from solhost.metering.actions import record_usage_batch
+from solhost.metering.periods import period_of, previous_month
 from solhost.partners.models import Service
 
 # Who pays what a month, and which services they used on which days of the month.
@@ -34,9 +35,8 @@ SOLIDARITY_GIFT_CENTS = 5000
 
 def demo_period(today: datetime.date) -> tuple[str, datetime.date]:
     """The month before last (``YYYY-MM``) and its first day."""
-    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    first = (last_month - datetime.timedelta(days=1)).replace(day=1)
-    return first.strftime("%Y-%m"), first
+    first = previous_month(previous_month(today))
+    return period_of(first), first
 
 
 def load_demo_money(*, today: datetime.date | None = None) -> PeriodClose:

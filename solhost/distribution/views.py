@@ -183,8 +183,7 @@ def where_it_went(request: HttpRequest) -> HttpResponse:
 
 def _open_usage_for(resident) -> list[dict]:
     """The resident's own active days per service in the months not closed yet."""
-    closed = PeriodClose.objects.values_list("period", flat=True)
-    latest = max(closed, default=None)
+    latest = PeriodClose.objects.order_by("-period").values_list("period", flat=True).first()
     days = ActiveDay.objects.filter(resident=resident)
     if latest is not None:
         days = days.filter(day__gt=parse_period(latest)[1])

@@ -133,12 +133,11 @@ def _insert_new(rows: list[tuple]) -> set[str]:
             for key, resident, service, day in cursor.fetchall():
                 stored.add(key)
                 active.add((day, service, resident))
-        for day, service, resident in sorted(active):
-            cursor.execute(
-                f"INSERT INTO {ActiveDay._meta.db_table} (day, service_id, resident_id) "  # noqa: S608 (names from the model)
-                "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                [day, service, resident],
-            )
+        cursor.executemany(
+            f"INSERT INTO {ActiveDay._meta.db_table} (day, service_id, resident_id) "  # noqa: S608 (names from the model)
+            "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            sorted(active),
+        )
         return stored
 
 

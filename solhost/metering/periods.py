@@ -24,6 +24,11 @@ def next_month(day: datetime.date) -> datetime.date:
     return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+def previous_month(day: datetime.date) -> datetime.date:
+    """The first day of the month before ``day``'s."""
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
 def period_of(day: datetime.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 

@@ -517,8 +517,13 @@ def approve_application(
                 organisation=organisation, actor=reviewer, data=details
             )
         _make_partner_admin(user=current.applicant, organisation=organisation, actor=reviewer)
-        current.organisation = organisation
-        _decide(current, state=Application.State.APPROVED, reviewer=reviewer, note=note)
+        _decide(
+            current,
+            state=Application.State.APPROVED,
+            reviewer=reviewer,
+            note=note,
+            organisation=organisation,
+        )
         if current.dossier is not None:
             import_dossier(organisation=organisation, actor=reviewer, document=current.dossier)
         else:
@@ -551,9 +556,21 @@ def _lock_undecided(application: Application) -> Application:
     return current
 
 
-def _decide(application: Application, *, state: str, reviewer: User, note: str) -> None:
-    """Record the steward's decision on a locked application, audit it and tell the applicant."""
-    before = audit.snapshot(Application.objects.get(pk=application.pk))
+def _decide(
+    application: Application,
+    *,
+    state: str,
+    reviewer: User,
+    note: str,
+    organisation: Organisation | None = None,
+) -> None:
+    """Record the steward's decision on a locked application, audit it and tell the applicant.
+
+    ``organisation`` is the partner an approval created or updated.
+    """
+    before = audit.snapshot(application)
+    if organisation is not None:
+        application.organisation = organisation
     application.state = state
     application.reviewed_by = reviewer
     application.reviewed_at = timezone.now()

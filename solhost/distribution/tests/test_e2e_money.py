@@ -17,6 +17,7 @@ from django.utils import timezone
 from playwright import sync_api
 
 from solhost.contributions.money import format_aud
+from solhost.distribution.demo import demo_period
 from solhost.distribution.models import PartnerStatement, ResidentShare
 from solhost.metering.actions import record_usage_batch
 from solhost.qualification.models import QualificationRun
@@ -26,10 +27,7 @@ pytestmark = pytest.mark.e2e
 
 def closed_month() -> tuple[str, datetime.date]:
     """A month two months back: its grace days are over whatever today is."""
-    first_of_this_month = timezone.localdate().replace(day=1)
-    last_month = (first_of_this_month - datetime.timedelta(days=1)).replace(day=1)
-    first = (last_month - datetime.timedelta(days=1)).replace(day=1)
-    return first.strftime("%Y-%m"), first
+    return demo_period(timezone.localdate())
 
 
 class Session:
