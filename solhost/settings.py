@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "solhost.region.context_processors.region",
+                "solhost.partners.context_processors.steward",
             ],
         },
     },
