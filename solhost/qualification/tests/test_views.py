@@ -190,6 +190,7 @@ def test_export_is_a_valid_dossier_and_import_lists_problems_by_path(client, wor
         {"document": SimpleUploadedFile("d.json", json.dumps(exported).encode())},
     )
     html = response.content.decode()
+    assert "The dossier has 2 problems" in html and "Nothing was saved." in html
     assert "$.pay_ratio.cap" in html
     assert "$.servers[0].latitude" in html
     assert not QualificationRun.objects.exists()
