@@ -1,6 +1,16 @@
-"""Recording writes in the audit trail. Every action calls ``record`` inside its transaction."""
+"""Recording writes in the audit trail. Every action calls ``record`` inside its transaction.
+
+Every event carries a name from ``AuditAction`` (or, for the steward's admin, one made by
+``admin_action``), so the trail speaks one documented vocabulary; ``docs/audit.md`` lists it.
+Most writes are "apply these values, validate, save if anything changed, record one
+event": that is ``save_audited``, the one implementation every action uses.
+"""
 
 import json
+import re
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any, Literal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -33,6 +43,121 @@ def snapshot(obj: models.Model) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+class AuditAction(StrEnum):
+    """Every name an audit event can carry, each with one line on what happened.
+
+    Names are stored with each event and shown in the trail, so they never change once
+    used: ``partners.power_system.*`` keeps its name although energy now owns the record.
+    """
+
+    description: str
+
+    def __new__(cls, value: str, description: str) -> "AuditAction":
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    # core
+    DEMO_LOAD = "demo.load", "The demo region was created or refreshed."
+    # partners
+    ORGANISATION_UPDATE = "partners.organisation.update", "A partner changed its own details."
+    SERVER_CREATE = "partners.server.create", "A partner added a server."
+    SERVER_UPDATE = "partners.server.update", "A partner changed a server."
+    SERVICE_CREATE = "partners.service.create", "A partner added a service."
+    SERVICE_UPDATE = "partners.service.update", "A partner changed a service."
+    API_TOKEN_ISSUE = "partners.api_token.issue", "An API token was made for a partner."
+    API_TOKEN_REVOKE = "partners.api_token.revoke", "A partner's API token was revoked."
+    # identity
+    LOGIN = "identity.login", "A resident signed in to the region."
+    LOGIN_FAILED = "identity.login_failed", "A sign-in failed (the name tried is noted)."
+    LOGOUT = "identity.logout", "A resident signed out of the region."
+    MFA_ADD = "identity.mfa.add", "A resident added a second factor."
+    MFA_REMOVE = "identity.mfa.remove", "A resident removed a second factor."
+    MFA_RESET = "identity.mfa.reset", "A resident's second factors were reset."
+    CLIENT_REGISTER = "identity.client.register", "A partner registered a service's sign-in."
+    CLIENT_APPROVE = "identity.client.approve", "The steward approved a service's sign-in."
+    CONSENT_GIVE = "identity.consent.give", "A resident let a service see their details."
+    CONSENT_WITHDRAW = "identity.consent.withdraw", "A resident disconnected a service."
+    SESSION_END = "identity.session.end", "A resident ended one of their sessions."
+    TOKEN_ISSUE = "identity.token.issue", "A service received tokens for a resident."
+    TOKEN_REVOKE = "identity.token.revoke", "A service's tokens for a resident were revoked."
+    # energy
+    POWER_SYSTEM_CREATE = "partners.power_system.create", "A partner described a server's power."
+    POWER_SYSTEM_UPDATE = "partners.power_system.update", "A partner changed a power system."
+    TELEMETRY_UPLOAD = "energy.telemetry.upload", "Meter readings were uploaded for a server."
+    ANALYSIS_CREATE = "energy.analysis.create", "A server's energy was analysed the first time."
+    ANALYSIS_UPDATE = "energy.analysis.update", "A server's energy analysis was redone."
+    # metering
+    USAGE_BATCH = "metering.usage_batch", "A partner reported a batch of usage events."
+    # governance
+    PROPOSAL_CREATE = "governance.proposal.create", "A member drafted a proposal."
+    PROPOSAL_UPDATE = "governance.proposal.update", "A draft proposal was changed."
+    PROPOSAL_OPEN = "governance.proposal.open", "A proposal was opened for votes."
+    PROPOSAL_CLOSE = "governance.proposal.close", "A proposal's vote closed and was tallied."
+    PROPOSAL_ENACT = "governance.proposal.enact", "An adopted proposal changed parameters."
+    CHANGE_CREATE = "governance.change.create", "A parameter change was added to a draft."
+    CHANGE_DELETE = "governance.change.delete", "A parameter change was taken out of a draft."
+    VOTE_CAST = "governance.vote.cast", "An organisation voted."
+    VOTE_CHANGE = "governance.vote.change", "An organisation changed its vote."
+    # ledger
+    LEDGER_POST = "ledger.post", "A balanced transaction was written to the books."
+    # qualification
+    DECLARATIONS_SAVE = "qualification.declarations.save", "A partner changed its declarations."
+    DOSSIER_IMPORT = "qualification.dossier.import", "A partner imported a dossier file."
+    FINANCIAL_YEAR_CREATE = "qualification.financial_year.create", "A financial year was added."
+    FINANCIAL_YEAR_UPDATE = "qualification.financial_year.update", "A financial year was corrected."
+    FINANCIAL_YEAR_DELETE = "qualification.financial_year.delete", "A financial year was removed."
+    EVIDENCE_SUBMIT = "qualification.evidence.submit", "A partner submitted evidence."
+    EVIDENCE_APPROVED = "qualification.evidence.approved", "The steward approved evidence."
+    EVIDENCE_REJECTED = "qualification.evidence.rejected", "The steward rejected evidence."
+    EVIDENCE_MORE_REQUESTED = (
+        "qualification.evidence.more_requested",
+        "The steward asked the partner for more evidence.",
+    )
+    EVIDENCE_EXPIRY_NOTICE = (
+        "qualification.evidence.expiry_notice",
+        "A partner was told their evidence is about to expire.",
+    )
+    APPLICATION_SUBMIT = "qualification.application.submit", "A co-op applied to be a partner."
+    APPLICATION_APPROVE = (
+        "qualification.application.approve",
+        "The steward approved an application.",
+    )
+    APPLICATION_REJECT = "qualification.application.reject", "The steward refused an application."
+    APPLICATION_CREATE_ORGANISATION = (
+        "qualification.application.create_organisation",
+        "An approved application became a partner organisation.",
+    )
+    APPLICATION_ADD_PARTNER_ADMIN = (
+        "qualification.application.add_partner_admin",
+        "The applicant became the new partner's admin.",
+    )
+    QUALIFICATION_RUN = "qualification.run", "A partner was evaluated against the charter."
+    CLOUD_RANGES_IMPORT = "qualification.cloud_ranges.import", "Cloud address ranges were imported."
+    # contributions
+    CONTRIBUTION_CHOOSE = "contributions.choose", "A resident chose what they pay."
+    SEAT_SPONSOR = "contributions.sponsor_seat", "An organisation sponsored a resident's seat."
+    SEAT_STOP = "contributions.stop_seat", "A sponsored seat was stopped."
+    PAYMENT = "contributions.payment", "A payment was recorded."
+    # distribution
+    CLOSE_PERIOD = "distribution.close_period", "A month's money was split and closed."
+    PAYOUT = "distribution.payout", "A transfer to a partner was recorded."
+
+
+AdminVerb = Literal["add", "change", "delete", "verify"]
+_ADMIN_ACTION = re.compile(r"admin\.[a-z0-9_]+\.(add|change|delete|verify)")
+
+
+def admin_action(model: type[models.Model] | models.Model, verb: AdminVerb) -> str:
+    """The name of a change made in the steward's admin: ``admin.<model>.<verb>``."""
+    return f"admin.{model._meta.model_name}.{verb}"
+
+
+def is_known_action(action: str) -> bool:
+    return action in AuditAction._value2member_map_ or bool(_ADMIN_ACTION.fullmatch(action))
+
+
 def actor_label(actor) -> str:
     if actor is None:
         return "system"
@@ -42,12 +167,15 @@ def actor_label(actor) -> str:
 def record(
     *,
     actor,
-    action: str,
+    action: AuditAction | str,
     obj: models.Model | None = None,
     before: dict | None = None,
     after: dict | None = None,
     note: str = "",
 ) -> AuditEvent:
+    """Write one event; ``action`` is an ``AuditAction`` or an ``admin_action`` name."""
+    if not is_known_action(action):
+        raise ValueError(f"unknown audit action {action!r}: add it to AuditAction")
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label(actor),
@@ -59,6 +187,45 @@ def record(
         after=after,
         note=note,
     )
+
+
+def save_audited(
+    obj: models.Model,
+    data: Mapping[str, Any],
+    *,
+    actor,
+    action: AuditAction,
+    skip: Iterable[str] = (),
+) -> bool:
+    """Apply ``data`` to ``obj``, validate it as a form would, save it and record one event.
+
+    Arguments:
+    - ``obj``: the row to change, re-read and locked by the caller inside its transaction
+      (so "before" is what was stored), or a new, unsaved one (always counts as changed);
+    - ``data``: field names to cleaned values; many-to-many fields take model instances
+      and are set after the save;
+    - ``actor``, ``action``: who did it and the event's name;
+    - ``skip``: fields ``full_clean`` must not check (e.g. a parent not yet saved).
+
+    Returns whether anything changed; when nothing did, nothing is saved or recorded.
+    """
+    fields = {field.name: field for field in obj._meta.get_fields()}
+    links = {name: list(value) for name, value in data.items() if fields[name].many_to_many}
+    before = snapshot(obj) if obj.pk is not None else None
+    for name, value in data.items():
+        if name not in links:
+            setattr(obj, name, value)
+    obj.full_clean(exclude=list(skip) or None)
+    after = snapshot(obj)
+    for name, targets in links.items():
+        after[name] = sorted(target.pk for target in targets)
+    if before == after:
+        return False
+    obj.save()
+    for name, targets in links.items():
+        getattr(obj, name).set(targets)
+    record(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))
+    return True
 
 
 def events_for(obj: models.Model):

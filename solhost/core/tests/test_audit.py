@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from solhost.core import audit
-from solhost.core.models import AuditEvent
+from solhost.core.audit import AuditAction
+from solhost.core.models import AuditEvent, Parameter
 
 
 @pytest.mark.django_db
@@ -11,7 +15,7 @@ def test_record_keeps_actor_object_and_changed_fields(world):
     world.mcc_server.save()
     event = audit.record(
         actor=world.alice,
-        action="server.update",
+        action="partners.server.update",
         obj=world.mcc_server,
         before=before,
         after=audit.snapshot(world.mcc_server),
@@ -46,3 +50,45 @@ def test_snapshots_name_a_stored_file_instead_of_copying_it(world):
     assert audit.snapshot(evidence)["file"] == ""
     evidence.file.name = "evidence/mcc/rules.pdf"
     assert audit.snapshot(evidence)["file"] == "evidence/mcc/rules.pdf"
+
+
+def test_every_audit_action_is_documented():
+    documented = (Path(__file__).parents[3] / "docs" / "audit.md").read_text()
+    missing = [action.value for action in AuditAction if f"`{action.value}`" not in documented]
+    assert missing == []
+
+
+def test_an_unknown_action_name_is_refused(db):
+    with pytest.raises(ValueError, match=r"unknown audit action 'partners\.server\.rename'"):
+        audit.record(actor=None, action="partners.server.rename")
+    assert AuditEvent.objects.count() == 0
+
+
+def test_admin_action_names_follow_the_model(db):
+    event = audit.record(actor=None, action=audit.admin_action(Parameter, "change"))
+    assert event.action == "admin.parameter.change"
+
+
+def test_save_audited_records_only_a_change(world):
+    server = world.mcc_server
+    assert not audit.save_audited(
+        server, {"name": server.name}, actor=world.alice, action=AuditAction.SERVER_UPDATE
+    )
+    assert audit.save_audited(
+        server, {"name": "Renamed"}, actor=world.alice, action=AuditAction.SERVER_UPDATE
+    )
+    events = list(audit.events_for(server))
+    assert [(e.action, e.before["name"], e.after["name"]) for e in events] == [
+        ("partners.server.update", "MCC one", "Renamed")
+    ]
+
+
+def test_save_audited_validates_before_saving(world):
+    server = world.mcc_server
+    with pytest.raises(ValidationError):
+        audit.save_audited(
+            server, {"latitude": 123}, actor=world.alice, action=AuditAction.SERVER_UPDATE
+        )
+    server.refresh_from_db()
+    assert server.latitude != 123
+    assert list(audit.events_for(server)) == []
