@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from solhost.core.problems import InputProblems
-from solhost.qualification.free_software import LicenceSyntaxError, parse_licence
+from solhost.partners.licences import LicenceExpressionError, parse_licence_expression
 
 SCHEMA_PATH: Final = Path(__file__).with_name("dossier.schema.json")
 
@@ -334,8 +334,8 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[list[str | int
         licence = service.get("licence")
         if isinstance(licence, str) and licence.strip():
             try:
-                parse_licence(licence)
-            except LicenceSyntaxError as error:
+                parse_licence_expression(licence)
+            except LicenceExpressionError as error:
                 problems.append((["services", i, "licence"], str(error)))
     year_ends: dict[str, int] = {}
     for i, year in _items(document, "financial_years"):

