@@ -729,11 +729,11 @@ def analyse(
     share = _share(float(days.non_renewable[in_window].sum()), float(days.load[in_window].sum()))
     monthly = _monthly(days, midnights, day_bounds, month_start, grid.step)
 
-    s2_2 = _s2_2(share, coverage, parameters, at)
-    s2_1 = _s2_1(site, days, midnights, lead_days, grid.step, at, parameters)
+    s2_2 = _renewable_share_result(share, coverage, parameters, at)
+    s2_1 = _grid_free_day_result(site, days, midnights, lead_days, grid.step, at, parameters)
     window_slots = (window_end - window_start) // grid.step
     window = (int(day_bounds[lead_days]), int(day_bounds[-1]))
-    outage, s3 = _s3(grid, site, parameters, window, at, window_slots, notes)
+    outage, s3 = _outage_fallback_result(grid, site, parameters, window, at, window_slots, notes)
     return Analysis(
         window_start=first_day.isoformat(),
         window_end=at.isoformat(),
@@ -780,9 +780,10 @@ def _monthly(
     return result
 
 
-def _s2_2(
+def _renewable_share_result(
     share: float | None, coverage: float, parameters: Parameters, at: datetime.date
 ) -> CriterionResult:
+    """S2.2 80 % renewable on average: the window's share, once telemetry covers enough of it."""
     days = parameters.renewable_window_days
     needed = parameters.renewable_min_share_bp / 10000
     if coverage < parameters.min_coverage:
@@ -804,7 +805,7 @@ def _s2_2(
     )
 
 
-def _s2_1(
+def _grid_free_day_result(
     site: Site,
     days: DailyTotals,
     midnights: Index,
@@ -813,6 +814,10 @@ def _s2_1(
     at: datetime.date,
     parameters: Parameters,
 ) -> CriterionResult:
+    """S2.1 100 % renewable in optimal conditions: the last whole day with no grid energy used.
+
+    Without one, a modelled clear summer day decides (:func:`_modelled_clear_day_result`).
+    """
     window_days = parameters.renewable_window_days
     first_day = at - datetime.timedelta(days=window_days - 1)
     slots_needed = np.diff(midnights[lead_days:]) // step
@@ -839,10 +844,11 @@ def _s2_1(
             "day nor a clear-day model can be checked.",
         )
     mean_load_w = float(load.sum() / (covered_days * 24))
-    return _s2_1_modelled(site, mean_load_w)
+    return _modelled_clear_day_result(site, mean_load_w)
 
 
-def _s2_1_modelled(site: Site, mean_load_w: float) -> CriterionResult:
+def _modelled_clear_day_result(site: Site, mean_load_w: float) -> CriterionResult:
+    """S2.1 on a modelled clear summer solstice: PV and battery carry the mean load all day."""
     day = _solstice(site, summer=True)
     pv = pv_day_profile(site, day, MODEL_STEP_S)
     demand = mean_load_w * MODEL_STEP_S / 3600 / (site.inverter_efficiency_pct / 100)
@@ -899,7 +905,7 @@ def _strict_survival(
     return shortest, float(np.count_nonzero(carried >= horizon)) / len(carried)
 
 
-def _s3(
+def _outage_fallback_result(
     grid: Grid,
     site: Site,
     parameters: Parameters,
@@ -908,6 +914,7 @@ def _s3(
     window_slots: int,
     notes: list[str],
 ) -> tuple[OutageResult, CriterionResult]:
+    """S3 Outage fallback: outages simulated from every recorded start, and the verdict."""
     hours = parameters.outage_hours
     horizon = math.ceil(hours * 3600 / grid.step)
     slot_hours = grid.step / 3600
@@ -992,7 +999,7 @@ def _s3(
         return outage, CriterionResult(
             GRACE,
             f"Operation started {site.operation_start}; the {hours} h outage must be met by "
-            f"{grace_ends}. " + _s3_detail(outage, start_coverage),
+            f"{grace_ends}. " + _outage_summary(outage, start_coverage),
         )
     if start_coverage < parameters.min_coverage or not len(starts):
         return outage, CriterionResult(
@@ -1000,10 +1007,11 @@ def _s3(
             f"State of charge is recorded for {start_coverage * 100:.1f} % of the window, "
             f"below the {parameters.min_coverage * 100:.0f} % needed to simulate outages.",
         )
-    return outage, CriterionResult(NOT_MET, _s3_detail(outage, start_coverage))
+    return outage, CriterionResult(NOT_MET, _outage_summary(outage, start_coverage))
 
 
-def _s3_detail(outage: OutageResult, start_coverage: float) -> str:
+def _outage_summary(outage: OutageResult, start_coverage: float) -> str:
+    """How the simulated outages went, for an S3 verdict that is not met."""
     if outage.survival_probability is None:
         return "No state of charge is recorded yet, so no outage could be simulated."
     return (

@@ -183,6 +183,7 @@ def _no_year(criterion: str, at: datetime.date) -> list[Outcome]:
 
 
 def check_b1_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B1.1 No profit beyond labour: the latest year's surplus stays within the allowed reserve."""
     year = snapshot.dossier.latest_year(at)
     if year is None:
         return _no_year("B1.1", at)
@@ -200,6 +201,7 @@ def check_b1_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_b1_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B1.2 No investor returns: none paid in the latest year (repaying loans is allowed)."""
     year = snapshot.dossier.latest_year(at)
     if year is None:
         return _no_year("B1.2", at)
@@ -217,6 +219,7 @@ def check_b1_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_b1_3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B1.3 Structure: a registered co-operative, or a written structure the steward accepts."""
     dossier = snapshot.dossier
     structure = dossier.partner.legal_structure
     if structure.form == "cooperative":
@@ -254,6 +257,7 @@ def check_b1_3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_b1_4(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B1.4 Labour solidarity: union membership, shown by evidence the steward approved."""
     union = snapshot.dossier.union_participation
     if union is None:
         return _partner("B1.4", NEEDS_EVIDENCE, "union participation is not declared")
@@ -272,6 +276,7 @@ def check_b1_4(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_b2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B2 Commons stewardship: a written method for users' rights, accepted by the steward."""
     if snapshot.dossier.commons_stewardship is None:
         return _partner("B2", NEEDS_EVIDENCE, "no commons stewardship method is written")
     status, reason = _reviewed(
@@ -323,6 +328,7 @@ def rolled_up(statuses: Iterable[str]) -> str:
 
 
 def check_b3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B3 End-of-life plan: met when its parts B3.1, B3.2 and B3.3 all are."""
     parts = [o for c in _END_OF_LIFE_PARTS for o in _end_of_life_part(c)(snapshot, params, at)]
     status = rolled_up(o.status for o in parts)
     if status == MET:
@@ -332,6 +338,7 @@ def check_b3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
 
 
 def check_b4(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B4 Network participation: voted in enough of the network's recently closed decisions."""
     participation = snapshot.dossier.participation
     if participation is None:
         return _partner("B4", NEEDS_EVIDENCE, "governance participation is not recorded yet")
@@ -359,6 +366,7 @@ def _ratio(value: Decimal) -> str:
 
 
 def check_b5_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B5.1 No widening inequality: a written pay plan whose ratio cap is kept or reviewed."""
     plan = snapshot.dossier.pay_ratio
     if plan.plan is None:
         return _partner("B5.1", NEEDS_EVIDENCE, "no written plan against widening inequality")
@@ -388,6 +396,7 @@ def check_b5_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_b5_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B5.2 Pay ceiling: labour payments per full-time-equivalent worker within the ceiling."""
     year = snapshot.dossier.latest_year(at)
     if year is None:
         return _no_year("B5.2", at)
@@ -410,6 +419,7 @@ def check_b5_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_b6(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B6 Everything qualifies: every service and server meets every V and S criterion."""
     parts = [
         outcome
         for criterion in CRITERIA
@@ -430,6 +440,7 @@ def check_b6(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
 
 
 def check_b7(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B7 Land back: a settler-run partner gives enough of its gross revenue to land back."""
     dossier = snapshot.dossier
     if not dossier.partner.settler_run:
         in_force, state = _evidence_state(dossier, ["B7"], PARTNER, at)
@@ -464,6 +475,7 @@ def _service(criterion: str, service: Service, status: str, reason: str) -> Outc
 
 
 def check_v1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """V1 Free software: each service's licence expression resolves to free licences."""
     liberatory = _texts(params, "liberatory_licences")
     outcomes = []
     for service in snapshot.dossier.services:
@@ -483,6 +495,7 @@ def check_v1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
 
 
 def check_v2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """V2 LoRes compatible: a public service of a kind the mesh covers is offered over LoRes."""
     covered = snapshot.region.lores_kinds
     outcomes = []
     for service in snapshot.dossier.services:
@@ -577,6 +590,7 @@ def _in_words(names: Sequence[str]) -> str:
 
 
 def check_s1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """S1 Local: in or near the region, or an exception role not hosted by a hyperscaler."""
     limit = _int(params, "local_max_distance_m")
     companies = _texts(params, "excluded_cloud_companies")
     unchecked = "; its IP addresses were not compared with cloud ranges, as none were loaded"
@@ -630,6 +644,7 @@ def _data_centre_evidence(
 
 
 def check_s2_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """S2.1 100 % renewable in optimal conditions: a day with no grid energy, shown or modelled."""
     outcomes = []
     for server in snapshot.dossier.servers:
         if _exception_role(server, params):
@@ -653,6 +668,7 @@ def check_s2_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_s2_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """S2.2 80 % renewable on average: the renewable share over the rolling window."""
     window = _int(params, "renewable_window_days")
     least_bp = _int(params, "renewable_min_share")
     outcomes = []
@@ -686,6 +702,7 @@ def check_s2_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_s2_3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """S2.3 Local generation: on site, or by a community installation inside the region."""
     limit = _int(params, "local_max_distance_m")
     outcomes = []
     for server in snapshot.dossier.servers:
@@ -736,6 +753,7 @@ def last_day_of_grace(started: datetime.date, grace_days: int) -> datetime.date:
 
 
 def check_s3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """S3 Outage fallback: each server rides through the required outage after its grace."""
     grace_days = _int(params, "outage_grace_days")
     required = _int(params, "outage_hours")
     outcomes = []
