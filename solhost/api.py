@@ -8,7 +8,7 @@ from solhost.ledger.api import router as ledger_router
 from solhost.metering.api import router as metering_router
 from solhost.partners.api import router as partners_router
 from solhost.qualification.api import router as qualification_router
-from solhost.region.api import router as region_router
+from solhost.web.api import router as region_router
 
 api = NinjaAPI(
     title="solhost API",

@@ -19,6 +19,7 @@ from solhost.energy.models import PowerSystem
 from solhost.governance.actions import cast_vote, create_proposal, open_proposal
 from solhost.governance.models import Proposal
 from solhost.identity.models import User
+from solhost.partners.kinds import STARTER_SERVICE_KINDS
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
 
@@ -41,37 +42,6 @@ REGION = {
         "services you use."
     ),
 }
-
-KINDS = [
-    (
-        "files",
-        "Files and calendars",
-        "Keep documents, photos, contacts and calendars in sync.",
-        False,
-    ),
-    (
-        "chat",
-        "Chat and messaging",
-        "Group and one-to-one chat for households, clubs and campaigns.",
-        False,
-    ),
-    ("video", "Video calls", "Meet face to face from a browser, no account needed to join.", False),
-    ("websites", "Websites", "Simple websites for groups, shops and people.", True),
-    (
-        "code",
-        "Code hosting",
-        "Git repositories, issues and collaboration for software projects.",
-        False,
-    ),
-    ("social", "Social media", "A local home on the fediverse.", False),
-    ("forum", "Forums", "Long-form discussion for neighbourhood groups.", False),
-    (
-        "reference",
-        "Encyclopaedia and reference",
-        "Offline-capable copies of Wikipedia and other references.",
-        True,
-    ),
-]
 
 STEWARD = {
     "slug": "merri-bek-tech",
@@ -616,7 +586,7 @@ def load_demo() -> DemoSummary:
         slug=REGION["slug"], defaults={**REGION, "boundary": boundary_geojson()}
     )
     kinds = {}
-    for slug, name, description, lores in KINDS:
+    for slug, name, description, lores in STARTER_SERVICE_KINDS:
         kinds[slug], _ = ServiceKind.objects.update_or_create(
             slug=slug, defaults={"name": name, "description": description, "lores_covered": lores}
         )

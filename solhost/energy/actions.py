@@ -7,19 +7,25 @@ adds nothing, and a file with any problem stores nothing.
 
 import datetime
 import itertools
+from collections.abc import Mapping
 from dataclasses import asdict
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
 from solhost.core import audit
+from solhost.core.audit import AuditAction
+from solhost.core.writes import atomic_write, check_editable
 from solhost.energy.analysis import MET, analyse, daily_mix, outage_trace
 from solhost.energy.canonical import Telemetry, TelemetryError
 from solhost.energy.ingest import UploadOptions, conflicts_with_stored, span_coverage
-from solhost.energy.models import EnergyAnalysis, TelemetryReading, TelemetryUpload
+from solhost.energy.models import EnergyAnalysis, PowerSystem, TelemetryReading, TelemetryUpload
 from solhost.energy.stored import local_day, parameters_at, site_for, stored_telemetry
+from solhost.identity.models import User
 from solhost.partners.models import Server
+from solhost.partners.signals import announce_change
 
 # Rows per INSERT: large enough to be quick, small enough for SQLite's variable limit.
 BATCH_ROWS = 2000
@@ -186,3 +192,38 @@ def analyse_server(
             note=f"S2.1 {analysis.s2_1_status}, S2.2 {analysis.s2_2_status}, S3 {analysis.s3_status}",
         )
     return analysis
+
+
+# What a partner may say about a server's power system.
+POWER_SYSTEM_FIELDS = (
+    "pv_kwp",
+    "pv_tilt_deg",
+    "pv_azimuth_deg",
+    "battery_nominal_wh",
+    "battery_min_soc_pct",
+    "battery_health_pct",
+    "round_trip_efficiency_pct",
+    "inverter_efficiency_pct",
+    "essential_load_w",
+    "grid_connected",
+    "battery_accounting",
+    "community_installation",
+    "community_latitude",
+    "community_longitude",
+)
+
+
+def save_power_system(*, server: Server, actor: User, data: Mapping[str, Any]) -> PowerSystem:
+    """Describe, or correct, how the server's location is powered."""
+    check_editable(data, POWER_SYSTEM_FIELDS)
+    with atomic_write():
+        current = PowerSystem.objects.select_for_update().filter(server=server).first()
+        power = current or PowerSystem(server=server)
+        action = AuditAction.POWER_SYSTEM_UPDATE if current else AuditAction.POWER_SYSTEM_CREATE
+        # The server's power is judged under S2 and S3: re-judge its partner once committed.
+        if audit.save_audited(power, data, actor=actor, action=action):
+            announce_change(
+                organisation=server.organisation,
+                change=f"{action} by {audit.actor_label(actor)}",
+            )
+    return power

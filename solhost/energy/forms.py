@@ -1,10 +1,12 @@
-"""The telemetry upload form: which file, and how to read it."""
+"""Energy forms: a server's power system, and a telemetry upload (which file, how to read it)."""
 
 from django import forms
 
+from solhost.energy.actions import POWER_SYSTEM_FIELDS
 from solhost.energy.canonical import ENERGY_CHANNELS
 from solhost.energy.ingest import EMONCMS_KINDS, UploadOptions
-from solhost.energy.models import TelemetryUpload
+from solhost.energy.models import PowerSystem, TelemetryUpload
+from solhost.partners.forms import coordinate_field, formfield
 
 
 class TelemetryUploadForm(forms.Form):
@@ -41,3 +43,31 @@ class TelemetryUploadForm(forms.Form):
             kind=data.get("kind") or "power",
             unit=data.get("unit") or "kWh",
         )
+
+
+class PowerSystemForm(forms.ModelForm):
+    community_latitude = coordinate_field(
+        "latitude", required=False, label="Community installation latitude"
+    )
+    community_longitude = coordinate_field(
+        "longitude", required=False, label="Community installation longitude"
+    )
+
+    class Meta:
+        model = PowerSystem
+        formfield_callback = formfield
+        fields = POWER_SYSTEM_FIELDS
+        labels = {"grid_connected": "Connected to the grid"}
+
+    def clean(self):
+        cleaned = super().clean()
+        names = ("community_latitude", "community_longitude")
+        if any(self.has_error(name) for name in names):
+            return cleaned
+        given = [cleaned.get(name) is not None for name in names]
+        if any(given) and not all(given):
+            raise forms.ValidationError(
+                "Give both the latitude and the longitude of the community installation, "
+                "or neither."
+            )
+        return cleaned

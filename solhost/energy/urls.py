@@ -12,4 +12,9 @@ urlpatterns = [
         views.telemetry_upload,
         name="upload",
     ),
+    path(
+        "manage/<slug:slug>/servers/<slug:server_slug>/power/",
+        views.power_edit,
+        name="power_edit",
+    ),
 ]

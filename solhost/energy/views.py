@@ -1,4 +1,5 @@
-"""Energy pages: a server's public energy page, the region's overview, and telemetry upload.
+"""Energy pages: a server's public energy page, the region's overview, and for partners,
+their power systems and telemetry upload.
 
 The public pages show what the stored analysis found; each chart has a table beside it
 holding the same numbers, so the pages work without JavaScript.
@@ -13,14 +14,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from solhost.core.forms import submit
 from solhost.core.models import Parameter, parameter_value
+from solhost.core.money import format_bp
+from solhost.energy.actions import save_power_system
 from solhost.energy.canonical import TelemetryError
-from solhost.energy.forms import TelemetryUploadForm
-from solhost.energy.models import EnergyAnalysis, TelemetryUpload
-from solhost.energy.results import latest_analysis
+from solhost.energy.forms import PowerSystemForm, TelemetryUploadForm
+from solhost.energy.models import EnergyAnalysis, PowerSystem, TelemetryUpload
+from solhost.energy.queries import latest_analysis
 from solhost.energy.upload import accept_upload, check_size, decode, problem_list
 from solhost.partners.models import Server
-from solhost.partners.views import EDITOR_ROLES, _get_organisation_for_user, _membership
+from solhost.partners.permissions import (
+    membership_for_user,
+    membership_may_act,
+    organisation_for_user,
+)
 
 STATUS_LABELS = {
     "met": "Met",
@@ -81,9 +89,9 @@ def _criterion(code: str, name: str, status: str, reason: str) -> dict:
     }
 
 
-def _threshold_percent(day: datetime.date) -> float | None:
+def _threshold_bp(day: datetime.date) -> int | None:
     try:
-        return int(parameter_value("renewable_min_share", at=day)) / 100  # type: ignore[call-overload]
+        return int(parameter_value("renewable_min_share", at=day))  # type: ignore[call-overload]
     except Parameter.NoValueInForce:
         return None
 
@@ -102,18 +110,14 @@ def server_energy(request: HttpRequest, slug: str) -> HttpResponse:
             }
             for m in analysis.monthly
         ]
-        threshold = analysis.parameters.get("renewable_min_share_bp", 0) / 100
+        threshold_bp = analysis.parameters.get("renewable_min_share_bp", 0)
         context.update(
             period=period,
             mix=mix,
             monthly=monthly,
-            threshold=threshold,
+            threshold_bp=threshold_bp,
             trace=analysis.outage_trace,
             outage=analysis.outage,
-            share_percent=(
-                None if analysis.renewable_share_bp is None else analysis.renewable_share_bp / 100
-            ),
-            coverage_percent=analysis.coverage_bp / 100,
             survival_percent=_percent(analysis.outage.get("survival_probability")),
             strict_survival_percent=_percent(analysis.outage.get("strict_survival_probability")),
             worst_start=(
@@ -130,7 +134,8 @@ def server_energy(request: HttpRequest, slug: str) -> HttpResponse:
             ],
             chart_data={
                 "mix": {"period": period, "rows": mix, "sources": dict(MIX_SOURCES)},
-                "monthly": {"rows": monthly, "threshold": threshold},
+                # Charts plot percentages as numbers; the text beside them is written exactly.
+                "monthly": {"rows": monthly, "threshold": threshold_bp / 100},
                 "outage": {
                     "rows": analysis.outage_trace,
                     "min_soc": server.power_system.battery_min_soc_pct
@@ -174,22 +179,21 @@ def region_energy(request: HttpRequest) -> HttpResponse:
                     _criterion("S2.2", "", analysis.s2_2_status, analysis.s2_2_reason),
                     _criterion("S3", "", analysis.s3_status, analysis.s3_reason),
                 ],
-                "share": None
-                if analysis is None or analysis.renewable_share_bp is None
-                else analysis.renewable_share_bp / 100,
-                "coverage": None if analysis is None else analysis.coverage_bp / 100,
+                "share_bp": None if analysis is None else analysis.renewable_share_bp,
+                "coverage_bp": None if analysis is None else analysis.coverage_bp,
                 "survival": _percent(outage.get("survival_probability")),
                 "shortest": outage.get("min_survival_hours"),
                 "hours": outage.get("hours"),
             }
         )
-    threshold = _threshold_percent(today)
+    threshold_bp = _threshold_bp(today)
+    # Charts plot percentages as numbers; the text beside them is written exactly.
     chart = {
-        "threshold": threshold,
+        "threshold": None if threshold_bp is None else threshold_bp / 100,
         "rows": [
-            {"name": row["server"].name, "share": row["share"]}
+            {"name": row["server"].name, "share": row["share_bp"] / 100}
             for row in rows
-            if row["share"] is not None
+            if row["share_bp"] is not None
         ],
     }
     return render(
@@ -197,7 +201,7 @@ def region_energy(request: HttpRequest) -> HttpResponse:
         "energy/region.html",
         {
             "rows": rows,
-            "threshold": threshold,
+            "threshold_bp": threshold_bp,
             "chart_data": chart,
         },
     )
@@ -205,14 +209,14 @@ def region_energy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def telemetry_upload(request: HttpRequest, slug: str, server_slug: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = membership_for_user(request, slug)
     org = membership.organisation
     server = get_object_or_404(Server, organisation=org, slug=server_slug)
-    can_upload = membership.role in EDITOR_ROLES
+    can_upload = membership_may_act(membership)
     form = TelemetryUploadForm()
     problems: list[dict] = []
     if request.method == "POST":
-        org = _get_organisation_for_user(request, slug, edit=True)
+        org = organisation_for_user(request, slug, edit=True)
         form = TelemetryUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
@@ -233,7 +237,7 @@ def telemetry_upload(request: HttpRequest, slug: str, server_slug: str) -> HttpR
                     request,
                     f"Stored {upload.rows_added} new readings from {upload.file_name}; "
                     f"{upload.rows_already_present} were already stored. The file covers "
-                    f"{upload.coverage_bp / 100:g} % of its time span.",
+                    f"{format_bp(upload.coverage_bp)} of its time span.",
                 )
                 return redirect("energy:upload", org.slug, server.slug)
     return render(
@@ -247,5 +251,37 @@ def telemetry_upload(request: HttpRequest, slug: str, server_slug: str) -> HttpR
             "problems": problems,
             "uploads": server.telemetry_uploads.select_related("uploaded_by")[:UPLOAD_HISTORY],
             "title": f"Telemetry of {server}",
+        },
+    )
+
+
+@login_required
+def power_edit(request: HttpRequest, slug: str, server_slug: str) -> HttpResponse:
+    org = organisation_for_user(request, slug, edit=True)
+    server = get_object_or_404(Server, organisation=org, slug=server_slug)
+    existing = PowerSystem.objects.filter(server=server).first()
+    form = PowerSystemForm(
+        request.POST if request.method == "POST" else None,
+        instance=existing or PowerSystem(server=server),
+    )
+    if request.method == "POST":
+        if existing and not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return redirect("partners:organisation", org.slug)
+        if submit(
+            form, lambda data: save_power_system(server=server, actor=request.user, data=data)
+        ):
+            messages.success(request, f"Saved the power system of {server}.")
+            return redirect("partners:organisation", org.slug)
+    # The partner's own pages share one edit template, so every form there looks alike.
+    return render(
+        request,
+        "partners/edit.html",
+        {
+            "form": form,
+            "organisation": org,
+            "title": f"Power system of {server}",
+            "submit": "Save power system",
+            "intro": "How this server's location is powered: panels, battery and essential load.",
         },
     )

@@ -23,6 +23,7 @@ from solhost.core.parameter_types import BASIS_POINTS, CENTS, INTEGER, Parameter
 from solhost.governance import tally
 from solhost.governance.models import NoticeSent, Proposal, ProposedChange, Vote
 from solhost.identity.models import User
+from solhost.partners.permissions import may_act_for
 from solhost.partners.models import Membership, Organisation
 
 Status = Proposal.Status
@@ -42,23 +43,6 @@ NUMBER_KINDS = (INTEGER, BASIS_POINTS, CENTS)
 REMINDER_BEFORE = datetime.timedelta(hours=48)
 
 logger = logging.getLogger(__name__)
-
-
-def may_act_for(user: User, organisation: Organisation) -> bool:
-    """A partner's admins act for it; for the steward, members with the steward role."""
-    role = (
-        Membership.Role.STEWARD
-        if organisation.kind == Organisation.Kind.STEWARD
-        else Membership.Role.PARTNER_ADMIN
-    )
-    return Membership.objects.filter(user=user, organisation=organisation, role=role).exists()
-
-
-def organisations_user_acts_for(user: User) -> list[Organisation]:
-    if not user.is_authenticated:
-        return []
-    organisations = Organisation.objects.filter(memberships__user=user).distinct()
-    return [o for o in organisations if may_act_for(user, o)]
 
 
 def _require(user: User, organisation: Organisation) -> None:

@@ -17,11 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from solhost.core.forms import add_errors
 from solhost.core.models import Parameter, ParameterValue, parameter_value
 from solhost.governance import actions
 from solhost.governance.forms import ChangeForm, ProposalForm, VoteForm
 from solhost.governance.models import Proposal, ProposedChange
 from solhost.partners.models import Organisation
+from solhost.partners.permissions import may_act_for, organisations_user_acts_for
 
 Status = Proposal.Status
 
@@ -42,21 +44,16 @@ def _visible(request: HttpRequest, pk: int) -> Proposal:
 
 def _draft_for_editing(request: HttpRequest, pk: int) -> Proposal:
     proposal = _visible(request, pk)
-    if not actions.may_act_for(request.user, proposal.raised_by):
+    if not may_act_for(request.user, proposal.raised_by):
         raise PermissionDenied("Only the admins of the organisation that raised it can change it.")
     if proposal.status != Status.DRAFT:
         messages.warning(request, "This proposal is no longer a draft: it can't be changed.")
     return proposal
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def index(request: HttpRequest) -> HttpResponse:
     proposals = Proposal.objects.select_related("raised_by").annotate(vote_count=Count("votes"))
-    acting_for = actions.organisations_user_acts_for(request.user)
+    acting_for = organisations_user_acts_for(request.user)
     drafts = proposals.filter(status=Status.DRAFT, raised_by__in=acting_for)
     return render(
         request,
@@ -81,7 +78,7 @@ def _decision_page(request: HttpRequest, proposal: Proposal, *, vote_form):
     votes = list(proposal.votes.select_related("organisation", "cast_by"))
     may_vote = [
         o
-        for o in actions.organisations_user_acts_for(request.user)
+        for o in organisations_user_acts_for(request.user)
         if proposal.electorate.filter(pk=o.pk).exists()
     ]
     voting = proposal.is_open_for_votes()
@@ -111,7 +108,7 @@ def _decision_page(request: HttpRequest, proposal: Proposal, *, vote_form):
             "voting": voting,
             "vote_form": vote_form,
             "can_edit": proposal.status == Status.DRAFT
-            and actions.may_act_for(request.user, proposal.raised_by),
+            and may_act_for(request.user, proposal.raised_by),
         },
     )
 
@@ -131,7 +128,7 @@ def _current_value(parameter: Parameter) -> object:
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _visible(request, pk)
-    acting_for = actions.organisations_user_acts_for(request.user)
+    acting_for = organisations_user_acts_for(request.user)
     if not acting_for:
         raise PermissionDenied("Only organisations' admins vote, for their organisation.")
     # Any member organisation parses, so that voting for another one is refused by the
@@ -148,7 +145,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -160,7 +157,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def propose(request: HttpRequest) -> HttpResponse:
-    acting_for = actions.organisations_user_acts_for(request.user)
+    acting_for = organisations_user_acts_for(request.user)
     if not acting_for:
         raise PermissionDenied("Only organisations' admins raise proposals.")
     form = ProposalForm(request.POST or None, organisations=_queryset(acting_for))
@@ -169,7 +166,7 @@ def propose(request: HttpRequest) -> HttpResponse:
         try:
             proposal = actions.create_proposal(author=request.user, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, "Draft saved. Add the changes it makes, then open it for votes."
@@ -195,7 +192,7 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.update_proposal(proposal=proposal, actor=request.user, **data)
         except ValidationError as error:
-            _add_errors(text_form, error)
+            add_errors(text_form, error)
         else:
             messages.success(request, "Draft saved.")
             return redirect("governance:draft", pk=proposal.pk)
@@ -245,7 +242,7 @@ def add_change(request: HttpRequest, pk: int) -> HttpResponse:
                 new_value=form.cleaned_value(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Change to {form.cleaned_data['parameter'].key} added.")
             return redirect("governance:draft", pk=proposal.pk)

@@ -6,6 +6,7 @@ usage event per sign-in (resident, service, day).
 """
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
@@ -22,6 +23,10 @@ SCOPE_CLAIMS = {
 
 # Grants that mean a resident is using the service today.
 SIGN_IN_GRANTS = {"authorization_code", "refresh_token"}
+
+# Sent with ``user``, ``service`` and ``day`` each time a resident signs in to a service
+# (metering counts it as a day of use); identity does not need to know who listens.
+signed_in_to_service = Signal()
 
 
 def groups_of(user) -> list[str]:
@@ -87,7 +92,12 @@ class RegionValidator(OAuth2Validator):
                 note=f"{request.grant_type}; scopes: {token.get('scope', '')}",
             )
         if request.grant_type in SIGN_IN_GRANTS:
-            record_sign_in_usage(user=request.user, client=request.client)
+            signed_in_to_service.send(
+                sender=ServiceClient,
+                user=request.user,
+                service=request.client.service,
+                day=timezone.localdate(),
+            )
         return result
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
@@ -99,10 +109,3 @@ class RegionValidator(OAuth2Validator):
                 obj=request.client,
                 note=f"revoked by the client ({token_type_hint or 'any token'})",
             )
-
-
-def record_sign_in_usage(*, user, client: ServiceClient) -> bool:
-    """One usage event per resident, service and day, however often they sign in."""
-    from solhost.metering.actions import record_sign_in
-
-    return record_sign_in(user=user, service=client.service, day=timezone.localdate())

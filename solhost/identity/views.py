@@ -24,23 +24,7 @@ from solhost.identity.forms import ClientForm
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import SCOPE_CLAIMS
 from solhost.partners.models import Service
-from solhost.partners.views import _get_organisation_for_user
-
-NOT_EVALUATED = "not yet evaluated"
-
-
-def qualification_status(service: Service) -> str:
-    """The co-op's latest standing against the charter, in words, when qualification offers one."""
-    try:
-        from solhost.qualification.badges import badge
-    except ImportError:
-        return NOT_EVALUATED
-    verdict = badge(service.organisation)
-    if verdict["state"] == "qualified":
-        return f"qualified (judged for {verdict['on']:%-d %B %Y})"
-    if verdict["state"] == "not_qualified":
-        return f"not qualified (judged for {verdict['on']:%-d %B %Y})"
-    return NOT_EVALUATED
+from solhost.partners.permissions import organisation_for_user
 
 
 def trust_facts(client: ServiceClient) -> dict:
@@ -49,7 +33,6 @@ def trust_facts(client: ServiceClient) -> dict:
         "service": service,
         "organisation": service.organisation,
         "localities": sorted({s.locality or s.name for s in service.servers.all()}),
-        "qualification": qualification_status(service),
     }
 
 
@@ -228,7 +211,7 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 def service_clients(request: HttpRequest, slug: str, service_slug: str) -> HttpResponse:
-    organisation = _get_organisation_for_user(request, slug, edit=request.method == "POST")
+    organisation = organisation_for_user(request, slug, edit=request.method == "POST")
     service = get_object_or_404(Service, organisation=organisation, slug=service_slug)
     form = ClientForm(request.POST if request.method == "POST" else None)
     registered = None

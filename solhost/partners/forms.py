@@ -6,7 +6,6 @@ import re
 from django import forms
 from django.db import models
 
-from solhost.energy.models import PowerSystem
 from solhost.partners import actions
 from solhost.partners.models import Organisation, Server, Service
 
@@ -140,31 +139,3 @@ class ServiceForm(forms.ModelForm):
         if not organisation.servers.exists():
             self.fields["servers"].help_text = "You have no servers yet: add one first."
         self.fields["kind"].empty_label = "Choose a kind"
-
-
-class PowerSystemForm(forms.ModelForm):
-    community_latitude = coordinate_field(
-        "latitude", required=False, label="Community installation latitude"
-    )
-    community_longitude = coordinate_field(
-        "longitude", required=False, label="Community installation longitude"
-    )
-
-    class Meta:
-        model = PowerSystem
-        formfield_callback = formfield
-        fields = actions.POWER_SYSTEM_FIELDS
-        labels = {"grid_connected": "Connected to the grid"}
-
-    def clean(self):
-        cleaned = super().clean()
-        names = ("community_latitude", "community_longitude")
-        if any(self.has_error(name) for name in names):
-            return cleaned
-        given = [cleaned.get(name) is not None for name in names]
-        if any(given) and not all(given):
-            raise forms.ValidationError(
-                "Give both the latitude and the longitude of the community installation, "
-                "or neither."
-            )
-        return cleaned

@@ -8,12 +8,11 @@ asking for one gives 404, whether or not it exists.
 import copy
 import functools
 import operator
-from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,13 +20,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from solhost.core.audit import events_for
+from solhost.core.forms import submit
 from solhost.core.models import AuditEvent
-from solhost.energy.models import PowerSystem
 from solhost.partners import actions
-from solhost.partners.forms import OrganisationForm, PowerSystemForm, ServerForm, ServiceForm
+from solhost.partners.forms import OrganisationForm, ServerForm, ServiceForm
 from solhost.partners.models import ApiToken, Membership, Organisation, Server, Service
+from solhost.partners.permissions import (
+    membership_for_user,
+    membership_may_act,
+    organisation_for_user,
+)
 
-EDITOR_ROLES = frozenset({Membership.Role.PARTNER_ADMIN, Membership.Role.STEWARD})
 TRAIL_LENGTH = 20
 VERBS = {
     "create": "added",
@@ -36,35 +39,6 @@ VERBS = {
     "change": "changed",
     "delete": "removed",
 }
-
-
-def _membership(request: HttpRequest, slug: str) -> Membership:
-    """The user's membership of the organisation; 404 if it is missing or not theirs."""
-    return get_object_or_404(
-        Membership.objects.select_related("organisation"),
-        user=request.user,
-        organisation__slug=slug,
-    )
-
-
-def _get_organisation_for_user(request: HttpRequest, slug: str, *, edit: bool) -> Organisation:
-    membership = _membership(request, slug)
-    if edit and membership.role not in EDITOR_ROLES:
-        raise PermissionDenied("Only your organisation's admins can change its records.")
-    return membership.organisation
-
-
-def _submit(form: forms.ModelForm, write: Callable[[dict], models.Model]) -> models.Model | None:
-    """Call the action with the form's cleaned data; None when the form or the action refuses."""
-    if not form.is_valid():
-        return None
-    try:
-        return write(form.cleaned_data)
-    except ValidationError as error:
-        # Errors about fields the form does not show go to the top of the form.
-        for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-            form.add_error(field if field in form.fields else None, errors)
-        return None
 
 
 def _data(request: HttpRequest):
@@ -116,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = membership_for_user(request, slug)
     org = membership.organisation
     servers = list(org.servers.select_related("power_system"))
     services = list(org.services.select_related("kind").prefetch_related("servers"))
@@ -127,7 +101,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": org,
             "membership": membership,
-            "can_edit": membership.role in EDITOR_ROLES,
+            "can_edit": membership_may_act(membership),
             "servers": servers,
             "services": services,
             "trail": _trail([org, *servers, *services, *power_systems]),
@@ -142,14 +116,14 @@ def _overview(organisation: Organisation) -> HttpResponse:
 
 @login_required
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    org = _get_organisation_for_user(request, slug, edit=True)
+    org = organisation_for_user(request, slug, edit=True)
     # The form edits a copy, so the page's headings keep the stored name if it is refused.
     form = OrganisationForm(_data(request), instance=copy.copy(org))
     if request.method == "POST":
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return _overview(org)
-        if _submit(
+        if submit(
             form,
             lambda data: actions.update_organisation(
                 organisation=org, actor=request.user, data=data
@@ -169,10 +143,10 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def server_add(request: HttpRequest, slug: str) -> HttpResponse:
-    org = _get_organisation_for_user(request, slug, edit=True)
+    org = organisation_for_user(request, slug, edit=True)
     form = ServerForm(_data(request), instance=Server(organisation=org))
     if request.method == "POST":
-        server = _submit(
+        server = submit(
             form,
             lambda data: actions.create_server(organisation=org, actor=request.user, data=data),
         )
@@ -184,14 +158,14 @@ def server_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def server_edit(request: HttpRequest, slug: str, server_slug: str) -> HttpResponse:
-    org = _get_organisation_for_user(request, slug, edit=True)
+    org = organisation_for_user(request, slug, edit=True)
     server = get_object_or_404(Server, organisation=org, slug=server_slug)
     form = ServerForm(_data(request), instance=copy.copy(server))
     if request.method == "POST":
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return _overview(org)
-        saved = _submit(
+        saved = submit(
             form, lambda data: actions.update_server(server=server, actor=request.user, data=data)
         )
         if saved:
@@ -204,44 +178,18 @@ def server_edit(request: HttpRequest, slug: str, server_slug: str) -> HttpRespon
         title=f"Edit server {server}",
         submit="Save server",
         secondary=(
-            reverse("partners:power_edit", args=[org.slug, server.slug]),
+            reverse("energy:power_edit", args=[org.slug, server.slug]),
             "Edit its power system",
         ),
     )
 
 
 @login_required
-def power_edit(request: HttpRequest, slug: str, server_slug: str) -> HttpResponse:
-    org = _get_organisation_for_user(request, slug, edit=True)
-    server = get_object_or_404(Server, organisation=org, slug=server_slug)
-    existing = PowerSystem.objects.filter(server=server).first()
-    form = PowerSystemForm(_data(request), instance=existing or PowerSystem(server=server))
-    if request.method == "POST":
-        if existing and not form.has_changed():
-            messages.info(request, "Nothing was changed.")
-            return _overview(org)
-        if _submit(
-            form,
-            lambda data: actions.save_power_system(server=server, actor=request.user, data=data),
-        ):
-            messages.success(request, f"Saved the power system of {server}.")
-            return _overview(org)
-    return _edit_page(
-        request,
-        form,
-        organisation=org,
-        title=f"Power system of {server}",
-        submit="Save power system",
-        intro="How this server's location is powered: panels, battery and essential load.",
-    )
-
-
-@login_required
 def service_add(request: HttpRequest, slug: str) -> HttpResponse:
-    org = _get_organisation_for_user(request, slug, edit=True)
+    org = organisation_for_user(request, slug, edit=True)
     form = ServiceForm(_data(request), instance=Service(organisation=org), organisation=org)
     if request.method == "POST":
-        service = _submit(
+        service = submit(
             form,
             lambda data: actions.create_service(organisation=org, actor=request.user, data=data),
         )
@@ -253,14 +201,14 @@ def service_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def service_edit(request: HttpRequest, slug: str, service_slug: str) -> HttpResponse:
-    org = _get_organisation_for_user(request, slug, edit=True)
+    org = organisation_for_user(request, slug, edit=True)
     service = get_object_or_404(Service, organisation=org, slug=service_slug)
     form = ServiceForm(_data(request), instance=copy.copy(service), organisation=org)
     if request.method == "POST":
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
             return _overview(org)
-        saved = _submit(
+        saved = submit(
             form,
             lambda data: actions.update_service(service=service, actor=request.user, data=data),
         )
@@ -275,7 +223,7 @@ def service_edit(request: HttpRequest, slug: str, service_slug: str) -> HttpResp
 @login_required
 @require_POST
 def token_create(request: HttpRequest, slug: str) -> HttpResponse:
-    org = _get_organisation_for_user(request, slug, edit=True)
+    org = organisation_for_user(request, slug, edit=True)
     name = request.POST.get("name", "").strip()
     if not name or len(name) > 80:
         messages.error(
@@ -296,7 +244,7 @@ def token_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, slug: str, prefix: str) -> HttpResponse:
-    org = _get_organisation_for_user(request, slug, edit=True)
+    org = organisation_for_user(request, slug, edit=True)
     token = get_object_or_404(ApiToken, organisation=org, prefix=prefix)
     actions.revoke_api_token(token=token, actor=request.user)
     messages.success(

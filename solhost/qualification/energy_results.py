@@ -3,14 +3,9 @@
 import datetime
 
 from solhost.energy.analysis import NEEDS_EVIDENCE
-from solhost.energy.models import EnergyAnalysis
+from solhost.energy.queries import latest_analysis
 from solhost.partners.models import Server
 from solhost.qualification.dossier import EnergyResults
-
-
-def latest_analysis(server: Server, *, at: datetime.date) -> EnergyAnalysis | None:
-    """The newest stored analysis of ``server`` whose window ends on or before ``at``."""
-    return server.energy_analyses.filter(as_of__lte=at).order_by("-as_of").first()
 
 
 def energy_results_for(server: Server, *, at: datetime.date) -> EnergyResults | None:

@@ -5,7 +5,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from solhost.partners.models import Organisation
-from solhost.qualification.actions import evaluate_all, evaluate_partner, send_expiry_notices
+from solhost.qualification.actions.evaluation import evaluate_all, evaluate_partner
+from solhost.qualification.actions.evidence import send_expiry_notices
 
 
 @db_periodic_task(crontab(hour="2", minute="15"))

@@ -9,9 +9,9 @@ from shapely.geometry import mapping
 from solhost.partners.directory import filter_services
 from solhost.partners.models import Organisation, Server, Service, ServiceKind
 from solhost.qualification.badges import badge, with_qualification
-from solhost.region.api import server_features
 from solhost.region.geometry import svg_map
 from solhost.region.models import current_region
+from solhost.web.api import server_features
 from solhost.web.forms import DirectoryFilters
 
 # How many kinds of service the home page offers as shortcuts into the directory.

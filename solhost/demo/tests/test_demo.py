@@ -4,7 +4,7 @@ from django.utils.html import escape
 from shapely.geometry import Point
 
 from solhost.contributions.models import ContributionChoice, Payment
-from solhost.demo import DEMO_PASSWORD, LOGINS, load_demo
+from solhost.demo.loader import DEMO_PASSWORD, LOGINS, load_demo
 from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
 from solhost.energy.models import PowerSystem
 from solhost.governance.models import Proposal

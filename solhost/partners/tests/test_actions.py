@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from solhost.core.audit import events_for
 from solhost.core.models import AuditEvent
+from solhost.energy.actions import save_power_system
 from solhost.energy.models import PowerSystem
 from solhost.partners import actions
 from solhost.partners.models import Organisation, Server, Service
@@ -186,9 +187,9 @@ def test_update_service_rejects_an_unknown_licence(world):
 
 
 def test_save_power_system_creates_then_updates(world):
-    power = actions.save_power_system(server=world.mcc_server, actor=world.alice, data=POWER)
+    power = save_power_system(server=world.mcc_server, actor=world.alice, data=POWER)
     assert power.server == world.mcc_server
-    actions.save_power_system(
+    save_power_system(
         server=world.mcc_server, actor=world.alice, data={**POWER, "pv_kwp": 4.0}
     )
     assert PowerSystem.objects.get().pv_kwp == 4.0

@@ -42,11 +42,11 @@ def _service_edit_post(world):
 
 
 def _power_edit_get(world):
-    return "GET", reverse("partners:power_edit", args=["mcc", "mcc-1"]), None
+    return "GET", reverse("energy:power_edit", args=["mcc", "mcc-1"]), None
 
 
 def _power_edit_post(world):
-    return "POST", reverse("partners:power_edit", args=["mcc", "mcc-1"]), POWER_DATA
+    return "POST", reverse("energy:power_edit", args=["mcc", "mcc-1"]), POWER_DATA
 
 
 LOGIN = 302
@@ -107,7 +107,7 @@ def test_member_sees_records_without_edit_links(client, world):
     assert "MCC one" in page and "MCC Files" in page
     assert f'href="{reverse("partners:organisation_edit", args=["mcc"])}"' not in page
     assert f'href="{reverse("partners:server_edit", args=["mcc", "mcc-1"])}"' not in page
-    assert f'href="{reverse("partners:power_edit", args=["mcc", "mcc-1"])}"' not in page
+    assert f'href="{reverse("energy:power_edit", args=["mcc", "mcc-1"])}"' not in page
 
 
 def test_admin_sees_edit_links(client, world):
@@ -117,7 +117,7 @@ def test_admin_sees_edit_links(client, world):
         reverse("partners:organisation_edit", args=["mcc"]),
         reverse("partners:server_add", args=["mcc"]),
         reverse("partners:server_edit", args=["mcc", "mcc-1"]),
-        reverse("partners:power_edit", args=["mcc", "mcc-1"]),
+        reverse("energy:power_edit", args=["mcc", "mcc-1"]),
         reverse("partners:service_add", args=["mcc"]),
         reverse("partners:service_edit", args=["mcc", "mcc-files"]),
     ):
@@ -128,7 +128,7 @@ def test_admin_sees_edit_links(client, world):
     ("url_name", "args"),
     [
         ("partners:server_edit", ["cct", "mcc-1"]),
-        ("partners:power_edit", ["cct", "mcc-1"]),
+        ("energy:power_edit", ["cct", "mcc-1"]),
         ("partners:service_edit", ["cct", "mcc-files"]),
         ("partners:organisation", ["no-such-org"]),
     ],

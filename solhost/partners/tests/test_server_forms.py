@@ -4,14 +4,15 @@ import pytest
 from django.urls import reverse
 
 from solhost.core.models import AuditEvent
+from solhost.energy.forms import PowerSystemForm
 from solhost.energy.models import PowerSystem
-from solhost.partners.forms import IPAddressListField, PowerSystemForm, ServerForm
+from solhost.partners.forms import IPAddressListField, ServerForm
 from solhost.partners.models import Server
 from solhost.partners.tests.helpers import NEW_SERVER, POWER_DATA, db_state, form_data
 
 ADD = reverse("partners:server_add", args=["mcc"])
 EDIT = reverse("partners:server_edit", args=["mcc", "mcc-1"])
-POWER = reverse("partners:power_edit", args=["mcc", "mcc-1"])
+POWER = reverse("energy:power_edit", args=["mcc", "mcc-1"])
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 from django import template
 
 from solhost.qualification.badges import badge
-from solhost.qualification.rules import aud as rules_aud
 
 register = template.Library()
 
@@ -12,7 +11,12 @@ def qualification_badge(organisation):
     return badge(organisation)
 
 
-@register.filter
-def aud(cents):
-    """Whole cents as ``AUD 1,234.50``."""
-    return rules_aud(int(cents))
+@register.simple_tag
+def qualification_standing(organisation) -> str:
+    """``{% qualification_standing partner %}``: the partner's latest standing, in words."""
+    verdict = badge(organisation)
+    if verdict["state"] == "qualified":
+        return f"qualified (judged for {verdict['on']:%-d %B %Y})"
+    if verdict["state"] == "not_qualified":
+        return f"not qualified (judged for {verdict['on']:%-d %B %Y})"
+    return "not yet evaluated"

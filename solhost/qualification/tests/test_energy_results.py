@@ -2,8 +2,8 @@ import datetime
 
 from solhost.energy.actions import analyse_server
 from solhost.energy.models import EnergyAnalysis
-from solhost.energy.results import energy_results_for
 from solhost.energy.tests.helpers import LAST_DAY, with_telemetry
+from solhost.qualification.energy_results import energy_results_for
 
 
 def test_no_telemetry_means_no_results(world):

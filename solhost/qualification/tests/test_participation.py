@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from solhost.governance.models import Proposal, Vote
-from solhost.governance.participation import participation_for
 from solhost.qualification.dossier import Participation
+from solhost.qualification.participation import participation_for
 
 MELBOURNE = timezone.get_fixed_timezone(datetime.timedelta(hours=10))
 

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings as django_settings
 from playwright import sync_api
 
-from solhost.demo import load_demo
+from solhost.demo.loader import load_demo
 from solhost.partners.models import Organisation
 
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/\S+/")

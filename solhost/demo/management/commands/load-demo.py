@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from solhost.demo import DEMO_PASSWORD, LOGINS, load_demo
+from solhost.demo.loader import DEMO_PASSWORD, LOGINS, load_demo
 
 
 def print_logins(write) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from solhost.demo import KINDS
+from solhost.partners.kinds import STARTER_SERVICE_KINDS
 from solhost.qualification.cloud_ranges import (
     CloudRange,
     CloudRangeIndex,
@@ -29,7 +29,9 @@ from solhost.qualification.rules import STATUSES, Snapshot, evaluate, report
 from solhost.region.geometry import BoundaryError, parse_boundary
 
 DEMO_BOUNDARY = files("solhost.region") / "merri-bek.geojson"
-DEMO_LORES_KINDS = ",".join(slug for slug, _name, _description, lores in KINDS if lores)
+STARTER_LORES_KINDS = ",".join(
+    slug for slug, _name, _description, lores in STARTER_SERVICE_KINDS if lores
+)
 MALFORMED = 2
 NOT_QUALIFIED = 1
 
@@ -78,8 +80,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--lores-kinds",
-            default=DEMO_LORES_KINDS,
-            help=f"Comma-separated service kinds the region's LoRes mesh covers (default: {DEMO_LORES_KINDS}).",
+            default=STARTER_LORES_KINDS,
+            help=f"Comma-separated service kinds the region's LoRes mesh covers (default: {STARTER_LORES_KINDS}).",
         )
         parser.add_argument(
             "--params",
