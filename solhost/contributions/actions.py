@@ -23,9 +23,9 @@ from solhost.contributions.models import (
     PaymentReference,
     SponsoredSeat,
 )
-from solhost.contributions.money import format_aud, parse_aud
 from solhost.core import audit
 from solhost.core.models import parameter_value
+from solhost.core.money import format_aud, parse_aud
 from solhost.core.problems import InputProblems
 from solhost.identity.models import User
 from solhost.ledger import accounts

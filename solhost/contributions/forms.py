@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from solhost.contributions.money import format_aud, parse_aud
+from solhost.core.money import format_aud, parse_aud
 
 CUSTOM = "custom"
 

@@ -18,7 +18,7 @@ from solhost.contributions.forms import (
     SponsorSeatForm,
 )
 from solhost.contributions.models import Payment, PaymentReference
-from solhost.contributions.money import format_aud
+from solhost.core.money import format_aud, format_decimal
 from solhost.core.problems import InputProblems
 from solhost.identity.models import User
 from solhost.partners.permissions import is_steward
@@ -36,7 +36,7 @@ def contribute(request: HttpRequest) -> HttpResponse:
         if current.monthly_cents in tiers:
             initial = {"tier": str(current.monthly_cents)}
         else:
-            initial = {"tier": "custom", "custom": f"{current.monthly_cents / 100:.2f}"}
+            initial = {"tier": "custom", "custom": format_decimal(current.monthly_cents)}
     form = ContributionForm(request.POST or None, tiers=tiers, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

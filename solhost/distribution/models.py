@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from solhost.core.money import format_dollars
 from solhost.ledger.models import Transaction
 from solhost.partners.models import Organisation
 
@@ -121,4 +122,4 @@ class Payout(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount_cents / 100:.2f} AUD to {self.partner} on {self.paid_on}"
+        return f"{format_dollars(self.amount_cents)} AUD to {self.partner} on {self.paid_on}"

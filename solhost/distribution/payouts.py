@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from solhost.core import audit
+from solhost.core.money import format_dollars
 from solhost.core.problems import InputProblems
 from solhost.distribution.models import Payout
 from solhost.ledger import accounts
@@ -76,7 +77,7 @@ def record_payout(
                 [
                     (
                         "amount",
-                        f"is more than the {payable / 100:,.2f} AUD owed to {partner} "
+                        f"is more than the {format_dollars(payable)} AUD owed to {partner} "
                         f"from {paid_on.isoformat()} on",
                     )
                 ]

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from solhost.contributions.money import format_aud
+from solhost.core.money import format_aud
 from solhost.core.problems import InputProblems
 from solhost.distribution.forms import PayoutForm
 from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare

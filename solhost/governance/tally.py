@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from solhost.core.money import format_percent_figure
+
 AGREE: Final = "agree"
 DISAGREE: Final = "disagree"
 ABSTAIN: Final = "abstain"
@@ -78,10 +80,16 @@ def majority(
         f"of {_plural(electorate, 'member', 'members')}"
     )
     if electorate == 0 or cast * 10_000 < quorum_bp * electorate:
-        return Outcome(False, f"{summary}: quorum of {quorum_bp / 100:g}% not reached")
+        return Outcome(
+            False, f"{summary}: quorum of {format_percent_figure(quorum_bp)}% not reached"
+        )
     if agree * 10_000 > threshold_bp * (agree + disagree):
-        return Outcome(True, f"{summary}: more than {threshold_bp / 100:g}% agree, passed")
-    return Outcome(False, f"{summary}: not more than {threshold_bp / 100:g}% agree, rejected")
+        return Outcome(
+            True, f"{summary}: more than {format_percent_figure(threshold_bp)}% agree, passed"
+        )
+    return Outcome(
+        False, f"{summary}: not more than {format_percent_figure(threshold_bp)}% agree, rejected"
+    )
 
 
 def median_of_proposals(values: Sequence[int | None]) -> Outcome:

@@ -6,6 +6,7 @@ import io
 
 from django.db.models import Sum
 
+from solhost.core.money import format_decimal
 from solhost.ledger.accounts import beancount_name
 from solhost.ledger.models import Account, Posting, Transaction
 
@@ -29,11 +30,6 @@ def balance(account: Account, *, at: datetime.date) -> int:
     return total or 0
 
 
-def _amount(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -52,7 +48,7 @@ def to_beancount(*, title: str) -> str:
         out.append(f"  solhost-id: {_quoted(str(entry.pk))}")
         for posting in entry.postings.all():
             out.append(
-                f"  {beancount_name(posting.account.code)}  {_amount(posting.amount_cents)} AUD"
+                f"  {beancount_name(posting.account.code)}  {format_decimal(posting.amount_cents)} AUD"
             )
     return "\n".join(out) + "\n"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
+from solhost.core.money import format_bp, format_dollars
 from solhost.partners.licences import LicenceExpressionError
 from solhost.qualification.cloud_ranges import CloudRangeIndex, company_named, company_of_asn
 from solhost.qualification.dossier import (
@@ -105,19 +106,6 @@ def _texts(params: Params, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def aud(cents: int) -> str:
-    """``5833360`` as ``AUD 58,333.60``."""
-    sign = "-" if cents < 0 else ""
-    dollars, rest = divmod(abs(cents), 100)
-    return f"AUD {sign}{dollars:,}.{rest:02d}"
-
-
-def percent(basis_points: int) -> str:
-    """``1000`` as ``10 %``, ``999`` as ``9.99 %``."""
-    text = f"{Decimal(basis_points) / 100:f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + " %"
-
-
 def _share_bp(part: int, whole: int) -> int:
     """``part`` as whole basis points of ``whole``, rounded down so 9.999 % never shows as 10 %."""
     return part * 10_000 // whole if whole else 0
@@ -195,8 +183,9 @@ def check_b1_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
     return _partner(
         "B1.1",
         MET if within else NOT_MET,
-        f"the surplus of {aud(surplus)} for the year ending {year.ends} {verb} the allowed "
-        f"reserve of {aud(allowed)} ({percent(reserve_bp)} of gross revenue {aud(gross)})",
+        f"the surplus of AUD {format_dollars(surplus)} for the year ending {year.ends} {verb} "
+        f"the allowed reserve of AUD {format_dollars(allowed)} ({format_bp(reserve_bp)} of "
+        f"gross revenue AUD {format_dollars(gross)})",
     )
 
 
@@ -205,7 +194,7 @@ def check_b1_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
     year = snapshot.dossier.latest_year(at)
     if year is None:
         return _no_year("B1.2", at)
-    loans = f"loan repayments of {aud(year.loan_repayments_cents)} are allowed"
+    loans = f"loan repayments of AUD {format_dollars(year.loan_repayments_cents)} are allowed"
     if year.investor_returns_cents == 0:
         return _partner(
             "B1.2", MET, f"no investor returns were paid in the year ending {year.ends}; {loans}"
@@ -213,8 +202,8 @@ def check_b1_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
     return _partner(
         "B1.2",
         NOT_MET,
-        f"{aud(year.investor_returns_cents)} was paid to investors in the year ending "
-        f"{year.ends}; only {loans}",
+        f"AUD {format_dollars(year.investor_returns_cents)} was paid to investors in the year "
+        f"ending {year.ends}; only {loans}",
     )
 
 
@@ -357,7 +346,7 @@ def check_b4(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
         "B4",
         MET if enough else NOT_MET,
         f"voted in {voted} of {decisions} decisions closed in the last {window} days "
-        f"({percent(_share_bp(voted, decisions))}, least {percent(least_bp)})",
+        f"({format_bp(_share_bp(voted, decisions))}, least {format_bp(least_bp)})",
     )
 
 
@@ -406,15 +395,17 @@ def check_b5_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
         return _partner(
             "B5.2",
             MET,
-            f"no labour payments in the year ending {year.ends} (ceiling {aud(ceiling)} per FTE)",
+            f"no labour payments in the year ending {year.ends} "
+            f"(ceiling AUD {format_dollars(ceiling)} per FTE)",
         )
     per_fte = int((Decimal(labour) / year.fte).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     within = Decimal(labour) <= ceiling * year.fte
     return _partner(
         "B5.2",
         MET if within else NOT_MET,
-        f"labour payments of {aud(labour)} over {year.fte.normalize():f} FTE in the year ending "
-        f"{year.ends} are {aud(per_fte)} per FTE (ceiling {aud(ceiling)})",
+        f"labour payments of AUD {format_dollars(labour)} over {year.fte.normalize():f} FTE in the "
+        f"year ending {year.ends} are AUD {format_dollars(per_fte)} per FTE "
+        f"(ceiling AUD {format_dollars(ceiling)})",
     )
 
 
@@ -462,8 +453,9 @@ def check_b7(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
     return _partner(
         "B7",
         MET if enough else NOT_MET,
-        f"land-back contributions of {aud(given)} are {percent(_share_bp(given, gross))} of gross "
-        f"revenue {aud(gross)} in the year ending {year.ends} (least {percent(least_bp)})",
+        f"land-back contributions of AUD {format_dollars(given)} are "
+        f"{format_bp(_share_bp(given, gross))} of gross revenue AUD {format_dollars(gross)} "
+        f"in the year ending {year.ends} (least {format_bp(least_bp)})",
     )
 
 
@@ -694,8 +686,8 @@ def check_s2_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
                 "S2.2",
                 server,
                 MET if share >= least_bp else NOT_MET,
-                f"server `{server.id}` used {percent(share)} renewable energy over {days} of the last "
-                f"{window} days (least {percent(least_bp)})",
+                f"server `{server.id}` used {format_bp(share)} renewable energy over {days} of the "
+                f"last {window} days (least {format_bp(least_bp)})",
             )
         )
     return outcomes

@@ -4,30 +4,12 @@ import pytest
 
 from solhost.contributions import actions
 from solhost.contributions.models import Payment, PaymentReference
-from solhost.contributions.money import format_aud, parse_aud
 from solhost.core.models import AuditEvent
 from solhost.core.problems import InputProblems
 from solhost.ledger import accounts
 from solhost.ledger.books import balance
 
 DAY = datetime.date(2026, 10, 3)
-
-
-@pytest.mark.parametrize(
-    "text, cents", [("12", 1200), ("12.5", 1250), ("$1,200.05", 120005), (" 0 ", 0)]
-)
-def test_dollars_are_read_as_whole_cents(text, cents):
-    assert parse_aud(text) == cents
-
-
-@pytest.mark.parametrize("text", ["", "12.345", "-5", "ten", "1e3"])
-def test_anything_else_is_not_an_amount(text):
-    with pytest.raises(ValueError, match="not an amount"):
-        parse_aud(text)
-
-
-def test_amounts_are_written_as_dollars():
-    assert (format_aud(120005), format_aud(5), format_aud(-250)) == ("$1,200.05", "$0.05", "−$2.50")
 
 
 def test_tiers_start_at_zero_and_any_amount_up_to_the_ceiling_is_fine(world):

@@ -45,3 +45,15 @@ def test_the_page_costs_the_same_queries_however_many_analyses(client, world):
             ),
         ),
     )
+
+
+def test_shares_are_written_exactly_from_basis_points(client, world):
+    from solhost.energy.models import EnergyAnalysis
+
+    with_telemetry(world.mcc_server, days=3)
+    EnergyAnalysis.objects.update(renewable_share_bp=8725, coverage_bp=9950)
+
+    html = client.get("/energy/").content.decode()
+
+    assert "87.25 %" in html
+    assert "99.5 %" in html

@@ -70,3 +70,15 @@ def test_a_server_without_state_of_charge_has_no_outage_chart(
 
     assert 'id="outage-chart"' not in html
     assert "no outage could be simulated" in html
+
+
+def test_shares_are_written_exactly_from_basis_points(client, world):
+    from solhost.energy.models import EnergyAnalysis
+
+    with_telemetry(world.mcc_server, days=21)
+    EnergyAnalysis.objects.update(renewable_share_bp=8725, coverage_bp=9950)
+
+    html = client.get("/servers/mcc-1/energy/").content.decode()
+
+    assert "87.25 %" in html
+    assert "99.5 % of the window" in html

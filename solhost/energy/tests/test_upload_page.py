@@ -120,3 +120,11 @@ def test_signing_in_is_needed(client, world):
     response = client.get(URL)
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
+
+
+def test_the_uploads_list_writes_coverage_exactly(client, world):
+    client.force_login(world.alice)
+    send(client, CSV)
+    TelemetryUpload.objects.update(coverage_bp=9950)
+
+    assert "99.5 %" in client.get(URL).content.decode()

@@ -308,3 +308,13 @@ def test_pages_cost_the_same_queries_however_many_decisions_and_votes(client, wo
     assert_queries_do_not_grow(
         client, reverse("governance:parameter", args=["land_back_min_bp"]), more_decisions
     )
+
+
+def test_a_majority_rule_is_written_exactly_from_basis_points(client, world):
+    proposal = open_now(world, decision_type="majority")
+    Proposal.objects.filter(pk=proposal.pk).update(threshold_bp=6667, quorum_bp=5050)
+
+    html = client.get(proposal.get_absolute_url()).content.decode()
+
+    assert "more than 66.67% of agree and disagree votes" in html
+    assert "at least 50.5% of members voting" in html

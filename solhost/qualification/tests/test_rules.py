@@ -22,10 +22,8 @@ from solhost.qualification.rules import (
     STATUSES,
     Outcome,
     Snapshot,
-    aud,
     evaluate,
     last_day_of_grace,
-    percent,
     qualified,
     report,
 )
@@ -104,14 +102,6 @@ def test_the_report_records_version_verdict_outcomes_and_parameters():
     ]
     assert document["parameters"]["local_max_distance_m"] == 1000
     assert document["parameters"]["pay_ceiling_cents_per_fte"] == 5_833_360
-
-
-def test_money_and_shares_are_written_for_people():
-    assert aud(5_833_360) == "AUD 58,333.60"
-    assert aud(-150) == "AUD -1.50"
-    assert percent(1000) == "10 %"
-    assert percent(999) == "9.99 %"
-    assert percent(8750) == "87.5 %"
 
 
 # --- B1 --------------------------------------------------------------------------------

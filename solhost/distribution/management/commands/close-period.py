@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from solhost.core.money import format_dollars
 from solhost.distribution.actions import CannotClose, close_period
 
 
@@ -20,6 +21,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         verb = "Closed" if made else "Already closed:"
         self.stdout.write(
-            f"{verb} {close.period}: {close.total_in_cents / 100:,.2f} AUD in, "
+            f"{verb} {close.period}: {format_dollars(close.total_in_cents)} AUD in, "
             f"algorithm {close.algorithm}, input hash {close.input_hash}"
         )

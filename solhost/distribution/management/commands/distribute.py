@@ -3,16 +3,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from solhost.core.money import format_dollars
 from solhost.distribution.split import PeriodSplit, ScenarioError, load_scenario, split_period
 
 # Exit status for a scenario that cannot be read or checked, as for a usage error.
 BAD_SCENARIO = 2
-
-
-def aud(cents: int) -> str:
-    """Cents as dollars for reading, by whole-number arithmetic: 123456 → "1,234.56"."""
-    dollars, rest = divmod(cents, 100)
-    return f"{dollars:,}.{rest:02d}"
 
 
 def table(headers: list[str], rows: list[list[str]], align: str) -> list[str]:
@@ -39,14 +34,14 @@ def as_text(result: PeriodSplit) -> str:
         *table(
             ["pool", "amount"],
             [
-                ["commons", aud(pools.commons_cents)],
-                ["solidarity", aud(pools.solidarity_cents)],
-                ["providers (partners' gross)", aud(pools.providers_cents)],
-                ["  of which land back withheld", aud(pools.land_back_cents)],
+                ["commons", format_dollars(pools.commons_cents)],
+                ["solidarity", format_dollars(pools.solidarity_cents)],
+                ["providers (partners' gross)", format_dollars(pools.providers_cents)],
+                ["  of which land back withheld", format_dollars(pools.land_back_cents)],
             ],
             "lr",
         ),
-        f"Residents with no usage sent {aud(pools.zero_usage_cents)} to"
+        f"Residents with no usage sent {format_dollars(pools.zero_usage_cents)} to"
         f" {result.zero_usage_rule} (counted above).",
         "",
         "Partners",
@@ -69,12 +64,12 @@ def as_text(result: PeriodSplit) -> str:
                     "yes" if p.qualified else "no",
                     str(p.residents),
                     str(p.active_days),
-                    aud(p.gross_cents),
-                    aud(p.land_back_cents),
-                    aud(p.held_cents),
-                    aud(p.carried_in_cents),
-                    aud(p.payout_cents),
-                    aud(p.carried_cents),
+                    format_dollars(p.gross_cents),
+                    format_dollars(p.land_back_cents),
+                    format_dollars(p.held_cents),
+                    format_dollars(p.carried_in_cents),
+                    format_dollars(p.payout_cents),
+                    format_dollars(p.carried_cents),
                 ]
                 for key, p in result.partners.items()
             ],
@@ -87,11 +82,11 @@ def as_text(result: PeriodSplit) -> str:
             [
                 [
                     m.id,
-                    aud(m.paid_cents),
-                    aud(m.commons_cents),
-                    aud(m.solidarity_cents),
-                    aud(m.providers_cents),
-                    ", ".join(f"{s} {aud(c)}" for s, c in m.services.items())
+                    format_dollars(m.paid_cents),
+                    format_dollars(m.commons_cents),
+                    format_dollars(m.solidarity_cents),
+                    format_dollars(m.providers_cents),
+                    ", ".join(f"{s} {format_dollars(c)}" for s, c in m.services.items())
                     or f"no usage: to {result.zero_usage_rule}",
                 ]
                 for m in result.members
@@ -101,11 +96,11 @@ def as_text(result: PeriodSplit) -> str:
         "",
         "Balance: total in = commons + solidarity + land back + held + payouts"
         " + (carried out - carried in)",
-        f"  {aud(balance.total_in_cents)} = {aud(balance.commons_cents)}"
-        f" + {aud(balance.solidarity_cents)} + {aud(balance.land_back_cents)}"
-        f" + {aud(balance.held_cents)} + {aud(balance.payout_cents)}"
-        f" + ({aud(balance.carried_out_cents)} - {aud(balance.carried_in_cents)})"
-        f" = {aud(balance.total_out_cents)}",
+        f"  {format_dollars(balance.total_in_cents)} = {format_dollars(balance.commons_cents)}"
+        f" + {format_dollars(balance.solidarity_cents)} + {format_dollars(balance.land_back_cents)}"
+        f" + {format_dollars(balance.held_cents)} + {format_dollars(balance.payout_cents)}"
+        f" + ({format_dollars(balance.carried_out_cents)} - {format_dollars(balance.carried_in_cents)})"
+        f" = {format_dollars(balance.total_out_cents)}",
         f"  balanced: {str(balance.balanced).lower()}",
     ]
     return "\n".join(lines)
