@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,11 +17,11 @@ from solhost.contributions.forms import (
     SponsorSeatForm,
 )
 from solhost.contributions.models import Payment, PaymentReference
+from solhost.core.forms import add_errors
 from solhost.core.money import format_aud, format_decimal
 from solhost.core.problems import InputProblems
 from solhost.identity.models import User
-from solhost.partners.permissions import is_steward
-from solhost.partners.views import _get_organisation_for_user
+from solhost.partners.permissions import organisation_for_user, steward_required
 
 MAX_CSV_BYTES = 2_000_000
 
@@ -72,10 +71,8 @@ def solidarity(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@steward_required
 def payments(request: HttpRequest) -> HttpResponse:
-    if not is_steward(request.user):
-        raise PermissionDenied("Only the steward records payments.")
     payment_form = PaymentForm(
         request.POST if "record" in request.POST else None,
         initial={"received_on": timezone.localdate(), "token": uuid.uuid4().hex},
@@ -96,8 +93,7 @@ def payments(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except InputProblems as error:
-            for field, message in error.problems:
-                payment_form.add_error(field if field in payment_form.fields else None, message)
+            add_errors(payment_form, error)
         else:
             if stored:
                 messages.success(
@@ -150,7 +146,7 @@ def payments(request: HttpRequest) -> HttpResponse:
 @login_required
 def sponsorship(request: HttpRequest, slug: str) -> HttpResponse:
     """An organisation's admins sponsor their members' seats, change the amount, or stop."""
-    organisation = _get_organisation_for_user(request, slug, edit=True)
+    organisation = organisation_for_user(request, slug, edit=True)
     members = User.objects.filter(memberships__organisation=organisation).order_by("username")
     if "stop" in request.POST:
         # Only this organisation's own members can be named; anyone else does not exist here.

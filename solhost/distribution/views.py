@@ -10,12 +10,12 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from solhost.core.forms import add_errors
 from solhost.core.money import format_aud
 from solhost.core.problems import InputProblems
 from solhost.distribution.forms import PayoutForm
@@ -24,7 +24,7 @@ from solhost.distribution.payouts import owed_cents, record_payout
 from solhost.metering.models import ActiveDay
 from solhost.metering.periods import parse_period
 from solhost.partners.models import Membership, Organisation, Service
-from solhost.partners.permissions import is_steward
+from solhost.partners.permissions import is_steward, steward_required
 
 STATEMENT_COLUMNS = [
     ("residents", "Residents counted"),
@@ -205,11 +205,9 @@ def _open_usage_for(resident) -> list[dict]:
     ]
 
 
-@login_required
+@steward_required
 def payouts(request: HttpRequest) -> HttpResponse:
     """The steward sees what each partner is owed and records the transfers it makes."""
-    if not is_steward(request.user):
-        raise PermissionDenied("Only the steward records payouts.")
     partners = Organisation.objects.filter(statements__isnull=False).distinct().order_by("name")
     form = PayoutForm(
         request.POST or None,
@@ -228,8 +226,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except InputProblems as error:
-            for field, message in error.problems:
-                form.add_error(field if field in form.fields else None, message)
+            add_errors(form, error)
         else:
             if payout:
                 messages.success(

@@ -11,17 +11,35 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from solhost.core.forms import add_errors
 from solhost.partners.models import Membership, Organisation
-from solhost.partners.views import EDITOR_ROLES, _get_organisation_for_user, _membership
-from solhost.qualification import actions
+from solhost.partners.permissions import (
+    is_steward,
+    membership_for_user,
+    membership_may_act,
+    organisation_for_user,
+    steward_required,
+)
+from solhost.qualification.actions import evidence as evidence_actions
+from solhost.qualification.actions.applications import (
+    approve_application,
+    reject_application,
+    submit_application,
+)
+from solhost.qualification.actions.declarations import (
+    import_dossier,
+    save_declarations,
+    save_financial_year,
+)
 from solhost.qualification.dossier import DossierError
+from solhost.qualification.dossier_document import dossier_document
 from solhost.qualification.forms import (
     ApplicationForm,
     DeclarationsForm,
@@ -31,7 +49,7 @@ from solhost.qualification.forms import (
     ReviewForm,
     year_from_path,
 )
-from solhost.qualification.gather import build_dossier, declarations_of, dossier_document
+from solhost.qualification.gather import build_dossier, declarations_of
 from solhost.qualification.models import Application, Evidence, FinancialYear, QualificationRun
 from solhost.qualification.rules import QUALIFYING, REGISTRY
 from solhost.qualification.uploads import UploadError
@@ -96,7 +114,7 @@ def _evidence_query(organisation: Organisation):
 
 @login_required
 def dossier(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = membership_for_user(request, slug)
     organisation = membership.organisation
     evidence = list(_evidence_query(organisation))
     run = latest_run(organisation)
@@ -105,7 +123,7 @@ def dossier(request: HttpRequest, slug: str) -> HttpResponse:
         "qualification/dossier.html",
         {
             "organisation": organisation,
-            "can_edit": membership.role in EDITOR_ROLES,
+            "can_edit": membership_may_act(membership),
             "declarations": declarations_of(organisation),
             "years": organisation.financial_years.order_by("-ends"),
             "evidence": evidence,
@@ -130,23 +148,17 @@ def _form_page(request, organisation, form, *, title, submit, intro="", multipar
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
-    for field, errors in by_field.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @login_required
 def declarations_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = _get_organisation_for_user(request, slug, edit=True)
+    organisation = organisation_for_user(request, slug, edit=True)
     declared = declarations_of(organisation)
     form = DeclarationsForm(request.POST or None, instance=declared, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields}
         try:
-            actions.save_declarations(organisation=organisation, actor=request.user, data=data)
+            save_declarations(organisation=organisation, actor=request.user, data=data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, "Your declarations were saved and the criteria checked again."
@@ -165,7 +177,7 @@ def declarations_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def year_edit(request: HttpRequest, slug: str, ends: str | None = None) -> HttpResponse:
-    organisation = _get_organisation_for_user(request, slug, edit=True)
+    organisation = organisation_for_user(request, slug, edit=True)
     year = None
     if ends is not None:
         day = year_from_path(ends)
@@ -175,11 +187,11 @@ def year_edit(request: HttpRequest, slug: str, ends: str | None = None) -> HttpR
     form = FinancialYearForm(request.POST or None, year=year)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.save_financial_year(
+            save_financial_year(
                 organisation=organisation, actor=request.user, data=form.as_action_data(), year=year
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, "The financial year was saved and the criteria checked again."
@@ -191,7 +203,7 @@ def year_edit(request: HttpRequest, slug: str, ends: str | None = None) -> HttpR
 
 @login_required
 def evidence_add(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = _get_organisation_for_user(request, slug, edit=True)
+    organisation = organisation_for_user(request, slug, edit=True)
     form = EvidenceForm(
         request.POST or None,
         request.FILES or None,
@@ -208,7 +220,7 @@ def evidence_add(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 content = upload.read()
         try:
-            actions.submit_evidence(
+            evidence_actions.submit_evidence(
                 organisation=organisation,
                 actor=request.user,
                 data=form.as_action_data(),
@@ -220,7 +232,7 @@ def evidence_add(request: HttpRequest, slug: str) -> HttpResponse:
             for _where, message in error.problems:
                 form.add_error("file", f"The file {message}.")
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Your evidence was sent to the steward for review.")
             return redirect(_dossier_url(organisation))
@@ -238,7 +250,7 @@ def evidence_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def dossier_export(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = _membership(request, slug).organisation
+    organisation = membership_for_user(request, slug).organisation
     document = dossier_document(build_dossier(organisation, at=timezone.localdate()))
     response = HttpResponse(
         json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json"
@@ -249,12 +261,12 @@ def dossier_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def dossier_import(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = _get_organisation_for_user(request, slug, edit=True)
+    organisation = organisation_for_user(request, slug, edit=True)
     form = DossierImportForm(request.POST or None, request.FILES or None)
     problems: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
-            changed = actions.import_dossier(
+            changed = import_dossier(
                 organisation=organisation,
                 actor=request.user,
                 document=form.cleaned_data["document"],
@@ -266,7 +278,7 @@ def dossier_import(request: HttpRequest, slug: str) -> HttpResponse:
                 f"The dossier has {len(problems)} problem(s), listed below. Nothing was saved.",
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             if changed:
                 messages.success(request, f"Imported: {', '.join(changed)}.")
@@ -289,8 +301,7 @@ def _may_see_private(user, organisation: Organisation) -> bool:
     if not user.is_authenticated:
         return False
     return (
-        actions.is_steward(user)
-        or Membership.objects.filter(user=user, organisation=organisation).exists()
+        is_steward(user) or Membership.objects.filter(user=user, organisation=organisation).exists()
     )
 
 
@@ -320,14 +331,8 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the steward's review ---------------------------------------------------------------
 
 
-def _steward_only(request: HttpRequest) -> None:
-    if not actions.is_steward(request.user):
-        raise PermissionDenied("Only the steward reviews evidence.")
-
-
-@login_required
+@steward_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _steward_only(request)
     waiting = (
         Evidence.objects.filter(state=Evidence.State.SUBMITTED)
         .select_related("organisation", "server", "service", "submitted_by")
@@ -349,9 +354,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@steward_required
 def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    _steward_only(request)
     evidence = get_object_or_404(
         Evidence.objects.select_related(
             "organisation", "server", "service", "submitted_by"
@@ -361,14 +365,14 @@ def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.review_evidence(
+            evidence_actions.review_evidence(
                 evidence=evidence,
                 reviewer=request.user,
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -381,20 +385,19 @@ def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@steward_required
 @require_POST
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    _steward_only(request)
     application = get_object_or_404(Application, pk=pk)
     note = request.POST.get("note", "")
     try:
         if request.POST.get("decision") == "approve":
-            organisation = actions.approve_application(
+            organisation = approve_application(
                 application=application, reviewer=request.user, note=note
             )
             messages.success(request, f"{organisation} joined the region.")
         else:
-            actions.reject_application(application=application, reviewer=request.user, note=note)
+            reject_application(application=application, reviewer=request.user, note=note)
             messages.success(request, f"The application of {application.name} was declined.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -418,7 +421,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in ApplicationForm.Meta.fields}
         data["dossier"] = form.cleaned_data["dossier_file"]
         try:
-            application = actions.submit_application(applicant=request.user, data=data)
+            application = submit_application(applicant=request.user, data=data)
         except DossierError as error:
             problems = error.problems
             form.add_error(
@@ -426,7 +429,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 f"The dossier has {len(problems)} problem(s), listed above. Nothing was sent.",
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Your application was sent to the steward.")
             return redirect("qualification:application_status", pk=application.pk)
@@ -442,7 +445,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 def application_status(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(Application.objects.select_related("organisation"), pk=pk)
     # Only the applicant and the steward know an application exists.
-    if application.applicant_id != request.user.pk and not actions.is_steward(request.user):
+    if application.applicant_id != request.user.pk and not is_steward(request.user):
         raise Http404("No such application.")
     return render(request, "qualification/application.html", {"application": application})
 

@@ -7,8 +7,6 @@ from django.core.exceptions import ValidationError
 
 from solhost.core.audit import events_for
 from solhost.core.models import AuditEvent
-from solhost.energy.actions import save_power_system
-from solhost.energy.models import PowerSystem
 from solhost.partners import actions
 from solhost.partners.models import Organisation, Server, Service
 from solhost.partners.tests.helpers import db_state
@@ -23,7 +21,6 @@ SERVER = {
     "public_ips": ["203.0.113.7"],
     "operation_started": datetime.date(2025, 10, 1),
 }
-POWER = {"pv_kwp": 3.2, "battery_nominal_wh": 5000, "essential_load_w": 40}
 
 
 def _only_event() -> AuditEvent:
@@ -184,19 +181,6 @@ def test_update_service_rejects_an_unknown_licence(world):
             service=world.mcc_service, actor=world.alice, data={"licence": "Foo-1.0"}
         )
     assert db_state() == before
-
-
-def test_save_power_system_creates_then_updates(world):
-    power = save_power_system(server=world.mcc_server, actor=world.alice, data=POWER)
-    assert power.server == world.mcc_server
-    save_power_system(
-        server=world.mcc_server, actor=world.alice, data={**POWER, "pv_kwp": 4.0}
-    )
-    assert PowerSystem.objects.get().pv_kwp == 4.0
-    update, create = AuditEvent.objects.all()
-    assert create.action == "partners.power_system.create"
-    assert update.action == "partners.power_system.update"
-    assert update.changed_fields() == ["pv_kwp"]
 
 
 def test_nothing_outside_the_use_case_can_be_written(world):

@@ -1,18 +1,15 @@
-"""Adding and editing servers and their power systems: bad input is named and nothing is stored."""
+"""Adding and editing servers: bad input is named and nothing is stored."""
 
 import pytest
 from django.urls import reverse
 
 from solhost.core.models import AuditEvent
-from solhost.energy.forms import PowerSystemForm
-from solhost.energy.models import PowerSystem
 from solhost.partners.forms import IPAddressListField, ServerForm
 from solhost.partners.models import Server
-from solhost.partners.tests.helpers import NEW_SERVER, POWER_DATA, db_state, form_data
+from solhost.partners.tests.helpers import NEW_SERVER, db_state, form_data
 
 ADD = reverse("partners:server_add", args=["mcc"])
 EDIT = reverse("partners:server_edit", args=["mcc", "mcc-1"])
-POWER = reverse("energy:power_edit", args=["mcc", "mcc-1"])
 
 
 @pytest.fixture
@@ -114,48 +111,6 @@ def test_renaming_a_servers_slug_keeps_it_with_its_organisation(alice, world):
     assert alice.post(EDIT, data).status_code == 302
     assert Server.objects.get(pk=world.mcc_server.pk).slug == "mcc-one"
     assert alice.get(reverse("partners:server_edit", args=["mcc", "mcc-one"])).status_code == 200
-
-
-def test_describing_a_power_system(alice, world):
-    assert alice.post(POWER, POWER_DATA).status_code == 302
-    power = PowerSystem.objects.get(server=world.mcc_server)
-    assert (power.pv_kwp, power.battery_nominal_wh, power.grid_connected) == (3.2, 5000, True)
-    assert power.battery_accounting == "single_pool"
-    [event] = AuditEvent.objects.all()
-    assert (event.actor, event.action) == (world.alice, "partners.power_system.create")
-
-
-def test_a_partner_chooses_two_pool_battery_accounting(alice, world):
-    assert alice.post(POWER, POWER_DATA | {"battery_accounting": "two_pool"}).status_code == 302
-    assert PowerSystem.objects.get(server=world.mcc_server).battery_accounting == "two_pool"
-    page = alice.post(POWER, POWER_DATA | {"battery_accounting": "three_pools"})
-    assert "battery_accounting" in page.context["form"].errors
-    assert PowerSystem.objects.get(server=world.mcc_server).battery_accounting == "two_pool"
-
-
-def test_editing_a_power_system_unchanged_records_nothing(alice, world):
-    alice.post(POWER, POWER_DATA)
-    power = PowerSystem.objects.get()
-    alice.post(POWER, form_data(PowerSystemForm(instance=power)))
-    assert AuditEvent.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"battery_health_pct": "120"}, "battery_health_pct", "less than or equal to 100"),
-        ({"community_latitude": "-37.7"}, "__all__", "Give both the latitude and the longitude"),
-        (
-            {"community_latitude": "-97", "community_longitude": "144.9"},
-            "community_latitude",
-            "-97 is out of range: latitude must be between -90 and 90",
-        ),
-    ],
-)
-def test_bad_power_data_is_refused(alice, changes, field, message):
-    errors = _refused(alice, POWER, {**POWER_DATA, **changes})
-    assert list(errors) == [field]
-    assert message in errors[field][0]
 
 
 def test_the_ip_field_accepts_lines_commas_and_blank_input():
