@@ -2,10 +2,10 @@
 
 import datetime
 import json
-from decimal import Decimal
 
 from django import forms
 
+from solhost.core.money import format_decimal
 from solhost.partners.forms import DateInput, formfield
 from solhost.partners.models import Organisation
 from solhost.qualification.actions import DECLARATION_FIELDS
@@ -67,10 +67,6 @@ class DeclarationsForm(forms.ModelForm):
         return data
 
 
-def _aud(cents: int | None) -> Decimal | None:
-    return None if cents is None else Decimal(cents) / 100
-
-
 class FinancialYearForm(forms.Form):
     """A year's figures in dollars and cents as people write them; stored as whole cents."""
 
@@ -94,7 +90,7 @@ class FinancialYearForm(forms.Form):
                 {
                     "ends": year.ends,
                     "fte": year.fte,
-                    **{name: _aud(getattr(year, name)) for name, _, _ in MONEY_FIELDS},
+                    **{name: format_decimal(getattr(year, name)) for name, _, _ in MONEY_FIELDS},
                 },
             )
         super().__init__(*args, **kwargs)

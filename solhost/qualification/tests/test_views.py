@@ -70,6 +70,29 @@ def test_a_year_entered_in_dollars_is_stored_in_cents(client, world):
     assert (year.gross_revenue_cents, year.surplus_cents) == (14_000_000, -1050)
 
 
+def test_a_stored_year_is_shown_in_dollars_and_cents(client, world):
+    login(client, world.alice)
+    client.post(
+        "/manage/mcc/dossier/years/add/",
+        {
+            "ends": "2026-06-30",
+            "fte": "2.5",
+            "gross_revenue_cents": "140000",
+            "labour_payments_cents": "119000",
+            "surplus_cents": "-10.5",
+            "investor_returns_cents": "0",
+            "loan_repayments_cents": "7000",
+            "land_back_cents": "14000",
+        },
+    )
+    form = client.get("/manage/mcc/dossier/years/2026-06-30/").content.decode()
+    assert 'value="140000.00"' in form
+    assert 'value="-10.50"' in form
+    dossier = client.get("/manage/mcc/dossier/").content.decode()
+    assert "$140,000.00" in dossier
+    assert "−$10.50" in dossier
+
+
 def test_bad_year_lists_every_problem_and_saves_nothing(client, world):
     login(client, world.alice)
     response = client.post(
