@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright import sync_api
 
-from solhost.contributions.money import format_aud
+from solhost.core.money import format_aud
 from solhost.distribution.demo import demo_period
 from solhost.distribution.models import PartnerStatement, ResidentShare
 from solhost.metering.actions import record_usage_batch
