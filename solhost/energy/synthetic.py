@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from solhost.energy.analysis import pv_day_profile
+from solhost.energy.pv import pv_day_profile
 from solhost.energy.canonical import Telemetry, telemetry_from_arrays
 from solhost.energy.site import Site
 

@@ -5,19 +5,10 @@ import datetime
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from solhost.energy.analysis import (
-    Parameters,
-    _by_time_of_day,
-    _clear_sky_poa,
-    analyse,
-    build_grid,
-    outage_survival,
-)
+from solhost.energy.analysis import Parameters, analyse
 from solhost.energy.canonical import Telemetry, telemetry_from_arrays
-from solhost.energy.site import parse_site
+from solhost.energy.tests.sites import MELBOURNE, make_site
 
 CHARTER = Parameters(
     renewable_min_share_bp=8000,
@@ -27,22 +18,6 @@ CHARTER = Parameters(
     bad_day_factor=0.3,
     min_coverage=0.9,
 )
-MELBOURNE = "Australia/Melbourne"
-
-
-def make_site(**overrides):
-    document = {
-        "latitude": -37.77,
-        "longitude": 144.96,
-        "timezone": MELBOURNE,
-        "pv": {"kwp": 0},
-        "battery": {"nominal_wh": 1000, "min_soc_pct": 0, "round_trip_efficiency_pct": 100},
-        "inverter_efficiency_pct": 100,
-        "essential_load_w": 10,
-        "operation_start": "2020-01-01",
-    }
-    document.update(overrides)
-    return parse_site(document)
 
 
 def telemetry(start: str, hours: float, step_s: int, **channels):
@@ -224,132 +199,3 @@ def test_short_gaps_are_bridged_and_long_ones_are_not():
     thinned = Telemetry(*(getattr(gaps, f)[keep] for f in fields))
     result = analyse(thinned, make_site(), Parameters(8000, 1, 72, 365, 0.3, 0.9))
     assert result.coverage * 86400 / 300 == pytest.approx(9)
-
-
-def simulate(net, start, energy, usable, horizon):
-    for step in range(horizon):
-        if start + step >= len(net):
-            return horizon
-        energy = min(energy + net[start + step], usable)
-        if energy < -1e-6:
-            return step
-    return horizon
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    net=st.lists(st.floats(-50, 50, allow_nan=False), min_size=1, max_size=60),
-    usable=st.floats(0, 300),
-    fill=st.floats(0, 1),
-    horizon=st.integers(1, 40),
-)
-def test_vectorised_outage_survival_matches_a_step_by_step_simulation(net, usable, fill, horizon):
-    net_array = np.array(net)
-    starts = np.arange(len(net), dtype=np.int64)
-    energy = np.full(len(net), usable * fill)
-    survived = outage_survival(net_array, starts, energy, usable, horizon)
-    expected = [simulate(net, s, usable * fill, usable, horizon) for s in starts]
-    assert survived.tolist() == expected
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    net=st.lists(st.floats(-50, 50, allow_nan=False), min_size=1, max_size=120),
-    usable=st.floats(0, 300),
-    data=st.data(),
-    horizon=st.integers(1, 100),
-)
-def test_outage_survival_from_some_starts_at_their_own_charge_matches_step_by_step(
-    net, usable, data, horizon
-):
-    starts = sorted(data.draw(st.sets(st.integers(0, len(net) - 1), min_size=1)))
-    fills = data.draw(st.lists(st.floats(0, 1), min_size=len(starts), max_size=len(starts)))
-    energy = np.array(fills) * usable
-    survived = outage_survival(
-        np.array(net), np.array(starts, dtype=np.int64), energy, usable, horizon
-    )
-    expected = [simulate(net, s, e, usable, horizon) for s, e in zip(starts, energy, strict=True)]
-    assert survived.tolist() == expected
-
-
-@pytest.mark.parametrize("timezone", [MELBOURNE, "Australia/Lord_Howe", "Europe/London"])
-@pytest.mark.parametrize("step", [300, 3600, 420])
-def test_time_of_day_profiles_follow_the_clock_through_daylight_saving(timezone, step):
-    # A year from mid-2025 holds both of each zone's changes; Lord Howe's is half an hour.
-    start = int(pd.Timestamp("2025-06-01 00:07", tz=timezone).timestamp())
-    count = 366 * 86400 // step
-    profile = np.arange(86400 // step, dtype=float)
-    laid = _by_time_of_day(profile, start, step, count, timezone)
-    utc = pd.to_datetime(start + step * np.arange(count), unit="s", utc=True)
-    local = utc.tz_convert(timezone)
-    seconds = local.hour * 3600 + local.minute * 60 + local.second
-    assert laid.tolist() == profile[np.asarray(seconds) // step % len(profile)].tolist()
-
-
-def test_rows_of_several_lengths_share_one_grid():
-    rows = {
-        # Quarter-hour PV rows spread over three 5-minute slots; state of charge at the end.
-        "pv_wh": (900, [30.0, 60.0]),
-        "soc_pct": (900, [50.0, 40.0]),
-        "load_wh": (300, [10.0] * 6),
-    }
-    first = int(pd.Timestamp("2026-01-05", tz=MELBOURNE).timestamp())
-    names, starts, lengths, values = [], [], [], []
-    for name, (length, per_row) in rows.items():
-        names += [name] * len(per_row)
-        starts += [first + length * k for k in range(len(per_row))]
-        lengths += [length] * len(per_row)
-        values += per_row
-    # A load row missing from the middle: the channel is no longer one unbroken run.
-    del names[-3], starts[-3], lengths[-3], values[-3]
-    grid = build_grid(
-        telemetry_from_arrays(
-            channel=names,
-            ts_start=starts,
-            interval_s=lengths,
-            value=values,
-            line=range(len(names)),
-        )
-    )
-    assert (grid.start, grid.step, grid.size) == (first, 300, 6)
-    assert grid.energy["pv_wh"].tolist() == [10, 10, 10, 20, 20, 20]
-    # One missing slot is bridged.
-    assert grid.energy["load_wh"].tolist() == [10] * 6
-    # The state of charge is known at the end of slots 2 and 5, and bridged between.
-    assert np.isnan(grid.soc[:2]).all()
-    assert grid.soc[2:].tolist() == pytest.approx([50, 140 / 3, 130 / 3, 40])
-
-
-@pytest.mark.parametrize(
-    ("latitude", "longitude", "timezone", "day"),
-    [
-        (-37.77, 144.96, MELBOURNE, datetime.date(2026, 6, 21)),
-        (-31.55, 159.08, "Australia/Lord_Howe", datetime.date(2026, 3, 1)),
-        (51.5, -0.1, "Europe/London", datetime.date(2026, 12, 21)),
-    ],
-)
-@pytest.mark.parametrize("step", [300, 3600])
-def test_clear_sky_is_exactly_what_pvlibs_location_gives(latitude, longitude, timezone, day, step):
-    import warnings
-
-    import pvlib
-
-    times = pd.date_range(pd.Timestamp(day), periods=86400 // step, freq=f"{step}s").tz_localize(
-        timezone
-    ) + pd.Timedelta(seconds=step / 2)
-    location = pvlib.location.Location(latitude, longitude, tz=timezone)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sun = location.get_solarposition(times)
-        clear = location.get_clearsky(times, solar_position=sun)
-        expected = pvlib.irradiance.get_total_irradiance(
-            30.0,
-            10.0,
-            sun["apparent_zenith"],
-            sun["azimuth"],
-            clear["dni"],
-            clear["ghi"],
-            clear["dhi"],
-        )["poa_global"]
-    poa = _clear_sky_poa(latitude, longitude, timezone, 30.0, 10.0, day, step)
-    assert poa.tolist() == np.nan_to_num(expected.to_numpy()).clip(min=0).tolist()
