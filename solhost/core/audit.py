@@ -108,6 +108,10 @@ class AuditAction(StrEnum):
     FINANCIAL_YEAR_CREATE = "qualification.financial_year.create", "A financial year was added."
     FINANCIAL_YEAR_UPDATE = "qualification.financial_year.update", "A financial year was corrected."
     FINANCIAL_YEAR_DELETE = "qualification.financial_year.delete", "A financial year was removed."
+    FINANCIAL_YEAR_IMPORT = (
+        "qualification.financial_year.import",
+        "A financial year was added or corrected by a dossier import.",
+    )
     EVIDENCE_SUBMIT = "qualification.evidence.submit", "A partner submitted evidence."
     EVIDENCE_APPROVED = "qualification.evidence.approved", "The steward approved evidence."
     EVIDENCE_REJECTED = "qualification.evidence.rejected", "The steward rejected evidence."

@@ -33,7 +33,8 @@ from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
 from solhost.metering.periods import last_day_for_usage, parse_period
 from solhost.metering.usage import weights_for
 from solhost.partners.models import Organisation, Service
-from solhost.qualification.models import Declarations, QualificationRun
+from solhost.qualification.models import Declarations
+from solhost.qualification.queries import qualified_on
 
 
 class CannotClose(ValueError):
@@ -43,15 +44,6 @@ class CannotClose(ValueError):
 def _member_id(period: str, sub) -> str:
     # Pseudonymous per period: a published scenario cannot follow a resident across months.
     return "r-" + hashlib.sha256(f"{period}:{sub}".encode()).hexdigest()[:20]
-
-
-def qualified_on(organisation: Organisation, day: datetime.date) -> bool:
-    run = (
-        QualificationRun.objects.filter(organisation=organisation, at__lte=day)
-        .order_by("-at", "-evaluated_at", "-id")
-        .first()
-    )
-    return bool(run and run.qualified)
 
 
 def _paid_by_resident(

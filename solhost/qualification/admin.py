@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from solhost.core.admin import AuditedAdmin
-from solhost.qualification import actions
+from solhost.qualification.actions.applications import approve_application
 from solhost.qualification.dossier import DossierError
 from solhost.qualification.models import (
     Application,
@@ -74,7 +74,7 @@ class ApplicationAdmin(AuditedAdmin):
     def approve(self, request, queryset):
         for application in queryset:
             try:
-                actions.approve_application(application=application, reviewer=request.user)
+                approve_application(application=application, reviewer=request.user)
             except (ValidationError, DossierError) as error:
                 self.message_user(request, f"{application}: {error}", messages.ERROR)
             else:

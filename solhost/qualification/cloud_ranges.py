@@ -169,6 +169,12 @@ def parse_cloud_ranges(provider: str, document: object) -> list[CloudRange]:
     return [CloudRange(network, provider, company) for network in networks]
 
 
+def stored_networks(ranges: Iterable[CloudRange]) -> list[str]:
+    """Each distinct network once, as text: IPv4 before IPv6, each in address order."""
+    networks: set[IPNetwork] = {r.network for r in ranges}
+    return [str(n) for n in sorted(networks, key=lambda n: (n.version, n))]
+
+
 class CloudRangeIndex:
     """Answers "which published range holds this address?" in O(log n).
 

@@ -8,7 +8,7 @@ from django import forms
 from solhost.core.money import format_decimal
 from solhost.partners.forms import DateInput, formfield
 from solhost.partners.models import Organisation
-from solhost.qualification.actions import DECLARATION_FIELDS
+from solhost.qualification.actions.declarations import DECLARATION_FIELDS
 from solhost.qualification.models import (
     CRITERION_CHOICES,
     Application,

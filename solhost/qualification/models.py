@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from solhost.partners.models import Organisation, Server, Service
+from solhost.qualification.dossier_document import subject_id
 
 CRITERIA = (
     "B1.1",
@@ -244,8 +245,6 @@ class Evidence(models.Model):
     @property
     def subject(self) -> str:
         """As the checks name it: ``partner``, ``server:<id>`` or ``service:<id>``."""
-        from solhost.qualification.gather import subject_id
-
         if self.server_id is not None:
             return f"server:{subject_id(self.server.slug)}"
         if self.service_id is not None:

@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from solhost.core.models import AuditEvent
 from solhost.partners.models import Membership, Organisation
-from solhost.qualification import actions
+from solhost.qualification.actions.applications import reject_application, submit_application
+from solhost.qualification.actions.evaluation import evaluate_partner
+from solhost.qualification.actions.evidence import review_evidence, submit_evidence
 from solhost.qualification.models import (
     Application,
     CloudRangeList,
@@ -61,7 +63,7 @@ def _url(model, view: str, *args) -> str:
 
 
 def _application(world) -> Application:
-    return actions.submit_application(
+    return submit_application(
         applicant=world.rita,
         data={
             "name": "Merri Creek Hosting Co-operative",
@@ -92,7 +94,7 @@ def records(world):
         loan_repayments_cents=0,
         land_back_cents=1_000_000,
     )
-    evidence = actions.submit_evidence(
+    evidence = submit_evidence(
         organisation=world.mcc,
         actor=world.alice,
         data={
@@ -107,10 +109,10 @@ def records(world):
         },
         upload=(PDF, "union.pdf", "application/pdf"),
     )
-    actions.review_evidence(
+    review_evidence(
         evidence=evidence, reviewer=world.sam, decision="more_requested", comment="Dated list?"
     )
-    run = actions.evaluate_partner(organisation=world.mcc, at=TODAY, trigger="tests")
+    run = evaluate_partner(organisation=world.mcc, at=TODAY, trigger="tests")
     ranges = CloudRangeList.objects.create(
         provider="aws",
         company="Amazon",
@@ -246,7 +248,7 @@ def test_the_approve_action_creates_the_partner_and_is_audited(sam, records, wor
 
 def test_the_approve_action_reports_an_application_already_decided(sam, records, world):
     application = records[Application]
-    actions.reject_application(application=application, reviewer=world.sam, note="Not yet.")
+    reject_application(application=application, reviewer=world.sam, note="Not yet.")
     response = sam.post(
         _url(Application, "changelist"),
         {"action": "approve", "_selected_action": [str(application.pk)]},

@@ -6,7 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from solhost.core.models import AuditEvent
 from solhost.partners.models import Membership, Organisation
-from solhost.qualification import actions
+from solhost.qualification.actions.applications import (
+    approve_application,
+    reject_application,
+    submit_application,
+)
 from solhost.qualification.models import Application, QualificationRun
 from solhost.test import PASSWORD
 from solhost.web.tests.pages import assert_clean_page
@@ -40,7 +44,7 @@ def dossier_upload(name: str) -> SimpleUploadedFile:
 def apply_as(world, **changes) -> Application:
     data = form_data(**changes)
     data["website"] = "https://mch.example.org"
-    return actions.submit_application(applicant=world.rita, data={**data, "dossier": None})
+    return submit_application(applicant=world.rita, data={**data, "dossier": None})
 
 
 def test_the_apply_form_needs_a_sign_in(client, world):
@@ -142,7 +146,7 @@ def test_the_short_name_of_a_waiting_application_is_refused(client, world):
 
 def test_a_declined_applications_short_name_is_free_again(world):
     first = apply_as(world)
-    actions.reject_application(application=first, reviewer=world.sam, note="No dossier yet.")
+    reject_application(application=first, reviewer=world.sam, note="No dossier yet.")
     second = apply_as(world)
     assert second.pk != first.pk
 
@@ -221,7 +225,7 @@ def test_approval_promotes_an_existing_member_to_partner_admin(world):
     )
     application.organisation = organisation
     application.save()
-    actions.approve_application(application=application, reviewer=world.sam)
+    approve_application(application=application, reviewer=world.sam)
     membership = Membership.objects.get(user=world.rita, organisation=organisation)
     assert membership.role == Membership.Role.PARTNER_ADMIN
     event = AuditEvent.objects.get(action="qualification.application.add_partner_admin")
@@ -232,7 +236,7 @@ def test_approval_never_hands_over_a_partner_that_took_the_short_name_since(worl
     application = apply_as(world, slug="fresh")
     Organisation.objects.create(name="Fresh", slug="fresh", legal_form="cooperative", summary=".")
     with pytest.raises(ValidationError, match="was taken by a partner after"):
-        actions.approve_application(application=application, reviewer=world.sam)
+        approve_application(application=application, reviewer=world.sam)
     application.refresh_from_db()
     assert application.state == Application.State.SUBMITTED
     assert not Membership.objects.filter(user=world.rita).exists()
@@ -240,7 +244,7 @@ def test_approval_never_hands_over_a_partner_that_took_the_short_name_since(worl
 
 def test_a_declined_application_shows_the_reason(client, world):
     application = apply_as(world)
-    actions.reject_application(
+    reject_application(
         application=application, reviewer=world.sam, note="Please register the co-op first."
     )
     login(client, world.rita)
@@ -254,7 +258,7 @@ def test_the_applicant_is_told_of_an_approval_with_where_to_go_next(
 ):
     application = apply_as(world)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.approve_application(application=application, reviewer=world.sam, note="Welcome!")
+        approve_application(application=application, reviewer=world.sam, note="Welcome!")
     [message] = [m for m in mailoutbox if "now a partner" in m.subject]
     assert message.subject == "Merri Creek Hosting Co-operative is now a partner of the region"
     assert sorted(message.to) == sorted({"hello@mch.example.org", world.rita.email})
@@ -266,7 +270,7 @@ def test_the_applicant_is_told_why_an_application_was_declined(
 ):
     application = apply_as(world)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.reject_application(
+        reject_application(
             application=application, reviewer=world.sam, note="Please register the co-op first."
         )
     [message] = mailoutbox
@@ -277,9 +281,9 @@ def test_the_applicant_is_told_why_an_application_was_declined(
 
 def test_a_decided_application_cannot_be_decided_again(world, mailoutbox):
     application = apply_as(world)
-    actions.approve_application(application=application, reviewer=world.sam)
+    approve_application(application=application, reviewer=world.sam)
     with pytest.raises(ValidationError, match="already approved"):
-        actions.reject_application(application=application, reviewer=world.sam, note="Oops.")
+        reject_application(application=application, reviewer=world.sam, note="Oops.")
     application.refresh_from_db()
     assert application.state == Application.State.APPROVED
     assert AuditEvent.objects.filter(action="qualification.application.reject").count() == 0

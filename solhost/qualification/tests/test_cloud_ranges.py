@@ -13,6 +13,7 @@ from solhost.qualification.cloud_ranges import (
     company_of_asn,
     detect_provider,
     parse_cloud_ranges,
+    stored_networks,
 )
 
 SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "cloud-ranges"
@@ -78,6 +79,19 @@ def test_addresses_outside_every_range_are_not_found(address):
 
 def test_nested_and_repeated_blocks_collapse_into_one_interval():
     assert len(index_of_samples()) == 13
+
+
+def test_stored_networks_are_distinct_ipv4_first_and_in_address_order():
+    ranges = [
+        CloudRange(ipaddress.ip_network(text), "aws", "Amazon")
+        for text in ("2600:1f00::/24", "52.95.0.0/16", "3.5.140.0/22", "52.95.0.0/16", "::/127")
+    ]
+    assert stored_networks(ranges) == [
+        "3.5.140.0/22",
+        "52.95.0.0/16",
+        "::/127",
+        "2600:1f00::/24",
+    ]
 
 
 def test_lookups_agree_with_checking_every_block():

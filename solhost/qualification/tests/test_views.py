@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from solhost.qualification import actions
+from solhost.qualification.actions.evaluation import evaluate_partner
+from solhost.qualification.actions.evidence import review_evidence, submit_evidence
 from solhost.qualification.models import Evidence, FinancialYear, QualificationRun
 from solhost.qualification.tests.helpers import PDF, png
 from solhost.test import PASSWORD
@@ -16,7 +17,7 @@ def login(client, user):
 
 
 def evidence(world, *, public: bool, title="Union list"):
-    return actions.submit_evidence(
+    return submit_evidence(
         organisation=world.mcc,
         actor=world.alice,
         data={
@@ -183,7 +184,7 @@ def test_public_page_shows_statuses_and_public_evidence_only(client, world):
     public = evidence(world, public=True, title="Public union letter")
     private = evidence(world, public=False, title="Private member list")
     for item in (public, private):
-        actions.review_evidence(evidence=item, reviewer=world.sam, decision="approved")
+        review_evidence(evidence=item, reviewer=world.sam, decision="approved")
     response = client.get("/partners/mcc/qualification/")
     assert response.status_code == 200
     assert_clean_page(response)
@@ -236,7 +237,7 @@ def test_import_saves_declarations_and_years(client, world):
 
 def test_api_gives_the_latest_report(client, world):
     assert client.get("/api/v1/partners/mcc/qualification").status_code == 404
-    actions.evaluate_partner(organisation=world.mcc, at=datetime.date(2026, 11, 1), trigger="test")
+    evaluate_partner(organisation=world.mcc, at=datetime.date(2026, 11, 1), trigger="test")
     body = client.get("/api/v1/partners/mcc/qualification").json()
     assert set(body) == {
         "criteria_version",
@@ -260,7 +261,7 @@ def test_badge_tag(world):
 
     template = Template("{% load qualification %}{% qualification_badge org %}")
     assert "not evaluated yet" in template.render(Context({"org": world.mcc}))
-    actions.evaluate_partner(organisation=world.mcc, at=datetime.date(2026, 11, 1), trigger="t")
+    evaluate_partner(organisation=world.mcc, at=datetime.date(2026, 11, 1), trigger="t")
     assert "not all criteria met" in template.render(Context({"org": world.mcc}))
 
 

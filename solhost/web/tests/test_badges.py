@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from solhost.partners.actions import update_server
-from solhost.qualification.actions import evaluate_partner
+from solhost.qualification.actions.evaluation import evaluate_partner
 from solhost.qualification.models import QualificationRun
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from solhost.qualification.actions import send_expiry_notices
+from solhost.qualification.actions.evidence import send_expiry_notices
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from solhost.qualification.actions import import_cloud_ranges
+from solhost.qualification.actions.cloud_ranges import import_cloud_ranges
 from solhost.qualification.cloud_ranges import PROVIDER_COMPANIES, CloudRangesError
 
 

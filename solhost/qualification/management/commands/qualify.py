@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from solhost.partners.models import Organisation
-from solhost.qualification.actions import evaluate_all
+from solhost.qualification.actions.evaluation import evaluate_all
 
 
 def _day(text: str) -> datetime.date:

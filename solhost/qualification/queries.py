@@ -1,0 +1,32 @@
+"""Reads about qualification that actions and other apps share."""
+
+import datetime
+
+from solhost.partners.models import Membership, Organisation
+from solhost.qualification.models import QualificationRun
+
+
+def qualified_on(organisation: Organisation, day: datetime.date) -> bool:
+    """Whether the latest run judged for a day on or before ``day`` found the partner qualified.
+
+    A partner never evaluated by then is not qualified.
+    """
+    run = (
+        QualificationRun.objects.filter(organisation=organisation, at__lte=day)
+        .order_by("-at", "-evaluated_at", "-id")
+        .first()
+    )
+    return bool(run and run.qualified)
+
+
+def partner_admin_emails(organisation: Organisation) -> list[str]:
+    """The distinct email addresses of the organisation's partner admins, sorted."""
+    return sorted(
+        {
+            m.user.email
+            for m in organisation.memberships.select_related("user").filter(
+                role=Membership.Role.PARTNER_ADMIN
+            )
+            if m.user.email
+        }
+    )
