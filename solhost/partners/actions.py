@@ -170,7 +170,7 @@ def issue_api_token(
 ) -> tuple[ApiToken, str]:
     """Create a token for the organisation's tools; the plain token is returned only here."""
     plaintext, prefix = new_token()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         token = ApiToken.objects.create(
             organisation=organisation,
             name=name,
@@ -186,7 +186,7 @@ def issue_api_token(
 
 def revoke_api_token(*, token: ApiToken, actor: User | None) -> ApiToken:
     """Stop a token from working, at once and for good."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = ApiToken.objects.select_for_update().get(pk=token.pk)
         if current.revoked_at is None:
             before = audit.snapshot(current)
