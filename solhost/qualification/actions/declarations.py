@@ -54,6 +54,7 @@ FINANCIAL_YEAR_FIELDS = (
 def _save_declarations(
     organisation: Organisation, actor: User, data: Mapping[str, Any], action: AuditAction
 ) -> bool:
+    # full_clean never sees many-to-many values, so whose services may be named is checked here.
     recommended = data.get("lores_recommended")
     if recommended is not None:
         foreign = [s for s in recommended if s.organisation_id != organisation.pk]
