@@ -18,7 +18,7 @@ def add_errors(form: forms.BaseForm, error: ValidationError | InputProblems) -> 
         for where, message in error.problems:
             by_field.setdefault(where, []).append(message)
     else:
-        by_field = getattr(error, "error_dict", {None: error.error_list})
+        by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
     for field, errors in by_field.items():
         form.add_error(field if field in form.fields else None, errors)
 

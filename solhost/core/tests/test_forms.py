@@ -1,0 +1,47 @@
+"""A write's refusal lands on the form field it names, or on top when the form lacks it."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from solhost.core.forms import add_errors, submit
+from solhost.core.problems import InputProblems
+
+
+class NameForm(forms.Form):
+    name = forms.CharField()
+
+
+def _form(**data) -> NameForm:
+    form = NameForm(data)
+    assert form.is_valid()
+    return form
+
+
+def test_errors_by_field_go_to_their_field_or_on_top():
+    form = _form(name="Merri")
+    add_errors(form, ValidationError({"name": "Taken.", "slug": "Also taken."}))
+    assert form.errors == {"name": ["Taken."], "__all__": ["Also taken."]}
+
+
+def test_an_error_with_no_field_goes_on_top():
+    form = _form(name="Merri")
+    add_errors(form, ValidationError("Clashes with another change."))
+    assert form.errors == {"__all__": ["Clashes with another change."]}
+
+
+def test_input_problems_keep_every_message():
+    form = _form(name="Merri")
+    add_errors(form, InputProblems([("name", "Too short."), ("name", "Not ASCII."), ("$.x", "?")]))
+    assert form.errors == {"name": ["Too short.", "Not ASCII."], "__all__": ["?"]}
+
+
+def test_submit_returns_what_the_write_saved_or_none():
+    assert submit(_form(name="Merri"), lambda data: data["name"].upper()) == "MERRI"
+    refused = _form(name="Merri")
+
+    def refuse(data):
+        raise ValidationError({"name": "Taken."})
+
+    assert submit(refused, refuse) is None
+    assert refused.errors == {"name": ["Taken."]}
+    assert submit(NameForm({}), lambda data: "never called") is None
