@@ -9,6 +9,7 @@ event": that is ``save_audited``, the one implementation every action uses.
 import json
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -35,6 +36,9 @@ def snapshot(obj: models.Model) -> dict:
         if isinstance(field, models.FileField):
             # The stored file's name; the file itself stays where it is.
             value = value.name or ""
+        elif isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+            # At the column's scale, so a form's 1.5 and the stored 1.50 are the same value.
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         data[field.attname] = ("(set)" if value else "") if field.attname in secret else value
     if obj.pk is not None:
         for field in obj._meta.many_to_many:

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ from django.core.exceptions import ValidationError
 from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.core.models import AuditEvent, Parameter
+from solhost.qualification.models import Declarations
 
 
 @pytest.mark.django_db
@@ -92,3 +94,22 @@ def test_save_audited_validates_before_saving(world):
     server.refresh_from_db()
     assert server.latitude != 123
     assert list(audit.events_for(server)) == []
+
+
+def test_a_decimal_at_another_scale_is_no_change(world):
+    declared = Declarations.objects.create(organisation=world.mcc, pay_ratio_cap=Decimal("1.50"))
+    declared.refresh_from_db()
+    assert not audit.save_audited(
+        declared,
+        {"pay_ratio_cap": Decimal("1.5")},
+        actor=world.alice,
+        action=AuditAction.DECLARATIONS_SAVE,
+    )
+    assert audit.save_audited(
+        declared,
+        {"pay_ratio_cap": Decimal("1.75")},
+        actor=world.alice,
+        action=AuditAction.DECLARATIONS_SAVE,
+    )
+    [event] = audit.events_for(declared)
+    assert (event.before["pay_ratio_cap"], event.after["pay_ratio_cap"]) == ("1.50", "1.75")

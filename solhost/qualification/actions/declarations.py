@@ -132,7 +132,9 @@ def import_dossier(*, organisation: Organisation, actor: User, document: object)
             "legal_form": structure.form,
             "registration_number": structure.registration_number or "",
         }
-        if any(getattr(organisation, k) != v for k, v in organisation_data.items()):
+        # Compared with what is stored: the caller's copy may predate an earlier import.
+        stored_organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if any(getattr(stored_organisation, k) != v for k, v in organisation_data.items()):
             partner_actions.update_organisation(
                 organisation=organisation, actor=actor, data=organisation_data
             )
