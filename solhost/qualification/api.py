@@ -5,7 +5,7 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from solhost.partners.models import Organisation
-from solhost.qualification.models import QualificationRun
+from solhost.qualification.queries import latest_run
 
 router = Router(tags=["qualification"])
 
@@ -19,12 +19,7 @@ def partner_qualification(request, slug: str) -> dict:
     ``at`` (the day judged) and ``evaluated_at`` (when).
     """
     organisation = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.PARTNER)
-    run = (
-        QualificationRun.objects.filter(organisation=organisation)
-        .prefetch_related("results")
-        .order_by("-evaluated_at", "-id")
-        .first()
-    )
+    run = latest_run(organisation)
     if run is None:
         raise HttpError(404, f"{organisation.name} has not been evaluated yet.")
     return {

@@ -19,6 +19,16 @@ def qualified_on(organisation: Organisation, day: datetime.date) -> bool:
     return bool(run and run.qualified)
 
 
+def latest_run(organisation: Organisation) -> QualificationRun | None:
+    """The partner's newest evaluation, whatever day it judged, with its results."""
+    return (
+        QualificationRun.objects.filter(organisation=organisation)
+        .prefetch_related("results")
+        .order_by("-evaluated_at", "-id")
+        .first()
+    )
+
+
 def partner_admin_emails(organisation: Organisation) -> list[str]:
     """The distinct email addresses of the organisation's partner admins, sorted."""
     return sorted(

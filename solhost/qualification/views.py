@@ -51,6 +51,7 @@ from solhost.qualification.forms import (
 )
 from solhost.qualification.gather import build_dossier, declarations_of
 from solhost.qualification.models import Application, Evidence, FinancialYear, QualificationRun
+from solhost.qualification.queries import latest_run
 from solhost.qualification.rules import QUALIFYING, REGISTRY
 from solhost.qualification.uploads import UploadError
 
@@ -62,15 +63,6 @@ STATUS_WORDS = {
     "grace": "In grace period",
     "not_applicable": "Not applicable",
 }
-
-
-def latest_run(organisation: Organisation) -> QualificationRun | None:
-    return (
-        QualificationRun.objects.filter(organisation=organisation)
-        .prefetch_related("results")
-        .order_by("-evaluated_at", "-id")
-        .first()
-    )
 
 
 def _dossier_url(organisation: Organisation) -> str:

@@ -3,8 +3,9 @@ import datetime
 from django.utils import timezone
 
 from solhost.partners.models import Membership
+from solhost.qualification.actions.evaluation import evaluate_partner
 from solhost.qualification.models import QualificationRun
-from solhost.qualification.queries import partner_admin_emails, qualified_on
+from solhost.qualification.queries import latest_run, partner_admin_emails, qualified_on
 from solhost.test import make_user
 
 DAY = datetime.date(2026, 3, 10)
@@ -51,3 +52,11 @@ def test_partner_admin_emails_are_sorted_and_skip_blank_addresses(world):
         Membership.objects.create(user=user, organisation=world.mcc, role="partner_admin")
     assert partner_admin_emails(world.mcc) == ["alice@example.org", "dora@example.org"]
     assert partner_admin_emails(world.cct) == ["carol@example.org"]
+
+
+def test_the_latest_run_is_the_newest_evaluation_whatever_day_it_judged(world):
+    assert latest_run(world.mcc) is None
+    evaluate_partner(organisation=world.mcc, at=datetime.date(2026, 11, 1), trigger="first")
+    evaluate_partner(organisation=world.mcc, at=datetime.date(2026, 10, 1), trigger="second")
+    assert latest_run(world.mcc).trigger == "second"
+    assert latest_run(world.cct) is None
