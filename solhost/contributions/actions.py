@@ -1,15 +1,13 @@
 """The write path for contributions: choices, sponsored seats and recorded payments.
 
-Payments are idempotent: each has a key derived from what identifies it (a CSV line's
-date, reference, amount and its occurrence among identical lines; a form's one-time
-token), so recording the same payment again changes nothing. A CSV import is all or
-nothing: any problem, reported with its line, stores no line.
+Payments are idempotent: each has a key derived from what identifies it (a CSV line's,
+see ``payments_csv``; a form's one-time token), so recording the same payment again
+changes nothing. A CSV import is all or nothing: any problem, reported with its line,
+stores no line.
 """
 
-import csv
 import datetime
 import hashlib
-import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,9 +21,11 @@ from solhost.contributions.models import (
     PaymentReference,
     SponsoredSeat,
 )
+from solhost.contributions.payments_csv import PaymentLine, read_payments_csv
 from solhost.core import audit
+from solhost.core.audit import AuditAction
 from solhost.core.models import parameter_value
-from solhost.core.money import format_aud, parse_aud
+from solhost.core.money import format_aud
 from solhost.core.problems import InputProblems
 from solhost.identity.models import User
 from solhost.ledger import accounts
@@ -38,12 +38,6 @@ from solhost.partners.models import Organisation
 SOLIDARITY_REFERENCE = "SOLIDARITY"
 # Letters and digits that cannot be mistaken for each other when read aloud or typed.
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
-
-
-def tiers_cents(*, at: datetime.date) -> list[int]:
-    """The suggested monthly contributions in force, in cents, always starting with 0."""
-    listed = parameter_value("contribution_tiers_cents", at=at)
-    return sorted({0, *(int(tier) for tier in listed)})
 
 
 def _new_code(prefix: str) -> str:
@@ -95,17 +89,16 @@ def choose_contribution(*, resident: User, monthly_cents: int, actor) -> Contrib
             f"{format_aud(monthly_cents)} a month is more than the largest contribution, "
             f"{format_aud(ceiling)}; write to the steward to give more"
         )
+    choice = ContributionChoice(resident=resident)
     with transaction.atomic():
-        choice = ContributionChoice.objects.create(resident=resident, monthly_cents=monthly_cents)
-        reference_for_resident(resident)
-        audit.record(
-            actor=actor, action="contributions.choose", obj=choice, after=audit.snapshot(choice)
+        audit.save_audited(
+            choice,
+            {"monthly_cents": monthly_cents},
+            actor=actor,
+            action=AuditAction.CONTRIBUTION_CHOOSE,
         )
+        reference_for_resident(resident)
     return choice
-
-
-def current_choice(resident: User) -> ContributionChoice | None:
-    return resident.contribution_choices.first()
 
 
 def sponsor_seat(
@@ -118,28 +111,16 @@ def sponsor_seat(
         )
     if isinstance(monthly_cents, bool) or not isinstance(monthly_cents, int) or monthly_cents <= 0:
         raise ValueError("a sponsored seat costs a whole number of cents, more than zero")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         seat = (
             SponsoredSeat.objects.select_for_update()
             .filter(organisation=organisation, resident=resident)
             .first()
+        ) or SponsoredSeat(organisation=organisation, resident=resident)
+        audit.save_audited(
+            seat, {"monthly_cents": monthly_cents}, actor=actor, action=AuditAction.SEAT_SPONSOR
         )
-        before = audit.snapshot(seat) if seat else None
-        if seat is None:
-            seat = SponsoredSeat.objects.create(
-                organisation=organisation, resident=resident, monthly_cents=monthly_cents
-            )
-        else:
-            seat.monthly_cents = monthly_cents
-            seat.save(update_fields=["monthly_cents"])
         reference_for_sponsor(organisation)
-        audit.record(
-            actor=actor,
-            action="contributions.sponsor_seat",
-            obj=seat,
-            before=before,
-            after=audit.snapshot(seat),
-        )
     return seat
 
 
@@ -149,7 +130,7 @@ def stop_sponsoring_seat(*, organisation: Organisation, resident: User, actor) -
     Closed periods keep their split; the organisation's payments in a period not yet
     closed are shared over the seats it still sponsors when that period closes.
     """
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         seat = (
             SponsoredSeat.objects.select_for_update()
             .filter(organisation=organisation, resident=resident)
@@ -157,20 +138,10 @@ def stop_sponsoring_seat(*, organisation: Organisation, resident: User, actor) -
         )
         if seat is None:
             raise ValueError(f"{organisation} does not sponsor {resident}'s seat")
-        before = audit.snapshot(seat)
         audit.record(
-            actor=actor, action="contributions.stop_seat", obj=seat, before=before, after=None
+            actor=actor, action=AuditAction.SEAT_STOP, obj=seat, before=audit.snapshot(seat)
         )
         seat.delete()
-
-
-@dataclass(frozen=True)
-class PaymentLine:
-    received_on: datetime.date
-    reference: str
-    amount_cents: int
-    key: str
-    line: int = 0
 
 
 def _closed_reasons(days: Iterable[datetime.date]) -> dict[str, str]:
@@ -225,7 +196,7 @@ def _store_payments(
             ledger_entry=entry,
         )
         audit.record(
-            actor=actor, action="contributions.payment", obj=payment, after=audit.snapshot(payment)
+            actor=actor, action=AuditAction.PAYMENT, obj=payment, after=audit.snapshot(payment)
         )
         stored.append(payment)
     # A close may have committed between the caller's check and the first insert; once a
@@ -279,63 +250,9 @@ class ImportResult:
     already: int
 
 
-CSV_COLUMNS = ("date", "reference", "amount")
-
-
-def read_payments_csv(text: str) -> list[PaymentLine]:
-    """Parse ``date, reference, amount`` lines; InputProblems lists every bad line.
-
-    Dates are ISO (2026-10-03); amounts are dollars (12.50). A header row naming the
-    columns is optional. Identical lines are distinct payments (two residents' parents
-    may both send $5 with one reference on one day), told apart by their order.
-    """
-    problems: list[tuple[str, str]] = []
-    lines: list[PaymentLine] = []
-    seen: dict[tuple, int] = {}
-    today = timezone.localdate()
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        where = f"line {number}"
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
-            continue
-        if number == 1 and [c.lower() for c in cells] == list(CSV_COLUMNS):
-            continue
-        if len(cells) != 3:
-            problems.append((where, f"has {len(cells)} columns; write date, reference, amount"))
-            continue
-        day_text, code, amount_text = cells
-        try:
-            day = datetime.date.fromisoformat(day_text)
-        except ValueError:
-            problems.append((f"{where}, date", f"{day_text!r} is not a date like 2026-10-03"))
-            day = None
-        if day and day > today:
-            problems.append((f"{where}, date", f"{day_text} is in the future"))
-        try:
-            cents = parse_aud(amount_text)
-            if cents <= 0:
-                problems.append((f"{where}, amount", "must be more than zero"))
-        except ValueError as error:
-            problems.append((f"{where}, amount", str(error)))
-            cents = 0
-        if not code:
-            problems.append((f"{where}, reference", "is empty"))
-        if day is None or cents <= 0 or not code:
-            continue
-        identity = (day, code.upper(), cents)
-        seen[identity] = occurrence = seen.get(identity, 0) + 1
-        digest = hashlib.sha256(f"{day}|{code.upper()}|{cents}|{occurrence}".encode()).hexdigest()
-        lines.append(PaymentLine(day, code.upper(), cents, f"csv:{digest[:60]}", number))
-    if not lines and not problems:
-        problems.append(("file", "has no payment lines"))
-    if problems:
-        raise InputProblems(problems)
-    return lines
-
-
 def import_payments_csv(*, text: str, actor) -> ImportResult:
     """Record every payment of a bank CSV, or none: InputProblems lists each bad line."""
-    lines = read_payments_csv(text)
+    lines = read_payments_csv(text, today=timezone.localdate())
     references = {
         r.code: r for r in PaymentReference.objects.filter(code__in={x.reference for x in lines})
     }
@@ -350,6 +267,6 @@ def import_payments_csv(*, text: str, actor) -> ImportResult:
             problems.append((f"line {line.line}, date", closed[period]))
     if problems:
         raise InputProblems(problems)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         stored = _store_payments(lines, references, actor=actor, source=Payment.Source.CSV)
     return ImportResult(stored=len(stored), already=len(lines) - len(stored))

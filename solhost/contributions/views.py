@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from solhost.contributions import actions
+from solhost.contributions import actions, queries
 from solhost.contributions.forms import (
     ContributionForm,
     PaymentForm,
@@ -28,8 +28,8 @@ MAX_CSV_BYTES = 2_000_000
 
 @login_required
 def contribute(request: HttpRequest) -> HttpResponse:
-    tiers = actions.tiers_cents(at=timezone.localdate())
-    current = actions.current_choice(request.user)
+    tiers = queries.tiers_cents(at=timezone.localdate())
+    current = queries.current_choice(request.user)
     initial = {}
     if current is not None:
         if current.monthly_cents in tiers:

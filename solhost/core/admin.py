@@ -37,9 +37,6 @@ class AuditedAdmin(admin.ModelAdmin):
     # Addresses typed without a scheme are taken as https, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def _action(self, verb: str) -> str:
-        return f"admin.{self.model._meta.model_name}.{verb}"
-
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
@@ -52,7 +49,7 @@ class AuditedAdmin(admin.ModelAdmin):
             obj = form.instance
             audit.record(
                 actor=request.user,
-                action=self._action("change" if change else "add"),
+                action=audit.admin_action(self.model, "change" if change else "add"),
                 obj=obj,
                 before=getattr(obj, "_audit_before", None),
                 after=audit.snapshot(obj),
@@ -63,10 +60,9 @@ class AuditedAdmin(admin.ModelAdmin):
             for obj in formset.save(commit=False):
                 before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if obj.pk else None
                 obj.save()
-                verb = "change" if before else "add"
                 audit.record(
                     actor=request.user,
-                    action=f"admin.{obj._meta.model_name}.{verb}",
+                    action=audit.admin_action(obj, "change" if before else "add"),
                     obj=obj,
                     before=before,
                     after=audit.snapshot(obj),
@@ -74,7 +70,7 @@ class AuditedAdmin(admin.ModelAdmin):
             for obj in formset.deleted_objects:
                 audit.record(
                     actor=request.user,
-                    action=f"admin.{obj._meta.model_name}.delete",
+                    action=audit.admin_action(obj, "delete"),
                     obj=obj,
                     before=audit.snapshot(obj),
                 )
@@ -85,7 +81,7 @@ class AuditedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             audit.record(
                 actor=request.user,
-                action=self._action("delete"),
+                action=audit.admin_action(self.model, "delete"),
                 obj=obj,
                 before=audit.snapshot(obj),
             )
@@ -96,7 +92,7 @@ class AuditedAdmin(admin.ModelAdmin):
             for obj in queryset:
                 audit.record(
                     actor=request.user,
-                    action=self._action("delete"),
+                    action=audit.admin_action(self.model, "delete"),
                     obj=obj,
                     before=audit.snapshot(obj),
                 )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from solhost.core import audit
+from solhost.core.audit import AuditAction
 from solhost.core.money import format_dollars
 from solhost.core.problems import InputProblems
 from solhost.distribution.models import Payout
@@ -64,7 +65,7 @@ def record_payout(
     if problems:
         raise InputProblems(problems)
     key = "form:" + hashlib.sha256(token.encode()).hexdigest()[:60]
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         account = accounts.payable_account(partner)
         # One payout at a time per partner: two stewards paying at once cannot both spend
         # the same balance.
@@ -103,7 +104,7 @@ def record_payout(
         )
         audit.record(
             actor=actor,
-            action="distribution.payout",
+            action=AuditAction.PAYOUT,
             obj=payout,
             after=audit.snapshot(payout),
         )

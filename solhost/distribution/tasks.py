@@ -2,7 +2,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from solhost.distribution.actions import close_period, periods_due
+from solhost.distribution.actions import close_period
+from solhost.distribution.queries import periods_due
 
 
 @db_periodic_task(crontab(hour="3", minute="15"))

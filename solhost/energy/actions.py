@@ -118,7 +118,7 @@ def store_telemetry(
         )
         audit.record(
             actor=actor,
-            action="energy.telemetry.upload",
+            action=AuditAction.TELEMETRY_UPLOAD,
             obj=upload,
             after=audit.snapshot(upload),
             note=f"{upload.rows_added} readings added, {upload.rows_already_present} already stored",
@@ -187,7 +187,7 @@ def analyse_server(
         )
         audit.record(
             actor=actor,
-            action="energy.analysis.create" if created else "energy.analysis.update",
+            action=AuditAction.ANALYSIS_CREATE if created else AuditAction.ANALYSIS_UPDATE,
             obj=analysis,
             note=f"S2.1 {analysis.s2_1_status}, S2.2 {analysis.s2_2_status}, S3 {analysis.s3_status}",
         )

@@ -18,13 +18,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from solhost.core import audit
+from solhost.core.audit import AuditAction
 from solhost.core.models import Parameter, ParameterValue, parameter_value
 from solhost.core.parameter_types import BASIS_POINTS, CENTS, INTEGER, ParameterValueError
 from solhost.governance import tally
 from solhost.governance.models import NoticeSent, Proposal, ProposedChange, Vote
+from solhost.governance.queries import count, recipients_for
 from solhost.identity.models import User
+from solhost.partners.models import Organisation
 from solhost.partners.permissions import may_act_for
-from solhost.partners.models import Membership, Organisation
 
 Status = Proposal.Status
 DecisionType = Proposal.DecisionType
@@ -100,23 +102,19 @@ def create_proposal(
 ) -> Proposal:
     """A new draft raised by ``organisation``; ``author`` must be able to act for it."""
     _require(author, organisation)
-    proposal = Proposal(
-        raised_by=organisation,
-        author=author,
-        title=title,
-        reasoning=reasoning,
-        resolution=resolution,
-        decision_type=decision_type,
-        effective_from=effective_from,
-    )
-    proposal.full_clean()
+    proposal = Proposal(raised_by=organisation, author=author)
     with transaction.atomic():
-        proposal.save()
-        audit.record(
+        audit.save_audited(
+            proposal,
+            {
+                "title": title,
+                "reasoning": reasoning,
+                "resolution": resolution,
+                "decision_type": decision_type,
+                "effective_from": effective_from,
+            },
             actor=author,
-            action="governance.proposal.create",
-            obj=proposal,
-            after=audit.snapshot(proposal),
+            action=AuditAction.PROPOSAL_CREATE,
         )
     return proposal
 
@@ -132,21 +130,21 @@ def update_proposal(
     effective_from: datetime.date | None = None,
 ) -> Proposal:
     """Change a draft's text, decision type or effective date."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         proposal = _locked(proposal)
         _require(actor, proposal.raised_by)
         _require_draft(proposal)
-        before = audit.snapshot(proposal)
-        proposal.title, proposal.reasoning, proposal.resolution = title, reasoning, resolution
-        proposal.decision_type, proposal.effective_from = decision_type, effective_from
-        proposal.full_clean()
-        proposal.save()
-        audit.record(
+        audit.save_audited(
+            proposal,
+            {
+                "title": title,
+                "reasoning": reasoning,
+                "resolution": resolution,
+                "decision_type": decision_type,
+                "effective_from": effective_from,
+            },
             actor=actor,
-            action="governance.proposal.update",
-            obj=proposal,
-            before=before,
-            after=audit.snapshot(proposal),
+            action=AuditAction.PROPOSAL_UPDATE,
         )
     return proposal
 
@@ -155,7 +153,7 @@ def add_change(
     *, proposal: Proposal, actor: User, parameter: Parameter, new_value: object
 ) -> ProposedChange:
     """Add ``parameter → new_value`` to a draft; the value must fit the parameter."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         proposal = _locked(proposal)
         _require(actor, proposal.raised_by)
         _require_draft(proposal)
@@ -169,7 +167,7 @@ def add_change(
         )
         audit.record(
             actor=actor,
-            action="governance.change.create",
+            action=AuditAction.CHANGE_CREATE,
             obj=proposal,
             after={"parameter": parameter.key, "new_value": value},
         )
@@ -177,13 +175,13 @@ def add_change(
 
 
 def remove_change(*, change: ProposedChange, actor: User) -> None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         proposal = _locked(change.proposal)
         _require(actor, proposal.raised_by)
         _require_draft(proposal)
         audit.record(
             actor=actor,
-            action="governance.change.delete",
+            action=AuditAction.CHANGE_DELETE,
             obj=proposal,
             before={"parameter": change.parameter.key, "new_value": change.new_value},
         )
@@ -216,20 +214,16 @@ def open_proposal(
         problems = _opening_problems(proposal, changes, closes_at, earliest_close, min_days)
         if problems:
             raise ValidationError(problems)
-        before = audit.snapshot(proposal)
-        proposal.status, proposal.opened_at, proposal.closes_at = Status.OPEN, now, closes_at
+        opening = {
+            "status": Status.OPEN,
+            "opened_at": now,
+            "closes_at": closes_at,
+            "electorate": Organisation.objects.all(),
+        }
         if proposal.decision_type == DecisionType.MAJORITY:
-            proposal.threshold_bp = int(parameter_value("majority_threshold_bp", at=today))
-            proposal.quorum_bp = int(parameter_value("majority_quorum_bp", at=today))
-        proposal.save()
-        proposal.electorate.set(Organisation.objects.all())
-        audit.record(
-            actor=actor,
-            action="governance.proposal.open",
-            obj=proposal,
-            before=before,
-            after=audit.snapshot(proposal),
-        )
+            opening["threshold_bp"] = int(parameter_value("majority_threshold_bp", at=today))
+            opening["quorum_bp"] = int(parameter_value("majority_quorum_bp", at=today))
+        audit.save_audited(proposal, opening, actor=actor, action=AuditAction.PROPOSAL_OPEN)
     _try_notice(proposal, NoticeSent.Kind.OPENED)
     return proposal
 
@@ -305,39 +299,20 @@ def cast_vote(
         else:
             value = None
         existing = Vote.objects.filter(proposal=proposal, organisation=organisation).first()
-        before = audit.snapshot(existing) if existing else None
         vote = existing or Vote(proposal=proposal, organisation=organisation)
-        vote.cast_by, vote.choice, vote.value, vote.comment, vote.cast_at = (
-            actor,
-            choice,
-            value,
-            comment.strip(),
-            now,
-        )
-        vote.save()
-        audit.record(
+        audit.save_audited(
+            vote,
+            {
+                "cast_by": actor,
+                "choice": choice,
+                "value": value,
+                "comment": comment.strip(),
+                "cast_at": now,
+            },
             actor=actor,
-            action="governance.vote.change" if existing else "governance.vote.cast",
-            obj=vote,
-            before=before,
-            after=audit.snapshot(vote),
+            action=AuditAction.VOTE_CHANGE if existing else AuditAction.VOTE_CAST,
         )
     return vote
-
-
-def count(proposal: Proposal) -> tally.Outcome:
-    """The tally of ``proposal``'s votes as they stand."""
-    votes = list(proposal.votes.all())
-    if proposal.decision_type == DecisionType.CONSENT:
-        return tally.consent([v.choice for v in votes])
-    if proposal.decision_type == DecisionType.MAJORITY:
-        return tally.majority(
-            [v.choice for v in votes],
-            electorate=proposal.electorate.count(),
-            threshold_bp=proposal.threshold_bp or 0,
-            quorum_bp=proposal.quorum_bp or 0,
-        )
-    return tally.median_of_proposals([v.value for v in votes])
 
 
 def close_proposal(*, proposal: Proposal, actor: User | None = None) -> Proposal:
@@ -345,7 +320,7 @@ def close_proposal(*, proposal: Proposal, actor: User | None = None) -> Proposal
 
     The proposal closes at its deadline, whenever this runs; a rejection is announced.
     """
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         proposal = _locked(proposal)
         if proposal.status != Status.OPEN:
             raise ValidationError(f"Decision {proposal.pk} is {proposal.status}, not open.")
@@ -358,7 +333,7 @@ def close_proposal(*, proposal: Proposal, actor: User | None = None) -> Proposal
         proposal.save()
         audit.record(
             actor=actor,
-            action="governance.proposal.close",
+            action=AuditAction.PROPOSAL_CLOSE,
             obj=proposal,
             before=before,
             after=audit.snapshot(proposal),
@@ -371,7 +346,7 @@ def close_proposal(*, proposal: Proposal, actor: User | None = None) -> Proposal
 
 def enact_proposal(*, proposal: Proposal, actor: User | None = None) -> Proposal:
     """Write a passed proposal's dated parameter values, and mark it enacted, in one go."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         proposal = _locked(proposal)
         if proposal.status != Status.CLOSED or not proposal.passed:
             raise ValidationError(
@@ -409,7 +384,7 @@ def enact_proposal(*, proposal: Proposal, actor: User | None = None) -> Proposal
         proposal.save()
         audit.record(
             actor=actor,
-            action="governance.proposal.enact",
+            action=AuditAction.PROPOSAL_ENACT,
             obj=proposal,
             before=before,
             after={**audit.snapshot(proposal), "parameter_values": written},
@@ -475,22 +450,6 @@ def _try_notice(proposal: Proposal, kind: str) -> None:
         logger.warning(
             "notice %s for decision %s not sent; will retry", kind, proposal.pk, exc_info=True
         )
-
-
-def recipients_for(proposal: Proposal) -> list[str]:
-    """The admins of every member organisation (the stewards, for the steward)."""
-    electorate = proposal.electorate.all() if proposal.status != Status.DRAFT else []
-    emails = set()
-    for organisation in electorate:
-        role = (
-            Membership.Role.STEWARD
-            if organisation.kind == Organisation.Kind.STEWARD
-            else Membership.Role.PARTNER_ADMIN
-        )
-        for membership in organisation.memberships.filter(role=role).select_related("user"):
-            if membership.user.email and membership.user.is_active:
-                emails.add(membership.user.email)
-    return sorted(emails)
 
 
 def send_notice(*, proposal: Proposal, kind: str) -> bool:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from solhost.core.forms import add_errors
 from solhost.core.models import Parameter, ParameterValue, parameter_value
-from solhost.governance import actions
+from solhost.governance import actions, queries
 from solhost.governance.forms import ChangeForm, ProposalForm, VoteForm
 from solhost.governance.models import Proposal, ProposedChange
 from solhost.partners.models import Organisation
@@ -104,7 +104,7 @@ def _decision_page(request: HttpRequest, proposal: Proposal, *, vote_form):
             "not_voted": proposal.electorate.exclude(votes__proposal=proposal)
             if proposal.status != Status.DRAFT
             else [],
-            "outcome": actions.count(proposal) if proposal.status != Status.DRAFT else None,
+            "outcome": queries.count(proposal) if proposal.status != Status.DRAFT else None,
             "voting": voting,
             "vote_form": vote_form,
             "can_edit": proposal.status == Status.DRAFT

@@ -33,7 +33,7 @@ class AuditedEmailAddressAdmin(AuditedAdmin, EmailAddressAdmin):
                 address.save(update_fields=["verified"])
                 audit.record(
                     actor=request.user,
-                    action="admin.emailaddress.verify",
+                    action=audit.admin_action(address, "verify"),
                     obj=address,
                     before=before,
                     after=audit.snapshot(address),

@@ -10,7 +10,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from solhost.core.audit import record
+from solhost.core.audit import AuditAction, record
 from solhost.identity.models import ServiceClient
 
 # What each scope gives a service, in words for the consent page.
@@ -87,7 +87,7 @@ class RegionValidator(OAuth2Validator):
             result = super().save_bearer_token(token, request, *args, **kwargs)
             record(
                 actor=request.user,
-                action="identity.token.issue",
+                action=AuditAction.TOKEN_ISSUE,
                 obj=request.client,
                 note=f"{request.grant_type}; scopes: {token.get('scope', '')}",
             )
@@ -105,7 +105,7 @@ class RegionValidator(OAuth2Validator):
             super().revoke_token(token, token_type_hint, request, *args, **kwargs)
             record(
                 actor=None,
-                action="identity.token.revoke",
+                action=AuditAction.TOKEN_REVOKE,
                 obj=request.client,
                 note=f"revoked by the client ({token_type_hint or 'any token'})",
             )

@@ -11,7 +11,7 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from solhost.core.audit import record
+from solhost.core.audit import AuditAction, record
 from solhost.identity import actions
 from solhost.identity.models import SignedInSession
 
@@ -22,7 +22,7 @@ def _client_ip(request) -> str | None:
 
 @receiver(account_signals.user_logged_in, dispatch_uid="identity-login-audit")
 def on_login_form(sender, request, user, **kwargs):
-    record(actor=user, action="identity.login", obj=user, note=f"from {_client_ip(request)}")
+    record(actor=user, action=AuditAction.LOGIN, obj=user, note=f"from {_client_ip(request)}")
 
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="identity-login-session")
@@ -40,29 +40,29 @@ def on_login(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # Django has already masked the password; the address tried is kept for lockout review.
     tried = credentials.get("email") or credentials.get("username") or "(none)"
-    record(actor=None, action="identity.login_failed", note=f"{tried} from {_client_ip(request)}")
+    record(actor=None, action=AuditAction.LOGIN_FAILED, note=f"{tried} from {_client_ip(request)}")
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="identity-logout")
 def on_logout(sender, request, user, **kwargs):
     if user is None:
         return
-    record(actor=user, action="identity.logout", obj=user)
+    record(actor=user, action=AuditAction.LOGOUT, obj=user)
     if request is not None and request.session.session_key:
         SignedInSession.objects.filter(session_key=request.session.session_key).delete()
 
 
-def _mfa_change(verb: str):
+def _mfa_change(action: AuditAction):
     def receiver_(sender, request, user, authenticator=None, **kwargs):
         kind = authenticator.type if authenticator is not None else kwargs.get("type", "")
-        record(actor=user, action=f"identity.mfa.{verb}", obj=user, note=str(kind))
+        record(actor=user, action=action, obj=user, note=str(kind))
 
     return receiver_
 
 
-on_mfa_added = _mfa_change("add")
-on_mfa_removed = _mfa_change("remove")
-on_mfa_reset = _mfa_change("reset")
+on_mfa_added = _mfa_change(AuditAction.MFA_ADD)
+on_mfa_removed = _mfa_change(AuditAction.MFA_REMOVE)
+on_mfa_reset = _mfa_change(AuditAction.MFA_RESET)
 mfa_signals.authenticator_added.connect(on_mfa_added, dispatch_uid="identity-mfa-add")
 mfa_signals.authenticator_removed.connect(on_mfa_removed, dispatch_uid="identity-mfa-remove")
 mfa_signals.authenticator_reset.connect(on_mfa_reset, dispatch_uid="identity-mfa-reset")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import transaction as db_transaction
 
 from solhost.core import audit
+from solhost.core.audit import AuditAction
 from solhost.ledger.models import Account, Posting, Transaction
 
 
@@ -52,7 +53,7 @@ def post_transaction(
         )
         audit.record(
             actor=actor,
-            action="ledger.post",
+            action=AuditAction.LEDGER_POST,
             obj=entry,
             after={"lines": [[account.code, cents] for account, cents, _ in lines]},
         )

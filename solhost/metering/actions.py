@@ -16,15 +16,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from solhost.core import audit
-from solhost.core.models import parameter_value
+from solhost.core.audit import AuditAction
 from solhost.identity.models import User
+from solhost.metering.events import CheckedEvent, check_event
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
-from solhost.metering.periods import last_day_for_usage, period_of
+from solhost.metering.periods import period_of
+from solhost.metering.queries import usage_open_for
 from solhost.partners.models import Organisation, Service
 
 MAX_BATCH = 1000
-MAX_KEY_LENGTH = UsageEvent._meta.get_field("key").max_length
-MAX_KIND_LENGTH = UsageEvent._meta.get_field("kind").max_length
 SIGN_IN = "sign_in"
 # Partners' clocks drift; an event stamped a little in the future is still believable.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -67,22 +67,6 @@ class BatchResult:
 
 class PeriodClosedDuringBatch(Exception):
     """A period closed while this batch was being stored; nothing of the batch was kept."""
-
-
-def usage_open_for(day: datetime.date, *, today: datetime.date | None = None) -> str | None:
-    """None if usage on ``day`` is still accepted, else the reason it is not."""
-    period = period_of(day)
-    if FrozenPeriod.objects.filter(period=period).exists():
-        return f"period {period} is closed: its usage is final and its money has been split"
-    today = today or timezone.localdate()
-    grace = int(parameter_value("usage_grace_days", at=today))
-    last = last_day_for_usage(period, grace)
-    if today > last:
-        return (
-            f"period {period} stopped taking usage after {last.isoformat()} "
-            f"({grace} days of grace after the month)"
-        )
-    return None
 
 
 _COLUMNS = "partner_id, key, resident_id, service_id, kind, quantity, occurred_at, received_at, day"
@@ -185,75 +169,6 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-EVENT_FIELDS = frozenset({"id", "resident", "service", "kind", "quantity", "occurred_at"})
-
-
-@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build
-class _Event:
-    index: int
-    id: str
-    resident: uuid.UUID
-    service: str
-    kind: str
-    quantity: int
-    occurred_at: datetime.datetime
-    day: datetime.date
-
-
-def _parse_event(index: int, event: object, latest: datetime.datetime, zone) -> _Event | list:
-    """The event, cleaned, or its problems (``(where, message)`` pairs)."""
-    where = f"events[{index}]"
-    if not isinstance(event, dict):
-        return [(where, "each event must be an object with id, resident, service, kind…")]
-    problems = (
-        []
-        if EVENT_FIELDS.issuperset(event)
-        else [
-            (f"{where}.{name}", "is not a field of a usage event")
-            for name in sorted(event.keys() - EVENT_FIELDS)
-        ]
-    )
-    key = event.get("id")
-    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
-        problems.append(
-            (f"{where}.id", f"must be non-empty text of at most {MAX_KEY_LENGTH} characters")
-        )
-    try:
-        resident = uuid.UUID(event["resident"])
-    except (KeyError, TypeError, ValueError, AttributeError):
-        problems.append((f"{where}.resident", "must be the resident's OIDC subject (a UUID)"))
-    service = event.get("service")
-    if not isinstance(service, str) or not service:
-        problems.append((f"{where}.service", "must be the slug of one of your services"))
-    kind = event.get("kind")
-    if not isinstance(kind, str) or not kind.strip() or len(kind) > MAX_KIND_LENGTH:
-        problems.append(
-            (f"{where}.kind", f"must be non-empty text of at most {MAX_KIND_LENGTH} characters")
-        )
-    quantity = event.get("quantity", 1)
-    if type(quantity) is not int or not 0 <= quantity < 2**62:
-        problems.append((f"{where}.quantity", "must be a whole number, zero or more"))
-    occurred = event.get("occurred_at")
-    try:
-        moment = datetime.datetime.fromisoformat(occurred) if isinstance(occurred, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        problems.append(
-            (
-                f"{where}.occurred_at",
-                "must be an ISO 8601 time with its offset, e.g. 2026-10-03T09:15:00+11:00",
-            )
-        )
-    elif moment > latest:
-        problems.append((f"{where}.occurred_at", "is in the future"))
-    if problems:
-        return problems
-    return _Event(
-        index, key, resident, service, kind, quantity, moment, moment.astimezone(zone).date()
-    )
-
-
 def _residents_by_sub(subs: set[uuid.UUID]) -> dict[uuid.UUID, int]:
     if connection.vendor == "postgresql":
         # One JSON parameter instead of a thousand quoted literals, as for the insert.
@@ -282,10 +197,10 @@ def record_usage_batch(
     zone = timezone.get_current_timezone()
     latest = now + CLOCK_SKEW
     result = BatchResult()
-    parsed: list[_Event] = []
+    parsed: list[CheckedEvent] = []
     seen: set[str] = set()
     for index, raw in enumerate(events):
-        event = _parse_event(index, raw, latest, zone)
+        event = check_event(index, raw, latest=latest, zone=zone)
         if isinstance(event, list):
             raw_id = raw.get("id") if isinstance(raw, dict) else None
             result.rejected.append(Rejection(index, raw_id, event))
@@ -357,7 +272,7 @@ def record_usage_batch(
         if rows:
             audit.record(
                 actor=None,
-                action="metering.usage_batch",
+                action=AuditAction.USAGE_BATCH,
                 note=(
                     f"{partner.slug}: {len(result.accepted)} accepted, "
                     f"{len(result.duplicates)} duplicates, {len(result.rejected)} rejected"

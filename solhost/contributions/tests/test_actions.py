@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from solhost.contributions import actions
+from solhost.contributions import actions, queries
 from solhost.contributions.models import Payment, PaymentReference
 from solhost.core.models import AuditEvent
 from solhost.core.problems import InputProblems
@@ -13,7 +13,7 @@ DAY = datetime.date(2026, 10, 3)
 
 
 def test_tiers_start_at_zero_and_any_amount_up_to_the_ceiling_is_fine(world):
-    assert actions.tiers_cents(at=DAY) == [0, 500, 1200, 2500]
+    assert queries.tiers_cents(at=DAY) == [0, 500, 1200, 2500]
     assert (
         actions.choose_contribution(
             resident=world.rita, monthly_cents=0, actor=world.rita
@@ -26,7 +26,7 @@ def test_tiers_start_at_zero_and_any_amount_up_to_the_ceiling_is_fine(world):
         ).monthly_cents
         == 850
     )
-    assert actions.current_choice(world.rita).monthly_cents == 850
+    assert queries.current_choice(world.rita).monthly_cents == 850
     with pytest.raises(ValueError, match="more than the largest contribution"):
         actions.choose_contribution(resident=world.rita, monthly_cents=100001, actor=world.rita)
     with pytest.raises(ValueError, match="zero or more"):

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from solhost.contributions import actions
+from solhost.contributions import actions, queries
 from solhost.contributions.models import ContributionChoice, Payment
 from solhost.web.tests.pages import assert_clean_page
 
@@ -36,7 +36,7 @@ def test_nothing_is_always_allowed_without_questions(client, world):
 def test_a_custom_amount_is_read_as_dollars_and_bad_ones_are_explained(client, world):
     client.force_login(world.rita)
     client.post(CONTRIBUTE, {"tier": "custom", "custom": "8.50"})
-    assert actions.current_choice(world.rita).monthly_cents == 850
+    assert queries.current_choice(world.rita).monthly_cents == 850
     for custom, message in [
         ("", "Write the amount"),
         ("lots", "is not an amount"),

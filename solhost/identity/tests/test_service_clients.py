@@ -107,3 +107,25 @@ def test_client_secrets_are_stored_salted_and_hashed_but_not_stretched(client, w
     stored = ServiceClient.objects.get().client_secret
     assert stored.startswith("client_secret_sha256$1$")
     assert page.context["registered"].secret not in stored
+
+
+def test_the_trail_notes_that_a_client_has_a_secret_but_never_the_secret_or_its_hash(client, world):
+    client.force_login(world.alice)
+    secret = client.post(url(), GOOD).context["registered"].secret
+    registered = ServiceClient.objects.get()
+    client.force_login(world.sam)
+    client.post(
+        reverse("admin:identity_serviceclient_changelist"),
+        {"action": "approve", "_selected_action": [registered.pk]},
+    )
+
+    events = AuditEvent.objects.filter(action__startswith="identity.client.").order_by("pk")
+    assert [e.action for e in events] == ["identity.client.register", "identity.client.approve"]
+    register, approve = events
+    assert register.after["client_secret"] == "(set)"
+    assert approve.before["client_secret"] == approve.after["client_secret"] == "(set)"
+    assert approve.before["approved_by_id"] is None
+    assert approve.after["approved_by_id"] == world.sam.pk
+    for event in events:
+        text = str(event.before) + str(event.after)
+        assert secret not in text and registered.client_secret not in text

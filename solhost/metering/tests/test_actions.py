@@ -7,8 +7,9 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from solhost.metering.actions import MAX_BATCH, record_sign_in, record_usage_batch
+from solhost.metering.events import MAX_KEY_LENGTH, MAX_KIND_LENGTH
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
-from solhost.metering.usage import weights_for
+from solhost.metering.queries import weights_for
 
 
 def event(world, key="e1", *, resident=None, service="mcc-files", when=None, **extra):
@@ -263,3 +264,8 @@ def test_two_threads_marking_the_same_days_in_opposite_orders_neither_deadlock_n
     assert [len(r.accepted) for r in results] == [84, 84]
     assert ActiveDay.objects.count() == 84
     assert weights_for("2026-10") == {(p.pk, world.mcc_service.pk): 28 for p in people}
+
+
+def test_the_event_checks_allow_what_the_columns_hold():
+    assert UsageEvent._meta.get_field("key").max_length == MAX_KEY_LENGTH
+    assert UsageEvent._meta.get_field("kind").max_length == MAX_KIND_LENGTH

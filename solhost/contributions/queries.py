@@ -1,0 +1,17 @@
+"""Reading contributions: the suggested amounts in force and a resident's current choice."""
+
+import datetime
+
+from solhost.contributions.models import ContributionChoice
+from solhost.core.models import parameter_value
+from solhost.identity.models import User
+
+
+def tiers_cents(*, at: datetime.date) -> list[int]:
+    """The suggested monthly contributions in force, in cents, always starting with 0."""
+    listed = parameter_value("contribution_tiers_cents", at=at)
+    return sorted({0, *(int(tier) for tier in listed)})
+
+
+def current_choice(resident: User) -> ContributionChoice | None:
+    return resident.contribution_choices.first()

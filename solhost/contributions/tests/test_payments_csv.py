@@ -1,0 +1,70 @@
+import datetime
+import hashlib
+
+import pytest
+
+from solhost.contributions.payments_csv import PaymentLine, read_payments_csv
+from solhost.core.problems import InputProblems
+
+TODAY = datetime.date(2026, 10, 10)
+
+
+def key(text: str) -> str:
+    return "csv:" + hashlib.sha256(text.encode()).hexdigest()[:60]
+
+
+def test_lines_become_payments_in_cents_with_their_line_numbers():
+    text = 'date,reference,amount\n2026-10-03, r-abc ,12.50\n\n2026-10-04,S-XYZ,"$1,200"\n'
+    assert read_payments_csv(text, today=TODAY) == [
+        PaymentLine(datetime.date(2026, 10, 3), "R-ABC", 1250, key("2026-10-03|R-ABC|1250|1"), 2),
+        PaymentLine(
+            datetime.date(2026, 10, 4), "S-XYZ", 120000, key("2026-10-04|S-XYZ|120000|1"), 4
+        ),
+    ]
+
+
+def test_the_header_is_optional():
+    lines = read_payments_csv("2026-10-03,R-ABC,5", today=TODAY)
+    assert [(x.reference, x.amount_cents, x.line) for x in lines] == [("R-ABC", 500, 1)]
+
+
+def test_identical_lines_are_distinct_payments_told_apart_by_their_order():
+    first, second = read_payments_csv("2026-10-03,R-ABC,5\n2026-10-03,r-abc,5.00", today=TODAY)
+    assert first.key == key("2026-10-03|R-ABC|500|1")
+    assert second.key == key("2026-10-03|R-ABC|500|2")
+
+
+def test_a_payment_dated_today_is_fine_but_not_tomorrow():
+    assert read_payments_csv("2026-10-10,R-ABC,5", today=TODAY)
+    with pytest.raises(InputProblems) as caught:
+        read_payments_csv("2026-10-11,R-ABC,5", today=TODAY)
+    assert caught.value.problems == [("line 1, date", "2026-10-11 is in the future")]
+
+
+def test_every_bad_line_is_listed_with_where_and_why():
+    text = "\n".join(
+        [
+            "2026-10-03,R-ABC,12.00",
+            "03/10/2026,R-ABC,12.00",
+            "2026-10-03,R-ABC,twelve",
+            "2026-10-03,,5",
+            "2026-10-03,R-ABC",
+            "2026-10-03,R-ABC,0",
+        ]
+    )
+    with pytest.raises(InputProblems) as caught:
+        read_payments_csv(text, today=TODAY)
+    assert caught.value.problems == [
+        ("line 2, date", "'03/10/2026' is not a date like 2026-10-03"),
+        ("line 3, amount", "'twelve' is not an amount of dollars, e.g. 12 or 12.50"),
+        ("line 4, reference", "is empty"),
+        ("line 5", "has 2 columns; write date, reference, amount"),
+        ("line 6, amount", "must be more than zero"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "date,reference,amount\n", "\n , , \n"])
+def test_a_file_without_payments_is_refused(text):
+    with pytest.raises(InputProblems) as caught:
+        read_payments_csv(text, today=TODAY)
+    assert caught.value.problems == [("file", "has no payment lines")]
