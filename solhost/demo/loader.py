@@ -637,5 +637,7 @@ def load_demo() -> DemoSummary:
     load_demo_energy(days=DEMO_ENERGY_DAYS)
     _demo_decision(organisations)
     load_demo_money()
-    audit.record(actor=None, action="demo.load", note=f"Demo region loaded: {summary}")
+    audit.record(
+        actor=None, action=audit.AuditAction.DEMO_LOAD, note=f"Demo region loaded: {summary}"
+    )
     return summary
