@@ -102,20 +102,17 @@ def create_proposal(
 ) -> Proposal:
     """A new draft raised by ``organisation``; ``author`` must be able to act for it."""
     _require(author, organisation)
-    proposal = Proposal(raised_by=organisation, author=author)
+    proposal = Proposal(
+        raised_by=organisation,
+        author=author,
+        title=title,
+        reasoning=reasoning,
+        resolution=resolution,
+        decision_type=decision_type,
+        effective_from=effective_from,
+    )
     with transaction.atomic():
-        audit.save_audited(
-            proposal,
-            {
-                "title": title,
-                "reasoning": reasoning,
-                "resolution": resolution,
-                "decision_type": decision_type,
-                "effective_from": effective_from,
-            },
-            actor=author,
-            action=AuditAction.PROPOSAL_CREATE,
-        )
+        audit.save_audited(proposal, {}, actor=author, action=AuditAction.PROPOSAL_CREATE)
     return proposal
 
 

@@ -1,37 +1,24 @@
 from solhost.distribution.ledger_lines import close_lines
 from solhost.distribution.split import parse_scenario, split_period
-
-
-def partner(*, qualified: bool, withhold_land_back: bool) -> dict[str, object]:
-    return {
-        "settler_run": True,
-        "withhold_land_back": withhold_land_back,
-        "qualified": qualified,
-        "carried_cents": 0,
-    }
-
+from solhost.distribution.tests.test_split import partner, scenario
 
 # 10 % commons, 5 % solidarity, 10 % land back. Rita pays $100 and uses acorn's mail and
 # birch's forge alike; Sam pays $20 and uses nothing, so his share for partners goes to
 # the commons. Acorn is qualified and passes on land back; birch is not qualified; cedar
 # runs a service nobody used.
-SCENARIO = {
-    "period": "2026-10",
-    "pools_bp": {"commons": 1000, "solidarity": 500},
-    "land_back_bp": 1000,
-    "min_payout_cents": 1000,
-    "zero_usage_rule": "commons",
-    "members": [
+SCENARIO = scenario(
+    pools_bp={"commons": 1000, "solidarity": 500},
+    members=[
         {"id": "rita", "paid_cents": 10000, "active_days": {"mail": 10, "forge": 10}},
         {"id": "sam", "paid_cents": 2000, "active_days": {}},
     ],
-    "services": {"mail": "acorn", "forge": "birch", "chat": "cedar"},
-    "partners": {
+    services={"mail": "acorn", "forge": "birch", "chat": "cedar"},
+    partners={
         "acorn": partner(qualified=True, withhold_land_back=True),
         "birch": partner(qualified=False, withhold_land_back=False),
         "cedar": partner(qualified=True, withhold_land_back=False),
     },
-}
+)
 
 
 def lines(released: dict[str, int]) -> list[tuple[str, int, str]]:
