@@ -8,7 +8,7 @@ adds nothing twice.
 import datetime
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
 
 from django.db import transaction
 
@@ -518,7 +518,7 @@ LOGINS = [
 
 
 def boundary_geojson() -> dict:
-    return json.loads((Path(__file__).parent / "region" / "merri-bek.geojson").read_text())
+    return json.loads((files("solhost.region") / "merri-bek.geojson").read_text())
 
 
 DEMO_DECISION = {

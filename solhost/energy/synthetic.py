@@ -13,8 +13,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from solhost.energy.pv import pv_day_profile
 from solhost.energy.canonical import Telemetry, telemetry_from_arrays
+from solhost.energy.pv import pv_day_profile
 from solhost.energy.site import Site
 
 STEP_S: Final = 3600

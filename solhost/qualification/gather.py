@@ -9,13 +9,13 @@ import datetime
 import threading
 
 from solhost.core.models import parameter_value
-from solhost.qualification.energy_results import energy_results_for
-from solhost.qualification.participation import participation_for
 from solhost.partners.models import Organisation, ServiceKind
 from solhost.qualification import dossier as d
 from solhost.qualification.cloud_ranges import CloudRange, CloudRangeIndex
 from solhost.qualification.dossier_document import subject_id
+from solhost.qualification.energy_results import energy_results_for
 from solhost.qualification.models import CloudRangeList, Declarations, Evidence
+from solhost.qualification.participation import participation_for
 from solhost.qualification.region_context import RegionContext
 from solhost.qualification.rules import Snapshot, parameters_read
 from solhost.region.models import current_region
