@@ -8,6 +8,7 @@ from django import forms
 from solhost.core.money import format_decimal
 from solhost.partners.forms import DateInput, formfield
 from solhost.partners.models import Organisation
+from solhost.qualification.actions.applications import APPLICATION_DETAILS
 from solhost.qualification.actions.declarations import DECLARATION_FIELDS
 from solhost.qualification.models import (
     CRITERION_CHOICES,
@@ -244,16 +245,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = (
-            "name",
-            "slug",
-            "legal_form",
-            "registration_number",
-            "summary",
-            "locality",
-            "website",
-            "contact_email",
-        )
+        fields = APPLICATION_DETAILS
         labels = {
             "name": "Name of the organisation",
             "slug": "Short name",

@@ -7,7 +7,7 @@ from solhost.core.models import AuditEvent
 from solhost.energy.actions import save_power_system
 from solhost.energy.forms import PowerSystemForm
 from solhost.energy.models import PowerSystem
-from solhost.partners.tests.helpers import POWER_DATA, db_state, form_data
+from solhost.partners.tests.helpers import POWER_DATA, form_data, refused
 from solhost.qualification.models import QualificationRun
 
 POWER = reverse("energy:power_edit", args=["mcc", "mcc-1"])
@@ -18,15 +18,6 @@ POWER_VALUES = {"pv_kwp": 3.2, "battery_nominal_wh": 5000, "essential_load_w": 4
 def alice(client, world):
     client.force_login(world.alice)
     return client
-
-
-def _refused(client, url, data) -> dict:
-    before = db_state()
-    response = client.post(url, data)
-    assert response.status_code == 200
-    assert db_state() == before
-    assert "Nothing was saved" in response.content.decode()
-    return response.context["form"].errors
 
 
 def test_describing_a_power_system(alice, world):
@@ -65,8 +56,8 @@ def test_editing_a_power_system_unchanged_records_nothing(alice, world):
         ),
     ],
 )
-def test_bad_power_data_is_refused(alice, changes, field, message):
-    errors = _refused(alice, POWER, {**POWER_DATA, **changes})
+def test_bad_power_data_isrefused(alice, changes, field, message):
+    errors = refused(alice, POWER, {**POWER_DATA, **changes})
     assert list(errors) == [field]
     assert message in errors[field][0]
 

@@ -56,3 +56,16 @@ def db_state() -> list:
     return [[snapshot(obj) for obj in model.objects.order_by("pk")] for model in models] + [
         AuditEvent.objects.count()
     ]
+
+
+def refused(client, url: str, data: dict) -> dict:
+    """Post a form that must be refused: the page says nothing was saved, and nothing was.
+
+    Returns the form's errors, by field.
+    """
+    before = db_state()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert db_state() == before
+    assert "Nothing was saved" in response.content.decode()
+    return response.context["form"].errors

@@ -6,7 +6,7 @@ from django.urls import reverse
 from solhost.core.models import AuditEvent
 from solhost.partners.forms import IPAddressListField, ServerForm
 from solhost.partners.models import Server
-from solhost.partners.tests.helpers import NEW_SERVER, db_state, form_data
+from solhost.partners.tests.helpers import NEW_SERVER, form_data, refused
 
 ADD = reverse("partners:server_add", args=["mcc"])
 EDIT = reverse("partners:server_edit", args=["mcc", "mcc-1"])
@@ -16,15 +16,6 @@ EDIT = reverse("partners:server_edit", args=["mcc", "mcc-1"])
 def alice(client, world):
     client.force_login(world.alice)
     return client
-
-
-def _refused(client, url, data) -> dict:
-    before = db_state()
-    response = client.post(url, data)
-    assert response.status_code == 200
-    assert db_state() == before
-    assert "Nothing was saved" in response.content.decode()
-    return response.context["form"].errors
 
 
 def test_adding_a_server(alice, world):
@@ -51,7 +42,7 @@ def test_a_hostile_post_cannot_add_a_server_to_another_partner(alice, world):
     ],
 )
 def test_coordinates_out_of_range_say_the_valid_range(alice, field, value, message):
-    errors = _refused(alice, ADD, {**NEW_SERVER, field: value})
+    errors = refused(alice, ADD, {**NEW_SERVER, field: value})
     assert list(errors) == [field]
     assert errors[field][0].startswith(message)
 
@@ -69,15 +60,13 @@ def test_a_server_keeps_its_network_number(alice):
         ("4294967296", "Ensure this value is less than or equal to 4294967295."),
     ],
 )
-def test_a_network_number_that_cannot_exist_is_refused(alice, value, message):
-    errors = _refused(alice, ADD, {**NEW_SERVER, "asn": value})
+def test_a_network_number_that_cannot_exist_isrefused(alice, value, message):
+    errors = refused(alice, ADD, {**NEW_SERVER, "asn": value})
     assert errors == {"asn": [message]}
 
 
 def test_every_malformed_ip_address_is_named(alice):
-    errors = _refused(
-        alice, ADD, {**NEW_SERVER, "public_ips": "203.0.113.7\nnot-an-ip, 10.0.0.300"}
-    )
+    errors = refused(alice, ADD, {**NEW_SERVER, "public_ips": "203.0.113.7\nnot-an-ip, 10.0.0.300"})
     assert errors["public_ips"] == [
         "Entry 2, “not-an-ip”, is not an IPv4 or IPv6 address.",
         "Entry 3, “10.0.0.300”, is not an IPv4 or IPv6 address.",
@@ -94,7 +83,7 @@ def test_a_slug_another_server_uses_is_a_field_error(alice, world, url):
     data = {**NEW_SERVER, "slug": "cct-1"}
     if url == EDIT:
         data = form_data(ServerForm(instance=world.mcc_server), slug="cct-1")
-    errors = _refused(alice, url, data)
+    errors = refused(alice, url, data)
     assert errors["slug"][0].startswith("This slug is already taken.")
 
 

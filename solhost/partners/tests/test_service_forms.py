@@ -6,7 +6,7 @@ from django.urls import reverse
 from solhost.core.models import AuditEvent
 from solhost.partners.forms import ServiceForm
 from solhost.partners.models import Service
-from solhost.partners.tests.helpers import db_state, form_data
+from solhost.partners.tests.helpers import form_data, refused
 
 ADD = reverse("partners:service_add", args=["mcc"])
 EDIT = reverse("partners:service_edit", args=["mcc", "mcc-files"])
@@ -38,14 +38,6 @@ def _edit_data(world, **changes) -> dict:
     return form_data(ServiceForm(instance=world.mcc_service, organisation=world.mcc), **changes)
 
 
-def _refused(client, url, data) -> dict:
-    before = db_state()
-    response = client.post(url, data)
-    assert response.status_code == 200
-    assert db_state() == before
-    return response.context["form"].errors
-
-
 def test_adding_a_service_normalises_its_licence(alice, world):
     assert alice.post(ADD, _new_service(world)).status_code == 302
     service = Service.objects.get(slug="mcc-chat")
@@ -58,27 +50,27 @@ def test_adding_a_service_normalises_its_licence(alice, world):
 @pytest.mark.parametrize("url", [ADD, EDIT])
 def test_an_unknown_licence_is_named_in_the_error(alice, world, url):
     data = _new_service(world) if url == ADD else _edit_data(world)
-    errors = _refused(alice, url, {**data, "licence": "Foo-1.0"})
+    errors = refused(alice, url, {**data, "licence": "Foo-1.0"})
     assert list(errors) == ["licence"]
     assert "Foo-1.0" in errors["licence"][0]
 
 
-def test_an_unreadable_licence_expression_is_refused(alice, world):
-    errors = _refused(alice, ADD, _new_service(world, licence="MIT and and"))
+def test_an_unreadable_licence_expression_isrefused(alice, world):
+    errors = refused(alice, ADD, _new_service(world, licence="MIT and and"))
     assert "Cannot read the licence expression" in errors["licence"][0]
 
 
 @pytest.mark.parametrize("url", [ADD, EDIT])
 def test_a_slug_another_service_uses_is_a_field_error(alice, world, url):
     data = _new_service(world) if url == ADD else _edit_data(world)
-    errors = _refused(alice, url, {**data, "slug": "cct-chat"})
+    errors = refused(alice, url, {**data, "slug": "cct-chat"})
     assert errors["slug"][0].startswith("This slug is already taken.")
 
 
 @pytest.mark.parametrize("url", [ADD, EDIT])
 def test_a_service_cannot_be_put_on_another_partners_server(alice, world, url):
     data = _new_service(world) if url == ADD else _edit_data(world)
-    errors = _refused(alice, url, {**data, "servers": [str(world.cct_server.pk)]})
+    errors = refused(alice, url, {**data, "servers": [str(world.cct_server.pk)]})
     assert list(errors) == ["servers"]
     assert "not one of the available choices" in errors["servers"][0]
     assert list(world.mcc_service.servers.all()) == [world.mcc_server]

@@ -21,7 +21,8 @@ from solhost.qualification.actions.mail import mail_after_commit
 from solhost.qualification.dossier import parse_dossier
 from solhost.qualification.models import Application
 
-APPLICATION_FIELDS = (
+# What an applicant says about the organisation; the form takes the dossier as a file.
+APPLICATION_DETAILS = (
     "name",
     "slug",
     "legal_form",
@@ -30,8 +31,8 @@ APPLICATION_FIELDS = (
     "locality",
     "website",
     "contact_email",
-    "dossier",
 )
+APPLICATION_FIELDS = (*APPLICATION_DETAILS, "dossier")
 
 
 def submit_application(*, applicant: User, data: Mapping[str, Any]) -> Application:
