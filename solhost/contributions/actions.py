@@ -195,9 +195,7 @@ def _store_payments(
             recorded_by=actor if getattr(actor, "pk", None) else None,
             ledger_entry=entry,
         )
-        audit.record(
-            actor=actor, action=AuditAction.PAYMENT, obj=payment, after=audit.snapshot(payment)
-        )
+        audit.record_saved(payment, actor=actor, action=AuditAction.PAYMENT)
         stored.append(payment)
     # A close may have committed between the caller's check and the first insert; once a
     # payment is in, a close waits for this transaction (it locks the payments table).

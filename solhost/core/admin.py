@@ -47,12 +47,11 @@ class AuditedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
             obj = form.instance
-            audit.record(
+            audit.record_saved(
+                obj,
                 actor=request.user,
                 action=audit.admin_action(self.model, "change" if change else "add"),
-                obj=obj,
                 before=getattr(obj, "_audit_before", None),
-                after=audit.snapshot(obj),
             )
 
     def save_formset(self, request, form, formset, change):
@@ -60,12 +59,11 @@ class AuditedAdmin(admin.ModelAdmin):
             for obj in formset.save(commit=False):
                 before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if obj.pk else None
                 obj.save()
-                audit.record(
+                audit.record_saved(
+                    obj,
                     actor=request.user,
                     action=audit.admin_action(obj, "change" if before else "add"),
-                    obj=obj,
                     before=before,
-                    after=audit.snapshot(obj),
                 )
             for obj in formset.deleted_objects:
                 audit.record(

@@ -232,8 +232,23 @@ def save_audited(
     obj.save()
     for name, targets in links.items():
         getattr(obj, name).set(targets)
-    record(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))
+    record_saved(obj, actor=actor, action=action, before=before)
     return True
+
+
+def record_saved(
+    obj: models.Model,
+    *,
+    actor,
+    action: AuditAction | str,
+    before: dict | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Record a row the action has just saved: ``before`` as it was read (None for a new
+    row), and after as it is stored now."""
+    return record(
+        actor=actor, action=action, obj=obj, before=before, after=snapshot(obj), note=note
+    )
 
 
 def events_for(obj: models.Model):

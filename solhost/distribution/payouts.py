@@ -102,10 +102,5 @@ def record_payout(
             recorded_by=actor if getattr(actor, "pk", None) else None,
             ledger_entry=entry,
         )
-        audit.record(
-            actor=actor,
-            action=AuditAction.PAYOUT,
-            obj=payout,
-            after=audit.snapshot(payout),
-        )
+        audit.record_saved(payout, actor=actor, action=AuditAction.PAYOUT)
     return payout

@@ -116,11 +116,10 @@ def store_telemetry(
             last_end=datetime.datetime.fromtimestamp(end, tz=datetime.UTC),
             coverage_bp=round(span_coverage(telemetry) * 10000),
         )
-        audit.record(
+        audit.record_saved(
+            upload,
             actor=actor,
             action=AuditAction.TELEMETRY_UPLOAD,
-            obj=upload,
-            after=audit.snapshot(upload),
             note=f"{upload.rows_added} readings added, {upload.rows_already_present} already stored",
         )
         if upload.rows_added:

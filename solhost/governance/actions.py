@@ -328,12 +328,11 @@ def close_proposal(*, proposal: Proposal, actor: User | None = None) -> Proposal
         proposal.passed, proposal.explanation = outcome.passed, outcome.explanation
         proposal.adopted_value = outcome.value
         proposal.save()
-        audit.record(
+        audit.record_saved(
+            proposal,
             actor=actor,
             action=AuditAction.PROPOSAL_CLOSE,
-            obj=proposal,
             before=before,
-            after=audit.snapshot(proposal),
             note=outcome.explanation,
         )
     if not outcome.passed:

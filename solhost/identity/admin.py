@@ -31,12 +31,11 @@ class AuditedEmailAddressAdmin(AuditedAdmin, EmailAddressAdmin):
                 before = audit.snapshot(address)
                 address.verified = True
                 address.save(update_fields=["verified"])
-                audit.record(
+                audit.record_saved(
+                    address,
                     actor=request.user,
                     action=audit.admin_action(address, "verify"),
-                    obj=address,
                     before=before,
-                    after=audit.snapshot(address),
                 )
         self.message_user(request, "Marked the selected addresses as verified.")
 

@@ -178,9 +178,7 @@ def issue_api_token(
             key_hash=token_hash(plaintext),
             created_by=actor,
         )
-        audit.record(
-            actor=actor, action=AuditAction.API_TOKEN_ISSUE, obj=token, after=audit.snapshot(token)
-        )
+        audit.record_saved(token, actor=actor, action=AuditAction.API_TOKEN_ISSUE)
     return token, plaintext
 
 
@@ -192,11 +190,7 @@ def revoke_api_token(*, token: ApiToken, actor: User | None) -> ApiToken:
             before = audit.snapshot(current)
             current.revoked_at = timezone.now()
             current.save(update_fields=["revoked_at"])
-            audit.record(
-                actor=actor,
-                action=AuditAction.API_TOKEN_REVOKE,
-                obj=current,
-                before=before,
-                after=audit.snapshot(current),
+            audit.record_saved(
+                current, actor=actor, action=AuditAction.API_TOKEN_REVOKE, before=before
             )
     return current

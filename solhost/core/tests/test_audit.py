@@ -113,3 +113,15 @@ def test_a_decimal_at_another_scale_is_no_change(world):
     )
     [event] = audit.events_for(declared)
     assert (event.before["pay_ratio_cap"], event.after["pay_ratio_cap"]) == ("1.50", "1.75")
+
+
+def test_record_saved_keeps_what_was_read_and_what_is_stored(world):
+    server = world.mcc_server
+    before = audit.snapshot(server)
+    server.locality = "Brunswick East"
+    server.save()
+    event = audit.record_saved(
+        server, actor=world.alice, action=AuditAction.SERVER_UPDATE, before=before, note="moved"
+    )
+    assert event.changed_fields() == ["locality"]
+    assert (event.after["locality"], event.note) == ("Brunswick East", "moved")

@@ -45,12 +45,7 @@ def submit_application(*, applicant: User, data: Mapping[str, Any]) -> Applicati
     with transaction.atomic(durable=True):
         _refuse_taken_names(application)
         application.save()
-        audit.record(
-            actor=applicant,
-            action=AuditAction.APPLICATION_SUBMIT,
-            obj=application,
-            after=audit.snapshot(application),
-        )
+        audit.record_saved(application, actor=applicant, action=AuditAction.APPLICATION_SUBMIT)
     return application
 
 
@@ -180,12 +175,11 @@ def _decide(
     application.review_note = note
     application.save()
     approved = state == Application.State.APPROVED
-    audit.record(
+    audit.record_saved(
+        application,
         actor=reviewer,
         action=AuditAction.APPLICATION_APPROVE if approved else AuditAction.APPLICATION_REJECT,
-        obj=application,
         before=before,
-        after=audit.snapshot(application),
         note=note,
     )
     to = {application.contact_email, application.applicant.email} - {""}

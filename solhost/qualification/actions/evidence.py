@@ -81,12 +81,7 @@ def submit_evidence(
                 evidence.file.save("upload", ContentFile(upload[0]), save=False)
                 stored_name = evidence.file.name
             evidence.save()
-            audit.record(
-                actor=actor,
-                action=AuditAction.EVIDENCE_SUBMIT,
-                obj=evidence,
-                after=audit.snapshot(evidence),
-            )
+            audit.record_saved(evidence, actor=actor, action=AuditAction.EVIDENCE_SUBMIT)
             evaluate_partner(
                 organisation=organisation,
                 at=timezone.localdate(),
@@ -120,12 +115,11 @@ def review_evidence(
         EvidenceComment.objects.create(
             evidence=current, author=reviewer, decision=decision, text=comment.strip()
         )
-        audit.record(
+        audit.record_saved(
+            current,
             actor=reviewer,
             action=DECISION_ACTIONS[Evidence.State(decision)],
-            obj=current,
             before=before,
-            after=audit.snapshot(current),
             note=comment.strip(),
         )
         evaluate_partner(
@@ -161,12 +155,8 @@ def send_expiry_notices(*, today: datetime.date) -> int:
             before = audit.snapshot(current)
             current.expiry_notice_sent_for = current.valid_until
             current.save(update_fields=["expiry_notice_sent_for"])
-            audit.record(
-                actor=None,
-                action=AuditAction.EVIDENCE_EXPIRY_NOTICE,
-                obj=current,
-                before=before,
-                after=audit.snapshot(current),
+            audit.record_saved(
+                current, actor=None, action=AuditAction.EVIDENCE_EXPIRY_NOTICE, before=before
             )
             mail_after_commit(
                 subject=f"Evidence for {current.criterion} expires on {current.valid_until:%-d %B %Y}",
