@@ -21,33 +21,44 @@ def _is_type_checking_block(node: ast.AST) -> bool:
     return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
 
 
-def _imported_modules(tree: ast.AST):
-    """Every module imported anywhere in the file, with its line, except under TYPE_CHECKING."""
+def _imports(tree: ast.AST):
+    """``(module, names, line)`` for every import anywhere in the file, except under
+    TYPE_CHECKING; ``names`` are what a ``from`` import takes from the module."""
     for node in ast.iter_child_nodes(tree):
         if _is_type_checking_block(node):
             continue
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield alias.name, node.lineno
+                yield alias.name, [], node.lineno
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.module, node.lineno
-        yield from _imported_modules(node)
+            yield node.module, [alias.name for alias in node.names], node.lineno
+        yield from _imports(node)
+
+
+def _production_files():
+    """``(app, path relative to the package, parsed file)`` for code outside tests and migrations."""
+    apps = _apps()
+    for path in sorted(SOLHOST.rglob("*.py")):
+        relative = path.relative_to(SOLHOST)
+        if relative.parts[0] in apps and not {"tests", "migrations"} & set(relative.parts):
+            yield relative.parts[0], relative, ast.parse(path.read_text(), str(path))
 
 
 def app_imports() -> dict[str, dict[str, list[str]]]:
     """``{app: {imported app: ["file:line", …]}}`` for production code (no tests, migrations)."""
     apps = _apps()
     edges: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for path in SOLHOST.rglob("*.py"):
-        relative = path.relative_to(SOLHOST)
-        if relative.parts[0] not in apps or {"tests", "migrations"} & set(relative.parts):
-            continue
-        for module, line in _imported_modules(ast.parse(path.read_text(), str(path))):
-            parts = module.split(".")
-            target = parts[1] if parts[0] == "solhost" and len(parts) > 1 else None
-            if target in apps and target != relative.parts[0]:
-                edges[relative.parts[0]][target].append(f"{relative}:{line}")
+    for app, relative, tree in _production_files():
+        for module, _names, line in _imports(tree):
+            target = _app_of(module)
+            if target in apps and target != app:
+                edges[app][target].append(f"{relative}:{line}")
     return edges
+
+
+def _app_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "solhost" and len(parts) > 1 else None
 
 
 def cycles(edges: dict[str, dict[str, list[str]]]) -> list[list[str]]:
@@ -114,6 +125,18 @@ def test_every_import_goes_down_the_layers():
 def test_the_layer_order_names_every_app():
     ordered = set().union(*layer_order())
     assert ordered == _apps()
+
+
+def test_no_app_takes_a_private_name_from_another():
+    private = [
+        f"{relative}:{line} {module}.{name}"
+        for app, relative, tree in _production_files()
+        for module, names, line in _imports(tree)
+        if _app_of(module) not in (None, app)
+        for name in names
+        if name.startswith("_")
+    ]
+    assert private == []
 
 
 def test_the_cycle_finder_finds_a_cycle():
