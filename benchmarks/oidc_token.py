@@ -186,9 +186,12 @@ def hashing(count: int) -> dict:
 def install_oidc_provider() -> tuple[Path | None, str]:
     """The npm package's folder, installed once under var/; None and why, when npm fails."""
     folder = Path(os.environ.get("SOLHOST_BENCH_NODE_DIR", ROOT / "var" / "bench-oidc-provider"))
+    # An earlier run's install is no use without node to run it (e.g. on a narrower PATH).
+    if not shutil.which("node"):
+        return None, "node or npm is not installed"
     if (folder / "node_modules" / "oidc-provider").is_dir():
         return folder, "already installed"
-    if not shutil.which("node") or not shutil.which("npm"):
+    if not shutil.which("npm"):
         return None, "node or npm is not installed"
     folder.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(

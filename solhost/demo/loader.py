@@ -13,8 +13,8 @@ from importlib.resources import files
 from django.db import transaction
 
 from solhost.core import audit
-from solhost.distribution.demo import load_demo_money
-from solhost.energy.demo import load_demo_energy
+from solhost.demo.energy import load_demo_energy
+from solhost.demo.money import load_demo_money
 from solhost.energy.models import PowerSystem
 from solhost.governance.actions import cast_vote, create_proposal, open_proposal
 from solhost.governance.models import Proposal

@@ -23,6 +23,7 @@ from solhost.energy.canonical import Telemetry, TelemetryError
 from solhost.energy.ingest import UploadOptions, conflicts_with_stored, span_coverage
 from solhost.energy.models import EnergyAnalysis, PowerSystem, TelemetryReading, TelemetryUpload
 from solhost.energy.stored import local_day, parameters_at, site_for, stored_telemetry
+from solhost.energy.synthetic import synthetic_telemetry
 from solhost.identity.models import User
 from solhost.partners.models import Server
 from solhost.partners.signals import announce_change
@@ -191,6 +192,31 @@ def analyse_server(
             note=f"S2.1 {analysis.s2_1_status}, S2.2 {analysis.s2_2_status}, S3 {analysis.s3_status}",
         )
     return analysis
+
+
+def store_synthetic_telemetry(
+    *, server: Server, days: int = 28, until: datetime.date | None = None
+) -> TelemetryUpload:
+    """Store ``days`` days of made-up hourly telemetry ending ``until`` (default yesterday),
+    for trying the energy pages out before a site has meters.
+
+    The server needs a power system. Safe to re-run: the same days give the same rows, which
+    are already stored the second time.
+    """
+    site = site_for(server)
+    if site is None:
+        raise ValueError(f"server {server.slug!r} has no power system to make telemetry for")
+    last = until or timezone.localdate() - datetime.timedelta(days=1)
+    first = last - datetime.timedelta(days=days - 1)
+    telemetry = synthetic_telemetry(site, first_day=first, days=days, seed=server.slug)
+    return store_telemetry(
+        server=server,
+        telemetry=telemetry,
+        actor=None,
+        via=TelemetryUpload.Via.COMMAND,
+        options=UploadOptions(),
+        file_name="demo telemetry",
+    )
 
 
 # What a partner may say about a server's power system.

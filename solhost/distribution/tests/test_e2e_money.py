@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright import sync_api
 
 from solhost.core.money import format_aud
-from solhost.distribution.demo import demo_period
+from solhost.demo.money import demo_period
 from solhost.distribution.models import PartnerStatement, ResidentShare
 from solhost.metering.actions import record_usage_batch
 from solhost.qualification.models import QualificationRun

@@ -4,7 +4,7 @@ import datetime
 
 from django.test import TestCase
 
-from solhost.energy.demo import store_demo_telemetry
+from solhost.energy.actions import store_synthetic_telemetry
 from solhost.energy.models import PowerSystem
 
 LAST_DAY = datetime.date(2026, 1, 28)
@@ -26,7 +26,7 @@ def with_telemetry(server, *, days: int = 21, until: datetime.date = LAST_DAY):
         power_system(server)
     # The upload asks for the analysis once committed; tests run inside one transaction.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return store_demo_telemetry(server=server, days=days, until=until)
+        return store_synthetic_telemetry(server=server, days=days, until=until)
 
 
 # Four hours of one day, hand-computed. 00:00: the grid serves the 100 Wh load and puts

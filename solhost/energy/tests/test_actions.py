@@ -128,16 +128,6 @@ def test_demo_telemetry_is_the_same_each_time(world):
     assert TelemetryUpload.objects.filter(via="command").count() == 2
 
 
-def test_the_demo_fills_every_server_with_a_power_system(world):
-    from solhost.energy.demo import load_demo_energy
-
-    power_system(world.mcc_server)
-
-    assert load_demo_energy(days=3) == 1
-    assert EnergyAnalysis.objects.filter(server=world.mcc_server).exists()
-    assert not TelemetryReading.objects.filter(server=world.cct_server).exists()
-
-
 @pytest.mark.parametrize(("accounting", "share_bp"), [("single_pool", 6250), ("two_pool", 6750)])
 def test_the_stored_analysis_follows_the_power_systems_battery_accounting(
     world, accounting, share_bp

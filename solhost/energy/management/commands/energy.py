@@ -140,10 +140,10 @@ class Command(BaseCommand):
                 )
 
     def demo_telemetry(self, slug: str | None, days: int, until: datetime.date | None) -> None:
-        from solhost.energy.demo import store_demo_telemetry
+        from solhost.energy.actions import store_synthetic_telemetry
 
         for server in self._servers(slug):
-            upload = store_demo_telemetry(server=server, days=days, until=until)
+            upload = store_synthetic_telemetry(server=server, days=days, until=until)
             self.stdout.write(
                 f"{server.slug}: {upload.rows_added} readings added, "
                 f"{upload.rows_already_present} already stored"
