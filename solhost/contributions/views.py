@@ -17,7 +17,7 @@ from solhost.contributions.forms import (
     SponsorSeatForm,
 )
 from solhost.contributions.models import Payment, PaymentReference
-from solhost.core.forms import add_errors
+from solhost.core.forms import submit
 from solhost.core.money import format_aud, format_decimal
 from solhost.core.problems import InputProblems
 from solhost.identity.models import User
@@ -82,19 +82,18 @@ def payments(request: HttpRequest) -> HttpResponse:
         request.FILES if "import" in request.POST else None,
     )
     csv_problems: list[tuple[str, str]] = []
-    if "record" in request.POST and payment_form.is_valid():
-        data = payment_form.cleaned_data
-        try:
-            stored = actions.record_payment(
+    if "record" in request.POST:
+        stored = submit(
+            payment_form,
+            lambda data: actions.record_payment(
                 received_on=data["received_on"],
                 reference=data["reference"],
                 amount_cents=data["amount"],
                 token=data["token"],
                 actor=request.user,
-            )
-        except InputProblems as error:
-            add_errors(payment_form, error)
-        else:
+            ),
+        )
+        if not payment_form.errors:
             if stored:
                 messages.success(
                     request, f"Recorded {format_aud(stored.amount_cents)} from {stored.reference}."

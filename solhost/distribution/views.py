@@ -15,9 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from solhost.core.forms import add_errors
+from solhost.core.forms import submit
 from solhost.core.money import format_aud
-from solhost.core.problems import InputProblems
 from solhost.distribution.forms import PayoutForm
 from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare
 from solhost.distribution.payouts import owed_cents, record_payout
@@ -214,20 +213,19 @@ def payouts(request: HttpRequest) -> HttpResponse:
         partners=partners,
         initial={"paid_on": timezone.localdate(), "token": uuid.uuid4().hex},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            payout = record_payout(
+    if request.method == "POST":
+        payout = submit(
+            form,
+            lambda data: record_payout(
                 partner=data["partner"],
                 amount_cents=data["amount"],
                 paid_on=data["paid_on"],
                 bank_reference=data["bank_reference"],
                 token=data["token"],
                 actor=request.user,
-            )
-        except InputProblems as error:
-            add_errors(form, error)
-        else:
+            ),
+        )
+        if not form.errors:
             if payout:
                 messages.success(
                     request, f"Recorded {format_aud(payout.amount_cents)} paid to {payout.partner}."
