@@ -6,12 +6,14 @@ Evidence files are served only here, after a permission check; they are never un
 public URL.
 """
 
+import datetime
 import json
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -297,12 +299,23 @@ def _may_see_private(user, organisation: Organisation) -> bool:
     )
 
 
+def _public_evidence(at: datetime.date) -> Q:
+    """Evidence anyone may see on day ``at``: marked public, approved, and not expired.
+
+    The partner ticks "public" when it uploads; without the steward's approval any file
+    could be served from the region's domain. Expired evidence no longer backs a criterion,
+    so the public page does not show it either."""
+    return Q(public=True, state=Evidence.State.APPROVED) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=at)
+    )
+
+
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("organisation"), pk=pk)
-    if not evidence.file or not (
-        evidence.public or _may_see_private(request.user, evidence.organisation)
-    ):
-        # Private evidence does not exist for anyone else, as other organisations' pages do not.
+    public = Evidence.objects.filter(_public_evidence(timezone.localdate()), pk=pk).exists()
+    if not evidence.file or not (public or _may_see_private(request.user, evidence.organisation)):
+        # Evidence nobody else may see does not exist for them, as other organisations'
+        # pages do not: 404, not 403.
         raise Http404("No such evidence.")
     inline = evidence.content_type in ("application/pdf", "image/png", "image/jpeg")
     content_type = evidence.content_type
@@ -314,9 +327,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
         as_attachment=not inline,
         filename=evidence.original_name or f"evidence-{evidence.pk}",
     )
-    response["Cache-Control"] = (
-        "private, no-store" if not evidence.public else "public, max-age=300"
-    )
+    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
     return response
 
 
@@ -450,7 +461,7 @@ def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
     run = latest_run(organisation)
     public_evidence = list(
         Evidence.objects.filter(
-            organisation=organisation, public=True, state=Evidence.State.APPROVED
+            _public_evidence(timezone.localdate()), organisation=organisation
         ).select_related("server", "service")
     )
     rows = _rows(run, public_evidence)

@@ -159,8 +159,10 @@ def test_private_evidence_files_are_served_only_to_the_partner_and_steward(clien
         assert b"".join(response.streaming_content) == PDF
 
 
-def test_public_evidence_is_served_to_everyone(client, world):
+def test_public_evidence_is_served_to_everyone_once_approved(client, world):
     item = evidence(world, public=True)
+    assert client.get(f"/qualification/evidence/{item.pk}/file").status_code == 404
+    review_evidence(evidence=item, reviewer=world.sam, decision="approved")
     assert client.get(f"/qualification/evidence/{item.pk}/file").status_code == 200
 
 
