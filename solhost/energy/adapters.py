@@ -14,7 +14,6 @@ Every problem is reported with its line (or, for JSON, the 1-based position in t
 """
 
 import io
-import json
 import math
 import zoneinfo
 from collections.abc import Sequence
@@ -24,6 +23,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from solhost.core.problems import InputProblems
+from solhost.core.safe_json import load_json
 from solhost.energy.canonical import (
     CHANNELS,
     ENERGY_CHANNELS,
@@ -37,6 +38,9 @@ Array = npt.NDArray[np.float64]
 Index = npt.NDArray[np.int64]
 
 MAX_SPREAD_INTERVALS: Final = 2
+# No meter reads, and no clock counts milliseconds, beyond this; below it, turning a reading
+# into Wh (a kWh counter times 1000, a power times its interval) never overflows.
+LARGEST_READING: Final = 1e15
 # Solar Protocol's logger reads the charge controller every two minutes.
 SOLAR_PROTOCOL_INTERVAL_S: Final = 120
 
@@ -88,6 +92,14 @@ def _numbers(
             continue
         if not math.isfinite(number):
             problems.append(Problem(lines[i], f"{what} {value!r} is not a finite number"))
+        elif abs(number) > LARGEST_READING:
+            problems.append(
+                Problem(
+                    lines[i],
+                    f"{what} {value!r} is out of range: no meter reading or time is "
+                    f"beyond ±{LARGEST_READING:.0e}",
+                )
+            )
         else:
             out[i] = number
     return out
@@ -137,9 +149,9 @@ def emoncms_feed(
             [Problem(0, f"kind must be 'power' or 'cumulative_kwh', got {kind!r}")]
         )
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise TelemetryError([Problem(error.lineno, f"not valid JSON: {error.msg}")]) from None
+        document = load_json(text, check_text=False)  # only numbers are read from it
+    except InputProblems as error:
+        raise TelemetryError([Problem(0, f"{w}: {m}") for w, m in error.problems]) from None
     if not isinstance(document, list):
         raise TelemetryError(
             [Problem(1, "an emoncms feed export is a list of [timestamp, value] pairs")]

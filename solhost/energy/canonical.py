@@ -46,6 +46,9 @@ WRONG_UNIT_COLUMNS: Final = {
 UNIT_OF: Final = {**dict.fromkeys(ENERGY_CHANNELS, "Wh"), SOC: "%"}
 TIMESTAMP: Final = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
 OFFSET: Final = r"(?:Z|[+-]\d{2}:\d{2})"
+# Times are kept as seconds since 1970, and read through nanoseconds, which end in 2262.
+EARLIEST: Final = pd.Timestamp("1970-01-01", tz="UTC")
+LATEST: Final = pd.Timestamp("2262-01-01", tz="UTC")
 # Shown in an error's message; the error object keeps every problem.
 MESSAGE_PROBLEMS: Final = 20
 
@@ -123,9 +126,14 @@ class Telemetry:
 
 
 def _header_problems(columns: list[str]) -> list[Problem]:
+    """Problems with the header line's column names, each name as it is in the file."""
     problems = []
-    for column in columns:
-        if column in WRONG_UNIT_COLUMNS:
+    for position, column in enumerate(columns, start=1):
+        if not column:
+            problems.append(Problem(1, f"column {position} has no name"))
+        elif column in columns[: position - 1]:
+            continue  # reported once, with the repeat below
+        elif column in WRONG_UNIT_COLUMNS:
             problems.append(
                 Problem(
                     1,
@@ -140,8 +148,14 @@ def _header_problems(columns: list[str]) -> list[Problem]:
             column == "energy_wh" and set(columns) & set(WRONG_UNIT_COLUMNS)
         ):
             problems.append(Problem(1, f"missing column {column!r}"))
-    if len(set(columns)) != len(columns):
-        problems.append(Problem(1, "a column name appears twice"))
+    for column in dict.fromkeys(columns):
+        if column and (count := columns.count(column)) > 1:
+            problems.append(
+                Problem(
+                    1,
+                    f"column {column!r} appears {count} times in the header; name each column once",
+                )
+            )
     return problems
 
 
@@ -157,13 +171,20 @@ def _parse_timestamps(
     parsed = pd.to_datetime(
         distinct_text.where(with_offset), format="ISO8601", utc=True, errors="coerce"
     )
+    out_of_range = np.asarray((parsed < EARLIEST) | (parsed >= LATEST), bool)
+    parsed = parsed.where(~out_of_range)
     nanoseconds = parsed.to_numpy("datetime64[ns]").astype(np.int64)
     invalid = np.asarray(parsed.isna(), bool)
     fractional = ~invalid & (nanoseconds % 1_000_000_000 != 0)
     seconds = np.where(invalid | fractional, -1, nanoseconds // 1_000_000_000)
     for row in np.flatnonzero((invalid | fractional)[codes]):
         value = distinct[codes[row]]
-        if fractional[codes[row]]:
+        if out_of_range[codes[row]]:
+            message = (
+                f"ts_start {value!r} is out of range: dates from {EARLIEST.year} to "
+                f"{LATEST.year - 1} are accepted"
+            )
+        elif fractional[codes[row]]:
             message = f"ts_start {value!r} must fall on a whole second"
         elif without_offset[codes[row]]:
             message = f"ts_start {value!r} has no UTC offset (e.g. +10:00 or Z)"
@@ -192,25 +213,23 @@ def read_canonical(source: str | io.TextIOBase) -> Telemetry:
 
 def _precise_rows(text: str) -> Rows:
     """Every row of ``text`` read as text and checked one by one, or every problem raised."""
-    frame = (
-        pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skipinitialspace=True,
-            on_bad_lines="error",
-        )
-        if text.strip()
-        else pd.DataFrame()
-    )
-    columns = [str(c).strip() for c in frame.columns]
-    if not columns:
+    if not text.strip():
         raise TelemetryError([Problem(1, "the file is empty; a header line is needed")])
-    frame.columns = pd.Index(columns)
+    read = {
+        "dtype": str,
+        "keep_default_na": False,
+        "skip_blank_lines": False,
+        "skipinitialspace": True,
+    }
+    # The header read as a row: as a header, pandas renames a repeated "x" to "x.1".
+    columns = [
+        str(c).strip() for c in pd.read_csv(io.StringIO(text), header=None, nrows=1, **read).iloc[0]
+    ]
     problems = _header_problems(columns)
     if problems:
         raise TelemetryError(problems)
+    frame = pd.read_csv(io.StringIO(text), on_bad_lines="error", **read)
+    frame.columns = pd.Index(columns)
 
     blank = np.logical_and.reduce([frame[c].to_numpy(object) == "" for c in columns])
     lines_all = np.arange(2, len(frame) + 2, dtype=np.int64)
@@ -477,8 +496,10 @@ def _fast_timestamps(raw: npt.NDArray[np.bytes_]) -> npt.NDArray[np.int64] | Non
         utc=True,
         errors="coerce",
     )
+    if parsed.isna().any() or ((parsed < EARLIEST) | (parsed >= LATEST)).any():
+        return None
     nanoseconds = parsed.to_numpy("datetime64[ns]").astype(np.int64)
-    if parsed.isna().any() or (nanoseconds % 1_000_000_000 != 0).any():
+    if (nanoseconds % 1_000_000_000 != 0).any():
         return None
     return np.asarray((nanoseconds // 1_000_000_000)[codes], np.int64)
 

@@ -112,3 +112,31 @@ def test_victron_vrm_csv():
     assert list(series(telemetry, "grid_export_wh").values()) == [7.5, 0, 0]
     assert list(series(telemetry, "batt_discharge_wh").values()) == [0, 0, 22.5]
     assert list(series(telemetry, "soc_pct").values()) == [81.5, 82.4, 82.0]
+
+
+OUT_OF_RANGE = "is out of range: no meter reading or time is beyond ±1e+15"
+
+
+def test_an_export_of_huge_readings_names_each_one_by_line_and_column():
+    text = "start,sum\n" + "".join(f"2026-01-10T0{h}:00:00+00:00,1e308\n" for h in range(3))
+    with pytest.raises(TelemetryError) as caught:
+        home_assistant_statistics(text, channel="pv_wh")
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (line, f"sum '1e308' {OUT_OF_RANGE}") for line in (2, 3, 4)
+    ]
+
+
+def test_a_huge_emoncms_value_or_time_is_out_of_range_at_its_position():
+    with pytest.raises(TelemetryError) as caught:
+        emoncms_feed("[[1768000000, 1e308], [1e16, 5]]", channel="pv_wh", kind="power")
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (1, f"value 1e+308 {OUT_OF_RANGE}"),
+        (2, f"timestamp 1e+16 {OUT_OF_RANGE}"),
+    ]
+
+
+def test_readings_up_to_the_largest_become_finite_energy():
+    telemetry = emoncms_feed(
+        "[[1768000000, 0], [1768000300, 1e15]]", channel="grid_import_wh", kind="cumulative_kwh"
+    )
+    assert telemetry.value.tolist() == [1e18]

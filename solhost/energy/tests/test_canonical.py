@@ -132,3 +132,38 @@ def test_written_csv_reads_back_to_the_same_rows():
     again = read_canonical(write_canonical(telemetry, timezone="Australia/Melbourne"))
     assert again.keys() == telemetry.keys()
     assert again.value.tolist() == telemetry.value.tolist()
+
+
+@pytest.mark.parametrize(
+    "stamp", ["0001-01-01T00:00:00Z", "9999-12-31T23:55:00+10:00", "1969-12-31T23:59:59Z"]
+)
+def test_a_date_outside_the_years_telemetry_can_hold_is_out_of_range(stamp):
+    assert problems_of(HEADER + f"{stamp},300,pv_wh,1\n") == [
+        (2, f"ts_start {stamp!r} is out of range: dates from 1970 to 2261 are accepted")
+    ]
+
+
+def test_the_first_and_last_second_of_the_range_are_read():
+    telemetry = read_canonical(
+        HEADER + "1970-01-01T00:00:00Z,300,pv_wh,1\n2261-12-31T23:55:00Z,300,pv_wh,1\n"
+    )
+    assert telemetry.ts_start.tolist() == [0, 9214646100]
+
+
+def test_a_repeated_column_is_named_as_in_the_header():
+    names = "x," * 11
+    assert problems_of(
+        f"ts_start,interval_s,channel,energy_wh,{names}energy_wh\n2026-01-10T00:00:00Z,300,pv_wh"
+        + ",1" * 13
+        + "\n"
+    ) == [
+        (1, "column 'energy_wh' appears 2 times in the header; name each column once"),
+        (1, "column 'x' appears 11 times in the header; name each column once"),
+        (1, "unknown column 'x'"),
+    ]
+
+
+def test_a_column_without_a_name_is_named_by_its_place():
+    assert problems_of(
+        "ts_start,interval_s,channel,energy_wh,\n2026-01-10T00:00:00Z,300,pv_wh,1,\n"
+    ) == [(1, "column 5 has no name")]
