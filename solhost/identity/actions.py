@@ -10,7 +10,13 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
 
 from solhost.core.audit import AuditAction, record, save_audited
-from solhost.identity.models import Consent, ServiceClient, SignedInSession, User
+from solhost.identity.models import (
+    Consent,
+    ServiceClient,
+    SignedInSession,
+    User,
+    redirect_uri_problem,
+)
 from solhost.partners.models import Service
 
 
@@ -21,11 +27,21 @@ class RegisteredClient:
     secret: str
 
 
-def _redirect_uris(uris: list[str]) -> str:
+def _uri_list(field: str, uris: list[str]) -> str:
+    # Checked here as well as in ServiceClient.clean: joined by spaces, a URI holding one
+    # would be read back as several.
     cleaned = [uri.strip() for uri in uris if uri.strip()]
-    if not cleaned:
-        raise ValidationError({"redirect_uris": "Give at least one redirect URI."})
+    problems = [f"“{uri}” {problem}." for uri in cleaned if (problem := redirect_uri_problem(uri))]
+    if problems:
+        raise ValidationError({field: problems})
     return " ".join(cleaned)
+
+
+def _redirect_uris(uris: list[str]) -> str:
+    joined = _uri_list("redirect_uris", uris)
+    if not joined:
+        raise ValidationError({"redirect_uris": "Give at least one redirect URI."})
+    return joined
 
 
 @transaction.atomic(durable=True)
@@ -44,7 +60,9 @@ def register_client(
         name=service.name,
         user=actor,
         redirect_uris=_redirect_uris(redirect_uris),
-        post_logout_redirect_uris=" ".join(post_logout_redirect_uris or []),
+        post_logout_redirect_uris=_uri_list(
+            "post_logout_redirect_uris", post_logout_redirect_uris or []
+        ),
         client_type=ServiceClient.CLIENT_PUBLIC if public else ServiceClient.CLIENT_CONFIDENTIAL,
         authorization_grant_type=ServiceClient.GRANT_AUTHORIZATION_CODE,
         client_secret=secret,

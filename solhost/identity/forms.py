@@ -2,24 +2,19 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 
-_url = URLValidator(schemes=["https", "http"])
+from solhost.identity.models import redirect_uri_problem
 
 
-def _uri_lines(value: str, label: str) -> list[str]:
+def _uri_lines(value: str) -> list[str]:
     uris = [line.strip() for line in value.splitlines() if line.strip()]
-    for number, uri in enumerate(uris, start=1):
-        try:
-            _url(uri)
-        except ValidationError:
-            raise ValidationError(
-                f"Line {number}, “{uri}”, is not a web address ({label} must start with https://)."
-            ) from None
-        if "#" in uri:
-            raise ValidationError(
-                f"Line {number}, “{uri}”: a redirect URI cannot hold a #fragment."
-            )
+    problems = [
+        f"Line {number}, “{uri}”, {problem}."
+        for number, uri in enumerate(uris, start=1)
+        if (problem := redirect_uri_problem(uri))
+    ]
+    if problems:
+        raise ValidationError(problems)
     return uris
 
 
@@ -29,7 +24,9 @@ class ClientForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=(
             "One per line, exactly as your service sends them: residents are only ever sent "
-            "back to an address listed here, character for character."
+            "back to an address listed here, character for character. Each starts with "
+            "https://; an app on the resident's own device may use http://127.0.0.1:<port>/ "
+            "or its own scheme, such as com.example.app:/callback."
         ),
     )
     post_logout_redirect_uris = forms.CharField(
@@ -44,10 +41,10 @@ class ClientForm(forms.Form):
     )
 
     def clean_redirect_uris(self) -> list[str]:
-        uris = _uri_lines(self.cleaned_data["redirect_uris"], "redirect URIs")
+        uris = _uri_lines(self.cleaned_data["redirect_uris"])
         if not uris:
             raise ValidationError("Give at least one redirect URI.")
         return uris
 
     def clean_post_logout_redirect_uris(self) -> list[str]:
-        return _uri_lines(self.cleaned_data["post_logout_redirect_uris"], "addresses")
+        return _uri_lines(self.cleaned_data["post_logout_redirect_uris"])

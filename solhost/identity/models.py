@@ -1,9 +1,68 @@
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from oauth2_provider.models import AbstractApplication
+from oauth2_provider.validators import AllowedURIValidator
+
+# RFC 8252 §7.3: a native app receives its callback on the device's loopback interface, on
+# a port it picks at sign-in time, so plain http cannot be read on the network. "localhost"
+# is refused although §8.3 only advises against it: a hosts file or resolver can point it
+# off the device, and the provider does not match it on any port as it does the IP literals.
+LOOPBACK_HOSTS = ("127.0.0.1", "::1")
+
+
+def _private_use_scheme(scheme: str) -> bool:
+    # RFC 8252 §7.1: an app's own scheme is a domain name it controls, reversed
+    # (com.example.app). A dot also keeps out javascript:, data:, file: and the like.
+    return "." in scheme and scheme not in ("http", "https")
+
+
+def redirect_uri_problem(uri: str) -> str | None:
+    """What is wrong with ``uri`` as a redirect (or after-sign-out) address, if anything.
+
+    Allowed: https; http to the device's own loopback address for native apps; and, as
+    django-oauth-toolkit allows, an app's private-use scheme (``com.example.app:/callback``).
+    """
+    if "#" in uri:
+        return "cannot hold a #fragment"
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        parts = None
+    scheme = parts.scheme.lower() if parts else ""
+    if parts and "@" in parts.netloc:
+        return "cannot hold a user name or password"
+    if scheme in ("http", "https"):
+        try:
+            URLValidator(schemes=[scheme])(uri)
+        except ValidationError:
+            return "is not a web address (it must start with https://)"
+        if scheme == "https" or parts.hostname in LOOPBACK_HOSTS:
+            return None
+        if parts.hostname == "localhost":
+            return (
+                "names localhost, which can point to another machine: use "
+                "http://127.0.0.1:<port>/ or http://[::1]:<port>/ for an app on the same device"
+            )
+        return (
+            "must start with https:// (plain http:// is only for an app on the resident's "
+            "own device, at http://127.0.0.1:<port>/ or http://[::1]:<port>/)"
+        )
+    if _private_use_scheme(scheme):
+        try:
+            AllowedURIValidator([scheme], "redirect", allow_path=True, allow_query=True)(uri)
+        except ValidationError:
+            return "is not a valid address for an app (e.g. com.example.app:/callback)"
+        return None
+    return (
+        "is not a web address (it must start with https://, or be an app's own scheme "
+        "named after a domain you control, such as com.example.app:/callback)"
+    )
 
 
 class User(AbstractUser):
@@ -45,6 +104,26 @@ class ServiceClient(AbstractApplication):
     @property
     def approved(self) -> bool:
         return self.approved_at is not None
+
+    def clean(self) -> None:
+        # The registration form, the action and the admin all save through here.
+        problems = {
+            field: [
+                f"“{uri}” {problem}."
+                for uri in getattr(self, field).split()
+                if (problem := redirect_uri_problem(uri))
+            ]
+            for field in ("redirect_uris", "post_logout_redirect_uris")
+        }
+        if any(problems.values()):
+            raise ValidationError({field: found for field, found in problems.items() if found})
+        super().clean()
+
+    def get_allowed_schemes(self) -> list[str]:
+        # The provider redirects only to these schemes: the web's, plus this client's own.
+        uris = f"{self.redirect_uris} {self.post_logout_redirect_uris}".split()
+        own = {urlsplit(uri).scheme.lower() for uri in uris}
+        return ["https", "http", *sorted(s for s in own if _private_use_scheme(s))]
 
     @property
     def is_public(self) -> bool:

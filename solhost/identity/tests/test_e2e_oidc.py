@@ -46,8 +46,11 @@ def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(live_server
     world = make_world()
     world.mcc_server.locality = "Brunswick East"
     world.mcc_server.save()
-    callback_uri = f"{live_server.url}/?rp=callback"
-    after_logout = f"{live_server.url}/?rp=signed-out"
+    # Plain http is registered only for the loopback address (RFC 8252 §7.3), so the
+    # relying party's pages are reached there rather than at "localhost".
+    relying_party = live_server.url.replace("//localhost:", "//127.0.0.1:")
+    callback_uri = f"{relying_party}/?rp=callback"
+    after_logout = f"{relying_party}/?rp=signed-out"
     credentials = register_client(callback_uri, after_logout)
     shots = Path(django_settings.VAR_DIR) / "screenshots" / "identity"
     shots.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,153 @@
+"""Where residents may be sent back to: https, loopback http for apps on the device
+(RFC 8252 §7.3) and an app's own reversed-domain scheme (§7.1); checked the same way by the
+registration form, the action and the steward's admin."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from solhost.identity import actions
+from solhost.identity.models import ServiceClient, redirect_uri_problem
+from solhost.identity.tests.oidc import authorize_params, pkce_pair
+
+ALLOWED = [
+    "https://files.mcc.example.org/apps/user_oidc/code",
+    "https://files.mcc.example.org/cb?provider=region",
+    "http://127.0.0.1:8765/callback",
+    "http://127.0.0.1/callback",
+    "http://[::1]:8765/callback",
+    "com.example.app:/oauth2redirect",
+    "org.mcc.files://callback",
+]
+
+REFUSED = [
+    ("http://files.mcc.example.org/cb", "must start with https://"),
+    ("http://10.0.0.5:8080/cb", "must start with https://"),
+    ("http://localhost:8765/cb", "names localhost"),
+    ("HTTP://files.mcc.example.org/cb", "must start with https://"),
+    ("https://files.mcc.example.org/cb#top", "cannot hold a #fragment"),
+    ("https://user:pw@files.mcc.example.org/cb", "cannot hold a user name or password"),
+    ("myapp://callback", "is not a web address"),
+    ("javascript:alert(1)", "is not a web address"),
+    ("data:text/html,hi", "is not a web address"),
+    ("file:///etc/passwd", "is not a web address"),
+    ("com.example.app:", "is not a valid address for an app"),
+    ("not a url", "is not a web address"),
+]
+
+
+@pytest.mark.parametrize("uri", ALLOWED)
+def test_allowed_redirect_uris(uri):
+    assert redirect_uri_problem(uri) is None
+
+
+@pytest.mark.parametrize(("uri", "problem"), REFUSED)
+def test_refused_redirect_uris_say_why(uri, problem):
+    assert problem in (redirect_uri_problem(uri) or "")
+
+
+def register(world, *, redirect_uris, post_logout=None, public=False):
+    return actions.register_client(
+        service=world.mcc_service,
+        redirect_uris=redirect_uris,
+        post_logout_redirect_uris=post_logout,
+        public=public,
+        actor=world.alice,
+    )
+
+
+@pytest.mark.parametrize(("uri", "problem"), REFUSED)
+def test_the_action_refuses_naming_the_uri_and_saves_nothing(world, uri, problem):
+    with pytest.raises(ValidationError) as refused:
+        register(world, redirect_uris=["https://ok.example.org/cb", uri])
+    (message,) = refused.value.message_dict["redirect_uris"]
+    assert message.startswith(f"“{uri}” ") and problem in message
+    assert not ServiceClient.objects.exists()
+
+
+def test_the_action_checks_the_addresses_after_sign_out_too(world):
+    with pytest.raises(ValidationError) as refused:
+        register(
+            world,
+            redirect_uris=["https://ok.example.org/cb"],
+            post_logout=["http://ok.example.org/"],
+        )
+    assert "must start with https://" in refused.value.message_dict["post_logout_redirect_uris"][0]
+    assert not ServiceClient.objects.exists()
+
+
+def test_the_form_names_every_bad_line(client, world):
+    client.force_login(world.alice)
+    page = client.post(
+        reverse("identity:service_clients", args=["mcc", "mcc-files"]),
+        {
+            "redirect_uris": "https://ok.example.org/cb\nhttp://ok.example.org/cb\n"
+            "http://localhost:8000/cb\n",
+            "post_logout_redirect_uris": "http://ok.example.org/",
+        },
+    )
+    assertContains(
+        page, "Line 2, “http://ok.example.org/cb”, must start with https://", status_code=400
+    )
+    assertContains(page, "Line 3, “http://localhost:8000/cb”, names localhost", status_code=400)
+    assertContains(
+        page, "Line 1, “http://ok.example.org/”, must start with https://", status_code=400
+    )
+    assert not ServiceClient.objects.exists()
+
+
+def test_the_form_registers_a_native_app(client, world):
+    client.force_login(world.alice)
+    uris = "http://127.0.0.1:8765/cb\nhttp://[::1]:8765/cb\ncom.example.app:/cb"
+    client.post(
+        reverse("identity:service_clients", args=["mcc", "mcc-files"]),
+        {"redirect_uris": uris, "public": "on"},
+    )
+    assert ServiceClient.objects.get().redirect_uris.split() == uris.split()
+
+
+def test_the_steward_cannot_store_a_plain_http_address_in_the_admin(client, world):
+    registered = register(world, redirect_uris=["https://ok.example.org/cb"])
+    client.force_login(world.sam)
+    page = client.post(
+        reverse("admin:identity_serviceclient_change", args=[registered.client.pk]),
+        {
+            "service": world.mcc_service.pk,
+            "client_type": "confidential",
+            "redirect_uris": "http://ok.example.org/cb",
+            "post_logout_redirect_uris": "",
+        },
+    )
+    assertContains(page, "“http://ok.example.org/cb” must start with https://")
+    registered.client.refresh_from_db()
+    assert registered.client.redirect_uris == "https://ok.example.org/cb"
+
+
+@pytest.mark.parametrize(
+    ("registered_uri", "sent_uri"),
+    [
+        # The app picks its port when it signs in (RFC 8252 §7.3).
+        ("http://127.0.0.1:8765/cb", "http://127.0.0.1:50123/cb"),
+        ("http://[::1]:8765/cb", "http://[::1]:50123/cb"),
+        ("com.example.app:/cb", "com.example.app:/cb"),
+    ],
+)
+def test_a_native_app_gets_its_code_back(client, world, registered_uri, sent_uri):
+    app = register(world, redirect_uris=[registered_uri], public=True)
+    actions.approve_client(client=app.client, steward=world.sam)
+    client.force_login(world.rita)
+    _, challenge = pkce_pair()
+    page = client.get(
+        reverse("oauth2_provider:authorize"),
+        authorize_params(
+            app, redirect_uri=sent_uri, code_challenge=challenge, code_challenge_method="S256"
+        ),
+    )
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    response = client.post(reverse("oauth2_provider:authorize"), {**data, "allow": "Authorize"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{sent_uri}?")
+    assert "code=" in response["Location"]
