@@ -175,6 +175,32 @@ def stored_networks(ranges: Iterable[CloudRange]) -> list[str]:
     return [str(n) for n in sorted(networks, key=lambda n: (n.version, n))]
 
 
+_NAT64_WELL_KNOWN: Final = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, if it is written as one.
+
+    - IPv4-mapped, ``::ffff:3.24.0.1`` (RFC 4291 2.5.5.2): the IPv4 host itself;
+    - IPv4-compatible, ``::3.24.0.1`` (deprecated by RFC 4291 2.5.5.1), except ``::`` and
+      ``::1``, which are the unspecified and loopback addresses;
+    - 6to4, ``2002:0318:0001::/48`` (RFC 3056): its traffic is tunnelled to 3.24.0.1;
+    - NAT64's well-known prefix, ``64:ff9b::3.24.0.1`` (RFC 6052): translated to 3.24.0.1.
+
+    Teredo (``2001::/32``) is not unwrapped: its IPv4 parts are a relay and an obfuscated
+    client behind a NAT, not where the server is hosted.
+    """
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64_WELL_KNOWN:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if int(ip) >> 32 == 0 and int(ip) > 1:
+        return ipaddress.IPv4Address(int(ip))
+    return None
+
+
 class CloudRangeIndex:
     """Answers "which published range holds this address?" in O(log n).
 
@@ -206,11 +232,23 @@ class CloudRangeIndex:
         return sum(len(intervals) for intervals in self._intervals.values())
 
     def find(self, address: str) -> CloudRange | None:
-        """The published range holding ``address``, or None (also for text that is no address)."""
+        """The published range holding ``address``, or None (also for text that is no address).
+
+        An IPv6 address that carries an IPv4 one (see ``embedded_ipv4``) is also looked up
+        as that IPv4 address, which is where its packets end up.
+        """
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return None
+        found = self._find(ip)
+        if found is None and isinstance(ip, ipaddress.IPv6Address):
+            ipv4 = embedded_ipv4(ip)
+            if ipv4 is not None:
+                found = self._find(ipv4)
+        return found
+
+    def _find(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> CloudRange | None:
         number = int(ip)
         i = bisect_right(self._starts[ip.version], number) - 1
         if i < 0:

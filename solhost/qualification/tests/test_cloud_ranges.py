@@ -12,6 +12,7 @@ from solhost.qualification.cloud_ranges import (
     company_named,
     company_of_asn,
     detect_provider,
+    embedded_ipv4,
     parse_cloud_ranges,
     stored_networks,
 )
@@ -75,6 +76,54 @@ def test_addresses_in_published_ranges_are_found_with_their_widest_block(address
 )
 def test_addresses_outside_every_range_are_not_found(address):
     assert index_of_samples().find(address) is None
+
+
+@pytest.mark.parametrize(
+    ("ipv4", "company", "network"),
+    [
+        ("3.24.0.1", "Amazon", "3.24.0.0/14"),
+        ("8.8.8.8", "Google", "8.8.8.0/24"),
+        ("13.70.64.10", "Microsoft", "13.70.64.0/18"),
+    ],
+)
+@pytest.mark.parametrize("spelling", ["mapped", "mapped in hex", "compatible", "6to4", "NAT64"])
+def test_an_ipv6_address_carrying_an_ipv4_one_is_found_in_its_range(
+    ipv4, company, network, spelling
+):
+    packed = ipaddress.IPv4Address(ipv4).packed.hex()
+    high, low = packed[:4], packed[4:]
+    address = {
+        "mapped": f"::ffff:{ipv4}",
+        "mapped in hex": f"::ffff:{high}:{low}",
+        "compatible": f"::{ipv4}",
+        "6to4": f"2002:{high}:{low}:1::5",
+        "NAT64": f"64:ff9b::{ipv4}",
+    }[spelling]
+    found = index_of_samples().find(address)
+    assert found is not None, address
+    assert (found.company, str(found.network)) == (company, network)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::ffff:198.51.100.20",  # mapped, but outside every range
+        "::",  # unspecified, not 0.0.0.0
+        "::1",  # loopback, not 0.0.0.1
+        "2001:0:0318:0001::1",  # Teredo: a relay's address, not the server's host
+        "64:ff9b:1::318:1",  # a network's own NAT64 prefix, which may mean anything
+    ],
+)
+def test_other_ipv6_addresses_are_not_unwrapped(address):
+    assert index_of_samples().find(address) is None
+
+
+def test_embedded_ipv4_names_the_ipv4_address():
+    assert embedded_ipv4(ipaddress.IPv6Address("::ffff:3.24.0.1")) == ipaddress.IPv4Address(
+        "3.24.0.1"
+    )
+    assert embedded_ipv4(ipaddress.IPv6Address("::1")) is None
+    assert embedded_ipv4(ipaddress.IPv6Address("2406:da1c:1::5")) is None
 
 
 def test_nested_and_repeated_blocks_collapse_into_one_interval():

@@ -444,6 +444,18 @@ def test_s1_an_offsite_backup_on_aws_found_by_ip_range_alone_is_not_met():
     )
 
 
+def test_s1_an_offsite_backup_on_aws_behind_an_ipv4_mapped_address_is_not_met():
+    hidden = with_server(
+        role="offsite_backup", hosting_company="Northside Storage Pty Ltd", ips=("::ffff:3.24.0.1",)
+    )
+    outcome = one("S1", hidden, ranges=AWS)
+    assert outcome.status == "not_met"
+    assert outcome.reason == (
+        "server `home-1` cannot qualify anywhere: its address ::ffff:3.24.0.1 is in Amazon's "
+        "published range 3.24.0.0/14"
+    )
+
+
 @pytest.mark.parametrize(
     ("company", "asn", "why"),
     [
