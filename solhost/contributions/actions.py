@@ -21,7 +21,7 @@ from solhost.contributions.models import (
     PaymentReference,
     SponsoredSeat,
 )
-from solhost.contributions.payments_csv import PaymentLine, read_payments_csv
+from solhost.contributions.payments_csv import PaymentLine, parse_payments_csv
 from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.core.models import parameter_value
@@ -249,22 +249,27 @@ class ImportResult:
 
 
 def import_payments_csv(*, text: str, actor) -> ImportResult:
-    """Record every payment of a bank CSV, or none: InputProblems lists each bad line."""
-    lines = read_payments_csv(text, today=timezone.localdate())
-    references = {
-        r.code: r for r in PaymentReference.objects.filter(code__in={x.reference for x in lines})
-    }
-    closed = _closed_reasons(line.received_on for line in lines)
-    problems = []
-    for line in lines:
-        if line.reference not in references:
+    """Record every payment of a bank CSV, or none: InputProblems lists each bad line.
+
+    Unknown references and closed periods are listed with the file's own problems, in line
+    order, so one round of corrections is enough.
+    """
+    found = parse_payments_csv(text, today=timezone.localdate())
+    codes = {code for _, _, code in found.named if code}
+    references = {r.code: r for r in PaymentReference.objects.filter(code__in=codes)}
+    closed = _closed_reasons(day for _, day, _ in found.named if day is not None)
+    problems = list(found.problems)
+    for number, day, code in found.named:
+        if code and code not in references:
             problems.append(
-                (f"line {line.line}, reference", f"no payer has the reference {line.reference!r}")
+                (number, f"line {number}, reference", f"no payer has the reference {code!r}")
             )
-        if (period := period_of(line.received_on)) in closed:
-            problems.append((f"line {line.line}, date", closed[period]))
+        if day is not None and (period := period_of(day)) in closed:
+            problems.append((number, f"line {number}, date", closed[period]))
     if problems:
-        raise InputProblems(problems)
+        # The sort is stable: within a line, the file's problems come first.
+        problems.sort(key=lambda problem: problem[0])
+        raise InputProblems([(where, message) for _, where, message in problems])
     with transaction.atomic(durable=True):
-        stored = _store_payments(lines, references, actor=actor, source=Payment.Source.CSV)
-    return ImportResult(stored=len(stored), already=len(lines) - len(stored))
+        stored = _store_payments(found.lines, references, actor=actor, source=Payment.Source.CSV)
+    return ImportResult(stored=len(stored), already=len(found.lines) - len(stored))

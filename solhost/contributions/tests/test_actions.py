@@ -161,7 +161,14 @@ def test_a_csv_with_any_bad_line_stores_nothing_and_lists_every_problem(world):
     with pytest.raises(InputProblems) as caught:
         actions.import_payments_csv(text=text, actor=world.sam)
     wheres = [where for where, _ in caught.value.problems]
-    assert wheres == ["line 2, date", "line 3, amount", "line 5", "line 6, date", "line 7, amount"]
+    assert wheres == [
+        "line 2, date",
+        "line 3, amount",
+        "line 4, reference",
+        "line 5",
+        "line 6, date",
+        "line 7, amount",
+    ]
     assert not Payment.objects.exists()
     # Once the format is right, unknown references are still caught before anything is stored.
     with pytest.raises(InputProblems, match="line 2, reference"):
@@ -171,6 +178,34 @@ def test_a_csv_with_any_bad_line_stores_nothing_and_lists_every_problem(world):
     assert (
         not Payment.objects.exists() and not PaymentReference.objects.filter(code="NOBODY").exists()
     )
+
+
+def test_a_csv_lists_unknown_references_and_closed_periods_with_its_syntax_problems(world):
+    from solhost.metering.models import FrozenPeriod
+
+    FrozenPeriod.objects.create(period="2026-09")
+    rita = actions.reference_for_resident(world.rita).code
+    text = "\n".join(
+        [
+            "date,reference,amount",
+            f"2026-10-03,{rita},12.00",
+            "2026-10-03,NOBODY,twelve",
+            f"2026-09-30,{rita},5",
+            "yesterday,ALSO-NOBODY,5",
+            f"2026-10-03,{rita}",
+        ]
+    )
+    with pytest.raises(InputProblems) as caught:
+        actions.import_payments_csv(text=text, actor=world.sam)
+    assert caught.value.problems == [
+        ("line 3, amount", "'twelve' is not an amount of dollars, e.g. 12 or 12.50"),
+        ("line 3, reference", "no payer has the reference 'NOBODY'"),
+        ("line 4, date", "period 2026-09 is closed and split; date the payment in an open period"),
+        ("line 5, date", "'yesterday' is not a date like 2026-10-03"),
+        ("line 5, reference", "no payer has the reference 'ALSO-NOBODY'"),
+        ("line 6", "has 2 columns; write date, reference, amount"),
+    ]
+    assert not Payment.objects.exists()
 
 
 def test_an_empty_csv_is_refused(world):

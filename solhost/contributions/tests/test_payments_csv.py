@@ -3,7 +3,11 @@ import hashlib
 
 import pytest
 
-from solhost.contributions.payments_csv import PaymentLine, read_payments_csv
+from solhost.contributions.payments_csv import (
+    PaymentLine,
+    parse_payments_csv,
+    read_payments_csv,
+)
 from solhost.core.problems import InputProblems
 
 TODAY = datetime.date(2026, 10, 10)
@@ -68,3 +72,19 @@ def test_a_file_without_payments_is_refused(text):
     with pytest.raises(InputProblems) as caught:
         read_payments_csv(text, today=TODAY)
     assert caught.value.problems == [("file", "has no payment lines")]
+
+
+def test_every_lines_date_and_reference_are_kept_for_the_callers_checks():
+    text = "date,reference,amount\n2026-10-03,r-abc,twelve\n03/10/2026,R-DEF,5\n2026-10-04,,5\n"
+    found = parse_payments_csv(text, today=TODAY)
+    assert found.lines == []
+    assert found.named == [
+        (2, datetime.date(2026, 10, 3), "R-ABC"),
+        (3, None, "R-DEF"),
+        (4, datetime.date(2026, 10, 4), ""),
+    ]
+    assert [(number, where) for number, where, _ in found.problems] == [
+        (2, "line 2, amount"),
+        (3, "line 3, date"),
+        (4, "line 4, reference"),
+    ]
