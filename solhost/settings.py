@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "solhost.core.middleware.ContentSecurityPolicyMiddleware",
+    "solhost.core.middleware.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -315,3 +316,5 @@ SOLHOST_EVIDENCE_EXPIRY_NOTICE_DAYS = int(
 
 # --- Energy (issue 4): the largest telemetry file one upload may hold ---
 ENERGY_UPLOAD_MAX_BYTES = int(os.environ.get("SOLHOST_ENERGY_UPLOAD_MAX_BYTES", 64 * 1024 * 1024))
+# No request may be longer than the largest upload plus room for a form's other fields.
+SOLHOST_MAX_REQUEST_BYTES = ENERGY_UPLOAD_MAX_BYTES + 1024 * 1024

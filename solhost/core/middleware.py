@@ -1,4 +1,12 @@
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+from solhost.core.request_input import (
+    BodyTooLarge,
+    check_length,
+    max_request_bytes,
+    parameter_problems,
+)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -14,3 +22,36 @@ class ContentSecurityPolicyMiddleware:
             "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
         )
         return response
+
+
+class InputGuardMiddleware:
+    """Refuses, before any view or session lookup, what no view could take.
+
+    A body declared longer than any door accepts gets 413 unread. A NUL character or a
+    lone surrogate in the path, a query parameter or a header gets 400 naming it:
+    PostgreSQL cannot compare text holding NUL, so such a value would otherwise fail
+    inside the first query that used it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            check_length(request, max_request_bytes())
+        except BodyTooLarge as error:
+            return refusal(request, 413, [("body", str(error))])
+        problems = parameter_problems(request)
+        if problems:
+            return refusal(request, 400, problems)
+        return self.get_response(request)
+
+
+def refusal(request, status: int, problems: list[tuple[str, str]]) -> HttpResponse:
+    """The API's ``{"problems": [{where, message}]}``, or the same as plain text for pages."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"problems": [{"where": w, "message": m} for w, m in problems]}, status=status
+        )
+    text = "\n".join(f"{where}: {message}" for where, message in problems)
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")

@@ -10,10 +10,13 @@ import json
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from solhost.core.api import GUARDED, NOT_FOUND, UNAUTHORISED
+from solhost.core.problems import InputProblems
+from solhost.core.safe_json import load_json
 from solhost.energy.canonical import Problem, TelemetryError
-from solhost.energy.ingest import CANONICAL, UploadOptions
+from solhost.energy.ingest import CANONICAL, FORMATS, UploadOptions
 from solhost.energy.models import TelemetryUpload
-from solhost.energy.upload import accept_upload, decode, problem_list
+from solhost.energy.upload import accept_upload, problem_list, read_request
 from solhost.partners.auth import partner_token
 from solhost.partners.models import Server
 
@@ -50,9 +53,9 @@ def _options(request, text: str) -> tuple[UploadOptions, str]:
             text,
         )
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise TelemetryError([Problem(error.lineno, f"not valid JSON: {error.msg}")]) from None
+        document = load_json(text)
+    except InputProblems as error:
+        raise TelemetryError([Problem(0, f"{w}: {m}") for w, m in error.problems]) from None
     if not isinstance(document, dict) or "content" not in document:
         raise TelemetryError(
             [
@@ -70,21 +73,55 @@ def _options(request, text: str) -> tuple[UploadOptions, str]:
     return UploadOptions(**fields), content
 
 
+_TEXT_OPTION = {"type": "string", "maxLength": 100}
+# The two ways to send a file (see the module's docstring); ``format`` chooses the reader.
+BODY_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "required": ["content"],
+            "properties": {
+                "format": {"type": "string", "enum": list(FORMATS), "default": CANONICAL},
+                "channel": _TEXT_OPTION,
+                "kind": _TEXT_OPTION,
+                "unit": _TEXT_OPTION,
+                "content": {
+                    "description": "the export's text, or for emoncms its [timestamp, value] pairs",
+                    "oneOf": [
+                        {"type": "string"},
+                        {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+                    ],
+                },
+            },
+        }
+    },
+}
+
+
 @router.post(
     "/servers/{slug}/telemetry",
     auth=partner_token,
-    response={201: UploadOut, 422: list[ProblemOut]},
+    response={
+        201: UploadOut,
+        422: list[ProblemOut],
+        **GUARDED,
+        **UNAUTHORISED,
+        **NOT_FOUND,
+    },
+    openapi_extra={"requestBody": {"required": True, "content": BODY_CONTENT}},
     summary="Send a server's meter readings",
     description=(
         "Stores the readings of one of your servers. Readings already stored are left as "
         "they are, so sending a file twice adds nothing. A file with any problem stores "
-        "nothing; the 422 answer lists every problem with its line (null for the options)."
+        "nothing; the 422 answer lists every problem with its line (null for the options "
+        "and a JSON body's own problems)."
     ),
 )
 def upload_telemetry(request, slug: str):
     server = get_object_or_404(Server, slug=slug, organisation=request.auth)
     try:
-        options, text = _options(request, decode(request.read()))
+        options, text = _options(request, read_request(request))
         upload = accept_upload(
             server=server,
             text=text,

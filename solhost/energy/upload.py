@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from solhost.core.request_input import BodyTooLarge, read_body
+from solhost.core.safe_json import NUL_MESSAGE
 from solhost.energy import actions
 from solhost.energy.canonical import Problem, TelemetryError
 from solhost.energy.ingest import UploadOptions, read_upload
@@ -16,21 +18,39 @@ def max_upload_bytes() -> int:
 
 def check_size(size: int) -> None:
     """TelemetryError if a file of ``size`` bytes is more than one upload may hold."""
+    if size > max_upload_bytes():
+        raise _too_large()
+
+
+def _too_large() -> TelemetryError:
     limit = max_upload_bytes()
-    if size > limit:
-        raise TelemetryError(
-            [Problem(1, f"the file is larger than {limit // (1024 * 1024)} MB; send it in parts")]
-        )
+    return TelemetryError(
+        [Problem(1, f"the file is larger than {limit // (1024 * 1024)} MB; send it in parts")]
+    )
 
 
 def decode(data: bytes) -> str:
-    """The file's text; TelemetryError if it is too large or not UTF-8."""
+    """The file's text; TelemetryError if it is too large, not UTF-8 or holds a NUL."""
     check_size(len(data))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise TelemetryError([Problem(line, "is not UTF-8 text")]) from None
+    # Decoding refuses surrogates; NUL is valid UTF-8 but no meter export holds one.
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise TelemetryError([Problem(line, NUL_MESSAGE)])
+    return text
+
+
+def read_request(request) -> str:
+    """An API request's body as text, never reading more than one upload may hold."""
+    try:
+        return decode(read_body(request, limit=max_upload_bytes()))
+    except BodyTooLarge:
+        raise _too_large() from None
 
 
 def accept_upload(

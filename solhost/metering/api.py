@@ -1,12 +1,14 @@
 """``POST /api/v1/usage``: partners report what residents did on their services."""
 
-import json
-
 from django.core.exceptions import RequestDataTooBig
-from ninja import Router
+from ninja import Router, Schema
 from ninja.responses import Status
 
+from solhost.core.api import GUARDED, UNAUTHORISED, ProblemOut, ProblemsOut, problems
+from solhost.core.problems import InputProblems
+from solhost.core.safe_json import load_json
 from solhost.metering.actions import MAX_BATCH, PeriodClosedDuringBatch, record_usage_batch
+from solhost.metering.events import MAX_KEY_LENGTH, MAX_KIND_LENGTH
 from solhost.partners.auth import partner_token
 
 router = Router(tags=["metering"])
@@ -24,20 +26,65 @@ BODY_EXAMPLE = {
     ]
 }
 
+# What a well-formed batch looks like; each event is still checked alone (metering.events),
+# so a body that breaks this schema is answered 400 or, per event, under "rejected".
+BODY_SCHEMA = {
+    "type": "object",
+    "required": ["events"],
+    "properties": {
+        "events": {
+            "type": "array",
+            "maxItems": MAX_BATCH,
+            "items": {
+                "type": "object",
+                "required": ["id", "resident", "service", "kind", "occurred_at"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+                    "resident": {"type": "string", "format": "uuid"},
+                    "service": {"type": "string", "minLength": 1},
+                    "kind": {"type": "string", "minLength": 1, "maxLength": MAX_KIND_LENGTH},
+                    "quantity": {"type": "integer", "minimum": 0, "default": 1},
+                    "occurred_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        }
+    },
+}
+
+
+class CountsOut(Schema):
+    accepted: int
+    duplicates: int
+    rejected: int
+
+
+class RejectionOut(Schema):
+    index: int
+    id: object = None  # the event's id as sent, whatever its type
+    problems: list[ProblemOut]
+
+
+class BatchOut(Schema):
+    counts: CountsOut
+    accepted: list[str]
+    duplicates: list[str]
+    rejected: list[RejectionOut]
+
 
 def _refuse(status: int, where: str, message: str):
-    return Status(status, {"problems": [{"where": where, "message": message}]})
+    return Status(status, problems([(where, message)]))
 
 
 @router.post(
     "/usage",
     auth=partner_token,
-    response={200: dict, 400: dict, 409: dict, 413: dict},
+    response={200: BatchOut, 409: ProblemsOut, **GUARDED, **UNAUTHORISED},
     summary="Report a batch of usage events",
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"example": BODY_EXAMPLE}},
+            "content": {"application/json": {"schema": BODY_SCHEMA, "example": BODY_EXAMPLE}},
         }
     },
 )
@@ -47,14 +94,17 @@ def report_usage(request):
     ``id`` is your idempotency key: sending an event again (in the same batch or later)
     changes nothing and lists it under ``duplicates``. Each bad event is rejected alone
     with the field at fault; the rest of the batch is stored. Usage for a month is accepted
-    until its grace after the month's end; after that the period is closed.
+    until its grace after the month's end; after that the period is closed. A body that is
+    not a JSON object with a list of events is refused whole (400), as is a batch of more
+    than 1,000 events or a body over the size limit (413).
     """
     try:
-        document = json.loads(request.body)
+        # Text is checked per event, so one bad event does not lose its batch.
+        document = load_json(request.body, where="body", check_text=False)
     except RequestDataTooBig:
         return _refuse(413, "body", f"the batch is too large: send at most {MAX_BATCH} events")
-    except (ValueError, UnicodeDecodeError) as error:
-        return _refuse(400, "body", f"is not JSON: {error}")
+    except InputProblems as error:
+        return Status(400, problems(error.problems))
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         return _refuse(400, "body", 'must be an object {"events": [...]} with a list of events')
     events = document["events"]

@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Final
 
+from solhost.core.safe_json import member_path, text_problem
+
 # The lengths of UsageEvent's ``key`` and ``kind`` columns (a test holds them equal).
 MAX_KEY_LENGTH: Final = 200
 MAX_KIND_LENGTH: Final = 40
@@ -46,10 +48,16 @@ def check_event(
         []
         if EVENT_FIELDS.issuperset(event)
         else [
-            (f"{where}.{name}", "is not a field of a usage event")
+            (member_path(where, name), "is not a field of a usage event")
             for name in sorted(event.keys() - EVENT_FIELDS)
         ]
     )
+    # Text the database cannot store (NUL, lone surrogates) is this event's problem alone.
+    for name in ("id", "service", "kind"):
+        value = event.get(name)
+        message = text_problem(value) if isinstance(value, str) else None
+        if message:
+            problems.append((f"{where}.{name}", message))
     key = event.get("id")
     if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
         problems.append(

@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from solhost.core.api import GUARDED, INVALID, NOT_FOUND, UNAUTHORISED
 from solhost.partners.auth import partner_token
 from solhost.partners.directory import filter_services
 from solhost.partners.models import Organisation, Service
@@ -74,19 +75,27 @@ def _partners():
     )
 
 
-@router.get("/partners", response=list[PartnerOut], summary="Every partner organisation")
+@router.get(
+    "/partners", response={200: list[PartnerOut], **GUARDED}, summary="Every partner organisation"
+)
 def partner_list(request):
     return _partners().all()
 
 
 @router.get(
-    "/partners/{slug}", response=PartnerOut, summary="One partner, its services and servers"
+    "/partners/{slug}",
+    response={200: PartnerOut, **GUARDED, **NOT_FOUND},
+    summary="One partner, its services and servers",
 )
 def partner_detail(request, slug: str):
     return get_object_or_404(_partners(), slug=slug)
 
 
-@router.get("/services", response=list[ServiceOut], summary="The service directory, filtered")
+@router.get(
+    "/services",
+    response={200: list[ServiceOut], **GUARDED, **INVALID},
+    summary="The service directory, filtered",
+)
 def service_list(
     request, q: str = "", kind: str = "", software: str = "", partner: str = "", lores: bool = False
 ):
@@ -102,7 +111,7 @@ class TokenOwnerOut(Schema):
 
 @router.get(
     "/partner",
-    response=TokenOwnerOut,
+    response={200: TokenOwnerOut, **GUARDED, **UNAUTHORISED},
     auth=partner_token,
     summary="The partner a token belongs to (check that a token works)",
 )

@@ -1,16 +1,37 @@
 """``GET /api/v1/partners/{slug}/qualification``: a partner's latest report, as ``rules.report`` shapes it."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from solhost.core.api import GUARDED, NOT_FOUND
 from solhost.partners.models import Organisation
 from solhost.qualification.queries import latest_run
 
 router = Router(tags=["qualification"])
 
 
-@router.get("partners/{slug}/qualification", summary="A partner's qualification report")
+class OutcomeOut(Schema):
+    criterion: str
+    subject: str
+    status: str
+    reason: str
+
+
+class QualificationOut(Schema):
+    criteria_version: str
+    qualified: bool
+    outcomes: list[OutcomeOut]
+    parameters: dict
+    at: str
+    evaluated_at: str
+
+
+@router.get(
+    "partners/{slug}/qualification",
+    response={200: QualificationOut, **GUARDED, **NOT_FOUND},
+    summary="A partner's qualification report",
+)
 def partner_qualification(request, slug: str) -> dict:
     """Every criterion's status and reason for the partner, from its latest evaluation.
 

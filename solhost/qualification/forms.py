@@ -1,11 +1,12 @@
 """Forms for the dossier, evidence and review pages. They validate; actions.py writes."""
 
 import datetime
-import json
 
 from django import forms
 
 from solhost.core.money import format_decimal
+from solhost.core.problems import InputProblems
+from solhost.core.safe_json import load_json
 from solhost.partners.forms import DateInput, formfield
 from solhost.partners.models import Organisation
 from solhost.qualification.actions.applications import APPLICATION_DETAILS
@@ -230,9 +231,14 @@ class DossierImportForm(forms.Form):
 
 def _json_document(upload) -> object:
     try:
-        return json.loads(upload.read().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise forms.ValidationError(f"This file is not JSON: {error}.") from error
+        return load_json(upload.read())
+    except InputProblems as error:
+        raise forms.ValidationError(
+            [
+                f"This file {m}." if w == "$" else f"In this file, {w} {m}."
+                for w, m in error.problems
+            ]
+        ) from None
 
 
 class ApplicationForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 from django.http import Http404
 from ninja import Router, Schema
 
+from solhost.core.api import GUARDED, NOT_FOUND
 from solhost.partners.models import Server
 from solhost.region.models import current_region
 
@@ -39,7 +40,11 @@ def server_features() -> dict:
     }
 
 
-@router.get("/region", response=RegionOut, summary="The region's boundary and its servers")
+@router.get(
+    "/region",
+    response={200: RegionOut, **GUARDED, **NOT_FOUND},
+    summary="The region's boundary and its servers",
+)
 def region_detail(request):
     region = current_region()
     if region is None:
