@@ -17,12 +17,25 @@ from django.utils import timezone
 
 from solhost.core import audit
 from solhost.core.audit import AuditAction
+from solhost.core.models import parameter_value
 from solhost.core.writes import atomic_write, check_editable
 from solhost.energy.analysis import MET, analyse, daily_mix, outage_trace
 from solhost.energy.canonical import Telemetry, TelemetryError
-from solhost.energy.ingest import UploadOptions, conflicts_with_stored, span_coverage
+from solhost.energy.ingest import (
+    Plausibility,
+    UploadOptions,
+    conflicts_with_stored,
+    implausible,
+    span_coverage,
+)
 from solhost.energy.models import EnergyAnalysis, PowerSystem, TelemetryReading, TelemetryUpload
-from solhost.energy.stored import local_day, parameters_at, site_for, stored_telemetry
+from solhost.energy.stored import (
+    local_day,
+    parameters_at,
+    site_for,
+    site_timezone,
+    stored_telemetry,
+)
 from solhost.energy.synthetic import synthetic_telemetry
 from solhost.identity.models import User
 from solhost.partners.models import Server
@@ -77,9 +90,13 @@ def store_telemetry(
 ) -> TelemetryUpload:
     """Store one upload's readings for ``server`` and record the upload.
 
-    Raises TelemetryError (storing nothing) when a row contradicts a stored reading. Asks for
-    the server's analysis to be redone once the upload is committed.
+    Raises TelemetryError (storing nothing) when a row contradicts a stored reading or is
+    implausible for the server. Asks for the server's analysis to be redone once the upload
+    is committed.
     """
+    problems = implausible(telemetry, _plausibility(server))
+    if problems:
+        raise TelemetryError(problems)
     with transaction.atomic():
         # One upload per server at a time, so "already present" counts are exact.
         Server.objects.select_for_update().get(pk=server.pk)
@@ -126,6 +143,19 @@ def store_telemetry(
         if upload.rows_added:
             transaction.on_commit(lambda: _schedule_analysis(server.pk))
     return upload
+
+
+def _plausibility(server: Server) -> Plausibility:
+    """What the server's readings must keep within, by the parameters in force today."""
+    today = timezone.localdate()
+    return Plausibility(
+        now=int(timezone.now().timestamp()),
+        operation_started=server.operation_started,
+        timezone=site_timezone(),
+        margin_bp=int(parameter_value("telemetry_plausibility_margin_bp", at=today)),  # type: ignore[call-overload]
+        max_site_power_w=int(parameter_value("telemetry_max_site_power_w", at=today)),  # type: ignore[call-overload]
+        site=site_for(server),
+    )
 
 
 def _schedule_analysis(server_id: int) -> None:

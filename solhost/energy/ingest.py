@@ -5,6 +5,8 @@ file is judged the same way whichever door it comes in by: every problem with it
 for a JSON list, its position), and nothing accepted from a file with any problem.
 """
 
+import datetime
+import zoneinfo
 from dataclasses import dataclass
 from typing import Final
 
@@ -12,12 +14,15 @@ import numpy as np
 
 from solhost.energy import adapters
 from solhost.energy.canonical import (
+    CHANNELS,
     ENERGY_CHANNELS,
+    SOC,
     Problem,
     Telemetry,
     TelemetryError,
     read_canonical,
 )
+from solhost.energy.site import Site
 
 CANONICAL: Final = "canonical"
 EMONCMS: Final = "emoncms"
@@ -30,6 +35,8 @@ SINGLE_CHANNEL: Final = (EMONCMS, HOME_ASSISTANT)
 EMONCMS_KINDS: Final = ("power", "cumulative_kwh")
 # Line 0 marks a problem with the upload's options rather than with a line of the file.
 OPTIONS_LINE: Final = 0
+# A logger's clock may run some minutes ahead of the server's without anyone noticing.
+CLOCK_SKEW_S: Final = 900
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,112 @@ def conflicts_with_stored(new: Telemetry, stored: Telemetry) -> list[Problem]:
                 int(new.line[row]),
                 f"the {int(new.interval_s[row])} s interval overlaps a stored reading "
                 "of another length on the same channel",
+            )
+        )
+    return sorted(problems)
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """What one server's readings must keep within when they arrive.
+
+    ``now`` is when they arrive (UTC seconds); ``operation_started`` is the server's first
+    day in ``timezone``; ``site`` its declared power system, None while it is not described
+    (then only ``max_site_power_w``, the bound for any site, limits the energy). Declared
+    figures are multiplied by ``margin_bp``, because nameplates are approximate.
+    """
+
+    now: int
+    operation_started: datetime.date
+    timezone: str
+    margin_bp: int
+    max_site_power_w: int
+    site: Site | None = None
+
+
+def _ceilings(limits: Plausibility) -> list[tuple[float, str]]:
+    """For each channel, the highest average power (W) a reading may show, and what sets it."""
+    anywhere = (
+        float(limits.max_site_power_w),
+        f"any one site may draw or produce ({limits.max_site_power_w:,} W on average)",
+    )
+    ceilings = [anywhere] * len(CHANNELS)
+    site = limits.site
+    if site is None:
+        return ceilings
+    margin = limits.margin_bp / 10000
+    with_margin = f"with a margin of {margin:g}×"
+    pv_w = site.pv_kwp * 1000 * margin
+    # A battery moves at most its whole nominal capacity in an hour (a rate of 1C).
+    battery_w = site.battery_nominal_wh * margin
+    panels = f"the declared {site.pv_kwp:g} kWp of panels"
+    battery = f"the declared {site.battery_nominal_wh:g} Wh battery at one full charge an hour"
+    declared = {
+        "pv_wh": (pv_w, f"{panels} can produce, {with_margin}"),
+        "batt_charge_wh": (battery_w, f"{battery} can take in, {with_margin}"),
+        "batt_discharge_wh": (battery_w, f"{battery} can give, {with_margin}"),
+        "grid_export_wh": (pv_w + battery_w, f"{panels} and {battery} can give, {with_margin}"),
+    }
+    if not site.grid_connected:
+        off_grid = (0.0, "a site the power system says is off the grid exchanges with it")
+        declared["grid_import_wh"] = declared["grid_export_wh"] = off_grid
+        # Without the grid or a community installation, panels and battery feed the load.
+        if site.community_installation is None:
+            supply = (pv_w + battery_w, f"{panels} and {battery} can supply, {with_margin}")
+            declared["load_wh"] = declared["essential_load_wh"] = supply
+    for name, ceiling in declared.items():
+        index = CHANNELS.index(name)
+        ceilings[index] = min(ceilings[index], ceiling, key=lambda c: c[0])
+    return ceilings
+
+
+def _moment(seconds: int) -> str:
+    try:
+        return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError, OSError):
+        return f"{seconds} seconds from 1970 (UTC)"
+
+
+def implausible(telemetry: Telemetry, limits: Plausibility) -> list[Problem]:
+    """Readings the server cannot have made, each with its line: ending in the future
+    (beyond a clock's skew), starting before the server's first day, or with more energy
+    than its installation (or, undeclared, any site) could produce or use in the interval.
+    """
+    t = telemetry
+    problems = []
+    ends = t.ts_start + t.interval_s
+    for row in np.flatnonzero(ends > limits.now + CLOCK_SKEW_S):
+        problems.append(
+            Problem(
+                int(t.line[row]),
+                f"the {CHANNELS[t.channel[row]]} reading ends at {_moment(int(ends[row]))}, "
+                f"in the future (it is now {_moment(limits.now)}); check the logger's clock "
+                "and time zone",
+            )
+        )
+    first_second = datetime.datetime.combine(
+        limits.operation_started, datetime.time(), zoneinfo.ZoneInfo(limits.timezone)
+    ).timestamp()
+    for row in np.flatnonzero(t.ts_start < first_second):
+        problems.append(
+            Problem(
+                int(t.line[row]),
+                f"the {CHANNELS[t.channel[row]]} reading starts at "
+                f"{_moment(int(t.ts_start[row]))}, before {limits.operation_started}, the day "
+                "the server began operating",
+            )
+        )
+    ceilings = _ceilings(limits)
+    ceiling_w = np.array([power for power, _ in ceilings])
+    bound_wh = ceiling_w[t.channel] * t.interval_s / 3600
+    energy = t.channel != CHANNELS.index(SOC)
+    for row in np.flatnonzero(energy & (t.value > bound_wh)):
+        name = CHANNELS[t.channel[row]]
+        problems.append(
+            Problem(
+                int(t.line[row]),
+                f"{name} {t.value[row]:g} Wh in {int(t.interval_s[row])} s is more than "
+                f"{ceilings[t.channel[row]][1]}: at most {bound_wh[row]:.6g} Wh",
             )
         )
     return sorted(problems)

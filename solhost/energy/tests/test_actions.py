@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from solhost.core.models import AuditEvent, Parameter, ParameterValue
 from solhost.energy.actions import analyse_server, store_telemetry
-from solhost.energy.canonical import read_canonical
+from solhost.energy.canonical import TelemetryError, read_canonical
 from solhost.energy.ingest import UploadOptions
 from solhost.energy.models import EnergyAnalysis, TelemetryReading, TelemetryUpload
 from solhost.energy.tests.helpers import LAST_DAY, four_hours_csv, power_system, with_telemetry
@@ -147,3 +147,39 @@ def test_the_stored_analysis_follows_the_power_systems_battery_accounting(
     # 150 Wh of grid energy was imported, 130 Wh of it reached the 400 Wh load (FOUR_HOURS).
     assert analysis.renewable_share_bp == share_bp
     assert any("Two-pool" in note for note in analysis.notes) == (accounting == "two_pool")
+
+
+def test_an_implausible_upload_stores_nothing_and_the_margin_is_the_networks(world):
+    power_system(world.mcc_server, pv_kwp=0.5)
+    # 1.2 kWh in an hour from 0.5 kWp: beyond the margin of 2×, within one of 3×.
+    telemetry = read_canonical(four_hours_csv().replace("pv_wh,100", "pv_wh,1200", 1))
+
+    def store():
+        return store_telemetry(
+            server=world.mcc_server,
+            telemetry=telemetry,
+            actor=world.alice,
+            via="page",
+            options=UploadOptions(),
+        )
+
+    with pytest.raises(TelemetryError, match="line 11: pv_wh 1200 Wh in 3600 s"):
+        store()
+    assert not TelemetryReading.objects.exists()
+    assert not TelemetryUpload.objects.exists()
+    assert not AuditEvent.objects.filter(action="energy.telemetry.upload").exists()
+
+    ParameterValue.objects.create(
+        parameter=Parameter.objects.get(key="telemetry_plausibility_margin_bp"),
+        value=30000,
+        effective_from=datetime.date(2026, 1, 1),
+        source="a test decision",
+    )
+    assert store().rows_added == 20
+
+
+def test_demo_telemetry_from_before_the_server_began_is_refused(world):
+    power_system(world.mcc_server)
+    with pytest.raises(CommandError, match="before 2025-09-01, the day the server began"):
+        call_command("energy", "demo-telemetry", "--server", "mcc-1", "--until", "2025-09-01")
+    assert not TelemetryReading.objects.exists()

@@ -218,3 +218,30 @@ def test_a_file_above_the_upload_limit_is_refused(client, world, alice_token, se
     assert response.status_code == 422
     assert "larger than 1 MB" in response.json()[0]["message"]
     assert not TelemetryReading.objects.exists()
+
+
+def test_readings_the_server_cannot_have_made_are_refused_each_with_its_line(
+    client, world, alice_token
+):
+    power_system(world.mcc_server, pv_kwp=0.5)
+    body = CSV + (
+        "2029-01-10T00:00:00+11:00,3600,load_wh,20\n"
+        "1990-01-10T00:00:00+11:00,3600,load_wh,20\n"
+        "2026-01-10T12:00:00+11:00,3600,pv_wh,1001\n"
+        "2026-01-10T12:00:00+11:00,3600,grid_import_wh,1e300\n"
+    )
+
+    response = post_csv(client, world.mcc_server, body, alice_token)
+
+    assert response.status_code == 422
+    assert [(p["line"], p["message"].split(" ")[:3]) for p in response.json()] == [
+        (6, ["the", "load_wh", "reading"]),
+        (7, ["the", "load_wh", "reading"]),
+        (8, ["pv_wh", "1001", "Wh"]),
+        (9, ["grid_import_wh", "1e+300", "Wh"]),
+    ]
+    assert "in the future" in response.json()[0]["message"]
+    assert "before 2025-09-01, the day the server began operating" in response.json()[1]["message"]
+    assert "0.5 kWp of panels" in response.json()[2]["message"]
+    assert not TelemetryReading.objects.exists()
+    assert not TelemetryUpload.objects.exists()

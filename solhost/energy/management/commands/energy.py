@@ -141,9 +141,13 @@ class Command(BaseCommand):
 
     def demo_telemetry(self, slug: str | None, days: int, until: datetime.date | None) -> None:
         from solhost.energy.actions import store_synthetic_telemetry
+        from solhost.energy.canonical import TelemetryError
 
         for server in self._servers(slug):
-            upload = store_synthetic_telemetry(server=server, days=days, until=until)
+            try:
+                upload = store_synthetic_telemetry(server=server, days=days, until=until)
+            except TelemetryError as error:
+                raise CommandError(f"{server.slug}: {error}") from None
             self.stdout.write(
                 f"{server.slug}: {upload.rows_added} readings added, "
                 f"{upload.rows_already_present} already stored"
