@@ -87,6 +87,10 @@ def parse_payments_csv(text: str, *, today: datetime.date) -> PaymentsFile:
             cents = 0
         if not code:
             problems.append((number, f"{where}, reference", "is empty"))
+        elif not code.isprintable():
+            # A control character (NUL above all) is no reference, and no database lookup.
+            problems.append((number, f"{where}, reference", "holds a character that is not text"))
+            code = ""
         named.append((number, day, code.upper()))
         if day is None or cents <= 0 or not code:
             continue

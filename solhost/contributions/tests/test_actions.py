@@ -208,6 +208,12 @@ def test_a_csv_lists_unknown_references_and_closed_periods_with_its_syntax_probl
     assert not Payment.objects.exists()
 
 
+def test_a_csv_reference_with_a_nul_byte_is_a_problem_not_a_crash(world):
+    with pytest.raises(InputProblems, match="line 1, reference"):
+        actions.import_payments_csv(text="2026-10-03,R-A\x00B,5\n", actor=world.sam)
+    assert not Payment.objects.exists()
+
+
 def test_an_empty_csv_is_refused(world):
     with pytest.raises(InputProblems, match="no payment lines"):
         actions.import_payments_csv(text="date,reference,amount\n", actor=world.sam)

@@ -88,3 +88,12 @@ def test_every_lines_date_and_reference_are_kept_for_the_callers_checks():
         (3, "line 3, date"),
         (4, "line 4, reference"),
     ]
+
+
+def test_a_reference_with_a_control_character_is_refused():
+    found = parse_payments_csv("2026-10-03,R-A\x00B,5\n2026-10-03,R-\tC,5", today=TODAY)
+    assert found.lines == [] and [code for _, _, code in found.named] == ["", ""]
+    assert [problem[1:] for problem in found.problems] == [
+        ("line 1, reference", "holds a character that is not text"),
+        ("line 2, reference", "holds a character that is not text"),
+    ]
