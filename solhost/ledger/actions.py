@@ -7,7 +7,7 @@ from django.db import transaction as db_transaction
 
 from solhost.core import audit
 from solhost.core.audit import AuditAction
-from solhost.ledger.models import Account, Posting, Transaction
+from solhost.ledger.models import Account, Posting, Transaction, writing
 
 
 class Unbalanced(ValueError):
@@ -39,14 +39,15 @@ def post_transaction(
         raise Unbalanced(
             f"a transaction needs two or more lines summing to zero; {len(lines)} lines sum to {total} cents"
         )
-    with db_transaction.atomic():
-        entry = Transaction.objects.create(
-            date=date,
-            description=description,
-            key=key,
-            reverses=reverses,
-            recorded_by=actor if getattr(actor, "pk", None) else None,
-        )
+    entry = Transaction(
+        date=date,
+        description=description,
+        key=key,
+        reverses=reverses,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    with db_transaction.atomic(), writing(entry):
+        entry.save()
         Posting.objects.bulk_create(
             Posting(transaction=entry, account=account, amount_cents=cents, memo=memo)
             for account, cents, memo in lines

@@ -1,15 +1,46 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import models
 
 from solhost.partners.models import Organisation
 
+APPEND_ONLY = "the ledger is append-only: post a reversal instead"
+
+# The transaction ``post_transaction`` is writing: the only one whose rows may be inserted.
+_being_written: ContextVar["Transaction | None"] = ContextVar("ledger_being_written", default=None)
+
+
+@contextmanager
+def writing(entry: "Transaction") -> Iterator["Transaction"]:
+    """Inside this block, and only here, ``entry`` and postings for it may be inserted.
+
+    So a posting can never join a transaction already stored, and no transaction is stored
+    but by the action that writes its postings with it.
+    """
+    if entry.pk is not None:
+        raise ValueError(f"transaction {entry.pk} is already stored: post a new one instead")
+    token = _being_written.set(entry)
+    try:
+        yield entry
+    finally:
+        _being_written.reset(token)
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise ValueError("the ledger is append-only: post a reversal instead")
+        raise ValueError(APPEND_ONLY)
 
     def delete(self):
-        raise ValueError("the ledger is append-only: post a reversal instead")
+        raise ValueError(APPEND_ONLY)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.refuse_unless_being_written()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AppendOnly(models.Model):
@@ -22,11 +53,16 @@ class AppendOnly(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise ValueError("the ledger is append-only: post a reversal instead")
+            raise ValueError(APPEND_ONLY)
+        self.refuse_unless_being_written()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("the ledger is append-only: post a reversal instead")
+        raise ValueError(APPEND_ONLY)
+
+    def refuse_unless_being_written(self) -> None:
+        """Raise ValueError unless this new row belongs to the transaction being written."""
+        raise NotImplementedError
 
 
 class Account(models.Model):
@@ -76,6 +112,12 @@ class Transaction(AppendOnly):
     def __str__(self) -> str:
         return f"{self.date} {self.description}"
 
+    def refuse_unless_being_written(self) -> None:
+        if _being_written.get() is not self:
+            raise ValueError(
+                "a ledger transaction is written with its postings by post_transaction"
+            )
+
 
 class Posting(AppendOnly):
     """One line of a transaction: an amount of whole cents (debit positive) on one account."""
@@ -93,3 +135,11 @@ class Posting(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount_cents}"
+
+    def refuse_unless_being_written(self) -> None:
+        entry = _being_written.get()
+        if entry is None or entry.pk is None or entry.pk != self.transaction_id:
+            raise ValueError(
+                f"a posting joins only the transaction written with it, not transaction "
+                f"{self.transaction_id}: post a new transaction instead"
+            )
