@@ -26,27 +26,21 @@ BODY_EXAMPLE = {
     ]
 }
 
-# What a well-formed batch looks like; each event is still checked alone (metering.events),
-# so a body that breaks this schema is answered 400 or, per event, under "rejected".
+# The batch's shape. An event is not constrained here on purpose: each event is
+# checked alone (metering.events) and a bad one is listed under "rejected" in the 200
+# answer, while the rest of the batch is stored.
 BODY_SCHEMA = {
     "type": "object",
     "required": ["events"],
     "properties": {
         "events": {
             "type": "array",
-            "maxItems": MAX_BATCH,
+            "description": f"at most {MAX_BATCH} events (more is a 413)",
             "items": {
-                "type": "object",
-                "required": ["id", "resident", "service", "kind", "occurred_at"],
-                "additionalProperties": False,
-                "properties": {
-                    "id": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
-                    "resident": {"type": "string", "format": "uuid"},
-                    "service": {"type": "string", "minLength": 1},
-                    "kind": {"type": "string", "minLength": 1, "maxLength": MAX_KIND_LENGTH},
-                    "quantity": {"type": "integer", "minimum": 0, "default": 1},
-                    "occurred_at": {"type": "string", "format": "date-time"},
-                },
+                "description": "an object: id (your idempotency key, at most "
+                f"{MAX_KEY_LENGTH} characters), resident (OIDC subject), service (slug), "
+                f"kind (at most {MAX_KIND_LENGTH} characters), quantity (whole number, "
+                "default 1), occurred_at (ISO 8601 with offset)",
             },
         }
     },
