@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 
 from solhost.core.request_input import (
     BodyTooLarge,
@@ -48,10 +49,10 @@ class InputGuardMiddleware:
 
 
 def refusal(request, status: int, problems: list[tuple[str, str]]) -> HttpResponse:
-    """The API's ``{"problems": [{where, message}]}``, or the same as plain text for pages."""
+    """The API's ``{"problems": [{where, message}]}``, or a page listing the same problems."""
     if request.path_info.startswith("/api/"):
         return JsonResponse(
             {"problems": [{"where": w, "message": m} for w, m in problems]}, status=status
         )
-    text = "\n".join(f"{where}: {message}" for where, message in problems)
-    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    page = render_to_string("refused_input.html", {"problems": problems})
+    return HttpResponse(page, status=status)

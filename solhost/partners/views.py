@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from solhost.core.audit import events_for
 from solhost.core.forms import submit
 from solhost.core.models import AuditEvent
+from solhost.core.safe_json import text_problem
 from solhost.partners import actions
 from solhost.partners.forms import OrganisationForm, ServerForm, ServiceForm
 from solhost.partners.models import ApiToken, Membership, Organisation, Server, Service
@@ -225,7 +226,7 @@ def service_edit(request: HttpRequest, slug: str, service_slug: str) -> HttpResp
 def token_create(request: HttpRequest, slug: str) -> HttpResponse:
     org = organisation_for_user(request, slug, edit=True)
     name = request.POST.get("name", "").strip()
-    if not name or len(name) > 80:
+    if not name or len(name) > 80 or text_problem(name):
         messages.error(
             request, "Give the token a name of 1 to 80 characters, saying what will use it."
         )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from solhost.core.forms import add_errors
+from solhost.core.safe_json import text_problem
 from solhost.partners.models import Membership, Organisation
 from solhost.partners.permissions import (
     is_steward,
@@ -393,6 +394,9 @@ def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(Application, pk=pk)
     note = request.POST.get("note", "")
+    if problem := text_problem(note):
+        messages.error(request, f"The note {problem}: nothing was decided.")
+        return redirect("qualification:review_queue")
     try:
         if request.POST.get("decision") == "approve":
             organisation = approve_application(

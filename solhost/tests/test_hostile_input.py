@@ -11,10 +11,13 @@ import json
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from solhost.metering.models import UsageEvent
 from solhost.partners.actions import issue_api_token
+from solhost.qualification.tests.test_apply import apply_as
 from solhost.test import PASSWORD
 
 NUL = "a\x00b"
@@ -86,14 +89,14 @@ def test_a_nul_in_an_api_parameter_is_a_400_naming_it(client, unchanged, url, pl
 def test_a_nul_in_a_page_parameter_is_a_400_naming_it(client, unchanged, url, place):
     response = client.get(url)
     assert response.status_code == 400
-    assert response.content.decode().startswith(f"{place}: contains a NUL")
+    assert f"<li>{escape(place)}: contains a NUL" in response.content.decode()
 
 
 def test_a_nul_in_a_token_or_cookie_is_refused_before_any_lookup(client, unchanged):
     response = client.get("/api/v1/partner", HTTP_AUTHORIZATION="Bearer solhost_a\x00b_c")
     assert response.status_code == 400 and where(response) == ["header Authorization"]
     response = client.get("/", HTTP_COOKIE="sessionid=abcdefgh\x00")
-    assert response.status_code == 400 and response.content.startswith(b"header Cookie: ")
+    assert response.status_code == 400 and b"<li>header Cookie: " in response.content
 
 
 def test_a_wrong_type_in_a_query_parameter_is_a_422_naming_it(client, unchanged):
@@ -321,3 +324,28 @@ def test_a_nul_in_an_application_field_is_refused_on_that_field(client, world, u
     response = client.post("/apply/", data)
     assert response.status_code == 200
     assert "Null characters are not allowed" in response.content.decode()
+
+
+# --- page posts read without a form --------------------------------------------------
+
+
+def test_a_token_name_that_is_not_text_is_refused(client, world, unchanged):
+    # A form body is bytes: a lone surrogate cannot be sent, a NUL can.
+    client.force_login(world.alice)
+    response = client.post("/manage/mcc/tokens/", {"name": "a\x00b"}, follow=True)
+    assert response.status_code == 200
+    assert "Give the token a name of 1 to 80 characters" in response.content.decode()
+
+
+def test_a_decision_note_with_a_nul_decides_nothing(client, world):
+    application = apply_as(world)
+    client.force_login(world.sam)
+    response = client.post(
+        reverse("qualification:application_decide", args=[application.pk]),
+        {"decision": "approve", "note": "fine\x00"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "The note contains a NUL" in response.content.decode()
+    application.refresh_from_db()
+    assert application.state == application.State.SUBMITTED
