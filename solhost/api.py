@@ -10,7 +10,25 @@ from solhost.partners.api import router as partners_router
 from solhost.qualification.api import router as qualification_router
 from solhost.web.api import router as region_router
 
-api = NinjaAPI(
+# The input guard refuses a NUL in any path or query parameter (PostgreSQL cannot compare
+# such text); the description says so, so a client reading it never sends one.
+TEXT_WITHOUT_NUL = "^[^\\u0000]*$"
+
+
+class SolhostAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path in schema["paths"].values():
+            for operation in path.values():
+                for parameter in operation.get("parameters", []):
+                    described = parameter.get("schema", {})
+                    for option in [described, *described.get("anyOf", [])]:
+                        if option.get("type") == "string" and "pattern" not in option:
+                            option["pattern"] = TEXT_WITHOUT_NUL
+        return schema
+
+
+api = SolhostAPI(
     title="solhost API",
     version="1",
     description="The region's public directory, and the API partners and tools use.",
