@@ -65,8 +65,8 @@ class BatchResult:
         }
 
 
-class PeriodClosedDuringBatch(Exception):
-    """A period closed while this batch was being stored; nothing of the batch was kept."""
+class _PeriodClosedDuringBatch(Exception):
+    """A period closed while this batch was being stored; this attempt kept nothing."""
 
 
 _COLUMNS = "partner_id, key, resident_id, service_id, kind, quantity, occurred_at, received_at, day"
@@ -159,8 +159,8 @@ def record_sign_in(*, user: User, service: Service, day: datetime.date) -> bool:
         with transaction.atomic():
             stored = bool(_insert_new([row]))
             if stored and FrozenPeriod.objects.filter(period=period_of(day)).exists():
-                raise PeriodClosedDuringBatch("the period closed while this sign-in was stored")
-    except PeriodClosedDuringBatch:
+                raise _PeriodClosedDuringBatch("the period closed while this sign-in was stored")
+    except _PeriodClosedDuringBatch:
         return False
     return stored
 
@@ -190,10 +190,27 @@ def record_usage_batch(
     Each event is judged alone: a refused event does not stop the others. Keys are the
     partner's: another partner may use the same key for its own event. ``now`` is the
     moment of receipt, the current time unless given.
+
+    A period close running meanwhile never fails the batch. On PostgreSQL the close locks
+    the events table, so the insert waits for it; if the close froze a period of this
+    batch, that attempt is undone and the batch is judged again, now seeing the period
+    closed: its events are refused one by one and the rest are stored. Each new attempt
+    sees one more of the batch's periods closed, so this ends (in practice after one).
     """
     if len(events) > MAX_BATCH:
         raise ValueError(f"a batch holds at most {MAX_BATCH} events; this one has {len(events)}")
     now = now or timezone.now()
+    while True:
+        try:
+            return _record_usage_batch_once(partner=partner, events=events, now=now)
+        except _PeriodClosedDuringBatch:
+            continue
+
+
+def _record_usage_batch_once(
+    *, partner: Organisation, events: list, now: datetime.datetime
+) -> BatchResult:
+    """One attempt at ``record_usage_batch``; raises _PeriodClosedDuringBatch, keeping nothing."""
     zone = timezone.get_current_timezone()
     latest = now + CLOCK_SKEW
     result = BatchResult()
@@ -263,10 +280,7 @@ def record_usage_batch(
             f"{year:04d}-{month:02d}" for (year, month), reason in closed.items() if reason is None
         }
         if stored and FrozenPeriod.objects.filter(period__in=periods).exists():
-            raise PeriodClosedDuringBatch(
-                "a period of this batch closed while it was being stored; nothing was kept. "
-                "Send the batch again: events for the closed period will be refused one by one."
-            )
+            raise _PeriodClosedDuringBatch("a period of this batch closed while it was stored")
         for key in candidates:
             (result.accepted if key in stored else result.duplicates).append(key)
         if rows:

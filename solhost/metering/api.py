@@ -4,10 +4,10 @@ from django.core.exceptions import RequestDataTooBig
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from solhost.core.api import GUARDED, UNAUTHORISED, ProblemOut, ProblemsOut, problems
+from solhost.core.api import GUARDED, UNAUTHORISED, ProblemOut, problems
 from solhost.core.problems import InputProblems
 from solhost.core.safe_json import load_json
-from solhost.metering.actions import MAX_BATCH, PeriodClosedDuringBatch, record_usage_batch
+from solhost.metering.actions import MAX_BATCH, record_usage_batch
 from solhost.metering.events import MAX_KEY_LENGTH, MAX_KIND_LENGTH
 from solhost.partners.auth import partner_token
 
@@ -73,7 +73,7 @@ def _refuse(status: int, where: str, message: str):
 @router.post(
     "/usage",
     auth=partner_token,
-    response={200: BatchOut, 409: ProblemsOut, **GUARDED, **UNAUTHORISED},
+    response={200: BatchOut, **GUARDED, **UNAUTHORISED},
     summary="Report a batch of usage events",
     openapi_extra={
         "requestBody": {
@@ -88,7 +88,9 @@ def report_usage(request):
     ``id`` is your idempotency key: sending an event again (in the same batch or later)
     changes nothing and lists it under ``duplicates``. Each bad event is rejected alone
     with the field at fault; the rest of the batch is stored. Usage for a month is accepted
-    until its grace after the month's end; after that the period is closed. A body that is
+    until its grace after the month's end; after that the period is closed. A batch sent
+    while a month is being closed waits for the close, then its events for that month are
+    rejected one by one and the rest are stored, as for any closed month. A body that is
     not a JSON object with a list of events is refused whole (400), as is a batch of more
     than 1,000 events or a body over the size limit (413).
     """
@@ -109,7 +111,4 @@ def report_usage(request):
             f"a batch holds at most {MAX_BATCH} events; this one has {len(events)}. "
             "Nothing was stored: split it and send each part.",
         )
-    try:
-        return Status(200, record_usage_batch(partner=request.auth, events=events).as_dict())
-    except PeriodClosedDuringBatch as error:
-        return _refuse(409, "events", str(error))
+    return Status(200, record_usage_batch(partner=request.auth, events=events).as_dict())

@@ -269,3 +269,37 @@ def test_two_threads_marking_the_same_days_in_opposite_orders_neither_deadlock_n
 def test_the_event_checks_allow_what_the_columns_hold():
     assert UsageEvent._meta.get_field("key").max_length == MAX_KEY_LENGTH
     assert UsageEvent._meta.get_field("kind").max_length == MAX_KIND_LENGTH
+
+
+def test_a_close_that_commits_while_a_batch_is_stored_refuses_only_that_months_events(
+    world, monkeypatch
+):
+    from solhost.core.audit import AuditAction
+    from solhost.core.models import AuditEvent
+    from solhost.metering import actions
+
+    zone = timezone.get_current_timezone()
+    now = datetime.datetime(2026, 11, 3, 12, tzinfo=zone)
+    checked = actions.usage_open_for
+
+    def close_commits_right_after_the_first_check(day, **kwargs):
+        reason = checked(day, **kwargs)
+        if not FrozenPeriod.objects.exists():
+            FrozenPeriod.objects.create(period="2026-10")
+        return reason
+
+    monkeypatch.setattr(actions, "usage_open_for", close_commits_right_after_the_first_check)
+    october = event(world, "oct", when=datetime.datetime(2026, 10, 30, 9, tzinfo=zone))
+    november = event(world, "nov", when=datetime.datetime(2026, 11, 2, 9, tzinfo=zone))
+    result = record_usage_batch(partner=world.mcc, events=[october, november], now=now)
+    assert result.accepted == ["nov"] and not result.duplicates
+    assert [(r.index, r.id) for r in result.rejected] == [(0, "oct")]
+    assert result.rejected[0].problems == [
+        (
+            "events[0].occurred_at",
+            "too late: period 2026-10 is closed: its usage is final and its money has been split",
+        )
+    ]
+    assert list(UsageEvent.objects.values_list("key", flat=True)) == ["nov"]
+    assert list(ActiveDay.objects.values_list("day", flat=True)) == [datetime.date(2026, 11, 2)]
+    assert AuditEvent.objects.filter(action=AuditAction.USAGE_BATCH).count() == 1

@@ -78,3 +78,26 @@ def test_a_body_that_is_not_a_batch_gets_a_clear_400(client, world, mcc_headers,
     response = post(client, body, mcc_headers)
     assert response.status_code == 400
     assert message in response.json()["problems"][0]["message"]
+
+
+def test_a_batch_sent_while_its_month_closes_is_answered_with_its_events_refused(
+    client, world, mcc_headers, monkeypatch
+):
+    from solhost.metering import actions
+    from solhost.metering.models import FrozenPeriod
+    from solhost.metering.periods import period_of
+
+    checked = actions.usage_open_for
+
+    def close_commits_right_after_the_first_check(day, **kwargs):
+        reason = checked(day, **kwargs)
+        FrozenPeriod.objects.get_or_create(period=period_of(day))
+        return reason
+
+    monkeypatch.setattr(actions, "usage_open_for", close_commits_right_after_the_first_check)
+    response = post(client, {"events": [usage(world, "a"), usage(world, "b")]}, mcc_headers)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["counts"] == {"accepted": 0, "duplicates": 0, "rejected": 2}
+    assert "is closed" in answer["rejected"][0]["problems"][0]["message"]
+    assert not UsageEvent.objects.exists()
