@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/energy_storage.py
 	$(BIN)/python benchmarks/oidc_token.py
 	$(BIN)/python benchmarks/usage_ingest.py --residents 100000 --services 50 --events 1000000 --payers 0.05
+	$(BIN)/python benchmarks/close_contention.py --residents 100000 --services 50 --events 1000000 --payers 0.05
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
