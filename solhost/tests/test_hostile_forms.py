@@ -11,8 +11,10 @@ from html.parser import HTMLParser
 import pytest
 from django.apps import apps
 
-from solhost.governance.actions import create_proposal
+from solhost.governance.actions import create_proposal, open_proposal
 from solhost.governance.models import Proposal
+from solhost.qualification.tests.test_actions import submit
+from solhost.qualification.tests.test_apply import apply_as
 
 HOSTILE = "x\x00y"
 
@@ -52,8 +54,14 @@ def _draft(world) -> Proposal:
         organisation=world.cct,
         title="Longer outages",
         reasoning="Storms.",
+        resolution="Plan for four days without the grid.",
         decision_type="consent",
     )
+
+
+def _open_decision(world) -> str:
+    proposal = open_proposal(proposal=_draft(world), actor=world.carol)
+    return f"/governance/decisions/{proposal.pk}/"
 
 
 PAGES = [
@@ -78,6 +86,10 @@ PAGES = [
     ("sam", "/payouts/"),
     ("carol", "/governance/propose/"),
     ("carol", lambda world: f"/governance/decisions/{_draft(world).pk}/draft/"),
+    ("alice", _open_decision),
+    ("alice", "/manage/mcc/services/mcc-files/clients/"),
+    ("sam", lambda world: f"/qualification/review/evidence/{submit(world).pk}/"),
+    ("sam", lambda world: apply_as(world) and "/qualification/review/"),
     (None, "/services/"),
     (None, "/accounts/login/"),
     (None, "/accounts/signup/"),
@@ -86,7 +98,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize(
-    ("persona", "page"), PAGES, ids=[p if isinstance(p, str) else "draft" for _, p in PAGES]
+    ("persona", "page"), PAGES, ids=[p if isinstance(p, str) else p.__name__ for _, p in PAGES]
 )
 def test_every_field_of_every_form_refuses_a_nul(client, world, persona, page):
     if persona is not None:
