@@ -27,7 +27,6 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -36,18 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from usage_ingest import (
     BATCH,
-    PARTNERS,
-    admin_sql,
-    build_region,
+    benchmark_database,
     close,
-    ingest,
-    last_month,
+    ingested_region,
+    opening_figures,
     payments,
     say,
     set_grace,
-    setup_django,
-    usage_plan,
-    with_database,
 )
 
 
@@ -177,30 +171,9 @@ def ratio(a, b):
 
 def main() -> None:
     args = parse_args()
-    url = with_database(args.server, args.database)
-    admin_sql(args.server, f'DROP DATABASE IF EXISTS "{args.database}"')
-    admin_sql(args.server, f'CREATE DATABASE "{args.database}"')
-    figures: dict = {
-        "residents": args.residents,
-        "services": args.services,
-        "partners": PARTNERS,
-        "events": args.events,
-        "cpus": os.cpu_count(),
-        "load_average_at_start": os.getloadavg()[0],
-    }
-    try:
-        setup_django(url)
-        from django.utils import timezone
-
-        period, days = last_month(timezone.localdate())
-        figures["period"] = period
-        region = build_region(args.residents, args.services)
-        region["subs"] = [str(uuid.UUID(int=i + 1)) for i in range(args.residents)]
-        plan = usage_plan(args.residents, args.services)
-        set_grace(60)
-        say(f"{args.residents:,} residents, {args.services} services, {args.events:,} events")
-        figures["ingest"] = ingest(region, plan, days, args)
-        say(f"ingest: {figures['ingest']}")
+    figures = opening_figures(args)
+    with benchmark_database(args) as url:
+        region, plan, days, period = ingested_region(args, url, figures)
         paid, payers = payments(args, days)
         figures["payments"] = {"recorded": payers, "seconds": round(paid, 2)}
         say(f"payments: {figures['payments']}")
@@ -237,12 +210,6 @@ def main() -> None:
         figures["failed"] = figures_of(sent)["failed"] + figures["baseline"]["failed"]
         figures["load_average_at_end"] = os.getloadavg()[0]
         say(f"during the close: {during}")
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            admin_sql(args.server, f'DROP DATABASE IF EXISTS "{args.database}"')
     print(json.dumps(figures, indent=2))
 
 

@@ -1,4 +1,4 @@
-"""Keeps the usage benchmark runnable: once, tiny, against the PostgreSQL server of the run."""
+"""Keeps the PostgreSQL benchmarks runnable: each once, tiny, against the run's server."""
 
 import json
 import os
@@ -10,19 +10,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("DATABASE_URL", "")
+TINY_REGION = ("--residents", "300", "--services", "4", "--events", "3000", "--payers", "0.1")
 
-
-@pytest.mark.skipif(
+pytestmark = pytest.mark.skipif(
     not SERVER.startswith("postgres"),
-    reason="the usage benchmark measures PostgreSQL (COPY, locks); run the suite with a PostgreSQL DATABASE_URL",
+    reason="these benchmarks measure PostgreSQL (COPY, locks); run the suite with a PostgreSQL DATABASE_URL",
 )
-def test_the_usage_benchmark_runs_tiny_and_prints_its_figures(tmp_path):
+
+
+def run_tiny(script: str, database: str, tmp_path: Path, *extra: str) -> dict:
     result = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "benchmarks" / "usage_ingest.py"),
-            *("--residents", "300", "--services", "4", "--events", "3000", "--payers", "0.1"),
-            *("--server", SERVER, "--database", "solhost_bench_ci"),
+            str(ROOT / "benchmarks" / script),
+            *TINY_REGION,
+            *extra,
+            *("--server", SERVER, "--database", database),
         ],
         capture_output=True,
         text=True,
@@ -31,10 +34,32 @@ def test_the_usage_benchmark_runs_tiny_and_prints_its_figures(tmp_path):
         timeout=600,
         check=True,
     )
-    figures = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_the_usage_benchmark_runs_tiny_and_prints_its_figures(tmp_path):
+    figures = run_tiny("usage_ingest.py", "solhost_bench_ci", tmp_path)
     assert figures["ingest"]["accepted"] == 3000
     assert 0 < figures["active_days"] <= 3000
     assert figures["copy"]["ratio_batch_api_to_copy"] > 0
     assert figures["payments"]["recorded"] == 30
     assert f"Closed {figures['period']}" in figures["close_period"]["said"]
     assert figures["close_period"]["peak_rss_mib"] > 0
+
+
+def test_the_close_contention_benchmark_runs_tiny_and_no_batch_fails(tmp_path):
+    figures = run_tiny(
+        "close_contention.py",
+        "solhost_bench_contention_ci",
+        tmp_path,
+        *("--baseline-seconds", "1"),
+    )
+    assert figures["ingest"]["accepted"] == 3000
+    assert f"Closed {figures['period']}" in figures["close_period"]["said"]
+    for phase in ("baseline", "during_close"):
+        assert figures[phase]["batches"] > 0
+        assert figures[phase]["accepted_events"] == 1000 * figures[phase]["batches"]
+        assert figures[phase]["longest_seconds"] >= figures[phase]["median_seconds"] > 0
+    assert figures["ratio_longest_during_close_to_baseline"] > 0
+    assert figures["ratio_median_during_close_to_baseline"] > 0
+    assert figures["failed"] == 0

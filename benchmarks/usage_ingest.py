@@ -34,6 +34,8 @@ import sys
 import time
 import uuid
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -362,12 +364,24 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def main() -> None:
-    args = parse_args()
+@contextmanager
+def benchmark_database(args: argparse.Namespace) -> Iterator[str]:
+    """A new database for the run, dropped afterwards unless ``--keep``; yields its URL."""
     url = with_database(args.server, args.database)
     admin_sql(args.server, f'DROP DATABASE IF EXISTS "{args.database}"')
     admin_sql(args.server, f'CREATE DATABASE "{args.database}"')
-    figures: dict = {
+    try:
+        yield url
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            admin_sql(args.server, f'DROP DATABASE IF EXISTS "{args.database}"')
+
+
+def opening_figures(args: argparse.Namespace) -> dict:
+    return {
         "residents": args.residents,
         "services": args.services,
         "partners": PARTNERS,
@@ -375,20 +389,32 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "load_average_at_start": os.getloadavg()[0],
     }
-    try:
-        setup_django(url)
-        from django.utils import timezone
 
-        period, days = last_month(timezone.localdate())
-        figures["period"] = period
-        region = build_region(args.residents, args.services)
-        region["subs"] = [str(uuid.UUID(int=i + 1)) for i in range(args.residents)]
-        plan = usage_plan(args.residents, args.services)
-        figures["resident_services"] = len(plan[0])
-        set_grace(60)
-        say(f"{args.residents:,} residents, {args.services} services, {args.events:,} events")
-        figures["ingest"] = ingest(region, plan, days, args)
-        say(f"ingest: {figures['ingest']}")
+
+def ingested_region(args: argparse.Namespace, url: str, figures: dict) -> tuple:
+    """Django on the run's database, the region built and last month's usage sent through
+    the API; returns the region, the usage plan, the month's days and the period."""
+    setup_django(url)
+    from django.utils import timezone
+
+    period, days = last_month(timezone.localdate())
+    figures["period"] = period
+    region = build_region(args.residents, args.services)
+    region["subs"] = [str(uuid.UUID(int=i + 1)) for i in range(args.residents)]
+    plan = usage_plan(args.residents, args.services)
+    figures["resident_services"] = len(plan[0])
+    set_grace(60)
+    say(f"{args.residents:,} residents, {args.services} services, {args.events:,} events")
+    figures["ingest"] = ingest(region, plan, days, args)
+    say(f"ingest: {figures['ingest']}")
+    return region, plan, days, period
+
+
+def main() -> None:
+    args = parse_args()
+    figures = opening_figures(args)
+    with benchmark_database(args) as url:
+        region, plan, days, period = ingested_region(args, url, figures)
         if not args.skip_copy:
             copied = raw_copy(region, plan, days, args)
             figures["copy"] = {
@@ -411,12 +437,6 @@ def main() -> None:
             "said": said,
         }
         say(f"close-period: {figures['close_period']}")
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            admin_sql(args.server, f'DROP DATABASE IF EXISTS "{args.database}"')
     print(json.dumps(figures, indent=2))
 
 
