@@ -8,6 +8,8 @@ path parameter, ``INVALID`` to those whose parameters have types (django-ninja's
 
 from ninja import Schema
 
+from solhost.core.problems import problem_dicts
+
 
 class ProblemOut(Schema):
     where: str
@@ -43,4 +45,4 @@ INVALID: dict[int, type[Schema]] = {422: ValidationErrorsOut}
 
 
 def problems(pairs: list[tuple[str, str]]) -> dict:
-    return {"problems": [{"where": w, "message": m} for w, m in pairs]}
+    return {"problems": problem_dicts(pairs)}

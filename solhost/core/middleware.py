@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from solhost.core.problems import problem_dicts
 from solhost.core.request_input import (
     BodyTooLarge,
     check_length,
@@ -51,8 +52,6 @@ class InputGuardMiddleware:
 def refusal(request, status: int, problems: list[tuple[str, str]]) -> HttpResponse:
     """The API's ``{"problems": [{where, message}]}``, or a page listing the same problems."""
     if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"problems": [{"where": w, "message": m} for w, m in problems]}, status=status
-        )
+        return JsonResponse({"problems": problem_dicts(problems)}, status=status)
     page = render_to_string("refused_input.html", {"problems": problems})
     return HttpResponse(page, status=status)

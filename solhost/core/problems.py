@@ -16,3 +16,8 @@ class InputProblems(ValueError):
     def __init__(self, problems: list[tuple[str, str]]):
         self.problems = problems
         super().__init__("; ".join(f"{where}: {message}" for where, message in problems))
+
+
+def problem_dicts(problems: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """``(where, message)`` pairs as the API answers them: ``[{"where": …, "message": …}]``."""
+    return [{"where": where, "message": message} for where, message in problems]

@@ -1,6 +1,6 @@
 """What a request carries before any view reads it: its text parameters and its size.
 
-``ContentGuardMiddleware`` (``core.middleware``) applies both to every request; views
+``InputGuardMiddleware`` (``core.middleware``) applies both to every request; views
 that read a raw body read it with ``read_body`` so a body without a declared length is
 still cut off at the limit instead of being read whole.
 """

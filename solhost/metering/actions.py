@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from solhost.core import audit
 from solhost.core.audit import AuditAction
+from solhost.core.problems import problem_dicts
 from solhost.identity.models import User
 from solhost.metering.events import CheckedEvent, check_event
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
@@ -58,7 +59,7 @@ class BatchResult:
                 {
                     "index": r.index,
                     "id": r.id,
-                    "problems": [{"where": w, "message": m} for w, m in r.problems],
+                    "problems": problem_dicts(r.problems),
                 }
                 for r in self.rejected
             ],

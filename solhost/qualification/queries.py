@@ -2,8 +2,10 @@
 
 import datetime
 
+from django.db.models import Q
+
 from solhost.partners.models import Membership, Organisation
-from solhost.qualification.models import QualificationRun
+from solhost.qualification.models import Evidence, QualificationRun
 
 
 def qualified_on(organisation: Organisation, day: datetime.date) -> bool:
@@ -39,4 +41,15 @@ def partner_admin_emails(organisation: Organisation) -> list[str]:
             )
             if m.user.email
         }
+    )
+
+
+def shown_publicly(at: datetime.date) -> Q:
+    """Evidence anyone may see on day ``at``: marked public, approved, and not expired.
+
+    The partner ticks "public" when it uploads; without the steward's approval any file
+    could be served from the region's domain. Expired evidence no longer backs a criterion,
+    so the public page does not show it either."""
+    return Q(public=True, state=Evidence.State.APPROVED) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=at)
     )

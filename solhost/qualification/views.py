@@ -6,14 +6,12 @@ Evidence files are served only here, after a permission check; they are never un
 public URL.
 """
 
-import datetime
 import json
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,7 +52,7 @@ from solhost.qualification.forms import (
 )
 from solhost.qualification.gather import build_dossier, declarations_of
 from solhost.qualification.models import Application, Evidence, FinancialYear, QualificationRun
-from solhost.qualification.queries import latest_run
+from solhost.qualification.queries import latest_run, shown_publicly
 from solhost.qualification.rules import QUALIFYING, REGISTRY
 from solhost.qualification.uploads import UploadError
 
@@ -300,20 +298,9 @@ def _may_see_private(user, organisation: Organisation) -> bool:
     )
 
 
-def _public_evidence(at: datetime.date) -> Q:
-    """Evidence anyone may see on day ``at``: marked public, approved, and not expired.
-
-    The partner ticks "public" when it uploads; without the steward's approval any file
-    could be served from the region's domain. Expired evidence no longer backs a criterion,
-    so the public page does not show it either."""
-    return Q(public=True, state=Evidence.State.APPROVED) & (
-        Q(valid_until__isnull=True) | Q(valid_until__gte=at)
-    )
-
-
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("organisation"), pk=pk)
-    public = Evidence.objects.filter(_public_evidence(timezone.localdate()), pk=pk).exists()
+    public = Evidence.objects.filter(shown_publicly(timezone.localdate()), pk=pk).exists()
     if not evidence.file or not (public or _may_see_private(request.user, evidence.organisation)):
         # Evidence nobody else may see does not exist for them, as other organisations'
         # pages do not: 404, not 403.
@@ -465,7 +452,7 @@ def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
     run = latest_run(organisation)
     public_evidence = list(
         Evidence.objects.filter(
-            _public_evidence(timezone.localdate()), organisation=organisation
+            shown_publicly(timezone.localdate()), organisation=organisation
         ).select_related("server", "service")
     )
     rows = _rows(run, public_evidence)

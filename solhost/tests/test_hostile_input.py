@@ -287,22 +287,24 @@ def test_a_hostile_dossier_import_is_refused_on_its_field(
     assert message in response.content.decode().replace("&quot;", '"')
 
 
+APPLICATION = {
+    "name": "Hostile Co-op",
+    "slug": "hostile",
+    "legal_form": "cooperative",
+    "registration_number": "C1",
+    "summary": "Testing.",
+    "locality": "Brunswick",
+    "website": "hostile.example.org",
+    "contact_email": "h@hostile.example.org",
+}
+
+
 @pytest.mark.parametrize("content, message", HOSTILE_DOSSIERS)
 def test_a_hostile_dossier_in_an_application_is_refused_on_its_field(
     client, world, unchanged, content, message
 ):
     assert client.login(username=world.rita.username, password=PASSWORD)
-    data = {
-        "name": "Hostile Co-op",
-        "slug": "hostile",
-        "legal_form": "cooperative",
-        "registration_number": "C1",
-        "summary": "Testing.",
-        "locality": "Brunswick",
-        "website": "hostile.example.org",
-        "contact_email": "h@hostile.example.org",
-        "dossier_file": SimpleUploadedFile("d.json", content),
-    }
+    data = APPLICATION | {"dossier_file": SimpleUploadedFile("d.json", content)}
     response = client.post("/apply/", data)
     assert response.status_code == 200
     assert message in response.content.decode().replace("&quot;", '"')
@@ -311,16 +313,7 @@ def test_a_hostile_dossier_in_an_application_is_refused_on_its_field(
 @pytest.mark.parametrize("field", ["name", "summary", "registration_number"])
 def test_a_nul_in_an_application_field_is_refused_on_that_field(client, world, unchanged, field):
     assert client.login(username=world.rita.username, password=PASSWORD)
-    data = {
-        "name": "Hostile Co-op",
-        "slug": "hostile",
-        "legal_form": "cooperative",
-        "registration_number": "C1",
-        "summary": "Testing.",
-        "locality": "Brunswick",
-        "website": "hostile.example.org",
-        "contact_email": "h@hostile.example.org",
-    } | {field: NUL}
+    data = APPLICATION | {field: NUL}
     response = client.post("/apply/", data)
     assert response.status_code == 200
     assert "Null characters are not allowed" in response.content.decode()
