@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "solhost.distribution",
     "solhost.governance",
     "solhost.web",
+    "solhost.backups",
     "solhost.demo",
     "django.contrib.admin",
     "django.contrib.auth",
