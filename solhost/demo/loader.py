@@ -1,33 +1,57 @@
 """The demo region: Merri-bek, in the inner north of Naarm/Melbourne.
 
 Every organisation, person and server here is invented for the demo; only the place is
-real. ``load_demo()`` can run any number of times: it updates what it created before and
-adds nothing twice.
+real. ``load_demo()`` can run any number of times on the demo's own database: it updates
+what it made before and adds nothing twice.
+
+It never harms a real region. The rule:
+
+- The first load on an **empty** database (no accounts, organisations, regions or ledger
+  transactions; what the migrations seed does not count) marks it as the demo's with a
+  ``DemoInstallation`` row, which keeps the logins' password and the accounts it made.
+- A database **marked as the demo's** may be loaded again as long as everything in it is
+  the demo's: every account one the demo made, every organisation and region one of the
+  demo's. Someone who signed up or registered a partner on the demo has made it hold
+  real records, so it is refused like any other. (Money, usage and evidence always hang
+  off an account or an organisation, so these checks see them too.)
+- **Any other database** is refused with ``DemoRefused``, naming what it found, and
+  nothing changes.
+- With ``force=True`` the demo loads onto such a database anyway, but only adds: an
+  account, organisation, region, server or service that exists already is left exactly
+  as it is, nothing is added to an organisation the demo did not make, and the demo's
+  closed month is not made, since a close cannot be undone and would sweep up that
+  month's real payments. The summary lists what was skipped.
+
+The demo sets a password and permissions only on accounts it creates, never on one that
+exists, so a later load cannot make anyone a superuser again or undo a password change.
+The password is random for each installation and printed with the logins on every run.
 """
 
 import datetime
 import json
+import secrets
+import string
 from dataclasses import dataclass
 from importlib.resources import files
 
 from django.db import transaction
+from django.db.models import Q
 
 from solhost.core import audit
 from solhost.demo.energy import load_demo_energy
+from solhost.demo.models import DemoInstallation
 from solhost.demo.money import load_demo_money
 from solhost.energy.models import PowerSystem
 from solhost.governance.actions import cast_vote, create_proposal, open_proposal
 from solhost.governance.models import Proposal
 from solhost.identity.models import User
+from solhost.ledger.models import Transaction
 from solhost.partners.kinds import STARTER_SERVICE_KINDS
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
 
 # Four weeks of hourly meter data per powered server: enough for every energy page.
 DEMO_ENERGY_DAYS = 28
-
-# Demo accounts only: the demo prints them, and they guard nothing real.
-DEMO_PASSWORD = "solidarity-demo-2026"  # noqa: S105
 
 REGION = {
     "slug": "merri-bek",
@@ -535,12 +559,134 @@ DEMO_DECISION = {
 }
 
 
-def _demo_decision(organisations: dict[str, Organisation]) -> None:
+class DemoRefused(Exception):
+    """The database holds records the demo did not make; nothing was changed."""
+
+    def __init__(self, found: list[str]):
+        self.found = found
+        super().__init__(
+            "This database is not the demo's: it holds "
+            + "; ".join(found)
+            + ". Loading the demo would mix invented people and money into it, so nothing "
+            "was changed. Load the demo into an empty database instead (for example with "
+            "SOLHOST_VAR_DIR set to a new directory), or pass --force to add only what is "
+            "missing and leave every existing record as it is."
+        )
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    organisations: int
+    servers: int
+    services: int
+    people: int
+    password: str
+    # The demo logins it made or refreshed, and a sentence for each thing left alone.
+    logins: tuple["DemoLogin", ...]
+    skipped: tuple[str, ...]
+
+
+DEMO_ORGANISATIONS = frozenset(fields["slug"] for fields in [STEWARD, *PARTNERS])
+
+# Lower-case letters without the ones easily misread (l, o), in four groups of five:
+# about 90 bits, and easy to type from a terminal.
+_PASSWORD_LETTERS = "".join(c for c in string.ascii_lowercase if c not in "lo")
+
+
+def new_demo_password() -> str:
+    return "-".join("".join(secrets.choice(_PASSWORD_LETTERS) for _ in range(5)) for _ in range(4))
+
+
+def _count(queryset, what: str, show) -> str | None:
+    found = list(queryset[:4])
+    if not found:
+        return None
+    total = queryset.count()
+    listed = ", ".join(show(item) for item in found[:3])
+    more = f" and {total - 3} more" if total > 3 else ""
+    return f"{total} {what}{'s' if total != 1 else ''} ({listed}{more})"
+
+
+def foreign_records(installation: DemoInstallation | None) -> list[str]:
+    """What the database holds that the demo did not make, one phrase each; empty if none."""
+    accounts = User.objects.order_by("pk")
+    if installation is not None:
+        accounts = accounts.exclude(pk__in=installation.accounts.all())
+    found = [
+        _count(accounts, "account", lambda user: user.email or user.username),
+        _count(
+            Organisation.objects.exclude(slug__in=DEMO_ORGANISATIONS).order_by("pk"),
+            "organisation",
+            lambda organisation: organisation.slug,
+        ),
+        _count(
+            Region.objects.exclude(slug=REGION["slug"]).order_by("pk"),
+            "region",
+            lambda region: region.slug,
+        ),
+    ]
+    if installation is None:
+        found.append(
+            _count(
+                Transaction.objects.order_by("pk"),
+                "ledger transaction",
+                lambda entry: f"{entry.date}: {entry.description}",
+            )
+        )
+    return [phrase for phrase in found if phrase]
+
+
+def _put(model, *, refresh: bool, defaults: dict, **lookup):
+    """Refresh a demo record on the demo's database; elsewhere add it only if it is missing."""
+    if refresh:
+        return model.objects.update_or_create(defaults=defaults, **lookup)
+    return model.objects.get_or_create(defaults=defaults, **lookup)
+
+
+def _demo_user(login: DemoLogin, installation: DemoInstallation) -> tuple[User | None, str]:
+    """The demo's account for ``login``, or None and why an existing one was left alone.
+
+    A password and permissions are set only on an account made here, never on one that
+    exists: an address that is someone's own account keeps everything it had.
+    """
+    holder = (
+        User.objects.filter(
+            Q(email__iexact=login.email) | Q(emailaddress__email__iexact=login.email)
+        )
+        .distinct()
+        .first()
+    )
+    if holder is not None:
+        if not installation.accounts.filter(pk=holder.pk).exists():
+            return (
+                None,
+                f"{login.email}: an account the demo did not make has this address; left as it was",
+            )
+        holder.display_name = login.name
+        holder.first_name, _, holder.last_name = login.name.partition(" ")
+        holder.save(update_fields=["display_name", "first_name", "last_name"])
+        return holder, ""
+    if User.objects.filter(username__iexact=login.username).exists():
+        return (
+            None,
+            f"{login.email}: the username {login.username!r} belongs to another account; not made",
+        )
+    user = User(username=login.username, email=login.email, display_name=login.name)
+    user.first_name, _, user.last_name = login.name.partition(" ")
+    user.is_staff = user.is_superuser = login.staff
+    user.set_password(installation.password)
+    user.save()
+    user.emailaddress_set.create(email=login.email, verified=True, primary=True)
+    installation.accounts.add(user)
+    return user, ""
+
+
+def _demo_decision(people: dict[str, User], organisations: dict[str, Organisation]) -> None:
     """One open decision, so the governance pages show how the network decides."""
     if Proposal.objects.filter(title=DEMO_DECISION["title"]).exists():
         return
     mcc, cct = organisations["merri-creek-computing"], organisations["coburg-commons-tech"]
-    priya, jess = User.objects.get(username="priya"), User.objects.get(username="jess")
+    priya, jess = people["priya"], people["jess"]
     proposal = create_proposal(
         organisation=mcc, author=priya, decision_type="consent", **DEMO_DECISION
     )
@@ -555,69 +701,94 @@ def _demo_decision(organisations: dict[str, Organisation]) -> None:
     )
 
 
-@dataclass(frozen=True)
-class DemoSummary:
-    organisations: int
-    servers: int
-    services: int
-    people: int
-
-
-def _demo_user(login: DemoLogin) -> User:
-    user = User.objects.filter(email__iexact=login.email).first()
-    if user is None:
-        user = User(username=login.username, email=login.email)
-    user.display_name = login.name
-    user.first_name, _, user.last_name = login.name.partition(" ")
-    user.is_staff = user.is_superuser = login.staff
-    if not user.has_usable_password() or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-    user.save()
-    user.emailaddress_set.update_or_create(
-        email=login.email, defaults={"verified": True, "primary": True}
-    )
-    return user
-
-
 @transaction.atomic
-def load_demo() -> DemoSummary:
-    """Create or refresh the demo region, its steward, partners, people, servers and services."""
-    Region.objects.update_or_create(
-        slug=REGION["slug"], defaults={**REGION, "boundary": boundary_geojson()}
+def load_demo(*, force: bool = False) -> DemoSummary:
+    """Create or refresh the demo region, its steward, partners, people, servers and services.
+
+    Raises ``DemoRefused`` on a database that is not the demo's, unless ``force``.
+    """
+    installation = DemoInstallation.objects.select_for_update().filter(pk=1).first()
+    found = foreign_records(installation)
+    if found and not force:
+        raise DemoRefused(found)
+    refresh = not found
+    if installation is None:
+        installation = DemoInstallation.objects.create(pk=1, password=new_demo_password())
+    skipped: list[str] = []
+
+    _put(
+        Region,
+        refresh=refresh,
+        slug=REGION["slug"],
+        defaults={**REGION, "boundary": boundary_geojson()},
     )
     kinds = {}
     for slug, name, description, lores in STARTER_SERVICE_KINDS:
-        kinds[slug], _ = ServiceKind.objects.update_or_create(
-            slug=slug, defaults={"name": name, "description": description, "lores_covered": lores}
+        kinds[slug], _ = _put(
+            ServiceKind,
+            refresh=refresh,
+            slug=slug,
+            defaults={"name": name, "description": description, "lores_covered": lores},
         )
-    organisations = {}
+    # The organisations the demo may fill: all of its own on its database, elsewhere only
+    # those made now.
+    organisations, ours = {}, set()
     for fields in [STEWARD, *PARTNERS]:
-        organisations[fields["slug"]], _ = Organisation.objects.update_or_create(
-            slug=fields["slug"], defaults={k: v for k, v in fields.items() if k != "slug"}
+        organisation, made = _put(
+            Organisation,
+            refresh=refresh,
+            slug=fields["slug"],
+            defaults={k: v for k, v in fields.items() if k != "slug"},
         )
+        organisations[organisation.slug] = organisation
+        if refresh or made:
+            ours.add(organisation.slug)
+        else:
+            skipped.append(
+                f"organisation {organisation.slug}: existed already; left as it was, nothing added to it"
+            )
+    people, logins = {}, []
     for login in LOGINS:
-        user = _demo_user(login)
-        if login.organisation:
+        user, why = _demo_user(login, installation)
+        if user is None:
+            skipped.append(why)
+            continue
+        people[login.username] = user
+        logins.append(login)
+        if login.organisation in ours:
             Membership.objects.update_or_create(
                 user=user,
                 organisation=organisations[login.organisation],
                 defaults={"role": login.membership},
             )
-    servers = {}
+    servers, filled = {}, []
     for org_slug, fields, power in SERVERS:
-        server, _ = Server.objects.update_or_create(
+        if org_slug not in ours:
+            continue
+        server, made = _put(
+            Server,
+            refresh=refresh,
             slug=fields["slug"],
             defaults={
                 "organisation": organisations[org_slug],
                 **{k: v for k, v in fields.items() if k != "slug"},
             },
         )
+        if not (refresh or made):
+            skipped.append(f"server {server.slug}: existed already; left as it was")
+            continue
         server.full_clean()
         servers[server.slug] = server
         if power:
             PowerSystem.objects.update_or_create(server=server, defaults=power)
+            filled.append(server)
+    services = 0
     for org_slug, kind_slug, server_slugs, fields in SERVICES:
-        service, _ = Service.objects.update_or_create(
+        if org_slug not in ours:
+            continue
+        service, made = _put(
+            Service,
+            refresh=refresh,
             slug=fields["slug"],
             defaults={
                 "organisation": organisations[org_slug],
@@ -626,18 +797,41 @@ def load_demo() -> DemoSummary:
                 **{k: v for k, v in fields.items() if k != "slug"},
             },
         )
+        if not (refresh or made):
+            skipped.append(f"service {service.slug}: existed already; left as it was")
+            continue
         service.full_clean()
-        service.servers.set([servers[s] for s in server_slugs])
+        service.servers.set([servers[s] for s in server_slugs if s in servers])
+        services += 1
+    load_demo_energy(servers=filled, days=DEMO_ENERGY_DAYS)
+    if {"priya", "jess"} <= people.keys() and {
+        "merri-creek-computing",
+        "coburg-commons-tech",
+    } <= ours:
+        _demo_decision(people, organisations)
+    if refresh:
+        load_demo_money(residents=people)
+    else:
+        skipped.append(
+            "the demo's closed month: not made, since a close cannot be undone and would "
+            "take in that month's real payments"
+        )
     summary = DemoSummary(
-        organisations=len(organisations),
+        organisations=len(ours),
         servers=len(servers),
-        services=len(SERVICES),
-        people=len(LOGINS),
+        services=services,
+        people=len(people),
+        password=installation.password,
+        logins=tuple(logins),
+        skipped=tuple(skipped),
     )
-    load_demo_energy(days=DEMO_ENERGY_DAYS)
-    _demo_decision(organisations)
-    load_demo_money()
     audit.record(
-        actor=None, action=audit.AuditAction.DEMO_LOAD, note=f"Demo region loaded: {summary}"
+        actor=None,
+        action=audit.AuditAction.DEMO_LOAD,
+        note=(
+            f"Demo region loaded: {summary.organisations} organisations, {summary.servers} "
+            f"servers, {summary.services} services, {summary.people} people"
+            + (f"; forced, skipped: {'; '.join(skipped)}" if found else "")
+        ),
     )
     return summary

@@ -7,6 +7,7 @@ payments, events and the close are all keyed.
 """
 
 import datetime
+from collections.abc import Mapping
 
 from django.utils import timezone
 
@@ -39,8 +40,14 @@ def demo_period(today: datetime.date) -> tuple[str, datetime.date]:
     return period_of(first), first
 
 
-def load_demo_money(*, today: datetime.date | None = None) -> PeriodClose:
-    """Contributions, payments and usage for the month before last, then its close."""
+def load_demo_money(
+    *, residents: Mapping[str, User], today: datetime.date | None = None
+) -> PeriodClose:
+    """Contributions, payments and usage for the month before last, then its close.
+
+    ``residents`` are the demo's own accounts by username; only the demo's database is
+    given to this (see the loader), so the month holds no one else's money.
+    """
     period, first = demo_period(today or timezone.localdate())
     closed = PeriodClose.objects.filter(period=period).first()
     if closed is not None:
@@ -49,7 +56,7 @@ def load_demo_money(*, today: datetime.date | None = None) -> PeriodClose:
     reported = datetime.datetime.combine(first.replace(day=28), datetime.time(18), tzinfo=zone)
     services = {s.slug: s for s in Service.objects.select_related("organisation")}
     for username, (monthly_cents, used) in DEMO_RESIDENTS.items():
-        resident = User.objects.get(username=username)
+        resident = residents[username]
         choose_contribution(resident=resident, monthly_cents=monthly_cents, actor=resident)
         if monthly_cents:
             record_payment(

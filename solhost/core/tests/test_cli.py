@@ -3,11 +3,13 @@
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -84,5 +86,7 @@ def test_demo_sets_up_serves_and_prints_the_logins(tmp_path):
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]
-    assert "steward@example.org" in output and "solidarity-demo-2026" in output
-    assert (tmp_path / "var" / "solhost.sqlite3").exists()
+    database = tmp_path / "var" / "solhost.sqlite3"
+    with closing(sqlite3.connect(database)) as connection:
+        (password,) = connection.execute("SELECT password FROM demo_demoinstallation").fetchone()
+    assert "steward@example.org" in output and f"password for all: {password}" in output

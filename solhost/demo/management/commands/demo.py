@@ -11,9 +11,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Set up and stop, without serving."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo onto a database that is not the demo's (see load-demo --help).",
+        )
 
-    def handle(self, *args, host, port, no_serve, **options):
+    def handle(self, *args, host, port, no_serve, force, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("load-demo", stdout=self.stdout)
+        call_command("load-demo", force=force, stdout=self.stdout)
         if not no_serve:
             call_command("serve", host=host, port=port, stdout=self.stdout)
