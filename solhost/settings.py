@@ -164,12 +164,33 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
-    # Failed logins per IP and per account; allauth blocks further attempts with HTTP 429.
-    "login_failed": os.environ.get("SOLHOST_LOGIN_FAILED_LIMIT", "10/m/ip,5/5m/key"),
+    # Off: allauth's own count of failed logins locks an account for everybody, its owner
+    # included, and an address for every account. solhost.identity.login_limits slows down
+    # one (account, address) pair instead, with the numbers in SOLHOST_LOGIN_LIMITS.
+    "login_failed": None,
+    # Every post of the login form from one address (right or wrong): a flood guard, as each
+    # check hashes a password. Beyond it allauth answers HTTP 429 for the rest of the minute.
+    "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Sign-in limits (solhost.identity.login_limits, described in docs/steward.md). An
+# (account, address) pair's first failures are free, then each failure makes the next
+# attempt wait twice as long, up to the cap; an address gets a larger budget over a window.
+SOLHOST_LOGIN_LIMITS = {
+    "free_failures": int(os.environ.get("SOLHOST_LOGIN_FREE_FAILURES", "5")),
+    "max_delay_seconds": int(os.environ.get("SOLHOST_LOGIN_MAX_DELAY_SECONDS", "900")),
+    # A pair's failures are forgotten after this long without one (or at its next success).
+    "pair_memory_seconds": 24 * 60 * 60,
+    "address_failures": int(os.environ.get("SOLHOST_LOGIN_ADDRESS_FAILURES", "30")),
+    "address_window_seconds": 15 * 60,
+    # This many failures on one account within the window, from any addresses, email its owner.
+    "burst_failures": int(os.environ.get("SOLHOST_LOGIN_BURST_FAILURES", "10")),
+    "burst_window_seconds": 15 * 60,
+    "alert_interval_seconds": 60 * 60,
+}
+ACCOUNT_ADAPTER = "solhost.identity.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 

@@ -75,6 +75,10 @@ class AuditAction(StrEnum):
     # identity
     LOGIN = "identity.login", "A resident signed in to the region."
     LOGIN_FAILED = "identity.login_failed", "A sign-in failed (the name tried is noted)."
+    LOGIN_BURST_ALERT = (
+        "identity.login_burst_alert",
+        "A resident was emailed about many failed sign-ins to their account.",
+    )
     LOGOUT = "identity.logout", "A resident signed out of the region."
     MFA_ADD = "identity.mfa.add", "A resident added a second factor."
     MFA_REMOVE = "identity.mfa.remove", "A resident removed a second factor."

@@ -1,0 +1,46 @@
+"""The account adapter: allauth's sign-in with solhost's limits (``login_limits``)."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
+
+from solhost.identity import login_limits
+
+
+def _account(credentials: dict) -> str:
+    """The account a password was tried for: the email address, as the limits count it."""
+    return str(credentials.get("email") or credentials.get("username") or "").strip().lower()
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Slows down guessing per (account, address) instead of locking accounts.
+
+    Every password check allauth makes comes through ``authenticate``: the login form
+    (also when an OpenID Connect service sends a resident to sign in) and the
+    reauthentication asked before sensitive changes.
+    """
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        # Replaces allauth's own check (ACCOUNT_RATE_LIMITS["login_failed"], switched off).
+        wait = login_limits.start_attempt(request, _account(credentials))
+        if wait is not None:
+            raise ValidationError(wait.message(), code="too_many_login_attempts")
+        self._checking = _account(credentials)
+
+    def authentication_failed(self, request, **credentials) -> None:
+        login_limits.record_failure(request, _account(credentials))
+
+    def authenticate(self, request, **credentials):
+        self._checking = None
+        try:
+            user = super().authenticate(request, **credentials)
+        finally:
+            if self._checking is not None:
+                login_limits.finish_attempt(request, self._checking)
+        if user is not None:
+            login_limits.record_success(request, _account(credentials))
+        return user
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        # allauth calls this for each of a resident's addresses once their password was reset.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        login_limits.forget_account(_account(credentials))

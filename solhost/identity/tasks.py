@@ -1,0 +1,54 @@
+"""Background jobs for identity: mail that must not slow down, or tell anything to, a request."""
+
+import datetime
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from huey.contrib.djhuey import db_task
+
+from solhost.core.audit import AuditAction, record
+from solhost.region.models import current_region
+
+
+@db_task()
+def alert_owner_of_failed_sign_ins(
+    *, email: str, failures: int, addresses: int, first: float, last: float
+) -> None:
+    """Tell the owner of ``email`` about a burst of failed sign-ins, if the address is theirs.
+
+    Runs outside the sign-in request, so the attacker sees the same answer, as fast,
+    whether or not an account has this address. Only a verified address is written to.
+    """
+    owned = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .first()
+    )
+    if owned is None:
+        return
+    context = {
+        "user": owned.user,
+        "region": current_region(),
+        "failures": failures,
+        "addresses": addresses,
+        "first": datetime.datetime.fromtimestamp(first, datetime.UTC),
+        "last": datetime.datetime.fromtimestamp(last, datetime.UTC),
+        "window_minutes": settings.SOLHOST_LOGIN_LIMITS["burst_window_seconds"] // 60,
+        "change_password_url": settings.BASE_URL + reverse("account_change_password"),
+        "security_url": settings.BASE_URL + reverse("mfa_index"),
+        "sessions_url": settings.BASE_URL + reverse("identity:connected"),
+    }
+    subject = render_to_string("identity/email/failed_sign_ins_subject.txt", context).strip()
+    body = render_to_string("identity/email/failed_sign_ins.txt", context)
+    with transaction.atomic():
+        record(
+            actor=None,
+            action=AuditAction.LOGIN_BURST_ALERT,
+            obj=owned.user,
+            note=f"{failures} failures from {addresses} addresses",
+        )
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owned.email], fail_silently=False)
