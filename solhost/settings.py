@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from solhost.core.client_address import NO_PROXY, parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("SOLHOST_VAR_DIR", PROJECT_DIR / "var"))
@@ -85,10 +87,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "solhost.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "solhost.core.middleware.ContentSecurityPolicyMiddleware",
     "solhost.core.middleware.InputGuardMiddleware",
+    # Static files answer here, already compressed; only pages go on to be gzipped.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compressed pages carry random padding (Django's BREACH mitigation) and CSRF tokens
+    # are masked per response, so compression doesn't leak secrets in pages.
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "solhost.core.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,7 +130,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'solhost.sqlite3'}",
-        conn_max_age=int(os.environ.get("SOLHOST_DB_CONN_MAX_AGE", "0")),
+        # Each server thread keeps its connection for ten minutes instead of opening one
+        # per request, and checks it still works before a request uses it.
+        conn_max_age=int(os.environ.get("SOLHOST_DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -164,10 +176,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
-    # Off: allauth's own count of failed logins locks an account for everybody, its owner
-    # included, and an address for every account. solhost.identity.login_limits slows down
-    # one (account, address) pair instead, with the numbers in SOLHOST_LOGIN_LIMITS.
-    "login_failed": None,
+    # Wrong second-factor codes only (per account, so after the right password). Passwords
+    # no longer count here: this lock would shut the owner out with anybody's five wrong
+    # guesses, so solhost.identity.adapter skips it and login_limits slows down one
+    # (account, address) pair instead, with the numbers in SOLHOST_LOGIN_LIMITS.
+    "login_failed": "10/m/ip,5/5m/key",
     # Every post of the login form from one address (right or wrong): a flood guard, as each
     # check hashes a password. Beyond it allauth answers HTTP 429 for the rest of the minute.
     "login": "30/m/ip",
@@ -238,9 +251,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("SOLHOST_BEHIND_PROXY", False) else None
+# Behind a reverse proxy, the proxy tells the scheme and the client's address; only the
+# proxies named here are believed (see solhost/core/client_address.py).
+BEHIND_PROXY = _env_bool("SOLHOST_BEHIND_PROXY", False)
+SOLHOST_TRUSTED_PROXIES = (
+    parse_trusted_proxies(os.environ.get("SOLHOST_TRUSTED_PROXIES", "127.0.0.1,::1"))
+    if BEHIND_PROXY
+    else NO_PROXY
 )
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 
 # Strict policy: no inline script or style, nothing from another origin.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -340,3 +359,9 @@ SOLHOST_EVIDENCE_EXPIRY_NOTICE_DAYS = int(
 ENERGY_UPLOAD_MAX_BYTES = int(os.environ.get("SOLHOST_ENERGY_UPLOAD_MAX_BYTES", 64 * 1024 * 1024))
 # No request may be longer than the largest upload plus room for a form's other fields.
 SOLHOST_MAX_REQUEST_BYTES = ENERGY_UPLOAD_MAX_BYTES + 1024 * 1024
+
+# --- Backups (solhost.backups) ---
+# Where `solhost backup` without a path and the nightly job write their dated archives, and
+# how many of those they keep. Copy this folder off the machine: see docs/backups.md.
+SOLHOST_BACKUP_DIR = Path(os.environ.get("SOLHOST_BACKUP_DIR", VAR_DIR / "backups"))
+SOLHOST_BACKUP_KEEP = int(os.environ.get("SOLHOST_BACKUP_KEEP", "14"))

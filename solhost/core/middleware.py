@@ -2,6 +2,11 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from solhost.core.client_address import (
+    FORWARDED_HEADERS,
+    came_through_trusted_proxy,
+    client_address,
+)
 from solhost.core.problems import problem_dicts
 from solhost.core.request_input import (
     BodyTooLarge,
@@ -9,6 +14,51 @@ from solhost.core.request_input import (
     max_request_bytes,
     parameter_problems,
 )
+
+
+class ClientAddressMiddleware:
+    """Puts the real client's address in ``REMOTE_ADDR`` (see ``core.client_address``).
+
+    First in the stack, so the HTTPS redirect, sign-in limits and the audit trail all
+    see the client, and none of them sees a forwarded header a trusted proxy didn't send.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        proxies = settings.SOLHOST_TRUSTED_PROXIES
+        peer = request.META.get("REMOTE_ADDR", "")
+        if came_through_trusted_proxy(peer, proxies):
+            forwarded_for = request.META.get("HTTP_X_FORWARDED_FOR")
+            request.META["REMOTE_ADDR"] = client_address(peer, forwarded_for, proxies)
+        else:
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
+class PageCacheMiddleware:
+    """Tells browsers and shared caches how to keep pages that don't say so themselves.
+
+    A page that depends on who asks (its ``Vary`` names ``Cookie``) is ``private``: a
+    shared cache must never hand one resident's page to another. Every page is
+    revalidated before reuse (``no-cache``); an unchanged one then costs a 304 and no
+    body, thanks to the ETag ``ConditionalGetMiddleware`` adds. Static assets are
+    WhiteNoise's: hashed names, cached for a year.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response.headers:
+            varies = response.headers.get("Vary", "").lower()
+            user = getattr(request, "user", None)
+            personal = "cookie" in varies or (user is not None and user.is_authenticated)
+            response.headers["Cache-Control"] = "private, no-cache" if personal else "no-cache"
+        return response
 
 
 class ContentSecurityPolicyMiddleware:
