@@ -155,6 +155,11 @@ class AuditAction(StrEnum):
     # distribution
     CLOSE_PERIOD = "distribution.close_period", "A month's money was split and closed."
     PAYOUT = "distribution.payout", "A transfer to a partner was recorded."
+    # backups
+    BACKUP_RESTORE = (
+        "backups.restore",
+        "The installation was restored from a backup archive (named in the note).",
+    )
 
 
 AdminVerb = Literal["add", "change", "delete", "verify"]

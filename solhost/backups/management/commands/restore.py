@@ -1,0 +1,41 @@
+"""``solhost restore PATH``: an archive back into an empty installation, checked before and after."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from solhost.backups.actions import RestoreFailed, RestoreRefused, restore
+from solhost.backups.archive import ArchiveProblem
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a backup archive into this installation, which must be empty (a new, "
+        "never-migrated database and an empty var/); then check it against the manifest."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The archive `solhost backup` wrote.")
+
+    def handle(self, *args, path, **options):
+        try:
+            restored = restore(path=Path(path))
+        except (ArchiveProblem, RestoreRefused) as error:
+            raise CommandError(f"Nothing restored: {error}") from None
+        except RestoreFailed as error:
+            raise CommandError(f"Restore failed: {error}") from None
+        manifest = restored.manifest
+        self.stdout.write(f"Restored {path}, made {manifest['created']}.")
+        self.stdout.write(
+            f"  database ({manifest['database']['vendor']}): {restored.tables} tables, "
+            f"{restored.rows} rows, as the manifest says"
+        )
+        self.stdout.write(f"  ledger: {restored.accounts} account balances, as the manifest says")
+        self.stdout.write(f"  files: {restored.files} (secret key, signing keys, uploads)")
+        self.stdout.write(f"  secret key: {manifest['secret_key']['note']}")
+        if restored.unapplied:
+            self.stdout.write(
+                f"  this solhost is newer than the archive: run `solhost migrate` "
+                f"({', '.join(restored.unapplied)})"
+            )
+        self.stdout.write("Start (or restart) the site and its job consumer now.")

@@ -1,0 +1,276 @@
+"""The demo region backed up and restored into a new database and var/ folder, with the real
+commands in their own processes, on the database the suite runs on (SQLite or PostgreSQL).
+
+The round trip runs once for the module; each test checks one thing it must have kept.
+Counts and balances are read here straight from both databases, not from the manifest.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from django.conf import settings
+from jwcrypto import jwk, jwt
+
+BIN = Path(sys.executable).parent
+SOLHOST = shutil.which("solhost", path=str(BIN))
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+RESIDENT = "maria"
+EVIDENCE = {
+    "evidence/merri-creek-computing/solar-invoice.pdf": (b"%PDF-1.4 invoice\n", 0o640),
+    "evidence/glenroy-solar-servers/rules.txt": (b"co-op rules\n", 0o644),
+}
+
+
+@dataclass
+class Installation:
+    var: Path
+    database_url: str
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("SOLHOST_", "DATABASE_URL"))
+        }
+        return {
+            **env,
+            "DATABASE_URL": self.database_url,
+            "SOLHOST_VAR_DIR": str(self.var),
+            "PYTHONWARNINGS": "ignore",
+            **extra,
+        }
+
+    def run(self, *args: str, check: bool = True, **extra: str) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [SOLHOST, *args], env=self.env(**extra), capture_output=True, text=True, timeout=600
+        )
+        if check:
+            assert result.returncode == 0, f"solhost {' '.join(args)}:\n{result.stderr}"
+        return result
+
+    def probe(self, *args: str) -> dict:
+        result = subprocess.run(
+            [sys.executable, "-m", "solhost.backups.tests.oidc_probe", *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def query(self, sql: str) -> list[tuple]:
+        if self.database_url.startswith("sqlite"):
+            with sqlite3.connect(self.database_url.removeprefix("sqlite:///")) as db:
+                return db.execute(sql).fetchall()
+        with psycopg.connect(self.database_url) as db:
+            return db.execute(sql).fetchall()
+
+    def row_counts(self) -> dict[str, int]:
+        if self.database_url.startswith("sqlite"):
+            listed = (
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        else:
+            listed = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        tables = [name for (name,) in self.query(listed)]
+        return {name: self.query(f'SELECT COUNT(*) FROM "{name}"')[0][0] for name in tables}  # noqa: S608
+
+    def balances(self) -> dict[str, int]:
+        return dict(
+            self.query(
+                "SELECT a.code, COALESCE(SUM(p.amount_cents), 0) FROM ledger_account a "
+                "LEFT JOIN ledger_posting p ON p.account_id = a.id GROUP BY a.code"
+            )
+        )
+
+
+def _server_url(name: str) -> str:
+    database = settings.DATABASES["default"]
+    user = quote(database.get("USER") or "postgres")
+    password = f":{quote(database['PASSWORD'])}" if database.get("PASSWORD") else ""
+    host = database.get("HOST") or "127.0.0.1"
+    return f"postgres://{user}{password}@{host}:{database.get('PORT') or 5432}/{name}"
+
+
+def _databases(tmp: Path, names: list[str]):
+    """One new, empty database per name: SQLite files, or PostgreSQL databases on the suite's server."""
+    if not ON_POSTGRESQL:
+        return [f"sqlite:///{tmp / name}.sqlite3" for name in names]
+    with psycopg.connect(_server_url("postgres"), autocommit=True) as server:
+        for name in names:
+            server.execute(f'CREATE DATABASE "{name}"')
+    return [_server_url(name) for name in names]
+
+
+def _drop(names: list[str]) -> None:
+    if ON_POSTGRESQL:
+        with psycopg.connect(_server_url("postgres"), autocommit=True) as server:
+            for name in names:
+                server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class RoundTrip:
+    original: Installation
+    restored: Installation
+    archive: Path
+    original_counts: dict[str, int]
+    original_balances: dict[str, int]
+    original_jwks: dict
+    restore_output: str
+    # Read straight after the restore, before the sign-in below adds its own rows.
+    restored_counts: dict[str, int]
+    restored_balances: dict[str, int]
+    signed_in: dict
+
+
+@pytest.fixture(scope="module")
+def trip(tmp_path_factory) -> RoundTrip:
+    tmp = tmp_path_factory.mktemp("round-trip")
+    stem = f"backups_rt_{secrets.token_hex(4)}"
+    names = [f"{stem}_original", f"{stem}_restored"]
+    urls = _databases(tmp, names)
+    try:
+        original = Installation(tmp / "original-var", urls[0])
+        restored = Installation(tmp / "restored-var", urls[1])
+        original.run("demo", "--no-serve")
+        # Two signing keys, as after a rotation: both must come back, the newer still signing.
+        original.run("oidc-keys", "rotate")
+        password = secrets.token_urlsafe(16)
+        original.probe("--set-password", RESIDENT, password)
+        for name, (content, mode) in EVIDENCE.items():
+            path = original.var / "media" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            path.chmod(mode)
+        for rebuilt in ("static/css/site.css", "mail/20260101-000000.eml"):
+            (original.var / rebuilt).parent.mkdir(parents=True, exist_ok=True)
+            (original.var / rebuilt).write_text("rebuilt or disposable")
+        archives = tmp / "archives"
+        original.run("backup", SOLHOST_BACKUP_DIR=str(archives))
+        (archive,) = archives.iterdir()
+        original_counts = original.row_counts()
+        original_balances = original.balances()
+        original_jwks = original.probe()["jwks"]
+        restore_output = restored.run("restore", str(archive)).stdout
+        restored_counts = restored.row_counts()
+        restored_balances = restored.balances()
+        yield RoundTrip(
+            original=original,
+            restored=restored,
+            archive=archive,
+            original_counts=original_counts,
+            original_balances=original_balances,
+            original_jwks=original_jwks,
+            restore_output=restore_output,
+            restored_counts=restored_counts,
+            restored_balances=restored_balances,
+            signed_in=restored.probe("--sign-in", RESIDENT, password),
+        )
+    finally:
+        _drop(names)
+
+
+def test_the_restore_reports_what_it_checked(trip):
+    assert f"Restored {trip.archive}" in trip.restore_output
+    assert "as the manifest says" in trip.restore_output
+    vendor = "postgresql" if ON_POSTGRESQL else "sqlite"
+    assert f"database ({vendor})" in trip.restore_output
+
+
+def test_the_archive_holds_what_cannot_be_rebuilt_and_nothing_else(trip):
+    assert trip.archive.name.startswith("solhost-backup-")
+    assert trip.archive.stat().st_mode & 0o777 == 0o600
+    with tarfile.open(trip.archive) as tar:
+        names = set(tar.getnames())
+        manifest = json.load(tar.extractfile("manifest.json"))
+    keys = {f"oidc-keys/{path.name}" for path in (trip.original.var / "oidc-keys").iterdir()}
+    database = "database/solhost.pgdump" if ON_POSTGRESQL else "database/solhost.sqlite3"
+    media = {f"media/{name}" for name in EVIDENCE}
+    assert len(keys) == 2
+    assert names == {"manifest.json", database, "secret_key", *keys, *media}
+    assert {entry["name"] for entry in manifest["members"]} == names - {"manifest.json"}
+    assert manifest["database"]["tables"] == trip.original_counts
+    assert manifest["database"]["ledger_balances_cents"] == trip.original_balances
+
+
+def test_every_table_has_its_rows_and_the_trail_notes_the_restore(trip):
+    restored = trip.restored_counts
+    assert set(restored) == set(trip.original_counts)
+    assert sum(trip.original_counts.values()) > 1000
+    differing = {
+        table: (count, restored[table])
+        for table, count in trip.original_counts.items()
+        if restored[table] != count
+    }
+    # The one row the restore adds: its own event, after checking the counts.
+    assert differing == {
+        "core_auditevent": (trip.original_counts["core_auditevent"], restored["core_auditevent"])
+    }
+    assert restored["core_auditevent"] == trip.original_counts["core_auditevent"] + 1
+    ((note,),) = trip.restored.query(
+        "SELECT note FROM core_auditevent WHERE action = 'backups.restore'"
+    )
+    assert trip.archive.name in note
+
+
+def test_the_ledger_balances_are_the_same(trip):
+    assert trip.restored_balances == trip.original_balances
+    assert any(trip.original_balances.values())
+
+
+def test_the_secret_key_signing_keys_and_evidence_come_back_with_their_modes(trip):
+    for name in [
+        "secret_key",
+        *(f"oidc-keys/{p.name}" for p in (trip.original.var / "oidc-keys").iterdir()),
+    ]:
+        before, after = trip.original.var / name, trip.restored.var / name
+        assert after.read_bytes() == before.read_bytes(), name
+        assert after.stat().st_mode & 0o777 == 0o600, name
+    # The key settings made when the restore started is gone: the archive's newest key signs.
+    assert sorted(p.name for p in (trip.restored.var / "oidc-keys").iterdir()) == sorted(
+        p.name for p in (trip.original.var / "oidc-keys").iterdir()
+    )
+    for name, (content, mode) in EVIDENCE.items():
+        path = trip.restored.var / "media" / name
+        assert path.read_bytes() == content
+        assert path.stat().st_mode & 0o777 == mode
+
+
+def test_a_resident_signs_in_to_a_service_on_the_restored_installation(trip):
+    restored_jwks = trip.signed_in["jwks"]
+    assert sorted(key["kid"] for key in restored_jwks["keys"]) == sorted(
+        key["kid"] for key in trip.original_jwks["keys"]
+    )
+    # Signed by the restored installation, verified with the original's published keys: a
+    # service that trusted the original trusts the restored one without a change.
+    token = jwt.JWT(
+        jwt=trip.signed_in["id_token"],
+        key=jwk.JWKSet.from_json(json.dumps(trip.original_jwks)),
+        check_claims={"aud": trip.signed_in["client_id"], "exp": None},
+    )
+    assert json.loads(token.claims)["preferred_username"] == RESIDENT
+
+
+def test_restoring_again_over_the_restored_installation_is_refused(trip):
+    before = trip.restored.row_counts()
+
+    result = trip.restored.run("restore", str(trip.archive), check=False)
+
+    assert result.returncode != 0
+    assert "Nothing restored: this installation is not empty" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert trip.restored.row_counts() == before
