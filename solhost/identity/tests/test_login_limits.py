@@ -5,10 +5,18 @@ Personas: the ``owner`` is rita, at home on 10.0.0.7; the ``attacker`` guesses f
 """
 
 import pytest
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from solhost.core.client_address import parse_trusted_proxies
 from solhost.core.models import AuditEvent
 from solhost.identity import login_limits
 from solhost.test import PASSWORD
@@ -296,6 +304,24 @@ def test_reauthentication_counts_and_waits_with_the_login_form(owner, world, clo
     assertContains(response, ACCOUNT_WAIT)
 
 
+def test_wrong_second_factor_codes_still_meet_allauths_limit(owner, world, clock):
+    secret = generate_totp_secret()
+    TOTP.activate(world.rita, secret)
+    valid = [format_hotp_value(hotp_value(secret, n)) for n in yield_hotp_counters_from_time()]
+    right = valid[len(valid) // 2]  # this period's code
+    wrong = next(code for code in ("123456", "654321", "111111") if code not in valid)
+    response = sign_in(owner, OWNER, PASSWORD, HOME)
+    assert response["Location"] == reverse("mfa_authenticate")
+    for _ in range(5):
+        response = owner.post(reverse("mfa_authenticate"), {"code": wrong}, REMOTE_ADDR=HOME)
+        assertContains(response, "Incorrect code.")
+
+    response = owner.post(reverse("mfa_authenticate"), {"code": right}, REMOTE_ADDR=HOME)
+
+    assertContains(response, "Too many failed login attempts.")
+    assert not signed_in_as(owner, world.rita)
+
+
 def test_two_attempts_for_one_pair_are_never_checked_at_once(world):
     request = RequestFactory().post("/", REMOTE_ADDR=ATTACKER)
 
@@ -313,3 +339,17 @@ def test_an_ipv6_client_counts_as_its_64_network():
     assert address("2001:db8:1:3::5") != address("2001:db8:1:2::5")
     assert address("::ffff:10.0.0.66") == ATTACKER
 
+
+def test_clients_behind_a_trusted_proxy_are_limited_separately(
+    settings, owner, attacker, world, clock
+):
+    settings.SOLHOST_TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.1")
+
+    for _ in range(6):
+        sign_in(attacker, OWNER, WRONG, "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.66")
+    response = sign_in(attacker, OWNER, PASSWORD, "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.66")
+    assertContains(response, ACCOUNT_WAIT)
+
+    response = sign_in(owner, OWNER, PASSWORD, "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assertNotContains(response, ACCOUNT_WAIT, status_code=302)
+    assert signed_in_as(owner, world.rita)
