@@ -2,14 +2,14 @@
 
 The close gathers a scenario from the database (``queries.build_scenario``: settled
 payments, active days, each partner's standing on the period's last day and the
-parameters in force then), hands it to the pure split, and posts the lines the split
-makes (``ledger_lines``) to the ledger. Everything happens in one database
+parameters in force then), hands it to the pure split (both in ``queries.close_figures``,
+which the steward's preview also uses), and posts the lines the split makes
+(``ledger_lines``) to the ledger. Everything happens in one database
 transaction: a failure anywhere leaves nothing behind, and a second close of the same
 period finds the first and changes nothing.
 """
 
 import datetime
-from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -17,46 +17,49 @@ from django.utils import timezone
 from solhost.contributions.models import Payment
 from solhost.core import audit
 from solhost.core.audit import AuditAction
-from solhost.core.models import parameter_value
 from solhost.distribution.ledger_lines import close_lines
 from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
-from solhost.distribution.queries import build_scenario
-from solhost.distribution.split import parse_scenario, split_period
+from solhost.distribution.queries import close_figures, why_not_closable
 from solhost.ledger import accounts
 from solhost.ledger.actions import post_transaction
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
-from solhost.metering.periods import last_day_for_usage, parse_period
+from solhost.metering.periods import parse_period
 
 
 class CannotClose(ValueError):
     """The period cannot be closed yet, or is not a period."""
 
 
+class FiguresChanged(CannotClose):
+    """The period's inputs changed since its figures were previewed; nothing was closed."""
+
+
 def _check_closable(period: str, today: datetime.date) -> None:
-    try:
-        parse_period(period)
-    except ValueError as error:
-        raise CannotClose(str(error)) from None
-    grace = int(parameter_value("usage_grace_days", at=today))
-    open_until = last_day_for_usage(period, grace)
-    if today <= open_until:
-        raise CannotClose(
-            f"period {period} still takes late usage until {open_until.isoformat()} "
-            f"({grace} days of grace); close it from {(open_until + datetime.timedelta(days=1)).isoformat()}"
-        )
+    """Raise CannotClose, saying why, unless ``period``'s grace for late usage is over."""
+    reason = why_not_closable(period, today)
+    if reason:
+        raise CannotClose(reason)
 
 
 def close_period(
-    *, period: str, actor, today: datetime.date | None = None
+    *,
+    period: str,
+    actor,
+    today: datetime.date | None = None,
+    checked_input_hash: str | None = None,
 ) -> tuple[PeriodClose, bool]:
-    """Close ``period``; return its close and whether this call made it (False: it existed)."""
+    """Close ``period``; return its close and whether this call made it (False: it existed).
+
+    With ``checked_input_hash`` (a preview's), the close goes ahead only if its inputs are
+    still the ones previewed: figures someone checked are the figures closed.
+    """
     existing = PeriodClose.objects.filter(period=period).first()
     if existing is not None:
         return existing, False
     _check_closable(period, today or timezone.localdate())
     try:
         with transaction.atomic():
-            return _close(period, actor), True
+            return _close(period, actor, checked_input_hash), True
     except IntegrityError:
         # A concurrent close of the same period won; its result is the period's.
         existing = PeriodClose.objects.filter(period=period).first()
@@ -65,7 +68,7 @@ def close_period(
         return existing, False
 
 
-def _close(period: str, actor) -> PeriodClose:
+def _close(period: str, actor, checked_input_hash: str | None) -> PeriodClose:
     _, last = parse_period(period)
     FrozenPeriod.objects.create(period=period)
     if connection.vendor == "postgresql":
@@ -76,66 +79,37 @@ def _close(period: str, actor) -> PeriodClose:
                 f"LOCK TABLE {UsageEvent._meta.db_table}, {ActiveDay._meta.db_table}, "
                 f"{Payment._meta.db_table} IN SHARE MODE"
             )
-    scenario_doc, member_to_resident, partners, released = build_scenario(period)
-    result = split_period(parse_scenario(scenario_doc))
-
+    figures = close_figures(period)
+    close, result = figures.close, figures.result
+    if checked_input_hash is not None and close.input_hash != checked_input_hash:
+        raise FiguresChanged(
+            f"the figures of {period} changed since they were checked (a payment or partner's "
+            "standing is new); nothing was closed: check the new figures"
+        )
     lines = close_lines(
         result,
-        released,
+        figures.released,
         contributions=accounts.fixed_account(accounts.CONTRIBUTIONS),
         commons=accounts.fixed_account(accounts.COMMONS),
         solidarity=accounts.fixed_account(accounts.SOLIDARITY),
         land_back=accounts.fixed_account(accounts.LAND_BACK),
-        held=lambda slug: accounts.held_account(partners[slug]),
-        payable=lambda slug: accounts.payable_account(partners[slug]),
+        held=lambda slug: accounts.held_account(figures.partners[slug]),
+        payable=lambda slug: accounts.payable_account(figures.partners[slug]),
     )
-    entry = None
     if any(line[1] for line in lines):
-        entry = post_transaction(
+        close.ledger_entry = post_transaction(
             description=f"Close of {period}: contributions split ({result.algorithm})",
             postings=lines,
             actor=actor,
             date=last,
             key=f"close:{period}",
         )
-    balance_ = result.balance
-    close = PeriodClose.objects.create(
-        period=period,
-        closed_by=actor if getattr(actor, "pk", None) else None,
-        algorithm=result.algorithm,
-        input_hash=result.input_hash,
-        scenario=scenario_doc,
-        total_in_cents=balance_.total_in_cents,
-        commons_cents=result.pools.commons_cents,
-        solidarity_cents=result.pools.solidarity_cents,
-        zero_usage_cents=result.pools.zero_usage_cents,
-        land_back_cents=result.pools.land_back_cents,
-        held_cents=balance_.held_cents,
-        payout_cents=balance_.payout_cents,
-        carried_cents=balance_.carried_out_cents,
-        released_cents=sum(released.values()),
-        ledger_entry=entry,
-    )
-    _statements(close, scenario_doc, result, partners, released)
-    days_by_member = {m["id"]: m["active_days"] for m in scenario_doc["members"]}
-    ResidentShare.objects.bulk_create(
-        (
-            ResidentShare(
-                close=close,
-                resident_id=member_to_resident[member.id],
-                paid_cents=member.paid_cents,
-                commons_cents=member.commons_cents,
-                solidarity_cents=member.solidarity_cents,
-                zero_usage_cents=member.zero_usage_cents,
-                services=member.services,
-                active_days=days_by_member[member.id],
-            )
-            for member in result.members
-            # A resident who paid nothing has nothing to trace; their days still count above.
-            if member.id in member_to_resident and member.paid_cents
-        ),
-        batch_size=2000,
-    )
+    close.closed_by = actor if getattr(actor, "pk", None) else None
+    close.save()
+    for row in [*figures.statements, *figures.shares]:
+        row.close = close
+    PartnerStatement.objects.bulk_create(figures.statements)
+    ResidentShare.objects.bulk_create(figures.shares, batch_size=2000)
     audit.record(
         actor=actor,
         action=AuditAction.CLOSE_PERIOD,
@@ -147,43 +121,3 @@ def _close(period: str, actor) -> PeriodClose:
         },
     )
     return close
-
-
-def _statements(close: PeriodClose, scenario_doc: dict, result, partners, released) -> None:
-    per_service: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"residents": 0, "active_days": 0, "gross_cents": 0}
-    )
-    for member in scenario_doc["members"]:
-        for service, days in member["active_days"].items():
-            per_service[service]["residents"] += 1
-            per_service[service]["active_days"] += days
-    for member in result.members:
-        for service, cents in member.services.items():
-            per_service[service]["gross_cents"] += cents
-    owner = scenario_doc["services"]
-    statements = []
-    for slug, figures in result.partners.items():
-        declared = scenario_doc["partners"][slug]
-        statements.append(
-            PartnerStatement(
-                close=close,
-                partner=partners[slug],
-                qualified=figures.qualified,
-                settler_run=declared["settler_run"],
-                withhold_land_back=declared["withhold_land_back"],
-                residents=figures.residents,
-                active_days=figures.active_days,
-                gross_cents=figures.gross_cents,
-                land_back_cents=figures.land_back_cents,
-                net_cents=figures.net_cents,
-                held_cents=figures.held_cents,
-                released_cents=released[slug],
-                carried_in_cents=figures.carried_in_cents,
-                payout_cents=figures.payout_cents,
-                carried_cents=figures.carried_cents,
-                services={
-                    s: dict(v) for s, v in sorted(per_service.items()) if owner.get(s) == slug
-                },
-            )
-        )
-    PartnerStatement.objects.bulk_create(statements)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from solhost.contributions.forms import AmountField
+from solhost.metering.periods import parse_period
 from solhost.partners.models import Organisation
 
 
@@ -35,3 +36,42 @@ class PayoutForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError("The date is in the future.")
         return day
+
+
+class MonthForm(forms.Form):
+    """A month the steward wants to look at before closing it."""
+
+    period = forms.CharField(
+        label="Month",
+        max_length=7,
+        help_text="As YYYY-MM, e.g. 2026-10.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_period(self):
+        period = self.cleaned_data["period"].strip()
+        try:
+            parse_period(period)
+        except ValueError as error:
+            raise forms.ValidationError(f"{error}.") from None
+        return period
+
+
+class CloseForm(forms.Form):
+    """The steward's confirmation that the previewed figures are the ones to close."""
+
+    confirm = forms.BooleanField(
+        label="I have checked these figures",
+        error_messages={"required": "Tick “I have checked these figures” to close the month."},
+    )
+    # The preview's input hash: the close goes ahead only if the figures are still these.
+    input_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean(self):
+        # The hash is hidden, so a problem with it is told above the form, not on a field.
+        if self.errors.pop("input_hash", None):
+            self.add_error(
+                None,
+                "The figures you confirmed could not be read; check the figures below and confirm again.",
+            )
+        return self.cleaned_data

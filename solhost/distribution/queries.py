@@ -1,21 +1,26 @@
-"""Reading what a close needs: the period's scenario and the months due for closing.
+"""Reading what a close needs: the period's scenario, its figures and the months to close.
 
 A partner counts as qualified on the period's last day as ``qualification.queries.
 qualified_on`` says. A partner never evaluated is not qualified: its money is held for
 it, never forfeited, and released by the first close after it qualifies.
+
+``close_figures`` computes everything a close stores; the close saves what it returns,
+and the steward's preview shows it (``preview_close``) without keeping anything.
 """
 
 import datetime
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Sum
 
 from solhost.contributions.models import Payment, PaymentReference, SponsoredSeat
 from solhost.core.models import parameter_value
 from solhost.distribution.allocation import allocate
-from solhost.distribution.models import PartnerStatement, PeriodClose
-from solhost.distribution.split import ALGORITHM_VERSION
+from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
+from solhost.distribution.split import ALGORITHM_VERSION, PeriodSplit, parse_scenario, split_period
 from solhost.identity.models import User
 from solhost.ledger import accounts
 from solhost.ledger.books import balance
@@ -139,19 +144,175 @@ def build_scenario(
     return scenario, member_to_resident, partners, released
 
 
+@dataclass(frozen=True)
+class CloseFigures:
+    """Everything a close of one period stores, computed and not yet saved.
+
+    ``close``, ``statements`` and ``shares`` are unsaved rows; the close links them and
+    saves them as they are, so what a preview shows is what the close keeps.
+    """
+
+    close: PeriodClose
+    statements: list[PartnerStatement]
+    shares: list[ResidentShare]
+    result: PeriodSplit
+    partners: dict[str, Organisation]
+    released: dict[str, int]
+
+
+def close_figures(period: str) -> CloseFigures:
+    """Split ``period`` as a close would now: its close, partner statements and resident shares."""
+    scenario, member_to_resident, partners, released = build_scenario(period)
+    result = split_period(parse_scenario(scenario))
+    balance_ = result.balance
+    close = PeriodClose(
+        period=period,
+        algorithm=result.algorithm,
+        input_hash=result.input_hash,
+        scenario=scenario,
+        total_in_cents=balance_.total_in_cents,
+        commons_cents=result.pools.commons_cents,
+        solidarity_cents=result.pools.solidarity_cents,
+        zero_usage_cents=result.pools.zero_usage_cents,
+        land_back_cents=result.pools.land_back_cents,
+        held_cents=balance_.held_cents,
+        payout_cents=balance_.payout_cents,
+        carried_cents=balance_.carried_out_cents,
+        released_cents=sum(released.values()),
+    )
+    days_by_member = {m["id"]: m["active_days"] for m in scenario["members"]}
+    shares = [
+        ResidentShare(
+            resident_id=member_to_resident[member.id],
+            paid_cents=member.paid_cents,
+            commons_cents=member.commons_cents,
+            solidarity_cents=member.solidarity_cents,
+            zero_usage_cents=member.zero_usage_cents,
+            services=member.services,
+            active_days=days_by_member[member.id],
+        )
+        for member in result.members
+        # A resident who paid nothing has nothing to trace; their days still count above.
+        if member.id in member_to_resident and member.paid_cents
+    ]
+    return CloseFigures(
+        close=close,
+        statements=_statements(scenario, result, partners, released),
+        shares=shares,
+        result=result,
+        partners=partners,
+        released=released,
+    )
+
+
+def _statements(
+    scenario: dict, result: PeriodSplit, partners: dict[str, Organisation], released: dict[str, int]
+) -> list[PartnerStatement]:
+    per_service: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"residents": 0, "active_days": 0, "gross_cents": 0}
+    )
+    for member in scenario["members"]:
+        for service, days in member["active_days"].items():
+            per_service[service]["residents"] += 1
+            per_service[service]["active_days"] += days
+    for member in result.members:
+        for service, cents in member.services.items():
+            per_service[service]["gross_cents"] += cents
+    owner = scenario["services"]
+    statements = []
+    for slug, figures in result.partners.items():
+        declared = scenario["partners"][slug]
+        statements.append(
+            PartnerStatement(
+                partner=partners[slug],
+                qualified=figures.qualified,
+                settler_run=declared["settler_run"],
+                withhold_land_back=declared["withhold_land_back"],
+                residents=figures.residents,
+                active_days=figures.active_days,
+                gross_cents=figures.gross_cents,
+                land_back_cents=figures.land_back_cents,
+                net_cents=figures.net_cents,
+                held_cents=figures.held_cents,
+                released_cents=released[slug],
+                carried_in_cents=figures.carried_in_cents,
+                payout_cents=figures.payout_cents,
+                carried_cents=figures.carried_cents,
+                services={
+                    s: dict(v) for s, v in sorted(per_service.items()) if owner.get(s) == slug
+                },
+            )
+        )
+    return statements
+
+
+def preview_close(period: str) -> CloseFigures:
+    """What closing ``period`` would store now, computed by the close's own code.
+
+    The computation runs in a transaction that is always rolled back, so the preview keeps
+    nothing, not even a ledger account the close would open on the way.
+    """
+    with transaction.atomic():
+        figures = close_figures(period)
+        transaction.set_rollback(True)
+    return figures
+
+
+def why_not_closable(period: str, today: datetime.date) -> str:
+    """Why ``period`` cannot be closed on ``today``, or "" when its grace for late usage is over."""
+    try:
+        parse_period(period)
+    except ValueError as error:
+        return str(error)
+    grace = int(parameter_value("usage_grace_days", at=today))
+    open_until = last_day_for_usage(period, grace)
+    if today <= open_until:
+        return (
+            f"period {period} still takes late usage until {open_until.isoformat()} "
+            f"({grace} days of grace); close it from {(open_until + datetime.timedelta(days=1)).isoformat()}"
+        )
+    return ""
+
+
+def _months_with_money() -> list[str]:
+    """Every month with usage or payments, oldest first."""
+    months = set(ActiveDay.objects.dates("day", "month")) | set(
+        Payment.objects.dates("received_on", "month")
+    )
+    return [f"{month.year:04d}-{month.month:02d}" for month in sorted(months)]
+
+
 def periods_due(today: datetime.date) -> list[str]:
     """Months whose grace has passed and that are not closed yet, oldest first.
 
     Only months with usage or payments count: an empty region has nothing to close.
     """
     grace = int(parameter_value("usage_grace_days", at=today))
-    months = set(ActiveDay.objects.dates("day", "month")) | set(
-        Payment.objects.dates("received_on", "month")
-    )
     closed = set(PeriodClose.objects.values_list("period", flat=True))
-    due = []
-    for month in sorted(months):
-        period = f"{month.year:04d}-{month.month:02d}"
-        if period not in closed and today > last_day_for_usage(period, grace):
-            due.append(period)
-    return due
+    return [
+        period
+        for period in _months_with_money()
+        if period not in closed and today > last_day_for_usage(period, grace)
+    ]
+
+
+@dataclass(frozen=True)
+class MonthToClose:
+    period: str
+    close: PeriodClose | None
+    # Why it cannot be closed yet; empty when it can, or is closed.
+    waiting: str
+
+
+def months_to_close(today: datetime.date) -> list[MonthToClose]:
+    """Every closed month and every month with usage or payments, newest first."""
+    closes = {close.period: close for close in PeriodClose.objects.select_related("closed_by")}
+    periods = sorted(set(closes) | set(_months_with_money()), reverse=True)
+    return [
+        MonthToClose(
+            period=period,
+            close=closes.get(period),
+            waiting="" if period in closes else why_not_closable(period, today),
+        )
+        for period in periods
+    ]

@@ -23,6 +23,9 @@ urlpatterns = [
     path("contribute/where-it-went/", views.where_it_went, name="where_it_went"),
     path("statements/<slug:slug>/", views.statements, name="statements"),
     path("payouts/", views.payouts, name="payouts"),
+    path("closes/", views.close_index, name="close_index"),
+    path("closes/<period:period>/", views.close_preview, name="close_preview"),
+    path("closes/<period:period>/close/", views.close_month, name="close_month"),
     path("statements/<slug:slug>/<period:period>/", views.statement, name="statement"),
     path("statements/<slug:slug>/<period:period>.csv", views.statement_csv, name="statement_csv"),
 ]

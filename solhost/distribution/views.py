@@ -2,7 +2,8 @@
 
 The public sees totals and per-partner figures, never a resident. A partner sees its own
 statement and no other's (others' are 404, whether or not they exist). A resident sees
-where their own money went, and nobody else's.
+where their own money went, and nobody else's. The steward previews a month's split
+before closing it, and closes it from the same page.
 """
 
 import csv
@@ -14,12 +15,15 @@ from django.db.models import Count, Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from solhost.core.forms import submit
 from solhost.core.money import format_aud
-from solhost.distribution.forms import PayoutForm
+from solhost.distribution.actions import CannotClose, FiguresChanged, close_period
+from solhost.distribution.forms import CloseForm, MonthForm, PayoutForm
 from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare
 from solhost.distribution.payouts import owed_cents, record_payout
+from solhost.distribution.queries import months_to_close, preview_close, why_not_closable
 from solhost.metering.models import ActiveDay
 from solhost.metering.periods import parse_period
 from solhost.partners.models import Membership, Organisation, Service
@@ -251,3 +255,72 @@ def payouts(request: HttpRequest) -> HttpResponse:
             "recent": Payout.objects.select_related("partner")[:20],
         },
     )
+
+
+@steward_required
+def close_index(request: HttpRequest) -> HttpResponse:
+    """The months the steward can close, those still taking late usage, and those closed."""
+    form = MonthForm(request.GET or None)
+    if form.is_valid():
+        return redirect("distribution:close_preview", form.cleaned_data["period"])
+    return render(
+        request,
+        "distribution/close_index.html",
+        {"form": form, "months": months_to_close(timezone.localdate())},
+    )
+
+
+@steward_required
+def close_preview(request: HttpRequest, period: str) -> HttpResponse:
+    return _close_preview(request, period, form=None)
+
+
+def _close_preview(request: HttpRequest, period: str, *, form: CloseForm | None) -> HttpResponse:
+    """A month's split as closing it now would store it; nothing is kept.
+
+    ``form`` is a refused confirmation to show again; without one, a fresh form carries
+    the hash of the figures shown.
+    """
+    closed = PeriodClose.objects.filter(period=period).select_related("closed_by").first()
+    waiting = "" if closed else why_not_closable(period, timezone.localdate())
+    figures = None if closed or waiting else preview_close(period)
+    if figures is not None and form is None:
+        form = CloseForm(initial={"input_hash": figures.close.input_hash})
+    return render(
+        request,
+        "distribution/close_preview.html",
+        {
+            "period": period,
+            "closed": closed,
+            "waiting": waiting,
+            "figures": figures,
+            "form": form,
+        },
+    )
+
+
+@steward_required
+@require_POST
+def close_month(request: HttpRequest, period: str) -> HttpResponse:
+    """Close a previewed month, once the steward confirms its figures are still the ones shown."""
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _close_preview(request, period, form=form)
+    try:
+        close, made = close_period(
+            period=period, actor=request.user, checked_input_hash=form.cleaned_data["input_hash"]
+        )
+    except FiguresChanged as error:
+        messages.error(request, f"{str(error).capitalize()}.")
+        return _close_preview(request, period, form=None)
+    except CannotClose as error:
+        messages.error(request, f"{period} was not closed: {error}.")
+        return redirect("distribution:close_preview", period)
+    if made:
+        messages.success(
+            request,
+            f"Closed {period}: {format_aud(close.total_in_cents)} in, split and posted to the ledger.",
+        )
+    else:
+        messages.info(request, f"{period} was already closed; nothing changed.")
+    return redirect("distribution:transparency", period)
