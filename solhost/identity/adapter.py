@@ -20,8 +20,8 @@ class AccountAdapter(DefaultAccountAdapter):
     """
 
     def pre_authenticate(self, request, **credentials) -> None:
-        # Instead of allauth's check, not as well: its login_failed lock, kept for second-factor
-        # codes, would refuse the owner everywhere after anybody's few wrong passwords.
+        # Replaces allauth's check rather than adding to it: its login_failed lock (kept for
+        # second-factor codes) would refuse the owner everywhere after anybody's five guesses.
         wait = login_limits.start_attempt(request, _account(credentials))
         if wait is not None:
             raise ValidationError(wait.message(), code="too_many_login_attempts")

@@ -37,7 +37,6 @@ def alert_owner_of_failed_sign_ins(
         "addresses": addresses,
         "first": datetime.datetime.fromtimestamp(first, datetime.UTC),
         "last": datetime.datetime.fromtimestamp(last, datetime.UTC),
-        "window_minutes": settings.SOLHOST_LOGIN_LIMITS["burst_window_seconds"] // 60,
         "change_password_url": settings.BASE_URL + reverse("account_change_password"),
         "security_url": settings.BASE_URL + reverse("mfa_index"),
         "sessions_url": settings.BASE_URL + reverse("identity:connected"),
