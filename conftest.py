@@ -57,6 +57,16 @@ def _jobs_run_at_once():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in limits and allauth's rates count in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     # Mail goes to memory (pytest-django's outbox) unless a test asks for files.
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
