@@ -30,6 +30,7 @@ from solhost.backups.installation import (
     MEDIA_FOLDER,
     PRIVATE,
     SECRET_KEY_MEMBER,
+    keys_made_at_start,
     latest_migrations,
     ledger_balances,
     libpq_environment,
@@ -41,7 +42,6 @@ from solhost.backups.installation import (
 )
 from solhost.core import audit
 from solhost.core.audit import AuditAction
-from solhost.identity.signing_keys import key_files
 
 
 class BackupFailed(Exception):
@@ -245,7 +245,7 @@ def restore(*, path: Path) -> Restored:
     if SECRET_KEY_MEMBER in places:
         places[SECRET_KEY_MEMBER][0].unlink(missing_ok=True)
     if any(name.startswith(f"{KEYS_FOLDER}/") for name in places):
-        for key in key_files(Path(settings.OIDC_KEY_DIR)):
+        for key in keys_made_at_start():
             key.path.unlink()
         Path(settings.OIDC_KEY_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
     try:

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.recorder import MigrationRecorder
 
-from solhost.identity.signing_keys import key_files
+from solhost.identity.signing_keys import KeyFile, key_files
 from solhost.ledger.books import balances
 
 SECRET_KEY_MEMBER = "secret_key"  # noqa: S105 (a member's name, not a key)
@@ -131,15 +131,40 @@ def solhost_version() -> dict[str, str | None]:
     return {"version": release, "commit": commit}
 
 
+def process_started() -> datetime.datetime | None:
+    """When this process started (Linux's /proc), to the second; None where that can't be read."""
+    try:
+        # Field 22 of /proc/self/stat, counted after the command name's closing parenthesis.
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return datetime.datetime.fromtimestamp(boot + ticks / os.sysconf("SC_CLK_TCK"), datetime.UTC)
+
+
+def keys_made_at_start() -> list[KeyFile]:
+    """The signing key settings made when this process started because it found none."""
+    started = process_started()
+    if started is None:
+        return []
+    # /proc/stat gives the boot time to the second only.
+    since = started - datetime.timedelta(seconds=1)
+    return [key for key in key_files(Path(settings.OIDC_KEY_DIR)) if key.created >= since]
+
+
 def reasons_in_use() -> list[str]:
     """Why this installation isn't empty enough to restore into; none when it is.
 
     In use: the database has any table (a migrated database has at least its migration
     records, and pg_restore needs a database without tables), MEDIA_ROOT holds a file, or
-    the key folder holds a key settings didn't just make. Settings make var/secret_key and
-    one signing key when they find none, before any command runs; while the database is
-    still empty those sign nothing anybody holds, so they don't count, and restore
-    replaces them.
+    the key folder holds a key from before this process started. Settings make
+    var/secret_key and a signing key when they find none, before any command runs: those
+    don't count, and restore replaces them. (An older var/secret_key doesn't count either:
+    it can't be told from a new one, and without the database it guards nothing.)
     """
     reasons = []
     with connection.cursor() as cursor:
@@ -149,9 +174,12 @@ def reasons_in_use() -> list[str]:
             f"the database {connection.settings_dict['NAME']} has {len(tables)} tables "
             f"(e.g. {sorted(tables)[0]})"
         )
-    keys = key_files(Path(settings.OIDC_KEY_DIR))
-    if len(keys) > 1 or (keys and tables):
-        reasons.append(f"the signing key folder {settings.OIDC_KEY_DIR} holds keys ({len(keys)})")
+    made_now = keys_made_at_start()
+    earlier = [key for key in key_files(Path(settings.OIDC_KEY_DIR)) if key not in made_now]
+    if earlier:
+        reasons.append(
+            f"the signing key folder {settings.OIDC_KEY_DIR} holds keys from before ({len(earlier)})"
+        )
     media = _files_under(Path(settings.MEDIA_ROOT), skip=[])
     if media:
         reasons.append(f"MEDIA_ROOT {settings.MEDIA_ROOT} holds files ({len(media)})")
