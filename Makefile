@@ -4,15 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
-CHROMIUM := /usr/bin/chromium
+# From Debian: Chromium for the browser tests, Caddy for the reverse-proxy tests.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core caddy
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint test-sqlite test-postgres chromium lock bench clean
+.PHONY: demo test lint test-sqlite test-postgres system-packages lock bench clean
 
 demo: $(STAMP)
 	$(BIN)/solhost demo
 
-test: $(STAMP) chromium lint test-sqlite test-postgres
+test: $(STAMP) system-packages lint test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -21,10 +22,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/solhost makemigrations --check --dry-run
 
-test-sqlite: $(STAMP) chromium
+test-sqlite: $(STAMP) system-packages
 	env -u DATABASE_URL $(BIN)/python -m pytest
 
-test-postgres: $(STAMP) chromium
+test-postgres: $(STAMP) system-packages
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -42,8 +43,8 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-chromium:
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+system-packages:
+	@command -v chromium >/dev/null && command -v caddy >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

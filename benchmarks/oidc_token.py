@@ -9,7 +9,7 @@ client_secret_basic and the verifier) for an access token, an RS256 ID token and
 refresh token. One client, one request at a time. Password hashing is not in that loop
 (it happens once per login, not per service sign-in), so it is timed on its own.
 
-solhost is served by waitress (as `solhost serve` does) from a throw-away SQLite
+solhost is served in-process by waitress (one server, four threads) from a throw-away SQLite
 database. `oidc-provider` is installed with npm into var/bench-oidc-provider/ at the first
 run (never committed); if npm cannot install it, the figures say so and the comparison
 falls back to a bare Django view over the same server.

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import psycopg
 import pytest
+import redis
 from django.conf import settings
 
 from solhost.test import PASSWORD
@@ -32,6 +33,9 @@ from solhost.test import PASSWORD
 REPO = Path(__file__).resolve().parents[2]
 SOLHOST = str(Path(sys.executable).with_name("solhost"))
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# Workers are separate processes: sign-in limits must count in one shared cache, as in
+# production. This Redis database is the test's own, emptied before and after.
+REDIS_URL = "redis://127.0.0.1:6379/13"
 OWNER = "owner@example.org"
 
 
@@ -151,7 +155,10 @@ def site(tmp_path_factory):
         "SOLHOST_BASE_URL": f"https://localhost:{https_port}",
         "SOLHOST_BEHIND_PROXY": "true",
         "SOLHOST_TRUSTED_PROXIES": "127.0.0.1,::1",
+        "REDIS_URL": REDIS_URL,
     }
+    redis_db = redis.Redis.from_url(REDIS_URL)
+    redis_db.flushdb()
     subprocess.run([SOLHOST, "migrate", "-v0"], env=env, check=True, timeout=300)
     subprocess.run(
         [SOLHOST, "shell", "-c", "from solhost.test import make_user; make_user('owner')"],
@@ -210,6 +217,7 @@ def site(tmp_path_factory):
         proxy.wait(timeout=30)
         app.wait(timeout=30)
         drop_database()
+        redis_db.flushdb()
 
 
 def test_https_through_the_proxy_answers_with_the_page_and_hsts_not_a_redirect(site):
@@ -268,3 +276,18 @@ def test_the_audit_trail_names_the_real_client_not_the_proxy_nor_a_forged_header
 def test_the_server_runs_the_workers_it_was_asked_for(site):
     booted = re.findall(r"Booting worker with pid", site.app_log.read_text())
     assert len(booted) >= 2
+
+
+def test_sign_in_limits_see_each_client_behind_the_proxy(site):
+    attacker, owner = site.client("127.0.0.2"), site.client("127.0.0.3")
+    for _ in range(8):
+        response, _ = attacker.sign_in(OWNER, "not-the-password")
+        assert response.status == 200
+    # The attacker's address now waits before any attempt at this account is checked,
+    # even one with the right password …
+    response, page = attacker.sign_in(OWNER, PASSWORD)
+    assert response.status == 200
+    assert b"Please wait" in page
+    # … while the owner, at their own address, signs in at once.
+    response, _ = owner.sign_in(OWNER, PASSWORD)
+    assert response.status == 302
