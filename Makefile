@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
-# From Debian: Chromium for the browser tests, Caddy for the reverse-proxy tests.
-SYSTEM_PACKAGES := chromium fonts-dejavu-core caddy
+# From Debian: Chromium for the browser tests, Caddy for the reverse-proxy tests, wrk to
+# load a served site in the benchmarks.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core caddy wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint test-sqlite test-postgres system-packages lock bench clean
@@ -28,8 +29,9 @@ test-sqlite: $(STAMP) system-packages
 test-postgres: $(STAMP) system-packages
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) system-packages
 	$(BIN)/python benchmarks/home_page.py
+	$(BIN)/python benchmarks/served_pages.py
 	$(BIN)/python benchmarks/energy_site_year.py
 	$(BIN)/python benchmarks/energy_storage.py
 	$(BIN)/python benchmarks/oidc_token.py
@@ -44,7 +46,7 @@ $(STAMP):
 	touch $@
 
 system-packages:
-	@command -v chromium >/dev/null && command -v caddy >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
+	@command -v chromium >/dev/null && command -v caddy >/dev/null && command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

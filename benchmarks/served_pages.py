@@ -112,7 +112,7 @@ def measure_server(name: str, command: list[str], env: dict, args) -> dict:
                 "home_gzipped_by_server": packed,
             }
             for label, url in (("home", base + "/"), ("static", base + asset)):
-                load(url, clients=args.clients, seconds=2)  # warm-up
+                load(url, clients=args.clients, seconds=min(2, args.seconds))  # warm-up
                 figures[label] = load(url, clients=args.clients, seconds=args.seconds)
                 figures[label]["url"] = url.removeprefix(base)
         finally:

@@ -1,6 +1,8 @@
 """Keeps the benchmarks runnable: each runs once, tiny, and prints the figures it promises."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +40,16 @@ def check_oidc_token(figures: dict) -> None:
     assert figures["password_hashing"]["hasher"] == "argon2"
 
 
+def check_served_pages(figures: dict) -> None:
+    for server in ("before", "after"):
+        for url in ("home", "static"):
+            assert figures[server][url]["requests_per_second"] > 0
+            assert figures[server][url]["errors"] == figures[server][url]["non_2xx"] == 0
+        assert figures[server]["home_gzipped_by_server"]
+    assert figures["after"]["server"].startswith("gunicorn")
+    assert figures["ratio_after_to_before"]["home_requests_per_second"] > 0
+
+
 @pytest.mark.parametrize(
     ("script", "tiny", "check"),
     [
@@ -49,10 +61,21 @@ def check_oidc_token(figures: dict) -> None:
         ),
         ("energy_storage.py", ["--days", "3"], check_energy_storage),
         ("oidc_token.py", ["--round-trips", "5", "--hashes", "2"], check_oidc_token),
+        (
+            "served_pages.py",
+            ["--seconds", "1", "--clients", "4", "--database", "sqlite"],
+            check_served_pages,
+        ),
     ],
 )
 def test_benchmark_runs_and_prints_json_with_a_ratio(script, tiny, check, tmp_path):
-    env = {"SOLHOST_VAR_DIR": str(tmp_path), "PATH": str(Path(sys.executable).parent)}
+    # The venv's commands, and wrk (a Debian package) alone beside them, for the
+    # served-pages benchmark.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "wrk").symlink_to(shutil.which("wrk"))
+    path = os.pathsep.join([str(Path(sys.executable).parent), str(tools)])
+    env = {"SOLHOST_VAR_DIR": str(tmp_path), "PATH": path}
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / script), *tiny],
         capture_output=True,
