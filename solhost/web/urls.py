@@ -10,4 +10,5 @@ urlpatterns = [
     path("services/<slug:slug>/", views.service_detail, name="service"),
     path("partners/<slug:slug>/", views.partner_detail, name="partner"),
     path("region/", views.region_map, name="region"),
+    path("health", views.health, name="health"),
 ]

@@ -1,7 +1,8 @@
 """The region's public pages: what the region is, its services, partners and servers."""
 
+from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from shapely.geometry import mapping
@@ -16,6 +17,23 @@ from solhost.web.forms import DirectoryFilters
 
 # How many kinds of service the home page offers as shortcuts into the directory.
 HOME_KINDS = 8
+
+
+def health(request):
+    """For the proxy, systemd and container health checks: 200 if the database answers.
+
+    It reads no session and sets no cookie, so a probe every few seconds costs one
+    ``SELECT 1``; it is exempt from the HTTPS redirect so a probe on the machine itself
+    may use plain HTTP.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    response = JsonResponse({"status": "ok", "database": "ok"})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _partners():
