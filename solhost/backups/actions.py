@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from solhost.backups import archive
@@ -301,11 +301,14 @@ def _restore_database(dump: Path) -> None:
 def _verify(manifest: dict[str, Any]) -> dict[str, Any]:
     """The restored database's facts, if they equal the manifest's; else RestoreFailed."""
     expected = manifest["database"]
-    found = {
-        "tables": table_row_counts(),
-        "ledger_balances_cents": ledger_balances(),
-        "migrations": latest_migrations(),
-    }
+    try:
+        found = {
+            "tables": table_row_counts(),
+            "ledger_balances_cents": ledger_balances(),
+            "migrations": latest_migrations(),
+        }
+    except DatabaseError as error:
+        raise RestoreFailed(f"the restored database can't be read as solhost's: {error}") from None
     problems = []
     for field, what in [
         ("tables", "rows in table"),

@@ -5,6 +5,7 @@ The round trip runs once for the module; each test checks one thing it must have
 Counts and balances are read here straight from both databases, not from the manifest.
 """
 
+import io
 import json
 import os
 import secrets
@@ -274,3 +275,60 @@ def test_restoring_again_over_the_restored_installation_is_refused(trip):
     assert "Nothing restored: this installation is not empty" in result.stderr
     assert "Traceback" not in result.stderr
     assert trip.restored.row_counts() == before
+
+
+def test_a_restore_that_does_not_match_its_manifest_fails_naming_the_differences(trip, tmp_path):
+    altered = tmp_path / trip.archive.name
+    with tarfile.open(trip.archive) as source, tarfile.open(altered, "w:gz") as target:
+        for info in source:
+            data = source.extractfile(info).read()
+            if info.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["database"]["tables"]["core_parameter"] += 1
+                manifest["database"]["ledger_balances_cents"]["assets:bank"] -= 1
+                data = json.dumps(manifest).encode()
+                info.size = len(data)
+            target.addfile(info, io.BytesIO(data))
+    name = f"backups_rt_{secrets.token_hex(4)}_altered"
+    try:
+        (url,) = _databases(tmp_path, [name])
+        result = Installation(tmp_path / "var", url).run("restore", str(altered), check=False)
+    finally:
+        _drop([name])
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    params = trip.original_counts["core_parameter"]
+    bank = trip.original_balances["assets:bank"]
+    assert (
+        "Restore failed: the restored installation differs from the archive's manifest: "
+        f"rows in table core_parameter: restored {params}, manifest {params + 1}; "
+        f"cents in ledger account assets:bank: restored {bank}, manifest {bank - 1}"
+    ) in result.stderr
+
+
+def test_a_secret_key_from_the_environment_is_left_out_and_said_to_be(trip, tmp_path):
+    archive = tmp_path / "with-environment-key.tar"
+    trip.original.run("backup", str(archive), SOLHOST_SECRET_KEY="kept-by-the-operator")
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert "secret_key" not in names
+    assert manifest["secret_key"] == {
+        "in_archive": False,
+        "note": "not in the archive: this installation takes it from SOLHOST_SECRET_KEY",
+    }
+
+    name = f"backups_rt_{secrets.token_hex(4)}_environment"
+    try:
+        (url,) = _databases(tmp_path, [name])
+        installation = Installation(tmp_path / "var", url)
+        output = installation.run(
+            "restore", str(trip.archive), SOLHOST_SECRET_KEY="kept-by-the-operator"
+        ).stdout
+    finally:
+        _drop([name])
+    assert "SOLHOST_SECRET_KEY is set here: the site signs with it" in output
+    assert (installation.var / "secret_key").read_bytes() == (
+        trip.original.var / "secret_key"
+    ).read_bytes()

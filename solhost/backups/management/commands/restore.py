@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from solhost.backups.actions import RestoreFailed, RestoreRefused, restore
 from solhost.backups.archive import ArchiveProblem
+from solhost.backups.installation import uses_secret_key_file
 
 
 class Command(BaseCommand):
@@ -33,6 +34,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  ledger: {restored.accounts} account balances, as the manifest says")
         self.stdout.write(f"  files: {restored.files} (secret key, signing keys, uploads)")
         self.stdout.write(f"  secret key: {manifest['secret_key']['note']}")
+        if manifest["secret_key"]["in_archive"] and not uses_secret_key_file():
+            self.stdout.write(
+                "  SOLHOST_SECRET_KEY is set here: the site signs with it, not with the restored "
+                "var/secret_key, so sessions and reset links from before are void"
+            )
         if restored.unapplied:
             self.stdout.write(
                 f"  this solhost is newer than the archive: run `solhost migrate` "
