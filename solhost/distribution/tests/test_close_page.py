@@ -107,7 +107,9 @@ def test_the_preview_shows_what_the_close_then_posts(steward, october):  # noqa:
     assert_clean_page(page)
     html = page.content.decode()
     preview = page.context["figures"]
-    assert "<caption>Each partner's share</caption>" in html
+    assert "Each partner's share: gross, less land back, is its net</caption>" in html
+    assert "net + carried in = held + payable now + carried forward</caption>" in html
+    assert html.count('<th scope="row">Merri Creek Computing</th>') == 2
     for text in (
         "$37.00",
         "$3.70",
