@@ -72,9 +72,8 @@ def make_backup(*, path: Path, now: datetime.datetime) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".solhost-backup-") as work:
         dump = Path(work) / "database"
         facts = _snapshot_database(dump)
-        files = var_files(skip=[Path(settings.SOLHOST_BACKUP_DIR)])
         members = [Member(DATABASE_MEMBER[connection.vendor], dump, PRIVATE)]
-        members += [Member(file.member, file.path, file.mode) for file in files]
+        members += var_files(skip=[Path(settings.SOLHOST_BACKUP_DIR)])
         manifest = {
             "format": archive.FORMAT,
             "format_version": archive.FORMAT_VERSION,

@@ -9,7 +9,6 @@ queue, caches, and the backups themselves.
 import datetime
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.db import connection
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.recorder import MigrationRecorder
 
+from solhost.backups.archive import Member
 from solhost.identity.signing_keys import KeyFile, key_files
 from solhost.ledger.books import balances
 
@@ -26,13 +26,6 @@ MEDIA_FOLDER = "media"
 DATABASE_MEMBER = {"sqlite": "database/solhost.sqlite3", "postgresql": "database/solhost.pgdump"}
 # Read and write by the site's own user only: these let anyone sign in as anyone.
 PRIVATE = 0o600
-
-
-@dataclass(frozen=True)
-class VarFile:
-    member: str
-    path: Path
-    mode: int
 
 
 def uses_secret_key_file() -> bool:
@@ -54,19 +47,19 @@ def _files_under(root: Path, *, skip: list[Path]) -> list[Path]:
     return [path for path in found if not path.is_symlink()]
 
 
-def var_files(*, skip: list[Path]) -> list[VarFile]:
+def var_files(*, skip: list[Path]) -> list[Member]:
     """The files under var/ (and the key folder, wherever it is) a backup keeps."""
     skip = [folder.resolve() for folder in skip]
     kept = []
     if uses_secret_key_file():
-        kept.append(VarFile(SECRET_KEY_MEMBER, Path(settings.VAR_DIR) / "secret_key", PRIVATE))
+        kept.append(Member(SECRET_KEY_MEMBER, Path(settings.VAR_DIR) / "secret_key", PRIVATE))
     for key in key_files(Path(settings.OIDC_KEY_DIR)):
-        kept.append(VarFile(f"{KEYS_FOLDER}/{key.path.name}", key.path, PRIVATE))
+        kept.append(Member(f"{KEYS_FOLDER}/{key.path.name}", key.path, PRIVATE))
     media = Path(settings.MEDIA_ROOT).resolve()
     for path in _files_under(media, skip=skip):
         relative = path.relative_to(media).as_posix()
-        kept.append(VarFile(f"{MEDIA_FOLDER}/{relative}", path, path.stat().st_mode & 0o777))
-    return [file for file in kept if not any(file.path.resolve().is_relative_to(s) for s in skip)]
+        kept.append(Member(f"{MEDIA_FOLDER}/{relative}", path, path.stat().st_mode & 0o777))
+    return [file for file in kept if not any(file.source.resolve().is_relative_to(s) for s in skip)]
 
 
 def table_row_counts() -> dict[str, int]:
