@@ -9,6 +9,7 @@ STEWARD_LINKS = (
     'href="/qualification/review/"',
     'href="/contribute/payments/"',
     'href="/payouts/"',
+    'href="/closes/"',
 )
 
 
