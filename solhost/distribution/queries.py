@@ -271,6 +271,16 @@ def why_not_closable(period: str, today: datetime.date) -> str:
             f"period {period} still takes late usage until {open_until.isoformat()} "
             f"({grace} days of grace); close it from {(open_until + datetime.timedelta(days=1)).isoformat()}"
         )
+    later = (
+        PeriodClose.objects.filter(period__gt=period)
+        .order_by("period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    if later is not None:
+        # What a partner is not paid in one month is carried into the next close; a month
+        # closed after its successor would carry into a month already settled.
+        return f"a later month, {later}, is already closed: months close in order"
     return ""
 
 

@@ -145,6 +145,13 @@ def test_the_period_cannot_close_during_its_grace(october):
     assert not PeriodClose.objects.exists()
 
 
+def test_a_month_is_refused_once_a_later_one_is_closed(october):
+    close_period(period=PERIOD, actor=None, today=AFTER_GRACE)
+    with pytest.raises(CannotClose, match="a later month, 2026-10, is already closed"):
+        close_period(period="2026-09", actor=None, today=AFTER_GRACE)
+    assert list(PeriodClose.objects.values_list("period", flat=True)) == [PERIOD]
+
+
 def test_after_the_close_usage_and_payments_for_the_period_are_refused(october):
     world = october
     close_period(period=PERIOD, actor=None, today=AFTER_GRACE)
