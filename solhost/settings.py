@@ -247,6 +247,10 @@ SESSION_COOKIE_SECURE = SECURE_SITE
 CSRF_COOKIE_SECURE = SECURE_SITE
 SECURE_SSL_REDIRECT = SECURE_SITE and _env_bool("SOLHOST_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SITE else 0
+# Only when every subdomain of the region's domain is served over HTTPS too (a browser then
+# refuses plain HTTP on all of them for a year, or for good once preloaded).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SOLHOST_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("SOLHOST_HSTS_PRELOAD", False)
 # Health probes come from the machine itself, over plain HTTP (see web.views.health).
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -338,7 +342,14 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    # A production region sends codes over HTTPS only; a local demo also allows http.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if SECURE_SITE else ["https", "http"],
+    # OAuth 2.0 security best current practice (RFC 9700): access tokens only in the
+    # Authorization header, the issuer named in every authorization response (RFC 9207)
+    # against mix-up attacks, and tokens stored hashed so a database leak can't replay them.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "ID_TOKEN_EXPIRE_SECONDS": OIDC_ID_TOKEN_SECONDS,

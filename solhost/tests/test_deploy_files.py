@@ -86,13 +86,6 @@ def unit_file(path: Path) -> dict[str, list[tuple[str, str]]]:
     return sections
 
 
-# Until solhost/settings.py sets the HSTS and RFC 9700 options named in docs/deploy.md
-# ("What `solhost check --deploy` says"), six warnings remain. strict: once they are
-# gone this marker fails the run, to be removed.
-@pytest.mark.xfail(
-    strict=True,
-    reason="security.W005, W021 and oauth2_provider.W004, W005, W006, W008 await settings.py",
-)
 def test_check_deploy_is_clean_with_the_example_settings(tmp_path):
     settings = env_file(ENV_EXAMPLE)
     settings |= {
