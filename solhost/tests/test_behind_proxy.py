@@ -231,6 +231,23 @@ def test_https_through_the_proxy_answers_with_the_page_and_hsts_not_a_redirect(s
     assert response.headers["Server"] == "Caddy"
 
 
+def test_solhost_serve_itself_answers_a_proxied_https_request_with_the_page_and_hsts(site):
+    # What Caddy sends, sent straight to `solhost serve` from the machine itself.
+    connection = http.client.HTTPConnection("127.0.0.1", site.app_port, timeout=10)
+    connection.request(
+        "GET",
+        "/accounts/login/",
+        headers={"Host": "localhost", "X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"},
+    )
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    assert response.status == 200
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"<form" in gzip.decompress(body)
+
+
 def test_plain_http_is_sent_to_https(site):
     for port in (site.http_port, site.app_port):
         # Caddy's own HTTP port redirects; so does solhost reached without the proxy.
