@@ -97,6 +97,20 @@ class ServiceClient(AbstractApplication):
         related_name="+",
     )
 
+    class SubjectType(models.TextChoices):
+        PUBLIC = "public", "the same for every service (public)"
+        PAIRWISE = "pairwise", "its own for this co-op's services (pairwise)"
+
+    # New clients get a resident's pairwise identifier, so co-ops can't match residents
+    # across services; clients registered before that keep the public one they rely on.
+    subject_type = models.CharField(
+        max_length=8, choices=SubjectType.choices, default=SubjectType.PAIRWISE
+    )
+    # OpenID Connect Back-Channel Logout 1.0: where the region posts a logout token when
+    # a resident's session ends, so the service signs them out too.
+    backchannel_logout_uri = models.URLField(max_length=500, blank=True)
+    backchannel_logout_session_required = models.BooleanField(default=True)
+
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         verbose_name = "OpenID Connect client"
@@ -163,7 +177,14 @@ class SignedInSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions"
     )
     session_key = models.CharField(max_length=40, unique=True)
+    # The session's identifier for services (the ID token's ``sid``): unlike the session
+    # key it is no secret, and it survives the key's rotation.
+    sid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     started = models.DateTimeField()
+    # When this browser last proved who it is, and how (RFC 8176 ``amr`` values): the ID
+    # token's ``auth_time`` and ``amr`` come from here, not from the account.
+    authenticated_at = models.DateTimeField(null=True, blank=True)
+    amr = models.JSONField(default=list, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
