@@ -12,6 +12,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from solhost.core.audit import AuditAction, record
 from solhost.identity.models import ServiceClient
+from solhost.identity.subjects import subject_for
 
 # What each scope gives a service, in words for the consent page.
 SCOPE_CLAIMS = {
@@ -51,8 +52,8 @@ class RegionValidator(OAuth2Validator):
 
     def get_claim_dict(self, request):
         claims = super().get_claim_dict(request)
-        # The stable, never-reused subject, not the database key.
-        claims["sub"] = lambda r: str(r.user.sub)
+        # The stable, never-reused subject (pairwise for most clients), not the database key.
+        claims["sub"] = lambda r: subject_for(r.user, r.client)
         return claims
 
     def get_additional_claims(self):

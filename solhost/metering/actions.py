@@ -19,6 +19,7 @@ from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.core.problems import problem_dicts
 from solhost.identity.models import User
+from solhost.identity.subjects import organisation_sector, public_sub_behind
 from solhost.metering.events import CheckedEvent, check_event
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
 from solhost.metering.periods import period_of
@@ -170,7 +171,7 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def _residents_by_sub(subs: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+def _residents_by_public_sub(subs: set[uuid.UUID]) -> dict[uuid.UUID, int]:
     if connection.vendor == "postgresql":
         # One JSON parameter instead of a thousand quoted literals, as for the insert.
         with connection.cursor() as cursor:
@@ -181,6 +182,19 @@ def _residents_by_sub(subs: set[uuid.UUID]) -> dict[uuid.UUID, int]:
             )
             return dict(cursor.fetchall())
     return dict(User.objects.filter(sub__in=subs).values_list("sub", "pk"))
+
+
+def _residents_by_sub(subs: set[uuid.UUID], *, partner: Organisation) -> dict[uuid.UUID, int]:
+    """The residents the partner's subs name: public subs, or the pairwise subs its
+    services received (docs/decisions/0009-pairwise-subjects.md)."""
+    sector = organisation_sector(partner.pk)
+    behind = {sub: public_sub_behind(sub, sector) for sub in subs}
+    found = _residents_by_public_sub(subs | set(behind.values()))
+    return {
+        sub: resident
+        for sub in subs
+        if (resident := found.get(sub) or found.get(behind[sub])) is not None
+    }
 
 
 def record_usage_batch(
@@ -228,7 +242,7 @@ def _record_usage_batch_once(
             seen.add(event.id)
             parsed.append(event)
 
-    residents = _residents_by_sub({e.resident for e in parsed}) if parsed else {}
+    residents = _residents_by_sub({e.resident for e in parsed}, partner=partner) if parsed else {}
     services = {
         slug: (pk, owner)
         for slug, pk, owner in Service.objects.filter(

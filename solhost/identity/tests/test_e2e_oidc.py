@@ -18,6 +18,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from playwright import sync_api
 
+from solhost.identity.models import ServiceClient
+from solhost.identity.subjects import subject_for
 from solhost.test import PASSWORD, make_world
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +60,7 @@ def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(live_server
     rp = OAuth2Session(
         credentials["client_id"],
         credentials["client_secret"],
-        scope="openid profile email groups",
+        scope="openid profile email groups offline_access",
         redirect_uri=callback_uri,
         code_challenge_method="S256",
         token_endpoint_auth_method="client_secret_basic",
@@ -107,17 +109,19 @@ def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(live_server
         exp={"essential": True},
         nonce={"essential": True, "value": nonce},
     ).validate(id_token.claims)
-    assert id_token.claims["sub"] == str(world.rita.sub)
+    service_client = ServiceClient.objects.get(client_id=credentials["client_id"])
+    rita_sub = subject_for(world.rita, service_client)
+    assert id_token.claims["sub"] == rita_sub
 
     userinfo = rp.get(discovery["userinfo_endpoint"]).json()
-    assert userinfo["sub"] == str(world.rita.sub)
+    assert userinfo["sub"] == rita_sub
     assert userinfo["email"] == "rita@example.org"
     assert userinfo["email_verified"] is True
 
     refreshed = rp.refresh_token(discovery["token_endpoint"])
     assert refreshed["access_token"] != token["access_token"]
     assert refreshed["refresh_token"] != token["refresh_token"]
-    assert rp.get(discovery["userinfo_endpoint"]).json()["sub"] == str(world.rita.sub)
+    assert rp.get(discovery["userinfo_endpoint"]).json()["sub"] == rita_sub
 
     page.goto(f"{live_server.url}/accounts/connected/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Connected services and sessions")

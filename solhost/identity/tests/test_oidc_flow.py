@@ -10,6 +10,7 @@ from pytest_django.asserts import assertContains
 
 from solhost.core.models import AuditEvent
 from solhost.identity.models import Consent
+from solhost.identity.subjects import subject_for
 from solhost.identity.tests.oidc import (
     REDIRECT,
     authorize_params,
@@ -83,7 +84,7 @@ def test_a_resident_consents_once_and_the_service_gets_their_claims(client, worl
     claims = verified_claims(client, tokens["id_token"], nextcloud.client.client_id)
 
     assert claims["iss"] == "http://testserver"
-    assert claims["sub"] == str(world.alice.sub)
+    assert claims["sub"] == subject_for(world.alice, nextcloud.client)
     assert claims["nonce"] == "nonce-456"
     assert claims["preferred_username"] == "alice"
     assert claims["email"] == "alice@example.org"
@@ -93,7 +94,7 @@ def test_a_resident_consents_once_and_the_service_gets_their_claims(client, worl
         reverse("oauth2_provider:user-info"),
         HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}",
     ).json()
-    assert userinfo["sub"] == str(world.alice.sub)
+    assert userinfo["sub"] == claims["sub"]
     assert userinfo["groups"] == ["mcc:partner_admin"]
     # Remembered: the next sign-in goes straight back to the service.
     again = client.get(reverse(AUTHORIZE), authorize_params(nextcloud, state="s2"))
@@ -111,7 +112,7 @@ def test_claims_follow_the_scopes_granted(client, world, nextcloud):
         client, exchange(client, nextcloud, code).json()["id_token"], nextcloud.client.client_id
     )
 
-    assert claims["sub"] == str(world.rita.sub)
+    assert claims["sub"] == subject_for(world.rita, nextcloud.client)
     assert "email" not in claims and "groups" not in claims
 
 
@@ -243,7 +244,13 @@ def test_a_missing_or_wrong_verifier_gets_no_tokens(client, world, app, verifier
 def test_the_right_verifier_gets_tokens(client, world, app):
     client.force_login(world.rita)
     verifier, challenge = pkce_pair()
-    code = sign_in_code(client, app, code_challenge=challenge, code_challenge_method="S256")
+    code = sign_in_code(
+        client,
+        app,
+        code_challenge=challenge,
+        code_challenge_method="S256",
+        scope="openid offline_access",
+    )
 
     response = exchange(client, app, code, code_verifier=verifier)
 
@@ -306,7 +313,8 @@ def test_max_age_gives_an_auth_time_within_it(client, world, nextcloud):
 
 def test_refresh_tokens_rotate_and_a_reused_one_revokes_the_family(client, world, nextcloud):
     client.force_login(world.rita)
-    first = exchange(client, nextcloud, sign_in_code(client, nextcloud)).json()
+    code = sign_in_code(client, nextcloud, scope="openid offline_access")
+    first = exchange(client, nextcloud, code).json()
     from solhost.identity.tests.oidc import basic_auth
 
     def refresh(token):

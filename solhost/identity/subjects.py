@@ -1,0 +1,99 @@
+"""The ``sub`` a service receives for a resident: public, or pairwise for its co-op.
+
+A client with the public subject type gets the resident's own ``User.sub``. A pairwise
+client gets an identifier of its sector: every service of one organisation (co-op) shares
+a sector, so a co-op's services agree on a resident while two co-ops cannot match theirs.
+
+The pairwise identifier is the public sub enciphered with the sector's key (AES, one
+block: a keyed permutation of the 128 bits), shown as a UUID. It is stable, looks random
+to anyone without the key, and the platform reverses it without a table: deciphering
+gives the public sub back (docs/decisions/0009-pairwise-subjects.md). The sector's key is
+HMAC-SHA256 of the region's pairwise secret over the sector identifier; the secret is a
+file beside the signing keys, never rotated, because a new one would change every
+pairwise sub every service stores.
+"""
+
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+import uuid
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
+
+from solhost.identity.models import ServiceClient, User
+
+KEY_FILE_NAME = "pairwise-subject.key"
+KEY_BYTES = 32
+# Versioned, so a future scheme can't produce the same keys.
+KEY_LABEL = b"solhost pairwise subject v1:"
+
+
+def sector_of(client: ServiceClient) -> str:
+    """The sector a client's pairwise subs belong to: the organisation running its service.
+
+    The organisation's primary key, not its slug: a renamed co-op keeps its residents' subs.
+    """
+    return organisation_sector(client.service.organisation_id)
+
+
+def organisation_sector(organisation_id: int) -> str:
+    return f"organisation:{organisation_id}"
+
+
+@functools.cache
+def _secret(directory: Path) -> bytes:
+    path = directory / KEY_FILE_NAME
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting together can't each write (and use) their own.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(secrets.token_bytes(KEY_BYTES))
+    secret = path.read_bytes()
+    if len(secret) != KEY_BYTES:
+        raise RuntimeError(f"{path} must hold {KEY_BYTES} bytes; restore it from a backup")
+    return secret
+
+
+def _sector_cipher(sector: str) -> Cipher:
+    secret = _secret(Path(settings.OIDC_KEY_DIR))
+    key = hmac.new(secret, KEY_LABEL + sector.encode(), hashlib.sha256).digest()[:16]
+    # One 16-byte block under a key of its own: ECB is exactly the block cipher, a
+    # permutation, which is what makes the identifier reversible without a table.
+    return Cipher(algorithms.AES(key), modes.ECB())  # noqa: S305
+
+
+def pairwise_sub(public_sub: uuid.UUID, sector: str) -> uuid.UUID:
+    encryptor = _sector_cipher(sector).encryptor()
+    return uuid.UUID(bytes=encryptor.update(public_sub.bytes) + encryptor.finalize())
+
+
+def public_sub_behind(pairwise: uuid.UUID, sector: str) -> uuid.UUID:
+    """The public sub that ``pairwise`` stands for in ``sector`` (any UUID maps to one)."""
+    decryptor = _sector_cipher(sector).decryptor()
+    return uuid.UUID(bytes=decryptor.update(pairwise.bytes) + decryptor.finalize())
+
+
+def subject_for(user: User, client: ServiceClient) -> str:
+    """The ``sub`` this client receives for ``user``, in ID tokens, userinfo and logout tokens."""
+    if client.subject_type == ServiceClient.SubjectType.PUBLIC:
+        return str(user.sub)
+    return str(pairwise_sub(user.sub, sector_of(client)))
+
+
+def user_for_subject(subject: str, client: ServiceClient) -> User | None:
+    """The resident a client's ``sub`` names, or None: the platform's way back from a sub."""
+    try:
+        given = uuid.UUID(subject)
+    except ValueError:
+        return None
+    if client.subject_type == ServiceClient.SubjectType.PAIRWISE:
+        given = public_sub_behind(given, sector_of(client))
+    return User.objects.filter(sub=given).first()
