@@ -90,6 +90,26 @@ class AuditAction(StrEnum):
     SESSION_END = "identity.session.end", "A resident ended one of their sessions."
     TOKEN_ISSUE = "identity.token.issue", "A service received tokens for a resident."
     TOKEN_REVOKE = "identity.token.revoke", "A service's tokens for a resident were revoked."
+    LOGOUT_BY_SERVICE = (
+        "identity.logout.by_service",
+        "A service signed a resident out of the region in that browser (RP-initiated logout).",
+    )
+    SESSION_END_PASSWORD = (
+        "identity.session.end_password",
+        "A session ended because the account's password was changed or reset.",
+    )
+    BACKCHANNEL_LOGOUT_QUEUE = (
+        "identity.backchannel_logout.queue",
+        "A service is to be sent a logout token for a resident (back-channel logout).",
+    )
+    BACKCHANNEL_LOGOUT_DELIVER = (
+        "identity.backchannel_logout.deliver",
+        "A service acknowledged a logout token.",
+    )
+    BACKCHANNEL_LOGOUT_ABANDON = (
+        "identity.backchannel_logout.abandon",
+        "A service never acknowledged a logout token; the region stopped trying.",
+    )
     # energy
     POWER_SYSTEM_CREATE = "partners.power_system.create", "A partner described a server's power."
     POWER_SYSTEM_UPDATE = "partners.power_system.update", "A partner changed a power system."

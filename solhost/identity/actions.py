@@ -1,6 +1,10 @@
 """Writes for the OpenID Connect provider: one audited, atomic function per use case."""
 
+import logging
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -10,14 +14,19 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
 
 from solhost.core.audit import AuditAction, record, save_audited
+from solhost.identity import backchannel
 from solhost.identity.models import (
     Consent,
+    LogoutDelivery,
     ServiceClient,
     SignedInSession,
     User,
     redirect_uri_problem,
 )
+from solhost.identity.subjects import subject_for
 from solhost.partners.models import Service
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,13 @@ def _redirect_uris(uris: list[str]) -> str:
     return joined
 
 
+def _backchannel_logout_uri(uri: str) -> str:
+    uri = uri.strip()
+    if uri and (problem := backchannel.backchannel_logout_uri_problem(uri)):
+        raise ValidationError({"backchannel_logout_uri": f"“{uri}” {problem}."})
+    return uri
+
+
 @transaction.atomic(durable=True)
 def register_client(
     *,
@@ -52,8 +68,14 @@ def register_client(
     public: bool,
     actor: User | None,
     post_logout_redirect_uris: list[str] | None = None,
+    backchannel_logout_uri: str = "",
+    backchannel_logout_session_required: bool = True,
 ) -> RegisteredClient:
-    """A new client for the service, waiting for the steward's approval."""
+    """A new client for the service, waiting for the steward's approval.
+
+    With a ``backchannel_logout_uri`` the service is sent a logout token whenever a
+    resident's session with the region ends (``backchannel``).
+    """
     secret = "" if public else generate_client_secret()
     client = ServiceClient(
         service=service,
@@ -63,6 +85,8 @@ def register_client(
         post_logout_redirect_uris=_uri_list(
             "post_logout_redirect_uris", post_logout_redirect_uris or []
         ),
+        backchannel_logout_uri=_backchannel_logout_uri(backchannel_logout_uri),
+        backchannel_logout_session_required=backchannel_logout_session_required,
         client_type=ServiceClient.CLIENT_PUBLIC if public else ServiceClient.CLIENT_CONFIDENTIAL,
         authorization_grant_type=ServiceClient.GRANT_AUTHORIZATION_CODE,
         client_secret=secret,
@@ -106,13 +130,8 @@ def give_consent(*, user: User, client: ServiceClient, scopes: list[str]) -> Con
     return consent
 
 
-@transaction.atomic(durable=True)
-def disconnect_service(*, user: User, client: ServiceClient) -> int:
-    """Withdraw consent and revoke every token and code the service holds for the resident.
-
-    Returns how many tokens were revoked.
-    """
-    Consent.objects.filter(user=user, client=client).delete()
+def _revoke_tokens(*, user: User, client: ServiceClient) -> int:
+    """Revoke every token and code the client holds for the resident; how many tokens."""
     revoked = 0
     for refresh in RefreshToken.objects.filter(user=user, application=client, revoked=None):
         refresh.revoke()
@@ -122,13 +141,191 @@ def disconnect_service(*, user: User, client: ServiceClient) -> int:
         revoked += 1
     IDToken.objects.filter(user=user, application=client).delete()
     Grant.objects.filter(user=user, application=client).delete()
+    return revoked
+
+
+def _clients_signed_in(user: User) -> list[ServiceClient]:
+    """The services holding the resident's consent or live tokens that take logout tokens.
+
+    Tokens are not tied to the session they came from, so every such service is told; one
+    that never saw the ``sid`` has nothing to sign out and still acknowledges (§2.6).
+    """
+    now = timezone.now()
+    holding = (
+        set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
+        | set(
+            AccessToken.objects.filter(user=user, expires__gt=now).values_list(
+                "application_id", flat=True
+            )
+        )
+        | set(
+            RefreshToken.objects.filter(user=user, revoked=None).values_list(
+                "application_id", flat=True
+            )
+        )
+    )
+    return list(ServiceClient.objects.filter(pk__in=holding).exclude(backchannel_logout_uri=""))
+
+
+def _owe_logout_tokens(
+    *,
+    user: User,
+    clients: Iterable[ServiceClient],
+    reason: LogoutDelivery.Reason,
+    sids: list[uuid.UUID],
+) -> list[LogoutDelivery]:
+    """Record a logout token owed to each client, and send it once the caller commits.
+
+    ``sids`` are the sessions that ended. A client that asked for ``sid`` gets one token per
+    session; one that didn't gets one token naming the resident alone, which signs them
+    out of every session there. With no session (a disconnect while signed out) even a
+    client that asked for ``sid`` gets the resident alone: nothing else names them.
+    """
+    owed = []
+    for client in clients:
+        if not client.backchannel_logout_uri:
+            continue
+        per_session = client.backchannel_logout_session_required and sids
+        for sid in sids if per_session else [None]:
+            delivery = LogoutDelivery.objects.create(
+                client=client,
+                user=user,
+                # Exactly as the client's ID tokens named the resident.
+                subject=subject_for(user, client),
+                sid=sid,
+                reason=reason,
+                # A safety net: retry_logout_deliveries sends it if the queued job is lost.
+                next_attempt_at=timezone.now() + backchannel.retry_delay(1),
+            )
+            record(
+                actor=user,
+                action=AuditAction.BACKCHANNEL_LOGOUT_QUEUE,
+                obj=delivery,
+                note=f"sid {sid}" if sid else "every session of the resident",
+            )
+            transaction.on_commit(partial(_send_logout_token, delivery.pk))
+            owed.append(delivery)
+    return owed
+
+
+def _send_logout_token(delivery_id: int) -> None:
+    from solhost.identity.tasks import deliver_logout_token
+
+    deliver_logout_token(delivery_id)
+
+
+def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery:
+    """POST the delivery's logout token once and record the outcome.
+
+    Acknowledged (200 or 204): done. Otherwise the next attempt waits longer each time,
+    until ``backchannel.MAX_ATTEMPTS``, when the region gives up and says so.
+    """
+    if delivery.delivered_at or delivery.abandoned_at:
+        return delivery
+    client = delivery.client
+    if client.backchannel_logout_uri:
+        token = backchannel.logout_token(
+            client=client, subject=delivery.subject, sid=delivery.sid, now=timezone.now()
+        )
+        # Outside any transaction: the service may take seconds to answer.
+        problem = backchannel.post_logout_token(client.backchannel_logout_uri, token)
+    else:
+        problem = "the service no longer has a back-channel logout address"
+    with transaction.atomic():
+        now = timezone.now()
+        delivery.attempts += 1
+        delivery.last_outcome = problem or "acknowledged"
+        if problem is None:
+            delivery.delivered_at, delivery.next_attempt_at = now, None
+            record(actor=None, action=AuditAction.BACKCHANNEL_LOGOUT_DELIVER, obj=delivery)
+        elif delivery.attempts >= backchannel.MAX_ATTEMPTS or not client.backchannel_logout_uri:
+            delivery.abandoned_at, delivery.next_attempt_at = now, None
+            record(
+                actor=None,
+                action=AuditAction.BACKCHANNEL_LOGOUT_ABANDON,
+                obj=delivery,
+                note=f"after {delivery.attempts} attempts: {problem}",
+            )
+            logger.warning(
+                "gave up sending a logout token to %s after %s attempts: %s",
+                client.backchannel_logout_uri,
+                delivery.attempts,
+                problem,
+            )
+        else:
+            delivery.next_attempt_at = now + backchannel.retry_delay(delivery.attempts)
+            logger.info(
+                "logout token to %s not acknowledged (%s); retrying at %s",
+                client.backchannel_logout_uri,
+                problem,
+                delivery.next_attempt_at,
+            )
+        delivery.save(
+            update_fields=[
+                "attempts",
+                "last_outcome",
+                "delivered_at",
+                "abandoned_at",
+                "next_attempt_at",
+            ]
+        )
+    return delivery
+
+
+@transaction.atomic(durable=True)
+def disconnect_service(*, user: User, client: ServiceClient) -> int:
+    """Withdraw consent and revoke every token and code the service holds for the resident.
+
+    Returns how many tokens were revoked.
+    """
+    Consent.objects.filter(user=user, client=client).delete()
+    revoked = _revoke_tokens(user=user, client=client)
     record(
         actor=user,
         action=AuditAction.CONSENT_WITHDRAW,
         obj=client,
         note=f"{revoked} tokens revoked",
     )
+    # The service may still have the resident signed in with a session of its own.
+    _owe_logout_tokens(
+        user=user,
+        clients=[client],
+        reason=LogoutDelivery.Reason.DISCONNECT,
+        sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
+    )
     return revoked
+
+
+@transaction.atomic(durable=True)
+def sign_out_for_service(*, user: User, client: ServiceClient) -> int:
+    """The service signed the resident out (RP-initiated logout, with an ID token of this
+    browser's session): what it holds for them is revoked. The browser's own session ends
+    next, through Django's logout and ``record_logout``. Returns how many tokens."""
+    revoked = _revoke_tokens(user=user, client=client)
+    record(
+        actor=user,
+        action=AuditAction.TOKEN_REVOKE,
+        obj=client,
+        note=f"{revoked} tokens revoked: the service signed the resident out",
+    )
+    record(actor=user, action=AuditAction.LOGOUT_BY_SERVICE, obj=client)
+    return revoked
+
+
+@transaction.atomic
+def record_logout(*, user: User, session_key: str | None) -> None:
+    """The resident signed out of the region in one browser: services are told its ``sid``."""
+    record(actor=user, action=AuditAction.LOGOUT, obj=user)
+    signed_in = SignedInSession.objects.filter(session_key=session_key or "").first()
+    if signed_in is None:
+        return
+    _owe_logout_tokens(
+        user=user,
+        clients=_clients_signed_in(user),
+        reason=LogoutDelivery.Reason.LOGOUT,
+        sids=[signed_in.sid],
+    )
+    signed_in.delete()
 
 
 @transaction.atomic
@@ -151,4 +348,32 @@ def end_session(*, user: User, signed_in: SignedInSession) -> None:
         raise ValidationError("That session is not yours.")
     Session.objects.filter(session_key=signed_in.session_key).delete()
     record(actor=user, action=AuditAction.SESSION_END, obj=signed_in)
+    _owe_logout_tokens(
+        user=user,
+        clients=_clients_signed_in(user),
+        reason=LogoutDelivery.Reason.SESSION_END,
+        sids=[signed_in.sid],
+    )
     signed_in.delete()
+
+
+@transaction.atomic
+def end_sessions_for_new_password(*, user: User, keep_session_key: str | None) -> int:
+    """A new password ends every other session (Django already refuses them), and each
+    service is told which. The browser that changed it, having just proved the old
+    password, stays signed in. Returns how many sessions ended."""
+    ended = list(
+        SignedInSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
+    )
+    clients = _clients_signed_in(user) if ended else []
+    for signed_in in ended:
+        Session.objects.filter(session_key=signed_in.session_key).delete()
+        record(actor=user, action=AuditAction.SESSION_END_PASSWORD, obj=signed_in)
+    _owe_logout_tokens(
+        user=user,
+        clients=clients,
+        reason=LogoutDelivery.Reason.PASSWORD,
+        sids=[signed_in.sid for signed_in in ended],
+    )
+    SignedInSession.objects.filter(pk__in=[signed_in.pk for signed_in in ended]).delete()
+    return len(ended)

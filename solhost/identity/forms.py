@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from solhost.identity.backchannel import backchannel_logout_uri_problem
 from solhost.identity.models import redirect_uri_problem
 
 
@@ -39,6 +40,26 @@ class ClientForm(forms.Form):
         label="Public client (an app that cannot keep a secret; it must use PKCE)",
         required=False,
     )
+    backchannel_logout_uri = forms.CharField(
+        label="Back-channel logout URI",
+        required=False,
+        max_length=500,
+        help_text=(
+            "Optional. When a resident's session with the region ends (they sign out, end a "
+            "session, disconnect your service or change their password), the region POSTs a "
+            "signed logout token here (OpenID Connect Back-Channel Logout 1.0), so your "
+            "service signs them out too. It starts with https://."
+        ),
+    )
+    backchannel_logout_session_required = forms.BooleanField(
+        label="Name the session (sid) in each logout token",
+        required=False,
+        initial=True,
+        help_text=(
+            "Leave this on if your service keeps the sid from ID tokens and can sign out one "
+            "session; off, each logout token signs the resident out of all their sessions."
+        ),
+    )
 
     def clean_redirect_uris(self) -> list[str]:
         uris = _uri_lines(self.cleaned_data["redirect_uris"])
@@ -48,3 +69,9 @@ class ClientForm(forms.Form):
 
     def clean_post_logout_redirect_uris(self) -> list[str]:
         return _uri_lines(self.cleaned_data["post_logout_redirect_uris"])
+
+    def clean_backchannel_logout_uri(self) -> str:
+        uri = self.cleaned_data["backchannel_logout_uri"].strip()
+        if uri and (problem := backchannel_logout_uri_problem(uri)):
+            raise ValidationError(f"“{uri}” {problem}.")
+        return uri

@@ -193,3 +193,45 @@ class SignedInSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} since {self.started:%Y-%m-%d %H:%M}"
+
+
+class LogoutDelivery(models.Model):
+    """A back-channel logout token a service is owed, sent until it answers 200 or 204.
+
+    One row per service and ended session (or per service, when a resident disconnects
+    it): the retries, what each attempt got back and whether the region gave up are all
+    here, so the steward can see which services did not sign a resident out.
+    """
+
+    class Reason(models.TextChoices):
+        LOGOUT = "logout", "the resident signed out"
+        SESSION_END = "session_end", "the resident ended that session"
+        DISCONNECT = "disconnect", "the resident disconnected the service"
+        PASSWORD = "password", "the password was changed or reset"
+
+    client = models.ForeignKey(
+        ServiceClient, on_delete=models.CASCADE, related_name="logout_deliveries"
+    )
+    # Kept if the account goes: the token names the resident by ``subject`` alone.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The ``sub`` this service knows the resident by, and the ended session's ``sid``
+    # (none when the service is to forget every session of the resident).
+    subject = models.CharField(max_length=255)
+    sid = models.UUIDField(null=True, blank=True)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    created = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=200, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["next_attempt_at"], name="logout_delivery_due")]
+        verbose_name_plural = "logout deliveries"
+
+    def __str__(self) -> str:
+        return f"logout token to {self.client.service} ({self.get_reason_display()})"

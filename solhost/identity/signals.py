@@ -1,4 +1,5 @@
-"""The audit trail of signing in: logins, failures, sign-outs and MFA changes.
+"""The audit trail of signing in: logins, failures, sign-outs and MFA changes, and the
+sessions a sign-out ends (services are told by back-channel logout).
 
 Connected in ``IdentityConfig.ready``. Each receiver writes one row; none can stop a login.
 A login is audited when a person signs in through the login form (allauth's signal, sent
@@ -13,7 +14,6 @@ from django.dispatch import receiver
 
 from solhost.core.audit import AuditAction, record
 from solhost.identity import actions
-from solhost.identity.models import SignedInSession
 
 
 def _client_ip(request) -> str | None:
@@ -47,9 +47,8 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_logout(sender, request, user, **kwargs):
     if user is None:
         return
-    record(actor=user, action=AuditAction.LOGOUT, obj=user)
-    if request is not None and request.session.session_key:
-        SignedInSession.objects.filter(session_key=request.session.session_key).delete()
+    session_key = request.session.session_key if request is not None else None
+    actions.record_logout(user=user, session_key=session_key)
 
 
 def _mfa_change(action: AuditAction):

@@ -1,4 +1,5 @@
-"""Background jobs for identity: mail that must not slow down, or tell anything to, a request."""
+"""Background jobs for identity: mail that must not slow down, or tell anything to, a
+request, and the logout tokens services are sent when a resident's session ends."""
 
 import datetime
 
@@ -8,9 +9,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from huey.contrib.djhuey import db_task
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from solhost.core.audit import AuditAction, record
+from solhost.identity import actions
+from solhost.identity.models import LogoutDelivery
 from solhost.region.models import current_region
 
 
@@ -51,3 +56,28 @@ def alert_owner_of_failed_sign_ins(
             note=f"{failures} failures from {addresses} addresses",
         )
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owned.email], fail_silently=False)
+
+
+@db_task()
+def deliver_logout_token(delivery_id: int) -> None:
+    """The first attempt to send a logout token, as soon as the session's end is committed."""
+    delivery = LogoutDelivery.objects.select_related("client").filter(pk=delivery_id).first()
+    if delivery is not None:
+        actions.attempt_logout_delivery(delivery=delivery)
+
+
+@db_periodic_task(crontab(minute="*"))
+def retry_logout_deliveries() -> int:
+    """Send again each logout token whose service has not acknowledged it and is due.
+
+    The delivery rows are the queue, so a restarted consumer loses nothing, and running this
+    again at once sends nothing again. Returns how many were attempted.
+    """
+    due = LogoutDelivery.objects.select_related("client").filter(
+        delivered_at=None, abandoned_at=None, next_attempt_at__lte=timezone.now()
+    )
+    attempted = 0
+    for delivery in due.order_by("next_attempt_at"):
+        actions.attempt_logout_delivery(delivery=delivery)
+        attempted += 1
+    return attempted

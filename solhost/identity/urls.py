@@ -3,6 +3,7 @@ from oauth2_provider import views as oauth
 
 from solhost.identity import views
 from solhost.identity.discovery import DiscoveryView
+from solhost.identity.logout import RegionLogoutView
 
 app_name = "identity"
 
@@ -21,7 +22,7 @@ provider_patterns = (
         path("oidc/userinfo/", oauth.UserInfoView.as_view(), name="user-info"),
         path("oidc/revoke/", oauth.RevokeTokenView.as_view(), name="revoke-token"),
         path("oidc/introspect/", oauth.IntrospectTokenView.as_view(), name="introspect"),
-        path("oidc/logout/", oauth.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
+        path("oidc/logout/", RegionLogoutView.as_view(), name="rp-initiated-logout"),
     ],
     "oauth2_provider",
 )

@@ -220,6 +220,10 @@ def service_clients(request: HttpRequest, slug: str, service_slug: str) -> HttpR
             service=service,
             redirect_uris=form.cleaned_data["redirect_uris"],
             post_logout_redirect_uris=form.cleaned_data["post_logout_redirect_uris"],
+            backchannel_logout_uri=form.cleaned_data["backchannel_logout_uri"],
+            backchannel_logout_session_required=form.cleaned_data[
+                "backchannel_logout_session_required"
+            ],
             public=form.cleaned_data["public"],
             actor=request.user,
         )

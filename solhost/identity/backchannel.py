@@ -1,0 +1,128 @@
+"""OpenID Connect Back-Channel Logout 1.0: the logout tokens the region sends services.
+
+When a resident's session ends, each service that registered a ``backchannel_logout_uri``
+and holds their tokens or consent is sent a signed logout token (a JWT naming the
+resident's ``sub`` and, for a session, its ``sid``) by an HTTP POST from server to server,
+so the service signs them out too. ``actions`` decides who is owed one and records it as
+a ``LogoutDelivery``; ``tasks`` posts it, and retries with growing delays until the
+service answers 200 or 204.
+"""
+
+import datetime
+import json
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from jwcrypto import jwt
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
+
+from solhost.identity.models import LOOPBACK_HOSTS, ServiceClient, redirect_uri_problem
+
+LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# §4 of the specification: a short life, so a captured token can't be replayed later.
+TOKEN_SECONDS = 120
+# A service that answers within this is reachable; one that doesn't is tried again later.
+POST_TIMEOUT_SECONDS = 5
+# Retries 30 s, 1, 2, 4, 8, 16 and 32 min after a failure, then an hour apart: about five
+# hours in all before the region gives up and says so in the audit trail.
+MAX_ATTEMPTS = 12
+FIRST_RETRY_SECONDS = 30
+LONGEST_RETRY_SECONDS = 3600
+
+
+def issuer() -> str:
+    """The region's issuer, as its ID tokens name it.
+
+    Without SOLHOST_BASE_URL the provider names itself after each request's host; a
+    logout token is sent with no request at hand, so it uses the configured address.
+    """
+    return oauth2_settings.OIDC_ISS_ENDPOINT or settings.BASE_URL
+
+
+def backchannel_logout_uri_problem(uri: str) -> str | None:
+    """What is wrong with ``uri`` as a back-channel logout address, if anything.
+
+    The region posts to it from its own servers: https only, like any address a service
+    registers, except that a demo installation (no https) may post to a service on the same
+    machine over loopback http. A production region never posts to its own loopback.
+    """
+    parts = urlsplit(uri)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "is not a web address (it must start with https://)"
+    problem = redirect_uri_problem(uri)
+    if problem:
+        return problem
+    if settings.SECURE_SITE and parts.hostname in LOOPBACK_HOSTS:
+        return "is this machine's own loopback address, which the region does not post to"
+    return None
+
+
+def logout_token(
+    *, client: ServiceClient, subject: str, sid: uuid.UUID | None, now: datetime.datetime
+) -> str:
+    """A logout token for ``client`` (§2.4), signed RS256 with the provider's active key.
+
+    It never holds a ``nonce``, so it can't pass for an ID token, and it is explicitly
+    typed ``logout+jwt`` as the specification recommends.
+    """
+    issued = int(now.timestamp())
+    claims = {
+        "iss": issuer(),
+        "aud": client.client_id,
+        "iat": issued,
+        "exp": issued + TOKEN_SECONDS,
+        "jti": str(uuid.uuid4()),
+        "sub": subject,
+        "events": {LOGOUT_EVENT: {}},
+    }
+    if sid is not None:
+        claims["sid"] = str(sid)
+    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+    token = jwt.JWT(
+        header={"alg": "RS256", "typ": "logout+jwt", "kid": key.thumbprint()},
+        claims=json.dumps(claims),
+    )
+    token.make_signed_token(key)
+    return token.serialize()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A service acknowledges at the address it registered; following a redirect would let
+    # it point the region's servers anywhere.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def post_logout_token(uri: str, token: str) -> str | None:
+    """POST the token as ``logout_token=`` (§2.5). None when the service acknowledged it
+    (200 or 204, §2.8); otherwise what went wrong, in a few words."""
+    if urlsplit(uri).scheme not in ("http", "https"):
+        return "not a web address"
+    # Only http(s), checked just above and at registration.
+    request = urllib.request.Request(  # noqa: S310
+        uri,
+        data=urlencode({"logout_token": token}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    try:
+        with _opener.open(request, timeout=POST_TIMEOUT_SECONDS) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (OSError, ValueError) as error:
+        return f"no answer: {error}"[:200]
+    return None if status in (200, 204) else f"HTTP {status}"
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """How long to wait after the ``attempts``-th failed attempt."""
+    seconds = FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    return datetime.timedelta(seconds=min(seconds, LONGEST_RETRY_SECONDS))

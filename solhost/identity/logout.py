@@ -1,0 +1,118 @@
+"""RP-initiated logout that ends only what the ID token shows: this browser's session.
+
+django-oauth-toolkit's view signs out without a word whenever no one is signed in or the
+hint names the signed-in resident, and then revokes that resident's tokens at every
+service: anyone holding one of their ID tokens (they travel in URLs) could sign them out
+everywhere. Here a service's request ends the browser's session only when its
+``id_token_hint`` belongs to that very session (its ``sid``, or for a token without one,
+its resident); otherwise the resident is asked, on a page with a plain form. Only the
+requesting service's tokens are revoked, and only with a matching session; every other
+service learns of the session's end by back-channel logout (``backchannel``).
+"""
+
+import base64
+import binascii
+import json
+import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import logout
+from oauth2_provider.exceptions import InvalidOIDCClientError
+from oauth2_provider.http import OAuth2ResponseRedirect
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.views import RPInitiatedLogoutView
+from oauthlib.common import add_params_to_uri
+
+from solhost.identity import actions
+from solhost.identity.models import ServiceClient, SignedInSession
+
+
+def _sid_claim(id_token_hint: str) -> str | None:
+    """The ``sid`` claim of an ID token whose signature has already been checked."""
+    try:
+        payload = id_token_hint.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error):
+        return None
+    sid = claims.get("sid") if isinstance(claims, dict) else None
+    return sid if isinstance(sid, str) else None
+
+
+class RegionLogoutView(RPInitiatedLogoutView):
+    template_name = "identity/logout_confirm.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.hint_sid = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def validate_logout_request_user(self, id_token_hint, client_id):
+        id_token = super().validate_logout_request_user(id_token_hint, client_id)
+        if id_token is not None:
+            self.hint_sid = _sid_claim(id_token_hint)
+        return id_token
+
+    def get_request_application(self, id_token, client_id):
+        try:
+            return super().get_request_application(id_token, client_id)
+        except ServiceClient.DoesNotExist:
+            raise InvalidOIDCClientError() from None
+
+    def hint_is_this_session(self, token_user) -> bool:
+        """The ID token was issued to this browser's session (or, without a ``sid``, to
+        the resident signed in here)."""
+        user = self.request.user
+        if token_user is None or not user.is_authenticated or token_user.pk != user.pk:
+            return False
+        if self.hint_sid is None:
+            return True
+        try:
+            sid = uuid.UUID(self.hint_sid)
+        except ValueError:
+            return False
+        return SignedInSession.objects.filter(
+            user=user, sid=sid, session_key=self.request.session.session_key
+        ).exists()
+
+    def must_prompt(self, token_user) -> bool:
+        # Also with no one signed in: the page says so, and nothing happens unasked.
+        return not self.hint_is_this_session(token_user)
+
+    def do_logout(
+        self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
+    ):
+        user = self.request.user
+        if user.is_authenticated:
+            if application is not None and self.hint_is_this_session(token_user):
+                actions.sign_out_for_service(user=user, client=application)
+            # Services are told by back-channel logout (signals.on_logout).
+            logout(self.request)
+        if post_logout_redirect_uri:
+            if state:
+                post_logout_redirect_uri = add_params_to_uri(
+                    post_logout_redirect_uri, [("state", state)]
+                )
+            return OAuth2ResponseRedirect(
+                post_logout_redirect_uri, application.get_allowed_schemes()
+            )
+        return OAuth2ResponseRedirect(
+            self.request.build_absolute_uri("/"), oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        client = kwargs.get("application")
+        if isinstance(client, ServiceClient):
+            context["service"] = client.service
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        target = urlsplit(self.oidc_data.get("post_logout_redirect_uri") or "")
+        if target.scheme and "error" not in context:
+            # Browsers apply form-action to where the form's answer redirects: allow the
+            # service's registered (already checked) address after sign-out, nothing else.
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
+            )
+        return response

@@ -1,0 +1,296 @@
+"""Back-Channel Logout 1.0: when a resident's session ends, each service that asked is sent
+a signed logout token, over real HTTP, until it acknowledges."""
+
+import datetime
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from jwcrypto import jwk, jwt
+
+from solhost.core.models import AuditEvent
+from solhost.identity import actions, backchannel
+from solhost.identity.models import LogoutDelivery, SignedInSession
+from solhost.identity.subjects import subject_for
+from solhost.identity.tasks import retry_logout_deliveries
+from solhost.identity.tests.oidc import (
+    REDIRECT,
+    authorize_params,
+    consent,
+    exchange,
+    introspect,
+    make_client,
+    verified_claims,
+)
+from solhost.test import PASSWORD
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.server.received.append(parse_qs(body))
+        status = self.server.answers.pop(0) if self.server.answers else 200
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    """A service's back-channel logout endpoint on this machine's loopback."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    server.received, server.answers = [], []
+    server.uri = f"http://127.0.0.1:{server.server_port}/backchannel-logout"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _issuer(settings):
+    # The test client's host, which the ID tokens name as issuer.
+    settings.BASE_URL = "http://testserver"
+
+
+def client_posting_to(service, uri, *, session_required=True):
+    registered = actions.register_client(
+        service=service,
+        redirect_uris=[REDIRECT],
+        public=False,
+        actor=None,
+        backchannel_logout_uri=uri,
+        backchannel_logout_session_required=session_required,
+    )
+    actions.approve_client(client=registered.client, steward=None)
+    return registered
+
+
+def log_in(email: str) -> Client:
+    browser = Client()
+    browser.post(reverse("account_login"), {"login": email, "password": PASSWORD})
+    return browser
+
+
+def sign_in_to(browser, registered) -> dict:
+    code = consent(browser, authorize_params(registered))["code"]
+    return exchange(browser, registered, code).json()
+
+
+def logout_claims(receiver, registered) -> tuple[dict, dict]:
+    """The one logout token received: its header and its claims, checked against the JWKS."""
+    assert len(receiver.received) == 1, receiver.received
+    (token,) = receiver.received[0]["logout_token"]
+    keys = jwk.JWKSet.from_json(Client().get(reverse("oauth2_provider:jwks-info")).content)
+    checked = jwt.JWT(
+        jwt=token, key=keys, check_claims={"aud": registered.client.client_id, "exp": None}
+    )
+    return json.loads(checked.header), json.loads(checked.claims)
+
+
+def test_signing_out_of_the_region_sends_a_signed_logout_token(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    rita = log_in("rita@example.org")
+    id_token = sign_in_to(rita, nextcloud)["id_token"]
+    session = SignedInSession.objects.get(user=world.rita)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rita.post(reverse("account_logout"))
+
+    header, claims = logout_claims(receiver, nextcloud)
+    issuer = Client().get("/.well-known/openid-configuration").json()["issuer"]
+    assert header["alg"] == "RS256" and header["typ"] == "logout+jwt"
+    assert claims["iss"] == issuer
+    assert claims["aud"] == nextcloud.client.client_id
+    assert claims["sub"] == verified_claims(Client(), id_token, nextcloud.client.client_id)["sub"]
+    assert claims["sid"] == str(session.sid)
+    assert claims["events"] == {"http://schemas.openid.net/event/backchannel-logout": {}}
+    assert claims["jti"] and 0 < claims["exp"] - claims["iat"] <= 120
+    assert "nonce" not in claims
+    delivery = LogoutDelivery.objects.get()
+    assert delivery.delivered_at and delivery.attempts == 1
+    assert delivery.reason == LogoutDelivery.Reason.LOGOUT
+    for action in ("identity.backchannel_logout.queue", "identity.backchannel_logout.deliver"):
+        assert AuditEvent.objects.filter(action=action, object_id=str(delivery.pk)).exists()
+
+
+def test_a_service_that_does_not_ask_for_sid_is_told_the_resident_alone(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri, session_required=False)
+    rita = log_in("rita@example.org")
+    sign_in_to(rita, nextcloud)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rita.post(reverse("account_logout"))
+
+    _header, claims = logout_claims(receiver, nextcloud)
+    assert "sid" not in claims
+    assert claims["sub"] == subject_for(world.rita, nextcloud.client)
+
+
+def test_ending_a_session_on_the_connected_page_tells_services_its_sid(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    laptop = log_in("rita@example.org")
+    tokens = sign_in_to(laptop, nextcloud)
+    phone = log_in("rita@example.org")
+    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        phone.post(reverse("identity:end_session", args=[laptops.pk]))
+
+    _header, claims = logout_claims(receiver, nextcloud)
+    assert claims["sid"] == str(laptops.sid)
+    assert LogoutDelivery.objects.get().reason == LogoutDelivery.Reason.SESSION_END
+    # Tokens are not tied to a session: ending one leaves the service's to the service.
+    assert introspect(Client(), nextcloud, tokens["access_token"])["active"] is True
+
+
+def test_disconnecting_a_service_revokes_its_tokens_and_tells_it(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    chat = client_posting_to(world.cct_service, receiver.uri + "/chat")
+    rita = log_in("rita@example.org")
+    files, talk = sign_in_to(rita, nextcloud), sign_in_to(rita, chat)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rita.post(reverse("identity:disconnect", args=[nextcloud.client.pk]))
+
+    _header, claims = logout_claims(receiver, nextcloud)
+    assert claims["sid"] == str(SignedInSession.objects.get(user=world.rita).sid)
+    assert introspect(Client(), nextcloud, files["access_token"])["active"] is False
+    # The other service keeps its tokens and hears nothing.
+    assert introspect(Client(), chat, talk["access_token"])["active"] is True
+    assert list(LogoutDelivery.objects.values_list("client", flat=True)) == [nextcloud.client.pk]
+
+
+def test_a_service_that_answers_500_is_sent_the_token_again_later(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    rita = log_in("rita@example.org")
+    sign_in_to(rita, nextcloud)
+    receiver.answers = [500]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rita.post(reverse("account_logout"))
+
+    delivery = LogoutDelivery.objects.get()
+    assert delivery.attempts == 1 and delivery.last_outcome == "HTTP 500"
+    assert delivery.delivered_at is None and delivery.next_attempt_at > timezone.now()
+    # Not due yet: nothing is sent.
+    assert retry_logout_deliveries.call_local() == 0
+    LogoutDelivery.objects.update(next_attempt_at=timezone.now())
+
+    assert retry_logout_deliveries.call_local() == 1
+
+    delivery.refresh_from_db()
+    assert len(receiver.received) == 2 and delivery.attempts == 2 and delivery.delivered_at
+    first, second = (parse["logout_token"][0] for parse in receiver.received)
+    assert first != second  # each attempt is a fresh token with its own short life
+
+
+def test_the_region_gives_up_after_its_last_attempt_and_says_so(world, receiver):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    delivery = LogoutDelivery.objects.create(
+        client=nextcloud.client,
+        user=world.rita,
+        subject=str(world.rita.sub),
+        reason=LogoutDelivery.Reason.LOGOUT,
+        attempts=backchannel.MAX_ATTEMPTS - 1,
+        next_attempt_at=timezone.now(),
+    )
+    receiver.answers = [503]
+
+    retry_logout_deliveries.call_local()
+
+    delivery.refresh_from_db()
+    assert delivery.abandoned_at and delivery.next_attempt_at is None
+    abandoned = AuditEvent.objects.get(action="identity.backchannel_logout.abandon")
+    assert "HTTP 503" in abandoned.note
+    assert retry_logout_deliveries.call_local() == 0
+
+
+def test_retries_wait_longer_each_time_up_to_an_hour():
+    delays = [backchannel.retry_delay(n) for n in range(1, backchannel.MAX_ATTEMPTS)]
+
+    assert delays[0] == datetime.timedelta(seconds=30)
+    assert delays == sorted(delays)
+    assert delays[-1] == datetime.timedelta(hours=1)
+
+
+def test_services_without_an_address_or_without_the_resident_hear_nothing(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    client_posting_to(world.mcc_service, receiver.uri)  # Rita never signed in to it
+    chat = make_client(world.cct_service)  # no back-channel address
+    rita = log_in("rita@example.org")
+    sign_in_to(rita, chat)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rita.post(reverse("account_logout"))
+
+    assert receiver.received == [] and not LogoutDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("uri", "problem"),
+    [
+        ("ftp://files.example.org/logout", "is not a web address"),
+        ("http://files.example.org/logout", "must start with https://"),
+        ("https://files.example.org/logout#x", "cannot hold a #fragment"),
+    ],
+)
+def test_a_bad_back_channel_address_is_refused_at_registration(client, world, uri, problem):
+    client.force_login(world.alice)
+    url = reverse("identity:service_clients", args=["mcc", "mcc-files"])
+
+    page = client.post(
+        url,
+        {"redirect_uris": REDIRECT, "post_logout_redirect_uris": "", "backchannel_logout_uri": uri},
+    )
+
+    assert page.status_code == 400
+    assert problem in page.content.decode()
+    assert not world.mcc_service.oidc_clients.exists()
+
+
+def test_a_partner_registers_a_back_channel_address(client, world):
+    client.force_login(world.alice)
+    url = reverse("identity:service_clients", args=["mcc", "mcc-files"])
+
+    page = client.post(
+        url,
+        {
+            "redirect_uris": REDIRECT,
+            "post_logout_redirect_uris": "",
+            "backchannel_logout_uri": "https://files.mcc.example.org/apps/user_oidc/backchannel-logout",
+        },
+    )
+
+    assert page.status_code == 200
+    registered = world.mcc_service.oidc_clients.get()
+    assert registered.backchannel_logout_uri.endswith("/backchannel-logout")
+    # An unticked box: this service signs residents out by sub alone.
+    assert registered.backchannel_logout_session_required is False
+
+
+def test_a_production_region_does_not_post_to_its_own_loopback(settings):
+    assert backchannel.backchannel_logout_uri_problem("http://127.0.0.1:8080/logout") is None
+    settings.SECURE_SITE = True
+
+    assert "loopback" in backchannel.backchannel_logout_uri_problem("https://127.0.0.1/logout")

@@ -1,0 +1,221 @@
+"""RP-initiated logout: a service's request ends this browser's session only when its ID
+token belongs to it; otherwise the resident is asked, and no service loses its tokens."""
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from jwcrypto import jwt
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
+from pytest_django.asserts import assertContains, assertNotContains
+
+from solhost.core.models import AuditEvent
+from solhost.identity.models import SignedInSession
+from solhost.identity.tests.oidc import (
+    authorize_params,
+    consent,
+    exchange,
+    introspect,
+    make_client,
+    verified_claims,
+)
+from solhost.web.tests.pages import assert_clean_page
+
+LOGOUT = reverse("oauth2_provider:rp-initiated-logout")
+AFTER = "https://files.mcc.example.org/"
+
+
+@pytest.fixture
+def nextcloud(world):
+    return make_client(world.mcc_service)
+
+
+@pytest.fixture
+def chat(world):
+    return make_client(world.cct_service)
+
+
+def sign_in_to(browser, registered) -> dict:
+    code = consent(browser, authorize_params(registered))["code"]
+    return exchange(browser, registered, code).json()
+
+
+def signed_in(user) -> Client:
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def active(registered, token: str) -> bool:
+    return introspect(Client(), registered, token)["active"]
+
+
+def with_sid(registered, id_token: str, sid) -> str:
+    """The same ID token (same jti), re-signed by the region with a ``sid`` claim."""
+    claims = verified_claims(Client(), id_token, registered.client.client_id)
+    claims["sid"] = str(sid)
+    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+    token = jwt.JWT(
+        header={"alg": "RS256", "typ": "JWT", "kid": key.thumbprint()}, claims=json.dumps(claims)
+    )
+    token.make_signed_token(key)
+    return token.serialize()
+
+
+def logout_params(id_token: str, **extra) -> dict:
+    return {"id_token_hint": id_token, "post_logout_redirect_uri": AFTER, "state": "bye", **extra}
+
+
+def test_an_anonymous_request_with_a_residents_id_token_revokes_nothing(world, nextcloud, chat):
+    rita = signed_in(world.rita)
+    files, talk = sign_in_to(rita, nextcloud), sign_in_to(rita, chat)
+
+    page = Client().get(LOGOUT, logout_params(files["id_token"]))
+
+    assert page.status_code == 200
+    assertContains(page, "You are not signed in")
+    assertContains(page, 'method="post"')
+    assertContains(page, "csrfmiddlewaretoken")
+    assert_clean_page(page)
+    assert active(nextcloud, files["access_token"])
+    assert active(chat, talk["access_token"])
+    assert "_auth_user_id" in rita.session
+    assert not AuditEvent.objects.filter(action="identity.token.revoke").exists()
+
+
+def test_continuing_without_a_session_goes_back_to_the_service_and_revokes_nothing(
+    world, nextcloud
+):
+    files = sign_in_to(signed_in(world.rita), nextcloud)
+    anonymous = Client(enforce_csrf_checks=True)
+    page = anonymous.get(LOGOUT, logout_params(files["id_token"]))
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+
+    answer = anonymous.post(
+        LOGOUT, {**form, "allow": "on", "csrfmiddlewaretoken": page.context["csrf_token"]}
+    )
+
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{AFTER}?state=bye"
+    assert active(nextcloud, files["access_token"])
+
+
+def test_the_confirmation_needs_a_csrf_token(world, nextcloud):
+    files = sign_in_to(signed_in(world.rita), nextcloud)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.alice)
+
+    answer = browser.post(LOGOUT, {"id_token_hint": files["id_token"], "allow": "on"})
+
+    assert answer.status_code == 403
+    assert "_auth_user_id" in browser.session
+
+
+def test_the_id_token_of_this_session_signs_it_out_and_revokes_only_that_services_tokens(
+    world, nextcloud, chat
+):
+    rita = signed_in(world.rita)
+    files, talk = sign_in_to(rita, nextcloud), sign_in_to(rita, chat)
+    alices = sign_in_to(signed_in(world.alice), nextcloud)
+
+    answer = rita.get(LOGOUT, logout_params(files["id_token"]))
+
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{AFTER}?state=bye"
+    assert "_auth_user_id" not in rita.session
+    assert not active(nextcloud, files["access_token"])
+    # Another service, and another resident at the same service, keep theirs.
+    assert active(chat, talk["access_token"])
+    assert active(nextcloud, alices["access_token"])
+    events = AuditEvent.objects.filter(actor=world.rita)
+    assert events.filter(action="identity.logout.by_service").count() == 1
+    revoked = events.get(action="identity.token.revoke")
+    assert revoked.object_id == str(nextcloud.client.pk) and "tokens revoked" in revoked.note
+    assert events.filter(action="identity.logout").count() == 1
+
+
+def test_an_id_token_naming_this_sessions_sid_signs_it_out(world, nextcloud):
+    rita = signed_in(world.rita)
+    files = sign_in_to(rita, nextcloud)
+    this_session = SignedInSession.objects.get(session_key=rita.session.session_key)
+
+    answer = rita.get(
+        LOGOUT, logout_params(with_sid(nextcloud, files["id_token"], this_session.sid))
+    )
+
+    assert answer.status_code == 302
+    assert "_auth_user_id" not in rita.session
+
+
+def test_an_id_token_of_another_session_of_the_same_resident_asks_first(world, nextcloud):
+    laptop, phone = signed_in(world.rita), signed_in(world.rita)
+    files = sign_in_to(laptop, nextcloud)
+    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+
+    page = phone.get(LOGOUT, logout_params(with_sid(nextcloud, files["id_token"], laptops.sid)))
+
+    assert page.status_code == 200
+    assertContains(page, "Sign out of the region?")
+    assert "_auth_user_id" in phone.session and "_auth_user_id" in laptop.session
+    assert active(nextcloud, files["access_token"])
+
+
+def test_a_hint_for_someone_else_asks_and_signing_out_revokes_nothing(world, nextcloud):
+    alices = sign_in_to(signed_in(world.alice), nextcloud)
+    rita = signed_in(world.rita)
+    ritas = sign_in_to(rita, nextcloud)
+
+    page = rita.get(LOGOUT, logout_params(alices["id_token"]))
+
+    assert page.status_code == 200
+    assertContains(page, "Sign out of the region?")
+    assertContains(page, "MCC Files asked to sign you out")
+    assert_clean_page(page)
+    # The answer redirects to the service: the form may go there, and nowhere else.
+    assert "form-action 'self' https://files.mcc.example.org;" in page["Content-Security-Policy"]
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+
+    answer = rita.post(LOGOUT, {**form, "allow": "on"})
+
+    assert answer.status_code == 302
+    assert "_auth_user_id" not in rita.session
+    assert active(nextcloud, alices["access_token"])
+    assert active(nextcloud, ritas["access_token"])
+    assert not AuditEvent.objects.filter(action="identity.token.revoke").exists()
+    assert AuditEvent.objects.filter(action="identity.logout", actor=world.rita).exists()
+
+
+def test_staying_signed_in_keeps_the_session(world, nextcloud):
+    rita = signed_in(world.rita)
+    files = sign_in_to(rita, nextcloud)
+    page = rita.get(LOGOUT, {"client_id": nextcloud.client.client_id})
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+
+    answer = rita.post(LOGOUT, form)
+
+    assertContains(answer, "You are still signed in", status_code=400)
+    assert "_auth_user_id" in rita.session
+    assert active(nextcloud, files["access_token"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"client_id": "no-such-client"},
+        {"id_token_hint": "not.a.token"},
+        {"post_logout_redirect_uri": "https://elsewhere.example.org/"},
+    ],
+)
+def test_a_bad_request_is_refused_plainly(world, nextcloud, params):
+    rita = signed_in(world.rita)
+    if "post_logout_redirect_uri" in params:
+        params = {**params, "client_id": nextcloud.client.client_id}
+
+    page = rita.get(LOGOUT, params)
+
+    assert page.status_code == 400
+    assertContains(page, "This sign-out cannot go ahead", status_code=400)
+    assertNotContains(page, "Sign out of the region?", status_code=400)
+    assert "_auth_user_id" in rita.session
