@@ -136,6 +136,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent requests on SQLite: readers never wait for the writer (WAL), a writer
+    # takes the lock when its transaction begins rather than failing halfway through
+    # (IMMEDIATE), and waits up to 20 s for it instead of answering "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -334,6 +343,7 @@ OAUTH2_PROVIDER = {
         "profile": "Your username and display name",
         "email": "Your email address and whether it is verified",
         "groups": "The co-ops you belong to and your role in each",
+        "offline_access": "Stay connected while you are away (a refresh token)",
     },
     "DEFAULT_SCOPES": ["openid"],
     # Only S256 is accepted. Public clients (no secret) must use PKCE: RegionValidator

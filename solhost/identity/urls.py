@@ -3,6 +3,7 @@ from oauth2_provider import views as oauth
 
 from solhost.identity import views
 from solhost.identity.discovery import DiscoveryView
+from solhost.identity.endpoints import RegionTokenView, RegionUserInfoView
 from solhost.identity.logout import RegionLogoutView
 
 app_name = "identity"
@@ -18,8 +19,8 @@ provider_patterns = (
         ),
         path(".well-known/jwks.json", oauth.JwksInfoView.as_view(), name="jwks-info"),
         path("oidc/authorize/", views.RegionAuthorizationView.as_view(), name="authorize"),
-        path("oidc/token/", oauth.TokenView.as_view(), name="token"),
-        path("oidc/userinfo/", oauth.UserInfoView.as_view(), name="user-info"),
+        path("oidc/token/", RegionTokenView.as_view(), name="token"),
+        path("oidc/userinfo/", RegionUserInfoView.as_view(), name="user-info"),
         path("oidc/revoke/", oauth.RevokeTokenView.as_view(), name="revoke-token"),
         path("oidc/introspect/", oauth.IntrospectTokenView.as_view(), name="introspect"),
         path("oidc/logout/", RegionLogoutView.as_view(), name="rp-initiated-logout"),

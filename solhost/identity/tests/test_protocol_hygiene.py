@@ -1,0 +1,91 @@
+"""The protocol details relying parties and security reviews check: code replay, refresh
+tokens only with offline_access, the issuer in the authorization response, tokens only in
+the Authorization header, and a discovery document that says what the region does."""
+
+import pytest
+from django.urls import reverse
+
+from solhost.core.models import AuditEvent
+from solhost.identity.tests.oidc import (
+    authorize_params,
+    consent,
+    exchange,
+    introspect,
+    make_client,
+)
+
+
+@pytest.fixture
+def nextcloud(world):
+    return make_client(world.mcc_service)
+
+
+def test_a_replayed_code_is_refused_and_revokes_what_it_issued(client, world, nextcloud):
+    client.force_login(world.rita)
+    code = consent(client, authorize_params(nextcloud, scope="openid offline_access"))["code"]
+    tokens = exchange(client, nextcloud, code).json()
+
+    replay = exchange(client, nextcloud, code)
+
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    assert introspect(client, nextcloud, tokens["access_token"])["active"] is False
+    assert introspect(client, nextcloud, tokens["refresh_token"])["active"] is False
+    revocation = AuditEvent.objects.get(action="identity.token.revoke")
+    assert "authorization code used twice" in revocation.note
+
+
+def test_an_unknown_code_revokes_nothing(client, world, nextcloud):
+    client.force_login(world.rita)
+    tokens = exchange(
+        client, nextcloud, consent(client, authorize_params(nextcloud))["code"]
+    ).json()
+
+    assert exchange(client, nextcloud, "never-issued").json()["error"] == "invalid_grant"
+    assert introspect(client, nextcloud, tokens["access_token"])["active"] is True
+    assert not AuditEvent.objects.filter(action="identity.token.revoke").exists()
+
+
+def test_a_refresh_token_only_with_offline_access(client, world, nextcloud):
+    client.force_login(world.rita)
+
+    without = exchange(client, nextcloud, consent(client, authorize_params(nextcloud))["code"])
+    page = client.get(
+        reverse("oauth2_provider:authorize"),
+        authorize_params(nextcloud, scope="openid offline_access", state="s2"),
+    )
+    with_offline = exchange(
+        client,
+        nextcloud,
+        consent(client, authorize_params(nextcloud, scope="openid offline_access"))["code"],
+    )
+
+    assert "refresh_token" not in without.json()
+    assert "access_token" in without.json()
+    assert "refresh_token" in with_offline.json()
+    # The consent page says what offline access means.
+    assert "while you are not signed in" in page.content.decode()
+
+
+def test_the_authorization_response_names_the_issuer(client, world, nextcloud):
+    client.force_login(world.rita)
+
+    query = consent(client, authorize_params(nextcloud))
+
+    assert query["iss"] == "http://testserver"
+
+
+def test_userinfo_refuses_a_token_in_the_query_string(client, world, nextcloud):
+    client.force_login(world.rita)
+    token = exchange(
+        client, nextcloud, consent(client, authorize_params(nextcloud))["code"]
+    ).json()["access_token"]
+    client.logout()
+
+    in_query = client.get(reverse("oauth2_provider:user-info"), {"access_token": token})
+    in_header = client.get(
+        reverse("oauth2_provider:user-info"), HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+    assert in_query.status_code == 400
+    assert in_query.json()["error"] == "invalid_request"
+    assert in_header.status_code == 200

@@ -1,0 +1,187 @@
+"""Simultaneous token requests against the region served as in production (gunicorn, several
+worker processes and threads, a database of its own): none answers 500, and a code raced
+by several requests is redeemed exactly once.
+
+The test database is no use here: on SQLite it lives in memory, shared by one connection,
+so requests could never contend for the lock the way separate processes do.
+"""
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+SOLHOST = str(Path(sys.executable).parent / "solhost")
+REDIRECT = "https://files.mcc.example.org/callback"
+CODES = 12
+THREADS = 4
+
+SETUP = """
+import datetime, json, secrets, sys
+import django
+django.setup()
+from django.utils import timezone
+from oauth2_provider.models import Grant
+from solhost.identity import actions
+from solhost.test import make_world
+
+world = make_world()
+registered = actions.register_client(
+    service=world.mcc_service, redirect_uris=[sys.argv[1]], public=False, actor=None
+)
+actions.approve_client(client=registered.client, steward=None)
+codes = [secrets.token_urlsafe(30) for _ in range(int(sys.argv[2]))]
+for code in codes:
+    Grant.objects.create(
+        application=registered.client,
+        user=world.rita,
+        code=code,
+        expires=timezone.now() + datetime.timedelta(minutes=10),
+        redirect_uri=sys.argv[1],
+        scope="openid offline_access",
+    )
+print(json.dumps({"client_id": registered.client.client_id, "secret": registered.secret,
+                  "codes": codes}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def served_region(tmp_path):
+    """The region served by ``solhost serve`` from a throw-away database of the kind the
+    tests run on; its client's credentials and a batch of unredeemed codes."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    database_name = None
+    if database_url.startswith("postgres"):
+        import psycopg
+
+        admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+        database_name = f"solhost_test_tokens_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{database_name}"')
+        database_url = database_url.rsplit("/", 1)[0] + f"/{database_name}"
+    else:
+        database_url = f"sqlite:///{tmp_path / 'tokens.sqlite3'}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SOLHOST_", "DJANGO_"))},
+        "DATABASE_URL": database_url,
+        "SOLHOST_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "solhost.settings",
+        "SOLHOST_LOG_LEVEL": "ERROR",
+    }
+    server = None
+    try:
+        subprocess.run([SOLHOST, "migrate", "-v0"], env=env, check=True)
+        made = subprocess.run(
+            [sys.executable, "-c", SETUP, REDIRECT, str(CODES)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        port = free_port()
+        server = subprocess.Popen(
+            [SOLHOST, "serve", "--port", str(port), "--workers", "2", "--threads", "4"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/.well-known/jwks.json", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.3)
+        yield base, json.loads(made.stdout.strip().splitlines()[-1])
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if database_name:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+        shutil.rmtree(tmp_path / "oidc-keys", ignore_errors=True)
+
+
+def post_token(base: str, credentials: dict, data: dict) -> tuple[int, dict]:
+    pair = f"{credentials['client_id']}:{credentials['secret']}".encode()
+    request = urllib.request.Request(
+        f"{base}/oidc/token/",
+        data=urllib.parse.urlencode(data).encode(),
+        headers={"Authorization": "Basic " + base64.b64encode(pair).decode()},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        assert error.code < 500, body[:500]
+        return error.code, json.loads(body)
+
+
+def all_at_once(calls) -> list:
+    """Run the calls in threads released together; their results in order."""
+    results = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(index, call):
+        start.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_raced_codes_are_redeemed_once_and_refreshes_never_fail(served_region):
+    base, credentials = served_region
+
+    def redeem(code):
+        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+        return lambda: post_token(base, credentials, data)
+
+    # Half the codes each raced by every thread at once; the other half one per thread.
+    raced, single = credentials["codes"][: CODES // 2], credentials["codes"][CODES // 2 :]
+    refresh_tokens = []
+    for code in raced:
+        answers = all_at_once([redeem(code)] * THREADS)
+        statuses = sorted(status for status, _ in answers)
+        assert statuses == [200] + [400] * (THREADS - 1), answers
+        assert all(body["error"] == "invalid_grant" for status, body in answers if status == 400)
+    for batch in range(0, len(single), THREADS):
+        answers = all_at_once([redeem(code) for code in single[batch : batch + THREADS]])
+        assert [status for status, _ in answers] == [200] * len(answers), answers
+        refresh_tokens += [body["refresh_token"] for _, body in answers]
+
+    def refresh(token):
+        data = {"grant_type": "refresh_token", "refresh_token": token}
+        return lambda: post_token(base, credentials, data)
+
+    answers = all_at_once([refresh(token) for token in refresh_tokens[:THREADS]])
+    assert [status for status, _ in answers] == [200] * THREADS, answers
+    # One refresh token raced: no 500, and at most one new token pair.
+    answers = all_at_once([refresh(answers[0][1]["refresh_token"])] * THREADS)
+    assert {status for status, _ in answers} <= {200, 400}, answers
+    assert len({body.get("refresh_token") for status, body in answers if status == 200}) == 1
