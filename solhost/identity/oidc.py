@@ -17,7 +17,6 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
-from solhost.identity.claims import SESSION_CLAIMS, id_token_claims_of
 from solhost.identity.models import ServiceClient
 from solhost.identity.subjects import subject_for
 
@@ -83,19 +82,6 @@ class RegionValidator(OAuth2Validator):
             "email_verified": lambda r: email_verified(r.user),
             "groups": lambda r: groups_of(r.user),
         }
-
-    def get_id_token_dictionary(self, token, token_handler, request):
-        claims, expires = super().get_id_token_dictionary(token, token_handler, request)
-        # How the authorizing browser session signed in (left with the code by the
-        # authorization view), in place of the account's last login.
-        claims.update(id_token_claims_of((request.claims or {}).get(SESSION_CLAIMS)))
-        return claims, expires
-
-    def refresh_id_token(self, request):
-        # A refreshed ID token must repeat the original sign-in's auth_time and sid
-        # (OpenID Connect Core §12.2), which no token keeps: the refresh response carries
-        # none (allowed there), and a service asks for a fresh one by signing in again.
-        return False
 
     def is_pkce_required(self, client_id, request):
         client = request.client
