@@ -83,6 +83,10 @@ class AuditAction(StrEnum):
     MFA_ADD = "identity.mfa.add", "A resident added a second factor."
     MFA_REMOVE = "identity.mfa.remove", "A resident removed a second factor."
     MFA_RESET = "identity.mfa.reset", "A resident's second factors were reset."
+    REAUTHENTICATE = (
+        "identity.session.reauthenticate",
+        "A signed-in resident proved who they are again (a service asked, or for a second factor).",
+    )
     CLIENT_REGISTER = "identity.client.register", "A partner registered a service's sign-in."
     CLIENT_APPROVE = "identity.client.approve", "The steward approved a service's sign-in."
     CONSENT_GIVE = "identity.consent.give", "A resident let a service see their details."

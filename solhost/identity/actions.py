@@ -329,16 +329,50 @@ def record_logout(*, user: User, session_key: str | None) -> None:
 
 
 @transaction.atomic
-def remember_session(*, user: User, session_key: str, user_agent: str, ip_address: str | None):
-    SignedInSession.objects.update_or_create(
+def remember_session(
+    *,
+    user: User,
+    session_key: str,
+    user_agent: str,
+    ip_address: str | None,
+    amr: list[str],
+) -> SignedInSession:
+    """The browser just signed in, with the RFC 8176 methods ``amr`` (``claims.amr_of``)."""
+    now = timezone.now()
+    signed_in, _ = SignedInSession.objects.update_or_create(
         session_key=session_key,
         defaults={
             "user": user,
-            "started": timezone.now(),
+            "started": now,
+            "authenticated_at": now,
+            "amr": amr,
             "user_agent": user_agent[:200],
             "ip_address": ip_address,
         },
     )
+    return signed_in
+
+
+@transaction.atomic
+def record_reauthentication(*, signed_in: SignedInSession, amr: list[str]) -> None:
+    """The signed-in browser proved who it is again: a password, or a second factor that
+    steps it up. ``auth_time`` and ``max_age`` now count from here."""
+    signed_in.authenticated_at = timezone.now()
+    signed_in.amr = amr
+    signed_in.save(update_fields=["authenticated_at", "amr"])
+    record(
+        actor=signed_in.user,
+        action=AuditAction.REAUTHENTICATE,
+        obj=signed_in,
+        note=" ".join(amr),
+    )
+
+
+def follow_session_key(*, signed_in: SignedInSession, session_key: str) -> None:
+    """Django gave the browser's session a new key (a password change does): the signed-in
+    session, its ``sid`` and what it proved stay the same."""
+    signed_in.session_key = session_key
+    signed_in.save(update_fields=["session_key"])
 
 
 @transaction.atomic(durable=True)

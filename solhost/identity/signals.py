@@ -13,7 +13,7 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
 from solhost.core.audit import AuditAction, record
-from solhost.identity import actions
+from solhost.identity import actions, sessions
 
 
 def _client_ip(request) -> str | None:
@@ -28,11 +28,27 @@ def on_login_form(sender, request, user, **kwargs):
 @receiver(auth_signals.user_logged_in, dispatch_uid="identity-login-session")
 def on_login(sender, request, user, **kwargs):
     if request is not None and request.session.session_key:
-        actions.remember_session(
+        # allauth has recorded the password and any second factor by now.
+        signed_in = actions.remember_session(
             user=user,
             session_key=request.session.session_key,
             user_agent=request.headers.get("user-agent", ""),
             ip_address=_client_ip(request),
+            amr=sessions.amr_of_session(request, user),
+        )
+        sessions.remember_sid(request, signed_in)
+
+
+@receiver(account_signals.authentication_step_completed, dispatch_uid="identity-reauthenticate")
+def on_authentication_step(sender, request, user, **kwargs):
+    # Steps of a sign-in come before there is a session to record (on_login does it);
+    # a signed-in browser proving itself again (reauthentication, MFA step-up) updates its own.
+    if request is None or request.user != user:
+        return
+    signed_in = sessions.current_signed_in_session(request)
+    if signed_in is not None:
+        actions.record_reauthentication(
+            signed_in=signed_in, amr=sessions.amr_of_session(request, user)
         )
 
 

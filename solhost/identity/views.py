@@ -2,17 +2,18 @@
 and a partner's OpenID Connect clients for each service."""
 
 import datetime
+import json
 from urllib.parse import urlencode, urlsplit
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
@@ -20,9 +21,11 @@ from oauth2_provider.models import AccessToken, RefreshToken
 from oauth2_provider.views import AuthorizationView
 
 from solhost.identity import actions
+from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_second_factor
 from solhost.identity.forms import ClientForm
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import SCOPE_CLAIMS
+from solhost.identity.sessions import current_signed_in_session, snapshot_of
 from solhost.partners.models import Service
 from solhost.partners.permissions import organisation_for_user
 
@@ -36,13 +39,45 @@ def trust_facts(client: ServiceClient) -> dict:
     }
 
 
-def _authenticated_too_long_ago(request: HttpRequest) -> bool:
-    """The request's max_age (seconds) has passed since the resident last entered a password."""
+def _authenticated_too_long_ago(request: HttpRequest, signed_in: SignedInSession | None) -> bool:
+    """The request's max_age (seconds) has passed since this browser last proved who it is.
+
+    Judged per session: another browser signing in since proves nothing about this one.
+    """
     raw = request.GET.get("max_age", "")
     if not raw.isdigit() or not request.user.is_authenticated:
         return False
-    last = request.user.last_login
+    last = signed_in.authenticated_at if signed_in is not None else None
     return last is None or timezone.now() - last > datetime.timedelta(seconds=int(raw))
+
+
+def _without_prompt_login(request: HttpRequest) -> str:
+    """The authorization request to come back to once the resident has proved themselves:
+    without ``prompt=login``, which that proof has just answered."""
+    query = request.GET.copy()
+    prompt = [value for value in query.get("prompt", "").split() if value != "login"]
+    if prompt:
+        query["prompt"] = " ".join(prompt)
+    else:
+        query.pop("prompt", None)
+    return f"{request.path}?{query.urlencode()}"
+
+
+def _claims_parameter(raw) -> dict:
+    """The request's ``claims`` parameter as a dict: the consent form sends it back as JSON
+    text (``null`` when there was none); oauthlib has already refused a malformed one."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = None
+    return raw if isinstance(raw, dict) else {}
+
+
+def _second_factor_url(user) -> str | None:
+    """Where the resident proves a second factor they have set up (allauth), if any."""
+    methods = get_account_adapter().get_reauthentication_methods(user)
+    return next((m["url"] for m in methods if m["id"].startswith("mfa_reauthenticate")), None)
 
 
 class RegionAuthorizationView(AuthorizationView):
@@ -70,12 +105,19 @@ class RegionAuthorizationView(AuthorizationView):
                 credentials, "invalid_request", client, "code_challenge_method must be S256."
             )
         prompt = set(request.GET.get("prompt", "").split())
-        if _authenticated_too_long_ago(request):
+        signed_in = current_signed_in_session(request)
+        if "login" in prompt or _authenticated_too_long_ago(request, signed_in):
             if "none" in prompt:
                 return self._error_redirect(credentials, "login_required", client)
-            logout(request)
-            return redirect_to_login(request.get_full_path())
-        if not prompt & {"login", "consent"}:
+            # Proving it again keeps the browser's session, so its sid and the services
+            # signed in with it stay as they are.
+            next_url = urlencode({"next": _without_prompt_login(request)})
+            return redirect(f"{reverse('account_reauthenticate')}?{next_url}")
+        if asks_for_multi_factor(
+            request.GET.get("acr_values", ""), credentials.get("claims")
+        ) and not has_second_factor(signed_in.amr if signed_in is not None else []):
+            return self._step_up(request, credentials, client, prompt)
+        if "consent" not in prompt:
             consent = Consent.objects.filter(user=request.user, client=client).first()
             if consent is not None and consent.covers(scopes):
                 try:
@@ -91,6 +133,38 @@ class RegionAuthorizationView(AuthorizationView):
             if "none" in prompt:
                 return self._error_redirect(credentials, "consent_required", client)
         return super().get(request, *args, **kwargs)
+
+    def _step_up(self, request, credentials: dict, client, prompt: set[str]) -> HttpResponse:
+        """The service needs a second factor this session hasn't shown: ask for the one the
+        resident has, or say how to set one up."""
+        if "none" in prompt:
+            return self._error_redirect(
+                credentials,
+                "unmet_authentication_requirements",
+                client,
+                "The service asks for a second factor; the resident has not used one.",
+            )
+        second_factor = _second_factor_url(request.user)
+        if second_factor is not None:
+            return redirect(f"{second_factor}?{urlencode({'next': request.get_full_path()})}")
+        return render(
+            request,
+            "identity/second_factor_needed.html",
+            {**trust_facts(client), "client": client, "retry_url": request.get_full_path()},
+            status=403,
+        )
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        # The code carries how this browser session signed in, for the ID token; set here
+        # whatever the request's own claims parameter says.
+        credentials = {
+            **credentials,
+            "claims": {
+                **_claims_parameter(credentials.get("claims")),
+                SESSION_CLAIMS: snapshot_of(current_signed_in_session(request)),
+            },
+        }
+        return super().create_authorization_response(request, scopes, credentials, allow)
 
     def _error_redirect(
         self, credentials: dict, error: str, client, description: str = ""

@@ -9,7 +9,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from solhost.core.models import AuditEvent
-from solhost.identity.models import Consent
+from solhost.identity.models import Consent, SignedInSession
 from solhost.identity.subjects import subject_for
 from solhost.identity.tests.oidc import (
     REDIRECT,
@@ -286,14 +286,16 @@ def test_prompt_none_with_consent_signs_in_silently(client, world, nextcloud):
 
 def test_max_age_asks_for_the_password_again_when_the_login_is_too_old(client, world, nextcloud):
     client.force_login(world.rita)
-    world.rita.last_login = timezone.now() - datetime.timedelta(hours=2)
-    world.rita.save(update_fields=["last_login"])
+    SignedInSession.objects.filter(user=world.rita).update(
+        authenticated_at=timezone.now() - datetime.timedelta(hours=2)
+    )
 
     response = client.get(reverse(AUTHORIZE), authorize_params(nextcloud, max_age="600"))
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login") + "?next=")
-    assert "_auth_user_id" not in client.session
+    assert response["Location"].startswith(reverse("account_reauthenticate") + "?next=")
+    # Proving it again keeps the session (and its sid).
+    assert client.session["_auth_user_id"] == str(world.rita.pk)
     silent = client.get(
         reverse(AUTHORIZE), authorize_params(nextcloud, max_age="600", prompt="none")
     )

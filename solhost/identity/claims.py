@@ -1,0 +1,112 @@
+"""What a session's sign-in says about the resident: its ``amr`` and ``acr``, and whether a
+service's request asks for more. Plain values in, plain values out (no Django).
+
+allauth keeps a record of each method a session used (``{"method": "password"}``,
+``{"method": "mfa", "type": "totp"}`` …); ``amr_of`` reads those records as RFC 8176
+values. A session with a password and a second factor reaches ``ACR_MULTI_FACTOR``;
+anything less is ``ACR_PASSWORD``, the region's base level.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from solhost.identity.assurance import (
+    ACR_MULTI_FACTOR,
+    ACR_PASSWORD,
+    AMR_MULTI_FACTOR,
+    AMR_ONE_TIME_CODE,
+    AMR_PASSWORD,
+    AMR_SECURITY_KEY,
+    AMR_USER_PRESENCE,
+)
+
+# allauth's MFA authenticator types, as RFC 8176 methods. A WebAuthn assertion always
+# carries the user-present flag (python-fido2 refuses one without it), hence "user".
+_MFA_METHODS = {
+    "totp": (AMR_ONE_TIME_CODE,),
+    "recovery_codes": (AMR_ONE_TIME_CODE,),
+    "webauthn": (AMR_SECURITY_KEY, AMR_USER_PRESENCE),
+}
+_SECOND_FACTORS = {AMR_ONE_TIME_CODE, AMR_SECURITY_KEY}
+# The order amr values are listed in, so the same methods always read the same.
+_ORDER = (AMR_PASSWORD, AMR_ONE_TIME_CODE, AMR_SECURITY_KEY, AMR_USER_PRESENCE, AMR_MULTI_FACTOR)
+
+
+def amr_of(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The RFC 8176 methods in allauth's authentication records.
+
+    Methods that prove neither a password nor a second factor (an emailed code, a password
+    reset link) add nothing.
+    """
+    found: set[str] = set()
+    for record in records:
+        if record.get("method") == "password":
+            found.add(AMR_PASSWORD)
+        elif record.get("method") == "mfa":
+            found.update(_MFA_METHODS.get(str(record.get("type")), ()))
+    if AMR_PASSWORD in found and found & _SECOND_FACTORS:
+        found.add(AMR_MULTI_FACTOR)
+    return [method for method in _ORDER if method in found]
+
+
+def acr_of(amr: Iterable[str]) -> str:
+    return ACR_MULTI_FACTOR if AMR_MULTI_FACTOR in amr else ACR_PASSWORD
+
+
+def has_second_factor(amr: Iterable[str]) -> bool:
+    return AMR_MULTI_FACTOR in amr
+
+
+def asks_for_multi_factor(acr_values: str, claims: Mapping[str, Any] | None) -> bool:
+    """Whether a service's authorization request needs a second factor to be met.
+
+    ``acr_values`` lists the levels the service accepts, most wanted first (OpenID Connect
+    Core §3.1.2.1): a second factor is needed when it names the multi-factor level and
+    not the password one. The ``claims`` parameter's ``id_token.acr`` needs it when it is
+    essential and every value (or the one ``value``) it accepts is the multi-factor level
+    (§5.5.1.1). A level the region doesn't know is not one the region can meet either way,
+    so it asks for nothing more.
+    """
+    accepted = set(acr_values.split())
+    if ACR_MULTI_FACTOR in accepted and ACR_PASSWORD not in accepted:
+        return True
+    requested = _id_token_acr(claims)
+    if not isinstance(requested, Mapping) or not requested.get("essential"):
+        return False
+    values = requested.get("values")
+    if not isinstance(values, list):
+        values = [requested.get("value")]
+    return ACR_MULTI_FACTOR in values and ACR_PASSWORD not in values
+
+
+def _id_token_acr(claims: Mapping[str, Any] | None) -> object:
+    if not isinstance(claims, Mapping):
+        return None
+    id_token = claims.get("id_token")
+    return id_token.get("acr") if isinstance(id_token, Mapping) else None
+
+
+# Where the authorization endpoint leaves the session's sign-in for the token endpoint:
+# a key of the grant's stored ``claims`` request, which django-oauth-toolkit hands back to
+# the token request. The view always overwrites it, so a service can't forge it.
+SESSION_CLAIMS = "solhost:session"
+
+
+def session_snapshot(*, sid: str, auth_time: int, amr: list[str]) -> dict[str, Any]:
+    return {"sid": sid, "auth_time": auth_time, "amr": list(amr)}
+
+
+def id_token_claims_of(snapshot: object) -> dict[str, Any]:
+    """The ID token's ``sid``, ``auth_time``, ``amr`` and ``acr`` from a session snapshot;
+    nothing when there is none (a grant made before sessions were recorded)."""
+    if not isinstance(snapshot, Mapping) or not snapshot.get("sid"):
+        return {}
+    amr = [str(method) for method in snapshot.get("amr") or []]
+    claims: dict[str, Any] = {
+        "sid": str(snapshot["sid"]),
+        "auth_time": int(snapshot["auth_time"]),
+        "acr": acr_of(amr),
+    }
+    if amr:
+        claims["amr"] = amr
+    return claims

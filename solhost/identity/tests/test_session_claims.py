@@ -1,0 +1,203 @@
+"""Claims that tell the truth about the browser session that signed in: ``sid``,
+``auth_time``, ``amr`` and ``acr`` come from that session, and ``max_age`` and
+``prompt=login`` are judged on it, not on the account's last login anywhere."""
+
+import datetime
+import json
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from solhost.core.models import AuditEvent
+from solhost.identity.assurance import (
+    ACR_MULTI_FACTOR,
+    ACR_PASSWORD,
+    AMR_MULTI_FACTOR,
+    AMR_ONE_TIME_CODE,
+    AMR_PASSWORD,
+)
+from solhost.identity.claims import SESSION_CLAIMS
+from solhost.identity.models import SignedInSession
+from solhost.identity.sessions import SID_SESSION_KEY
+from solhost.identity.tests.oidc import (
+    authorize_params,
+    basic_auth,
+    consent,
+    exchange,
+    make_client,
+    query_of,
+)
+from solhost.identity.tests.oidc import verified_claims as verified
+from solhost.test import PASSWORD
+
+AUTHORIZE = "oauth2_provider:authorize"
+
+
+@pytest.fixture
+def nextcloud(world):
+    return make_client(world.mcc_service)
+
+
+def current_totp_code(secret: str) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def with_totp(user) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def sign_in_with_password(browser: Client, user) -> None:
+    response = browser.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+
+
+def authorization_code(browser: Client, registered, **params) -> str:
+    """The code, from the consent page or straight away once the resident has consented."""
+    params = authorize_params(registered, **params)
+    response = browser.get(reverse(AUTHORIZE), params)
+    if response.status_code == 302:
+        return query_of(response)["code"]
+    return consent(browser, params)["code"]
+
+
+def id_token_claims(browser: Client, registered, **params) -> dict:
+    code = authorization_code(browser, registered, **params)
+    tokens = exchange(browser, registered, code).json()
+    return verified(browser, tokens["id_token"], registered.client.client_id)
+
+
+def session_of(browser: Client) -> SignedInSession:
+    return SignedInSession.objects.get(session_key=browser.session.session_key)
+
+
+def test_max_age_is_judged_on_the_browser_session_not_the_accounts_last_login(world, nextcloud):
+    earlier, later = Client(), Client()
+    earlier.force_login(world.rita)
+    SignedInSession.objects.filter(session_key=earlier.session.session_key).update(
+        authenticated_at=timezone.now() - datetime.timedelta(seconds=6)
+    )
+    later.force_login(world.rita)  # the account's last_login is now
+
+    too_old = earlier.get(reverse(AUTHORIZE), authorize_params(nextcloud, max_age="3"))
+    silent = earlier.get(
+        reverse(AUTHORIZE), authorize_params(nextcloud, max_age="3", prompt="none")
+    )
+    fresh = later.get(reverse(AUTHORIZE), authorize_params(nextcloud, max_age="3"))
+
+    assert too_old["Location"].startswith(reverse("account_reauthenticate") + "?next=")
+    assert query_of(silent)["error"] == "login_required"
+    assert fresh.status_code == 200 and "form" in fresh.context
+
+
+def test_each_browser_gets_its_own_sid_and_auth_time(world, nextcloud):
+    first, second = Client(), Client()
+    first.force_login(world.rita)
+    hour_ago = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=1)
+    SignedInSession.objects.filter(session_key=first.session.session_key).update(
+        authenticated_at=hour_ago
+    )
+    second.force_login(world.rita)
+
+    from_first = id_token_claims(first, nextcloud)
+    from_second = id_token_claims(second, nextcloud)
+
+    assert from_first["sid"] == str(session_of(first).sid)
+    assert from_second["sid"] == str(session_of(second).sid)
+    assert from_first["sid"] != from_second["sid"]
+    assert from_first["auth_time"] == int(hour_ago.timestamp())
+    assert from_second["auth_time"] == int(session_of(second).authenticated_at.timestamp())
+
+
+def test_a_password_alone_gives_pwd_and_the_password_acr(client, world, nextcloud):
+    sign_in_with_password(client, world.rita)
+
+    claims = id_token_claims(client, nextcloud)
+
+    assert claims["amr"] == [AMR_PASSWORD]
+    assert claims["acr"] == ACR_PASSWORD
+    assert session_of(client).amr == [AMR_PASSWORD]
+
+
+def test_a_password_and_totp_give_mfa_and_the_multi_factor_acr(client, world, nextcloud):
+    secret = with_totp(world.rita)
+    sign_in_with_password(client, world.rita)
+    response = client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    assert response.status_code == 302, response.content[:500]
+
+    claims = id_token_claims(client, nextcloud)
+
+    assert claims["amr"] == [AMR_PASSWORD, AMR_ONE_TIME_CODE, AMR_MULTI_FACTOR]
+    assert claims["acr"] == ACR_MULTI_FACTOR
+
+
+def test_prompt_login_asks_again_and_keeps_the_session(client, world, nextcloud):
+    sign_in_with_password(client, world.rita)
+    before = session_of(client)
+    SignedInSession.objects.filter(pk=before.pk).update(
+        authenticated_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+
+    response = client.get(reverse(AUTHORIZE), authorize_params(nextcloud, prompt="login"))
+    assert response["Location"].startswith(reverse("account_reauthenticate") + "?next=")
+    back_to = client.post(response["Location"], {"password": PASSWORD})
+    assert "prompt" not in back_to["Location"]
+    claims = id_token_claims(client, nextcloud)
+
+    after = session_of(client)
+    assert after.sid == before.sid
+    assert timezone.now() - after.authenticated_at < datetime.timedelta(minutes=1)
+    assert claims["auth_time"] == int(after.authenticated_at.timestamp())
+    assert AuditEvent.objects.filter(action="identity.session.reauthenticate").exists()
+
+
+def test_a_new_session_key_keeps_the_signed_in_session(client, world, nextcloud):
+    client.force_login(world.rita)
+    before = session_of(client)
+    session = client.session
+    session.cycle_key()  # as a password change does
+    session.save()
+    client.cookies["sessionid"] = session.session_key
+
+    claims = id_token_claims(client, nextcloud)
+
+    assert claims["sid"] == str(before.sid)
+    assert SignedInSession.objects.get(pk=before.pk).session_key == session.session_key
+    assert client.session[SID_SESSION_KEY] == str(before.sid)
+
+
+def test_a_service_cannot_forge_the_session_it_is_told_about(client, world, nextcloud):
+    client.force_login(world.rita)
+    forged = {SESSION_CLAIMS: {"sid": "forged", "auth_time": 1, "amr": ["mfa"]}}
+
+    claims = id_token_claims(client, nextcloud, claims=json.dumps(forged))
+
+    assert claims["sid"] == str(session_of(client).sid)
+    assert claims["acr"] == ACR_PASSWORD and "amr" not in claims
+
+
+def test_a_refresh_gives_new_tokens_but_no_id_token_that_would_misstate_the_sign_in(
+    client, world, nextcloud
+):
+    client.force_login(world.rita)
+    code = authorization_code(client, nextcloud, scope="openid offline_access")
+    first = exchange(client, nextcloud, code).json()
+
+    refreshed = client.post(
+        reverse("oauth2_provider:token"),
+        {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+        **basic_auth(nextcloud),
+    ).json()
+
+    assert refreshed["access_token"] and "id_token" not in refreshed

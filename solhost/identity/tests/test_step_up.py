@@ -1,0 +1,125 @@
+"""A service that needs a second factor asks for it (``acr_values`` or the ``claims``
+parameter's ``acr``); the region steps the session up and says so in the ID token."""
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from solhost.identity.assurance import (
+    ACR_MULTI_FACTOR,
+    ACR_PASSWORD,
+    AMR_MULTI_FACTOR,
+    AMR_ONE_TIME_CODE,
+    AMR_PASSWORD,
+)
+from solhost.identity.tests.oidc import authorize_params, make_client, query_of
+from solhost.identity.tests.test_session_claims import (
+    authorization_code,
+    current_totp_code,
+    id_token_claims,
+    sign_in_with_password,
+    with_totp,
+)
+from solhost.web.tests.pages import assert_clean_page
+
+AUTHORIZE = "oauth2_provider:authorize"
+MULTI_FACTOR_ESSENTIAL = json.dumps(
+    {"id_token": {"acr": {"essential": True, "values": [ACR_MULTI_FACTOR]}}}
+)
+
+
+@pytest.fixture
+def nextcloud(world):
+    return make_client(world.mcc_service)
+
+
+def test_acr_values_step_a_password_session_up_with_totp_and_back(client, world, nextcloud):
+    sign_in_with_password(client, world.rita)
+    # Set up after signing in: this session has used the password alone.
+    secret = with_totp(world.rita)
+    params = authorize_params(nextcloud, acr_values=ACR_MULTI_FACTOR)
+
+    asked = client.get(reverse(AUTHORIZE), params)
+    target = urlsplit(asked["Location"])
+    assert target.path == reverse("mfa_reauthenticate")
+    back_to = parse_qs(target.query)["next"][0]
+    assert back_to.startswith(reverse(AUTHORIZE) + "?")
+    answered = client.post(asked["Location"], {"code": current_totp_code(secret)})
+    assert answered["Location"] == back_to
+
+    claims = id_token_claims(client, nextcloud, acr_values=ACR_MULTI_FACTOR)
+    assert claims["acr"] == ACR_MULTI_FACTOR
+    assert claims["amr"] == [AMR_PASSWORD, AMR_ONE_TIME_CODE, AMR_MULTI_FACTOR]
+
+
+def test_an_essential_acr_claim_asks_for_the_second_factor_too(client, world, nextcloud):
+    sign_in_with_password(client, world.rita)
+    with_totp(world.rita)
+
+    asked = client.get(
+        reverse(AUTHORIZE), authorize_params(nextcloud, claims=MULTI_FACTOR_ESSENTIAL)
+    )
+
+    assert urlsplit(asked["Location"]).path == reverse("mfa_reauthenticate")
+
+
+@pytest.mark.parametrize(
+    "request_params",
+    [
+        {"acr_values": f"{ACR_MULTI_FACTOR} {ACR_PASSWORD}"},
+        {"claims": json.dumps({"id_token": {"acr": {"values": [ACR_MULTI_FACTOR]}}})},
+        {"acr_values": "urn:example:unknown-level"},
+    ],
+    ids=["password-also-accepted", "acr-not-essential", "unknown-level"],
+)
+def test_a_request_that_accepts_a_password_is_not_stepped_up(
+    client, world, nextcloud, request_params
+):
+    sign_in_with_password(client, world.rita)
+    with_totp(world.rita)
+
+    claims = id_token_claims(client, nextcloud, **request_params)
+
+    assert claims["acr"] == ACR_PASSWORD
+
+
+def test_a_session_that_used_a_second_factor_goes_straight_through(client, world, nextcloud):
+    secret = with_totp(world.rita)
+    sign_in_with_password(client, world.rita)
+    client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+
+    code = authorization_code(client, nextcloud, acr_values=ACR_MULTI_FACTOR)
+
+    assert code
+
+
+def test_without_a_second_factor_the_page_says_how_to_set_one_up(client, world, nextcloud):
+    sign_in_with_password(client, world.rita)
+    params = authorize_params(nextcloud, acr_values=ACR_MULTI_FACTOR)
+
+    page = client.get(reverse(AUTHORIZE), params)
+
+    assert page.status_code == 403
+    assertContains(page, "MCC Files asks for a second factor", status_code=403)
+    assertContains(page, f'href="{reverse("mfa_index")}"', status_code=403)
+    assertContains(page, "acr_values=", status_code=403)  # the way back to the service
+    assert_clean_page(page)
+
+
+@pytest.mark.parametrize("has_totp", [True, False], ids=["totp-unused", "no-second-factor"])
+def test_prompt_none_answers_unmet_authentication_requirements(client, world, nextcloud, has_totp):
+    sign_in_with_password(client, world.rita)
+    if has_totp:
+        with_totp(world.rita)
+
+    response = client.get(
+        reverse(AUTHORIZE),
+        authorize_params(nextcloud, acr_values=ACR_MULTI_FACTOR, prompt="none"),
+    )
+
+    query = query_of(response)
+    assert query["error"] == "unmet_authentication_requirements"
+    assert query["state"] == "state-123"
