@@ -5,12 +5,18 @@ what the login path must leave behind: an audit event per token issued or revoke
 usage event per sign-in (resident, service, day).
 """
 
+import hashlib
+import json
+
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from oauth2_provider.models import AccessToken, Grant, RefreshToken, revoke_access_token
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from solhost.core.audit import AuditAction, record
+from solhost.core.models import AuditEvent
 from solhost.identity.claims import SESSION_CLAIMS, id_token_claims_of
 from solhost.identity.models import ServiceClient
 from solhost.identity.subjects import subject_for
@@ -21,10 +27,21 @@ SCOPE_CLAIMS = {
     "profile": ["your username (preferred_username)", "your display name (name)"],
     "email": ["your email address (email)", "whether it is verified (email_verified)"],
     "groups": ["the co-ops you belong to and your role in each (groups)"],
+    "offline_access": ["access to these while you are not signed in, until you disconnect it"],
 }
 
 # Grants that mean a resident is using the service today.
 SIGN_IN_GRANTS = {"authorization_code", "refresh_token"}
+
+# The scope without which a service gets no refresh token: it can act for the resident
+# only while they are signing in, not later on its own (OpenID Connect Core §11).
+OFFLINE_ACCESS = "offline_access"
+
+
+def checksum(value: str) -> str:
+    """How the provider stores a code or token: its SHA-256, never the value itself."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
 
 # Sent with ``user``, ``service`` and ``day`` each time a resident signs in to a service
 # (metering counts it as a day of use); identity does not need to know who listens.
@@ -97,22 +114,153 @@ class RegionValidator(OAuth2Validator):
     def validate_silent_authorization(self, request):
         return True
 
+    # The token endpoint reads the code's grant once (these methods ask for it seven times
+    # in django-oauth-toolkit) and locks it until its transaction ends: a code redeemed
+    # twice at once waits for the first redemption, then finds no grant (invalid_grant).
+    def _grant(self, code, request) -> Grant | None:
+        if getattr(request, "region_grant_code", None) != code:
+            request.region_grant = (
+                Grant.objects.select_for_update(of=("self",))
+                .select_related("user")
+                .filter(code=code)
+                .first()
+            )
+            request.region_grant_code = code
+        return request.region_grant
+
+    def _client_grant(self, code, client, request) -> Grant | None:
+        grant = self._grant(code, request)
+        return grant if grant is not None and grant.application_id == client.pk else None
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request)
+        return grant.scope.split() if grant is not None and grant.scope else []
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request)
+        return (grant.nonce or None) if grant is not None else None
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        grant = self._client_grant(code, client, request)
+        if grant is None:
+            self._revoke_what_a_replayed_code_issued(code, client)
+            return False
+        if grant.is_expired():
+            return False
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        if grant.nonce:
+            request.nonce = grant.nonce
+        if grant.claims:
+            request.claims = json.loads(grant.claims)
+        return True
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *args, **kwargs):
+        grant = self._client_grant(code, client, request)
+        return grant is not None and grant.redirect_uri_allowed(redirect_uri)
+
+    def get_code_challenge(self, code, request):
+        grant = self._client_grant(code, request.client, request)
+        return (grant.code_challenge or None) if grant is not None else None
+
+    def get_code_challenge_method(self, code, request):
+        grant = self._client_grant(code, request.client, request)
+        return (grant.code_challenge_method or None) if grant is not None else None
+
+    def _check_and_set_request_resource(self, request):
+        if (
+            request.grant_type == "authorization_code"
+            and not getattr(request, "resource", None)
+            and not self._grant(request.code, request).resource
+        ):
+            # No resource indicator asked for nor granted: nothing for DOT to check, and
+            # it would read the grant once more to find that out.
+            request.resource = []
+            return
+        super()._check_and_set_request_resource(request)
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        # Locked until the token request commits, as codes are: a refresh token raced by
+        # two requests is rotated by the first, and the second finds it spent (DOT would
+        # otherwise answer it with the first's access token, which it stores only hashed).
+        list(
+            RefreshToken.objects.select_for_update()
+            .filter(token_checksum=checksum(refresh_token), revoked__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        return super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+
+    def _revoke_what_a_replayed_code_issued(self, code, client) -> None:
+        """RFC 6749 §4.1.2: a code used twice may have been stolen, so the tokens its first
+        use issued (and any refreshed from them) stop working."""
+        issued = (
+            AuditEvent.objects.filter(
+                action=AuditAction.TOKEN_ISSUE,
+                content_type=ContentType.objects.get_for_model(ServiceClient),
+                object_id=str(client.pk),
+                after__code_sha256=checksum(code),
+            )
+            .select_related("actor")
+            .first()
+        )
+        if issued is None:
+            return
+        revoked = 0
+        for access_token in AccessToken.objects.filter(
+            token_checksum=issued.after["access_token_sha256"], application=client
+        ):
+            revoke_access_token(access_token)
+            revoked += 1
+        family = (
+            RefreshToken.objects.filter(
+                token_checksum=issued.after.get("refresh_token_sha256") or "-",
+                application=client,
+            )
+            .values_list("token_family", flat=True)
+            .first()
+        )
+        for refresh_token in RefreshToken.objects.filter(
+            token_family=family, application=client, revoked__isnull=True
+        ):
+            refresh_token.revoke()
+            revoked += 1
+        if revoked:
+            record(
+                actor=None,
+                action=AuditAction.TOKEN_REVOKE,
+                obj=client,
+                note=f"authorization code used twice: revoked what it issued to {issued.actor_label}",
+            )
+
     def save_bearer_token(self, token, request, *args, **kwargs):
-        with transaction.atomic():
+        if request.grant_type == "authorization_code" and OFFLINE_ACCESS not in request.scopes:
+            # oauthlib always makes a refresh token; dropping it here keeps it out of the
+            # response too.
+            token.pop("refresh_token", None)
+        # Joins the token endpoint's one transaction: tokens, audit and usage event commit
+        # together or not at all.
+        with transaction.atomic(savepoint=False):
             result = super().save_bearer_token(token, request, *args, **kwargs)
+            issued = {"access_token_sha256": checksum(token["access_token"])}
+            if token.get("refresh_token"):
+                issued["refresh_token_sha256"] = checksum(token["refresh_token"])
+            if request.grant_type == "authorization_code":
+                # What a replay of this code must revoke.
+                issued["code_sha256"] = checksum(request.code)
             record(
                 actor=request.user,
                 action=AuditAction.TOKEN_ISSUE,
                 obj=request.client,
+                after=issued,
                 note=f"{request.grant_type}; scopes: {token.get('scope', '')}",
             )
-        if request.grant_type in SIGN_IN_GRANTS:
-            signed_in_to_service.send(
-                sender=ServiceClient,
-                user=request.user,
-                service=request.client.service,
-                day=timezone.localdate(),
-            )
+            if request.grant_type in SIGN_IN_GRANTS:
+                signed_in_to_service.send(
+                    sender=ServiceClient,
+                    user=request.user,
+                    service=request.client.service,
+                    day=timezone.localdate(),
+                )
         return result
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
