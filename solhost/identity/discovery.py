@@ -3,9 +3,12 @@ import json
 from django.urls import reverse
 from oauth2_provider.views import ConnectDiscoveryInfoView
 
+from solhost.identity.assurance import ACR_VALUES
+
 
 class DiscoveryView(ConnectDiscoveryInfoView):
-    """DOT's discovery document, also naming the revocation and introspection endpoints."""
+    """DOT's discovery document, completed with what the region does and nothing it doesn't:
+    relying parties pick their flow, algorithms and logout from it."""
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -18,6 +21,21 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         data["revocation_endpoint_auth_methods_supported"] = data[
             "token_endpoint_auth_methods_supported"
         ]
-        data["claims_parameter_supported"] = False
+        # Without these, the specification's defaults would claim the implicit grant.
+        data["grant_types_supported"] = ["authorization_code", "refresh_token"]
+        data["response_modes_supported"] = ["query"]
+        data["authorization_response_iss_parameter_supported"] = True  # RFC 9207
+        data["backchannel_logout_supported"] = True
+        data["backchannel_logout_session_supported"] = True
+        data["acr_values_supported"] = list(ACR_VALUES)
+        data["subject_types_supported"] = ["public", "pairwise"]
+        data["claims_parameter_supported"] = True
+        data["prompt_values_supported"] = ["none", "login", "consent"]
+        data["claims_supported"] = sorted(
+            {*data.get("claims_supported", []), "sid", "auth_time", "amr", "acr"}
+        )
+        # Only RSA keys are published: an HS256 ID token would be signed with a client's
+        # secret, which the region stores hashed and so cannot use.
+        data["id_token_signing_alg_values_supported"] = ["RS256"]
         response.content = json.dumps(data)
         return response

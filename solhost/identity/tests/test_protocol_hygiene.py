@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from solhost.core.models import AuditEvent
+from solhost.identity.assurance import ACR_VALUES
 from solhost.identity.tests.oidc import (
     authorize_params,
     consent,
@@ -89,3 +90,20 @@ def test_userinfo_refuses_a_token_in_the_query_string(client, world, nextcloud):
     assert in_query.status_code == 400
     assert in_query.json()["error"] == "invalid_request"
     assert in_header.status_code == 200
+
+
+def test_discovery_says_what_the_region_does_and_nothing_it_does_not(client, world):
+    config = client.get("/.well-known/openid-configuration").json()
+
+    assert config["grant_types_supported"] == ["authorization_code", "refresh_token"]
+    assert config["response_modes_supported"] == ["query"]
+    assert config["authorization_response_iss_parameter_supported"] is True
+    assert config["backchannel_logout_supported"] is True
+    assert config["backchannel_logout_session_supported"] is True
+    assert config["acr_values_supported"] == list(ACR_VALUES)
+    assert config["subject_types_supported"] == ["public", "pairwise"]
+    assert config["claims_parameter_supported"] is True
+    assert {"none", "login", "consent"} <= set(config["prompt_values_supported"])
+    assert {"sub", "sid", "auth_time", "amr", "acr"} <= set(config["claims_supported"])
+    assert config["id_token_signing_alg_values_supported"] == ["RS256"]
+    assert "offline_access" in config["scopes_supported"]
