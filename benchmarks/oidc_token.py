@@ -9,13 +9,14 @@ client_secret_basic and the verifier) for an access token, an RS256 ID token and
 refresh token. One client, one request at a time. Password hashing is not in that loop
 (it happens once per login, not per service sign-in), so it is timed on its own.
 
-solhost is served in-process by waitress (one server, four threads) from a throw-away SQLite
-database. `oidc-provider` is installed with npm into var/bench-oidc-provider/ at the first
+solhost is served as in production, by ``solhost serve`` (gunicorn, a worker per core with
+four threads each), from a throw-away database: PostgreSQL when ``DATABASE_URL`` names one
+(a database of its own is created beside it and dropped at the end), SQLite otherwise. `oidc-provider` is installed with npm into var/bench-oidc-provider/ at the first
 run (never committed); if npm cannot install it, the figures say so and the comparison
 falls back to a bare Django view over the same server.
 
 Prints JSON: round trips per second, p50/p95 latency in ms for each provider, Argon2
-hashing time, and the ratio of solhost's throughput to oidc-provider's.
+hashing time, the ratio of solhost's throughput to oidc-provider's, and the load average.
 """
 
 import argparse
@@ -30,11 +31,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,14 +121,42 @@ def round_trips(
     return timings
 
 
-def serve_solhost() -> tuple[str, object]:
-    from waitress import create_server
+def serve_solhost() -> tuple[str, subprocess.Popen]:
+    """``solhost serve`` on a free port, once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "solhost"), "serve", "--port", str(port)],
+        env={**os.environ, "SOLHOST_LOG_LEVEL": "ERROR"},
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{base}/.well-known/jwks.json", timeout=5).ok:
+                return base, server
+        except requests.ConnectionError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("solhost serve did not start")
+        time.sleep(0.3)
 
-    from solhost.wsgi import application
 
-    server = create_server(application, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    return f"http://127.0.0.1:{server.effective_port}", server
+def throw_away_database(url: str) -> tuple[str, str | None]:
+    """A fresh PostgreSQL database beside the one ``url`` names (and its name, to drop it),
+    or a SQLite file under the run's var/ when ``url`` names none."""
+    if not url.startswith("postgres"):
+        return f"sqlite:///{Path(os.environ['SOLHOST_VAR_DIR']) / 'bench.sqlite3'}", None
+    server_url = url.rsplit("/", 1)[0]
+    name = f"solhost_bench_oidc_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{server_url}/{name}", name
+
+
+def drop_database(url: str, name: str) -> None:
+    with psycopg.connect(f"{url.rsplit('/', 1)[0]}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def prepare_solhost() -> tuple[str, str, requests.Session]:
@@ -260,42 +290,63 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--hashes", type=int, default=20)
     args = parser.parse_args(argv)
     os.environ.setdefault("SOLHOST_VAR_DIR", tempfile.mkdtemp(prefix="solhost-bench-"))
-    os.environ.pop("DATABASE_URL", None)
     os.environ.pop("SOLHOST_BASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
+    asked_for = os.environ.get("DATABASE_URL", "")
+    os.environ["DATABASE_URL"], database_name = throw_away_database(asked_for)
+    try:
+        return measure(args)
+    finally:
+        if database_name:
+            drop_database(asked_for, database_name)
+
+
+def measure(args) -> dict:
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    from django.db import connection
+
     client_id, secret, password = prepare_solhost()
+    connection.close()
+    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     base, server = serve_solhost()
-    session = log_in(base, password)
-    solhost = summary(
-        round_trips(
-            base, client_id, secret, session, args.round_trips, scope="openid profile email"
+    try:
+        session = log_in(base, password)
+        solhost = summary(
+            round_trips(
+                base, client_id, secret, session, args.round_trips, scope="openid profile email"
+            )
         )
-    )
-    result = {
-        "benchmark": "oidc_token",
-        "flow": "authorize (signed in, consented, S256 PKCE) + token exchange (client_secret_basic)",
-        "solhost": {"server": "waitress, 4 threads, SQLite", **solhost},
-        "password_hashing": hashing(args.hashes),
-    }
-    folder, how = install_oidc_provider()
-    if folder is not None:
-        node = node_round_trips(folder, args.round_trips)
-        result["oidc_provider"] = {"install": how, **node}
-        result["ratio_solhost_to_oidc_provider_per_second"] = round(
-            solhost["per_second"] / node["per_second"], 3
-        )
-    else:
-        result["oidc_provider"] = {"install": how}
-        baseline = baseline_round_trips(base, args.round_trips)
-        result["baseline"] = baseline
-        result["ratio_solhost_to_baseline_per_second"] = round(
-            solhost["per_second"] / baseline["per_second"], 3
-        )
-    server.close()
+        result = {
+            "benchmark": "oidc_token",
+            "flow": "authorize (signed in, consented, S256 PKCE) + token exchange (client_secret_basic)",
+            "solhost": {
+                "server": f"gunicorn (solhost serve), {len(os.sched_getaffinity(0))} workers "
+                f"× 4 threads, {database}",
+                **solhost,
+            },
+            "password_hashing": hashing(args.hashes),
+        }
+        folder, how = install_oidc_provider()
+        if folder is not None:
+            node = node_round_trips(folder, args.round_trips)
+            result["oidc_provider"] = {"install": how, **node}
+            result["ratio_solhost_to_oidc_provider_per_second"] = round(
+                solhost["per_second"] / node["per_second"], 3
+            )
+        else:
+            result["oidc_provider"] = {"install": how}
+            baseline = baseline_round_trips(base, args.round_trips)
+            result["baseline"] = baseline
+            result["ratio_solhost_to_baseline_per_second"] = round(
+                solhost["per_second"] / baseline["per_second"], 3
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    result["load_average"] = [round(load, 2) for load in os.getloadavg()]
     print(json.dumps(result, indent=2))
     return result
 

@@ -38,6 +38,8 @@ def check_oidc_token(figures: dict) -> None:
     assert figures["solhost"]["round_trips"] == figures["baseline"]["round_trips"] == 5
     assert figures["ratio_solhost_to_baseline_per_second"] > 0
     assert figures["password_hashing"]["hasher"] == "argon2"
+    assert figures["solhost"]["server"].startswith("gunicorn")
+    assert len(figures["load_average"]) == 3
 
 
 def check_served_pages(figures: dict) -> None:
