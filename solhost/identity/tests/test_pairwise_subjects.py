@@ -18,7 +18,6 @@ from solhost.identity.tests.oidc import (
     authorize_params,
     consent,
     exchange,
-    introspect,
     make_client,
     verified_claims,
 )
@@ -95,8 +94,6 @@ def test_userinfo_gives_the_same_sub_as_the_id_token(client, world):
         HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}",
     ).json()
     assert userinfo["sub"] == claims["sub"] == subject_for(world.rita, files.client)
-    # Introspection names the token's client, not a sub of its own.
-    assert "sub" not in introspect(client, files, tokens["access_token"])
 
 
 def test_the_platform_maps_a_pairwise_sub_back_to_the_resident(world, mcc_calendar):
