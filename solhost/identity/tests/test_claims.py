@@ -1,0 +1,72 @@
+"""The pure rules behind ``amr``, ``acr`` and step-up, with literal values."""
+
+import pytest
+
+from solhost.identity.assurance import ACR_MULTI_FACTOR, ACR_PASSWORD
+from solhost.identity.claims import (
+    acr_of,
+    amr_of,
+    asks_for_multi_factor,
+    id_token_claims_of,
+)
+
+
+@pytest.mark.parametrize(
+    ("records", "amr"),
+    [
+        ([{"method": "password"}], ["pwd"]),
+        ([{"method": "password"}, {"method": "mfa", "type": "totp"}], ["pwd", "otp", "mfa"]),
+        (
+            [{"method": "password"}, {"method": "mfa", "type": "recovery_codes"}],
+            ["pwd", "otp", "mfa"],
+        ),
+        (
+            [{"method": "password"}, {"method": "mfa", "type": "webauthn"}],
+            ["pwd", "hwk", "user", "mfa"],
+        ),
+        # A passkey alone is one factor here: the region doesn't know the key checked a PIN.
+        ([{"method": "mfa", "type": "webauthn", "passwordless": True}], ["hwk", "user"]),
+        ([{"method": "password_reset"}], []),
+        ([{"method": "code"}, {"method": "password"}, {"method": "password"}], ["pwd"]),
+        ([], []),
+    ],
+)
+def test_allauth_records_read_as_rfc_8176_methods(records, amr):
+    assert amr_of(records) == amr
+
+
+def test_only_a_second_factor_reaches_the_multi_factor_level():
+    assert acr_of(["pwd", "otp", "mfa"]) == ACR_MULTI_FACTOR
+    assert acr_of(["pwd"]) == acr_of([]) == ACR_PASSWORD
+
+
+@pytest.mark.parametrize(
+    ("acr_values", "claims", "asks"),
+    [
+        (ACR_MULTI_FACTOR, None, True),
+        (f"{ACR_MULTI_FACTOR} {ACR_PASSWORD}", None, False),
+        (ACR_PASSWORD, None, False),
+        ("", {"id_token": {"acr": {"essential": True, "value": ACR_MULTI_FACTOR}}}, True),
+        ("", {"id_token": {"acr": {"essential": True, "values": [ACR_MULTI_FACTOR]}}}, True),
+        ("", {"id_token": {"acr": {"values": [ACR_MULTI_FACTOR]}}}, False),
+        ("", {"id_token": {"acr": {"essential": True, "values": "not a list"}}}, False),
+        ("", {"id_token": {"acr": None}}, False),
+        ("", {"id_token": "nonsense"}, False),
+        ("", {"userinfo": {"acr": {"essential": True, "value": ACR_MULTI_FACTOR}}}, False),
+    ],
+)
+def test_which_requests_ask_for_a_second_factor(acr_values, claims, asks):
+    assert asks_for_multi_factor(acr_values, claims) is asks
+
+
+def test_the_id_token_claims_of_a_session_snapshot():
+    snapshot = {"sid": "6f1d0c1e", "auth_time": 1764800000, "amr": ["pwd", "otp", "mfa"]}
+
+    assert id_token_claims_of(snapshot) == {
+        "sid": "6f1d0c1e",
+        "auth_time": 1764800000,
+        "amr": ["pwd", "otp", "mfa"],
+        "acr": ACR_MULTI_FACTOR,
+    }
+    assert "amr" not in id_token_claims_of({**snapshot, "amr": []})
+    assert id_token_claims_of(None) == id_token_claims_of({}) == {}
