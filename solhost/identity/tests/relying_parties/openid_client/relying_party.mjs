@@ -1,0 +1,145 @@
+// A relying party built on openid-client (panva's certified library), driven by
+// solhost/identity/tests/test_openid_client.py over JSON lines: it writes one object per
+// line to stdout and reads the test's answers, one per line, from stdin. The test plays
+// the resident's browser; everything a service does is done here, by the library.
+//
+// Usage: node relying_party.mjs   (settings in the first line read from stdin:
+//   {"issuer", "client_id", "client_secret", "redirect_uri", "post_logout_redirect_uri"})
+import { createInterface } from "node:readline";
+import * as client from "openid-client";
+
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+async function receive() {
+  const { value, done } = await lines.next();
+  if (done) throw new Error("the test closed stdin before answering");
+  return JSON.parse(value);
+}
+
+function send(message) {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+// What the server answered when the library refused a response, for the test to judge:
+// an OAuth error is in the body (error.error) or, for a bearer token, in the
+// WWW-Authenticate challenges (error.cause).
+function refusal(error) {
+  const challenge = Array.isArray(error.cause) ? error.cause[0]?.parameters : error.cause;
+  return {
+    name: error.name,
+    code: error.code ?? null,
+    error: error.error ?? challenge?.error ?? null,
+    status: error.status ?? error.response?.status ?? null,
+    message: error.message,
+  };
+}
+
+async function refused(attempt) {
+  try {
+    await attempt();
+  } catch (error) {
+    return refusal(error);
+  }
+  return null;
+}
+
+async function main() {
+  const settings = await receive();
+  const config = await client.discovery(
+    new URL(settings.issuer),
+    settings.client_id,
+    settings.client_secret,
+    client.ClientSecretBasic(settings.client_secret),
+    // The test server is plain http on loopback; openid-client v6 refuses any http
+    // issuer unless told to, and real deployments are https.
+    { execute: [client.allowInsecureRequests] },
+  );
+  const metadata = config.serverMetadata();
+
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const nonce = client.randomNonce();
+  const state = client.randomState();
+  const authorizationUrl = client.buildAuthorizationUrl(config, {
+    redirect_uri: settings.redirect_uri,
+    scope: "openid profile email offline_access",
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: "S256",
+    nonce,
+    state,
+  });
+  send({ event: "authorize", url: authorizationUrl.href });
+
+  const { callback } = await receive();
+  // Checks state, the RFC 9207 iss parameter (the server advertises it), the PKCE
+  // verifier at the token endpoint, and the ID token: signature (from the JWKS),
+  // iss, aud, exp, iat, nonce.
+  const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
+    pkceCodeVerifier: codeVerifier,
+    expectedNonce: nonce,
+    expectedState: state,
+  });
+  const claims = tokens.claims();
+  const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+
+  // Refreshed ID tokens are checked against the first one's sub by the library.
+  const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
+  const refreshedClaims = refreshed.claims() ?? null;
+  const userinfoAfterRefresh = await client.fetchUserInfo(
+    config,
+    refreshed.access_token,
+    claims.sub,
+  );
+  const refreshToken = refreshed.refresh_token ?? tokens.refresh_token;
+
+  await client.tokenRevocation(config, refreshed.access_token, {
+    token_type_hint: "access_token",
+  });
+  const userinfoAfterRevocation = await refused(() =>
+    client.fetchUserInfo(config, refreshed.access_token, claims.sub),
+  );
+  await client.tokenRevocation(config, refreshToken, { token_type_hint: "refresh_token" });
+  const refreshAfterRevocation = await refused(() =>
+    client.refreshTokenGrant(config, refreshToken),
+  );
+
+  const logoutState = client.randomState();
+  const endSessionUrl = client.buildEndSessionUrl(config, {
+    id_token_hint: refreshed.id_token ?? tokens.id_token,
+    post_logout_redirect_uri: settings.post_logout_redirect_uri,
+    state: logoutState,
+  });
+  send({
+    event: "signed_in",
+    discovery: metadata,
+    scope: tokens.scope ?? null,
+    token_type: tokens.token_type,
+    has_refresh_token: Boolean(tokens.refresh_token),
+    id_token_claims: claims,
+    userinfo,
+    refreshed: {
+      new_access_token: refreshed.access_token !== tokens.access_token,
+      new_refresh_token: Boolean(refreshed.refresh_token) && refreshed.refresh_token !== tokens.refresh_token,
+      id_token_claims: refreshedClaims,
+    },
+    userinfo_after_refresh: userinfoAfterRefresh,
+    userinfo_after_revocation: userinfoAfterRevocation,
+    refresh_after_revocation: refreshAfterRevocation,
+    end_session_url: endSessionUrl.href,
+  });
+
+  const { signed_out: signedOut } = await receive();
+  const returned = new URL(signedOut);
+  send({
+    event: "signed_out",
+    at: `${returned.origin}${returned.pathname}`,
+    state_matches: returned.searchParams.get("state") === logoutState,
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    send({ event: "failed", ...refusal(error), stack: error.stack });
+    process.exit(1);
+  },
+);
