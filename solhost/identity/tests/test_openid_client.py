@@ -341,11 +341,11 @@ def test_openid_client_signs_a_resident_in_refreshes_revokes_and_signs_out(regio
         assert back["at"] == AFTER_LOGOUT and back["state_matches"], (signed_out, back)
 
         connected = f"{region.issuer}/accounts/connected/"
-        for who, session, still_signed_in in (
-            (browser, "first", False),
-            (elsewhere, "other", True),
+        for which, session, still_signed_in in (
+            ("the first browser", browser, False),
+            ("the other browser", elsewhere, True),
         ):
-            answer = who.get(connected, allow_redirects=False, timeout=STEP_TIMEOUT)
-            assert (answer.status_code == 200) is still_signed_in, (session, answer.status_code)
+            answer = session.get(connected, allow_redirects=False, timeout=STEP_TIMEOUT)
+            assert (answer.status_code == 200) is still_signed_in, (which, answer.status_code)
     finally:
         relying_party.close()
