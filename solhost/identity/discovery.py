@@ -23,7 +23,7 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         ]
         # Without these, the specification's defaults would claim the implicit grant.
         data["grant_types_supported"] = ["authorization_code", "refresh_token"]
-        data["response_modes_supported"] = ["query"]
+        data["response_modes_supported"] = ["query", "form_post"]
         data["authorization_response_iss_parameter_supported"] = True  # RFC 9207
         data["backchannel_logout_supported"] = True
         data["backchannel_logout_session_supported"] = True

@@ -22,6 +22,7 @@ from oauth2_provider.views import AuthorizationView
 
 from solhost.identity import actions
 from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_second_factor
+from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import SCOPE_CLAIMS
@@ -80,7 +81,7 @@ def _second_factor_url(user) -> str | None:
     return next((m["url"] for m in methods if m["id"].startswith("mfa_reauthenticate")), None)
 
 
-class RegionAuthorizationView(AuthorizationView):
+class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
     """DOT's authorization endpoint, with the region's consent, approval and max_age rules."""
 
     template_name = "identity/authorize.html"

@@ -96,7 +96,7 @@ def test_discovery_says_what_the_region_does_and_nothing_it_does_not(client, wor
     config = client.get("/.well-known/openid-configuration").json()
 
     assert config["grant_types_supported"] == ["authorization_code", "refresh_token"]
-    assert config["response_modes_supported"] == ["query"]
+    assert config["response_modes_supported"] == ["query", "form_post"]
     assert config["authorization_response_iss_parameter_supported"] is True
     assert config["backchannel_logout_supported"] is True
     assert config["backchannel_logout_session_supported"] is True
