@@ -1,9 +1,16 @@
 """django-oauth-toolkit's endpoints as the region serves them."""
 
+import json
+
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from oauth2_provider import views as oauth
+from oauthlib.common import Request as OauthlibRequest
+
+from solhost.identity.models import ServiceClient
+from solhost.identity.subjects import subject_for
 
 
 @method_decorator(transaction.atomic, name="post")
@@ -31,3 +38,48 @@ class RegionUserInfoView(oauth.UserInfoView):
             response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
             return response
         return super().dispatch(request, *args, **kwargs)
+
+
+class RegionIntrospectTokenView(oauth.IntrospectTokenView):
+    """Introspection of the caller's own tokens only: a service learns nothing about the
+    tokens another co-op's service holds, not even that they exist (RFC 7662 §4: answer
+    ``active: false``), and the resident appears by the ``sub`` the caller knows them by.
+    The caller authenticates as a confidential client (its secret), or with an access
+    token that has the ``introspection`` scope, as django-oauth-toolkit allows."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.caller = None  # a bearer token's application may be none
+        return super().dispatch(request, *args, **kwargs)
+
+    def authenticate_client(self, request):
+        # DOT's own check, keeping the client it authenticated. A public client has no
+        # secret: its client_id alone, which anyone may know, proves nothing.
+        core = self.get_oauthlib_core()
+        oauth_request = OauthlibRequest(*core._extract_params(request))
+        if not core.server.request_validator.authenticate_client(oauth_request):
+            return False
+        if oauth_request.client.client_type != ServiceClient.CLIENT_CONFIDENTIAL:
+            return False
+        self.caller = oauth_request.client
+        return True
+
+    def verify_request(self, request):
+        valid, oauth_request = super().verify_request(request)
+        if valid:
+            self.caller = oauth_request.client
+        return valid, oauth_request
+
+    def get_token_response(self, token_value=None):
+        response = super().get_token_response(token_value)
+        answer = json.loads(response.content)
+        if not answer.get("active"):
+            return response
+        if self.caller is None or answer.get("client_id") != self.caller.client_id:
+            return JsonResponse({"active": False})
+        # The resident as this client knows them (decision 0009), never the regional
+        # username, which is the same at every co-op.
+        username = answer.pop("username", None)
+        if username is not None:
+            user = get_user_model()._default_manager.get_by_natural_key(username)
+            answer["sub"] = subject_for(user, self.caller)
+        return JsonResponse(answer)

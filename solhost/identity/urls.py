@@ -2,8 +2,13 @@ from django.urls import path
 from oauth2_provider import views as oauth
 
 from solhost.identity import views
+from solhost.identity.cors import allow_browser_apps
 from solhost.identity.discovery import DiscoveryView
-from solhost.identity.endpoints import RegionTokenView, RegionUserInfoView
+from solhost.identity.endpoints import (
+    RegionIntrospectTokenView,
+    RegionTokenView,
+    RegionUserInfoView,
+)
 from solhost.identity.logout import RegionLogoutView
 
 app_name = "identity"
@@ -19,10 +24,15 @@ provider_patterns = (
         ),
         path(".well-known/jwks.json", oauth.JwksInfoView.as_view(), name="jwks-info"),
         path("oidc/authorize/", views.RegionAuthorizationView.as_view(), name="authorize"),
-        path("oidc/token/", RegionTokenView.as_view(), name="token"),
-        path("oidc/userinfo/", RegionUserInfoView.as_view(), name="user-info"),
-        path("oidc/revoke/", oauth.RevokeTokenView.as_view(), name="revoke-token"),
-        path("oidc/introspect/", oauth.IntrospectTokenView.as_view(), name="introspect"),
+        # Browser apps (public clients) call these three from their own origin.
+        path("oidc/token/", allow_browser_apps(RegionTokenView.as_view()), name="token"),
+        path("oidc/userinfo/", allow_browser_apps(RegionUserInfoView.as_view()), name="user-info"),
+        path(
+            "oidc/revoke/",
+            allow_browser_apps(oauth.RevokeTokenView.as_view()),
+            name="revoke-token",
+        ),
+        path("oidc/introspect/", RegionIntrospectTokenView.as_view(), name="introspect"),
         path("oidc/logout/", RegionLogoutView.as_view(), name="rp-initiated-logout"),
     ],
     "oauth2_provider",

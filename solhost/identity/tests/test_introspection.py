@@ -1,0 +1,120 @@
+"""Token introspection (RFC 7662) tells a service about its own tokens only: another
+service, even one of the same co-op, hears ``active: false`` and nothing more."""
+
+import datetime
+import secrets
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
+
+from solhost.identity.subjects import subject_for
+from solhost.identity.tests.oidc import (
+    authorize_params,
+    basic_auth,
+    consent,
+    exchange,
+    introspect,
+    make_client,
+)
+
+INTROSPECT = "/oidc/introspect/"
+
+
+@pytest.fixture
+def nextcloud(world):
+    """A confidential server client of Mountain Cloud Co-op."""
+    return make_client(world.mcc_service)
+
+
+@pytest.fixture
+def cct_chat(world):
+    """Another co-op's confidential client."""
+    return make_client(world.cct_service, redirect="https://chat.cct.example.org/cb")
+
+
+@pytest.fixture
+def notes_app(world):
+    """A public browser app: no secret to authenticate with."""
+    return make_client(world.mcc_service, public=True, redirect="https://notes.mcc.example.org/cb")
+
+
+@pytest.fixture
+def ritas_token(client, world, nextcloud) -> str:
+    client.force_login(world.rita)
+    code = consent(client, authorize_params(nextcloud))["code"]
+    token = exchange(client, nextcloud, code).json()["access_token"]
+    client.logout()
+    return token
+
+
+def test_a_service_learns_about_its_own_token(client, world, nextcloud, ritas_token):
+    answer = introspect(client, nextcloud, ritas_token)
+
+    assert answer["active"] is True
+    assert answer["client_id"] == nextcloud.client.client_id
+    assert "openid" in answer["scope"].split()
+    # The pairwise sub the service knows Rita by (decision 0009), not her regional username.
+    assert answer["sub"] == subject_for(world.rita, nextcloud.client)
+    assert answer["sub"] != str(world.rita.sub)
+    assert "username" not in answer
+
+
+def test_another_co_ops_service_learns_nothing(client, cct_chat, ritas_token):
+    assert introspect(client, cct_chat, ritas_token) == {"active": False}
+
+
+def test_another_service_of_the_same_co_op_learns_nothing(client, world, ritas_token):
+    calendar = make_client(world.mcc_service, redirect="https://calendar.mcc.example.org/cb")
+
+    assert introspect(client, calendar, ritas_token) == {"active": False}
+
+
+def test_an_unknown_token_is_inactive_and_a_missing_one_a_bad_request(client, nextcloud):
+    missing = client.post(INTROSPECT, {}, **basic_auth(nextcloud))
+
+    assert introspect(client, nextcloud, "never-issued") == {"active": False}
+    assert missing.status_code == 400
+    assert missing.json()["error"] == "invalid_request"
+
+
+def test_a_caller_who_is_no_client_is_refused(client, notes_app, ritas_token):
+    anonymous = client.post(INTROSPECT, {"token": ritas_token})
+    public = client.post(
+        INTROSPECT, {"token": ritas_token, "client_id": notes_app.client.client_id}
+    )
+    wrong_secret = client.post(
+        INTROSPECT,
+        {"token": ritas_token},
+        HTTP_AUTHORIZATION="Basic " + "bm90LWEtY2xpZW50Om5vLXNlY3JldA==",
+    )
+
+    assert anonymous.status_code == 403
+    assert public.status_code == 403
+    assert wrong_secret.status_code == 403
+
+
+def test_a_bearer_with_the_introspection_scope_sees_only_its_clients_tokens(
+    client, world, nextcloud, cct_chat, ritas_token
+):
+    def introspection_bearer(registered) -> str:
+        value = secrets.token_urlsafe(32)
+        AccessToken.objects.create(
+            token=value,
+            application=registered.client if registered else None,
+            scope="introspection",
+            expires=timezone.now() + datetime.timedelta(minutes=5),
+        )
+        return value
+
+    def ask(bearer: str) -> dict:
+        return client.post(
+            reverse("oauth2_provider:introspect"),
+            {"token": ritas_token},
+            HTTP_AUTHORIZATION=f"Bearer {bearer}",
+        ).json()
+
+    assert ask(introspection_bearer(nextcloud))["active"] is True
+    assert ask(introspection_bearer(cct_chat)) == {"active": False}
+    assert ask(introspection_bearer(None)) == {"active": False}  # no client at all
