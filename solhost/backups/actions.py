@@ -115,11 +115,16 @@ def _snapshot_database(target: Path) -> dict[str, Any]:
                 what="pg_dump",
             )
         elif connection.vendor == "sqlite":
+            # The transaction above holds SQLite's write lock (transaction_mode IMMEDIATE), so
+            # no writer can change the file while a second, read-only connection copies it;
+            # copying through the locking connection itself never finishes in WAL mode.
+            source = sqlite3.connect(f"file:{connection.settings_dict['NAME']}?mode=ro", uri=True)
             copy = sqlite3.connect(target)
             try:
-                connection.connection.backup(copy)
+                source.backup(copy)
             finally:
                 copy.close()
+                source.close()
         else:
             raise BackupFailed(f"backups know SQLite and PostgreSQL, not {connection.vendor}")
     target.chmod(PRIVATE)

@@ -18,6 +18,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from solhost.backups.archive import Member
 from solhost.identity.signing_keys import KeyFile, key_files
+from solhost.identity.subjects import pairwise_key_file
 from solhost.ledger.books import balances
 
 SECRET_KEY_MEMBER = "secret_key"  # noqa: S105 (a member's name, not a key)
@@ -55,6 +56,8 @@ def var_files(*, skip: list[Path]) -> list[Member]:
         kept.append(Member(SECRET_KEY_MEMBER, Path(settings.VAR_DIR) / "secret_key", PRIVATE))
     for key in key_files(Path(settings.OIDC_KEY_DIR)):
         kept.append(Member(f"{KEYS_FOLDER}/{key.path.name}", key.path, PRIVATE))
+    if (pairwise := pairwise_key_file()).is_file():
+        kept.append(Member(f"{KEYS_FOLDER}/{pairwise.name}", pairwise, PRIVATE))
     media = Path(settings.MEDIA_ROOT).resolve()
     for path in _files_under(media, skip=skip):
         relative = path.relative_to(media).as_posix()

@@ -44,6 +44,14 @@ def organisation_sector(organisation_id: int) -> str:
     return f"organisation:{organisation_id}"
 
 
+def pairwise_key_file() -> Path:
+    """Where the region's pairwise secret is kept (made at the first pairwise sub).
+
+    Backups carry it: without it, every pairwise sub every service stores would change.
+    """
+    return Path(settings.OIDC_KEY_DIR) / KEY_FILE_NAME
+
+
 @functools.cache
 def _secret(directory: Path) -> bytes:
     path = directory / KEY_FILE_NAME

@@ -136,6 +136,7 @@ class RoundTrip:
     restored_counts: dict[str, int]
     restored_balances: dict[str, int]
     signed_in: dict
+    signed_in_before: dict
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +153,9 @@ def trip(tmp_path_factory) -> RoundTrip:
         original.run("oidc-keys", "rotate")
         password = secrets.token_urlsafe(16)
         original.probe("--set-password", RESIDENT, password)
+        # A sign-in before the backup: the resident's pairwise sub (and the key it is made
+        # with) exist, and must be the same after the restore.
+        signed_in_before = original.probe("--sign-in", RESIDENT, password)
         for name, (content, mode) in EVIDENCE.items():
             path = original.var / "media" / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,6 +184,7 @@ def trip(tmp_path_factory) -> RoundTrip:
             restored_counts=restored_counts,
             restored_balances=restored_balances,
             signed_in=restored.probe("--sign-in", RESIDENT, password),
+            signed_in_before=signed_in_before,
         )
     finally:
         _drop(names)
@@ -201,7 +206,9 @@ def test_the_archive_holds_what_cannot_be_rebuilt_and_nothing_else(trip):
     keys = {f"oidc-keys/{path.name}" for path in (trip.original.var / "oidc-keys").iterdir()}
     database = "database/solhost.pgdump" if ON_POSTGRESQL else "database/solhost.sqlite3"
     media = {f"media/{name}" for name in EVIDENCE}
-    assert len(keys) == 2
+    # Two signing keys (one rotated out) and the key pairwise subs are made with.
+    assert len({key for key in keys if key.endswith(".pem")}) == 2
+    assert "oidc-keys/pairwise-subject.key" in keys
     assert names == {"manifest.json", database, "secret_key", *keys, *media}
     assert {entry["name"] for entry in manifest["members"]} == names - {"manifest.json"}
     assert manifest["database"]["tables"] == trip.original_counts
@@ -263,7 +270,15 @@ def test_a_resident_signs_in_to_a_service_on_the_restored_installation(trip):
         key=jwk.JWKSet.from_json(json.dumps(trip.original_jwks)),
         check_claims={"aud": trip.signed_in["client_id"], "exp": None},
     )
-    assert json.loads(token.claims)["preferred_username"] == RESIDENT
+    claims = json.loads(token.claims)
+    assert claims["preferred_username"] == RESIDENT
+    # The same service's co-op knows the resident by the same pairwise sub as before.
+    before = jwt.JWT(
+        jwt=trip.signed_in_before["id_token"],
+        key=jwk.JWKSet.from_json(json.dumps(trip.original_jwks)),
+        check_claims={"aud": trip.signed_in_before["client_id"], "exp": None},
+    )
+    assert claims["sub"] == json.loads(before.claims)["sub"]
 
 
 def test_restoring_again_over_the_restored_installation_is_refused(trip):
