@@ -1,5 +1,5 @@
 """The audit trail of signing in: logins, failures, sign-outs and MFA changes, and the
-sessions a sign-out ends (services are told by back-channel logout).
+sessions a sign-out or a new password ends (services are told by back-channel logout).
 
 Connected in ``IdentityConfig.ready``. Each receiver writes one row; none can stop a login.
 A login is audited when a person signs in through the login form (allauth's signal, sent
@@ -65,6 +65,19 @@ def on_logout(sender, request, user, **kwargs):
         return
     session_key = request.session.session_key if request is not None else None
     actions.record_logout(user=user, session_key=session_key)
+
+
+def _on_new_password(sender, request, user, **kwargs):
+    # A reset comes from a browser that is not signed in, so every session ends; a change
+    # keeps the browser that made it.
+    keep = sessions.current_signed_in_session(request) if request is not None else None
+    actions.end_sessions_for_new_password(
+        user=user, keep_session_key=keep.session_key if keep is not None else None
+    )
+
+
+account_signals.password_changed.connect(_on_new_password, dispatch_uid="identity-password-change")
+account_signals.password_reset.connect(_on_new_password, dispatch_uid="identity-password-reset")
 
 
 def _mfa_change(action: AuditAction):

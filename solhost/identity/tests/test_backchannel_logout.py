@@ -178,6 +178,36 @@ def test_disconnecting_a_service_revokes_its_tokens_and_tells_it(
     assert list(LogoutDelivery.objects.values_list("client", flat=True)) == [nextcloud.client.pk]
 
 
+def test_a_new_password_ends_the_other_sessions_and_tells_services(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    laptop = log_in("rita@example.org")
+    sign_in_to(laptop, nextcloud)
+    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+    phone = log_in("rita@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = phone.post(
+            reverse("account_change_password"),
+            {
+                "oldpassword": PASSWORD,
+                "password1": "a new long passphrase",
+                "password2": "a new long passphrase",
+            },
+        )
+
+    assert changed.status_code == 302
+    _header, claims = logout_claims(receiver, nextcloud)
+    assert claims["sid"] == str(laptops.sid)
+    assert list(SignedInSession.objects.values_list("session_key", flat=True)) == [
+        phone.session.session_key
+    ]
+    assert AuditEvent.objects.filter(action="identity.session.end_password").count() == 1
+    assert laptop.get(reverse("identity:connected")).status_code == 302
+    assert phone.get(reverse("identity:connected")).status_code == 200
+
+
 def test_a_service_that_answers_500_is_sent_the_token_again_later(
     world, receiver, django_capture_on_commit_callbacks
 ):
