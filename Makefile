@@ -5,16 +5,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 # From Debian: Chromium for the browser tests, Caddy for the reverse-proxy tests, wrk to
-# load a served site in the benchmarks.
-SYSTEM_PACKAGES := chromium fonts-dejavu-core caddy wrk
+# load a served site in the benchmarks, Node.js for the relying parties the tests drive.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core caddy wrk nodejs npm
+RELYING_PARTIES := solhost/identity/tests/relying_parties
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint test-sqlite test-postgres system-packages lock bench clean
+.PHONY: demo test lint test-sqlite test-postgres system-packages relying-parties lock bench clean
 
 demo: $(STAMP)
 	$(BIN)/solhost demo
 
-test: $(STAMP) system-packages lint test-sqlite test-postgres
+test: $(STAMP) system-packages relying-parties lint test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -23,10 +24,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/solhost makemigrations --check --dry-run
 
-test-sqlite: $(STAMP) system-packages
+test-sqlite: $(STAMP) system-packages relying-parties
 	env -u DATABASE_URL $(BIN)/python -m pytest
 
-test-postgres: $(STAMP) system-packages
+test-postgres: $(STAMP) system-packages relying-parties
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
 bench: $(STAMP) system-packages
@@ -46,7 +47,11 @@ $(STAMP):
 	touch $@
 
 system-packages:
-	@command -v chromium >/dev/null && command -v caddy >/dev/null && command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
+	@command -v chromium >/dev/null && command -v caddy >/dev/null && command -v wrk >/dev/null && command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
+
+# Real OpenID Connect relying parties (npm packages pinned by their package-lock.json).
+relying-parties: system-packages
+	npm ci --no-audit --no-fund --prefix $(RELYING_PARTIES)/openid_client
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

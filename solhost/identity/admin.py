@@ -60,8 +60,12 @@ for model, audited in (
 
 # django-oauth-toolkit registers it, via OAUTH2_PROVIDER["APPLICATION_ADMIN_CLASS"].
 class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ("client_id", "service", "client_type", "approved_at", "created")
-    list_filter = ("client_type", ("approved_at", admin.EmptyFieldListFilter))
+    list_display = ("client_id", "service", "client_type", "subject_type", "approved_at", "created")
+    list_filter = (
+        "client_type",
+        "subject_type",
+        ("approved_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("client_id", "service__name", "service__organisation__name")
     readonly_fields = ("client_id", "approved_at", "approved_by", "created", "updated")
     fields = (
@@ -70,6 +74,8 @@ class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
         "client_type",
         "redirect_uris",
         "post_logout_redirect_uris",
+        # The steward gives a service the public sub when it truly needs one (decision 0009).
+        "subject_type",
         "approved_at",
         "approved_by",
         "created",

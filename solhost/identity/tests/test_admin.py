@@ -37,3 +37,28 @@ def test_user_admin_page_shows_the_regional_subject(world, client):
     response = client.get(reverse("admin:identity_user_change", args=[world.rita.pk]))
     assert response.status_code == 200
     assert str(world.rita.sub) in response.content.decode()
+
+
+def test_the_steward_gives_a_service_the_public_sub_and_it_is_audited(world, client):
+    from solhost.identity.models import ServiceClient
+    from solhost.identity.tests.oidc import make_client
+
+    registered = make_client(world.mcc_service).client
+    assert registered.subject_type == ServiceClient.SubjectType.PAIRWISE
+    client.force_login(world.sam)
+    url = reverse("admin:identity_serviceclient_change", args=[registered.pk])
+    page = client.get(url).context
+    form = page["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    # The audit trail shown under the form is a read-only inline; its management form
+    # must come back as it was sent.
+    for inline in page["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data |= {management.add_prefix(name): value for name, value in management.initial.items()}
+    data["subject_type"] = ServiceClient.SubjectType.PUBLIC
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    registered.refresh_from_db()
+    assert registered.subject_type == ServiceClient.SubjectType.PUBLIC
+    change = AuditEvent.objects.filter(object_id=str(registered.pk)).latest("pk")
+    assert "subject_type" in str(change.before) + str(change.after)

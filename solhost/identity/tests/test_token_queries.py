@@ -10,9 +10,7 @@ from solhost.identity.tests.oidc import authorize_params, consent, exchange, mak
 MOST_QUERIES = 26
 
 
-def test_a_token_request_reads_the_grant_once_within_a_bounded_number_of_queries(
-    client, world
-):
+def test_a_token_request_reads_the_grant_once_within_a_bounded_number_of_queries(client, world):
     nextcloud = make_client(world.mcc_service)
     client.force_login(world.alice)
     code = consent(client, authorize_params(nextcloud))["code"]
@@ -23,7 +21,9 @@ def test_a_token_request_reads_the_grant_once_within_a_bounded_number_of_queries
     assert response.status_code == 200, response.content
     statements = [query["sql"] for query in queries.captured_queries]
     grant_reads = [
-        sql for sql in statements if sql.startswith("SELECT") and 'FROM "oauth2_provider_grant"' in sql
+        sql
+        for sql in statements
+        if sql.startswith("SELECT") and 'FROM "oauth2_provider_grant"' in sql
     ]
     assert len(grant_reads) == 1, grant_reads
     assert len(statements) <= MOST_QUERIES, "\n".join(statements)
