@@ -178,6 +178,7 @@ LOGIN_REDIRECT_URL = "web:home"
 
 # django-allauth: residents sign in with their email address, which must be verified.
 ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_FORMS = {"login": "solhost.identity.forms.RegionLoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -59,6 +61,20 @@ class PageCacheMiddleware:
             personal = "cookie" in varies or (user is not None and user.is_authenticated)
             response.headers["Cache-Control"] = "private, no-cache" if personal else "no-cache"
         return response
+
+
+def allow_form_to_reach(response: HttpResponse, address: str) -> None:
+    """Let this page's forms lead to ``address``'s origin as well as the site's own.
+
+    Browsers apply ``form-action`` to where a form's answer redirects, so a page whose form
+    ends at a service (consent, sign-out) names that service's registered, already
+    checked origin; every other page keeps the site-wide policy.
+    """
+    target = urlsplit(address)
+    if target.scheme and target.netloc:
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
+        )
 
 
 class ContentSecurityPolicyMiddleware:

@@ -1,8 +1,14 @@
-"""Forms for registering a service's OpenID Connect client. The actions write."""
+"""Forms for registering a service's OpenID Connect client (the actions write), and the
+login form a service's ``login_hint`` fills in."""
 
+from urllib.parse import parse_qs, urlsplit
+
+from allauth.account.forms import LoginForm
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from solhost.core.safe_json import text_problem
 from solhost.identity.backchannel import backchannel_logout_uri_problem
 from solhost.identity.models import redirect_uri_problem
 
@@ -75,3 +81,22 @@ class ClientForm(forms.Form):
         if uri and (problem := backchannel_logout_uri_problem(uri)):
             raise ValidationError(f"“{uri}” {problem}.")
         return uri
+
+
+class RegionLoginForm(LoginForm):
+    """allauth's login form, with the email a service suggested (OIDC ``login_hint``).
+
+    A service sends the resident here by way of the authorization request, which travels
+    in ``next``; its ``login_hint`` fills in the email, never the password.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.request is None or self.is_bound:
+            return
+        following = urlsplit(self.request.GET.get("next", ""))
+        if following.path != reverse("oauth2_provider:authorize"):
+            return
+        hints = parse_qs(following.query).get("login_hint", [])
+        if hints and len(hints[0]) <= 254 and "@" in hints[0] and not text_problem(hints[0]):
+            self.fields["login"].initial = hints[0]

@@ -3,10 +3,9 @@ and a partner's OpenID Connect clients for each service."""
 
 import datetime
 import json
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter as get_account_adapter
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.models import Session
@@ -20,6 +19,7 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import AccessToken, RefreshToken
 from oauth2_provider.views import AuthorizationView
 
+from solhost.core.middleware import allow_form_to_reach
 from solhost.identity import actions
 from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_second_factor
 from solhost.identity.form_post import FormPostResponseMixin
@@ -194,12 +194,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         response = super().render_to_response(context, **response_kwargs)
         redirect_uri = context.get("redirect_uri")
         if redirect_uri and "error" not in context:
-            # Browsers apply form-action to where the consent form's answer redirects: allow
-            # the service's own (registered, already checked) origin, and nothing else.
-            target = urlsplit(redirect_uri)
-            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
-                "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
-            )
+            allow_form_to_reach(response, redirect_uri)
         return response
 
     def form_valid(self, form):
