@@ -8,9 +8,13 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 # load a served site in the benchmarks, Node.js for the relying parties the tests drive.
 SYSTEM_PACKAGES := chromium fonts-dejavu-core caddy wrk nodejs npm
 RELYING_PARTIES := solhost/identity/tests/relying_parties
+# Synapse gets its own virtual environment: its dependencies would fight the project's pins.
+SYNAPSE_VENV := .venv-synapse
+SYNAPSE_LOCK := $(RELYING_PARTIES)/synapse/requirements.lock
+SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed-$(shell cat $(SYNAPSE_LOCK) | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint test-sqlite test-postgres system-packages relying-parties lock bench clean
+.PHONY: demo test lint test-sqlite test-postgres system-packages relying-parties lock lock-synapse bench clean
 
 demo: $(STAMP)
 	$(BIN)/solhost demo
@@ -50,8 +54,14 @@ system-packages:
 	@command -v chromium >/dev/null && command -v caddy >/dev/null && command -v wrk >/dev/null && command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
 
 # Real OpenID Connect relying parties (npm packages pinned by their package-lock.json).
-relying-parties: system-packages
+relying-parties: system-packages $(SYNAPSE_STAMP)
 	npm ci --no-audit --no-fund --prefix $(RELYING_PARTIES)/openid_client
+
+$(SYNAPSE_STAMP):
+	test -x $(SYNAPSE_VENV)/bin/python || $(PYTHON) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(SYNAPSE_LOCK)
+	rm -f $(SYNAPSE_VENV)/.installed-*
+	touch $@
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:
@@ -61,5 +71,12 @@ lock:
 	.lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^pip==' > requirements.lock
 	rm -rf .lock-venv
 
+# Re-pin Synapse (the relying party the tests drive) and everything it needs.
+lock-synapse:
+	rm -rf .lock-venv-synapse && $(PYTHON) -m venv .lock-venv-synapse
+	.lock-venv-synapse/bin/pip install --quiet 'matrix-synapse[oidc]'
+	.lock-venv-synapse/bin/pip freeze --all | grep -v '^pip==' > $(SYNAPSE_LOCK)
+	rm -rf .lock-venv-synapse
+
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) $(SYNAPSE_VENV) var/static

@@ -17,32 +17,23 @@ import ssl
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 import redis
-from django.conf import settings
 
+from solhost.identity.tests.served import free_port, throwaway_database
 from solhost.test import PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
 SOLHOST = str(Path(sys.executable).with_name("solhost"))
-ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 # Workers are separate processes: sign-in limits must count in one shared cache, as in
 # production. This Redis database is the test's own, emptied before and after.
 REDIS_URL = "redis://127.0.0.1:6379/13"
 OWNER = "owner@example.org"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(check, what: str, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -126,28 +117,13 @@ class Browser:
         )
 
 
-def _database(tmp: Path):
-    """A throw-away database of the kind this suite runs on, and how to drop it."""
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{tmp / 'site.sqlite3'}", lambda: None
-    name = f"solhost_proxy_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return f"postgres://postgres@127.0.0.1:5432/{name}", drop
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     caddy = shutil.which("caddy")
     assert caddy, "Caddy is not installed: `make test` installs it (Debian package caddy)"
     tmp = tmp_path_factory.mktemp("behind-proxy")
     https_port, http_port, app_port = free_port(), free_port(), free_port()
-    database_url, drop_database = _database(tmp)
+    database_url, drop_database = throwaway_database(tmp, "solhost_proxy")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SOLHOST_", "DJANGO_"))},
         "DATABASE_URL": database_url,

@@ -15,24 +15,25 @@ import json
 import os
 import queue
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import NoReturn
-from urllib.parse import urljoin
 
-import psycopg
 import pytest
 import requests
-from django.conf import settings
 
 from solhost.identity.assurance import ACR_PASSWORD, AMR_PASSWORD
+from solhost.identity.tests.served import (
+    STEP_TIMEOUT,
+    free_port,
+    redirected,
+    submit,
+    throwaway_database,
+)
 from solhost.test import PASSWORD
 
 SOLHOST = str(Path(sys.executable).with_name("solhost"))
@@ -43,30 +44,7 @@ CALLBACK = f"{SERVICE}/callback"
 AFTER_LOGOUT = f"{SERVICE}/signed-out"
 RESIDENT = "rita@example.org"
 # Seconds the program may take for one step (a step makes a few HTTP requests).
-STEP_TIMEOUT = 30
 MAKE_TEST = "run `make test`, which installs it"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database(tmp: Path):
-    """A throw-away database of the kind this suite runs on, and how to drop it."""
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{tmp / 'site.sqlite3'}", lambda: None
-    server_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    name = f"solhost_openid_client_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return f"{server_url}/{name}", drop
 
 
 @dataclass
@@ -99,7 +77,7 @@ def region(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("openid-client")
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
-    database_url, drop_database = _database(tmp)
+    database_url, drop_database = throwaway_database(tmp, "solhost_openid_client")
     env = {
         **{
             k: v
@@ -212,54 +190,6 @@ class RelyingParty:
             self.process.kill()
             self.process.wait()
         self.stderr.close()
-
-
-class Forms(HTMLParser):
-    """The inputs and named buttons of each form on a page."""
-
-    def __init__(self, page: str):
-        super().__init__()
-        self.forms: list[dict] = []
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            self.forms.append(
-                {"action": attributes.get("action") or "", "inputs": {}, "buttons": {}}
-            )
-        elif attributes.get("type") == "checkbox" and "checked" not in attributes:
-            return  # a browser sends only ticked boxes
-        elif tag in ("input", "button") and self.forms and attributes.get("name"):
-            kind = "buttons" if tag == "button" else "inputs"
-            self.forms[-1][kind][attributes["name"]] = attributes.get("value") or ""
-
-
-def submit(
-    browser: requests.Session, page: requests.Response, button: str | None = None, **fields
-) -> requests.Response:
-    """Fill in the page's form that has these fields (and button), send it as a browser
-    would, and return the answer without following it."""
-    for form in Forms(page.text).forms:
-        if set(fields) <= set(form["inputs"]) and (button is None or button in form["buttons"]):
-            pressed = {button: form["buttons"][button]} if button else {}
-            return browser.post(
-                urljoin(page.url, form["action"]),
-                data={**form["inputs"], **fields, **pressed},
-                allow_redirects=False,
-                timeout=STEP_TIMEOUT,
-            )
-    raise AssertionError(
-        f"no form with {sorted(fields)} {button} at {page.url}:\n{page.text[:2000]}"
-    )
-
-
-def redirected(response: requests.Response) -> str:
-    assert response.status_code in (302, 303), (
-        f"{response.request.method} {response.url} answered {response.status_code}, "
-        f"not a redirect:\n{response.text[:2000]}"
-    )
-    return urljoin(response.url, response.headers["Location"])
 
 
 def sign_in(browser: requests.Session, start: str) -> str:

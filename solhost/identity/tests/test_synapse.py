@@ -28,11 +28,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
-from solhost.identity.tests.test_openid_client import (
-    _database,
+from solhost.identity.tests.served import (
     free_port,
     redirected,
     submit,
+    throwaway_database,
 )
 from solhost.test import PASSWORD
 
@@ -183,7 +183,7 @@ def homeserver(tmp_path_factory) -> Iterator[Homeserver]:
     region_port, synapse_port = free_port(), free_port()
     issuer = f"http://127.0.0.1:{region_port}"
     synapse_url = f"http://127.0.0.1:{synapse_port}"
-    database_url, drop_database = _database(tmp)
+    database_url, drop_database = throwaway_database(tmp, "solhost_synapse")
     env = {
         **{
             k: v

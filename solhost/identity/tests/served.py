@@ -1,0 +1,90 @@
+"""A solhost installation served for real, and a browser's part in it, for the tests that
+drive real relying parties (openid-client, Synapse) and the reverse proxy.
+
+``throwaway_database`` gives each served installation its own database of the kind the
+suite runs on; ``submit`` and ``redirected`` play the resident's browser with requests.
+"""
+
+import os
+import socket
+import uuid
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin
+
+import psycopg
+import requests
+from django.conf import settings
+
+# How long one step (a page, a form) may take before the test fails.
+STEP_TIMEOUT = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def throwaway_database(tmp: Path, prefix: str):
+    """A throw-away database of the kind this suite runs on, and how to drop it."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{tmp / 'site.sqlite3'}", lambda: None
+    server_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{server_url}/{name}", drop
+
+
+class Forms(HTMLParser):
+    """The inputs and named buttons of each form on a page."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.forms: list[dict] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append(
+                {"action": attributes.get("action") or "", "inputs": {}, "buttons": {}}
+            )
+        elif attributes.get("type") == "checkbox" and "checked" not in attributes:
+            return  # a browser sends only ticked boxes
+        elif tag in ("input", "button") and self.forms and attributes.get("name"):
+            kind = "buttons" if tag == "button" else "inputs"
+            self.forms[-1][kind][attributes["name"]] = attributes.get("value") or ""
+
+
+def submit(
+    browser: requests.Session, page: requests.Response, button: str | None = None, **fields
+) -> requests.Response:
+    """Fill in the page's form that has these fields (and button), send it as a browser
+    would, and return the answer without following it."""
+    for form in Forms(page.text).forms:
+        if set(fields) <= set(form["inputs"]) and (button is None or button in form["buttons"]):
+            pressed = {button: form["buttons"][button]} if button else {}
+            return browser.post(
+                urljoin(page.url, form["action"]),
+                data={**form["inputs"], **fields, **pressed},
+                allow_redirects=False,
+                timeout=STEP_TIMEOUT,
+            )
+    raise AssertionError(
+        f"no form with {sorted(fields)} {button} at {page.url}:\n{page.text[:2000]}"
+    )
+
+
+def redirected(response: requests.Response) -> str:
+    assert response.status_code in (302, 303), (
+        f"{response.request.method} {response.url} answered {response.status_code}, "
+        f"not a redirect:\n{response.text[:2000]}"
+    )
+    return urljoin(response.url, response.headers["Location"])
