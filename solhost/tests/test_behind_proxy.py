@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import pytest
 import redis
 
-from solhost.identity.tests.served import free_port, throwaway_database
+from solhost.identity.tests.served import free_port, installation_env, throwaway_database
 from solhost.test import PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,15 +124,14 @@ def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("behind-proxy")
     https_port, http_port, app_port = free_port(), free_port(), free_port()
     database_url, drop_database = throwaway_database(tmp, "solhost_proxy")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SOLHOST_", "DJANGO_"))},
-        "DATABASE_URL": database_url,
-        "SOLHOST_VAR_DIR": str(tmp / "var"),
-        "SOLHOST_BASE_URL": f"https://localhost:{https_port}",
-        "SOLHOST_BEHIND_PROXY": "true",
-        "SOLHOST_TRUSTED_PROXIES": "127.0.0.1,::1",
-        "REDIS_URL": REDIS_URL,
-    }
+    env = installation_env(
+        database_url,
+        tmp / "var",
+        SOLHOST_BASE_URL=f"https://localhost:{https_port}",
+        SOLHOST_BEHIND_PROXY="true",
+        SOLHOST_TRUSTED_PROXIES="127.0.0.1,::1",
+        REDIS_URL=REDIS_URL,
+    )
     redis_db = redis.Redis.from_url(REDIS_URL)
     redis_db.flushdb()
     subprocess.run([SOLHOST, "migrate", "-v0"], env=env, check=True, timeout=300)

@@ -26,6 +26,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def installation_env(database_url: str, var: Path, **settings_: str) -> dict[str, str]:
+    """The environment of a served installation: this process's, without its solhost,
+    Django and Redis settings, plus its own database, var/ folder and ``settings_``."""
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("SOLHOST_", "DJANGO_")) and name != "REDIS_URL"
+    }
+    return {**inherited, "DATABASE_URL": database_url, "SOLHOST_VAR_DIR": str(var), **settings_}
+
+
 def throwaway_database(tmp: Path, prefix: str):
     """A throw-away database of the kind this suite runs on, and how to drop it."""
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -12,7 +12,6 @@ suite runs on, started once for the module. `make test` installs the npm package
 """
 
 import json
-import os
 import queue
 import shutil
 import subprocess
@@ -30,6 +29,7 @@ from solhost.identity.assurance import ACR_PASSWORD, AMR_PASSWORD
 from solhost.identity.tests.served import (
     STEP_TIMEOUT,
     free_port,
+    installation_env,
     redirected,
     submit,
     throwaway_database,
@@ -78,16 +78,7 @@ def region(tmp_path_factory):
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
     database_url, drop_database = throwaway_database(tmp, "solhost_openid_client")
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SOLHOST_", "DJANGO_")) and k != "REDIS_URL"
-        },
-        "DATABASE_URL": database_url,
-        "SOLHOST_VAR_DIR": str(tmp / "var"),
-        "SOLHOST_BASE_URL": issuer,
-    }
+    env = installation_env(database_url, tmp / "var", SOLHOST_BASE_URL=issuer)
     log = tmp / "server.log"
     server = None
     try:

@@ -30,6 +30,7 @@ import requests
 
 from solhost.identity.tests.served import (
     free_port,
+    installation_env,
     redirected,
     submit,
     throwaway_database,
@@ -184,16 +185,7 @@ def homeserver(tmp_path_factory) -> Iterator[Homeserver]:
     issuer = f"http://127.0.0.1:{region_port}"
     synapse_url = f"http://127.0.0.1:{synapse_port}"
     database_url, drop_database = throwaway_database(tmp, "solhost_synapse")
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SOLHOST_", "DJANGO_")) and k != "REDIS_URL"
-        },
-        "DATABASE_URL": database_url,
-        "SOLHOST_VAR_DIR": str(tmp / "var"),
-        "SOLHOST_BASE_URL": issuer,
-    }
+    env = installation_env(database_url, tmp / "var", SOLHOST_BASE_URL=issuer)
     logs = {name: tmp / f"{name}.log" for name in ("region", "huey", "synapse")}
     with ExitStack() as stack:
         stack.callback(drop_database)

@@ -8,9 +8,7 @@ so requests could never contend for the lock the way separate processes do.
 
 import base64
 import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -18,10 +16,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
+
+from solhost.identity.tests.served import free_port, installation_env, throwaway_database
 
 SOLHOST = str(Path(sys.executable).parent / "solhost")
 REDIRECT = "https://files.mcc.example.org/callback"
@@ -57,35 +56,17 @@ print(json.dumps({"client_id": registered.client.client_id, "secret": registered
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def served_region(tmp_path):
     """The region served by ``solhost serve`` from a throw-away database of the kind the
     tests run on; its client's credentials and a batch of unredeemed codes."""
-    database_url = os.environ.get("DATABASE_URL", "")
-    database_name = None
-    if database_url.startswith("postgres"):
-        import psycopg
-
-        admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-        database_name = f"solhost_test_tokens_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{database_name}"')
-        database_url = database_url.rsplit("/", 1)[0] + f"/{database_name}"
-    else:
-        database_url = f"sqlite:///{tmp_path / 'tokens.sqlite3'}"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SOLHOST_", "DJANGO_"))},
-        "DATABASE_URL": database_url,
-        "SOLHOST_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "solhost.settings",
-        "SOLHOST_LOG_LEVEL": "ERROR",
-    }
+    database_url, drop_database = throwaway_database(tmp_path, "solhost_test_tokens")
+    env = installation_env(
+        database_url,
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="solhost.settings",
+        SOLHOST_LOG_LEVEL="ERROR",
+    )
     server = None
     try:
         subprocess.run([SOLHOST, "migrate", "-v0"], env=env, check=True)
@@ -116,9 +97,7 @@ def served_region(tmp_path):
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        if database_name:
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+        drop_database()
         shutil.rmtree(tmp_path / "oidc-keys", ignore_errors=True)
 
 
