@@ -167,6 +167,25 @@ def _clients_signed_in(user: User) -> list[ServiceClient]:
     return list(ServiceClient.objects.filter(pk__in=holding).exclude(backchannel_logout_uri=""))
 
 
+def _sessions_ended(
+    *, user: User, ended: list[SignedInSession], reason: LogoutDelivery.Reason
+) -> None:
+    """Owe the services logout tokens naming the ``ended`` sessions, then forget them.
+
+    One path for a sign-out, an ended session and a new password, so each tells the same
+    services the same way.
+    """
+    if not ended:
+        return
+    _owe_logout_tokens(
+        user=user,
+        clients=_clients_signed_in(user),
+        reason=reason,
+        sids=[signed_in.sid for signed_in in ended],
+    )
+    SignedInSession.objects.filter(pk__in=[signed_in.pk for signed_in in ended]).delete()
+
+
 def _owe_logout_tokens(
     *,
     user: User,
@@ -316,16 +335,11 @@ def sign_out_for_service(*, user: User, client: ServiceClient) -> int:
 def record_logout(*, user: User, session_key: str | None) -> None:
     """The resident signed out of the region in one browser: services are told its ``sid``."""
     record(actor=user, action=AuditAction.LOGOUT, obj=user)
-    signed_in = SignedInSession.objects.filter(session_key=session_key or "").first()
-    if signed_in is None:
-        return
-    _owe_logout_tokens(
+    _sessions_ended(
         user=user,
-        clients=_clients_signed_in(user),
+        ended=list(SignedInSession.objects.filter(session_key=session_key or "")),
         reason=LogoutDelivery.Reason.LOGOUT,
-        sids=[signed_in.sid],
     )
-    signed_in.delete()
 
 
 @transaction.atomic
@@ -382,13 +396,7 @@ def end_session(*, user: User, signed_in: SignedInSession) -> None:
         raise ValidationError("That session is not yours.")
     Session.objects.filter(session_key=signed_in.session_key).delete()
     record(actor=user, action=AuditAction.SESSION_END, obj=signed_in)
-    _owe_logout_tokens(
-        user=user,
-        clients=_clients_signed_in(user),
-        reason=LogoutDelivery.Reason.SESSION_END,
-        sids=[signed_in.sid],
-    )
-    signed_in.delete()
+    _sessions_ended(user=user, ended=[signed_in], reason=LogoutDelivery.Reason.SESSION_END)
 
 
 @transaction.atomic
@@ -399,15 +407,8 @@ def end_sessions_for_new_password(*, user: User, keep_session_key: str | None) -
     ended = list(
         SignedInSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
     )
-    clients = _clients_signed_in(user) if ended else []
     for signed_in in ended:
         Session.objects.filter(session_key=signed_in.session_key).delete()
         record(actor=user, action=AuditAction.SESSION_END_PASSWORD, obj=signed_in)
-    _owe_logout_tokens(
-        user=user,
-        clients=clients,
-        reason=LogoutDelivery.Reason.PASSWORD,
-        sids=[signed_in.sid for signed_in in ended],
-    )
-    SignedInSession.objects.filter(pk__in=[signed_in.pk for signed_in in ended]).delete()
+    _sessions_ended(user=user, ended=ended, reason=LogoutDelivery.Reason.PASSWORD)
     return len(ended)
