@@ -26,29 +26,24 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import psycopg
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serving import drop_database, free_port, throw_away_database
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_SERVER = Path(__file__).resolve().parent / "oidc_provider_node" / "server.mjs"
 REDIRECT = "http://127.0.0.1:9/callback"
 NPM_PACKAGE = "oidc-provider@8"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pkce() -> tuple[str, str]:
@@ -140,23 +135,6 @@ def serve_solhost() -> tuple[str, subprocess.Popen]:
         if server.poll() is not None or time.monotonic() > deadline:
             raise SystemExit("solhost serve did not start")
         time.sleep(0.3)
-
-
-def throw_away_database(url: str) -> tuple[str, str | None]:
-    """A fresh PostgreSQL database beside the one ``url`` names (and its name, to drop it),
-    or a SQLite file under the run's var/ when ``url`` names none."""
-    if not url.startswith("postgres"):
-        return f"sqlite:///{Path(os.environ['SOLHOST_VAR_DIR']) / 'bench.sqlite3'}", None
-    server_url = url.rsplit("/", 1)[0]
-    name = f"solhost_bench_oidc_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return f"{server_url}/{name}", name
-
-
-def drop_database(url: str, name: str) -> None:
-    with psycopg.connect(f"{url.rsplit('/', 1)[0]}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def prepare_solhost() -> tuple[str, str, requests.Session]:
@@ -293,7 +271,9 @@ def main(argv: list[str] | None = None) -> dict:
     os.environ.pop("SOLHOST_BASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
     asked_for = os.environ.get("DATABASE_URL", "")
-    os.environ["DATABASE_URL"], database_name = throw_away_database(asked_for)
+    os.environ["DATABASE_URL"], database_name = throw_away_database(
+        asked_for, prefix="solhost_bench_oidc", var=Path(os.environ["SOLHOST_VAR_DIR"])
+    )
     try:
         return measure(args)
     finally:

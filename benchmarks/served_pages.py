@@ -24,28 +24,22 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serving import drop_database, free_port, throw_away_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLHOST = str(Path(sys.executable).with_name("solhost"))
 REPORT = Path(__file__).resolve().parent / "wrk_report.lua"
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="(/static/[^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -135,14 +129,11 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit("wrk is not installed: `make bench` installs it (Debian package wrk)")
 
     var = Path(tempfile.mkdtemp(prefix="solhost-served-"))
-    database_name = None
-    if args.database == "sqlite":
-        database_url = f"sqlite:///{var / 'bench.sqlite3'}"
-    else:
-        database_name = f"solhost_bench_served_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{database_name}"')
-        database_url = f"postgres://postgres@127.0.0.1:5432/{database_name}"
+    database_url, database_name = throw_away_database(
+        ADMIN_URL if args.database == "postgres" else "",
+        prefix="solhost_bench_served",
+        var=var,
+    )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SOLHOST_", "DJANGO_"))},
         "DATABASE_URL": database_url,
@@ -175,8 +166,7 @@ def main(argv: list[str] | None = None) -> dict:
         )
     finally:
         if database_name:
-            with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+            drop_database(ADMIN_URL, database_name)
         shutil.rmtree(var, ignore_errors=True)
     result = {
         "benchmark": "served_pages",
