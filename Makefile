@@ -4,9 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
-# From Debian: Chromium for the browser tests, Caddy for the reverse-proxy tests, wrk to
-# load a served site in the benchmarks, Node.js for the relying parties the tests drive.
-SYSTEM_PACKAGES := chromium fonts-dejavu-core caddy wrk nodejs npm
 RELYING_PARTIES := solhost/identity/tests/relying_parties
 # Synapse gets its own virtual environment: its dependencies would fight the project's pins.
 SYNAPSE_VENV := .venv-synapse
@@ -50,8 +47,17 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# From Debian, only what is missing: Chromium for the browser tests, Caddy for the
+# reverse-proxy tests, wrk to load a served site in the benchmarks, Node.js and npm for the
+# relying parties the tests drive. A Node.js that already brings its own npm keeps it:
+# Debian's npm package conflicts with such a Node.js.
 system-packages:
-	@command -v chromium >/dev/null && command -v caddy >/dev/null && command -v wrk >/dev/null && command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium fonts-dejavu-core"; \
+	command -v caddy >/dev/null || missing="$$missing caddy"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; }
 
 # Real OpenID Connect relying parties (npm packages pinned by their package-lock.json).
 relying-parties: system-packages $(SYNAPSE_STAMP)
