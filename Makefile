@@ -34,6 +34,7 @@ test-postgres: $(STAMP) system-packages relying-parties
 bench: $(STAMP) system-packages
 	$(BIN)/python benchmarks/home_page.py
 	$(BIN)/python benchmarks/served_pages.py
+	$(BIN)/python benchmarks/pages_under_load.py
 	$(BIN)/python benchmarks/energy_site_year.py
 	$(BIN)/python benchmarks/energy_storage.py
 	$(BIN)/python benchmarks/oidc_token.py

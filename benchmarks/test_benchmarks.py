@@ -52,6 +52,35 @@ def check_served_pages(figures: dict) -> None:
     assert figures["ratio_after_to_before"]["home_requests_per_second"] > 0
 
 
+def check_page_cpu(figures: dict) -> None:
+    assert figures["region"]["services"] == 30
+    assert figures["region"]["partners"] == 6
+    for page in figures["pages"].values():
+        assert page["median_ms"] > 0
+        assert page["ratio_to_baseline"] > 0
+        assert page["queries"] > 0
+
+
+def check_pages_under_load(figures: dict) -> None:
+    sqlite = figures["databases"]["sqlite"]
+    assert sqlite["region"]["services"] == 30
+    assert set(sqlite["pages"]) == {
+        "home",
+        "directory",
+        "directory_filtered",
+        "partner",
+        "service",
+        "static",
+    }
+    for label, page in sqlite["pages"].items():
+        assert page["requests_per_second"] > 0
+        assert page["errors"] == page["non_2xx"] == 0
+        if label != "static":
+            assert page["ratio_to_static_per_second"] > 0
+    assert isinstance(sqlite["every_page_p95_under_goal"], bool)
+    assert len(figures["load_average_after"]) == 3
+
+
 @pytest.mark.parametrize(
     ("script", "tiny", "check"),
     [
@@ -67,6 +96,19 @@ def check_served_pages(figures: dict) -> None:
             "served_pages.py",
             ["--seconds", "1", "--clients", "4", "--database", "sqlite"],
             check_served_pages,
+        ),
+        (
+            "page_cpu.py",
+            ["--requests", "2", "--partners", "6", "--services", "30"],
+            check_page_cpu,
+        ),
+        (
+            "pages_under_load.py",
+            [
+                *("--seconds", "1", "--clients", "4", "--databases", "sqlite"),
+                *("--partners", "6", "--services", "30"),
+            ],
+            check_pages_under_load,
         ),
     ],
 )
