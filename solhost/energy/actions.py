@@ -221,6 +221,12 @@ def analyse_server(
             obj=analysis,
             note=f"S2.1 {analysis.s2_1_status}, S2.2 {analysis.s2_2_status}, S3 {analysis.s3_status}",
         )
+        # The charter's checks read the newest analysis: re-judge the partner with it, so
+        # its dossier and qualification page say what the energy page says.
+        announce_change(
+            organisation=server.organisation,
+            change=f"energy analysis of {server.name} as of {as_of}",
+        )
     return analysis
 
 

@@ -21,8 +21,10 @@ from solhost.energy.actions import save_power_system
 from solhost.energy.canonical import TelemetryError
 from solhost.energy.forms import PowerSystemForm, TelemetryUploadForm
 from solhost.energy.models import EnergyAnalysis, PowerSystem, TelemetryUpload
+from solhost.energy.public_facts import analysis_words
 from solhost.energy.queries import latest_analysis
 from solhost.energy.upload import accept_upload, check_size, decode, problem_list
+from solhost.energy.wording import STATUS_WORDS
 from solhost.partners.models import Server
 from solhost.partners.permissions import (
     membership_for_user,
@@ -30,13 +32,6 @@ from solhost.partners.permissions import (
     organisation_for_user,
 )
 
-STATUS_LABELS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "needs_evidence": "Needs evidence",
-    "grace": "In its grace period",
-    "not_applicable": "Not applicable",
-}
 # Beyond about three months, days are too thin to read as bars; weeks are summed instead.
 DAILY_MIX_MAX_DAYS = 92
 MIX_SOURCES = (
@@ -84,7 +79,7 @@ def _criterion(code: str, name: str, status: str, reason: str) -> dict:
         "code": code,
         "name": name,
         "status": status,
-        "label": STATUS_LABELS.get(status, status),
+        "label": STATUS_WORDS.get(status, status),
         "reason": reason,
     }
 
@@ -111,7 +106,10 @@ def server_energy(request: HttpRequest, slug: str) -> HttpResponse:
             for m in analysis.monthly
         ]
         threshold_bp = analysis.parameters.get("renewable_min_share_bp", 0)
+        renewable, outage = analysis_words(analysis, started=server.operation_started)
         context.update(
+            renewable=renewable,
+            outage_words=outage,
             period=period,
             mix=mix,
             monthly=monthly,
@@ -129,8 +127,8 @@ def server_energy(request: HttpRequest, slug: str) -> HttpResponse:
                 _criterion(
                     "S2.1", "A fully renewable day", analysis.s2_1_status, analysis.s2_1_reason
                 ),
-                _criterion("S2.2", "Renewable share", analysis.s2_2_status, analysis.s2_2_reason),
-                _criterion("S3", "Outage readiness", analysis.s3_status, analysis.s3_reason),
+                _criterion("S2.2", "Renewable share", renewable.status, renewable.sentence),
+                _criterion("S3", "Outage readiness", outage.status, outage.sentence),
             ],
             chart_data={
                 "mix": {"period": period, "rows": mix, "sources": dict(MIX_SOURCES)},
@@ -167,33 +165,30 @@ def region_energy(request: HttpRequest) -> HttpResponse:
     rows = []
     for server in servers:
         analysis = latest.get(server.analysis_id)
-        outage = analysis.outage if analysis else {}
-        rows.append(
-            {
-                "server": server,
-                "analysis": analysis,
-                "criteria": []
-                if analysis is None
-                else [
+        row: dict = {"server": server, "analysis": analysis, "criteria": []}
+        if analysis is not None:
+            renewable, outage = analysis_words(analysis, started=server.operation_started)
+            row.update(
+                renewable=renewable,
+                outage=outage,
+                coverage_bp=analysis.coverage_bp,
+                criteria=[
                     _criterion("S2.1", "", analysis.s2_1_status, analysis.s2_1_reason),
-                    _criterion("S2.2", "", analysis.s2_2_status, analysis.s2_2_reason),
-                    _criterion("S3", "", analysis.s3_status, analysis.s3_reason),
+                    _criterion("S2.2", "", renewable.status, renewable.sentence),
+                    _criterion("S3", "", outage.status, outage.sentence),
                 ],
-                "share_bp": None if analysis is None else analysis.renewable_share_bp,
-                "coverage_bp": None if analysis is None else analysis.coverage_bp,
-                "survival": _percent(outage.get("survival_probability")),
-                "shortest": outage.get("min_survival_hours"),
-                "hours": outage.get("hours"),
-            }
-        )
+                # The chart compares judged shares only: four weeks of summer is not a year.
+                charted_bp=None if renewable.thin else analysis.renewable_share_bp,
+            )
+        rows.append(row)
     threshold_bp = _threshold_bp(today)
     # Charts plot percentages as numbers; the text beside them is written exactly.
     chart = {
         "threshold": None if threshold_bp is None else threshold_bp / 100,
         "rows": [
-            {"name": row["server"].name, "share": row["share_bp"] / 100}
+            {"name": row["server"].name, "share": row["charted_bp"] / 100}
             for row in rows
-            if row["share_bp"] is not None
+            if row.get("charted_bp") is not None
         ],
     }
     return render(

@@ -161,12 +161,18 @@ class Participation:
 
 @dataclass(frozen=True)
 class EnergyResults:
-    """What the energy analysis found for one server; None where it has no result."""
+    """What the energy analysis found for one server; None where it has no result.
+
+    ``renewable_share_bp`` is the judged share, None while too few days are measured;
+    ``measured_share_bp`` and ``coverage_bp`` say what those days show meanwhile.
+    """
 
     fully_renewable_day: datetime.date | None = None
     renewable_share_bp: int | None = None
     days_measured: int | None = None
     outage_hours_survived: int | None = None
+    measured_share_bp: int | None = None
+    coverage_bp: int | None = None
 
 
 @dataclass(frozen=True)
@@ -513,6 +519,8 @@ def _build(document: Mapping[str, Any]) -> Dossier:
                 renewable_share_bp=results.get("renewable_share_bp"),
                 days_measured=results.get("days_measured"),
                 outage_hours_survived=results.get("outage_hours_survived"),
+                measured_share_bp=results.get("measured_share_bp"),
+                coverage_bp=results.get("coverage_bp"),
             )
             for server_id, results in energy.items()
         },

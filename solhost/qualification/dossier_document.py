@@ -137,6 +137,8 @@ def dossier_document(dossier: d.Dossier) -> dict[str, Any]:
                 "renewable_share_bp": results.renewable_share_bp,
                 "days_measured": results.days_measured,
                 "outage_hours_survived": results.outage_hours_survived,
+                "measured_share_bp": results.measured_share_bp,
+                "coverage_bp": results.coverage_bp,
             }
             for server_id, results in dossier.energy.items()
         }

@@ -30,4 +30,6 @@ def energy_results_for(server: Server, *, at: datetime.date) -> EnergyResults | 
             if analysis.s3_status == NEEDS_EVIDENCE or outage_hours is None
             else int(outage_hours)
         ),
+        measured_share_bp=analysis.renewable_share_bp,
+        coverage_bp=analysis.coverage_bp,
     )

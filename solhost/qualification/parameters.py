@@ -65,6 +65,7 @@ CHARTER_PARAMETERS: Final[tuple[ParameterSpec, ...]] = (
     ParameterSpec("excluded_cloud_companies", "S1", TEXT_LIST, ["Amazon", "Google", "Microsoft"]),
     ParameterSpec("renewable_window_days", "S2.2", INTEGER, 365, 1, 3650),
     ParameterSpec("renewable_min_share", "S2.2", BASIS_POINTS, 8000),
+    ParameterSpec("energy_min_coverage_bp", "S2.2", BASIS_POINTS, 9000),
     ParameterSpec("outage_grace_days", "S3", INTEGER, 365, 0, 3650),
     ParameterSpec("outage_hours", "S3", INTEGER, 72, 1, 720),
 )

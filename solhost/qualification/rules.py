@@ -15,6 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from solhost.core.money import format_bp, format_dollars
+from solhost.energy.wording import (
+    OutageFigures,
+    RenewableFigures,
+    last_day_of_grace,
+    outage_words,
+    renewable_words,
+)
 from solhost.partners.licences import LicenceExpressionError
 from solhost.qualification.cloud_ranges import CloudRangeIndex, company_named, company_of_asn
 from solhost.qualification.dossier import (
@@ -27,7 +34,7 @@ from solhost.qualification.dossier import (
 from solhost.qualification.free_software import judge_licence
 from solhost.qualification.region_context import RegionContext
 
-CRITERIA_VERSION: Final = "2026.11.1"
+CRITERIA_VERSION: Final = "2026.12.1"
 
 MET: Final = "met"
 NOT_MET: Final = "not_met"
@@ -670,26 +677,24 @@ def check_s2_2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
             continue
         results = _energy(snapshot, server)
         share = results.renewable_share_bp
-        if share is None:
-            outcomes.append(
-                _server(
-                    "S2.2",
-                    server,
-                    NEEDS_EVIDENCE,
-                    f"no renewable share is measured for server `{server.id}`",
-                )
-            )
-            continue
-        days = min(results.days_measured or window, window)
-        outcomes.append(
-            _server(
-                "S2.2",
-                server,
-                MET if share >= least_bp else NOT_MET,
-                f"server `{server.id}` used {format_bp(share)} renewable energy over {days} of the "
-                f"last {window} days (least {format_bp(least_bp)})",
+        status = NEEDS_EVIDENCE if share is None else MET if share >= least_bp else NOT_MET
+        days = window if results.days_measured is None else min(results.days_measured, window)
+        coverage = results.coverage_bp
+        if coverage is None and share is not None:
+            # A self-assessment states a share and, at most, the days it covers.
+            coverage = days * 10_000 // window
+        words = renewable_words(
+            RenewableFigures(
+                status=status,
+                share_bp=results.measured_share_bp if share is None else share,
+                days_measured=days,
+                coverage_bp=coverage,
+                window_days=window,
+                least_bp=least_bp,
+                min_coverage_bp=_int(params, "energy_min_coverage_bp"),
             )
         )
+        outcomes.append(_server("S2.2", server, status, f"server `{server.id}`: {words.sentence}"))
     return outcomes
 
 
@@ -739,11 +744,6 @@ def check_s2_3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
     return outcomes
 
 
-def last_day_of_grace(started: datetime.date, grace_days: int) -> datetime.date:
-    """The grace window counts ``grace_days`` days from and including the first day of operation."""
-    return started + datetime.timedelta(days=grace_days - 1)
-
-
 def check_s3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
     """S3 Outage fallback: each server rides through the required outage after its grace."""
     grace_days = _int(params, "outage_grace_days")
@@ -763,31 +763,24 @@ def check_s3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
             continue
         hours = _energy(snapshot, server).outage_hours_survived
         grace_ends = last_day_of_grace(server.operation_started, grace_days)
-        survived = f"{name} stays online for {hours} h of a power outage (required {required} h)"
         if hours is not None and hours >= required:
-            outcomes.append(_server("S3", server, MET, survived))
+            status = MET
         elif at <= grace_ends:
-            outcomes.append(
-                _server(
-                    "S3",
-                    server,
-                    GRACE,
-                    f"{name} started operating on {server.operation_started}; riding through a "
-                    f"{required} h outage is required after {grace_ends}, the last day of its "
-                    f"{grace_days}-day grace",
-                )
-            )
+            status = GRACE
         elif hours is None:
-            outcomes.append(
-                _server(
-                    "S3",
-                    server,
-                    NEEDS_EVIDENCE,
-                    f"no outage analysis for {name}, whose grace ended on {grace_ends}",
-                )
-            )
+            status = NEEDS_EVIDENCE
         else:
-            outcomes.append(_server("S3", server, NOT_MET, survived))
+            status = NOT_MET
+        words = outage_words(
+            OutageFigures(
+                status=status,
+                hours_required=required,
+                hours_lasted=hours,
+                grace_last_day=grace_ends,
+                analysed=server.id in (snapshot.dossier.energy or {}),
+            )
+        )
+        outcomes.append(_server("S3", server, status, f"{name}: {words.sentence}"))
     return outcomes
 
 
@@ -823,6 +816,7 @@ CRITERIA: Final[tuple[Criterion, ...]] = (
             "excluded_cloud_companies",
             "renewable_window_days",
             "renewable_min_share",
+            "energy_min_coverage_bp",
             "outage_grace_days",
             "outage_hours",
         ),
@@ -841,7 +835,12 @@ CRITERIA: Final[tuple[Criterion, ...]] = (
     Criterion(
         "S2.2",
         "80 % renewable on average",
-        ("renewable_window_days", "renewable_min_share", "s1_exception_roles"),
+        (
+            "renewable_window_days",
+            "renewable_min_share",
+            "energy_min_coverage_bp",
+            "s1_exception_roles",
+        ),
         check_s2_2,
     ),
     Criterion(

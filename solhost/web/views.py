@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from shapely.geometry import mapping
 
+from solhost.energy.public_facts import facts_by_service
 from solhost.partners.directory import filter_services
 from solhost.partners.models import Organisation, Server, Service, ServiceKind
 from solhost.qualification.badges import badge, with_qualification
@@ -119,12 +120,17 @@ def partner_detail(request, slug):
 
 
 def service_detail(request, slug):
-    """The facts about one service: software, licence, where to use it, who runs it, where."""
+    """The facts about one service: software, licence, where to use it, who runs it, where,
+    and on what power."""
     service = get_object_or_404(
         Service.objects.select_related("kind", "organisation").prefetch_related("servers"),
         slug=slug,
     )
-    return render(request, "web/service.html", {"service": service})
+    return render(
+        request,
+        "web/service.html",
+        {"service": service, "energy": facts_by_service([service])[service.pk]},
+    )
 
 
 def region_map(request):

@@ -492,10 +492,24 @@ def test_s2_needs_energy_results_and_judges_them_when_given():
     )
     assert one("S2.1", measured).reason == "server `home-1` used no grid energy on 2026-01-14"
     assert one("S2.2", measured).reason == (
-        "server `home-1` used 80 % renewable energy over 365 of the last 365 days (least 80 %)"
+        "server `home-1`: 80 % renewable over the last 365 days, at least the 80 % the charter asks."
     )
     short = replace(DOSSIER, energy={"home-1": EnergyResults(None, 7999, 200, None)})
-    assert status("S2.2", short) == "not_met"
+    assert one("S2.2", short).status == "not_met"
+    assert one("S2.2", short).reason == (
+        "server `home-1`: 79.99 % renewable over the 200 days measured of the last 365 days, "
+        "below the 80 % the charter asks."
+    )
+
+
+def test_s2_2_says_what_the_days_measured_show_while_too_few_are_measured():
+    thin = EnergyResults(days_measured=28, measured_share_bp=10_000, coverage_bp=767)
+    outcome = one("S2.2", replace(DOSSIER, energy={"home-1": thin}))
+    assert (outcome.status, outcome.reason) == (
+        "needs_evidence",
+        "server `home-1`: 100 % renewable over the 28 days measured so far; the share is "
+        "judged once 90 % of 365 days are measured (7.67 % now).",
+    )
 
 
 def test_s2_exception_role_servers_are_judged_on_data_centre_evidence():
@@ -535,12 +549,12 @@ def test_s3_grace_on_the_last_day_of_grace_and_needs_evidence_the_day_after():
     last = one("S3", new, at=LAST_DAY_OF_GRACE)
     assert last.status == "grace"
     assert last.reason == (
-        "server `home-1` started operating on 2025-07-01; riding through a 72 h outage is "
-        "required after 2026-06-30, the last day of its 365-day grace"
+        "server `home-1`: In its start-up grace period: it must ride through a 72-hour power "
+        "outage after 30 June 2026."
     )
     after = one("S3", new, at=datetime.date(2026, 7, 1))
     assert after.status == "needs_evidence"
-    assert after.reason == "no outage analysis for server `home-1`, whose grace ended on 2026-06-30"
+    assert after.reason == "server `home-1`: No meter readings have been analysed yet."
 
 
 @pytest.mark.parametrize(("hours", "expected"), [(71, "not_met"), (72, "met"), (96, "met")])

@@ -51,3 +51,33 @@ def test_unknown_service_is_404(client, world):
 
 def test_service_page_is_clean(client, world):
     assert_clean_page(client.get(service_url("mcc-files")))
+
+
+def test_the_servers_power_and_outage_readiness_in_words_with_a_link(client, world):
+    from solhost.energy.tests.helpers import with_telemetry
+
+    with_telemetry(world.mcc_server, days=21)
+    found = facts(client.get(service_url("mcc-files")).content.decode())
+    # Three weeks of readings: the share is stated with how thin it is, not as a year's.
+    assert re.search(
+        r"[\d.]+ % renewable over the 21 days measured so far; the share is judged once 90 % "
+        r"of 365 days are measured \(5\.75 % now\)\.",
+        found["Renewable power"],
+    )
+    assert "In its start-up grace period" in found["In a power outage"]
+    assert 'href="/servers/mcc-1/energy/">Energy of MCC one</a>' in found["In a power outage"]
+
+
+def test_a_server_without_readings_says_so(client, world):
+    found = facts(client.get(service_url("cct-chat")).content.decode())
+    assert found["Renewable power"] == (
+        '<p class="energy-fact">No meter readings have been analysed yet.</p>'
+    )
+
+
+def test_backup_servers_are_not_worded_as_the_services_power(client, world):
+    world.cct_server.role = "offsite_backup"
+    world.cct_server.save()
+    found = facts(client.get(service_url("cct-chat")).content.decode())
+    assert "CCT one" in found["Runs on"]
+    assert "Renewable power" not in found
