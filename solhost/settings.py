@@ -337,6 +337,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post"],
     "OAUTH2_VALIDATOR_CLASS": "solhost.identity.oidc.RegionValidator",
+    "OAUTH2_BACKEND_CLASS": "solhost.identity.oidc.RegionOAuthLibCore",
     "APPLICATION_ADMIN_CLASS": "solhost.identity.admin.ServiceClientAdmin",
     "CLIENT_SECRET_HASHER": "client_secret_sha256",
     "SCOPES": {

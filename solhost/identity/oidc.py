@@ -13,6 +13,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, RefreshToken, revoke_access_token
+from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from solhost.core.audit import AuditAction, record
@@ -46,6 +47,22 @@ def checksum(value: str) -> str:
 # Sent with ``user``, ``service`` and ``day`` each time a resident signs in to a service
 # (metering counts it as a day of use); identity does not need to know who listens.
 signed_in_to_service = Signal()
+
+
+# Where the authorization view leaves the client it has already read, for the validator:
+# oauthlib builds its own request objects, and this is what they carry over from Django's.
+LOADED_CLIENT = "solhost.loaded_client"
+
+
+class RegionOAuthLibCore(OAuthLibCore):
+    """DOT's bridge to oauthlib, handing on a client the view has already loaded."""
+
+    def extract_headers(self, request):
+        headers = super().extract_headers(request)
+        loaded = getattr(request, "service_client", None)
+        if loaded is not None:
+            headers[LOADED_CLIENT] = loaded
+        return headers
 
 
 def groups_of(user) -> list[str]:
@@ -96,6 +113,43 @@ class RegionValidator(OAuth2Validator):
         # (OpenID Connect Core §12.2), which no token keeps: the refresh response carries
         # none (allowed there), and a service asks for a fresh one by signing in again.
         return False
+
+    def _load_application(self, client_id, request):
+        # Read once per request, with its service (the sub's sector and the usage event
+        # need it): DOT would read it again for each oauthlib request the view makes.
+        if request.client is None:
+            request.client = request.headers.get(LOADED_CLIENT)
+        if request.client is None:
+            try:
+                request.client = (
+                    ServiceClient.objects.select_related("service")
+                    .filter(client_id=client_id)
+                    .first()
+                )
+            except ValueError:  # e.g. a NUL byte, which PostgreSQL refuses
+                return None
+        return super()._load_application(client_id, request)
+
+    def _save_id_token(self, jti, request, expires, *args, **kwargs):
+        id_token = super()._save_id_token(jti, request, expires, *args, **kwargs)
+        request.region_id_token = id_token
+        return id_token
+
+    def _create_access_token(self, expires, request, token, source_refresh_token=None):
+        # DOT's own, except that the ID token just saved is used as it is: DOT parses the
+        # signed token again, reads its client by audience and the row by its jti.
+        access_token = AccessToken(
+            user=request.user,
+            scope=token["scope"],
+            expires=expires,
+            id_token=getattr(request, "region_id_token", None) if token.get("id_token") else None,
+            application=request.client,
+            source_refresh_token=source_refresh_token,
+            resource=getattr(request, "resource", []),
+        )
+        self._set_token_value(access_token, token["access_token"])
+        access_token.save()
+        return access_token
 
     def is_pkce_required(self, client_id, request):
         client = request.client
@@ -238,9 +292,10 @@ class RegionValidator(OAuth2Validator):
             # response too.
             token.pop("refresh_token", None)
         # Joins the token endpoint's one transaction: tokens, audit and usage event commit
-        # together or not at all.
+        # together or not at all. DOT's save_bearer_token only wraps this in a transaction
+        # of its own, which here would be one more savepoint.
         with transaction.atomic(savepoint=False):
-            result = super().save_bearer_token(token, request, *args, **kwargs)
+            result = self._save_bearer_token(token, request, *args, **kwargs)
             issued = {"access_token_sha256": checksum(token["access_token"])}
             if token.get("refresh_token"):
                 issued["refresh_token_sha256"] = checksum(token["refresh_token"])

@@ -96,6 +96,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             return render(
                 request, "identity/client_not_approved.html", {"client": client}, status=403
             )
+        request.service_client = client  # oauthlib's validation reuses it (RegionOAuthLibCore)
         try:
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
@@ -106,7 +107,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                 credentials, "invalid_request", client, "code_challenge_method must be S256."
             )
         prompt = set(request.GET.get("prompt", "").split())
-        signed_in = current_signed_in_session(request)
+        signed_in = self._signed_in_session()
         if "login" in prompt or _authenticated_too_long_ago(request, signed_in):
             if "none" in prompt:
                 return self._error_redirect(credentials, "login_required", client)
@@ -135,6 +136,12 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                 return self._error_redirect(credentials, "consent_required", client)
         return super().get(request, *args, **kwargs)
 
+    def _signed_in_session(self) -> SignedInSession | None:
+        """This browser's session row, read once per request."""
+        if not hasattr(self, "signed_in"):
+            self.signed_in = current_signed_in_session(self.request)
+        return self.signed_in
+
     def _step_up(self, request, credentials: dict, client, prompt: set[str]) -> HttpResponse:
         """The service needs a second factor this session hasn't shown: ask for the one the
         resident has, or say how to set one up."""
@@ -162,7 +169,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             **credentials,
             "claims": {
                 **_claims_parameter(credentials.get("claims")),
-                SESSION_CLAIMS: snapshot_of(current_signed_in_session(request)),
+                SESSION_CLAIMS: snapshot_of(self._signed_in_session()),
             },
         }
         return super().create_authorization_response(request, scopes, credentials, allow)

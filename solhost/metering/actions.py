@@ -23,7 +23,7 @@ from solhost.identity.subjects import organisation_sector, public_sub_behind
 from solhost.metering.events import CheckedEvent, check_event
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
 from solhost.metering.periods import period_of
-from solhost.metering.queries import usage_open_for
+from solhost.metering.queries import grace_over_for, usage_open_for
 from solhost.partners.models import Organisation, Service
 
 MAX_BATCH = 1000
@@ -139,9 +139,10 @@ def record_sign_in(*, user: User, service: Service, day: datetime.date) -> bool:
 
     One sign-in event per resident, service and day, whatever the number of sign-ins. A
     sign-in for a closed period is not recorded (False): it would change a split already
-    made, and signing in must never fail for it.
+    made, and signing in must never fail for it. Whether the period is closed is read once,
+    inside the insert's transaction, where it also catches a close racing this sign-in.
     """
-    if usage_open_for(day) is not None:
+    if grace_over_for(day) is not None:
         return False
     now = timezone.now()
     occurred = now if timezone.localdate(now) == day else _local_midnight(day)
@@ -160,8 +161,8 @@ def record_sign_in(*, user: User, service: Service, day: datetime.date) -> bool:
     try:
         with transaction.atomic():
             stored = bool(_insert_new([row]))
-            if stored and FrozenPeriod.objects.filter(period=period_of(day)).exists():
-                raise _PeriodClosedDuringBatch("the period closed while this sign-in was stored")
+            if FrozenPeriod.objects.filter(period=period_of(day)).exists():
+                raise _PeriodClosedDuringBatch("the period is closed")
     except _PeriodClosedDuringBatch:
         return False
     return stored

@@ -17,7 +17,19 @@ def usage_open_for(day: datetime.date, *, today: datetime.date | None = None) ->
     period = period_of(day)
     if FrozenPeriod.objects.filter(period=period).exists():
         return f"period {period} is closed: its usage is final and its money has been split"
+    return grace_over_for(day, today=today)
+
+
+def grace_over_for(day: datetime.date, *, today: datetime.date | None = None) -> str | None:
+    """Why usage on ``day`` comes too late (its month and grace days are over), or None.
+
+    A day of the month still running (a sign-in's, nearly always) is on time whatever the
+    grace: the parameter is read only for a day of a month already over.
+    """
+    period = period_of(day)
     today = today or timezone.localdate()
+    if today <= parse_period(period)[1]:
+        return None
     grace = int(parameter_value("usage_grace_days", at=today))
     last = last_day_for_usage(period, grace)
     if today > last:

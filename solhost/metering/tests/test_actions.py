@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from solhost.metering.actions import MAX_BATCH, record_sign_in, record_usage_batch
@@ -114,6 +115,22 @@ def test_a_frozen_period_refuses_usage_even_within_the_grace(world):
     )
     assert not record_sign_in(user=world.rita, service=world.mcc_service, day=timezone.localdate())
     assert not UsageEvent.objects.exists()
+
+
+def test_a_sign_in_for_a_month_whose_grace_is_over_is_not_counted(world):
+    long_ago = timezone.localdate() - datetime.timedelta(days=120)
+    assert not record_sign_in(user=world.rita, service=world.mcc_service, day=long_ago)
+    assert not UsageEvent.objects.exists() and not ActiveDay.objects.exists()
+
+
+def test_a_sign_in_today_asks_once_whether_the_month_is_closed_and_reads_no_parameter(world):
+    # It runs inside every token request: the grace parameter can't matter for a month
+    # still running, and the closed check belongs inside the insert's transaction.
+    with CaptureQueriesContext(connection) as queries:
+        assert record_sign_in(user=world.rita, service=world.mcc_service, day=timezone.localdate())
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert sum("metering_frozenperiod" in sql for sql in statements) == 1, statements
+    assert not any("core_parameter" in sql for sql in statements), statements
 
 
 def test_a_sign_in_counts_once_per_resident_service_and_day(world):
