@@ -18,6 +18,7 @@ from solhost.qualification.models import (
     Evidence,
     FinancialYear,
 )
+from solhost.qualification.rules import CRITERIA
 
 MONEY_FIELDS = (
     ("gross_revenue_cents", "Gross revenue", "Everything the co-op earned in the year."),
@@ -121,10 +122,18 @@ class FinancialYearForm(forms.Form):
         }
 
 
+# Evidence may back a criterion or a family of them; S2 is not a check of its own.
+EVIDENCE_TITLES = {
+    **{criterion.id: criterion.title for criterion in CRITERIA},
+    "S2": "Renewable supply of a data centre (S2.1 and S2.2)",
+}
+
+
 class EvidenceForm(forms.Form):
     criterion = forms.ChoiceField(
-        choices=CRITERION_CHOICES,
-        help_text="The charter criterion this shows, e.g. B1.4 for union membership.",
+        choices=[(c, f"{c} {EVIDENCE_TITLES[c]}") for c, _ in CRITERION_CHOICES],
+        help_text="The charter criterion this shows, e.g. B1.4 Labour solidarity for union "
+        "membership.",
     )
     subject = forms.ChoiceField(
         label="About", help_text="The co-op as a whole, or one server or service."

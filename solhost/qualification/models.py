@@ -343,6 +343,16 @@ class QualificationRun(models.Model):
         blank=True,
         help_text="Outcomes whose status differs from the previous run: criterion, subject, from, to.",
     )
+    # The run's progress (rules.progress), kept so a page of badges needs no results.
+    criteria_shown = models.PositiveSmallIntegerField(
+        default=0, help_text="Criteria met, in grace or not applicable for every subject."
+    )
+    criteria_not_met = models.PositiveSmallIntegerField(
+        default=0, help_text="Criteria not met for some subject."
+    )
+    criteria_total = models.PositiveSmallIntegerField(
+        default=0, help_text="Criteria judged, not counting those made of parts (B3, B6)."
+    )
 
     class Meta:
         ordering = ["-evaluated_at", "-id"]

@@ -253,10 +253,22 @@ def check_b1_3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Ou
 
 
 def check_b1_4(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
-    """B1.4 Labour solidarity: union membership, shown by evidence the steward approved."""
+    """B1.4 Labour solidarity: union participation, shown by evidence the steward approved.
+
+    The evidence is what shows it; declared head counts say how far it goes, and none of
+    the workers in a union is not met whatever the evidence.
+    """
     union = snapshot.dossier.union_participation
     if union is None:
-        return _partner("B1.4", NEEDS_EVIDENCE, "union participation is not declared")
+        status, reason = _reviewed(
+            snapshot.dossier,
+            ["B1.4"],
+            PARTNER,
+            at,
+            what="union participation is not declared, and it",
+            met_reason="union participation is shown by evidence the steward approved",
+        )
+        return _partner("B1.4", status, reason)
     counted = f"{union.union_members} of {_plural(union.workers, 'worker')} are union members"
     if union.union_members == 0:
         return _partner("B1.4", NOT_MET, counted)
@@ -855,6 +867,39 @@ CRITERIA: Final[tuple[Criterion, ...]] = (
 )
 
 REGISTRY: Final[Mapping[str, Criterion]] = {criterion.id: criterion for criterion in CRITERIA}
+
+
+# Met when all their parts are: counting them as well would count every part twice.
+ROLL_UPS: Final = frozenset({"B3", "B6"})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Of the ``total`` criteria judged, how many are ``shown`` (every outcome met, in grace
+    or not applicable) and how many are ``not_met`` for some subject; the rest wait for
+    evidence or data, which is never counted as not met."""
+
+    shown: int
+    not_met: int
+    total: int
+
+    @property
+    def waiting(self) -> int:
+        """Criteria not yet shown: waiting for evidence or data, none of them failing."""
+        return self.total - self.shown - self.not_met
+
+
+def progress(results: Iterable[tuple[str, str]]) -> Progress:
+    """Progress from ``(criterion, status)`` pairs: one per outcome, of one run."""
+    statuses: dict[str, set[str]] = {}
+    for criterion, status in results:
+        if criterion not in ROLL_UPS:
+            statuses.setdefault(criterion, set()).add(status)
+    return Progress(
+        shown=sum(found <= QUALIFYING for found in statuses.values()),
+        not_met=sum(NOT_MET in found for found in statuses.values()),
+        total=len(statuses),
+    )
 
 
 def parameters_read() -> tuple[str, ...]:

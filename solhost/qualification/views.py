@@ -7,6 +7,8 @@ public URL.
 """
 
 import json
+from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from solhost.core.forms import add_errors
 from solhost.core.safe_json import text_problem
+from solhost.energy.wording import STATUS_WORDS
 from solhost.partners.models import Membership, Organisation
 from solhost.partners.permissions import (
     is_steward,
@@ -40,7 +43,7 @@ from solhost.qualification.actions.declarations import (
     save_financial_year,
 )
 from solhost.qualification.dossier import DossierError
-from solhost.qualification.dossier_document import dossier_document
+from solhost.qualification.dossier_document import dossier_document, subject_id
 from solhost.qualification.forms import (
     ApplicationForm,
     DeclarationsForm,
@@ -50,19 +53,54 @@ from solhost.qualification.forms import (
     ReviewForm,
     year_from_path,
 )
-from solhost.qualification.gather import build_dossier, declarations_of
+from solhost.qualification.gather import (
+    build_dossier,
+    build_snapshot,
+    declarations_of,
+    parameters_at,
+)
 from solhost.qualification.models import Application, Evidence, FinancialYear, QualificationRun
 from solhost.qualification.queries import latest_run, shown_publicly
-from solhost.qualification.rules import QUALIFYING, REGISTRY
+from solhost.qualification.rules import (
+    NEEDS_EVIDENCE,
+    NOT_MET,
+    QUALIFYING,
+    REGISTRY,
+    ROLL_UPS,
+    Outcome,
+    evaluate,
+    progress,
+)
 from solhost.qualification.uploads import UploadError
 
 HISTORY_LENGTH = 20
-STATUS_WORDS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "needs_evidence": "Needs evidence",
-    "grace": "In grace period",
-    "not_applicable": "Not applicable",
+# Statuses a partner can do something about, listed in its dossier as what is missing.
+MISSING = (NOT_MET, NEEDS_EVIDENCE)
+# Criteria the steward judges from evidence, so a missing one links to the evidence form.
+REVIEWED = frozenset({"B1.3", "B1.4", "B2", "B3.1", "B3.2", "B3.3", "B5.1", "B7", "S2.1", "S2.2"})
+_DECLARATIONS = ("Edit declarations", "qualification:declarations_edit")
+_YEAR = ("Add a financial year", "qualification:year_add")
+_RECORDS = ("Your servers and services", "partners:organisation")
+# Where in the partner pages each criterion's missing piece is entered.
+WHERE_TO_ENTER = {
+    "B1.1": [_YEAR],
+    "B1.2": [_YEAR],
+    "B1.3": [_DECLARATIONS, ("Your co-op's details", "partners:organisation_edit")],
+    "B1.4": [_DECLARATIONS],
+    "B2": [_DECLARATIONS],
+    "B3.1": [_DECLARATIONS],
+    "B3.2": [_DECLARATIONS],
+    "B3.3": [_DECLARATIONS],
+    "B5.1": [_DECLARATIONS],
+    "B5.2": [_YEAR],
+    "B7": [_YEAR, _DECLARATIONS],
+    "V1": [_RECORDS],
+    "V2": [_RECORDS, _DECLARATIONS],
+    "S1": [_RECORDS],
+    "S2.1": [_RECORDS],
+    "S2.2": [_RECORDS],
+    "S2.3": [_RECORDS],
+    "S3": [_RECORDS],
 }
 
 
@@ -76,22 +114,60 @@ def _evidence_for(outcome_criterion: str, subject: str, evidence: list[Evidence]
     return [e for e in evidence if e.criterion in family and e.subject == subject]
 
 
-def _rows(run: QualificationRun | None, evidence: list[Evidence]) -> list[dict]:
-    if run is None:
-        return []
+def _subject_labels(organisation: Organisation) -> dict[str, str]:
+    """The checks' subject names (``server:<id>``) as people know them."""
+    labels = {"partner": organisation.name}
+    for server in organisation.servers.only("slug", "name"):
+        labels[f"server:{subject_id(server.slug)}"] = f"Server {server.name}"
+    for service in organisation.services.only("slug", "name"):
+        labels[f"service:{subject_id(service.slug)}"] = f"Service {service.name}"
+    return labels
+
+
+def _rows(results: Iterable, evidence: list[Evidence], labels: dict[str, str]) -> list[dict]:
+    """Stored results of a run, or outcomes judged just now, as the outcome tables show them."""
     return [
         {
             "criterion": r.criterion,
             "title": REGISTRY[r.criterion].title if r.criterion in REGISTRY else r.criterion,
             "subject": r.subject,
+            "subject_label": labels.get(r.subject, r.subject),
             "status": r.status,
             "status_words": STATUS_WORDS.get(r.status, r.status),
             "qualifying": r.status in QUALIFYING,
             "reason": r.reason,
             "evidence": _evidence_for(r.criterion, r.subject, evidence),
         }
-        for r in run.results.all()
+        for r in results
     ]
+
+
+def _missing(rows: list[dict], organisation: Organisation) -> list[dict]:
+    """What the partner can still send or enter, with where to do it."""
+    missing = []
+    for row in rows:
+        if row["status"] not in MISSING or row["criterion"] in ROLL_UPS:
+            continue
+        actions = [
+            (words, reverse(name, args=[organisation.slug]))
+            for words, name in WHERE_TO_ENTER.get(row["criterion"], [])
+        ]
+        if row["status"] == NEEDS_EVIDENCE and row["criterion"] in REVIEWED:
+            url = reverse("qualification:evidence_add", args=[organisation.slug])
+            actions.append(("Add evidence", f"{url}?{urlencode({'criterion': row['criterion']})}"))
+        missing.append({**row, "actions": actions})
+    return missing
+
+
+def _judged_now(organisation: Organisation) -> list[Outcome] | None:
+    """The criteria applied to what the partner has entered so far, without keeping a run;
+    None while no region is loaded to judge servers against."""
+    today = timezone.localdate()
+    try:
+        snapshot = build_snapshot(organisation, at=today)
+    except LookupError:
+        return None
+    return evaluate(snapshot, parameters_at(today), today)
 
 
 def _evidence_query(organisation: Organisation):
@@ -111,6 +187,9 @@ def dossier(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = membership.organisation
     evidence = list(_evidence_query(organisation))
     run = latest_run(organisation)
+    # Before its first evaluation a partner still sees what the criteria ask of it.
+    results = run.results.all() if run is not None else _judged_now(organisation) or []
+    rows = _rows(results, evidence, _subject_labels(organisation))
     return render(
         request,
         "qualification/dossier.html",
@@ -121,7 +200,9 @@ def dossier(request: HttpRequest, slug: str) -> HttpResponse:
             "years": organisation.financial_years.order_by("-ends"),
             "evidence": evidence,
             "run": run,
-            "rows": _rows(run, evidence),
+            "rows": rows,
+            "progress": progress((r["criterion"], r["status"]) for r in rows),
+            "missing": _missing(rows, organisation),
         },
     )
 
@@ -455,7 +536,7 @@ def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
             shown_publicly(timezone.localdate()), organisation=organisation
         ).select_related("server", "service")
     )
-    rows = _rows(run, public_evidence)
+    rows = _rows(run.results.all() if run else [], public_evidence, _subject_labels(organisation))
     history = (
         QualificationRun.objects.filter(organisation=organisation)
         .exclude(changes=[])
@@ -476,13 +557,6 @@ def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
                 ("server-criteria", "Servers", server_rows),
             ],
             "history": history,
-            "counts": _counts(rows),
+            "progress": progress((r["criterion"], r["status"]) for r in rows),
         },
     )
-
-
-def _counts(rows: list[dict]) -> list[tuple[str, int]]:
-    found: dict[str, int] = {}
-    for row in rows:
-        found[row["status"]] = found.get(row["status"], 0) + 1
-    return [(STATUS_WORDS[s], found[s]) for s in STATUS_WORDS if s in found]

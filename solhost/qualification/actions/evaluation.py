@@ -13,7 +13,13 @@ from solhost.qualification.actions.mail import mail_after_commit
 from solhost.qualification.gather import build_snapshot, parameters_at
 from solhost.qualification.models import CriterionResult, QualificationRun
 from solhost.qualification.queries import partner_admin_emails
-from solhost.qualification.rules import CRITERIA_VERSION, QUALIFYING, evaluate, qualified
+from solhost.qualification.rules import (
+    CRITERIA_VERSION,
+    QUALIFYING,
+    evaluate,
+    progress,
+    qualified,
+)
 from solhost.qualification.run_changes import outcome_changes
 
 
@@ -30,6 +36,7 @@ def evaluate_partner(
     params = parameters_at(at)
     outcomes = evaluate(build_snapshot(organisation, at=at), params, at)
     verdict = qualified(outcomes)
+    shown = progress((o.criterion, o.status) for o in outcomes)
     with transaction.atomic():
         previous = (
             QualificationRun.objects.select_for_update()
@@ -50,6 +57,9 @@ def evaluate_partner(
             qualified=verdict,
             previous_qualified=None if previous is None else previous.qualified,
             changes=changes,
+            criteria_shown=shown.shown,
+            criteria_not_met=shown.not_met,
+            criteria_total=shown.total,
         )
         CriterionResult.objects.bulk_create(
             CriterionResult(

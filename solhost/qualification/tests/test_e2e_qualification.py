@@ -44,7 +44,7 @@ def test_partner_files_evidence_steward_approves_public_sees_it(live_server, bro
     sign_in(world.alice)
     page.goto(live_server.url + "/manage/mcc/dossier/")
     shot("01-dossier-empty")
-    page.get_by_role("link", name="Edit declarations").click()
+    page.get_by_role("link", name="Edit declarations", exact=True).click()
     page.get_by_role("spinbutton", name="Workers (optional)", exact=True).fill("3")
     page.get_by_role("spinbutton", name="Workers who are union members").fill("3")
     page.get_by_label("Union participation").fill(
@@ -55,8 +55,9 @@ def test_partner_files_evidence_steward_approves_public_sees_it(live_server, bro
     page.get_by_role("button", name="Save declarations").click()
     expect(page.get_by_role("status")).to_contain_text("declarations were saved")
 
-    page.get_by_role("link", name="Add evidence").click()
-    page.get_by_label("Criterion").select_option("B1.4")
+    # The dossier's list of what is missing leads to the form, with the criterion chosen.
+    page.get_by_role("link", name="Add evidence for B1.4").click()
+    expect(page.get_by_label("Criterion")).to_have_value("B1.4")
     page.get_by_label("Title").fill("Union membership letter 2026")
     page.get_by_label("File").set_input_files(
         files=[{"name": "union.pdf", "mimeType": "application/pdf", "buffer": PDF}]
@@ -71,7 +72,7 @@ def test_partner_files_evidence_steward_approves_public_sees_it(live_server, bro
 
     page.goto(live_server.url + "/partners/mcc/qualification/")
     b14 = page.get_by_role("row", name=re.compile(r"^B1\.4 "))
-    expect(b14).to_contain_text("Needs evidence")
+    expect(b14).to_contain_text("Not yet shown")
     expect(b14).to_contain_text("awaiting the steward's review")
     expect(page.get_by_role("link", name="Union membership letter 2026")).to_have_count(0)
 

@@ -21,9 +21,11 @@ from solhost.qualification.rules import (
     REGISTRY,
     STATUSES,
     Outcome,
+    Progress,
     Snapshot,
     evaluate,
     last_day_of_grace,
+    progress,
     qualified,
     report,
 )
@@ -175,10 +177,26 @@ def test_b1_4_union_participation_is_shown_by_evidence():
         one("B1.4").reason
         == "3 of 3 workers are union members, shown by evidence the steward approved"
     )
-    assert status("B1.4", replace(DOSSIER, union_participation=None)) == "needs_evidence"
     none = replace(DOSSIER.union_participation, union_members=0)
     assert status("B1.4", replace(DOSSIER, union_participation=none)) == "not_met"
     assert status("B1.4", replace(DOSSIER, evidence=())) == "needs_evidence"
+
+
+def test_b1_4_approved_evidence_shows_it_without_declared_head_counts():
+    undeclared = replace(DOSSIER, union_participation=None)
+    assert (status("B1.4", undeclared), one("B1.4", undeclared).reason) == (
+        "met",
+        "union participation is shown by evidence the steward approved",
+    )
+    nothing = replace(undeclared, evidence=())
+    assert (status("B1.4", nothing), one("B1.4", nothing).reason) == (
+        "needs_evidence",
+        "union participation is not declared, and it has no evidence yet",
+    )
+    pending = replace(undeclared, evidence=(Evidence("B1.4", "partner", "pending", None, None),))
+    assert one("B1.4", pending).reason == (
+        "union participation is not declared, and it has evidence awaiting the steward's review"
+    )
 
 
 # --- B2, B3 ----------------------------------------------------------------------------
@@ -532,6 +550,43 @@ def test_s2_3_generation_on_site_or_at_a_community_installation_near_enough():
     )
     assert status("S2.3", with_server(power=Power("community", east_of_boundary(-10)))) == "met"
     assert status("S2.3", with_server(power=Power("none", None))) == "not_met"
+
+
+# --- progress --------------------------------------------------------------------------
+
+
+def test_progress_counts_criteria_shown_and_not_met_leaving_roll_ups_to_their_parts():
+    found = progress(
+        [
+            ("B1.1", "met"),
+            ("B1.4", "needs_evidence"),
+            ("B3.1", "met"),
+            ("B3", "met"),
+            ("B6", "not_met"),
+            ("S1", "met"),
+            ("S1", "not_met"),
+            ("S3", "grace"),
+            ("S2.3", "not_applicable"),
+        ]
+    )
+    assert found == Progress(shown=4, not_met=1, total=6)
+
+
+@pytest.mark.parametrize("review", ["pending", "approved", "rejected", "more_requested"])
+def test_evidence_in_any_state_never_makes_a_criterion_not_met(review):
+    bare = replace(DOSSIER, evidence=())
+    before = {
+        (o.criterion, o.subject): o.status for o in evaluate(Snapshot(bare, REGION), PARAMS, AT)
+    }
+    sent = tuple(
+        Evidence(criterion, subject, review, None, None)
+        for criterion, subject in before
+        if criterion not in ("B3", "B6")
+    )
+    after = evaluate(Snapshot(replace(bare, evidence=sent), REGION), PARAMS, AT)
+    for outcome in after:
+        if outcome.status == "not_met":
+            assert before[(outcome.criterion, outcome.subject)] == "not_met", outcome
 
 
 # --- S3 --------------------------------------------------------------------------------
