@@ -24,6 +24,7 @@ from solhost.distribution.split import ALGORITHM_VERSION, PeriodSplit, parse_sce
 from solhost.identity.models import User
 from solhost.ledger import accounts
 from solhost.ledger.books import balance
+from solhost.ledger.models import Posting
 from solhost.metering.models import ActiveDay
 from solhost.metering.periods import last_day_for_usage, parse_period
 from solhost.metering.queries import weights_for
@@ -282,6 +283,60 @@ def why_not_closable(period: str, today: datetime.date) -> str:
         # closed after its successor would carry into a month already settled.
         return f"a later month, {later}, is already closed: months close in order"
     return ""
+
+
+@dataclass(frozen=True)
+class MonthInflows:
+    """Every cent that reached the steward's bank in a month, by who sent it.
+
+    ``by_purpose`` has every payment purpose, zero where none came; only residents' and
+    sponsors' money is split at the close, gifts go straight to the solidarity fund.
+    """
+
+    by_purpose: dict[str, int]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(self.by_purpose.values())
+
+    @property
+    def split_cents(self) -> int:
+        return self.total_cents - self.gifts_cents
+
+    @property
+    def gifts_cents(self) -> int:
+        return self.by_purpose[PaymentReference.Purpose.SOLIDARITY]
+
+    def rows(self) -> list[tuple[str, int]]:
+        """``(label, cents)`` for each purpose, in the order the purposes are defined."""
+        return [
+            (label, self.by_purpose[purpose]) for purpose, label in PaymentReference.Purpose.choices
+        ]
+
+
+def month_inflows(period: str) -> MonthInflows:
+    """What the ledger says came into the bank in ``period``, for each payment purpose.
+
+    Read from the bank account's postings of recorded payments, so the public totals are
+    the books' own figures, whatever the account the money was credited to.
+    """
+    first, last = parse_period(period)
+    rows = (
+        Posting.objects.filter(
+            account__code=accounts.BANK,
+            transaction__date__gte=first,
+            transaction__date__lte=last,
+            transaction__payment__isnull=False,
+        )
+        .values("transaction__payment__reference__purpose")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("transaction__payment__reference__purpose", "total")
+    )
+    found = dict(rows)
+    # Every purpose, so a kind of payment added later shows on the page from its first day.
+    return MonthInflows(
+        by_purpose={purpose: found.get(purpose, 0) for purpose in PaymentReference.Purpose.values}
+    )
 
 
 def _months_with_money() -> list[str]:

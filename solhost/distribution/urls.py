@@ -20,6 +20,11 @@ app_name = "distribution"
 urlpatterns = [
     path("transparency/", views.transparency_index, name="transparency_index"),
     path("transparency/<period:period>/", views.transparency, name="transparency"),
+    path(
+        "transparency/<period:period>/scenario.json",
+        views.transparency_scenario,
+        name="transparency_scenario",
+    ),
     path("contribute/where-it-went/", views.where_it_went, name="where_it_went"),
     path("statements/<slug:slug>/", views.statements, name="statements"),
     path("payouts/", views.payouts, name="payouts"),

@@ -7,6 +7,7 @@ before closing it, and closes it from the same page.
 """
 
 import csv
+import json
 import uuid
 
 from django.contrib import messages
@@ -23,7 +24,13 @@ from solhost.distribution.actions import CannotClose, FiguresChanged, close_peri
 from solhost.distribution.forms import CloseForm, MonthForm, PayoutForm
 from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare
 from solhost.distribution.payouts import owed_cents, record_payout
-from solhost.distribution.queries import months_to_close, preview_close, why_not_closable
+from solhost.distribution.queries import (
+    MonthInflows,
+    month_inflows,
+    months_to_close,
+    preview_close,
+    why_not_closable,
+)
 from solhost.metering.models import ActiveDay
 from solhost.metering.periods import parse_period
 from solhost.partners.models import Membership, Organisation, Service
@@ -48,11 +55,12 @@ def transparency_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _sankey(close: PeriodClose, statements: list[PartnerStatement]) -> dict:
+def _sankey(close: PeriodClose, statements: list[PartnerStatement], inflows: MonthInflows) -> dict:
     source = "Contributions"
     links = [
         {"source": source, "target": "Commons", "value": close.commons_cents},
         {"source": source, "target": "Solidarity fund", "value": close.solidarity_cents},
+        {"source": "Gifts", "target": "Solidarity fund", "value": inflows.gifts_cents},
     ]
     for statement in statements:
         name = statement.partner.name
@@ -71,11 +79,29 @@ def _sankey(close: PeriodClose, statements: list[PartnerStatement]) -> dict:
 def transparency(request: HttpRequest, period: str) -> HttpResponse:
     close = get_object_or_404(PeriodClose, period=period)
     statements = list(close.partners.select_related("partner"))
+    inflows = month_inflows(period)
     return render(
         request,
         "distribution/transparency.html",
-        {"close": close, "statements": statements, "sankey": _sankey(close, statements)},
+        {
+            "close": close,
+            "inflows": inflows,
+            "solidarity_cents": close.solidarity_cents + inflows.gifts_cents,
+            "statements": statements,
+            "sankey": _sankey(close, statements, inflows),
+        },
     )
+
+
+def transparency_scenario(request: HttpRequest, period: str) -> HttpResponse:
+    """The closed month's scenario, as given to the split: `solhost distribute` recomputes it."""
+    close = get_object_or_404(PeriodClose, period=period)
+    response = HttpResponse(
+        json.dumps(close.scenario, indent=2, ensure_ascii=False) + "\n",
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="scenario-{period}.json"'
+    return response
 
 
 def _partner_for(request: HttpRequest, slug: str) -> Organisation:
