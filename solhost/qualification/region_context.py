@@ -8,11 +8,9 @@ is below 0.1 %, under a metre at the 1,000 m limit of charter S1.
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import shapely
-from pyproj import Transformer
-from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry import MultiPolygon, Polygon
 
-WGS84 = "EPSG:4326"
+from solhost.region.geometry import Ground
 
 
 @dataclass(frozen=True)
@@ -25,18 +23,9 @@ class RegionContext:
     lores_kinds: frozenset[str] = field(default_factory=frozenset)
 
     @cached_property
-    def _to_metric(self) -> Transformer:
-        return Transformer.from_crs(WGS84, self.crs, always_xy=True)
-
-    @cached_property
-    def _metric_boundary(self) -> Polygon | MultiPolygon:
-        projected: Polygon | MultiPolygon = shapely.transform(
-            self.boundary, self._to_metric.transform, interleaved=False
-        )
-        return projected
+    def _ground(self) -> Ground:
+        return Ground(self.boundary, self.crs)
 
     def metres_outside(self, latitude: float, longitude: float) -> float:
         """Distance in metres from the point to the boundary; 0 on or inside it."""
-        x, y = self._to_metric.transform(longitude, latitude)
-        distance: float = self._metric_boundary.distance(Point(x, y))
-        return distance
+        return self._ground.metres_outside(latitude, longitude)

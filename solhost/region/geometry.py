@@ -7,13 +7,17 @@ reported with its path inside the document, e.g. ``coordinates[0][3]``.
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from shapely.geometry import MultiPolygon, Polygon, shape
+import shapely
+from pyproj import Transformer
+from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.validation import explain_validity
 
 from solhost.core.problems import InputProblems
 
 BOUNDARY_TYPES = ("Polygon", "MultiPolygon")
+WGS84 = "EPSG:4326"
 
 
 class BoundaryError(InputProblems):
@@ -172,3 +176,65 @@ def _exterior_points(boundary: Polygon | MultiPolygon) -> Iterable[tuple[float, 
     polygons = boundary.geoms if isinstance(boundary, MultiPolygon) else [boundary]
     for polygon in polygons:
         yield from ((x, y) for x, y, *_ in polygon.exterior.coords)
+
+
+@dataclass(frozen=True)
+class Ground:
+    """The boundary laid on a metric projection (``crs``), for distances in metres.
+
+    Inside a zone of the Map Grid of Australia (EPSG:7855 for Melbourne) the scale error
+    is below 0.1 %, under a metre at a 1,000 m allowance.
+    """
+
+    boundary: Polygon | MultiPolygon
+    crs: str
+
+    @cached_property
+    def _to_metric(self) -> Transformer:
+        return Transformer.from_crs(WGS84, self.crs, always_xy=True)
+
+    @cached_property
+    def _metric(self) -> Polygon | MultiPolygon:
+        projected: Polygon | MultiPolygon = shapely.transform(
+            self.boundary, self._to_metric.transform, interleaved=False
+        )
+        return projected
+
+    def metres_outside(self, latitude: float, longitude: float) -> float:
+        """Distance in metres from the point to the boundary; 0 on or inside it."""
+        x, y = self._to_metric.transform(longitude, latitude)
+        distance: float = self._metric.distance(Point(x, y))
+        return distance
+
+    def widened(self, metres: float) -> Polygon | MultiPolygon:
+        """The area within ``metres`` of the boundary or inside it, in WGS 84, for drawing."""
+        to_wgs84 = Transformer.from_crs(self.crs, WGS84, always_xy=True)
+        area: Polygon | MultiPolygon = shapely.transform(
+            self._metric.buffer(metres, quad_segs=16), to_wgs84.transform, interleaved=False
+        )
+        return area
+
+
+INSIDE = "inside"
+ALLOWANCE = "allowance"
+BEYOND = "beyond"
+ANYWHERE = "anywhere"
+
+
+def standing(metres_outside: float, allowance_m: int, *, may_be_anywhere: bool) -> str:
+    """Where a server stands against the boundary: ``inside`` it, in the ``allowance``
+    band around it, ``beyond`` that, or ``anywhere`` for a role allowed to be far away."""
+    if may_be_anywhere:
+        return ANYWHERE
+    if round(metres_outside) == 0:
+        return INSIDE
+    return ALLOWANCE if round(metres_outside) <= allowance_m else BEYOND
+
+
+def distance_words(metres: float) -> str:
+    """``380 m``, ``1 km``, ``2.4 km``, ``112 km``: as precise as a reader needs."""
+    if metres < 1000:
+        return f"{round(metres)} m"
+    if metres < 10_000:
+        return f"{metres / 1000:.1f}".removesuffix(".0") + " km"
+    return f"{round(metres / 1000)} km"

@@ -1,17 +1,29 @@
 """The region's public pages: what the region is, its services, partners and servers."""
 
+import shapely
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from shapely.geometry import mapping
 
+from solhost.core.models import parameter_value
 from solhost.energy.public_facts import facts_by_service
 from solhost.partners.directory import filter_services
 from solhost.partners.models import Organisation, Server, Service, ServiceKind
 from solhost.qualification.badges import badge, with_qualification
-from solhost.region.geometry import svg_map
+from solhost.region.geometry import (
+    ALLOWANCE,
+    ANYWHERE,
+    BEYOND,
+    INSIDE,
+    Ground,
+    distance_words,
+    standing,
+    svg_map,
+)
 from solhost.region.models import current_region
 from solhost.web.api import server_features
 from solhost.web.forms import DirectoryFilters
@@ -133,27 +145,54 @@ def service_detail(request, slug):
     )
 
 
+def _standing_words(stands: str, metres: float, allowance_m: int, role_label: str) -> str:
+    allowance = distance_words(allowance_m)
+    if stands == INSIDE:
+        return "Inside the region"
+    if stands == ALLOWANCE:
+        return f"{distance_words(metres)} outside the boundary, within the {allowance} allowance"
+    if stands == BEYOND:
+        return f"{distance_words(metres)} outside the boundary, beyond the {allowance} allowance"
+    return f"{role_label}: may be anywhere; {distance_words(metres)} from the region"
+
+
 def region_map(request):
-    """The region's boundary and every server: an ECharts map, and the same points as a table."""
+    """The region's boundary, its allowance band and every server: an ECharts map, the same
+    servers in a table, and in words which stand inside, in the allowance, or anywhere."""
     region = current_region()
     if region is None:
         raise Http404("No region has been loaded yet.")
+    today = timezone.localdate()
+    allowance_m = int(parameter_value("local_max_distance_m", at=today))
+    anywhere_roles = set(parameter_value("s1_exception_roles", at=today))
+    ground = Ground(region.shape, region.projected_crs)
+    west, south, east, north = region.shape.bounds
     servers = server_features()
     roles = dict(Server.Role.choices)
     # The steward may run servers too, but has no public page to link to.
     partner_slugs = set(_partners().values_list("slug", flat=True))
-    rows = [
-        {
-            **f["properties"],
-            "partner_url": reverse("web:partner", args=[f["properties"]["partner_slug"]])
-            if f["properties"]["partner_slug"] in partner_slugs
-            else "",
-            "role_label": roles.get(f["properties"]["role"], f["properties"]["role"]),
-            "longitude": f["geometry"]["coordinates"][0],
-            "latitude": f["geometry"]["coordinates"][1],
-        }
-        for f in servers["features"]
-    ]
+    rows = []
+    for feature in servers["features"]:
+        properties = feature["properties"]
+        longitude, latitude = feature["geometry"]["coordinates"]
+        metres = ground.metres_outside(latitude, longitude)
+        role_label = roles.get(properties["role"], properties["role"])
+        stands = standing(metres, allowance_m, may_be_anywhere=properties["role"] in anywhere_roles)
+        rows.append(
+            {
+                **properties,
+                "partner_url": reverse("web:partner", args=[properties["partner_slug"]])
+                if properties["partner_slug"] in partner_slugs
+                else "",
+                "role_label": role_label,
+                "longitude": longitude,
+                "latitude": latitude,
+                "standing": stands,
+                "standing_words": _standing_words(stands, metres, allowance_m, role_label),
+                "distance": distance_words(metres),
+            }
+        )
+    allowance_name = f"The {distance_words(allowance_m)} allowance"
     map_data = {
         "name": region.name,
         # ECharts registers a map from a FeatureCollection; the stored boundary may be a
@@ -168,11 +207,44 @@ def region_map(request):
                 }
             ],
         },
-        "servers": servers,
+        # Drawn under the boundary, so the band around it shows where servers may also stand.
+        "allowance": {
+            "type": "Feature",
+            "properties": {"name": allowance_name},
+            "geometry": mapping(shapely.set_precision(ground.widened(allowance_m), 1e-5)),
+        },
+        # Servers allowed anywhere may be hundreds of kilometres away: drawing them would
+        # shrink the region to a dot, so the words beside the map name them instead.
+        "servers": {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    **feature,
+                    "properties": {**feature["properties"], "standing": row["standing_words"]},
+                }
+                for feature, row in zip(servers["features"], rows, strict=True)
+                if row["standing"] != ANYWHERE
+            ],
+        },
         "roles": roles,
         # Lets the map squeeze longitude by cos(latitude), like the home page's small map.
         "center_lat": region.shape.centroid.y,
+        # Width and height in degrees, for judging which servers' names would collide.
+        "span": [east - west, north - south],
+    }
+    groups = {
+        key: [row for row in rows if row["standing"] == key]
+        for key in (INSIDE, ALLOWANCE, BEYOND, ANYWHERE)
     }
     return render(
-        request, "web/region_map.html", {"map_data": map_data, "rows": rows, "map_region": region}
+        request,
+        "web/region_map.html",
+        {
+            "map_data": map_data,
+            "rows": rows,
+            "map_region": region,
+            "groups": groups,
+            "allowance": distance_words(allowance_m),
+            "drawn": len(map_data["servers"]["features"]),
+        },
     )

@@ -99,3 +99,45 @@ def test_svg_map_keeps_points_inside_the_view_and_north_up():
     assert 0 < cx < drawn.width and 0 < cy < drawn.height
     assert ny < cy  # the more northern point is drawn higher up
     assert nx < cx
+
+
+def test_ground_measures_metres_outside_and_widens_the_boundary():
+    from solhost.region.geometry import Ground
+
+    ground = Ground(parse_boundary({"type": "Polygon", "coordinates": SQUARE}), "EPSG:7855")
+    assert ground.metres_outside(-37.75, 144.96) == 0
+    # 0.004° of longitude at 37.75° south is about 352 m.
+    assert round(ground.metres_outside(-37.75, 144.994)) == 352
+    widened = ground.widened(1000)
+    assert widened.contains(parse_boundary({"type": "Polygon", "coordinates": SQUARE}))
+    west, south, east, north = widened.bounds
+    # 1 km is about 0.0114° of longitude and 0.009° of latitude there.
+    assert math.isclose(east - 144.99, 0.0114, abs_tol=0.0003)
+    assert math.isclose(north + 37.72, 0.009, abs_tol=0.0003)
+
+
+@pytest.mark.parametrize(
+    ("metres", "anywhere", "expected"),
+    [
+        (0.0, False, "inside"),
+        (0.4, False, "inside"),
+        (1000.4, False, "allowance"),
+        (1000.6, False, "beyond"),
+        (5000.0, True, "anywhere"),
+        (0.0, True, "anywhere"),
+    ],
+)
+def test_standing_rounds_to_whole_metres_as_the_s1_check_does(metres, anywhere, expected):
+    from solhost.region.geometry import standing
+
+    assert standing(metres, 1000, may_be_anywhere=anywhere) == expected
+
+
+@pytest.mark.parametrize(
+    ("metres", "words"),
+    [(352.4, "352 m"), (1000, "1 km"), (2580, "2.6 km"), (99_700, "100 km"), (112_400, "112 km")],
+)
+def test_distances_in_words(metres, words):
+    from solhost.region.geometry import distance_words
+
+    assert distance_words(metres) == words
