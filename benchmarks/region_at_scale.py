@@ -59,6 +59,7 @@ def grow_region(*, partners: int = 50, services: int = 1000, seed: int = 15) -> 
     """
     from django.db import transaction
 
+    from solhost.partners.listing_cache import renew_stamp
     from solhost.partners.models import Organisation, Server, Service, ServiceKind
 
     rng = random.Random(seed)
@@ -117,6 +118,8 @@ def grow_region(*, partners: int = 50, services: int = 1000, seed: int = 15) -> 
             for s in made
             if s.organisation_id in first_server
         )
+        # bulk_create sends no signals: what the public pages cached is stale now.
+        renew_stamp()
     busy = owners[-1]
     return {
         "partners": Organisation.objects.filter(kind="partner").count(),

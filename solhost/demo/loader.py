@@ -46,7 +46,7 @@ from solhost.governance.actions import cast_vote, create_proposal, open_proposal
 from solhost.governance.models import Proposal
 from solhost.identity.models import User
 from solhost.ledger.models import Transaction
-from solhost.partners.kinds import STARTER_SERVICE_KINDS
+from solhost.partners.kinds import STARTER_SERVICE_KINDS, starter_search_words
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
 
@@ -728,7 +728,12 @@ def load_demo(*, force: bool = False) -> DemoSummary:
             ServiceKind,
             refresh=refresh,
             slug=slug,
-            defaults={"name": name, "description": description, "lores_covered": lores},
+            defaults={
+                "name": name,
+                "description": description,
+                "lores_covered": lores,
+                "search_words": starter_search_words(slug),
+            },
         )
     # The organisations the demo may fill: all of its own on its database, elsewhere only
     # those made now.

@@ -36,7 +36,9 @@ class MembershipAdmin(AuditedAdmin):
 
 @admin.register(ServiceKind)
 class ServiceKindAdmin(AuditedAdmin):
-    list_display = ("name", "slug", "lores_covered")
+    list_display = ("name", "slug", "lores_covered", "search_words")
+    search_fields = ("name", "slug", "search_words")
+    fields = ("name", "slug", "description", "search_words", "lores_covered")
     prepopulated_fields = {"slug": ("name",)}
 
 

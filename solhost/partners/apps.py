@@ -7,3 +7,15 @@ class PartnersConfig(AppConfig):
     name = "solhost.partners"
     label = "partners"
     verbose_name = "Partners"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from solhost.partners.listing_cache import renew_stamp
+        from solhost.partners.models import Organisation, Server, Service, ServiceKind
+        from solhost.region.models import Region
+
+        # What the public pages list and keep between requests (see listing_cache).
+        for model in (Organisation, Server, Service, ServiceKind, Region):
+            for signal in (post_save, post_delete):
+                signal.connect(renew_stamp, sender=model, dispatch_uid="partners.listing")

@@ -1,8 +1,84 @@
-"""Finding services in the directory by what a resident needs."""
+"""Finding services in the directory by what a resident needs.
 
-from django.db.models import Q, QuerySet
+The matching itself is pure (``search``); here the region's services and kinds are read
+into its shapes, once per change of what is listed (``listing_cache``).
+"""
 
-from solhost.partners.models import Service
+from django.db.models import Count, QuerySet
+
+from solhost.partners.listing_cache import cached, current_stamp
+from solhost.partners.models import Service, ServiceKind
+from solhost.partners.search import KindWords, Listings, fold, narrow, searchable
+
+# The directory's order, kept by every list of services it shows.
+DIRECTORY_ORDER = ("kind__name", "name", "pk")
+
+
+def _listings() -> Listings:
+    rows = Service.objects.order_by(*DIRECTORY_ORDER).values_list(
+        "pk",
+        "kind__slug",
+        "software",
+        "organisation__slug",
+        "lores_url",
+        "name",
+        "summary",
+        "kind__name",
+        "kind__search_words",
+        "organisation__name",
+    )
+    entries = [
+        (
+            pk,
+            kind,
+            fold(software),
+            partner,
+            bool(lores_url),
+            searchable(name, summary, software, kind_name, words, owner),
+        )
+        for pk, kind, software, partner, lores_url, name, summary, kind_name, words, owner in rows
+    ]
+    # Rows turned into columns; a region without services has six empty ones.
+    return Listings(*(zip(*entries, strict=True) if entries else [()] * len(Listings._fields)))
+
+
+def _kind_words() -> tuple[KindWords, ...]:
+    kinds = ServiceKind.objects.annotate(service_count=Count("services")).order_by("name")
+    return tuple(
+        KindWords(
+            k.slug, k.name, searchable(k.name, k.description, k.search_words), k.service_count
+        )
+        for k in kinds
+    )
+
+
+def listings(*, stamp: str | None) -> Listings:
+    """Every service as the search reads it, cached under ``stamp``."""
+    return cached("listings", _listings, stamp=stamp)
+
+
+def kind_words(*, stamp: str | None) -> tuple[KindWords, ...]:
+    """Every kind by name, with its search words and number of services, cached under ``stamp``."""
+    return cached("kind-words", _kind_words, stamp=stamp)
+
+
+def find_services(
+    *,
+    stamp: str | None,
+    q: str = "",
+    kind: str = "",
+    software: str = "",
+    partner: str = "",
+    lores: bool = False,
+) -> list[int]:
+    """The ids of the services that meet the filters, in the directory's order.
+
+    ``q`` is a search in a resident's words (see ``search``), ``kind`` and ``partner``
+    slugs, ``software`` a name in any case, ``lores`` true for the LoRes mesh only.
+    """
+    return narrow(
+        listings(stamp=stamp), q=q, kind=kind, software=software, partner=partner, lores=lores
+    )
 
 
 def filter_services(
@@ -14,22 +90,11 @@ def filter_services(
     partner: str = "",
     lores: bool = False,
 ) -> QuerySet[Service]:
-    """Narrow ``services`` by free text, kind slug, software name, partner slug and LoRes availability."""
-    services = services.select_related("kind", "organisation")
-    for word in q.split():
-        services = services.filter(
-            Q(name__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(software__icontains=word)
-            | Q(kind__name__icontains=word)
-            | Q(organisation__name__icontains=word)
-        )
-    if kind:
-        services = services.filter(kind__slug=kind)
-    if software:
-        services = services.filter(software__iexact=software)
-    if partner:
-        services = services.filter(organisation__slug=partner)
-    if lores:
-        services = services.exclude(lores_url="")
-    return services.order_by("kind__name", "name")
+    """Narrow ``services`` as the directory does (``find_services``), in its order."""
+    services = services.select_related("kind", "organisation").order_by(*DIRECTORY_ORDER)
+    if not any((q, kind, software, partner, lores)):
+        return services
+    found = find_services(
+        stamp=current_stamp(), q=q, kind=kind, software=software, partner=partner, lores=lores
+    )
+    return services.filter(pk__in=found)

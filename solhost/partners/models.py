@@ -90,12 +90,41 @@ class ServiceKind(models.Model):
     lores_covered = models.BooleanField(
         default=False, help_text="The region's LoRes mesh offers this kind of service (charter V2)."
     )
+    search_words = models.TextField(
+        blank=True,
+        help_text=(
+            "Words residents use when they look for this kind of service, separated by "
+            "commas: other names for it, what they do with it, the products it replaces "
+            "(e.g. storage, dropbox, google drive). The directory's search finds the kind's "
+            "services by these words, and names the kind when a search finds nothing."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        # One spelling, whatever was pasted in: "Dropbox ,, Google  Drive" is kept as
+        # "Dropbox, Google Drive".
+        words = (" ".join(w.split()) for w in self.search_words.split(","))
+        self.search_words = ", ".join(dict.fromkeys(w for w in words if w))
+
+
+class ListingStamp(models.Model):
+    """Changes whenever a record the public pages list is written (see ``listing_cache``).
+
+    What those pages keep between requests is cached under the current stamp, so a write
+    made by any process (a server worker, the admin, a command) is seen by all of them at
+    their next request, whatever the cache backend.
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
 
 
 # AS numbers are 32-bit (RFC 6793).

@@ -7,3 +7,16 @@ class WebConfig(AppConfig):
     name = "solhost.web"
     label = "web"
     verbose_name = "Public pages"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from solhost.energy.models import EnergyAnalysis
+        from solhost.partners.listing_cache import renew_stamp
+        from solhost.qualification.models import QualificationRun
+
+        # The cached service cards show each partner's charter badge (its latest run) and
+        # each server's energy in words (its latest analysis).
+        for model in (QualificationRun, EnergyAnalysis):
+            for signal in (post_save, post_delete):
+                signal.connect(renew_stamp, sender=model, dispatch_uid="web.listing")

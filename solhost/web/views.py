@@ -1,19 +1,27 @@
 """The region's public pages: what the region is, its services, partners and servers."""
 
+import hashlib
+from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
+
 import shapely
+from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from shapely.geometry import mapping
 
 from solhost.core.models import parameter_value
 from solhost.energy.public_facts import facts_by_service
-from solhost.partners.directory import filter_services
-from solhost.partners.models import Organisation, Server, Service, ServiceKind
-from solhost.qualification.badges import badge, with_qualification
+from solhost.partners.directory import find_services, kind_words
+from solhost.partners.listing_cache import cached, cached_many, current_stamp
+from solhost.partners.models import Organisation, Server, Service
+from solhost.partners.search import kinds_for
+from solhost.qualification.badges import with_qualification
 from solhost.region.geometry import (
     ALLOWANCE,
     ANYWHERE,
@@ -30,6 +38,12 @@ from solhost.web.forms import DirectoryFilters
 
 # How many kinds of service the home page offers as shortcuts into the directory.
 HOME_KINDS = 8
+# How many partners the home page introduces; a different few each day, and a link to all.
+HOME_PARTNERS = 8
+# Services on a page of the directory: full rows of two, three or four cards.
+DIRECTORY_PAGE_SIZE = 24
+# Stands for the slug in a URL reversed once for a whole list of links.
+_SLUG = "slug-placeholder"
 
 
 def health(request):
@@ -53,66 +67,216 @@ def _partners():
     return Organisation.objects.filter(kind=Organisation.Kind.PARTNER)
 
 
-def home(request):
-    """The region in plain words, its partners, some ways in to the directory, a small map."""
+def _link_to(view_name: str) -> Callable[[str], str]:
+    """``slug → URL`` for a page named by a slug: one ``reverse()`` for a list of links."""
+    head, tail = reverse(view_name, args=[_SLUG]).split(_SLUG)
+    return lambda slug: f"{head}{slug}{tail}"
+
+
+def _with_links(services: Iterable[Service]) -> list[Service]:
+    """``services`` ready for their cards: the link to each, and to its partner's page."""
+    service_url, partner_url = _link_to("web:service"), _link_to("web:partner")
+    services = list(services)
+    for service in services:
+        service.page_url = service_url(service.slug)
+        # The steward may run services too, but has no public page.
+        if service.organisation.kind == Organisation.Kind.PARTNER:
+            service.partner_url = partner_url(service.organisation.slug)
+    return services
+
+
+def _partner_cards() -> list[dict]:
+    """Every partner, by name, with what its card on the home page and partner list shows."""
+    partner_url = _link_to("web:partner")
+    return [
+        {
+            "name": p.name,
+            "url": partner_url(p.slug),
+            "summary": p.summary,
+            "locality": p.locality,
+            "service_count": p.service_count,
+        }
+        for p in _partners().annotate(service_count=Count("services")).order_by("name")
+    ]
+
+
+def _of_the_day(cards: list[dict], day) -> list[dict]:
+    """``HOME_PARTNERS`` of the partners, in an order drawn afresh each day.
+
+    Every co-op gets its turn on the home page, and the choice needs no stored state.
+    """
+    drawn = sorted(cards, key=lambda c: hashlib.sha256(f"{day}:{c['url']}".encode()).hexdigest())
+    return sorted(drawn[:HOME_PARTNERS], key=lambda c: c["name"].casefold())
+
+
+def _small_map() -> dict | None:
     region = current_region()
-    partners = _partners().annotate(service_count=Count("services"))
-    kinds = (
-        ServiceKind.objects.annotate(service_count=Count("services"))
-        .filter(service_count__gt=0)
-        .order_by("-service_count", "name")[:HOME_KINDS]
-    )
-    small_map = None
+    if region is None:
+        return None
     servers = list(Server.objects.only("name", "role", "latitude", "longitude"))
     # Backup and DNS servers may sit far away by design; drawing them would shrink the
     # region to a dot. The map page lists them all.
     local = [s for s in servers if s.role == Server.Role.PRIMARY]
-    if region is not None:
-        drawing = svg_map(region.shape, [(s.longitude, s.latitude) for s in local])
-        small_map = {
-            "svg": drawing,
-            "points": [
-                {"name": s.name, "x": x, "y": y}
-                for s, (x, y) in zip(local, drawing.points, strict=True)
-            ],
-            "elsewhere": len(servers) - len(local),
-        }
+    drawing = svg_map(region.shape, [(s.longitude, s.latitude) for s in local])
+    return {
+        "svg": drawing,
+        "points": [
+            {"name": s.name, "x": x, "y": y}
+            for s, (x, y) in zip(local, drawing.points, strict=True)
+        ],
+        "elsewhere": len(servers) - len(local),
+        "server_count": len(local),
+    }
+
+
+def home(request):
+    """The region in plain words, some of its partners, ways in to the directory, a small map.
+
+    What it lists is cached until a listed record changes, so its cost stays the same
+    however large the region grows.
+    """
+    stamp = current_stamp()
+    day = timezone.localdate()
+    partners = cached("partner-cards", _partner_cards, stamp=stamp)
+    kinds = sorted(
+        (k for k in kind_words(stamp=stamp) if k.services),
+        key=lambda k: (-k.services, k.name),
+    )[:HOME_KINDS]
     return render(
         request,
         "web/home.html",
-        {"partners": partners, "kinds": kinds, "small_map": small_map, "server_count": len(local)},
+        {
+            "partners": cached(
+                f"partners-of-{day}", lambda: _of_the_day(partners, day), stamp=stamp
+            ),
+            "partner_count": len(partners),
+            "kinds": kinds,
+            "small_map": cached("small-map", _small_map, stamp=stamp),
+        },
+    )
+
+
+def partner_list(request):
+    """Every partner co-op, by name: where the home page's few lead."""
+    partners = cached("partner-cards", _partner_cards, stamp=current_stamp())
+    return render(request, "web/partners.html", {"partners": partners})
+
+
+def _directory_choices(stamp: str | None) -> dict:
+    return {
+        "kinds": [(k.slug, k.name) for k in kind_words(stamp=stamp)],
+        "software": sorted(
+            set(Service.objects.values_list("software", flat=True)), key=str.casefold
+        ),
+        "partners": list(_partners().order_by("name").values_list("slug", "name")),
+    }
+
+
+def _page(paginator: Paginator, asked: str | None) -> tuple[Page, str]:
+    """The page ``asked`` for, or the nearest one and a sentence saying why it is shown."""
+    last = paginator.num_pages
+    if not asked:
+        return paginator.page(1), ""
+    try:
+        number = int(asked)
+    except ValueError:
+        return paginator.page(1), f"“{asked}” is not a page number, so this is the first page."
+    if 1 <= number <= last:
+        return paginator.page(number), ""
+    where = "first" if number < 1 else "last"
+    return paginator.page(1 if number < 1 else last), (
+        f"There is no page {number}: the results fill {last} page{'s' if last > 1 else ''}, "
+        f"so this is the {where} page."
     )
 
 
 def directory(request):
-    """Every service, narrowed by the filters in the query string; bad filters are ignored, said."""
-    choices = {
-        "kinds": list(ServiceKind.objects.values_list("slug", "name")),
-        "software": sorted(
-            set(Service.objects.values_list("software", flat=True)), key=str.casefold
-        ),
-        "partners": list(_partners().values_list("slug", "name")),
-    }
+    """The services that meet the filters in the query string, a page at a time.
+
+    Bad filters and a page that doesn't exist are ignored, and said. A search that finds
+    nothing names the kinds of service its words point to, and those the region doesn't
+    offer yet.
+    """
+    stamp = current_stamp()
+    choices = cached("directory-choices", lambda: _directory_choices(stamp), stamp=stamp)
     form = DirectoryFilters(request.GET, **choices)
     ignored = [str(error) for errors in form.errors.values() for error in errors]
     # Holds only the fields that passed: each bad filter is dropped on its own.
     applied = form.cleaned_data
-    services = list(filter_services(Service.objects.all(), **applied))
-    # One query for every partner's charter badge, whatever the number of results.
-    badges = {org.pk: badge(org) for org in with_qualification(_partners())}
-    for service in services:
-        service.partner_badge = badges.get(service.organisation_id)
+    found = find_services(stamp=stamp, **applied)
+    page, page_problem = _page(Paginator(found, DIRECTORY_PAGE_SIZE), request.GET.get("page"))
+    if page_problem:
+        ignored.append(page_problem)
+    cards = _service_cards(page.object_list, stamp=stamp, show_partner=True)
+    kinds = kind_words(stamp=stamp)
+    suggested, not_offered, offered = [], [], []
+    if not found and applied["q"]:
+        named = kinds_for(applied["q"], kinds)
+        suggested = [k for k in named if k.services]
+        not_offered = [k for k in named if not k.services]
+        if not suggested:
+            offered = [k for k in kinds if k.services]
+    elif not found and applied["kind"]:
+        not_offered = [k for k in kinds if k.slug == applied["kind"] and not k.services]
+    # The filters in force, for the page links: a rejected value is not carried along.
+    in_force = {k: "on" if v is True else v for k, v in applied.items() if v}
     return render(
         request,
         "web/directory.html",
         {
             # The controls show the filters actually applied, not the rejected values.
-            "form": DirectoryFilters(initial=applied, **choices),
-            "services": services,
+            "form": DirectoryFilters(initial=applied, **choices) if form.errors else form,
+            "cards": cards,
+            "count": len(found),
+            "page": page,
+            "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+            "page_query": urlencode(in_force) + "&" if in_force else "",
             "ignored": ignored,
-            "filtered": any(applied.values()),
+            "filtered": bool(in_force),
+            "narrowed": sum(1 for k in ("kind", "software", "partner", "lores") if applied.get(k)),
+            "search": applied.get("q", ""),
+            "suggested": suggested,
+            "not_offered": not_offered,
+            "offered": offered,
         },
     )
+
+
+def _for_cards(ids: list[int]) -> list[Service]:
+    """The services of ``ids``, in that order, with what their cards show: four queries."""
+    by_id = Service.objects.select_related("kind").in_bulk(ids)
+    services = [by_id[pk] for pk in ids if pk in by_id]
+    # Their organisations with the data of the partners' charter badges, all at once.
+    owners = with_qualification(
+        Organisation.objects.filter(pk__in={s.organisation_id for s in services})
+    ).in_bulk()
+    # The renewable power and outage readiness of every card's servers, in two queries.
+    energy = facts_by_service(services)
+    for service in services:
+        service.organisation = owners[service.organisation_id]
+        service.energy_facts = energy[service.pk]
+    return _with_links(services)
+
+
+def _service_cards(ids: list[int], *, stamp: str | None, show_partner: bool) -> list[str]:
+    """The card of each service of ``ids``, in order, as HTML.
+
+    Cards are cached under the listing stamp, which the charter badges and energy analyses
+    they show renew too (see apps.py), and for the day, since the energy facts are those
+    in force on it; only the cards not cached are read and rendered.
+    """
+    variant = f"{'card-run-by' if show_partner else 'card'}:{timezone.localdate()}"
+
+    def render_cards(names: list[str]) -> dict[str, str]:
+        return {
+            f"{variant}:{service.pk}": render_to_string(
+                "web/_service_card.html", {"service": service, "show_partner": show_partner}
+            )
+            for service in _for_cards([int(name.rsplit(":", 1)[1]) for name in names])
+        }
+
+    cards = cached_many([f"{variant}:{pk}" for pk in ids], render_cards, stamp=stamp)
+    return [cards[f"{variant}:{pk}"] for pk in ids if f"{variant}:{pk}" in cards]
 
 
 def partner_detail(request, slug):
@@ -122,12 +286,13 @@ def partner_detail(request, slug):
     residents, so its slug gives 404 like any unknown one.
     """
     partner = get_object_or_404(with_qualification(_partners()), slug=slug)
-    services = partner.services.select_related("kind").order_by("name")
+    services = list(partner.services.order_by("name").values_list("pk", flat=True))
+    cards = _service_cards(services, stamp=current_stamp(), show_partner=False)
     servers = partner.servers.select_related("power_system").order_by("name")
     return render(
         request,
         "web/partner.html",
-        {"partner": partner, "services": services, "servers": servers},
+        {"partner": partner, "cards": cards, "servers": servers},
     )
 
 

@@ -3,8 +3,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from solhost.partners.models import Service
+from solhost.partners.models import Service, ServiceKind
 from solhost.web.tests.pages import assert_clean_page, assert_queries_do_not_grow
+from solhost.web.views import DIRECTORY_PAGE_SIZE
 
 DIRECTORY = reverse("web:directory")
 
@@ -138,19 +139,140 @@ def test_directory_page_is_clean(client, world):
     assert_clean_page(client.get(DIRECTORY, {"kind": "nonexistent"}))
 
 
-def test_more_services_cost_no_more_queries(client, world):
-    def add_more():
-        for i in range(3):
-            Service.objects.create(
-                organisation=world.cct,
-                slug=f"more-{i}",
-                name=f"More {i}",
-                kind=world.chat,
-                summary="More chat.",
-                software="Synapse",
-                licence="AGPL-3.0-or-later",
-                source_url="https://example.org/src",
-                url="https://example.org",
-            )
+def add_chat_services(world, count: int) -> None:
+    for i in range(count):
+        Service.objects.create(
+            organisation=world.cct,
+            slug=f"more-{i:02d}",
+            name=f"More {i:02d}",
+            kind=world.chat,
+            summary="More chat.",
+            software="Synapse",
+            licence="AGPL-3.0-or-later",
+            source_url="https://example.org/src",
+            url="https://example.org",
+        )
 
-    assert_queries_do_not_grow(client, DIRECTORY, add_more)
+
+def test_more_services_cost_no_more_queries(client, world):
+    # Enough for a second page: the first still costs the same.
+    assert_queries_do_not_grow(client, DIRECTORY, lambda: add_chat_services(world, 30))
+
+
+def test_a_page_seen_before_costs_two_queries(client, world, django_assert_num_queries):
+    client.get(DIRECTORY, {"kind": "chat"})
+    # The listing stamp, and the region for the header: the rest was cached.
+    with django_assert_num_queries(2):
+        client.get(DIRECTORY, {"kind": "chat"})
+
+
+def nav(response) -> str:
+    html = response.content.decode()
+    return re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
+
+
+def test_results_come_a_page_at_a_time(client, world):
+    add_chat_services(world, DIRECTORY_PAGE_SIZE)  # 26 services in all
+    first = client.get(DIRECTORY)
+    assert len(service_slugs(first)) == DIRECTORY_PAGE_SIZE
+    assert status_text(first) == "26 services in the region, page 1 of 2"
+    second = client.get(DIRECTORY, {"page": "2"})
+    assert len(service_slugs(second)) == 2
+    assert service_slugs(first).isdisjoint(service_slugs(second))
+    assert "Services, page 2 ·" in second.content.decode()
+
+
+def test_the_page_links_are_an_accessible_nav_that_keeps_the_filters(client, world):
+    add_chat_services(world, DIRECTORY_PAGE_SIZE + 1)
+    links = nav(client.get(DIRECTORY, {"kind": "chat", "q": "more", "page": "2"}))
+    assert 'aria-label="Pages of results"' in links
+    assert 'href="?q=more&amp;kind=chat&amp;page=1" rel="prev"' in links
+    assert (
+        '<a href="?q=more&amp;kind=chat&amp;page=2" aria-current="page">'
+        '<span class="visually-hidden">Page </span>2</a>'
+    ) in links
+    assert 'rel="next"' not in links
+
+
+def test_page_links_leave_out_a_filter_that_was_refused(client, world):
+    add_chat_services(world, DIRECTORY_PAGE_SIZE)
+    links = nav(client.get(DIRECTORY, {"software": "Exchange", "lores": ""}))
+    assert 'href="?page=2" rel="next"' in links
+
+
+def test_one_page_of_results_has_no_page_links(client, world):
+    assert 'class="pagination"' not in client.get(DIRECTORY).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "message", "shown"),
+    [
+        ("abc", "“abc” is not a page number, so this is the first page.", 1),
+        ("0", "There is no page 0: the results fill 2 pages, so this is the first page.", 1),
+        ("7", "There is no page 7: the results fill 2 pages, so this is the last page.", 2),
+        ("2.5", "“2.5” is not a page number, so this is the first page.", 1),
+    ],
+)
+def test_a_page_that_does_not_exist_is_said_and_the_nearest_shown(
+    client, world, page, message, shown
+):
+    add_chat_services(world, DIRECTORY_PAGE_SIZE)
+    response = client.get(DIRECTORY, {"page": page})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert status_text(response) == f"26 services in the region, page {shown} of 2"
+
+
+def test_with_no_results_any_page_number_says_there_is_one_page(client, world):
+    response = client.get(DIRECTORY, {"q": "nothing-like-this", "page": "3"})
+    assert response.status_code == 200
+    assert "the results fill 1 page, so this is the last page." in response.content.decode()
+
+
+def no_results(response) -> str:
+    html = response.content.decode()
+    return re.sub(
+        r"\s+", " ", re.search(r'<div class="no-results">(.*?)</div>', html, re.S).group(1)
+    )
+
+
+def test_a_search_for_a_kind_nobody_offers_says_so(client, world):
+    ServiceKind.objects.create(slug="email", name="Email", search_words="mail, gmail, outlook")
+    text = no_results(client.get(DIRECTORY, {"q": "gmail"}))
+    assert "Nothing in the region matches “gmail”." in text
+    assert "No co-op in the region offers <strong>Email</strong> yet." in text
+    assert "What the region offers:" in text
+    assert '<a href="?kind=files">Files and calendars</a>' in text
+
+
+def test_choosing_a_kind_nobody_offers_says_so(client, world):
+    ServiceKind.objects.create(slug="email", name="Email")
+    text = no_results(client.get(DIRECTORY, {"kind": "email"}))
+    assert "No co-op in the region offers <strong>Email</strong> yet." in text
+
+
+def test_a_search_that_names_no_kind_lists_what_the_region_offers(client, world):
+    text = no_results(client.get(DIRECTORY, {"q": "dating"}))
+    assert "None of the region's kinds of service goes by these words" in text
+    assert '<a href="?kind=chat">Chat</a>' in text
+    assert '<a href="?kind=files">Files and calendars</a>' in text
+
+
+def test_a_search_narrowed_to_nothing_suggests_the_kind_it_names(client, world):
+    world.files.search_words = "storage, dropbox"
+    world.files.save()
+    text = no_results(client.get(DIRECTORY, {"q": "dropbox", "partner": "cct"}))
+    assert "Nothing in the region matches “dropbox” with these filters." in text
+    assert (
+        '<a href="?kind=files">Files and calendars</a> <span class="meta">1 service</span>' in text
+    )
+
+
+def test_the_filters_beside_search_fold_away_without_javascript(client, world):
+    html = client.get(DIRECTORY, {"kind": "chat", "lores": "on"}).content.decode()
+    folded = re.search(r'<details class="more-filters">(.*?)</details>', html, re.S).group(1)
+    assert '<summary>More filters <span class="meta">(2 in use)</span></summary>' in folded
+    for name in ("kind", "software", "partner", "lores"):
+        assert f'name="{name}"' in folded
+    # The search box stays outside, above the results.
+    assert 'name="q"' not in folded

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from solhost.partners.models import Organisation, Server, Service
 from solhost.web.tests.pages import assert_clean_page, assert_queries_do_not_grow
+from solhost.web.views import HOME_PARTNERS
 
 HOME = reverse("web:home")
 
@@ -123,3 +124,46 @@ def test_more_partners_cost_no_more_queries(client, world):
 def test_home_invites_co_ops_to_apply(client, world):
     page = client.get("/").content.decode()
     assert 'href="/apply/"' in page and "Apply to become a partner" in page
+
+
+def partner_links(html: str) -> set[str]:
+    section = re.search(r'<section aria-labelledby="partners-heading">.*?</section>', html, re.S)
+    return set(re.findall(r'<h3><a href="/partners/([^/"]+)/">', section.group(0)))
+
+
+def test_a_small_region_shows_every_partner_and_no_link_to_more(client, world):
+    html = client.get(HOME).content.decode()
+    assert partner_links(html) == {"mcc", "cct"}
+    assert f'href="{reverse("web:partners")}"' not in html
+
+
+def test_a_large_region_shows_a_few_partners_and_links_to_all(client, world):
+    for i in range(10):
+        add_partner(f"p{i}", world.files)
+    html = client.get(HOME).content.decode()
+    assert len(partner_links(html)) == HOME_PARTNERS
+    assert f"{HOME_PARTNERS} of the region's 12 co-ops, a different few each day." in html
+    assert f'<a href="{reverse("web:partners")}">All 12 co-ops</a>' in html
+
+
+def test_every_partner_takes_its_turn_on_the_home_page(client, world, monkeypatch):
+    for i in range(10):
+        add_partner(f"p{i}", world.files)
+    seen, days = set(), []
+    for offset in range(20):
+        day = datetime.date(2026, 3, 1) + datetime.timedelta(days=offset)
+        monkeypatch.setattr("django.utils.timezone.localdate", lambda day=day: day)
+        shown = partner_links(client.get(HOME).content.decode())
+        # The same few all day long.
+        assert partner_links(client.get(HOME).content.decode()) == shown
+        seen |= shown
+        days.append(frozenset(shown))
+    assert seen == set(Organisation.objects.filter(kind="partner").values_list("slug", flat=True))
+    assert len(set(days)) > 1
+
+
+def test_a_home_page_seen_before_costs_two_queries(client, world, django_assert_num_queries):
+    client.get(HOME)
+    # The listing stamp, and the region for the header: the rest was cached.
+    with django_assert_num_queries(2):
+        client.get(HOME)

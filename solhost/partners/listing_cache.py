@@ -1,0 +1,67 @@
+"""What the public pages list, kept between requests until a listed record changes.
+
+Everything is cached under the current ``ListingStamp``. Saving or deleting a service, a
+kind, an organisation, a server or the region gives a new stamp inside the writer's
+transaction (``renew_stamp``, connected in ``apps.py``; apps above connect the records
+their cached fragments show, such as qualification runs for the charter badges). The
+next request of every process reads the new stamp and rebuilds what it shows. A writer
+that skips model signals (``bulk_create``, ``QuerySet.update``) calls ``renew_stamp``
+itself.
+"""
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from solhost.partners.models import ListingStamp
+
+T = TypeVar("T")
+
+# The stamp's one row, made by the migration that made the table.
+STAMP_ROW = 1
+# A new stamp makes new keys; what is kept under old ones ages out within the hour.
+TIMEOUT_SECONDS = 3600
+# Tells "nothing cached" from a cached None (a region with no map).
+_MISSING = object()
+
+
+def current_stamp() -> str | None:
+    """The stamp now committed, or None if its row is missing (nothing is cached then)."""
+    return ListingStamp.objects.filter(pk=STAMP_ROW).values_list("token", flat=True).first()
+
+
+def renew_stamp(**_signal) -> None:
+    """Make everything cached so far stale, for every process. Also a signal receiver."""
+    token = uuid.uuid4().hex
+    if not ListingStamp.objects.filter(pk=STAMP_ROW).update(token=token):
+        ListingStamp.objects.update_or_create(pk=STAMP_ROW, defaults={"token": token})
+
+
+def cached(name: str, build: Callable[[], T], *, stamp: str | None) -> T:
+    """``build()``, or what it gave under the same ``stamp`` before (see ``current_stamp``)."""
+    if stamp is None:
+        return build()
+    key = f"listing:{name}:{stamp}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        cache.set(key, value, TIMEOUT_SECONDS)
+    return value
+
+
+def cached_many(
+    names: Sequence[str], build: Callable[[list[str]], dict[str, T]], *, stamp: str | None
+) -> dict[str, T]:
+    """``cached`` for several names in one round trip: ``build`` gets only the missing ones."""
+    if stamp is None:
+        return build(list(names))
+    keys = {name: f"listing:{name}:{stamp}" for name in names}
+    found = cache.get_many(keys.values())
+    values = {name: found[key] for name, key in keys.items() if key in found}
+    if missing := [name for name in names if name not in values]:
+        made = build(missing)
+        cache.set_many({keys[name]: value for name, value in made.items()}, TIMEOUT_SECONDS)
+        values.update(made)
+    return values
