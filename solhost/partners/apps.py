@@ -9,7 +9,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from solhost.partners.listing_cache import renew_stamp
         from solhost.partners.models import Organisation, Server, Service, ServiceKind
@@ -19,3 +19,7 @@ class PartnersConfig(AppConfig):
         for model in (Organisation, Server, Service, ServiceKind, Region):
             for signal in (post_save, post_delete):
                 signal.connect(renew_stamp, sender=model, dispatch_uid="partners.listing")
+        # Which servers a service runs on, shown on its page.
+        m2m_changed.connect(
+            renew_stamp, sender=Service.servers.through, dispatch_uid="partners.listing"
+        )

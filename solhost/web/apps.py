@@ -11,12 +11,12 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from solhost.energy.models import EnergyAnalysis
+        from solhost.energy.models import EnergyAnalysis, PowerSystem
         from solhost.partners.listing_cache import renew_stamp
         from solhost.qualification.models import QualificationRun
 
-        # The cached service cards show each partner's charter badge (its latest run) and
-        # each server's energy in words (its latest analysis).
-        for model in (QualificationRun, EnergyAnalysis):
+        # The cached cards and pages show each partner's charter badge (its latest run),
+        # each server's energy in words (its latest analysis) and its power system.
+        for model in (QualificationRun, EnergyAnalysis, PowerSystem):
             for signal in (post_save, post_delete):
                 signal.connect(renew_stamp, sender=model, dispatch_uid="web.listing")

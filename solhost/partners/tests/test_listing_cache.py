@@ -2,6 +2,7 @@
 
 import pytest
 
+from solhost.energy.tests.helpers import power_system
 from solhost.partners.listing_cache import cached, cached_many, current_stamp, renew_stamp
 from solhost.partners.models import ListingStamp, Organisation, ServiceKind
 
@@ -87,6 +88,10 @@ def change(world, record: str) -> None:
         ServiceKind.objects.create(slug="email", name="Email").delete()
     elif record == "deleted organisation":
         Organisation.objects.create(name="Gone", slug="gone", summary="Gone.").delete()
+    elif record == "servers of a service":
+        world.mcc_service.servers.add(world.cct_server)
+    elif record == "power system":
+        power_system(world.mcc_server)
 
 
 @pytest.mark.parametrize(
@@ -100,6 +105,8 @@ def change(world, record: str) -> None:
         "deleted service",
         "deleted kind",
         "deleted organisation",
+        "servers of a service",
+        "power system",
     ],
 )
 def test_writing_a_listed_record_renews_the_stamp(world, record):
