@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from solhost.contributions.statements.bank_csv import PRESETS, CsvLayout
 from solhost.ledger.models import Transaction
 from solhost.partners.models import Organisation
 
@@ -104,6 +106,7 @@ class Payment(models.Model):
     class Source(models.TextChoices):
         FORM = "form", "Typed in"
         CSV = "csv", "Imported from a bank CSV"
+        BANK = "bank", "From a bank statement"
 
     reference = models.ForeignKey(
         PaymentReference, on_delete=models.PROTECT, related_name="payments"
@@ -131,3 +134,122 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.reference} {self.amount_cents}"
+
+
+class StatementLine(models.Model):
+    """A line of an imported bank statement: money in (positive) or out (negative).
+
+    Credits whose payer's reference is found become payments; the others wait in the
+    steward's queue. Debits are kept for matching against payouts. A line is never changed
+    once decided, and never deleted: a wrong payment is reversed in the ledger.
+    """
+
+    class Status(models.TextChoices):
+        PAYMENT = "payment", "Recorded as a payment"
+        QUEUED = "queued", "Waiting for the steward"
+        NOT_OURS = "not_ours", "Not ours"
+        DEBIT = "debit", "Money out"
+
+    # The bank's id for the line (see contributions.statements), the same on every export.
+    bank_id = models.CharField(max_length=200, unique=True)
+    booked_on = models.DateField(db_index=True)
+    amount_cents = models.BigIntegerField()
+    description = models.CharField(max_length=500, blank=True)
+    format = models.CharField(max_length=8)
+    status = models.CharField(max_length=8, choices=Status.choices, db_index=True)
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_line"
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["booked_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="statement_line_status_fits",
+                condition=(
+                    models.Q(status="debit", amount_cents__lt=0, payment__isnull=True)
+                    | models.Q(status="payment", amount_cents__gt=0, payment__isnull=False)
+                    | models.Q(
+                        status__in=["queued", "not_ours"], amount_cents__gt=0, payment__isnull=True
+                    )
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.amount_cents} {self.description[:40]}"
+
+
+class CsvMapping(models.Model):
+    """A bank CSV layout the steward saved, for a bank without a preset; columns count from 1."""
+
+    class DateFormat(models.TextChoices):
+        DMY = "%d/%m/%Y", "03/10/2026"
+        DMY_DASH = "%d-%m-%Y", "03-10-2026"
+        ISO = "%Y-%m-%d", "2026-10-03"
+        COMPACT = "%Y%m%d", "20261003"
+        D_MON_Y = "%d %b %Y", "03 Oct 2026"
+        D_MON_YY = "%d %b %y", "03 Oct 26"
+        D_MON_Y_DASH = "%d-%b-%Y", "03-Oct-2026"
+
+    name = models.SlugField(max_length=40, unique=True, help_text="e.g. bank-australia")
+    label = models.CharField(max_length=200, help_text="What the steward sees in the list.")
+    date_column = models.PositiveSmallIntegerField()
+    date_format = models.CharField(max_length=12, choices=DateFormat.choices)
+    description_columns = models.CharField(
+        max_length=40, help_text="One column, or several joined with commas, e.g. 5,6."
+    )
+    amount_column = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="A signed amount: money in positive, money out negative."
+    )
+    debit_column = models.PositiveSmallIntegerField(null=True, blank=True)
+    credit_column = models.PositiveSmallIntegerField(null=True, blank=True)
+    balance_column = models.PositiveSmallIntegerField(null=True, blank=True)
+    id_column = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The bank's own transaction id, when it gives one."
+    )
+    currency_column = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def layout(self) -> CsvLayout:
+        columns = [part.strip() for part in self.description_columns.split(",")]
+        return CsvLayout(
+            name=self.name,
+            label=self.label,
+            date_column=self.date_column,
+            date_format=self.date_format,
+            description_columns=tuple(int(c) for c in columns if c.isdigit()),
+            amount_column=self.amount_column,
+            debit_column=self.debit_column,
+            credit_column=self.credit_column,
+            balance_column=self.balance_column,
+            id_column=self.id_column,
+            currency_column=self.currency_column,
+        )
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        if self.name in PRESETS:
+            errors["name"] = [f"{self.name} is a preset's name; choose another"]
+        if not all(part.strip().isdigit() for part in self.description_columns.split(",")):
+            errors["description_columns"] = ["write column numbers joined by commas, e.g. 5,6"]
+        elif self.date_column and self.date_format:
+            for field, message in self.layout().problems():
+                errors.setdefault(field if field != "columns" else "date_column", []).append(
+                    message
+                )
+        if errors:
+            raise ValidationError(errors)

@@ -2,7 +2,7 @@
 
 import datetime
 
-from solhost.contributions.models import ContributionChoice
+from solhost.contributions.models import ContributionChoice, StatementLine
 from solhost.core.models import parameter_value
 from solhost.identity.models import User
 
@@ -15,3 +15,10 @@ def tiers_cents(*, at: datetime.date) -> list[int]:
 
 def current_choice(resident: User) -> ContributionChoice | None:
     return resident.contribution_choices.first()
+
+
+def statement_debits():
+    """Money out of the steward's account as the bank statements show it, oldest first, for
+    reconciling payouts: each line has ``booked_on``, ``amount_cents`` (negative),
+    ``description`` and ``bank_id``."""
+    return StatementLine.objects.filter(status=StatementLine.Status.DEBIT)

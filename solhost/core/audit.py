@@ -176,6 +176,14 @@ class AuditAction(StrEnum):
     SEAT_SPONSOR = "contributions.sponsor_seat", "An organisation sponsored a resident's seat."
     SEAT_STOP = "contributions.stop_seat", "A sponsored seat was stopped."
     PAYMENT = "contributions.payment", "A payment was recorded."
+    STATEMENT_IMPORT = (
+        "contributions.statement.import",
+        "A bank statement was imported (its counts are in the note).",
+    )
+    STATEMENT_LINE_DECIDE = (
+        "contributions.statement_line.decide",
+        "The steward said what an unmatched statement line is: a resident's, a gift, or not ours.",
+    )
     # distribution
     CLOSE_PERIOD = "distribution.close_period", "A month's money was split and closed."
     PAYOUT = "distribution.payout", "A transfer to a partner was recorded."
