@@ -1,6 +1,6 @@
 """Banks' CSV exports, read through a named column mapping. Pure: no Django.
 
-Each bank lays its CSV out its own way, so a ``CsvMapping`` says which column (counted
+Each bank lays its CSV out its own way, so a ``CsvLayout`` says which column (counted
 from 1, as a spreadsheet shows them) holds the date, the amount (one signed column, or
 separate debit and credit columns), the description and, where the bank gives them, the
 running balance, the bank's own transaction id and the currency.
@@ -25,7 +25,7 @@ _AMOUNT = re.compile(r"([+-])?(\d+)(?:\.(\d{1,2}))?")
 
 
 @dataclass(frozen=True)
-class CsvMapping:
+class CsvLayout:
     """Where a bank's CSV keeps each thing; columns count from 1, None when it has none."""
 
     name: str
@@ -66,10 +66,10 @@ class CsvMapping:
 
 # Presets for the banks most of the region uses. ``confirmed`` says how the layout was
 # checked; docs/statements.md lists the same.
-PRESETS: dict[str, CsvMapping] = {
+PRESETS: dict[str, CsvLayout] = {
     mapping.name: mapping
     for mapping in [
-        CsvMapping(
+        CsvLayout(
             name="commbank",
             label="CommBank NetBank (Date, Amount, Description, Balance; no header)",
             date_column=1,
@@ -78,7 +78,7 @@ PRESETS: dict[str, CsvMapping] = {
             description_columns=(3,),
             balance_column=4,
         ),
-        CsvMapping(
+        CsvLayout(
             name="westpac",
             label="Westpac Live (Bank Account, Date, Narrative, Debit Amount, Credit Amount, "
             "Balance, …)",
@@ -89,7 +89,7 @@ PRESETS: dict[str, CsvMapping] = {
             credit_column=5,
             balance_column=6,
         ),
-        CsvMapping(
+        CsvLayout(
             name="westpac-corporate",
             label="Westpac Corporate Online CSV (TRAN_DATE, ACCOUNT_NO, …, AMOUNT, TRAN_CODE, "
             "NARRATIVE, SERIAL)",
@@ -100,7 +100,7 @@ PRESETS: dict[str, CsvMapping] = {
             currency_column=4,
             confirmed="Westpac's published Corporate Online CSV statement format",
         ),
-        CsvMapping(
+        CsvLayout(
             name="anz",
             label="ANZ Internet Banking (Date, Amount, Description; no header)",
             date_column=1,
@@ -108,7 +108,7 @@ PRESETS: dict[str, CsvMapping] = {
             amount_column=2,
             description_columns=(3,),
         ),
-        CsvMapping(
+        CsvLayout(
             name="anz-transactive",
             label="ANZ Transactive statement CSV (Date, Account, …, Reference, Amount, "
             "Narrative, Effective date, Trace ID, …)",
@@ -120,7 +120,7 @@ PRESETS: dict[str, CsvMapping] = {
             currency_column=6,
             confirmed="a public accounting-software guide to the ANZ Transactive CSV fields",
         ),
-        CsvMapping(
+        CsvLayout(
             name="nab",
             label="NAB Internet Banking (Date, Amount, Account Number, , Transaction Type, "
             "Transaction Details, Balance, …)",
@@ -130,7 +130,7 @@ PRESETS: dict[str, CsvMapping] = {
             description_columns=(5, 6),
             balance_column=7,
         ),
-        CsvMapping(
+        CsvLayout(
             name="bendigo",
             label="Bendigo Bank e-banking (Date, Amount, Description; no header)",
             date_column=1,
@@ -158,7 +158,7 @@ def _cell(row: list[str], column: int | None) -> str:
     return row[column - 1].strip()
 
 
-def _amount(row: list[str], mapping: CsvMapping) -> int:
+def _amount(row: list[str], mapping: CsvLayout) -> int:
     if mapping.amount_column is not None:
         return signed_cents(_cell(row, mapping.amount_column))
     debit, credit = _cell(row, mapping.debit_column), _cell(row, mapping.credit_column)
@@ -168,7 +168,7 @@ def _amount(row: list[str], mapping: CsvMapping) -> int:
     return -abs(signed_cents(debit)) if debit else abs(signed_cents(credit))
 
 
-def read_bank_csv(text: str, mapping: CsvMapping, *, today: datetime.date) -> list[StatementLine]:
+def read_bank_csv(text: str, mapping: CsvLayout, *, today: datetime.date) -> list[StatementLine]:
     """Every line of the export, or InputProblems naming each bad line and column.
 
     A first row whose date cell is not a date is the header and is skipped; blank rows are

@@ -3,14 +3,14 @@
 import datetime
 
 from solhost.contributions.statements import FORMATS, StatementLine, detect_format
-from solhost.contributions.statements.bank_csv import CsvMapping, read_bank_csv
+from solhost.contributions.statements.bank_csv import CsvLayout, read_bank_csv
 from solhost.contributions.statements.camt053 import read_camt053
 from solhost.contributions.statements.ofx import read_ofx
 from solhost.core.problems import InputProblems
 
 
 def read_statement(
-    data: bytes, *, today: datetime.date, format: str = "", mapping: CsvMapping | None = None
+    data: bytes, *, today: datetime.date, format: str = "", mapping: CsvLayout | None = None
 ) -> tuple[str, list[StatementLine]]:
     """The format read (given, or detected from the content) and the file's lines.
 

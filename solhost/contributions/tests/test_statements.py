@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from solhost.contributions.statements import detect_format
-from solhost.contributions.statements.bank_csv import PRESETS, CsvMapping, read_bank_csv
+from solhost.contributions.statements.bank_csv import PRESETS, CsvLayout, read_bank_csv
 from solhost.contributions.statements.reading import read_statement
 from solhost.contributions.statements.references import find_reference
 from solhost.core.problems import InputProblems
@@ -228,5 +228,5 @@ def test_a_mapping_says_what_is_wrong_with_it():
         "amount_column"
     ]
     assert [
-        field for field, _ in CsvMapping("x", "x", 1, "%d/%m/%Y", (), debit_column=2).problems()
+        field for field, _ in CsvLayout("x", "x", 1, "%d/%m/%Y", (), debit_column=2).problems()
     ] == ["debit_column", "description_columns"]
