@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "solhost.distribution",
     "solhost.governance",
     "solhost.web",
+    "solhost.winddown",
     "solhost.backups",
     "solhost.demo",
     "django.contrib.admin",

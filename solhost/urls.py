@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("solhost.contributions.urls")),
     path("", include("solhost.distribution.urls")),
     path("", include("solhost.governance.urls")),
+    path("", include("solhost.winddown.urls")),
     path("", include(provider_patterns)),
     path("", include("solhost.identity.urls")),
     path("manage/", include("solhost.partners.urls")),
