@@ -187,6 +187,15 @@ class AuditAction(StrEnum):
     # distribution
     CLOSE_PERIOD = "distribution.close_period", "A month's money was split and closed."
     PAYOUT = "distribution.payout", "A transfer to a partner was recorded."
+    BANK_ACCOUNT = "distribution.bank_account", "A partner's bank account for payouts was set."
+    PAYOUT_BATCH = (
+        "distribution.payout_batch",
+        "The payouts owed were gathered in a batch for a direct-entry file.",
+    )
+    PAYOUT_BATCH_SENT = (
+        "distribution.payout_batch.sent",
+        "A payout batch was sent to the bank and its payments posted to the ledger.",
+    )
     # winddown
     WIND_DOWN_START = "winddown.start", "A partner's wind-down was announced with its dates."
     WIND_DOWN_CASE_EXPORTED = (

@@ -75,3 +75,41 @@ class CloseForm(forms.Form):
                 "The figures you confirmed could not be read; check the figures below and confirm again.",
             )
         return self.cleaned_data
+
+
+class BankAccountForm(forms.Form):
+    """Where a partner's payouts are credited."""
+
+    account_name = forms.CharField(
+        label="Account name", max_length=32, help_text="As your bank has it; 32 characters at most."
+    )
+    bsb = forms.CharField(
+        label="BSB",
+        max_length=20,
+        help_text="Six digits, e.g. 062-000.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    account_number = forms.CharField(
+        label="Account number",
+        max_length=20,
+        help_text="Up to 9 digits, e.g. 12345678.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class BatchForm(forms.Form):
+    """A new payout batch: the day the bank is to make its payments."""
+
+    process_on = forms.DateField(
+        label="Day the bank makes the payments",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class SentForm(forms.Form):
+    """The steward sent a batch's file to the bank."""
+
+    sent_on = forms.DateField(
+        label="Day the file was sent",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

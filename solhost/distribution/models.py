@@ -123,3 +123,97 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"{format_dollars(self.amount_cents)} AUD to {self.partner} on {self.paid_on}"
+
+
+class PartnerBankAccount(models.Model):
+    """Where a partner is paid: the account its payouts are credited to."""
+
+    partner = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="bank_account"
+    )
+    account_name = models.CharField(
+        max_length=32, help_text="The account's name, as the bank has it (32 characters at most)."
+    )
+    bsb = models.CharField("BSB", max_length=7, help_text="Six digits, as 062-000.")
+    account_number = models.CharField(max_length=9, help_text="Up to 9 digits.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.bsb} {self.account_number}"
+
+
+class PayoutBatch(models.Model):
+    """The payouts the ledger says are owed, gathered for one direct-entry file.
+
+    Its lines keep the bank details as they were when the batch was made, so the file
+    downloaded later is the file checked now. Marking it sent posts each line to the ledger.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Ready to send"
+        SENT = "sent", "Sent to the bank"
+
+    process_on = models.DateField(help_text="The day the bank is to make the payments.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_on = models.DateField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # One open batch at a time: two could pay the same money twice.
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="open"), name="one_open_payout_batch"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Payout batch {self.pk}"
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines.all())
+
+
+class PayoutLine(models.Model):
+    """One credit of a batch: to a partner, or the land back remitted to its program."""
+
+    class Kind(models.TextChoices):
+        PARTNER = "partner", "Payout to a partner"
+        LAND_BACK = "land_back", "Land back remitted"
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    partner = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    account_name = models.CharField(max_length=32)
+    bsb = models.CharField(max_length=7)
+    account_number = models.CharField(max_length=9)
+    amount_cents = models.BigIntegerField()
+    reference = models.CharField(max_length=18)
+    ledger_entry = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_line"
+    )
+
+    class Meta:
+        ordering = ["batch", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__gt=0), name="payout_line_more_than_zero"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="partner", partner__isnull=False)
+                | models.Q(kind="land_back", partner__isnull=True),
+                name="payout_line_names_its_payee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{format_dollars(self.amount_cents)} AUD to {self.account_name}"

@@ -12,6 +12,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,10 +21,33 @@ from django.views.decorators.http import require_POST
 
 from solhost.core.forms import submit
 from solhost.core.money import format_aud
+from solhost.core.problems import InputProblems
 from solhost.distribution.actions import CannotClose, FiguresChanged, close_period
-from solhost.distribution.forms import CloseForm, MonthForm, PayoutForm
-from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare
-from solhost.distribution.payouts import owed_cents, record_payout
+from solhost.distribution.forms import (
+    BankAccountForm,
+    BatchForm,
+    CloseForm,
+    MonthForm,
+    PayoutForm,
+    SentForm,
+)
+from solhost.distribution.models import (
+    PartnerBankAccount,
+    PartnerStatement,
+    Payout,
+    PayoutBatch,
+    PeriodClose,
+    ResidentShare,
+)
+from solhost.distribution.payouts import (
+    batch_file,
+    make_payout_batch,
+    mark_batch_sent,
+    owed_cents,
+    owed_now,
+    record_payout,
+    set_bank_account,
+)
 from solhost.distribution.queries import (
     MonthInflows,
     month_inflows,
@@ -34,7 +58,7 @@ from solhost.distribution.queries import (
 from solhost.metering.models import ActiveDay
 from solhost.metering.periods import parse_period
 from solhost.partners.models import Membership, Organisation, Service
-from solhost.partners.permissions import is_steward, steward_required
+from solhost.partners.permissions import is_steward, may_act_for, steward_required
 
 STATEMENT_COLUMNS = [
     ("residents", "Residents counted"),
@@ -126,8 +150,33 @@ def statements(request: HttpRequest, slug: str) -> HttpResponse:
             "columns": STATEMENT_COLUMNS,
             "owed_cents": owed_cents(partner),
             "payouts": partner.payouts.all()[:24],
+            "bank": PartnerBankAccount.objects.filter(partner=partner).first(),
+            "may_edit_bank": may_act_for(request.user, partner) or is_steward(request.user),
         },
     )
+
+
+@login_required
+def bank_account(request: HttpRequest, slug: str) -> HttpResponse:
+    """Where the partner is paid: its admins (or the steward) enter the account."""
+    partner = _partner_for(request, slug)
+    if not (may_act_for(request.user, partner) or is_steward(request.user)):
+        raise PermissionDenied("Only the partner's admins can change where it is paid.")
+    found = PartnerBankAccount.objects.filter(partner=partner).first()
+    initial = (
+        {f: getattr(found, f) for f in ("account_name", "bsb", "account_number")} if found else {}
+    )
+    form = BankAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        saved = submit(
+            form, lambda data: set_bank_account(partner=partner, actor=request.user, **data)
+        )
+        if saved is not None:
+            messages.success(
+                request, f"Payouts to {partner} now go to {saved.bsb} {saved.account_number}."
+            )
+            return redirect("distribution:statements", partner.slug)
+    return render(request, "distribution/bank_account.html", {"partner": partner, "form": form})
 
 
 @login_required
@@ -279,8 +328,76 @@ def payouts(request: HttpRequest) -> HttpResponse:
             "form": form,
             "owed": owed,
             "recent": Payout.objects.select_related("partner")[:20],
+            "by_file": owed_now(timezone.localdate()),
+            "batch_form": BatchForm(initial={"process_on": timezone.localdate()}),
+            "batches": PayoutBatch.objects.prefetch_related("lines")[:12],
         },
     )
+
+
+@steward_required
+@require_POST
+def batch_new(request: HttpRequest) -> HttpResponse:
+    """Gather what the ledger says is owed into a batch for one direct-entry file."""
+    form = BatchForm(request.POST)
+    batch = submit(
+        form,
+        lambda data: make_payout_batch(process_on=data["process_on"], actor=request.user),
+    )
+    if batch is None:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"No batch was made: {error}")
+        return redirect("distribution:payouts")
+    messages.success(request, f"Made batch {batch.pk}: {format_aud(batch.total_cents)} to pay.")
+    return redirect("distribution:batch", batch.pk)
+
+
+def _batch_page(request: HttpRequest, batch: PayoutBatch, form: SentForm) -> HttpResponse:
+    return render(
+        request,
+        "distribution/batch.html",
+        {"batch": batch, "lines": batch.lines.select_related("partner"), "form": form},
+    )
+
+
+@steward_required
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(PayoutBatch, pk=pk)
+    return _batch_page(request, found, SentForm(initial={"sent_on": timezone.localdate()}))
+
+
+@steward_required
+def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch's ABA file, for the steward to upload to the bank."""
+    found = get_object_or_404(PayoutBatch, pk=pk)
+    try:
+        text = batch_file(found)
+    except InputProblems as error:
+        for where, message in error.problems:
+            messages.error(request, f"The file cannot be made: {where} {message}.")
+        return redirect("distribution:batch", found.pk)
+    response = HttpResponse(text.encode("ascii"), content_type="text/plain; charset=us-ascii")
+    response["Content-Disposition"] = f'attachment; filename="payouts-{found.pk}.aba"'
+    return response
+
+
+@steward_required
+@require_POST
+def batch_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The steward sent the file: post each payment out of what is owed (audited)."""
+    found = get_object_or_404(PayoutBatch, pk=pk)
+    form = SentForm(request.POST)
+    made = submit(
+        form, lambda data: mark_batch_sent(batch=found, sent_on=data["sent_on"], actor=request.user)
+    )
+    if made is None:
+        return _batch_page(request, found, form)
+    if made:
+        messages.success(request, f"Batch {found.pk} is sent; its payments are in the ledger.")
+    else:
+        messages.info(request, f"Batch {found.pk} was already marked sent; nothing changed.")
+    return redirect("distribution:batch", found.pk)
 
 
 @steward_required
