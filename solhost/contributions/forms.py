@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from solhost.core.money import format_aud, parse_aud
+from solhost.identity.models import User
 
 CUSTOM = "custom"
 
@@ -94,3 +95,71 @@ class SponsorSeatForm(forms.Form):
         if cents is not None and cents <= 0:
             raise forms.ValidationError("A sponsored seat costs more than zero.")
         return cents
+
+
+class StatementForm(forms.Form):
+    """A bank statement file, its format (or detect it) and, for a CSV, its bank's layout."""
+
+    file = forms.FileField(
+        label="Statement file",
+        help_text="CAMT.053 (XML), OFX or CSV, as exported by the bank.",
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[
+            ("", "Tell from the file"),
+            ("camt053", "ISO 20022 CAMT.053 (XML)"),
+            ("ofx", "OFX"),
+            ("csv", "CSV"),
+        ],
+        required=False,
+    )
+    mapping = forms.ChoiceField(
+        label="CSV layout",
+        required=False,
+        help_text="Only for a CSV: the bank that exported it, or a layout saved in the admin.",
+    )
+
+    def __init__(self, *args, mappings: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].choices = [("", "Not a CSV"), *mappings]
+
+
+class StatementLineForm(forms.Form):
+    """What one unmatched credit is: a resident's payment, a gift, or not the region's money."""
+
+    decision = forms.ChoiceField(
+        label="This money is",
+        widget=forms.RadioSelect,
+        choices=[
+            ("resident", "A resident's payment"),
+            ("gift", "A gift to the solidarity fund"),
+            ("not_ours", "Not ours (kept and marked)"),
+        ],
+    )
+    resident = forms.CharField(
+        label="Resident",
+        required=False,
+        max_length=150,
+        help_text="Only for a resident's payment: their username or payment reference.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "resident":
+            name = (data.get("resident") or "").strip()
+            found = (
+                User.objects.filter(username__iexact=name).first()
+                or User.objects.filter(payment_reference__code__iexact=name).first()
+                if name
+                else None
+            )
+            if found is None:
+                self.add_error(
+                    "resident",
+                    f"No resident has the username or payment reference {name!r}."
+                    if name
+                    else "Write the resident's username or payment reference.",
+                )
+            data["resident_user"] = found
+        return data
