@@ -296,18 +296,26 @@ def partner_detail(request, slug):
     )
 
 
-def service_detail(request, slug):
-    """The facts about one service: software, licence, where to use it, who runs it, where,
-    and on what power."""
+def _service_page(slug: str, day) -> dict:
     service = get_object_or_404(
         Service.objects.select_related("kind", "organisation").prefetch_related("servers"),
         slug=slug,
     )
-    return render(
-        request,
-        "web/service.html",
-        {"service": service, "energy": facts_by_service([service])[service.pk]},
+    return {"service": service, "energy": facts_by_service([service], at=day)[service.pk]}
+
+
+def service_detail(request, slug):
+    """The facts about one service: software, licence, where to use it, who runs it, where,
+    and on what power.
+
+    Cached under the listing stamp, which a change to any of them renews, and for the day,
+    since the energy facts are those in force on it.
+    """
+    day = timezone.localdate()
+    page = cached(
+        f"service-page:{day}:{slug}", lambda: _service_page(slug, day), stamp=current_stamp()
     )
+    return render(request, "web/service.html", page)
 
 
 def _standing_words(stands: str, metres: float, allowance_m: int, role_label: str) -> str:

@@ -85,3 +85,25 @@ def test_a_moved_server_moves_on_the_home_map(client, world):
     before = page(client, HOME)
     actions.update_server(server=world.mcc_server, actor=world.alice, data={"latitude": -37.73})
     assert page(client, HOME) != before
+
+
+def test_a_service_page_seen_before_costs_two_queries(client, world, django_assert_num_queries):
+    url = reverse("web:service", args=["mcc-files"])
+    client.get(url)
+    # The listing stamp, and the region for the header: the rest was cached.
+    with django_assert_num_queries(2):
+        client.get(url)
+
+
+def test_a_service_page_shows_a_change_to_its_servers_and_their_energy(client, world):
+    url = reverse("web:service", args=["mcc-files"])
+    assert "CCT one" not in page(client, url)
+    world.mcc_service.servers.add(world.cct_server)
+    assert "CCT one" in page(client, url)
+    assert "over the 3 days measured so far" not in page(client, url)
+    with_telemetry(world.mcc_server, days=3)
+    assert "over the 3 days measured so far" in page(client, url)
+    actions.update_service(
+        service=world.mcc_service, actor=world.alice, data={"summary": "Files, at home."}
+    )
+    assert "Files, at home." in page(client, url)
