@@ -231,6 +231,44 @@ class AuditAction(StrEnum):
         "winddown.handover.record",
         "The steward recorded a server or equipment handed over to another group.",
     )
+    # winddown
+    WIND_DOWN_START = "winddown.start", "A partner's wind-down was announced with its dates."
+    WIND_DOWN_CASE_EXPORTED = (
+        "winddown.case.exported",
+        "A closing partner returned a resident's data from one of its services.",
+    )
+    WIND_DOWN_CASE_MOVE_REQUEST = (
+        "winddown.case.move_request",
+        "A resident of a closing partner asked to move to another partner's service.",
+    )
+    WIND_DOWN_CASE_MOVE_ACCEPT = (
+        "winddown.case.move_accept",
+        "A receiving partner accepted a resident moving from a closing partner.",
+    )
+    WIND_DOWN_CASE_DECLINE = (
+        "winddown.case.decline",
+        "A resident of a closing partner wanted neither their data back nor a move.",
+    )
+    WIND_DOWN_CASE_NO_RESPONSE = (
+        "winddown.case.no_response",
+        "A wind-down case was still open after the data-return deadline.",
+    )
+    WIND_DOWN_COMPLETE = (
+        "winddown.complete",
+        "The steward confirmed a partner's wind-down complete.",
+    )
+    WIND_DOWN_HANDOVER_OFFER = (
+        "winddown.handover.offer",
+        "A closing partner offered a server or equipment to other groups.",
+    )
+    WIND_DOWN_HANDOVER_REQUEST = (
+        "winddown.handover.request",
+        "A partner or group asked for a closing partner's server or equipment.",
+    )
+    WIND_DOWN_HANDOVER_RECORD = (
+        "winddown.handover.record",
+        "The steward recorded a server or equipment handed over to another group.",
+    )
     # backups
     BACKUP_RESTORE = (
         "backups.restore",
