@@ -2,9 +2,11 @@ from django.contrib import admin
 
 from solhost.contributions.models import (
     ContributionChoice,
+    CsvMapping,
     Payment,
     PaymentReference,
     SponsoredSeat,
+    StatementLine,
 )
 from solhost.core.admin import AuditedAdmin
 
@@ -43,6 +45,32 @@ class PaymentAdmin(AuditedAdmin):
     list_filter = ("source",)
     search_fields = ("reference__code",)
     date_hierarchy = "received_on"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CsvMapping)
+class CsvMappingAdmin(AuditedAdmin):
+    """A bank's CSV layout for a bank without a preset; its name is chosen on import."""
+
+    list_display = ("name", "label", "date_format")
+
+
+@admin.register(StatementLine)
+class StatementLineAdmin(AuditedAdmin):
+    """Statement lines come only from imports and are decided on the queue page."""
+
+    list_display = ("booked_on", "amount_cents", "description", "status", "format")
+    list_filter = ("status", "format")
+    search_fields = ("description", "bank_id")
+    date_hierarchy = "booked_on"
 
     def has_add_permission(self, request, obj=None):
         return False
