@@ -8,6 +8,7 @@ from solhost.ledger.api import router as ledger_router
 from solhost.metering.api import router as metering_router
 from solhost.partners.api import router as partners_router
 from solhost.qualification.api import router as qualification_router
+from solhost.residents.api import router as residents_router
 from solhost.web.api import router as region_router
 
 # The input guard refuses a NUL in any path or query parameter (PostgreSQL cannot compare
@@ -43,3 +44,4 @@ api.add_router("/", ledger_router)
 api.add_router("/", contributions_router)
 api.add_router("/", distribution_router)
 api.add_router("/", governance_router)
+api.add_router("/", residents_router)

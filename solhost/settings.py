@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "solhost.web",
     "solhost.winddown",
     "solhost.backups",
+    "solhost.residents",
     "solhost.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -391,3 +392,16 @@ SOLHOST_MAX_REQUEST_BYTES = ENERGY_UPLOAD_MAX_BYTES + 1024 * 1024
 # how many of those they keep. Copy this folder off the machine: see docs/backups.md.
 SOLHOST_BACKUP_DIR = Path(os.environ.get("SOLHOST_BACKUP_DIR", VAR_DIR / "backups"))
 SOLHOST_BACKUP_KEEP = int(os.environ.get("SOLHOST_BACKUP_KEEP", "14"))
+
+# --- Residents (solhost.residents): exports of a resident's data ---
+# An export with more rows than this (active days, audit events, payments, months, sessions)
+# is built in the background and its link emailed; a smaller one downloads at once.
+SOLHOST_EXPORT_INLINE_ROWS = int(os.environ.get("SOLHOST_EXPORT_INLINE_ROWS", "20000"))
+# Where background exports are kept until their link expires: outside MEDIA_ROOT, so
+# backups never carry them and a restore cannot bring back an erased resident's data.
+SOLHOST_EXPORT_DIR = Path(os.environ.get("SOLHOST_EXPORT_DIR", VAR_DIR / "exports"))
+SOLHOST_EXPORT_LINK_DAYS = int(os.environ.get("SOLHOST_EXPORT_LINK_DAYS", "7"))
+# The export sent before an erasure is attached up to this size, and linked above it.
+SOLHOST_EXPORT_ATTACH_MAX_BYTES = int(
+    os.environ.get("SOLHOST_EXPORT_ATTACH_MAX_BYTES", str(5 * 1024 * 1024))
+)

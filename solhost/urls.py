@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("solhost.winddown.urls")),
     path("", include(provider_patterns)),
     path("", include("solhost.identity.urls")),
+    path("", include("solhost.residents.urls")),
     path("manage/", include("solhost.partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

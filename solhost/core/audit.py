@@ -196,40 +196,36 @@ class AuditAction(StrEnum):
         "distribution.payout_batch.sent",
         "A payout batch was sent to the bank and its payments posted to the ledger.",
     )
-    # winddown
-    WIND_DOWN_START = "winddown.start", "A partner's wind-down was announced with its dates."
-    WIND_DOWN_CASE_EXPORTED = (
-        "winddown.case.exported",
-        "A closing partner returned a resident's data from one of its services.",
+    # residents
+    EXPORT_DOWNLOAD = (
+        "residents.export.download",
+        "A resident downloaded everything the region holds about them.",
     )
-    WIND_DOWN_CASE_MOVE_REQUEST = (
-        "winddown.case.move_request",
-        "A resident of a closing partner asked to move to another partner's service.",
+    EXPORT_REQUEST = (
+        "residents.export.request",
+        "A resident asked for an export too large to download at once; it is built for them.",
     )
-    WIND_DOWN_CASE_MOVE_ACCEPT = (
-        "winddown.case.move_accept",
-        "A receiving partner accepted a resident moving from a closing partner.",
+    EXPORT_READY = (
+        "residents.export.ready",
+        "A resident's export was built and they were emailed a link to it.",
     )
-    WIND_DOWN_CASE_DECLINE = (
-        "winddown.case.decline",
-        "A resident of a closing partner wanted neither their data back nor a move.",
+    EXPORT_REMOVE = "residents.export.remove", "An export's link expired and its file was removed."
+    DELETION_REQUEST = (
+        "residents.deletion.request",
+        "A resident asked for their account to be deleted after the grace period.",
     )
-    WIND_DOWN_CASE_NO_RESPONSE = (
-        "winddown.case.no_response",
-        "A wind-down case was still open after the data-return deadline.",
+    DELETION_CANCEL = (
+        "residents.deletion.cancel",
+        "A resident cancelled the deletion of their account.",
     )
-    WIND_DOWN_COMPLETE = "winddown.complete", "The steward confirmed a partner's wind-down complete."
-    WIND_DOWN_HANDOVER_OFFER = (
-        "winddown.handover.offer",
-        "A closing partner offered a server or equipment to other groups.",
+    DELETION_FINAL_EMAIL = (
+        "residents.deletion.final_email",
+        "A resident whose account is about to be erased was emailed their export.",
     )
-    WIND_DOWN_HANDOVER_REQUEST = (
-        "winddown.handover.request",
-        "A partner or group asked for a closing partner's server or equipment.",
-    )
-    WIND_DOWN_HANDOVER_RECORD = (
-        "winddown.handover.record",
-        "The steward recorded a server or equipment handed over to another group.",
+    DELETION_ERASE = (
+        "residents.deletion.erase",
+        "A resident's account was erased: personal data gone, money records kept under an "
+        "anonymous id, partners told.",
     )
     # winddown
     WIND_DOWN_START = "winddown.start", "A partner's wind-down was announced with its dates."

@@ -315,6 +315,47 @@ def disconnect_service(*, user: User, client: ServiceClient) -> int:
     return revoked
 
 
+@transaction.atomic
+def end_access_of_deleted_account(*, user: User) -> int:
+    """The account is being erased: every browser is signed out, every service that can
+    take a logout token is owed one, and every token, code and consent goes.
+
+    Runs inside the erasure's transaction, so services are told only once it commits.
+    Returns how many tokens were revoked.
+    """
+    ended = list(SignedInSession.objects.filter(user=user))
+    Session.objects.filter(session_key__in=[s.session_key for s in ended]).delete()
+    if ended:
+        _sessions_ended(user=user, ended=ended, reason=LogoutDelivery.Reason.DELETED)
+    else:
+        # Signed out everywhere, yet services may keep sessions of their own: name the resident.
+        _owe_logout_tokens(
+            user=user,
+            clients=_clients_signed_in(user),
+            reason=LogoutDelivery.Reason.DELETED,
+            sids=[],
+        )
+    holding = (
+        set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
+        | set(AccessToken.objects.filter(user=user).values_list("application_id", flat=True))
+        | set(RefreshToken.objects.filter(user=user).values_list("application_id", flat=True))
+        | set(IDToken.objects.filter(user=user).values_list("application_id", flat=True))
+        | set(Grant.objects.filter(user=user).values_list("application_id", flat=True))
+    )
+    revoked = 0
+    for client in ServiceClient.objects.filter(pk__in=holding):
+        count = _revoke_tokens(user=user, client=client)
+        record(
+            actor=None,
+            action=AuditAction.TOKEN_REVOKE,
+            obj=client,
+            note=f"{count} tokens revoked: the resident's account was deleted",
+        )
+        revoked += count
+    Consent.objects.filter(user=user).delete()
+    return revoked
+
+
 @transaction.atomic(durable=True)
 def sign_out_for_service(*, user: User, client: ServiceClient) -> int:
     """The service signed the resident out (RP-initiated logout, with an ID token of this

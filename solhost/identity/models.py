@@ -208,6 +208,7 @@ class LogoutDelivery(models.Model):
         SESSION_END = "session_end", "the resident ended that session"
         DISCONNECT = "disconnect", "the resident disconnected the service"
         PASSWORD = "password", "the password was changed or reset"
+        DELETED = "deleted", "the resident's account was deleted"
 
     client = models.ForeignKey(
         ServiceClient, on_delete=models.CASCADE, related_name="logout_deliveries"
