@@ -35,6 +35,9 @@ from solhost.winddown.permissions import (
 )
 from solhost.winddown.queries import alternatives_for, counts_by_state
 
+# The closing partner can still return data after the deadline passed unanswered.
+EXPORTABLE = (Case.State.NOTIFIED, Case.State.NO_RESPONSE)
+
 
 def _refused(request: HttpRequest, error: ValidationError | InputProblems) -> None:
     """A refused button press: each reason as a message on the page it returns to."""
@@ -77,7 +80,9 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
         context |= {
             "counts": counts_by_state(wind_down),
             "cases": wind_down.cases.select_related("resident", "service", "move_to"),
-            "exportable": (Case.State.NOTIFIED, Case.State.NO_RESPONSE),
+            "exportable": EXPORTABLE,
+            "any_exportable": not wind_down.completed
+            and wind_down.cases.filter(state__in=EXPORTABLE).exists(),
             "offers": wind_down.offers.select_related("server", "handed_to").prefetch_related(
                 "requests__organisation"
             ),

@@ -28,10 +28,10 @@ DATES = {
 }
 
 
-def qualify(organisation: Organisation) -> None:
+def qualify(organisation: Organisation, day: datetime.date = TODAY) -> None:
     QualificationRun.objects.create(
         organisation=organisation,
-        at=TODAY,
+        at=day,
         trigger="test",
         criteria_version="1",
         parameters={},

@@ -79,6 +79,8 @@ def test_the_admin_marks_ticked_cases_exported(client, story):
     )
     assertContains(response, "Marked 2 cases as data returned.")
     assertContains(response, "<strong>2</strong> data returned", html=True)
+    # Nothing is left to tick, so no button asks for it.
+    assertNotContains(response, "Mark the ticked cases")
 
 
 def test_a_case_number_that_is_not_a_number_changes_nothing(client, story):
