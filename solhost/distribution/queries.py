@@ -18,6 +18,7 @@ from django.db.models import Sum
 
 from solhost.contributions.models import Payment, PaymentReference, SponsoredSeat
 from solhost.core.models import parameter_value
+from solhost.core.money import format_bp
 from solhost.distribution.allocation import allocate
 from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
 from solhost.distribution.split import ALGORITHM_VERSION, PeriodSplit, parse_scenario, split_period
@@ -337,6 +338,67 @@ def month_inflows(period: str) -> MonthInflows:
     return MonthInflows(
         by_purpose={purpose: found.get(purpose, 0) for purpose in PaymentReference.Purpose.values}
     )
+
+
+@dataclass(frozen=True)
+class LandBack:
+    """A closed month's land back: withheld by the close, remitted from the bank, still owed."""
+
+    program: str
+    withheld_cents: int
+    remitted_cents: int
+    owed_at_end_cents: int
+    # Why nothing was withheld, in words; empty when something was.
+    why_none: str
+
+
+def land_back_for(close: PeriodClose, statements: list[PartnerStatement]) -> LandBack:
+    """What the ledger's land-back account did in ``close``'s month, and why it is zero if it is."""
+    first, last = parse_period(close.period)
+    account = accounts.fixed_account(accounts.LAND_BACK)
+    remitted = Posting.objects.filter(
+        account=account,
+        amount_cents__gt=0,
+        transaction__date__gte=first,
+        transaction__date__lte=last,
+    ).aggregate(total=Sum("amount_cents"))["total"]
+    return LandBack(
+        program=str(parameter_value("land_back_program", at=last)),
+        withheld_cents=close.land_back_cents,
+        remitted_cents=remitted or 0,
+        owed_at_end_cents=-balance(account, at=last),
+        why_none="" if close.land_back_cents else _why_no_land_back(close, statements),
+    )
+
+
+def _why_no_land_back(close: PeriodClose, statements: list[PartnerStatement]) -> str:
+    earning = [s for s in statements if s.gross_cents]
+    if not earning:
+        return "No partner earned anything this month, so there was nothing to withhold."
+    rate = int(close.scenario["land_back_bp"])
+    if rate == 0:
+        return (
+            "Nothing was withheld for land back: the network's land-back rate was 0 % this month."
+        )
+    first_nations = sum(1 for s in earning if not s.settler_run)
+    own = sum(1 for s in earning if s.settler_run and not s.withhold_land_back)
+    reasons = []
+    if own:
+        reasons.append(
+            f"{_partners(own)} run by settlers {'pays its' if own == 1 else 'pay their'} land-back "
+            f"share (at least {format_bp(rate)} of gross, charter criterion B7) to land-back "
+            "programs directly, and did not ask the platform to withhold it"
+        )
+    if first_nations:
+        reasons.append(
+            f"{_partners(first_nations)} {'is' if first_nations == 1 else 'are'} run by First "
+            "Nations people, who owe no land back"
+        )
+    return "Nothing was withheld for land back: " + "; ".join(reasons) + "."
+
+
+def _partners(count: int) -> str:
+    return "the one partner" if count == 1 else f"the {count} partners"
 
 
 def _months_with_money() -> list[str]:

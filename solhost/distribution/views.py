@@ -50,6 +50,7 @@ from solhost.distribution.payouts import (
 )
 from solhost.distribution.queries import (
     MonthInflows,
+    land_back_for,
     month_inflows,
     months_to_close,
     preview_close,
@@ -110,6 +111,7 @@ def transparency(request: HttpRequest, period: str) -> HttpResponse:
         {
             "close": close,
             "inflows": inflows,
+            "land_back": land_back_for(close, statements),
             "solidarity_cents": close.solidarity_cents + inflows.gifts_cents,
             "statements": statements,
             "sankey": _sankey(close, statements, inflows),
@@ -374,8 +376,8 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         text = batch_file(found)
     except InputProblems as error:
-        for where, message in error.problems:
-            messages.error(request, f"The file cannot be made: {where} {message}.")
+        problems = "; ".join(f"{where} {message}" for where, message in error.problems)
+        messages.error(request, f"The file cannot be made: {problems}.")
         return redirect("distribution:batch", found.pk)
     response = HttpResponse(text.encode("ascii"), content_type="text/plain; charset=us-ascii")
     response["Content-Disposition"] = f'attachment; filename="payouts-{found.pk}.aba"'

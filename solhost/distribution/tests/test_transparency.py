@@ -21,6 +21,9 @@ from solhost.distribution.tests.test_close import (  # noqa: F401
     PERIOD,
     october,
 )
+from solhost.ledger import accounts
+from solhost.ledger.actions import post_transaction
+from solhost.qualification.models import Declarations
 from solhost.web.tests.pages import assert_clean_page
 
 
@@ -142,3 +145,56 @@ def test_a_month_not_closed_has_no_scenario(client, october):  # noqa: F811
     assert (
         client.get(reverse("distribution:transparency_scenario", args=[PERIOD])).status_code == 404
     )
+
+
+def _land_back(page_html: str) -> str:
+    section = page_html.split('id="land-back-title"')[1].split("</section>")[0]
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)))
+
+
+def test_a_month_with_no_land_back_says_why(client, every_inflow):
+    # Both partners are settler-run (no declarations) and pay land back themselves.
+    text = _land_back(
+        client.get(reverse("distribution:transparency", args=[PERIOD])).content.decode()
+    )
+    assert "Withheld this month $0.00" in text
+    assert "Remitted to Pay the Rent this month $0.00" in text
+    assert (
+        "the 2 partners run by settlers pay their land-back share (at least 10 % of gross, "
+        "charter criterion B7) to land-back programs directly" in text
+    )
+
+
+def test_first_nations_run_partners_are_named_as_owing_none(client, october):  # noqa: F811
+    Declarations.objects.create(organisation=october.cct, run_by="first_nations")
+    close_period(period=PERIOD, actor=None, today=AFTER_GRACE)
+    text = _land_back(
+        client.get(reverse("distribution:transparency", args=[PERIOD])).content.decode()
+    )
+    assert "the one partner run by settlers pays its land-back share" in text
+    assert "the one partner is run by First Nations people, who owe no land back" in text
+
+
+def test_land_back_withheld_and_remitted_shows_with_no_excuse(client, october):  # noqa: F811
+    Declarations.objects.create(
+        organisation=october.cct, run_by="settlers", land_back_withheld_by_platform=True
+    )
+    close = close_period(period=PERIOD, actor=None, today=AFTER_GRACE)[0]
+    assert close.land_back_cents == 50  # 10 % of CCT's $5.00
+    # Remitted in the same month, as a sent batch posts it: out of the liability, out of the bank.
+    post_transaction(
+        description="Land back remitted",
+        postings=[
+            (accounts.fixed_account(accounts.LAND_BACK), 30),
+            (accounts.fixed_account(accounts.BANK), -30),
+        ],
+        actor=None,
+        date=datetime.date(2026, 10, 31),
+    )
+    text = _land_back(
+        client.get(reverse("distribution:transparency", args=[PERIOD])).content.decode()
+    )
+    assert "Withheld this month $0.50" in text
+    assert "Remitted to Pay the Rent this month $0.30" in text
+    assert "Still to remit at the month's end $0.20" in text
+    assert "Nothing was withheld" not in text
