@@ -110,7 +110,7 @@ def test_ground_measures_metres_outside_and_widens_the_boundary():
     assert round(ground.metres_outside(-37.75, 144.994)) == 352
     widened = ground.widened(1000)
     assert widened.contains(parse_boundary({"type": "Polygon", "coordinates": SQUARE}))
-    west, south, east, north = widened.bounds
+    _west, _south, east, north = widened.bounds
     # 1 km is about 0.0114° of longitude and 0.009° of latitude there.
     assert math.isclose(east - 144.99, 0.0114, abs_tol=0.0003)
     assert math.isclose(north + 37.72, 0.009, abs_tol=0.0003)

@@ -3,7 +3,6 @@ import json
 import re
 
 from django.urls import reverse
-
 from shapely.geometry import shape
 
 from solhost.partners.models import Server
