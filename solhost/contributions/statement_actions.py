@@ -45,6 +45,18 @@ class StatementResult:
     unmatched: int
     debits: int
 
+    def summary(self) -> str:
+        """``4 new lines (2 payments recorded, 1 unmatched, 1 debit); 0 already known``."""
+        return (
+            f"{_count(self.new, 'new line')} ({_count(self.payments, 'payment')} recorded, "
+            f"{self.unmatched} unmatched, {_count(self.debits, 'debit')}); "
+            f"{self.already} already known"
+        )
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
 
 class Decision(StrEnum):
     RESIDENT = "resident"

@@ -18,10 +18,6 @@ MAX_STATEMENT_BYTES = 5_000_000
 FORMAT_NAMES = {"camt053": "CAMT.053", "ofx": "OFX", "csv": "CSV"}
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 @steward_required
 def statement(request: HttpRequest) -> HttpResponse:
     form = StatementForm(
@@ -55,11 +51,7 @@ def statement(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Imported the {FORMAT_NAMES[result.format]} statement: "
-                f"{_plural(result.new, 'new line', 'new lines')} "
-                f"({_plural(result.payments, 'payment', 'payments')} recorded, "
-                f"{result.unmatched} unmatched, {_plural(result.debits, 'debit', 'debits')}); "
-                f"{result.already} already known.",
+                f"Imported the {FORMAT_NAMES[result.format]} statement: {result.summary()}.",
             )
             return redirect("contributions:statement")
     return render(

@@ -13,7 +13,7 @@ FILES = Path(__file__).parent / "statements"
 
 def test_import_says_what_was_new_and_is_safe_to_re_run(world, capsys):
     call_command("payments", "import", str(FILES / "commbank-october.csv"), "--mapping", "commbank")
-    assert "csv, 6 new lines (1 payments, 2 unmatched, 3 debits), 0 already known" in (
+    assert "csv, 6 new lines (1 payment recorded, 2 unmatched, 3 debits); 0 already known" in (
         capsys.readouterr().out
     )
     call_command("payments", "import", str(FILES / "commbank-october.csv"), "--mapping=commbank")

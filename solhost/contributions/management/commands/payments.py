@@ -41,8 +41,4 @@ class Command(BaseCommand):
         except InputProblems as error:
             lines = "\n".join(f"  {where}: {message}" for where, message in error.problems)
             raise CommandError(f"{file}: nothing was imported.\n{lines}") from None
-        self.stdout.write(
-            f"{file}: {result.format}, {result.new} new lines ({result.payments} payments, "
-            f"{result.unmatched} unmatched, {result.debits} debits), "
-            f"{result.already} already known"
-        )
+        self.stdout.write(f"{file}: {result.format}, {result.summary()}")
