@@ -113,21 +113,23 @@ def narrow(
     ``q`` is a search (see ``search_terms``), ``kind`` and ``partner`` slugs, ``software``
     a name in any case; ``lores`` keeps only the services on the LoRes mesh.
     """
-    if not (q or kind or software or partner or lores):
-        return list(listings.ids)
-    terms = search_terms(q)
-    software = fold(software)
-    return [
-        service_id
-        for service_id, its_kind, its_software, its_partner, on_mesh, text in zip(
-            *listings, strict=True
-        )
-        if (not kind or its_kind == kind)
-        and (not software or its_software == software)
-        and (not partner or its_partner == partner)
-        and (on_mesh or not lores)
-        and matches(terms, text)
-    ]
+    # One pass per filter over the rows still in, each a plain comparison: at a thousand
+    # services a search takes a fraction of a millisecond.
+    rows: Iterable[int] = range(len(listings.ids))
+    kinds, names, partners, on_mesh, texts = listings[1:]
+    if kind:
+        rows = [r for r in rows if kinds[r] == kind]
+    if software:
+        folded = fold(software)
+        rows = [r for r in rows if names[r] == folded]
+    if partner:
+        rows = [r for r in rows if partners[r] == partner]
+    if lores:
+        rows = [r for r in rows if on_mesh[r]]
+    for term in search_terms(q):
+        needle = f" {term}"  # at the start of a word: see ``searchable``
+        rows = [r for r in rows if needle in texts[r]]
+    return [listings.ids[r] for r in rows]
 
 
 class KindWords(NamedTuple):

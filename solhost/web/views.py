@@ -129,37 +129,52 @@ def _small_map() -> dict | None:
     }
 
 
-def home(request):
-    """The region in plain words, some of its partners, ways in to the directory, a small map.
-
-    What it lists is cached until a listed record changes, so its cost stays the same
-    however large the region grows.
-    """
-    stamp = current_stamp()
-    day = timezone.localdate()
+def _home_body(request, stamp: str | None, day) -> str:
     partners = cached("partner-cards", _partner_cards, stamp=stamp)
     kinds = sorted(
         (k for k in kind_words(stamp=stamp) if k.services),
         key=lambda k: (-k.services, k.name),
     )[:HOME_KINDS]
-    return render(
-        request,
-        "web/home.html",
+    return render_to_string(
+        "web/_home_body.html",
         {
-            "partners": cached(
-                f"partners-of-{day}", lambda: _of_the_day(partners, day), stamp=stamp
-            ),
+            "partners": _of_the_day(partners, day),
             "partner_count": len(partners),
             "kinds": kinds,
-            "small_map": cached("small-map", _small_map, stamp=stamp),
+            "small_map": _small_map(),
         },
+        request,
     )
 
 
+def home(request):
+    """The region in plain words, some of its partners, ways in to the directory, a small map.
+
+    Everything below the header is rendered once a day and once per change of what it
+    lists, so its cost stays the same however large the region grows.
+    """
+    stamp = current_stamp()
+    day = timezone.localdate()
+    body = cached(f"home-body:{day}", lambda: _home_body(request, stamp, day), stamp=stamp)
+    return render(request, "web/home.html", {"body": body})
+
+
 def partner_list(request):
-    """Every partner co-op, by name: where the home page's few lead."""
-    partners = cached("partner-cards", _partner_cards, stamp=current_stamp())
-    return render(request, "web/partners.html", {"partners": partners})
+    """Every partner co-op, by name: where the home page's few lead.
+
+    Rendered once per change of what it lists, like the home page.
+    """
+    stamp = current_stamp()
+    body = cached(
+        "partner-list",
+        lambda: render_to_string(
+            "web/_partner_list.html",
+            {"partners": cached("partner-cards", _partner_cards, stamp=stamp)},
+            request,
+        ),
+        stamp=stamp,
+    )
+    return render(request, "web/partners.html", {"body": body})
 
 
 def _directory_choices(stamp: str | None) -> dict:

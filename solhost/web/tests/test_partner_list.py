@@ -25,3 +25,10 @@ def test_more_partners_cost_no_more_queries(client, world):
     assert_queries_do_not_grow(
         client, PARTNERS, lambda: [add_partner(s, world.files) for s in ("p1", "p2", "p3")]
     )
+
+
+def test_a_list_seen_before_costs_two_queries(client, world, django_assert_num_queries):
+    client.get(PARTNERS)
+    # The listing stamp, and the region for the header: the rest was cached.
+    with django_assert_num_queries(2):
+        client.get(PARTNERS)
