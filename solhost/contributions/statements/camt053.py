@@ -1,8 +1,10 @@
 """ISO 20022 CAMT.053 bank-to-customer statements, read with lxml. Pure: no Django.
 
 The parser is hardened: no network, no DTD, no entity expansion (a statement with a
-DOCTYPE is refused). The ISO 20022 schema is not bundled, so the elements this module
-reads are checked one by one instead, and every problem names its element path, e.g.
+DOCTYPE is refused). A camt.053.001.02 file is validated against the ISO 20022 schema
+(``camt.053.001.02.xsd`` beside this module, see ``camt.053.001.02.NOTICE``); later
+versions, whose schemas are not bundled, have the elements this module reads checked one
+by one. Every problem names its element path, e.g.
 ``Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt``, and its line in the file.
 
 Versions camt.053.001.02 to .001.08 are read the same way: only booked entries count
@@ -12,8 +14,10 @@ an entry with neither gets the SHA-256 of ``date|amount in cents|description|occ
 """
 
 import datetime
+import functools
 import re
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from lxml import etree
 
@@ -21,10 +25,47 @@ from solhost.contributions.statements import StatementLine, line_hash
 from solhost.core.problems import InputProblems
 
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.0[2-8]")
+_SCHEMA_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+_SCHEMA_FILE = Path(__file__).with_name("camt.053.001.02.xsd")
 
 
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+@functools.cache
+def _schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(_SCHEMA_FILE), _parser()))
+
+
+def _path(element: etree._Element) -> str:
+    """``Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt``: local names, with the position among
+    siblings of the same name where there can be several."""
+    steps = []
+    while element is not None:
+        name = etree.QName(element).localname
+        parent = element.getparent()
+        same = [e for e in parent if etree.QName(e).localname == name] if parent is not None else []
+        if len(same) > 1 or name in ("Stmt", "Ntry"):
+            name += f"[{same.index(element) + 1}]"
+        steps.append(name)
+        element = parent
+    return "/".join(reversed(steps))
+
+
+def _schema_problems(root: etree._Element) -> list[tuple[str, str]]:
+    schema = _schema()
+    if schema.validate(root.getroottree()):
+        return []
+    problems = []
+    for error in schema.error_log:
+        found = root.getroottree().xpath(error.path) if error.path else []
+        where = _path(found[0]) if found else "Document"
+        message = error.message.replace("{" + _SCHEMA_NAMESPACE + "}", "")
+        problems.append(
+            (f"{where} (line {error.line})", f"does not follow the camt.053 schema: {message}")
+        )
+    return problems
 
 
 class _Entry:
@@ -42,7 +83,10 @@ class _Entry:
         return found[0] if found else ""
 
     def where(self, child: str) -> str:
-        return f"{self.path}/{child} (line {self.element.sourceline})"
+        """The child's path and line (the entry's line when the child is missing)."""
+        found = self.element.find(child.split("/")[0], namespaces={"": self.ns["c"]})
+        line = (found if found is not None else self.element).sourceline
+        return f"{self.path}/{child} (line {line})"
 
 
 def _cents(text: str) -> int:
@@ -78,6 +122,8 @@ def read_camt053(data: bytes, *, today: datetime.date) -> list[StatementLine]:
                 )
             ]
         )
+    if namespace == _SCHEMA_NAMESPACE and (invalid := _schema_problems(root)):
+        raise InputProblems(invalid)
     problems: list[tuple[str, str]] = []
     lines: list[StatementLine] = []
     seen: dict[tuple[datetime.date, int, str], int] = {}

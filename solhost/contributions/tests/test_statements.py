@@ -60,12 +60,39 @@ def test_camt053_booked_entries_are_signed_lines_with_the_banks_reference():
     assert lines[2].description == "DIRECT CREDIT J NGUYEN FOR THE WIKI"
 
 
-def test_camt053_problems_name_the_element_and_line():
+def test_camt053_001_02_is_validated_against_the_iso_20022_schema():
     with pytest.raises(InputProblems) as error:
         read("camt053-malformed.xml")
     assert error.value.problems == [
         (
-            "Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt (line 52)",
+            "Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt (line 55)",
+            "does not follow the camt.053 schema: Element 'Amt': '12,00' is not a valid value "
+            "of the atomic type 'ActiveOrHistoricCurrencyAndAmount_SimpleType'.",
+        )
+    ]
+    without_code = (
+        (FILES / "camt053-october.xml")
+        .read_bytes()
+        .replace(b"<BkTxCd><Prtry><Cd>DD</Cd></Prtry></BkTxCd>", b"")
+    )
+    with pytest.raises(InputProblems) as error:
+        read_statement(without_code, today=TODAY)
+    ((where, message),) = error.value.problems
+    assert where == "Document/BkToCstmrStmt/Stmt[1]/Ntry[4]/AddtlNtryInf (line 71)"
+    assert "This element is not expected. Expected is one of ( Avlbty, BkTxCd )" in message
+
+
+def test_later_camt053_versions_have_the_elements_read_checked_one_by_one():
+    later = (
+        (FILES / "camt053-malformed.xml")
+        .read_bytes()
+        .replace(b"camt.053.001.02", b"camt.053.001.08")
+    )
+    with pytest.raises(InputProblems) as error:
+        read_statement(later, today=TODAY)
+    assert error.value.problems == [
+        (
+            "Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt (line 55)",
             "'12,00' is not an amount like 12.50",
         )
     ]
@@ -97,7 +124,7 @@ def test_camt053_refuses_other_currencies():
     with pytest.raises(InputProblems) as error:
         read_statement(text, today=TODAY)
     assert error.value.problems == [
-        ("Document/BkToCstmrStmt/Stmt[1]/Ntry[4]/Amt/@Ccy (line 61)", "is NZD; only AUD is taken")
+        ("Document/BkToCstmrStmt/Stmt[1]/Ntry[4]/Amt/@Ccy (line 65)", "is NZD; only AUD is taken")
     ]
 
 
