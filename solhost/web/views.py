@@ -257,8 +257,9 @@ def directory(request):
     )
 
 
-def _for_cards(ids: list[int]) -> list[Service]:
-    """The services of ``ids``, in that order, with what their cards show: four queries."""
+def _for_cards(ids: list[int], day) -> list[Service]:
+    """The services of ``ids``, in that order, with what their cards show on ``day``: four
+    queries."""
     by_id = Service.objects.select_related("kind").in_bulk(ids)
     services = [by_id[pk] for pk in ids if pk in by_id]
     # Their organisations with the data of the partners' charter badges, all at once.
@@ -266,7 +267,7 @@ def _for_cards(ids: list[int]) -> list[Service]:
         Organisation.objects.filter(pk__in={s.organisation_id for s in services})
     ).in_bulk()
     # The renewable power and outage readiness of every card's servers, in two queries.
-    energy = facts_by_service(services)
+    energy = facts_by_service(services, at=day)
     for service in services:
         service.organisation = owners[service.organisation_id]
         service.energy_facts = energy[service.pk]
@@ -280,14 +281,15 @@ def _service_cards(ids: list[int], *, stamp: str | None, show_partner: bool) -> 
     they show renew too (see apps.py), and for the day, since the energy facts are those
     in force on it; only the cards not cached are read and rendered.
     """
-    variant = f"{'card-run-by' if show_partner else 'card'}:{timezone.localdate()}"
+    day = timezone.localdate()
+    variant = f"{'card-run-by' if show_partner else 'card'}:{day}"
 
     def render_cards(names: list[str]) -> dict[str, str]:
         return {
             f"{variant}:{service.pk}": render_to_string(
                 "web/_service_card.html", {"service": service, "show_partner": show_partner}
             )
-            for service in _for_cards([int(name.rsplit(":", 1)[1]) for name in names])
+            for service in _for_cards([int(name.rsplit(":", 1)[1]) for name in names], day)
         }
 
     cards = cached_many([f"{variant}:{pk}" for pk in ids], render_cards, stamp=stamp)
