@@ -25,7 +25,7 @@ from solhost.contributions.payments_csv import PaymentLine
 from solhost.contributions.statements import StatementLine as ReadLine
 from solhost.contributions.statements.bank_csv import PRESETS, CsvLayout
 from solhost.contributions.statements.reading import read_statement
-from solhost.contributions.statements.references import find_reference
+from solhost.contributions.statements.references import find_reference, reference_index
 from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.core.problems import InputProblems
@@ -105,11 +105,12 @@ def import_statement(*, data: bytes, actor, format: str = "", mapping: str = "")
         # Anyone may write SOLIDARITY on a transfer, before any gift made its reference.
         solidarity_reference()
         references = {r.code: r for r in PaymentReference.objects.all()}
+        index = reference_index(references)
         matched = {
             line.bank_id: code
             for line in fresh.values()
             if line.amount_cents > 0
-            and (code := find_reference(line.description, references)) is not None
+            and (code := find_reference(line.description, index)) is not None
         }
         # A payment cannot be dated in a month already split; the steward decides those.
         closed = _closed_reasons(fresh[bank_id].booked_on for bank_id in matched)

@@ -9,7 +9,7 @@ import pytest
 from solhost.contributions.statements import detect_format
 from solhost.contributions.statements.bank_csv import PRESETS, CsvLayout, read_bank_csv
 from solhost.contributions.statements.reading import read_statement
-from solhost.contributions.statements.references import find_reference
+from solhost.contributions.statements.references import find_reference, reference_index
 from solhost.core.problems import InputProblems
 
 FILES = Path(__file__).parent / "statements"
@@ -35,7 +35,8 @@ def read(name: str, **options):
     ],
 )
 def test_a_reference_is_found_on_word_boundaries_whatever_the_bank_did_to_it(description, expected):
-    assert find_reference(description, [RITA, "SOLIDARITY", "S-AAAABBBB"]) == expected
+    index = reference_index([RITA, "SOLIDARITY", "S-AAAABBBB"])
+    assert find_reference(description, index) == expected
 
 
 def test_the_format_is_detected_from_the_content():
