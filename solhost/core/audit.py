@@ -196,6 +196,10 @@ class AuditAction(StrEnum):
         "distribution.payout_batch.sent",
         "A payout batch was sent to the bank and its payments posted to the ledger.",
     )
+    PAYMENT_REVERSE = (
+        "distribution.payment_reverse",
+        "A payment was refunded or reversed by the bank, by a reversing transaction.",
+    )
     # residents
     EXPORT_DOWNLOAD = (
         "residents.export.download",

@@ -18,7 +18,12 @@ from solhost.contributions.models import Payment
 from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.distribution.ledger_lines import close_lines
-from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
+from solhost.distribution.models import (
+    PartnerStatement,
+    PaymentReversal,
+    PeriodClose,
+    ResidentShare,
+)
 from solhost.distribution.queries import close_figures, why_not_closable
 from solhost.ledger import accounts
 from solhost.ledger.actions import post_transaction
@@ -72,12 +77,12 @@ def _close(period: str, actor, checked_input_hash: str | None) -> PeriodClose:
     _, last = parse_period(period)
     FrozenPeriod.objects.create(period=period)
     if connection.vendor == "postgresql":
-        # Usage and payments being written now either land before the close reads them or
+        # Usage, payments and their reversals being written now either land before the close reads them or
         # wait, see the period frozen, and are refused: nothing slips in between.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"LOCK TABLE {UsageEvent._meta.db_table}, {ActiveDay._meta.db_table}, "
-                f"{Payment._meta.db_table} IN SHARE MODE"
+                f"{Payment._meta.db_table}, {PaymentReversal._meta.db_table} IN SHARE MODE"
             )
     figures = close_figures(period)
     close, result = figures.close, figures.result

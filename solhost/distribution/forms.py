@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from solhost.contributions.forms import AmountField
+from solhost.distribution.models import PaymentReversal
 from solhost.metering.periods import parse_period
 from solhost.partners.models import Organisation
 
@@ -113,3 +114,19 @@ class SentForm(forms.Form):
         label="Day the file was sent",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class ReversalForm(forms.Form):
+    """A payment given back: how, when, and why."""
+
+    kind = forms.ChoiceField(
+        label="What happened",
+        choices=PaymentReversal.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a refund or a reversal by the bank."},
+    )
+    reversed_on = forms.DateField(
+        label="Day the money left the bank",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(label="Why", max_length=200, help_text="Kept in the books.")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from solhost.contributions.models import Payment
 from solhost.core.money import format_dollars
 from solhost.ledger.models import Transaction
 from solhost.partners.models import Organisation
@@ -217,3 +218,33 @@ class PayoutLine(models.Model):
 
     def __str__(self) -> str:
         return f"{format_dollars(self.amount_cents)} AUD to {self.account_name}"
+
+
+class PaymentReversal(models.Model):
+    """A payment given back (a refund) or taken back by the bank, as a reversing transaction.
+
+    Only while the payment's month is open: a reversed payment is left out of the month's
+    split, so a closed month's figures never change.
+    """
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", "Refund to the payer"
+        BANK_REVERSAL = "bank_reversal", "Reversed by the bank"
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reversed_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    ledger_entry = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, related_name="payment_reversal"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reversed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of payment {self.payment_id}"

@@ -14,7 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 
 from solhost.contributions.models import Payment, PaymentReference, SponsoredSeat
 from solhost.core.models import parameter_value
@@ -47,7 +48,10 @@ def _paid_by_resident(
     A sponsor with no seat left gets a member of its own with no usage, so its money
     follows the zero-usage rule instead of vanishing.
     """
-    in_period = Payment.objects.filter(received_on__gte=first, received_on__lte=last)
+    # A payment given back before the close is not the region's to split.
+    in_period = Payment.objects.filter(
+        received_on__gte=first, received_on__lte=last, reversal__isnull=True
+    )
     paid: dict[int, int] = defaultdict(int)
     for resident, cents in (
         in_period.filter(reference__purpose=PaymentReference.Purpose.RESIDENT)
@@ -318,20 +322,29 @@ class MonthInflows:
 def month_inflows(period: str) -> MonthInflows:
     """What the ledger says came into the bank in ``period``, for each payment purpose.
 
-    Read from the bank account's postings of recorded payments, so the public totals are
-    the books' own figures, whatever the account the money was credited to.
+    Read from the bank account's postings of recorded payments and their reversals, so the
+    public totals are the books' own figures, whatever the account the money was credited to.
     """
     first, last = parse_period(period)
+    paid = Q(transaction__payment__received_on__gte=first) & Q(
+        transaction__payment__received_on__lte=last
+    )
+    # A refund or bank reversal counts against the month the payment was made in, as the
+    # close leaves the payment out of that month's split.
+    given_back = Q(transaction__reverses__payment__received_on__gte=first) & Q(
+        transaction__reverses__payment__received_on__lte=last
+    )
     rows = (
-        Posting.objects.filter(
-            account__code=accounts.BANK,
-            transaction__date__gte=first,
-            transaction__date__lte=last,
-            transaction__payment__isnull=False,
+        Posting.objects.filter(paid | given_back, account__code=accounts.BANK)
+        .annotate(
+            purpose=Coalesce(
+                "transaction__payment__reference__purpose",
+                "transaction__reverses__payment__reference__purpose",
+            )
         )
-        .values("transaction__payment__reference__purpose")
+        .values("purpose")
         .annotate(total=Sum("amount_cents"))
-        .values_list("transaction__payment__reference__purpose", "total")
+        .values_list("purpose", "total")
     )
     found = dict(rows)
     # Every purpose, so a kind of payment added later shows on the page from its first day.

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from solhost.contributions.models import Payment
 from solhost.core.forms import submit
 from solhost.core.money import format_aud
 from solhost.core.problems import InputProblems
@@ -29,11 +30,13 @@ from solhost.distribution.forms import (
     CloseForm,
     MonthForm,
     PayoutForm,
+    ReversalForm,
     SentForm,
 )
 from solhost.distribution.models import (
     PartnerBankAccount,
     PartnerStatement,
+    PaymentReversal,
     Payout,
     PayoutBatch,
     PeriodClose,
@@ -56,6 +59,7 @@ from solhost.distribution.queries import (
     preview_close,
     why_not_closable,
 )
+from solhost.distribution.refunds import reverse_payment
 from solhost.metering.models import ActiveDay
 from solhost.metering.periods import parse_period
 from solhost.partners.models import Membership, Organisation, Service
@@ -469,3 +473,28 @@ def close_month(request: HttpRequest, period: str) -> HttpResponse:
     else:
         messages.info(request, f"{period} was already closed; nothing changed.")
     return redirect("distribution:transparency", period)
+
+
+@steward_required
+def give_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """The steward refunds a payment, or records that the bank reversed it (audited)."""
+    payment = get_object_or_404(Payment.objects.select_related("reference"), pk=pk)
+    reversal = PaymentReversal.objects.filter(payment=payment).first()
+    form = ReversalForm(request.POST or None, initial={"reversed_on": timezone.localdate()})
+    if request.method == "POST" and reversal is None:
+        reversal = submit(
+            form,
+            lambda data: reverse_payment(payment=payment, actor=request.user, **data),
+        )
+        if reversal is not None:
+            messages.success(
+                request,
+                f"{reversal.get_kind_display()}: {format_aud(payment.amount_cents)} "
+                f"of {payment.reference} is out of the books by a reversing transaction.",
+            )
+            return redirect("distribution:give_back", payment.pk)
+    return render(
+        request,
+        "distribution/give_back.html",
+        {"payment": payment, "reversal": reversal, "form": form},
+    )
