@@ -1,8 +1,9 @@
 """A server's renewable power and outage readiness for the public pages, from its analysis.
 
 ``facts_by_service`` gives every service's servers in two queries, however many services
-there are, so a page of directory cards costs the same as one service page. Only primary
-servers are worded: backups and DNS serve no resident directly, and the map lists them.
+there are, so a page of directory cards costs the same as one service page; only primary
+servers are worded there, as backups and DNS serve no resident directly. A partner's page
+words all its servers with ``facts_by_server``, in one query.
 """
 
 import datetime
@@ -85,6 +86,33 @@ def _latest(server_ids: Iterable[int], at: datetime.date) -> dict[int, EnergyAna
     return {analysis.server_id: analysis for analysis in found}
 
 
+def _server_facts(
+    name: str, slug: str, started: datetime.date, analysis: EnergyAnalysis | None, url: str
+) -> ServerFacts:
+    renewable, outage = (
+        (NOT_ANALYSED, NOT_ANALYSED)
+        if analysis is None
+        else analysis_words(analysis, started=started)
+    )
+    # ``url`` is the energy page's address reversed once with "-" for the slug.
+    return ServerFacts(name, url.replace("/-/", f"/{slug}/"), renewable, outage)
+
+
+def facts_by_server(
+    servers: Iterable[Server], *, at: datetime.date | None = None
+) -> dict[int, ServerFacts]:
+    """Each server's energy in words, by server id, in one query whatever their number."""
+    servers = list(servers)
+    analyses = _latest([server.pk for server in servers], at or timezone.localdate())
+    url = reverse("energy:server", args=["-"])
+    return {
+        server.pk: _server_facts(
+            server.name, server.slug, server.operation_started, analyses.get(server.pk), url
+        )
+        for server in servers
+    }
+
+
 def facts_by_service(
     services: Iterable[Service], *, at: datetime.date | None = None
 ) -> dict[int, list[ServerFacts]]:
@@ -102,20 +130,11 @@ def facts_by_service(
         )
     )
     analyses = _latest({link[1] for link in links}, at or timezone.localdate())
-    # One reverse() for the page, not one per server.
-    url_pattern = reverse("energy:server", args=["-"])
+    url = reverse("energy:server", args=["-"])
     worded: dict[int, ServerFacts] = {}
     facts: dict[int, list[ServerFacts]] = {pk: [] for pk in ids}
     for service_id, server_id, name, slug, started in links:
         if server_id not in worded:
-            analysis = analyses.get(server_id)
-            renewable, outage = (
-                (NOT_ANALYSED, NOT_ANALYSED)
-                if analysis is None
-                else analysis_words(analysis, started=started)
-            )
-            worded[server_id] = ServerFacts(
-                name, url_pattern.replace("/-/", f"/{slug}/"), renewable, outage
-            )
+            worded[server_id] = _server_facts(name, slug, started, analyses.get(server_id), url)
         facts[service_id].append(worded[server_id])
     return facts

@@ -46,6 +46,17 @@ def _kwh(wh: float | None) -> float | None:
     return None if wh is None else round(wh / 1000, 2)
 
 
+def _day_label(iso_day: str) -> str:
+    """``2026-11-07`` as ``7 Nov 2026``."""
+    day = datetime.date.fromisoformat(iso_day)
+    return f"{day.day} {day:%b %Y}"
+
+
+def _month_label(iso_month: str) -> str:
+    """``2026-11`` as ``November 2026``."""
+    return f"{datetime.date.fromisoformat(iso_month + '-01'):%B %Y}"
+
+
 def _mix_rows(daily: list[dict]) -> tuple[str, list[dict]]:
     """The energy mix by day, or by week (from Monday) for longer spans, in kWh."""
     if len(daily) <= DAILY_MIX_MAX_DAYS:
@@ -62,7 +73,7 @@ def _mix_rows(daily: list[dict]) -> tuple[str, list[dict]]:
         rows = list(weeks.values())
     return period, [
         {
-            "label": row["label"],
+            "label": _day_label(row["label"]),
             **{key: _kwh(row.get(key)) for key, _ in MIX_SOURCES},
             "load_wh": _kwh(row.get("load_wh")),
         }
@@ -99,7 +110,7 @@ def server_energy(request: HttpRequest, slug: str) -> HttpResponse:
         period, mix = _mix_rows(analysis.daily_mix)
         monthly = [
             {
-                "month": m["month"],
+                "month": _month_label(m["month"]),
                 "share": _percent(m["renewable_share"]),
                 "coverage": _percent(m["coverage"]),
             }

@@ -16,7 +16,7 @@ from django.utils import timezone
 from shapely.geometry import mapping
 
 from solhost.core.models import parameter_value
-from solhost.energy.public_facts import facts_by_service
+from solhost.energy.public_facts import facts_by_server, facts_by_service
 from solhost.partners.directory import find_services, kind_words
 from solhost.partners.listing_cache import cached, cached_many, current_stamp
 from solhost.partners.models import Organisation, Server, Service
@@ -297,7 +297,7 @@ def _service_cards(ids: list[int], *, stamp: str | None, show_partner: bool) -> 
 
 
 def partner_detail(request, slug):
-    """One partner, its services and servers.
+    """One partner, its services and servers, with each server's power in words.
 
     Only partners have a page: the steward runs the platform, not services for
     residents, so its slug gives 404 like any unknown one.
@@ -305,7 +305,10 @@ def partner_detail(request, slug):
     partner = get_object_or_404(with_qualification(_partners()), slug=slug)
     services = list(partner.services.order_by("name").values_list("pk", flat=True))
     cards = _service_cards(services, stamp=current_stamp(), show_partner=False)
-    servers = partner.servers.select_related("power_system").order_by("name")
+    servers = list(partner.servers.select_related("power_system").order_by("name"))
+    energy = facts_by_server(servers)
+    for server in servers:
+        server.energy = energy[server.pk]
     return render(
         request,
         "web/partner.html",

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from solhost.energy.tests.helpers import LAST_DAY, power_system, with_telemetry
 from solhost.web.tests.pages import assert_clean_page
@@ -26,8 +27,8 @@ def test_the_page_shows_each_chart_with_its_table(client, world):
     for chart in ("mix-chart", "monthly-chart", "outage-chart"):
         assert f'id="{chart}"' in html
     # Every day of the mix, the month and the 72 hours of the outage are in the tables.
-    assert html.count('<th scope="row">2026-01-') == 21
-    assert '<th scope="row">2026-01</th>' in html
+    assert len(re.findall(r'<th scope="row">\d{1,2} Jan 2026</th>', html)) == 21
+    assert '<th scope="row">January 2026</th>' in html
     assert '<th scope="row">72</th>' in html
     assert (
         "renewable over the 21 days measured so far; the share is judged once 90 % of 365" in html
@@ -43,7 +44,7 @@ def test_long_windows_are_shown_by_week(client, world):
 
     assert "Energy mix by week from" in html
     monday = LAST_DAY - datetime.timedelta(days=LAST_DAY.weekday())
-    assert f'<th scope="row">{monday.isoformat()}</th>' in html
+    assert f'<th scope="row">{monday.day} {monday:%b %Y}</th>' in html
 
 
 def test_a_server_without_state_of_charge_has_no_outage_chart(
@@ -86,3 +87,9 @@ def test_shares_are_written_exactly_from_basis_points(client, world):
 
     assert "87.25 % renewable over the 363 days measured of the last 365 days" in html
     assert "99.5 % of the window" in html
+
+
+def test_the_worst_outage_start_is_given_with_its_time_zone(client, world):
+    with_telemetry(world.mcc_server, days=21)
+    html = client.get("/servers/mcc-1/energy/").content.decode()
+    assert re.search(r"The worst starts on \d{1,2} \w+ 2026, \d\d:\d\d AEDT", html)

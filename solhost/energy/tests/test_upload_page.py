@@ -27,6 +27,8 @@ def test_a_partner_admin_uploads_readings(client, world):
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert "Stored 3 new readings from readings.csv; 0 were already stored" in page
+    # Times are in the region's clock, and say so.
+    assert "10 Jan 2026, 00:00 to 10 Jan 2026, 02:00 AEDT" in page
     assert TelemetryReading.objects.filter(server=world.mcc_server).count() == 3
     upload = TelemetryUpload.objects.get()
     assert (upload.uploaded_by, upload.via, upload.file_name) == (

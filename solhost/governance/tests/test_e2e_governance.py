@@ -137,10 +137,12 @@ def test_two_partners_and_the_steward_change_a_price(live_server, world, browser
     sam.shot("index")
     sam.page.get_by_role("link", name="Parameters and their history").click()
     sam.shot("parameters")
-    sam.page.get_by_role("link", name="land_back_min_bp").click()
+    sam.page.get_by_role(
+        "link", name="Least land-back contribution of a settler-run partner"
+    ).click()
     history = sam.page.get_by_role("table")
     newest = history.get_by_role("row").nth(1)
-    expect(newest).to_contain_text("1500")
+    expect(newest).to_contain_text("15 % of gross revenue")
     expect(newest).to_contain_text(f"Decision {proposal.pk}: Raise the land-back minimum to 15%")
     expect(newest).to_contain_text("upcoming")
     expect(history).to_contain_text("Charter, initial value")

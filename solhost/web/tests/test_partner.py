@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.urls import reverse
 
@@ -100,3 +101,34 @@ def test_more_servers_cost_no_more_queries(client, world):
             )
 
     assert_queries_do_not_grow(client, partner_url("mcc"), add_more)
+
+
+def test_servers_lead_with_their_power_in_words_and_label_every_cell(client, world):
+    from solhost.energy.tests.helpers import with_telemetry
+
+    with_telemetry(world.mcc_server, days=21)
+    Server.objects.create(
+        organisation=world.mcc,
+        slug="mcc-backup",
+        name="MCC backup",
+        role="offsite_backup",
+        latitude=-36.76,
+        longitude=144.28,
+        hosting_company="Goldfields DC",
+        operation_started=datetime.date(2024, 3, 5),
+    )
+    html = client.get(partner_url("mcc")).content.decode()
+    headers = re.findall(r'<th scope="col">(.*?)</th>', html)
+    assert headers[:3] == ["Server", "Renewable power", "In a power outage"]
+    primary = html[html.index(">MCC one<") :]
+    assert re.search(
+        r'<td data-label="Renewable power">[\d.]+ % renewable so far, over 21 days measured</td>',
+        primary,
+    )
+    assert '<td data-label="In a power outage">Start-up grace: must ride through' in primary
+    assert 'href="/servers/mcc-1/energy/"' in primary
+    backup = html[html.index(">MCC backup") :]
+    assert "Not metered here: judged on evidence of its data centre's supply" in backup
+    # On a phone every row is a card whose cells carry their column's name.
+    assert 'class="table-wrap manage-table"' in html
+    assert html.count('data-label="Operating since"') == 2
