@@ -261,7 +261,11 @@ def where_it_went(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "distribution/where_it_went.html",
-        {"months": months, "open_usage": _open_usage_for(request.user)},
+        {
+            "months": months,
+            "open_usage": _open_usage_for(request.user),
+            "payments": Payment.objects.filter(reference__resident=request.user)[:36],
+        },
     )
 
 
@@ -498,3 +502,33 @@ def give_back(request: HttpRequest, pk: int) -> HttpResponse:
         "distribution/give_back.html",
         {"payment": payment, "reversal": reversal, "form": form},
     )
+
+
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable receipt for one payment: for whoever paid it, and the steward; else 404."""
+    payment = get_object_or_404(
+        Payment.objects.select_related("reference__resident", "reference__organisation"), pk=pk
+    )
+    reference = payment.reference
+    payer = reference.resident or reference.organisation
+    mine = reference.resident_id == request.user.pk or (
+        reference.organisation is not None and may_act_for(request.user, reference.organisation)
+    )
+    if not (mine or is_steward(request.user)):
+        raise Http404("No such receipt.")
+    return render(
+        request,
+        "distribution/receipt.html",
+        {
+            "payment": payment,
+            "payer": _payer_name(payer) if payer else "A gift to the solidarity fund",
+            "reversal": PaymentReversal.objects.filter(payment=payment).first(),
+        },
+    )
+
+
+def _payer_name(payer) -> str:
+    if isinstance(payer, Organisation):
+        return payer.name
+    return payer.get_full_name() or payer.get_username()
