@@ -22,7 +22,8 @@ from solhost.metering.models import FrozenPeriod
 from solhost.metering.periods import period_of
 
 
-def _closed(payment: Payment) -> str:
+def why_not_reversible(payment: Payment) -> str:
+    """Why the payment cannot be given back now, or "" when its month is open."""
     period = period_of(payment.received_on)
     if FrozenPeriod.objects.filter(period=period).exists():
         return f"its month, {period}, is closed and split: a closed month's payments stay"
@@ -52,7 +53,7 @@ def reverse_payment(
         )
         if PaymentReversal.objects.filter(payment=payment).exists():
             raise InputProblems([("payment", "This payment was already given back.")])
-        if closed := _closed(payment):
+        if closed := why_not_reversible(payment):
             raise InputProblems([("payment", f"It cannot be given back: {closed}.")])
         label = PaymentReversal.Kind(kind).label
         entry = reverse(
@@ -71,7 +72,7 @@ def reverse_payment(
         )
         # A close may have committed since the check above; once the reversal is in, a close
         # waits for this transaction (it locks the reversals table), so checking again is enough.
-        if closed := _closed(payment):
+        if closed := why_not_reversible(payment):
             raise InputProblems([("payment", f"It cannot be given back: {closed}.")])
         audit.record_saved(reversal, actor=actor, action=AuditAction.PAYMENT_REVERSE)
     return reversal

@@ -59,7 +59,7 @@ from solhost.distribution.queries import (
     preview_close,
     why_not_closable,
 )
-from solhost.distribution.refunds import reverse_payment
+from solhost.distribution.refunds import reverse_payment, why_not_reversible
 from solhost.metering.models import ActiveDay
 from solhost.metering.periods import parse_period
 from solhost.partners.models import Membership, Organisation, Service
@@ -500,7 +500,12 @@ def give_back(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "distribution/give_back.html",
-        {"payment": payment, "reversal": reversal, "form": form},
+        {
+            "payment": payment,
+            "reversal": reversal,
+            "form": form,
+            "closed": "" if reversal else why_not_reversible(payment),
+        },
     )
 
 

@@ -127,3 +127,14 @@ def test_only_the_steward_gives_payments_back(client, october, persona):  # noqa
     client.force_login(getattr(october, persona))
     answer = client.post(_url(rita), {"kind": "refund", "reversed_on": "2026-11-03", "reason": "x"})
     assert answer.status_code == 403 and not PaymentReversal.objects.exists()
+
+
+def test_a_closed_months_payment_offers_no_form(client, october):  # noqa: F811
+    close_period(period=PERIOD, actor=None, today=AFTER_GRACE)
+    rita = Payment.objects.get(reference__resident=october.rita)
+    client.force_login(october.sam)
+    page = client.get(_url(rita))
+    assert_clean_page(page)
+    html = page.content.decode()
+    assert "cannot be given back: its month, 2026-10, is closed" in html
+    assert "Give it back</button>" not in html
