@@ -296,24 +296,31 @@ def _service_cards(ids: list[int], *, stamp: str | None, show_partner: bool) -> 
     return [cards[f"{variant}:{pk}"] for pk in ids if f"{variant}:{pk}" in cards]
 
 
+def _partner_page(slug: str, day) -> dict:
+    partner = get_object_or_404(with_qualification(_partners()), slug=slug)
+    servers = list(partner.servers.select_related("power_system").order_by("name"))
+    energy = facts_by_server(servers, at=day)
+    for server in servers:
+        server.energy = energy[server.pk]
+    return {
+        "partner": partner,
+        "services": list(partner.services.order_by("name").values_list("pk", flat=True)),
+        "servers": servers,
+    }
+
+
 def partner_detail(request, slug):
     """One partner, its services and servers, with each server's power in words.
 
     Only partners have a page: the steward runs the platform, not services for
-    residents, so its slug gives 404 like any unknown one.
+    residents, so its slug gives 404 like any unknown one. Cached like the service page;
+    the cards of its services are the directory's.
     """
-    partner = get_object_or_404(with_qualification(_partners()), slug=slug)
-    services = list(partner.services.order_by("name").values_list("pk", flat=True))
-    cards = _service_cards(services, stamp=current_stamp(), show_partner=False)
-    servers = list(partner.servers.select_related("power_system").order_by("name"))
-    energy = facts_by_server(servers)
-    for server in servers:
-        server.energy = energy[server.pk]
-    return render(
-        request,
-        "web/partner.html",
-        {"partner": partner, "cards": cards, "servers": servers},
-    )
+    stamp = current_stamp()
+    day = timezone.localdate()
+    page = cached(f"partner-page:{day}:{slug}", lambda: _partner_page(slug, day), stamp=stamp)
+    cards = _service_cards(page["services"], stamp=stamp, show_partner=False)
+    return render(request, "web/partner.html", {**page, "cards": cards})
 
 
 def _service_page(slug: str, day) -> dict:

@@ -107,3 +107,32 @@ def test_a_service_page_shows_a_change_to_its_servers_and_their_energy(client, w
         service=world.mcc_service, actor=world.alice, data={"summary": "Files, at home."}
     )
     assert "Files, at home." in page(client, url)
+
+
+def test_a_partner_page_seen_before_costs_two_queries(client, world, django_assert_num_queries):
+    url = reverse("web:partner", args=["mcc"])
+    client.get(url)
+    # The listing stamp, and the region for the header: the rest was cached.
+    with django_assert_num_queries(2):
+        client.get(url)
+
+
+def test_a_partner_page_shows_changes_to_its_servers_power_and_standing(client, world):
+    url = reverse("web:partner", args=["mcc"])
+    assert "kWp solar" not in page(client, url)
+    with_telemetry(world.mcc_server, days=3)
+    html = page(client, url)
+    assert "kWp solar" in html
+    assert "renewable so far, over 3 days measured" in html
+    actions.update_server(server=world.mcc_server, actor=world.alice, data={"name": "Creek rack"})
+    assert "Creek rack" in page(client, url)
+    assert "qual-badge-qualified" not in page(client, url)
+    QualificationRun.objects.create(
+        organisation=world.mcc,
+        at=datetime.date(2026, 1, 1),
+        trigger="test",
+        criteria_version="1",
+        parameters={},
+        qualified=True,
+    )
+    assert "qual-badge-qualified" in page(client, url)
