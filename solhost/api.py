@@ -10,6 +10,7 @@ from solhost.partners.api import router as partners_router
 from solhost.qualification.api import router as qualification_router
 from solhost.residents.api import router as residents_router
 from solhost.web.api import router as region_router
+from solhost.winddown.api import router as winddown_router
 
 # The input guard refuses a NUL in any path or query parameter (PostgreSQL cannot compare
 # such text); the description says so, so a client reading it never sends one.
@@ -45,3 +46,4 @@ api.add_router("/", contributions_router)
 api.add_router("/", distribution_router)
 api.add_router("/", governance_router)
 api.add_router("/", residents_router)
+api.add_router("/", winddown_router)

@@ -50,14 +50,16 @@ def _require_open(wind_down: WindDown) -> None:
         raise ValidationError(f"The wind-down of {wind_down.organisation} is already complete.")
 
 
-def _set_state(case: Case, state: str, *, actor, action: AuditAction, **fields) -> None:
+def _set_state(
+    case: Case, state: str, *, actor, action: AuditAction, note: str = "", **fields
+) -> None:
     before = audit.snapshot(case)
     case.state = state
     case.changed_at = timezone.now()
     for name, value in fields.items():
         setattr(case, name, value)
     case.save()
-    audit.record_saved(case, actor=actor, action=action, before=before)
+    audit.record_saved(case, actor=actor, action=action, before=before, note=note)
 
 
 @transaction.atomic(durable=True)
@@ -99,12 +101,22 @@ def start_wind_down(
 
 
 @transaction.atomic(durable=True)
-def mark_exported(*, wind_down: WindDown, case_ids: Iterable[int], actor: User) -> int:
+def mark_exported(
+    *,
+    wind_down: WindDown,
+    case_ids: Iterable[int],
+    actor: User | None,
+    partner: Organisation | None = None,
+) -> int:
     """The closing partner has returned these residents' data; returns how many cases.
 
-    All or nothing: a case of another wind-down, or one already moved or declined, refuses
-    the whole batch with its number named."""
-    _require_runner(actor, wind_down.organisation)
+    ``actor`` is the person acting, or None when ``partner`` called through the API with
+    its token. All or nothing: a case of another wind-down, or one already moved or
+    declined, refuses the whole batch with its number named."""
+    if actor is not None:
+        _require_runner(actor, wind_down.organisation)
+    elif partner is None or partner.pk != wind_down.organisation_id:
+        raise PermissionDenied(f"Only {wind_down.organisation.name} marks its own exports.")
     wind_down = WindDown.objects.select_for_update().get(pk=wind_down.pk)
     _require_open(wind_down)
     wanted = sorted(set(case_ids))
@@ -123,9 +135,14 @@ def mark_exported(*, wind_down: WindDown, case_ids: Iterable[int], actor: User) 
             problems.append(("cases", f"Case {pk} is already {case.get_state_display().lower()}."))
     if problems:
         raise InputProblems(problems)
+    note = "" if actor is not None else f"through the API by {wind_down.organisation.slug}"
     for pk in wanted:
         _set_state(
-            cases[pk], Case.State.EXPORTED, actor=actor, action=AuditAction.WIND_DOWN_CASE_EXPORTED
+            cases[pk],
+            Case.State.EXPORTED,
+            actor=actor,
+            action=AuditAction.WIND_DOWN_CASE_EXPORTED,
+            note=note,
         )
     return len(wanted)
 
@@ -171,7 +188,11 @@ def request_move(
 @transaction.atomic(durable=True)
 def accept_move(*, case: Case, actor: User) -> Case:
     """The receiving partner's admin takes the resident in."""
-    case = Case.objects.select_for_update().select_related("move_to__organisation").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("move_to__organisation")
+        .get(pk=case.pk)
+    )
     if case.move_to is None or not may_act_for(actor, case.move_to.organisation):
         raise PermissionDenied("Only the receiving partner's admins can accept this move.")
     if case.state != Case.State.MOVE_REQUESTED:
