@@ -60,7 +60,8 @@ def check_page_cpu(figures: dict) -> None:
     for page in figures["pages"].values():
         assert page["median_ms"] > 0
         assert page["ratio_to_baseline"] > 0
-        assert page["queries"] > 0
+        # The first visitor fills the cache that spares later ones most queries.
+        assert page["first_request_queries"] > page["queries"] > 0
 
 
 def check_pages_under_load(figures: dict) -> None:
