@@ -22,6 +22,7 @@ from solhost.core.problems import InputProblems
 from solhost.partners.models import Organisation, Server, Service
 from solhost.partners.permissions import is_steward, may_act_for
 from solhost.qualification.queries import qualified_on
+from solhost.winddown import emails
 from solhost.winddown.models import Case, HandoverOffer, HandoverRequest, WindDown
 from solhost.winddown.permissions import may_run_wind_down
 from solhost.winddown.queries import residents_by_service
@@ -97,6 +98,7 @@ def start_wind_down(
         Case(wind_down=wind_down, resident_id=resident, service_id=service, changed_at=now)
         for resident, service in sorted(residents_by_service(organisation))
     )
+    emails.announce(wind_down)
     return wind_down
 
 
@@ -144,6 +146,7 @@ def mark_exported(
             action=AuditAction.WIND_DOWN_CASE_EXPORTED,
             note=note,
         )
+        emails.exported(cases[pk])
     return len(wanted)
 
 
@@ -182,6 +185,7 @@ def request_move(
         action=AuditAction.WIND_DOWN_CASE_MOVE_REQUEST,
         move_to=service,
     )
+    emails.move_requested(case)
     return case
 
 
@@ -200,6 +204,7 @@ def accept_move(*, case: Case, actor: User) -> Case:
             f"This move is not waiting: it is {case.get_state_display().lower()}."
         )
     _set_state(case, Case.State.MOVED, actor=actor, action=AuditAction.WIND_DOWN_CASE_MOVE_ACCEPT)
+    emails.moved(case)
     return case
 
 
