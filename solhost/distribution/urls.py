@@ -35,6 +35,11 @@ urlpatterns = [
     path("payouts/batches/<int:pk>/sent/", views.batch_sent, name="batch_sent"),
     path("contribute/payments/<int:pk>/give-back/", views.give_back, name="give_back"),
     path("contribute/payments/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path(
+        "contribute/where-it-went/<int:year>-statement/",
+        views.yearly_statement,
+        name="yearly_statement",
+    ),
     path("closes/", views.close_index, name="close_index"),
     path("closes/<period:period>/", views.close_preview, name="close_preview"),
     path("closes/<period:period>/close/", views.close_month, name="close_month"),

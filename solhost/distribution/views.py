@@ -7,6 +7,7 @@ before closing it, and closes it from the same page.
 """
 
 import csv
+import datetime
 import json
 import uuid
 
@@ -258,13 +259,15 @@ def where_it_went(request: HttpRequest) -> HttpResponse:
             for slug, cents in share.services.items()
         ]
         months.append({"share": share, "rows": rows})
+    payments = list(Payment.objects.filter(reference__resident=request.user))
     return render(
         request,
         "distribution/where_it_went.html",
         {
             "months": months,
             "open_usage": _open_usage_for(request.user),
-            "payments": Payment.objects.filter(reference__resident=request.user)[:36],
+            "payments": payments[:36],
+            "years": sorted({_financial_year(p.received_on) for p in payments}, reverse=True),
         },
     )
 
@@ -537,3 +540,33 @@ def _payer_name(payer) -> str:
     if isinstance(payer, Organisation):
         return payer.name
     return payer.get_full_name() or payer.get_username()
+
+
+def _financial_year(day: datetime.date) -> int:
+    """The Australian financial year a day falls in, by the year it starts (1 July)."""
+    return day.year if day.month >= 7 else day.year - 1
+
+
+@login_required
+def yearly_statement(request: HttpRequest, year: int) -> HttpResponse:
+    """The resident's own payments in one financial year (1 July to 30 June), to print."""
+    first, last = datetime.date(year, 7, 1), datetime.date(year + 1, 6, 30)
+    payments = list(
+        Payment.objects.filter(
+            reference__resident=request.user, received_on__gte=first, received_on__lte=last
+        )
+        .select_related("reference", "reversal")
+        .order_by("received_on", "id")
+    )
+    kept = sum(p.amount_cents for p in payments if not hasattr(p, "reversal"))
+    return render(
+        request,
+        "distribution/yearly_statement.html",
+        {
+            "first": first,
+            "last": last,
+            "payments": payments,
+            "kept_cents": kept,
+            "payer": _payer_name(request.user),
+        },
+    )

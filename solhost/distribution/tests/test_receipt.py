@@ -65,3 +65,33 @@ def test_nobody_else_sees_a_residents_receipt(client, october, persona, status):
     rita = Payment.objects.get(reference__resident=october.rita)
     client.force_login(getattr(october, persona))
     assert client.get(_receipt(rita)).status_code == status
+
+
+def test_a_yearly_statement_lists_the_residents_payments_of_the_financial_year(client, october):  # noqa: F811
+    world = october
+    reference = contributions.reference_for_resident(world.rita).code
+    for day, cents in ((datetime.date(2026, 6, 30), 700), (datetime.date(2026, 10, 20), 900)):
+        contributions.record_payment(
+            received_on=day, reference=reference, amount_cents=cents, token=str(day), actor=None
+        )
+    refunded = Payment.objects.get(amount_cents=900)
+    reverse_payment(
+        payment=refunded,
+        kind="refund",
+        reversed_on=datetime.date(2026, 11, 3),
+        reason="x",
+        actor=None,
+    )
+    client.force_login(world.rita)
+    mine = client.get(reverse("distribution:where_it_went")).content.decode()
+    link = reverse("distribution:yearly_statement", args=[2026])
+    assert f'href="{link}"' in mine and "2025–2026" in mine
+    page = client.get(link)
+    assert_clean_page(page)
+    html = page.content.decode()
+    assert "1 July 2026 to 30 June 2027" in html
+    assert "$25.00" in html and "$9.00" in html and "$7.00" not in html  # June is last year's
+    assert "refund to the payer, 3 Nov 2026" in html
+    assert '<td class="num">$25.00</td></tr></tfoot>' in html  # the refund is not kept
+    # Bob's payment is his alone.
+    assert "$12.00" not in html
