@@ -311,24 +311,34 @@ def _anonymise_trail(
     for type_id, ids in owned.items():
         if ids:
             about |= Q(content_type_id=type_id, object_id__in=ids)
-    # Whole names only: "ann" is not taken out of "annual".
-    name_pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
-    snapshots = {ContentType.objects.get_for_model(model).pk for model in (User, EmailAddress)}
-    changed: set[int] = set()
-    for event in AuditEvent.objects.filter(about):
-        fields = {"object_repr": name_pattern.sub(label, event.object_repr)}
-        if event.actor_id == user.pk:
-            fields["actor_label"] = label
-        if event.content_type_id in snapshots and event.object_id in owned[event.content_type_id]:
-            fields.update(before=None, after=None)
-        AuditEvent.objects.filter(pk=event.pk).update(**fields)
-        changed.add(event.pk)
+    noting = Q()
     for address in addresses:
-        pattern = re.compile(re.escape(address), re.IGNORECASE)
-        for event in AuditEvent.objects.filter(note__icontains=address):
-            AuditEvent.objects.filter(pk=event.pk).update(note=pattern.sub(label, event.note))
-            changed.add(event.pk)
-    return len(changed)
+        noting |= Q(note__icontains=address)
+    trail = (
+        AuditEvent.objects.filter(about | noting) if noting else AuditEvent.objects.filter(about)
+    )
+    changed = trail.count()
+    AuditEvent.objects.filter(actor=user).update(actor_label=label)
+    for model in (User, EmailAddress):
+        type_id = ContentType.objects.get_for_model(model).pk
+        AuditEvent.objects.filter(content_type_id=type_id, object_id__in=owned[type_id]).update(
+            before=None, after=None
+        )
+    # Whole names only: "ann" is not taken out of "annual". One UPDATE per distinct text,
+    # however many events share it.
+    name = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+    about_events = AuditEvent.objects.filter(about)
+    for described in set(about_events.values_list("object_repr", flat=True)):
+        if name.search(described):
+            about_events.filter(object_repr=described).update(
+                object_repr=name.sub(label, described)
+            )
+    if noting:
+        address = re.compile("|".join(re.escape(a) for a in addresses), re.IGNORECASE)
+        noted = AuditEvent.objects.filter(noting)
+        for note in set(noted.values_list("note", flat=True)):
+            noted.filter(note=note).update(note=address.sub(label, note))
+    return changed
 
 
 @dataclass(frozen=True)

@@ -157,22 +157,24 @@ def _audit_events(user: User) -> list[dict]:
     }
     account = (ContentType.objects.get_for_model(User).pk, str(user.pk))
     rows = []
-    for event in events:
-        mine = event.actor_id == user.pk
-        about = (event.content_type_id, event.object_id) in shown
-        subject = (event.content_type_id, event.object_id) == account
-        known = AuditAction._value2member_map_.get(event.action)
+    for at, action, actor_id, type_id, object_id, object_repr, note in events.values_list(
+        "at", "action", "actor_id", "content_type_id", "object_id", "object_repr", "note"
+    ):
+        mine = actor_id == user.pk
+        about = (type_id, object_id) in shown
+        subject = (type_id, object_id) == account
+        known = AuditAction._value2member_map_.get(action)
         rows.append(
             {
-                "at": event.at.isoformat(),
-                "action": event.action,
+                "at": at.isoformat(),
+                "action": action,
                 "description": known.description if isinstance(known, AuditAction) else "",
                 "role": "actor and subject"
                 if mine and subject
                 else ("actor" if mine else "subject"),
-                "object_type": labels.get(event.content_type_id),
-                "object": event.object_repr if about else None,
-                "note": event.note if about or event.content_type_id is None else None,
+                "object_type": labels.get(type_id),
+                "object": object_repr if about else None,
+                "note": note if about or type_id is None else None,
             }
         )
     return rows
@@ -299,11 +301,12 @@ def export_document(user: User, *, now: datetime.datetime) -> dict:
             .order_by("received_on", "id")
         ],
         "money_by_month": _money_by_month(user, services),
+        # Rows as tuples: the long tables would otherwise spend their time building models.
         "active_days": [
-            {"day": day.day.isoformat(), **_service_names(day.service)}
-            for day in ActiveDay.objects.filter(resident=user)
-            .select_related("service__organisation")
+            {"day": day.isoformat(), "service": slug, "service_name": name, "partner": partner}
+            for day, slug, name, partner in ActiveDay.objects.filter(resident=user)
             .order_by("day", "service__slug")
+            .values_list("day", "service__slug", "service__name", "service__organisation__slug")
         ],
         "connected_services": [
             {
