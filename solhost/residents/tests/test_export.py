@@ -6,6 +6,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -22,6 +23,7 @@ from solhost.identity.subjects import organisation_sector, pairwise_sub, subject
 from solhost.identity.tests.oidc import make_client
 from solhost.identity.tests.test_session_claims import with_totp
 from solhost.residents import actions
+from solhost.residents.export_files import TABLES
 from solhost.residents.links import export_named, export_url
 from solhost.residents.models import AccountExport
 from solhost.residents.queries import SCHEMA_PATH
@@ -245,3 +247,10 @@ def test_an_expired_link_says_so_and_its_file_is_removed(
     assert not any(settings.SOLHOST_EXPORT_DIR.iterdir())
     assert AuditEvent.objects.filter(action="residents.export.remove").count() == 1
     assert actions.remove_expired_exports(now=later) == 0
+
+
+def test_the_schema_is_published_beside_the_docs_that_explain_every_file():
+    docs = Path(__file__).parents[3] / "docs"
+    assert (docs / "resident-export.schema.json").resolve() == SCHEMA_PATH.resolve()
+    explained = (docs / "leaving.md").read_text()
+    assert [t.file_name for t in TABLES if f"`{t.file_name}`" not in explained] == []
