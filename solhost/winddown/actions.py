@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from solhost.core import audit
@@ -255,9 +256,11 @@ def complete_wind_down(
     _require_open(wind_down)
     open_cases = wind_down.cases.filter(state__in=Case.OPEN)
     if today <= wind_down.data_return_deadline and open_cases.exists():
+        still_open = open_cases.count()
         raise ValidationError(
-            f"{open_cases.count()} cases are still open and the data-return deadline "
-            f"({wind_down.data_return_deadline}) has not passed."
+            f"{still_open} case{pluralize(still_open)} {pluralize(still_open, 'is,are')} still "
+            "open and the data-return "
+            f"deadline ({wind_down.data_return_deadline}) has not passed."
         )
     _mark_no_response(open_cases)
     now = timezone.now()

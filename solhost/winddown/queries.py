@@ -35,7 +35,7 @@ def residents_by_service(organisation: Organisation) -> set[tuple[int, int]]:
 
 
 def counts_by_state(wind_down: WindDown) -> list[dict]:
-    """Every state with its number of cases (zeros included), and how many are closed."""
+    """Every state with its label and number of cases, zeros included, in the states' order."""
     counts = Counter(wind_down.cases.values_list("state", flat=True))
     return [
         {"state": state, "label": label, "count": counts.get(state, 0)}

@@ -174,8 +174,12 @@ def test_completing_needs_every_case_settled_before_the_deadline(story):
     wind_down = start(story)
     with pytest.raises(ValidationError, match="2 cases are still open"):
         actions.complete_wind_down(wind_down=wind_down, actor=story.sam, today=TODAY)
-    ids = list(wind_down.cases.values_list("pk", flat=True))
-    actions.mark_exported(wind_down=wind_down, case_ids=ids, actor=story.alice)
+    actions.decline(case=_case(story, story.rita), resident=story.rita)
+    with pytest.raises(ValidationError, match="1 case is still open"):
+        actions.complete_wind_down(wind_down=wind_down, actor=story.sam, today=TODAY)
+    actions.mark_exported(
+        wind_down=wind_down, case_ids=[_case(story, story.dan).pk], actor=story.alice
+    )
     with pytest.raises(PermissionDenied):
         actions.complete_wind_down(wind_down=wind_down, actor=story.alice, today=TODAY)
     wind_down = actions.complete_wind_down(wind_down=wind_down, actor=story.sam, today=TODAY)
