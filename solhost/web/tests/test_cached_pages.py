@@ -13,6 +13,8 @@ from solhost.energy.wording import NOT_ANALYSED
 from solhost.partners import actions
 from solhost.partners.models import Organisation
 from solhost.qualification.models import QualificationRun
+from solhost.web.tests.pages import assert_queries_do_not_grow
+from solhost.web.tests.test_directory import add_chat_services
 
 DIRECTORY = reverse("web:directory")
 HOME = reverse("web:home")
@@ -136,3 +138,10 @@ def test_a_partner_page_shows_changes_to_its_servers_power_and_standing(client, 
         qualified=True,
     )
     assert "qual-badge-qualified" in page(client, url)
+
+
+def test_a_partner_page_costs_the_same_queries_with_more_services(client, world):
+    # Its first visitor reads the cards of all of them at once.
+    assert_queries_do_not_grow(
+        client, reverse("web:partner", args=["cct"]), lambda: add_chat_services(world, 5)
+    )
