@@ -1,8 +1,10 @@
 """``GET /api/v1/deletions``: partners learn which residents they knew deleted their account."""
 
 import datetime
+from typing import Annotated
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+from pydantic import BeforeValidator, WithJsonSchema
 
 from solhost.core.api import GUARDED, INVALID, UNAUTHORISED
 from solhost.partners.auth import partner_token
@@ -11,6 +13,30 @@ from solhost.residents.queries import notices_for
 router = Router(tags=["residents"])
 
 MAX_NOTICES = 1000
+LARGEST_ID = 2**63 - 1
+
+
+def _moment(value: object) -> datetime.datetime:
+    """An ISO 8601 date and time with its offset; pydantic alone would also take a number
+    as seconds since 1970, or a time with no offset, which means nothing across zones."""
+    if not isinstance(value, str):
+        raise ValueError("must be a date and time, e.g. 2026-12-01T00:00:00+11:00")
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a date and time, e.g. 2026-12-01T00:00:00+11:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise ValueError("needs its offset from UTC, e.g. 2026-12-01T00:00:00+11:00 or …Z")
+    return moment
+
+
+Moment = Annotated[
+    datetime.datetime,
+    BeforeValidator(_moment),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class DeletionOut(Schema):
@@ -29,7 +55,11 @@ class DeletionOut(Schema):
     auth=partner_token,
     summary="Residents your services knew who deleted their account",
 )
-def deletions(request, since: datetime.datetime | None = None, after: int = 0):
+def deletions(
+    request,
+    since: Moment | None = None,
+    after: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
+):
     """Each resident your services signed in, or reported use for, whose account was
     deleted at ``since`` or later (every one without it), in the order they were deleted,
     at most 1,000 at a time.

@@ -59,7 +59,18 @@ def test_since_a_moment_and_after_the_last_one_read(client, world, notices):
     assert [n["sub"] for n in on.json()] == ["mcc-sub-2"]
 
 
-def test_a_bad_date_is_a_422_naming_it(client, world, notices):
-    answer = as_mcc(client, world, since="last tuesday")
+@pytest.mark.parametrize(
+    ("params", "where", "says"),
+    [
+        ({"since": "last tuesday"}, "since", "is not a date and time"),
+        ({"since": "1764900000"}, "since", "is not a date and time"),
+        ({"since": "2026-12-01T00:00:00"}, "since", "needs its offset from UTC"),
+        ({"after": "-1"}, "after", "greater than or equal to 0"),
+        ({"after": str(2**70)}, "after", "less than or equal to"),
+    ],
+)
+def test_a_bad_parameter_is_a_422_naming_it(client, world, notices, params, where, says):
+    answer = as_mcc(client, world, **params)
     assert answer.status_code == 422
-    assert answer.json()["detail"][0]["loc"] == ["query", "since"]
+    (problem,) = answer.json()["detail"]
+    assert problem["loc"] == ["query", where] and says in problem["msg"]
