@@ -168,6 +168,8 @@ class StatementLine(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Why the steward should look at a debit: one that names a payout it does not match.
+    flag = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["booked_on", "id"]

@@ -3,8 +3,8 @@
 An import is all or nothing: a bad file is refused with its problems and stores nothing.
 Each line is stored once, by its bank id; credits whose payer's reference is in the
 description become payments through the same path as typed and CSV payments
-(``actions._store_payments``), other credits wait in the queue, and debits are kept for
-matching against payouts.
+(``actions._store_payments``), other credits wait in the queue, and debits are kept and
+announced (``statement_debits_imported``) so that payouts can be reconciled against them.
 """
 
 import hashlib
@@ -22,6 +22,7 @@ from solhost.contributions.actions import (
 )
 from solhost.contributions.models import CsvMapping, Payment, PaymentReference, StatementLine
 from solhost.contributions.payments_csv import PaymentLine
+from solhost.contributions.signals import statement_debits_imported
 from solhost.contributions.statements import StatementLine as ReadLine
 from solhost.contributions.statements.bank_csv import PRESETS, CsvLayout
 from solhost.contributions.statements.reading import read_statement
@@ -155,6 +156,11 @@ def import_statement(*, data: bytes, actor, format: str = "", mapping: str = "")
                 )
             )
         StatementLine.objects.bulk_create(rows)
+        statement_debits_imported.send(
+            sender=StatementLine,
+            lines=[row for row in rows if row.status == StatementLine.Status.DEBIT],
+            actor=actor,
+        )
         result = StatementResult(
             format=kind,
             new=len(rows),

@@ -196,6 +196,14 @@ class AuditAction(StrEnum):
         "distribution.payout_batch.sent",
         "A payout batch was sent to the bank and its payments posted to the ledger.",
     )
+    PAYOUT_RECONCILE = (
+        "distribution.payout_line.reconcile",
+        "A payout batch line was reconciled with the bank statement's debit that paid it.",
+    )
+    PAYOUT_DEBIT_FLAG = (
+        "distribution.payout_debit.flag",
+        "A statement debit naming a payout did not match it and was flagged for the steward.",
+    )
     PAYMENT_REVERSE = (
         "distribution.payment_reverse",
         "A payment was refunded or reversed by the bank, by a reversing transaction.",

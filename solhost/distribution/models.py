@@ -181,6 +181,10 @@ class PayoutBatch(models.Model):
     def total_cents(self) -> int:
         return sum(line.amount_cents for line in self.lines.all())
 
+    @property
+    def reconciled_count(self) -> int:
+        return sum(line.reconciled_on is not None for line in self.lines.all())
+
 
 class PayoutLine(models.Model):
     """One credit of a batch: to a partner, or the land back remitted to its program."""
@@ -202,6 +206,15 @@ class PayoutLine(models.Model):
     ledger_entry = models.OneToOneField(
         Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_line"
     )
+    # The debit of an imported bank statement that shows this credit was paid.
+    statement_line = models.OneToOneField(
+        "contributions.StatementLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payout_line",
+    )
+    reconciled_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "id"]
@@ -213,6 +226,11 @@ class PayoutLine(models.Model):
                 condition=models.Q(kind="partner", partner__isnull=False)
                 | models.Q(kind="land_back", partner__isnull=True),
                 name="payout_line_names_its_payee",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(statement_line__isnull=True, reconciled_on__isnull=True)
+                | models.Q(statement_line__isnull=False, reconciled_on__isnull=False),
+                name="payout_line_reconciled_by_a_debit",
             ),
         ]
 

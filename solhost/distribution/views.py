@@ -60,6 +60,7 @@ from solhost.distribution.queries import (
     preview_close,
     why_not_closable,
 )
+from solhost.distribution.reconciliation import flagged_debits
 from solhost.distribution.refunds import reverse_payment, why_not_reversible
 from solhost.metering.models import ActiveDay
 from solhost.metering.periods import parse_period
@@ -370,7 +371,12 @@ def _batch_page(request: HttpRequest, batch: PayoutBatch, form: SentForm) -> Htt
     return render(
         request,
         "distribution/batch.html",
-        {"batch": batch, "lines": batch.lines.select_related("partner"), "form": form},
+        {
+            "batch": batch,
+            "lines": batch.lines.select_related("partner", "statement_line"),
+            "flagged": flagged_debits(batch),
+            "form": form,
+        },
     )
 
 

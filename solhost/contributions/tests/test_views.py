@@ -76,6 +76,8 @@ def test_the_steward_records_a_payment_once_even_if_the_form_is_sent_twice(clien
     assert "Recorded $12.00" in client.post(PAYMENTS, form, follow=True).content.decode()
     assert "already recorded" in client.post(PAYMENTS, form, follow=True).content.decode()
     assert Payment.objects.count() == 1
+    give_back = reverse("distribution:give_back", args=[Payment.objects.get().pk])
+    assert f'href="{give_back}"' in client.get(PAYMENTS).content.decode()
     bad = client.post(PAYMENTS, form | {"reference": "NOPE", "token": "new"})
     assert "no payer has the reference" in bad.content.decode()
 
