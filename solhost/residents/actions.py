@@ -57,11 +57,18 @@ def write_export(*, user: User, out: IO[bytes], now: datetime.datetime) -> None:
     )
 
 
-def record_download(*, user: User | None, export: AccountExport | None = None) -> None:
-    """The resident downloaded their export: at once (no ``export``), or a built one."""
-    note = f"export {export.pk}" if export is not None else "downloaded at once"
-    owner = export.user if export is not None else user
-    record(actor=user, action=AuditAction.EXPORT_DOWNLOAD, obj=owner, note=note)
+@transaction.atomic
+def download_export(*, user: User, out: IO[bytes], now: datetime.datetime) -> None:
+    """Write the resident's export to ``out`` for them to download at once, and note it."""
+    write_export(user=user, out=out, now=now)
+    record(actor=user, action=AuditAction.EXPORT_DOWNLOAD, obj=user, note="downloaded at once")
+
+
+def record_download(*, export: AccountExport, by: User | None) -> None:
+    """A built export was downloaded, by its resident (``by``) or from the final email's link."""
+    record(
+        actor=by, action=AuditAction.EXPORT_DOWNLOAD, obj=export.user, note=f"export {export.pk}"
+    )
 
 
 @transaction.atomic(durable=True)

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -71,9 +70,7 @@ def export(request: HttpRequest) -> HttpResponse:
             )
             return redirect("residents:export")
         out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-        with transaction.atomic():
-            actions.write_export(user=user, out=out, now=now)
-            actions.record_download(user=user)
+        actions.download_export(user=user, out=out, now=now)
         out.seek(0)
         return _zip_response(out, actions.file_name(now))
     return render(
@@ -106,7 +103,7 @@ def export_file(request: HttpRequest, token: str) -> HttpResponse:
     path = actions.export_path(export)
     if not export.file_name or export.expires_at <= timezone.now() or not path.is_file():
         return render(request, "residents/export_expired.html", {"final": final}, status=410)
-    actions.record_download(user=None if final else request.user, export=export)
+    actions.record_download(export=export, by=None if final else request.user)
     return _zip_response(path.open("rb"), actions.file_name(export.ready_at))
 
 
