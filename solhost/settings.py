@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "solhost.governance",
     "solhost.web",
     "solhost.winddown",
+    "solhost.lores",
     "solhost.backups",
     "solhost.residents",
     "solhost.demo",
@@ -372,6 +373,12 @@ OAUTH2_PROVIDER = {
     # A refresh token used twice revokes its whole family: a stolen copy dies with the original.
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
+
+# LoRes nodes to read the region's mesh from (comma-separated addresses, e.g.
+# http://node.local:8200); each is synced every 15 minutes. Empty: no scheduled sync.
+SOLHOST_LORES_NODE_URLS = [
+    url.strip() for url in os.environ.get("SOLHOST_LORES_NODE_URLS", "").split(",") if url.strip()
+]
 
 # Qualification (issue 3): evidence uploads and reminders.
 SOLHOST_EVIDENCE_MAX_BYTES = int(

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("solhost.distribution.urls")),
     path("", include("solhost.governance.urls")),
     path("", include("solhost.winddown.urls")),
+    path("", include("solhost.lores.urls")),
     path("", include(provider_patterns)),
     path("", include("solhost.identity.urls")),
     path("", include("solhost.residents.urls")),

@@ -282,6 +282,19 @@ class AuditAction(StrEnum):
         "backups.restore",
         "The installation was restored from a backup archive (named in the note).",
     )
+    # lores
+    LORES_SYNC = (
+        "lores.sync",
+        "The region's LoRes nodes and apps were read from a node and changed (listed in the note).",
+    )
+    LORES_NODE_LINK = (
+        "lores.node.link",
+        "The steward said which of the region's servers a LoRes node is.",
+    )
+    LORES_NODE_DISMISS = (
+        "lores.node.dismiss",
+        "The steward said a LoRes node is not one of the region's servers.",
+    )
 
 
 AdminVerb = Literal["add", "change", "delete", "verify"]
