@@ -28,8 +28,10 @@ def test_the_header_leads_a_signed_in_resident_to_their_account(client, world):
     client.force_login(world.rita)
     home = client.get("/")
     assertContains(home, f'<a href="{URL}">Your account</a>', html=True)
-    page = client.get(URL)
-    assertContains(page, f'<a href="{URL}" aria-current="page">Your account</a>', html=True)
+    for page in (URL, reverse("account_email"), reverse("identity:connected")):
+        assertContains(
+            client.get(page), f'<a href="{URL}" aria-current="page">Your account</a>', html=True
+        )
 
 
 def test_it_shows_addresses_sign_in_methods_services_and_money(client, world):
