@@ -163,3 +163,25 @@ class StatementLineForm(forms.Form):
                 )
             data["resident_user"] = found
         return data
+
+
+class PledgeForm(forms.Form):
+    """An amount (or $0) and how often, from a first day."""
+
+    amount = AmountField(label="Amount, in dollars", help_text="e.g. 5 or 12.50; 0 is fine.")
+    frequency = forms.ChoiceField(
+        label="How often",
+        widget=forms.RadioSelect,
+        choices=[
+            ("weekly", "Every week"),
+            ("fortnightly", "Every fortnight"),
+            ("monthly", "Every month"),
+            ("yearly", "Every year"),
+        ],
+        initial="monthly",
+    )
+    starts_on = forms.DateField(
+        label="First payment on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Set your bank's recurring transfer to start on this day.",
+    )

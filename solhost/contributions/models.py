@@ -255,3 +255,61 @@ class CsvMapping(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class Pledge(models.Model):
+    """What a resident means to pay by bank transfer, how often, from which day.
+
+    Changing the amount, frequency or first day starts the schedule again from that day,
+    so nothing is expected for the time before. Nothing is expected of a pledge of $0,
+    or of one paused or stopped.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        FORTNIGHTLY = "fortnightly", "Every fortnight"
+        MONTHLY = "monthly", "Every month"
+        YEARLY = "yearly", "Every year"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        STOPPED = "stopped", "Stopped"
+
+    resident = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pledge"
+    )
+    amount_cents = models.BigIntegerField()
+    frequency = models.CharField(max_length=12, choices=Frequency.choices)
+    starts_on = models.DateField(help_text="The first payment's due day.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    reminders = models.BooleanField(
+        default=True, help_text="Send a gentle email when a payment has not arrived."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__gte=0), name="pledge_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident}: {self.amount_cents} cents, {self.frequency}"
+
+
+class PledgeReminder(models.Model):
+    """A reminder sent about one due payment; there is never a second about the same one."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="reminders_sent")
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "due_on"], name="one_reminder_per_due_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.pledge.resident} about {self.due_on:%Y-%m-%d}"

@@ -6,6 +6,7 @@ app_name = "contributions"
 
 urlpatterns = [
     path("contribute/", views.contribute, name="contribute"),
+    path("contribute/pledge/", views.pledge, name="pledge"),
     path("contribute/solidarity/", views.solidarity, name="solidarity"),
     path("contribute/payments/", views.payments, name="payments"),
     path("contribute/payments/statement/", statement_views.statement, name="statement"),

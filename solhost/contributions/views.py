@@ -14,9 +14,16 @@ from solhost.contributions.forms import (
     ContributionForm,
     PaymentForm,
     PaymentsCsvForm,
+    PledgeForm,
     SponsorSeatForm,
 )
-from solhost.contributions.models import Payment, PaymentReference
+from solhost.contributions.models import Payment, PaymentReference, Pledge
+from solhost.contributions.pledges import (
+    receiving_account,
+    set_pledge,
+    set_pledge_reminders,
+    set_pledge_status,
+)
 from solhost.core.forms import submit
 from solhost.core.money import format_aud, format_decimal
 from solhost.core.problems import InputProblems
@@ -61,6 +68,73 @@ def contribute(request: HttpRequest) -> HttpResponse:
             "reference": actions.reference_for_resident(request.user) if current else None,
             "seats": request.user.sponsored_seats.select_related("organisation"),
             "payments": Payment.objects.filter(reference__resident=request.user)[:12],
+        },
+    )
+
+
+STATUS_BUTTONS = {
+    "pause": (
+        Pledge.Status.PAUSED,
+        "Your pledge is paused; nothing is expected until you resume it.",
+    ),
+    "resume": (Pledge.Status.ACTIVE, "Your pledge is active again, from today."),
+    "stop": (Pledge.Status.STOPPED, "Your pledge is stopped. Thank you for what you gave."),
+}
+
+
+@login_required
+def pledge(request: HttpRequest) -> HttpResponse:
+    """A resident's recurring pledge: amount and frequency, pause, stop, reminders."""
+    current = Pledge.objects.filter(resident=request.user).first()
+    initial = {"starts_on": timezone.localdate(), "frequency": "monthly"}
+    if current is not None:
+        initial = {
+            "amount": format_decimal(current.amount_cents),
+            "frequency": current.frequency,
+            "starts_on": current.starts_on,
+        }
+    form = PledgeForm(request.POST if "save" in request.POST else None, initial=initial)
+    if "save" in request.POST:
+        saved = submit(
+            form,
+            lambda data: set_pledge(
+                resident=request.user,
+                amount_cents=data["amount"],
+                frequency=data["frequency"],
+                starts_on=data["starts_on"],
+                actor=request.user,
+            ),
+        )
+        if saved is not None:
+            messages.success(
+                request,
+                f"Thank you. Your pledge is {format_aud(saved.amount_cents)} "
+                f"{saved.get_frequency_display().lower()}.",
+            )
+            return redirect("contributions:pledge")
+    elif request.method == "POST" and current is not None:
+        for button, (status, message) in STATUS_BUTTONS.items():
+            if button in request.POST:
+                set_pledge_status(pledge=current, status=status, actor=request.user)
+                messages.success(request, message)
+        if "reminders" in request.POST:
+            wanted = request.POST["reminders"] == "on"
+            set_pledge_reminders(pledge=current, reminders=wanted, actor=request.user)
+            messages.success(
+                request,
+                "We will send a gentle note if a payment doesn't arrive."
+                if wanted
+                else "No more reminders: we won't email you about missed payments.",
+            )
+        return redirect("contributions:pledge")
+    return render(
+        request,
+        "contributions/pledge.html",
+        {
+            "form": form,
+            "pledge": current,
+            "reference": actions.reference_for_resident(request.user),
+            "bank": receiving_account(timezone.localdate()),
         },
     )
 

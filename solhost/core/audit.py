@@ -184,6 +184,19 @@ class AuditAction(StrEnum):
         "contributions.statement_line.decide",
         "The steward said what an unmatched statement line is: a resident's, a gift, or not ours.",
     )
+    PLEDGE_SET = "contributions.pledge.set", "A resident chose or changed their pledge."
+    PLEDGE_STATUS = (
+        "contributions.pledge.status",
+        "A resident paused, stopped or resumed their pledge.",
+    )
+    PLEDGE_REMINDERS = (
+        "contributions.pledge.reminders",
+        "A resident said whether they want reminders about their pledge.",
+    )
+    PLEDGE_REMINDER = (
+        "contributions.pledge.reminder",
+        "A gentle reminder was emailed about a pledged payment that has not arrived.",
+    )
     # distribution
     CLOSE_PERIOD = "distribution.close_period", "A month's money was split and closed."
     PAYOUT = "distribution.payout", "A transfer to a partner was recorded."
