@@ -58,12 +58,15 @@ def _jobs_run_at_once():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Sign-in limits and allauth's rates count in the cache: each test starts with none."""
-    from django.core.cache import cache
+    """Sign-in limits and allauth's rates count in the cache, and the public pages keep
+    what they list in theirs: each test starts with none."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,19 +1,19 @@
 """What the public pages list, kept between requests until a listed record changes.
 
-Everything is cached under the current ``ListingStamp``. Saving or deleting a service, a
-kind, an organisation, a server or the region gives a new stamp inside the writer's
-transaction (``renew_stamp``, connected in ``apps.py``; apps above connect the records
-their cached fragments show, such as qualification runs for the charter badges). The
-next request of every process reads the new stamp and rebuilds what it shows. A writer
-that skips model signals (``bulk_create``, ``QuerySet.update``) calls ``renew_stamp``
-itself.
+Everything is kept in the "listing" cache (apart from the sign-in limits in "default")
+under the current ``ListingStamp``. Saving or deleting a service, a kind, an
+organisation, a server or the region gives a new stamp inside the writer's transaction
+(``renew_stamp``, connected in ``apps.py``; apps above connect the records their cached
+fragments show, such as qualification runs for the charter badges). The next request of
+every process reads the new stamp and rebuilds what it shows. A writer that skips model
+signals (``bulk_create``, ``QuerySet.update``) calls ``renew_stamp`` itself.
 """
 
 import uuid
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from solhost.partners.models import ListingStamp
 
@@ -43,11 +43,11 @@ def cached(name: str, build: Callable[[], T], *, stamp: str | None) -> T:
     """``build()``, or what it gave under the same ``stamp`` before (see ``current_stamp``)."""
     if stamp is None:
         return build()
-    key = f"listing:{name}:{stamp}"
-    value = cache.get(key, _MISSING)
+    key = f"{name}:{stamp}"
+    value = caches["listing"].get(key, _MISSING)
     if value is _MISSING:
         value = build()
-        cache.set(key, value, TIMEOUT_SECONDS)
+        caches["listing"].set(key, value, TIMEOUT_SECONDS)
     return value
 
 
@@ -57,11 +57,13 @@ def cached_many(
     """``cached`` for several names in one round trip: ``build`` gets only the missing ones."""
     if stamp is None:
         return build(list(names))
-    keys = {name: f"listing:{name}:{stamp}" for name in names}
-    found = cache.get_many(keys.values())
+    keys = {name: f"{name}:{stamp}" for name in names}
+    found = caches["listing"].get_many(keys.values())
     values = {name: found[key] for name, key in keys.items() if key in found}
     if missing := [name for name in names if name not in values]:
         made = build(missing)
-        cache.set_many({keys[name]: value for name, value in made.items()}, TIMEOUT_SECONDS)
+        caches["listing"].set_many(
+            {keys[name]: value for name, value in made.items()}, TIMEOUT_SECONDS
+        )
         values.update(made)
     return values

@@ -1,6 +1,7 @@
 """What the public pages keep between requests is stale the moment a listed record changes."""
 
 import pytest
+from django.core.cache import caches
 
 from solhost.energy.tests.helpers import power_system
 from solhost.partners.listing_cache import cached, cached_many, current_stamp, renew_stamp
@@ -113,3 +114,10 @@ def test_writing_a_listed_record_renews_the_stamp(world, record):
     before = current_stamp()
     change(world, record)
     assert current_stamp() != before
+
+
+def test_what_the_pages_keep_stays_apart_from_the_sign_in_limits(client, world):
+    client.get("/services/")
+    key = f"listings:{current_stamp()}"
+    assert caches["listing"].get(key) is not None
+    assert caches["default"].get(key) is None
