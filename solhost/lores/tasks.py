@@ -26,9 +26,11 @@ def sync_quietly(url: str) -> None:
         logger.exception("LoRes sync from %s failed unexpectedly", url)
 
 
-def _schedule(index: int, url: str) -> None:
+def _schedule(index: int, url: str):
     # A task per node, so a slow node never delays another's sync.
-    db_periodic_task(crontab(minute="*/15"), name=f"lores_sync_{index}")(lambda: sync_quietly(url))
+    return db_periodic_task(crontab(minute="*/15"), name=f"lores_sync_{index}")(
+        lambda: sync_quietly(url)
+    )
 
 
 for _index, _url in enumerate(settings.SOLHOST_LORES_NODE_URLS):
