@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from solhost.core import audit
+from solhost.demo.dossiers import load_demo_dossiers
 from solhost.demo.energy import load_demo_energy
 from solhost.demo.models import DemoInstallation
 from solhost.demo.money import load_demo_money
@@ -50,8 +51,12 @@ from solhost.partners.kinds import STARTER_SERVICE_KINDS, starter_search_words
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
 
-# Four weeks of hourly meter data per powered server: enough for every energy page.
+# Four weeks of hourly meter data per powered server: enough for every energy page, too
+# little to judge a year's renewable share, as on a site that has just begun sending.
 DEMO_ENERGY_DAYS = 28
+# The qualified partner's site has sent a whole year, so its share and outage readiness
+# are judged.
+DEMO_ENERGY_YEAR = {"mcc-brunswick-1": 365}
 
 REGION = {
     "slug": "merri-bek",
@@ -584,6 +589,8 @@ class DemoSummary:
     # The demo logins it made or refreshed, and a sentence for each thing left alone.
     logins: tuple["DemoLogin", ...]
     skipped: tuple[str, ...]
+    # Whether the partners' dossiers were filled: only on the demo's own database.
+    dossiers: bool = False
 
 
 DEMO_ORGANISATIONS = frozenset(fields["slug"] for fields in [STEWARD, *PARTNERS])
@@ -701,12 +708,22 @@ def _demo_decision(people: dict[str, User], organisations: dict[str, Organisatio
     )
 
 
-@transaction.atomic
 def load_demo(*, force: bool = False) -> DemoSummary:
-    """Create or refresh the demo region, its steward, partners, people, servers and services.
+    """Create or refresh the demo region, its steward, partners, people, servers and services,
+    and on the demo's own database the partners' dossiers.
 
     Raises ``DemoRefused`` on a database that is not the demo's, unless ``force``.
     """
+    summary, people, organisations = _load_region(force=force)
+    # Dossier steps are the partner pages' own actions, each committed on its own, so they
+    # come once the region is; they need the demo's partners, admins and steward.
+    if summary.dossiers:
+        load_demo_dossiers(people=people, organisations=organisations)
+    return summary
+
+
+@transaction.atomic
+def _load_region(*, force: bool) -> tuple[DemoSummary, dict[str, User], dict[str, Organisation]]:
     installation = DemoInstallation.objects.select_for_update().filter(pk=1).first()
     found = foreign_records(installation)
     if found and not force:
@@ -808,7 +825,7 @@ def load_demo(*, force: bool = False) -> DemoSummary:
         service.full_clean()
         service.servers.set([servers[s] for s in server_slugs if s in servers])
         services += 1
-    load_demo_energy(servers=filled, days=DEMO_ENERGY_DAYS)
+    load_demo_energy(servers=filled, days=DEMO_ENERGY_DAYS, days_by_server=DEMO_ENERGY_YEAR)
     if {"priya", "jess"} <= people.keys() and {
         "merri-creek-computing",
         "coburg-commons-tech",
@@ -829,6 +846,7 @@ def load_demo(*, force: bool = False) -> DemoSummary:
         password=installation.password,
         logins=tuple(logins),
         skipped=tuple(skipped),
+        dossiers=refresh,
     )
     audit.record(
         actor=None,
@@ -839,4 +857,4 @@ def load_demo(*, force: bool = False) -> DemoSummary:
             + (f"; forced, skipped: {'; '.join(skipped)}" if found else "")
         ),
     )
-    return summary
+    return summary, people, organisations

@@ -20,10 +20,17 @@ from solhost.ledger.actions import post_transaction
 from solhost.ledger.models import Posting, Transaction
 from solhost.metering.models import ActiveDay, UsageEvent
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
+from solhost.qualification.models import Declarations, Evidence, FinancialYear, QualificationRun
 from solhost.region.models import Region
 from solhost.test import BOUNDARY
 
 MODELS = (
+    Evidence,
+    Declarations,
+    FinancialYear,
+    QualificationRun,
+    Proposal,
+    TelemetryReading,
     Region,
     Organisation,
     Membership,
@@ -269,8 +276,8 @@ def test_primary_servers_sit_in_or_near_the_region_and_exceptions_far_away():
 def test_the_demo_has_one_open_decision_with_votes(client):
     load_demo()
     load_demo()
-    proposal = Proposal.objects.get()
-    assert proposal.status == "open" and proposal.votes.count() == 2
+    proposal = Proposal.objects.get(status="open")
+    assert proposal.votes.count() == 2
     assert escape(proposal.title) in client.get("/governance/").content.decode()
 
 

@@ -14,8 +14,8 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "energy" /
 def test_the_documented_example_parses():
     site = read_site(EXAMPLE.read_text())
     assert site.timezone == "Australia/Melbourne"
-    assert site.operation_start == datetime.date(2026, 1, 5)
-    assert site.usable_battery_wh == pytest.approx(2400 * 0.95 * 0.8)
+    assert site.operation_start == datetime.date(2025, 2, 1)
+    assert site.usable_battery_wh == pytest.approx(20000 * 0.99 * 0.8)
     assert site.community_installation is not None
 
 
