@@ -182,6 +182,6 @@ class PledgeForm(forms.Form):
     )
     starts_on = forms.DateField(
         label="First payment on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Set your bank's recurring transfer to start on this day.",
     )

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from solhost.contributions.actions import reference_for_resident
 from solhost.contributions.models import Pledge
@@ -43,6 +44,8 @@ def test_the_page_shows_how_to_pay_with_the_residents_reference(client, rita):
     for value in BANK.values():
         assert value in html
     assert reference_for_resident(rita).code in html
+    # A date input only shows an ISO date.
+    assert f'value="{timezone.localdate().isoformat()}"' in html
 
 
 def test_without_bank_details_the_page_says_they_are_coming(client, world):
