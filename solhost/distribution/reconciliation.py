@@ -47,7 +47,8 @@ def reconcile_debits(*, lines: list[StatementLine], actor) -> None:
         return
     batches = set().union(*(numbers for _, numbers in wanted.values()))
     candidates = list(
-        PayoutLine.objects.select_for_update()
+        # Locks the lines only: PostgreSQL cannot lock the outer join's missing debits.
+        PayoutLine.objects.select_for_update(of=("self",))
         .filter(batch__in=batches)
         .select_related("batch", "statement_line")
     )
