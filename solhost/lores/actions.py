@@ -161,27 +161,36 @@ def _store_node(
     }
     label = data.name or data.node_id
     node = LoresNode.objects.select_for_update().filter(node_id=data.node_id).first()
+    changed = []
     if node is None:
         node = LoresNode(lores_region=lores_region, node_id=data.node_id, last_seen=seen, **values)
+        changed.append("new node")
+    else:
+        changed += [
+            f"{name} {getattr(node, name)!r} → {value!r}"
+            for name, value in values.items()
+            if getattr(node, name) != value
+        ]
+        for name, value in values.items():
+            setattr(node, name, value)
+        node.lores_region, node.last_seen = lores_region, seen
+    # A claim made after the node was first proposed links it too; the steward's own
+    # link or dismissal is never overridden.
+    if node.link == LoresNode.Link.PROPOSED:
         claim = ServerNodeClaim.objects.filter(
             node_id=data.node_id, server__lores_node__isnull=True
         ).first()
         if claim is not None:
             node.link, node.server = LoresNode.Link.LINKED, claim.server
-            node.save()
-            return node, f"new node {label}, linked to {claim.server} as claimed"
-        node.save()
-        return node, f"new node {label}, proposed to the steward"
-    changed = [
-        f"{name} {getattr(node, name)!r} → {value!r}"
-        for name, value in values.items()
-        if getattr(node, name) != value
-    ]
-    for name, value in values.items():
-        setattr(node, name, value)
-    node.lores_region, node.last_seen = lores_region, seen
+            changed.append(f"linked to {claim.server} as claimed")
+        elif node.pk is None:
+            changed.append("proposed to the steward")
     node.save()
-    return node, (f"node {label}: " + ", ".join(changed)) if changed else ""
+    if not changed:
+        return node, ""
+    if changed[0] == "new node":
+        return node, f"new node {label}, " + ", ".join(changed[1:])
+    return node, f"node {label}: " + ", ".join(changed)
 
 
 def _store_apps(

@@ -49,7 +49,16 @@ def read_endpoint(
         raise InputProblems([(where, f"the node could not be reached ({reason})")]) from None
     if len(body) > max_bytes:
         raise InputProblems([(where, f"the answer is larger than {max_bytes:,} bytes")])
-    return load_json(body, where=where)
+    try:
+        return load_json(body)
+    except InputProblems as problems:
+        # Named as the parser names fields, so every message reads "GET <path> $[0]…".
+        raise InputProblems(
+            [
+                (where if at == "$" else f"{where} {at}", message)
+                for at, message in problems.problems
+            ]
+        ) from None
 
 
 def _read_capped(response: object, *, timeout: float, max_bytes: int) -> bytes:

@@ -14,6 +14,14 @@ from solhost.core.problems import InputProblems
 
 NODE_STATUSES = ("RequestedToJoin", "Member")
 NODE_STATES = ("active", "inactive", "maintenance", "development")
+# The longest values solhost stores (the columns' lengths): longer ones are not what a node
+# sends, and refusing them here keeps a database error from ever reaching the steward.
+MAX_TEXT = 200
+MAX_KEY = 128
+MAX_DOMAIN = 253
+MAX_URL = 500
+MAX_VERSION = 100
+MAX_STATUS_TEXT = 2000
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,15 @@ class _Reader:
             return []
         return value
 
-    def text(self, data: dict[str, object], key: str, where: str, *, optional: bool) -> str:
+    def text(
+        self,
+        data: dict[str, object],
+        key: str,
+        where: str,
+        *,
+        optional: bool,
+        max_length: int = MAX_TEXT,
+    ) -> str:
         value = data.get(key)
         if value is None:
             if not optional:
@@ -97,6 +113,9 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(f"{where}.{key}", "not a string")
             return ""
+        if len(value) > max_length:
+            self.fail(f"{where}.{key}", f"longer than {max_length} characters")
+            return ""
         return value
 
     def integer(self, data: dict[str, object], key: str, where: str) -> int:
@@ -104,6 +123,9 @@ class _Reader:
         # JSON true is a bool, which Python counts as an int; a node id is never one.
         if not isinstance(value, int) or isinstance(value, bool):
             self.fail(f"{where}.{key}", "missing" if value is None else "not an integer")
+            return 0
+        if not 0 <= value < 2**63:
+            self.fail(f"{where}.{key}", "not an id (0 to 2⁶³ − 1)")
             return 0
         return value
 
@@ -170,7 +192,7 @@ def parse_my_regions(document: object) -> list[RegionWithNodes]:
 
 
 def _region(reader: _Reader, data: dict[str, object], where: str) -> LoresRegionData:
-    region_id = reader.text(data, "id", where, optional=False)
+    region_id = reader.text(data, "id", where, optional=False, max_length=MAX_KEY)
     bounds: tuple[LatLng | None, LatLng | None] = (None, None)
     if data.get("map") is not None and (map_data := reader.obj(data["map"], f"{where}.map")):
         bounds = (
@@ -182,7 +204,9 @@ def _region(reader: _Reader, data: dict[str, object], where: str) -> LoresRegion
         name=reader.text(data, "name", where, optional=True),
         slug=reader.text(data, "slug", where, optional=True),
         organisation_name=reader.text(data, "organisation_name", where, optional=True),
-        organisation_url=reader.text(data, "organisation_url", where, optional=True),
+        organisation_url=reader.text(
+            data, "organisation_url", where, optional=True, max_length=MAX_URL
+        ),
         min_latlng=bounds[0],
         max_latlng=bounds[1],
     )
@@ -194,14 +218,20 @@ def _node(reader: _Reader, raw: object, where: str) -> LoresNodeData | None:
         return None
     return LoresNodeData(
         id=reader.integer(data, "id", where),
-        node_id=reader.text(data, "node_id", where, optional=False),
+        node_id=reader.text(data, "node_id", where, optional=False, max_length=MAX_KEY),
         name=reader.text(data, "name", where, optional=True),
         status=reader.choice(data, "status", where, NODE_STATUSES),
         state=reader.choice(data, "state", where, NODE_STATES),
-        status_text=reader.text(data, "status_text", where, optional=True),
-        public_ipv4=reader.text(data, "public_ipv4", where, optional=True),
-        domain_on_local_network=reader.text(data, "domain_on_local_network", where, optional=True),
-        domain_on_internet=reader.text(data, "domain_on_internet", where, optional=True),
+        status_text=reader.text(
+            data, "status_text", where, optional=True, max_length=MAX_STATUS_TEXT
+        ),
+        public_ipv4=reader.text(data, "public_ipv4", where, optional=True, max_length=64),
+        domain_on_local_network=reader.text(
+            data, "domain_on_local_network", where, optional=True, max_length=MAX_DOMAIN
+        ),
+        domain_on_internet=reader.text(
+            data, "domain_on_internet", where, optional=True, max_length=MAX_DOMAIN
+        ),
         latlng=reader.latlng(data.get("latlng"), f"{where}.latlng"),
     )
 
@@ -223,13 +253,15 @@ def parse_region_apps(document: object) -> list[RegionApp]:
                     Installation(
                         app_name=reader.text(inst, "app_name", at, optional=False),
                         region_node_id=reader.integer(inst, "region_node_id", at),
-                        version=reader.text(inst, "version", at, optional=False),
+                        version=reader.text(
+                            inst, "version", at, optional=False, max_length=MAX_VERSION
+                        ),
                     )
                 )
         apps.append(
             RegionApp(
                 name=reader.text(data, "name", where, optional=False),
-                region_id=reader.text(data, "region_id", where, optional=False),
+                region_id=reader.text(data, "region_id", where, optional=False, max_length=MAX_KEY),
                 installations=tuple(installations),
             )
         )

@@ -204,3 +204,33 @@ def test_the_command_says_what_failed(node, claimed):
         CommandError, match=r"Nothing was changed:\n  GET /public_api/my_regions/: is not JSON"
     ):
         call_command("lores", "sync", "--url", node.url)
+
+
+def test_a_claim_made_after_the_first_sync_links_the_proposed_node(node, claimed):
+    sync_from_node(url=node.url)
+    ServerNodeClaim.objects.create(server=claimed.cct_server, node_id=standin.CCT_NODE)
+    result = sync_from_node(url=node.url)
+    assert result.changes == ["node cct-node: linked to CCT one as claimed"]
+    assert LoresNode.objects.get(node_id=standin.CCT_NODE).server == claimed.cct_server
+
+
+def test_a_claim_never_overrides_the_stewards_dismissal(node, claimed):
+    sync_from_node(url=node.url)
+    LoresNode.objects.filter(node_id=standin.CCT_NODE).update(link="dismissed")
+    ServerNodeClaim.objects.create(server=claimed.cct_server, node_id=standin.CCT_NODE)
+    assert sync_from_node(url=node.url).changes == []
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        ({"name": "x" * 201}, "$[0].nodes[0].name", "longer than 200 characters"),
+        ({"node_id": "k" * 129}, "$[0].nodes[0].node_id", "longer than 128 characters"),
+        ({"id": 2**63}, "$[0].nodes[0].id", "not an id (0 to 2⁶³ − 1)"),
+        ({"status_text": "\x00"}, "$[0].nodes[0].status_text", "contains a NUL character (U+0000)"),
+    ],
+)
+def test_values_no_column_can_hold_change_nothing(node, claimed, change, where, message):
+    node.regions()[0]["nodes"][0].update(change)
+    assert sync_problems(node.url) == [(f"GET /public_api/my_regions/ {where}", message)]
+    assert stored() == {"regions": [], "nodes": [], "apps": [], "events": 0}
