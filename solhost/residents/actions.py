@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from solhost.contributions.models import ContributionChoice, SponsoredSeat
+from solhost.contributions.models import ContributionChoice, Pledge, SponsoredSeat
 from solhost.core.audit import AuditAction, record, record_saved, snapshot
 from solhost.core.models import AuditEvent
 from solhost.identity import actions as identity_actions
@@ -390,6 +390,8 @@ def erase_account(*, deletion: AccountDeletion, now: datetime.datetime) -> Erase
         )
         seat.delete()
     ContributionChoice.objects.filter(resident=user).delete()
+    # With its reminders: nobody is left to remind.
+    Pledge.objects.filter(resident=user).delete()
     old_files = [
         export_path(export)
         for export in AccountExport.objects.filter(

@@ -62,8 +62,16 @@ TABLES: Final = (
     ),
     Table(
         "payments",
-        ("received_on", "reference", "amount_cents", "source"),
-        "the payments the steward received from you",
+        (
+            "received_on",
+            "reference",
+            "amount_cents",
+            "source",
+            "reversal_kind",
+            "reversed_on",
+            "reversal_reason",
+        ),
+        "the payments the steward received from you, and any given or taken back",
     ),
     Table(
         "money_by_month",
@@ -103,6 +111,11 @@ TABLES: Final = (
         "sessions",
         ("started_at", "last_authenticated_at", "methods", "browser", "address", "sid"),
         "the browsers that signed in to your account",
+    ),
+    Table(
+        "wind_down_cases",
+        ("service", "service_name", "partner", "state", "move_to", "changed_at", "closed_at"),
+        "for each service of a closing co-op you used, what happens to your data there",
     ),
     Table(
         "audit_events",

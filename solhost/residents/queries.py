@@ -15,7 +15,7 @@ from django.db.models import Model, Q, QuerySet, Sum
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, IDToken, RefreshToken
 
-from solhost.contributions.models import ContributionChoice, Payment, SponsoredSeat
+from solhost.contributions.models import ContributionChoice, Payment, Pledge, SponsoredSeat
 from solhost.contributions.queries import current_choice
 from solhost.core.audit import AuditAction
 from solhost.core.models import AuditEvent, parameter_value
@@ -26,6 +26,7 @@ from solhost.metering.models import ActiveDay
 from solhost.partners.models import Membership, Organisation, Server, Service
 from solhost.region.models import current_region
 from solhost.residents.models import AccountDeletion, AccountExport, DeletionNotice
+from solhost.winddown.models import Case
 
 SCHEMA_PATH = Path(__file__).with_name("export.schema.json")
 SCHEMA_ID = "https://solhost.example.org/schemas/resident-export.schema.json"
@@ -42,6 +43,8 @@ OWNED: dict[type[Model], str] = {
     Membership: "user",
     ContributionChoice: "resident",
     SponsoredSeat: "resident",
+    Pledge: "resident",
+    Case: "resident",
     AccountDeletion: "user",
     AccountExport: "user",
 }
@@ -98,6 +101,7 @@ def overview(user: User) -> dict:
         "sessions": SignedInSession.objects.filter(user=user).count(),
         "memberships": list(user.memberships.select_related("organisation")),
         "choice": current_choice(user),
+        "pledge": Pledge.objects.filter(resident=user).first(),
         "seats": list(user.sponsored_seats.select_related("organisation")),
         "payments": payments.count(),
         "paid_cents": payments.aggregate(total=Sum("amount_cents"))["total"] or 0,
@@ -289,17 +293,8 @@ def export_document(user: User, *, now: datetime.datetime) -> dict:
             for seat in user.sponsored_seats.select_related("organisation")
         ],
         "payment_reference": _payment_reference(user),
-        "payments": [
-            {
-                "received_on": p.received_on.isoformat(),
-                "reference": p.reference.code,
-                "amount_cents": p.amount_cents,
-                "source": p.source,
-            }
-            for p in Payment.objects.filter(reference__resident=user)
-            .select_related("reference")
-            .order_by("received_on", "id")
-        ],
+        "pledge": _pledge(user),
+        "payments": [_payment(p) for p in _payments(user)],
         "money_by_month": _money_by_month(user, services),
         # Rows as tuples: the long tables would otherwise spend their time building models.
         "active_days": [
@@ -330,7 +325,57 @@ def export_document(user: User, *, now: datetime.datetime) -> dict:
             }
             for s in SignedInSession.objects.filter(user=user).order_by("started", "pk")
         ],
+        "wind_down_cases": [
+            {
+                **_service_names(case.service),
+                "state": case.state,
+                "move_to": case.move_to.slug if case.move_to else None,
+                "changed_at": case.changed_at.isoformat(),
+                "closed_at": _at(case.closed_at),
+            }
+            for case in Case.objects.filter(resident=user)
+            .select_related("service__organisation", "move_to")
+            .order_by("changed_at", "pk")
+        ],
         "audit_events": _audit_events(user),
+    }
+
+
+def _pledge(user: User) -> dict | None:
+    pledge = Pledge.objects.filter(resident=user).first()
+    if pledge is None:
+        return None
+    return {
+        "amount_cents": pledge.amount_cents,
+        "frequency": pledge.frequency,
+        "starts_on": pledge.starts_on.isoformat(),
+        "status": pledge.status,
+        "reminders": pledge.reminders,
+        "reminded_about": [
+            due.isoformat()
+            for due in pledge.reminders_sent.order_by("due_on").values_list("due_on", flat=True)
+        ],
+    }
+
+
+def _payments(user: User) -> QuerySet[Payment]:
+    return (
+        Payment.objects.filter(reference__resident=user)
+        .select_related("reference", "reversal")
+        .order_by("received_on", "id")
+    )
+
+
+def _payment(payment: Payment) -> dict:
+    reversal = getattr(payment, "reversal", None)
+    return {
+        "received_on": payment.received_on.isoformat(),
+        "reference": payment.reference.code,
+        "amount_cents": payment.amount_cents,
+        "source": payment.source,
+        "reversal_kind": reversal.kind if reversal else None,
+        "reversed_on": _day(reversal.reversed_on) if reversal else None,
+        "reversal_reason": reversal.reason if reversal else None,
     }
 
 

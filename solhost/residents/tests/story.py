@@ -9,10 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from solhost.contributions import actions as contributions
+from solhost.contributions.pledges import set_pledge
 from solhost.distribution.actions import close_period
+from solhost.distribution.refunds import reverse_payment
 from solhost.distribution.tests.test_close import AFTER_GRACE, PERIOD, qualify, use
 from solhost.identity.tests.oidc import authorize_params, consent, exchange
 from solhost.test import PASSWORD
+from solhost.winddown.actions import start_wind_down
+from solhost.winddown.tests.helpers import DATES, TODAY
 
 ZONE = timezone.get_current_timezone()
 
@@ -51,3 +55,32 @@ def october(world) -> None:
     qualify(world.mcc)
     qualify(world.cct)
     close_period(period=PERIOD, actor=None, today=AFTER_GRACE)
+
+
+def more_of_a_life(world) -> None:
+    """Rita and Bob each pledge, have a payment this month refunded, and get a case when
+    Merri Creek Computing, whose files they used, announces its closure."""
+    today = timezone.localdate()
+    for resident in (world.rita, world.bob):
+        set_pledge(
+            resident=resident,
+            amount_cents=1500,
+            frequency="monthly",
+            starts_on=today,
+            actor=resident,
+        )
+        payment = contributions.record_payment(
+            received_on=today,
+            reference=contributions.reference_for_resident(resident).code,
+            amount_cents=700,
+            token=uuid.uuid4().hex,
+            actor=None,
+        )
+        reverse_payment(
+            payment=payment,
+            kind="refund",
+            reversed_on=today,
+            reason="Paid twice by mistake",
+            actor=world.sam,
+        )
+    start_wind_down(organisation=world.mcc, actor=world.alice, dates=DATES, today=TODAY)

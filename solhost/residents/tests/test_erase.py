@@ -21,10 +21,16 @@ from jsonschema import Draft202012Validator
 from oauth2_provider.models import AccessToken, RefreshToken
 
 from solhost.contributions.actions import reference_for_resident, sponsor_seat
-from solhost.contributions.models import ContributionChoice, Payment, SponsoredSeat
+from solhost.contributions.models import (
+    ContributionChoice,
+    Payment,
+    Pledge,
+    PledgeReminder,
+    SponsoredSeat,
+)
 from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
-from solhost.distribution.models import ResidentShare
+from solhost.distribution.models import PaymentReversal, ResidentShare
 from solhost.identity.models import Consent, LogoutDelivery, ServiceClient, SignedInSession, User
 from solhost.identity.subjects import organisation_sector, pairwise_sub, subject_for
 from solhost.identity.tests.oidc import introspect
@@ -36,8 +42,9 @@ from solhost.residents import actions
 from solhost.residents.models import AccountDeletion, AccountExport, DeletionNotice
 from solhost.residents.queries import SCHEMA_PATH
 from solhost.residents.tasks import delete_due_accounts
-from solhost.residents.tests.story import october, sign_in, sign_in_to
+from solhost.residents.tests.story import more_of_a_life, october, sign_in, sign_in_to
 from solhost.test import PASSWORD
+from solhost.winddown.models import Case
 
 MINUTE = datetime.timedelta(minutes=1)
 
@@ -53,6 +60,7 @@ def scheduled(world, receiver, django_capture_on_commit_callbacks):
     tokens = {"rita": sign_in_to(rita, nextcloud, scope), "bob": sign_in_to(bob, nextcloud, scope)}
     world.rita.emailaddress_set.create(email="Rita@Home.example.org", verified=True)
     with_totp(world.rita)
+    more_of_a_life(world)
     with django_capture_on_commit_callbacks(execute=True):
         deletion = actions.request_deletion(
             user=world.rita, now=datetime.datetime.now(datetime.UTC)
@@ -124,7 +132,7 @@ def test_after_the_grace_period_the_resident_gets_their_export_then_is_erased(
     assert kind == "application/zip" and name.endswith(".zip")
     document = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("export.json"))
     Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(document)
-    assert document["account"]["username"] == "rita" and len(document["payments"]) == 1
+    assert document["account"]["username"] == "rita" and len(document["payments"]) == 2
     # Personal data is gone; the row stays, under an anonymous id.
     rita = User.objects.get(pk=world.rita.pk)
     deletion.refresh_from_db()
@@ -136,6 +144,11 @@ def test_after_the_grace_period_the_resident_gets_their_export_then_is_erased(
     for model in (EmailAddress, Authenticator, SignedInSession, Consent):
         assert not model.objects.filter(user=rita).exists(), model
     assert not ContributionChoice.objects.filter(resident=rita).exists()
+    assert not Pledge.objects.filter(resident=rita).exists()
+    assert PledgeReminder.objects.count() == 0
+    # The closing co-op's case and the refund stay, as the wind-down and the books need them.
+    assert Case.objects.get(resident=rita).service == world.mcc_service
+    assert PaymentReversal.objects.filter(payment__reference=reference).count() == 1
     # She is signed out everywhere and can't sign in again.
     assert scheduled["browsers"]["rita"].get(reverse("residents:overview")).status_code == 302
     gone = Client().post(
@@ -144,7 +157,7 @@ def test_after_the_grace_period_the_resident_gets_their_export_then_is_erased(
     assert gone.status_code == 200
     # Money records stay, pointing at the same (anonymised) row, and the books still balance.
     assert ledger_state() == ledger_before and ledger_before[2] == 0
-    assert Payment.objects.get(reference=reference).reference.resident == rita
+    assert {p.reference.resident for p in Payment.objects.filter(reference=reference)} == {rita}
     assert ResidentShare.objects.get(resident=rita).paid_cents == 2500
     assert ActiveDay.objects.filter(resident=rita).count() >= 4
     audit = AuditEvent.objects.get(action="residents.deletion.erase")

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -16,19 +17,23 @@ from jsonschema import Draft202012Validator, FormatChecker
 from pytest_django.asserts import assertContains, assertRedirects
 
 from solhost.contributions.actions import reference_for_resident
+from solhost.contributions.models import Payment, Pledge
 from solhost.core.audit import admin_action, record
 from solhost.core.models import AuditEvent
+from solhost.distribution.models import PaymentReversal
 from solhost.identity.models import SignedInSession
 from solhost.identity.subjects import organisation_sector, pairwise_sub, subject_for
 from solhost.identity.tests.oidc import make_client
 from solhost.identity.tests.test_session_claims import with_totp
+from solhost.partners.models import Membership
 from solhost.residents import actions
 from solhost.residents.export_files import TABLES
 from solhost.residents.links import export_named, export_url
 from solhost.residents.models import AccountExport
 from solhost.residents.queries import SCHEMA_PATH
-from solhost.residents.tests.story import october, sign_in, sign_in_to
+from solhost.residents.tests.story import more_of_a_life, october, sign_in, sign_in_to
 from solhost.web.tests.pages import assert_clean_page
+from solhost.winddown.models import Case
 
 URL = reverse("residents:export")
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
@@ -66,6 +71,7 @@ def lives(world):
     bob = sign_in("bob@example.org", "Bob's Safari")
     sign_in_to(bob, nextcloud)
     with_totp(world.rita)
+    more_of_a_life(world)
     return rita, bob, nextcloud
 
 
@@ -104,7 +110,15 @@ def test_the_zip_holds_everything_about_the_resident_and_validates(world, lives)
     assert [f["type"] for f in document["second_factors"]] == ["totp"]
     assert document["contribution_choices"][0]["monthly_cents"] == 2500
     assert document["payment_reference"] == reference_for_resident(world.rita).code
-    assert [p["amount_cents"] for p in document["payments"]] == [2500]
+    assert [(p["amount_cents"], p["reversal_kind"]) for p in document["payments"]] == [
+        (2500, None),
+        (700, "refund"),
+    ]
+    assert document["payments"][1]["reversal_reason"] == "Paid twice by mistake"
+    assert document["pledge"]["amount_cents"] == 1500
+    assert document["pledge"]["frequency"] == "monthly"
+    (case,) = document["wind_down_cases"]
+    assert (case["service"], case["state"]) == ("mcc-files", "notified")
     (month,) = document["money_by_month"]
     assert month["period"] == "2026-10" and month["paid_cents"] == 2500
     went = sum(s["cents"] for s in month["services"]) + sum(
@@ -142,6 +156,7 @@ def test_nothing_of_another_resident_is_in_the_export(world, lives):
     bob = world.bob
     bobs = [
         "bob",
+        "Bob",
         "Bob's Safari",
         str(bob.sub),
         str(pairwise_sub(bob.sub, organisation_sector(world.mcc.pk))),
@@ -254,3 +269,24 @@ def test_the_schema_is_published_beside_the_docs_that_explain_every_file():
     assert (docs / "resident-export.schema.json").resolve() == SCHEMA_PATH.resolve()
     explained = (docs / "leaving.md").read_text()
     assert [t.file_name for t in TABLES if f"`{t.file_name}`" not in explained] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "choices"),
+    [
+        (("payments", "source"), Payment.Source.values),
+        (("payments", "reversal_kind"), [None, *PaymentReversal.Kind.values]),
+        (("memberships", "role"), Membership.Role.values),
+        (("second_factors", "type"), Authenticator.Type.values),
+        (("wind_down_cases", "state"), Case.State.values),
+    ],
+)
+def test_the_schema_lists_every_value_the_region_stores(path, choices):
+    table, field = path
+    assert set(SCHEMA["properties"][table]["items"]["properties"][field]["enum"]) == set(choices)
+
+
+def test_the_schema_lists_every_pledge_frequency_and_status():
+    (_, pledge) = SCHEMA["properties"]["pledge"]["oneOf"]
+    assert set(pledge["properties"]["frequency"]["enum"]) == set(Pledge.Frequency.values)
+    assert set(pledge["properties"]["status"]["enum"]) == set(Pledge.Status.values)

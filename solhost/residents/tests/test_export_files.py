@@ -35,12 +35,29 @@ def rows(text: str) -> list[list[str]]:
 def test_a_cents_column_is_followed_by_dollars():
     doc = document(
         payments=[
-            {"received_on": "2026-10-15", "reference": "R-1", "amount_cents": 2505, "source": "csv"}
+            {
+                "received_on": "2026-10-15",
+                "reference": "R-1",
+                "amount_cents": 2505,
+                "source": "csv",
+                "reversal_kind": None,
+                "reversed_on": None,
+                "reversal_reason": None,
+            }
         ]
     )
     assert rows(table_csv(doc, TABLE["payments"])) == [
-        ["received_on", "reference", "amount_cents", "amount_aud", "source"],
-        ["2026-10-15", "R-1", "2505", "25.05", "csv"],
+        [
+            "received_on",
+            "reference",
+            "amount_cents",
+            "amount_aud",
+            "source",
+            "reversal_kind",
+            "reversed_on",
+            "reversal_reason",
+        ],
+        ["2026-10-15", "R-1", "2505", "25.05", "csv", "", "", ""],
     ]
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from solhost.contributions.pledges import set_pledge
 from solhost.identity.tests.oidc import make_client
 from solhost.identity.tests.test_session_claims import with_totp
 from solhost.residents import actions
@@ -36,6 +37,13 @@ def test_the_header_leads_a_signed_in_resident_to_their_account(client, world):
 
 def test_it_shows_addresses_sign_in_methods_services_and_money(client, world):
     october(world)
+    set_pledge(
+        resident=world.rita,
+        amount_cents=1500,
+        frequency="monthly",
+        starts_on=timezone.localdate(),
+        actor=world.rita,
+    )
     world.rita.emailaddress_set.create(email="rita@work.example.org", verified=False)
     nextcloud = make_client(world.mcc_service)
     browser = sign_in("rita@example.org")
@@ -52,6 +60,7 @@ def test_it_shows_addresses_sign_in_methods_services_and_money(client, world):
     assertContains(page, "MCC Files")
     assertContains(page, "1 browser signed in")
     assertContains(page, "$25.00")
+    assertContains(page, "<dt>Pledged</dt><dd>$15.00, every month</dd>", html=True)
     assertContains(page, reverse("distribution:where_it_went"))
     assertContains(page, reverse("residents:export"))
     assertContains(page, reverse("residents:delete"))
