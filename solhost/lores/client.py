@@ -5,7 +5,6 @@ it may be down, slow or answering something else entirely. Every failure becomes
 ``InputProblems`` naming the endpoint, so the sync can say what went wrong and store nothing.
 """
 
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -42,7 +41,7 @@ def read_endpoint(
             body = _read_capped(response, timeout=timeout, max_bytes=max_bytes)
     except urllib.error.HTTPError as error:
         raise InputProblems([(where, f"the node answered HTTP {error.code}")]) from None
-    except (TimeoutError, socket.timeout):  # noqa: UP041 (urllib wraps either)
+    except TimeoutError:
         raise InputProblems([(where, f"no answer within {timeout:g} seconds")]) from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)

@@ -82,7 +82,7 @@ class _Reader:
         self.problems: list[tuple[str, str]] = []
 
     def fail(self, where: str, message: str) -> None:
-        self.problems.append((where or "$", message))
+        self.problems.append((where, message))
 
     def obj(self, value: object, where: str) -> dict[str, object] | None:
         if not isinstance(value, dict):
