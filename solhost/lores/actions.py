@@ -38,6 +38,8 @@ def sync_from_node(
     InputProblems naming the endpoint and field, after recording it on the node's
     ``SyncSource``; nothing else is changed.
     """
+    if problem := client.address_problem(url):
+        raise InputProblems([("--url", problem)])
     source, _ = SyncSource.objects.get_or_create(url=url)
     try:
         regions = _read(url, client.MY_REGIONS, parse.parse_my_regions, timeout=timeout)
@@ -74,7 +76,11 @@ def _store(
     apps: list[parse.RegionApp],
     wanted: str,
 ) -> SyncResult:
-    region = Region.objects.select_for_update().get(slug=settings.SOLHOST_REGION)
+    region = Region.objects.select_for_update().filter(slug=settings.SOLHOST_REGION).first()
+    if region is None:
+        raise InputProblems(
+            [("SOLHOST_REGION", f"no region {settings.SOLHOST_REGION!r} is set up here")]
+        )
     linked = LoresRegion.objects.filter(region=region).first()
     found = _our_region(regions, linked.lores_id if linked else wanted)
     changes: list[str] = []

@@ -21,6 +21,17 @@ LOCAL_APPS: Final = "/public_api/local_apps/"
 # is not a LoRes answer, and reading it would only tie up the worker.
 MAX_BYTES: Final = 2 * 1024 * 1024
 TIMEOUT_SECONDS: Final = 10.0
+# The longest node address stored with its sync's outcome (the column's length).
+MAX_ADDRESS: Final = 200
+
+
+def address_problem(base_url: str) -> str | None:
+    """What makes ``base_url`` no address of a node, or None when it is one."""
+    if not base_url.startswith(("http://", "https://")):
+        return f"{base_url!r} is not an http:// or https:// address"
+    if len(base_url) > MAX_ADDRESS:
+        return f"the address is longer than {MAX_ADDRESS} characters"
+    return None
 
 
 def read_endpoint(
@@ -32,9 +43,9 @@ def read_endpoint(
 ) -> object:
     """The JSON document a node answers at ``path``, or InputProblems naming ``GET path``."""
     where = f"GET {path}"
+    if problem := address_problem(base_url):
+        raise InputProblems([(where, problem)])
     url = base_url.rstrip("/") + path
-    if not url.startswith(("http://", "https://")):
-        raise InputProblems([(where, f"{base_url!r} is not an http:// or https:// address")])
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310

@@ -234,3 +234,20 @@ def test_values_no_column_can_hold_change_nothing(node, claimed, change, where, 
     node.regions()[0]["nodes"][0].update(change)
     assert sync_problems(node.url) == [(f"GET /public_api/my_regions/ {where}", message)]
     assert stored() == {"regions": [], "nodes": [], "apps": [], "events": 0}
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("file:///etc/passwd", "'file:///etc/passwd' is not an http:// or https:// address"),
+        ("http://node/" + "a" * 200, "the address is longer than 200 characters"),
+    ],
+)
+def test_an_address_that_is_no_node_is_refused(claimed, url, message):
+    assert sync_problems(url) == [("--url", message)]
+    assert not SyncSource.objects.exists()
+
+
+def test_an_installation_without_its_region_says_so(node, db, settings):
+    settings.SOLHOST_REGION = "nowhere"
+    assert sync_problems(node.url) == [("SOLHOST_REGION", "no region 'nowhere' is set up here")]
