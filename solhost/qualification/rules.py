@@ -16,6 +16,7 @@ from typing import Final
 
 from solhost.core.money import format_bp, format_dollars
 from solhost.energy.wording import (
+    STATUS_WORDS,
     OutageFigures,
     RenewableFigures,
     last_day_of_grace,
@@ -116,6 +117,11 @@ def _texts(params: Params, key: str) -> tuple[str, ...]:
 def _share_bp(part: int, whole: int) -> int:
     """``part`` as whole basis points of ``whole``, rounded down so 9.999 % never shows as 10 %."""
     return part * 10_000 // whole if whole else 0
+
+
+def _status_in_words(status: str) -> str:
+    """A status inside a sentence: ``not yet shown`` for ``needs_evidence``."""
+    return STATUS_WORDS.get(status, status).lower()
 
 
 def _plural(count: int, word: str) -> str:
@@ -341,7 +347,9 @@ def check_b3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
     status = rolled_up(o.status for o in parts)
     if status == MET:
         return _partner("B3", MET, "the end-of-life plan covers B3.1, B3.2 and B3.3")
-    open_parts = ", ".join(f"{o.criterion} {o.status}" for o in parts if o.status != MET)
+    open_parts = ", ".join(
+        f"{o.criterion} {_status_in_words(o.status)}" for o in parts if o.status != MET
+    )
     return _partner("B3", status, f"the end-of-life plan is not complete: {open_parts}")
 
 
@@ -443,7 +451,11 @@ def check_b6(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
     )
     if status == MET:
         return _partner("B6", MET, f"all {counted} meet every V and S criterion")
-    listed = ", ".join(f"{o.criterion} {o.subject} {o.status}" for o in parts if o.status == status)
+    listed = ", ".join(
+        f"{o.criterion} {o.subject} {_status_in_words(o.status)}"
+        for o in parts
+        if o.status == status
+    )
     if status == GRACE:
         return _partner("B6", GRACE, f"all {counted} qualify, some within a grace period: {listed}")
     return _partner("B6", status, f"not all {counted} qualify: {listed}")

@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from solhost.core.forms import add_errors
+from solhost.core.models import Parameter
 from solhost.core.safe_json import text_problem
 from solhost.energy.wording import STATUS_WORDS
+from solhost.governance.wording import value_in_words
 from solhost.partners.models import Membership, Organisation
 from solhost.partners.permissions import (
     is_steward,
@@ -536,7 +538,8 @@ def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
             shown_publicly(timezone.localdate()), organisation=organisation
         ).select_related("server", "service")
     )
-    rows = _rows(run.results.all() if run else [], public_evidence, _subject_labels(organisation))
+    labels = _subject_labels(organisation)
+    rows = _rows(run.results.all() if run else [], public_evidence, labels)
     history = (
         QualificationRun.objects.filter(organisation=organisation)
         .exclude(changes=[])
@@ -556,7 +559,29 @@ def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
                 ("service-criteria", "Services", service_rows),
                 ("server-criteria", "Servers", server_rows),
             ],
-            "history": history,
+            "history": [(past, _changes_in_words(past.changes, labels)) for past in history],
             "progress": progress((r["criterion"], r["status"]) for r in rows),
+            "parameters": _parameters_in_words(run.parameters if run else {}),
         },
     )
+
+
+def _parameters_in_words(used: dict[str, object]) -> list[tuple[str, str, str]]:
+    """The parameter values a run used, as (title, key, value in words)."""
+    described = {p.key: p for p in Parameter.objects.filter(key__in=used)}
+    return [
+        (described[key].title, key, value_in_words(described[key].kind, described[key].unit, value))
+        if key in described
+        else (key, key, str(value))
+        for key, value in used.items()
+    ]
+
+
+def _changes_in_words(changes: list[dict], labels: dict[str, str]) -> list[str]:
+    """A run's changed outcomes, as ``B1.4 for Merri Creek: Not yet shown → Met``."""
+    return [
+        f"{change['criterion']} for {labels.get(change['subject'], change['subject'])}: "
+        f"{STATUS_WORDS.get(change['from'], change['from']) if change['from'] else 'new'} → "
+        f"{STATUS_WORDS.get(change['to'], change['to'])}"
+        for change in changes
+    ]

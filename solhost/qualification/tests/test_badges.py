@@ -2,6 +2,7 @@
 
 import datetime
 import importlib
+import re
 
 from django.apps import apps
 from django.db import connection
@@ -120,3 +121,16 @@ def test_the_evidence_form_names_each_criterion_with_its_title(client, world):
     assert (
         '<option value="S2">S2 Renewable supply of a data centre (S2.1 and S2.2)</option>' in html
     )
+
+
+def test_the_public_page_gives_numbers_and_changes_in_words(client, world):
+    evaluate_partner(organisation=world.mcc, at=AT, trigger="test")
+    power_system(world.mcc_server)
+    evaluate_partner(organisation=world.mcc, at=AT, trigger="power described")
+    html = client.get("/partners/mcc/qualification/").content.decode()
+    assert "$58,333.60 per FTE per year" in html
+    assert "80 % of energy used" in html
+    assert "5833360" not in html
+    assert "S2.3 for Server MCC one: Not met → Met" in html
+    # Statuses read as words in reasons and history, never as codes.
+    assert not re.search(r"(?<![-\w])(needs_evidence|not_met)(?![-\w])", html)

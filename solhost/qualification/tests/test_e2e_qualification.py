@@ -93,7 +93,9 @@ def test_partner_files_evidence_steward_approves_public_sees_it(live_server, bro
     expect(b14).to_contain_text("Met")
     expect(b14.get_by_role("link", name="Union membership letter 2026")).to_be_visible()
     expect(page.get_by_role("heading", name="History")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"B1\.4 partner: needs_evidence → met"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"B1\.4 for Merri Creek Computing: Not yet shown → Met"))
+    ).to_be_visible()
     shot("07-public-page")
     page.set_viewport_size({"width": 375, "height": 800})
     shot("08-public-page-375")

@@ -218,7 +218,7 @@ def test_b3_is_met_only_when_all_three_parts_are():
     )
     assert status("B3.2", no_data_return) == "met"
     assert one("B3", no_data_return).reason == (
-        "the end-of-life plan is not complete: B3.1 needs_evidence"
+        "the end-of-life plan is not complete: B3.1 not yet shown"
     )
 
 
@@ -310,7 +310,7 @@ def test_b6_rolls_up_the_service_and_server_criteria():
     proprietary = replace(all_good, services=(replace(DOSSIER.services[0], licence="BUSL-1.1"),))
     outcome = one("B6", proprietary)
     assert outcome.status == "not_met"
-    assert outcome.reason == "not all 1 service on 1 server qualify: V1 service:files not_met"
+    assert outcome.reason == "not all 1 service on 1 server qualify: V1 service:files not met"
     assert status("B6") == "needs_evidence"
 
 
