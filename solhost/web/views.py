@@ -205,6 +205,49 @@ def _page(paginator: Paginator, asked: str | None) -> tuple[Page, str]:
     )
 
 
+def _directory_body(
+    request,
+    form: DirectoryFilters,
+    applied: dict,
+    found: list[int],
+    page: Page,
+    *,
+    stamp: str | None,
+    in_force: dict,
+    ignored: list[str],
+) -> str:
+    """Everything below the header: the filters, and the page of results with its links."""
+    kinds = kind_words(stamp=stamp)
+    suggested, not_offered, offered = [], [], []
+    if not found and applied["q"]:
+        named = kinds_for(applied["q"], kinds)
+        suggested = [k for k in named if k.services]
+        not_offered = [k for k in named if not k.services]
+        if not suggested:
+            offered = [k for k in kinds if k.services]
+    elif not found and applied["kind"]:
+        not_offered = [k for k in kinds if k.slug == applied["kind"] and not k.services]
+    return render_to_string(
+        "web/_directory_body.html",
+        {
+            "form": form,
+            "cards": _service_cards(page.object_list, stamp=stamp, show_partner=True),
+            "count": len(found),
+            "page": page,
+            "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+            "page_query": urlencode(in_force) + "&" if in_force else "",
+            "ignored": ignored,
+            "filtered": bool(in_force),
+            "narrowed": sum(1 for k in ("kind", "software", "partner", "lores") if applied.get(k)),
+            "search": applied.get("q", ""),
+            "suggested": suggested,
+            "not_offered": not_offered,
+            "offered": offered,
+        },
+        request,
+    )
+
+
 def directory(request):
     """The services that meet the filters in the query string, a page at a time.
 
@@ -222,39 +265,32 @@ def directory(request):
     page, page_problem = _page(Paginator(found, DIRECTORY_PAGE_SIZE), request.GET.get("page"))
     if page_problem:
         ignored.append(page_problem)
-    cards = _service_cards(page.object_list, stamp=stamp, show_partner=True)
-    kinds = kind_words(stamp=stamp)
-    suggested, not_offered, offered = [], [], []
-    if not found and applied["q"]:
-        named = kinds_for(applied["q"], kinds)
-        suggested = [k for k in named if k.services]
-        not_offered = [k for k in named if not k.services]
-        if not suggested:
-            offered = [k for k in kinds if k.services]
-    elif not found and applied["kind"]:
-        not_offered = [k for k in kinds if k.slug == applied["kind"] and not k.services]
     # The filters in force, for the page links: a rejected value is not carried along.
     in_force = {k: "on" if v is True else v for k, v in applied.items() if v}
-    return render(
-        request,
-        "web/directory.html",
-        {
+
+    def body() -> str:
+        return _directory_body(
+            request,
             # The controls show the filters actually applied, not the rejected values.
-            "form": DirectoryFilters(initial=applied, **choices) if form.errors else form,
-            "cards": cards,
-            "count": len(found),
-            "page": page,
-            "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-            "page_query": urlencode(in_force) + "&" if in_force else "",
-            "ignored": ignored,
-            "filtered": bool(in_force),
-            "narrowed": sum(1 for k in ("kind", "software", "partner", "lores") if applied.get(k)),
-            "search": applied.get("q", ""),
-            "suggested": suggested,
-            "not_offered": not_offered,
-            "offered": offered,
-        },
-    )
+            DirectoryFilters(initial=applied, **choices) if form.errors else form,
+            applied,
+            found,
+            page,
+            stamp=stamp,
+            in_force=in_force,
+            ignored=ignored,
+        )
+
+    # The pages links lead to (every service, or one kind, a page at a time) are the same
+    # for everyone, and kept whole. Those a search or the form makes are put together from
+    # cached cards: made-up queries can't fill the cache.
+    if not ignored and set(in_force) <= {"kind"}:
+        day = timezone.localdate()
+        name = f"directory:{day}:{urlencode(in_force)}:{page.number}"
+        return render(
+            request, "web/directory.html", {"page": page, "body": cached(name, body, stamp=stamp)}
+        )
+    return render(request, "web/directory.html", {"page": page, "body": body()})
 
 
 def _for_cards(ids: list[int], day) -> list[Service]:

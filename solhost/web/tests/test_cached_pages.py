@@ -6,11 +6,14 @@ Each test looks at a page (filling the cache), changes a record the way the regi
 
 import datetime
 
+from django.core.cache import caches
 from django.urls import reverse
+from django.utils import timezone
 
 from solhost.energy.tests.helpers import with_telemetry
 from solhost.energy.wording import NOT_ANALYSED
 from solhost.partners import actions
+from solhost.partners.listing_cache import current_stamp
 from solhost.partners.models import Organisation
 from solhost.qualification.models import QualificationRun
 from solhost.web.tests.pages import assert_queries_do_not_grow
@@ -145,3 +148,20 @@ def test_a_partner_page_costs_the_same_queries_with_more_services(client, world)
     assert_queries_do_not_grow(
         client, reverse("web:partner", args=["cct"]), lambda: add_chat_services(world, 5)
     )
+
+
+def test_the_directory_pages_links_lead_to_are_kept_whole_but_not_searches(client, world):
+    day = timezone.localdate()
+    client.get(DIRECTORY, {"kind": "chat"})
+    client.get(DIRECTORY, {"q": "chat"})
+    client.get(DIRECTORY, {"kind": "chat", "lores": "on"})
+    stamp = current_stamp()
+    assert caches["listing"].get(f"directory:{day}:kind=chat:1:{stamp}") is not None
+    assert caches["listing"].get(f"directory:{day}:q=chat:1:{stamp}") is None
+    assert caches["listing"].get(f"directory:{day}:kind=chat&lores=on:1:{stamp}") is None
+
+
+def test_a_kept_page_never_carries_a_message_about_another_request(client, world):
+    assert "not a page number" in page(client, DIRECTORY, kind="chat", page="x")
+    assert "not a page number" not in page(client, DIRECTORY, kind="chat")
+    assert "not a page number" in page(client, DIRECTORY, kind="chat", page="x")
