@@ -170,7 +170,6 @@ def partner_list(request):
         lambda: render_to_string(
             "web/_partner_list.html",
             {"partners": cached("partner-cards", _partner_cards, stamp=stamp)},
-            request,
         ),
         stamp=stamp,
     )
@@ -206,7 +205,6 @@ def _page(paginator: Paginator, asked: str | None) -> tuple[Page, str]:
 
 
 def _directory_body(
-    request,
     form: DirectoryFilters,
     applied: dict,
     found: list[int],
@@ -244,7 +242,6 @@ def _directory_body(
             "not_offered": not_offered,
             "offered": offered,
         },
-        request,
     )
 
 
@@ -270,7 +267,6 @@ def directory(request):
 
     def body() -> str:
         return _directory_body(
-            request,
             # The controls show the filters actually applied, not the rejected values.
             DirectoryFilters(initial=applied, **choices) if form.errors else form,
             applied,

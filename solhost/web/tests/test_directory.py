@@ -166,6 +166,14 @@ def test_a_page_seen_before_costs_two_queries(client, world, django_assert_num_q
         client.get(DIRECTORY, {"kind": "chat"})
 
 
+def test_a_search_costs_two_queries_once_its_cards_are_cached(
+    client, world, django_assert_num_queries
+):
+    client.get(DIRECTORY, {"q": "chat"})
+    with django_assert_num_queries(2):
+        client.get(DIRECTORY, {"q": "chat"})
+
+
 def nav(response) -> str:
     html = response.content.decode()
     return re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
