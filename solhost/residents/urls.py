@@ -8,6 +8,7 @@ app_name = "residents"
 urlpatterns = [
     path("accounts/", views.overview, name="overview"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/data/", views.your_data, name="data"),
     path("accounts/export/", views.export, name="export"),
     path("accounts/export/files/<str:token>/", views.export_file, name="export_file"),
     path("accounts/delete/", views.delete, name="delete"),

@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solhost.core.forms import submit
 from solhost.residents import actions, links, queries
@@ -53,35 +53,43 @@ def _zip_response(out, name: str) -> FileResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def export(request: HttpRequest) -> HttpResponse:
-    """GET says what the export holds; POST downloads it, or has a large one built and
-    its link emailed."""
-    user = request.user
-    rows = queries.export_rows(user)
-    if request.method == "POST":
-        now = timezone.now()
-        if rows > settings.SOLHOST_EXPORT_INLINE_ROWS:
-            actions.request_export(user=user, now=now)
-            messages.success(
-                request,
-                "Your export is being prepared. We will email you a link to it, and it will "
-                "be listed on this page when it is ready.",
-            )
-            return redirect("residents:export")
-        out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-        actions.download_export(user=user, out=out, now=now)
-        out.seek(0)
-        return _zip_response(out, actions.file_name(now))
+@require_GET
+def your_data(request: HttpRequest) -> HttpResponse:
+    """What the export holds, the button that gets it, and any export prepared earlier."""
     return render(
         request,
         "residents/export.html",
         {
-            "large": rows > settings.SOLHOST_EXPORT_INLINE_ROWS,
-            "exports": [(e, links.export_url(e)) for e in queries.exports_of(user)],
+            "large": queries.export_rows(request.user) > settings.SOLHOST_EXPORT_INLINE_ROWS,
+            "exports": [(e, links.export_url(e)) for e in queries.exports_of(request.user)],
             "link_days": settings.SOLHOST_EXPORT_LINK_DAYS,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    """The export itself: a GET (or the page's button) downloads the zip at once; one too
+    large for that is built in the background (on POST) and its link emailed, and a GET
+    for it shows the page that offers that."""
+    user = request.user
+    large = queries.export_rows(user) > settings.SOLHOST_EXPORT_INLINE_ROWS
+    if large and request.method == "POST":
+        actions.request_export(user=user, now=timezone.now())
+        messages.success(
+            request,
+            "Your export is being prepared. We will email you a link to it, and it will "
+            "be listed on this page when it is ready.",
+        )
+        return redirect("residents:data")
+    if large:
+        return redirect("residents:data")
+    now = timezone.now()
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    actions.download_export(user=user, out=out, now=now)
+    out.seek(0)
+    return _zip_response(out, actions.file_name(now))
 
 
 def export_file(request: HttpRequest, token: str) -> HttpResponse:

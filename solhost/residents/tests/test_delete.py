@@ -156,7 +156,7 @@ def test_cancelling_within_the_grace_period_keeps_the_account(client, world):
     assert AccountDeletion.objects.filter(user=world.rita, cancelled_at=None).count() == 1
 
 
-@pytest.mark.parametrize("page", ["/accounts/", "/accounts/export/", "/accounts/delete/"])
+@pytest.mark.parametrize("page", ["/accounts/", "/accounts/data/", "/accounts/delete/"])
 def test_every_field_of_the_account_pages_refuses_a_nul(client, world, page):
     client.force_login(world.rita)
     parser = FormFields()

@@ -36,6 +36,7 @@ from solhost.web.tests.pages import assert_clean_page
 from solhost.winddown.models import Case
 
 URL = reverse("residents:export")
+PAGE = reverse("residents:data")
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 
 
@@ -75,13 +76,14 @@ def lives(world):
     return rita, bob, nextcloud
 
 
-def test_the_page_needs_a_login(client, world):
-    assertRedirects(client.get(URL), f"{reverse('account_login')}?next={URL}")
+def test_the_page_and_the_download_need_a_login(client, world):
+    for address in (URL, PAGE):
+        assertRedirects(client.get(address), f"{reverse('account_login')}?next={address}")
 
 
-def test_the_page_says_what_is_inside_and_downloads_only_on_post(client, world):
+def test_the_page_says_what_is_inside_and_downloads_nothing(client, world):
     client.force_login(world.rita)
-    page = client.get(URL)
+    page = client.get(PAGE)
     assert_clean_page(page)
     assertContains(page, "What is inside")
     assertContains(page, "Download my data (zip)")
@@ -89,11 +91,20 @@ def test_the_page_says_what_is_inside_and_downloads_only_on_post(client, world):
     assert not AuditEvent.objects.filter(action="residents.export.download").exists()
 
 
+def test_a_get_of_the_export_gives_the_zip_at_once(client, world):
+    client.force_login(world.rita)
+    response = client.get(URL)
+    assert response["Content-Type"] == "application/zip"
+    document = document_of(zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))))
+    assert document["account"]["username"] == world.rita.username
+    assert AuditEvent.objects.filter(action="residents.export.download", actor=world.rita).exists()
+
+
 def test_the_download_needs_the_forms_csrf_token(world):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(world.rita)
     assert browser.post(URL).status_code == 403
-    page = browser.get(URL)
+    page = browser.get(PAGE)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
     assert browser.post(URL, {"csrfmiddlewaretoken": token}).status_code == 200
 
@@ -197,14 +208,15 @@ def test_a_large_export_is_built_in_the_background_and_emailed(
 ):
     rita, bob, _ = lives
     settings.SOLHOST_EXPORT_INLINE_ROWS = 1
-    page = rita.get(URL)
+    page = rita.get(PAGE)
     assertContains(page, "Prepare my export")
+    assertRedirects(rita.get(URL), PAGE)
 
     with django_capture_on_commit_callbacks(execute=True):
         asked = rita.post(URL)
 
-    assertRedirects(asked, URL, fetch_redirect_response=False)
-    answer = rita.get(URL)
+    assertRedirects(asked, PAGE, fetch_redirect_response=False)
+    answer = rita.get(PAGE)
     assertContains(answer, "Your export is being prepared")
     export = AccountExport.objects.get()
     assert export.ready_at and export.size_bytes > 0 and export.user == world.rita
@@ -240,7 +252,7 @@ def test_asking_twice_builds_one_export(settings, world, lives):
     rita.post(URL)
     export = AccountExport.objects.get()
     assert export.ready_at is None
-    assertContains(rita.get(URL), "being prepared")
+    assertContains(rita.get(PAGE), "being prepared")
 
 
 def test_an_expired_link_says_so_and_its_file_is_removed(

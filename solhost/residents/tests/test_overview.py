@@ -62,7 +62,7 @@ def test_it_shows_addresses_sign_in_methods_services_and_money(client, world):
     assertContains(page, "$25.00")
     assertContains(page, "<dt>Pledged</dt><dd>$15.00, every month</dd>", html=True)
     assertContains(page, reverse("distribution:where_it_went"))
-    assertContains(page, reverse("residents:export"))
+    assertContains(page, reverse("residents:data"))
     assertContains(page, reverse("residents:delete"))
     assertContains(page, "30 days to change your mind")
 
