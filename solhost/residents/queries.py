@@ -107,6 +107,8 @@ def overview(user: User) -> dict:
         "paid_cents": payments.aggregate(total=Sum("amount_cents"))["total"] or 0,
         "months": ResidentShare.objects.filter(resident=user).count(),
         "deletion": pending_deletion(user),
+        # Services of a closing co-op where the resident still has to say what happens.
+        "open_cases": Case.objects.filter(resident=user, state__in=Case.OPEN).count(),
     }
 
 

@@ -12,6 +12,7 @@ from solhost.identity.tests.test_session_claims import with_totp
 from solhost.residents import actions
 from solhost.residents.tests.story import october, sign_in, sign_in_to
 from solhost.web.tests.pages import assert_clean_page
+from solhost.winddown.tests.helpers import closing_story, start
 
 URL = reverse("residents:overview")
 
@@ -123,3 +124,17 @@ def test_the_grace_period_follows_the_parameter(client, world):
     )
     client.force_login(world.rita)
     assertContains(client.get(URL), "14 days to change your mind")
+
+
+def test_a_resident_with_a_closing_co_ops_service_is_sent_to_their_cases(client, world):
+    closing_story(world)
+    client.force_login(world.rita)
+    assertNotContains(client.get(URL), "A co-op you use is closing")
+    start(world)
+    page = client.get(URL)
+    assertContains(page, "A co-op you use is closing")
+    assertContains(page, "1 of your services needs your choice")
+    assertContains(page, reverse("winddown:my_cases"))
+    # Bob uses nothing of the closing co-op: nothing to say.
+    client.force_login(world.bob)
+    assertNotContains(client.get(URL), "A co-op you use is closing")
