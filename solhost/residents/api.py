@@ -14,6 +14,8 @@ router = Router(tags=["residents"])
 
 MAX_NOTICES = 1000
 LARGEST_ID = 2**63 - 1
+# Every time zone in use lies within this of UTC; PostgreSQL refuses an offset past ±16 h.
+LARGEST_OFFSET = datetime.timedelta(hours=14)
 
 
 def _moment(value: object) -> datetime.datetime:
@@ -27,9 +29,15 @@ def _moment(value: object) -> datetime.datetime:
         raise ValueError(
             f"{value!r} is not a date and time, e.g. 2026-12-01T00:00:00+11:00"
         ) from None
-    if moment.tzinfo is None:
+    offset = moment.utcoffset()
+    if offset is None:
         raise ValueError("needs its offset from UTC, e.g. 2026-12-01T00:00:00+11:00 or …Z")
-    return moment
+    if abs(offset) > LARGEST_OFFSET:
+        raise ValueError("its offset from UTC must be within ±14:00, as every time zone's is")
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of the range of dates") from None
 
 
 Moment = Annotated[
