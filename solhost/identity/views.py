@@ -9,14 +9,12 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.models import Session
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
-from oauth2_provider.models import AccessToken, RefreshToken
 from oauth2_provider.views import AuthorizationView
 
 from solhost.core.middleware import allow_form_to_reach
@@ -26,6 +24,7 @@ from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import SCOPE_CLAIMS
+from solhost.identity.queries import connected_clients
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
 from solhost.partners.models import Service
 from solhost.partners.permissions import organisation_for_user
@@ -227,37 +226,12 @@ def _live_sessions(request: HttpRequest) -> list[SignedInSession]:
     return [item for item in signed_in if item.session_key in alive]
 
 
-def _connected_clients(user) -> list[dict]:
-    now = timezone.now()
-    consents = {c.client_id: c for c in Consent.objects.filter(user=user)}
-    with_tokens = set(
-        AccessToken.objects.filter(user=user, expires__gt=now).values_list(
-            "application_id", flat=True
-        )
-    ) | set(
-        RefreshToken.objects.filter(user=user, revoked=None).values_list(
-            "application_id", flat=True
-        )
-    )
-    clients = ServiceClient.objects.filter(
-        Q(pk__in=consents.keys()) | Q(pk__in=with_tokens)
-    ).select_related("service__organisation")
-    return [
-        {
-            "client": client,
-            "consent": consents.get(client.pk),
-            "signed_in": client.pk in with_tokens,
-        }
-        for client in clients.order_by("service__name")
-    ]
-
-
 @login_required
 def connected(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/connected.html",
-        {"sessions": _live_sessions(request), "connections": _connected_clients(request.user)},
+        {"sessions": _live_sessions(request), "connections": connected_clients(request.user)},
     )
 
 

@@ -21,6 +21,7 @@ from solhost.core.audit import AuditAction
 from solhost.core.models import AuditEvent, parameter_value
 from solhost.distribution.models import PartnerStatement, ResidentShare
 from solhost.identity.models import Consent, LogoutDelivery, ServiceClient, SignedInSession, User
+from solhost.identity.queries import connected_clients
 from solhost.identity.subjects import subject_for
 from solhost.metering.models import ActiveDay
 from solhost.partners.models import Membership, Organisation, Server, Service
@@ -62,32 +63,6 @@ def pending_deletion(user: User) -> AccountDeletion | None:
 
 def second_factors(user: User) -> list[Authenticator]:
     return list(Authenticator.objects.filter(user=user).order_by("type", "created_at"))
-
-
-def connected_clients(user: User) -> list[dict]:
-    """The services holding the resident's consent or live tokens, with what each holds."""
-    now = timezone.now()
-    consents = {c.client_id: c for c in Consent.objects.filter(user=user)}
-    with_tokens = set(
-        AccessToken.objects.filter(user=user, expires__gt=now).values_list(
-            "application_id", flat=True
-        )
-    ) | set(
-        RefreshToken.objects.filter(user=user, revoked=None).values_list(
-            "application_id", flat=True
-        )
-    )
-    clients = ServiceClient.objects.filter(
-        Q(pk__in=consents.keys()) | Q(pk__in=with_tokens)
-    ).select_related("service__organisation")
-    return [
-        {
-            "client": client,
-            "consent": consents.get(client.pk),
-            "signed_in": client.pk in with_tokens,
-        }
-        for client in clients.order_by("service__name", "pk")
-    ]
 
 
 def overview(user: User) -> dict:
