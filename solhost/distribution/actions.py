@@ -17,6 +17,7 @@ from django.utils import timezone
 from solhost.contributions.models import Payment
 from solhost.core import audit
 from solhost.core.audit import AuditAction
+from solhost.core.dates import month_in_words
 from solhost.distribution.ledger_lines import close_lines
 from solhost.distribution.models import (
     PartnerStatement,
@@ -88,7 +89,7 @@ def _close(period: str, actor, checked_input_hash: str | None) -> PeriodClose:
     close, result = figures.close, figures.result
     if checked_input_hash is not None and close.input_hash != checked_input_hash:
         raise FiguresChanged(
-            f"the figures of {period} changed since they were checked (a payment or partner's "
+            f"the figures of {month_in_words(period)} changed since they were checked (a payment or partner's "
             "standing is new); nothing was closed: check the new figures"
         )
     lines = close_lines(

@@ -18,6 +18,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from solhost.contributions.models import Payment, PaymentReference, SponsoredSeat
+from solhost.core.dates import day_in_words, month_in_words
 from solhost.core.models import parameter_value
 from solhost.core.money import format_bp
 from solhost.distribution.allocation import allocate
@@ -273,9 +274,10 @@ def why_not_closable(period: str, today: datetime.date) -> str:
     grace = int(parameter_value("usage_grace_days", at=today))
     open_until = last_day_for_usage(period, grace)
     if today <= open_until:
+        first_day_to_close = open_until + datetime.timedelta(days=1)
         return (
-            f"period {period} still takes late usage until {open_until.isoformat()} "
-            f"({grace} days of grace); close it from {(open_until + datetime.timedelta(days=1)).isoformat()}"
+            f"{month_in_words(period)} still takes late usage until {day_in_words(open_until)} "
+            f"({grace} days of grace); close it from {day_in_words(first_day_to_close)}"
         )
     later = (
         PeriodClose.objects.filter(period__gt=period)
@@ -286,7 +288,7 @@ def why_not_closable(period: str, today: datetime.date) -> str:
     if later is not None:
         # What a partner is not paid in one month is carried into the next close; a month
         # closed after its successor would carry into a month already settled.
-        return f"a later month, {later}, is already closed: months close in order"
+        return f"a later month, {month_in_words(later)}, is already closed: months close in order"
     return ""
 
 

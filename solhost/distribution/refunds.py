@@ -14,6 +14,7 @@ from django.utils import timezone
 from solhost.contributions.models import Payment
 from solhost.core import audit
 from solhost.core.audit import AuditAction
+from solhost.core.dates import month_in_words
 from solhost.core.money import format_aud
 from solhost.core.problems import InputProblems
 from solhost.distribution.models import PaymentReversal
@@ -26,7 +27,7 @@ def why_not_reversible(payment: Payment) -> str:
     """Why the payment cannot be given back now, or "" when its month is open."""
     period = period_of(payment.received_on)
     if FrozenPeriod.objects.filter(period=period).exists():
-        return f"its month, {period}, is closed and split: a closed month's payments stay"
+        return f"its month, {month_in_words(period)}, is closed and split: a closed month's payments stay"
     return ""
 
 

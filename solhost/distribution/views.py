@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from solhost.contributions.models import Payment
+from solhost.core.dates import month_in_words
 from solhost.core.forms import submit
 from solhost.core.money import format_aud
 from solhost.core.problems import InputProblems
@@ -473,18 +474,21 @@ def close_month(request: HttpRequest, period: str) -> HttpResponse:
             period=period, actor=request.user, checked_input_hash=form.cleaned_data["input_hash"]
         )
     except FiguresChanged as error:
-        messages.error(request, f"{str(error).capitalize()}.")
+        # Only the first letter: the message names a month ("of October 2026").
+        reason = str(error)
+        messages.error(request, f"{reason[:1].upper()}{reason[1:]}.")
         return _close_preview(request, period, form=None)
     except CannotClose as error:
-        messages.error(request, f"{period} was not closed: {error}.")
+        messages.error(request, f"{month_in_words(period)} was not closed: {error}.")
         return redirect("distribution:close_preview", period)
     if made:
         messages.success(
             request,
-            f"Closed {period}: {format_aud(close.total_in_cents)} in, split and posted to the ledger.",
+            f"Closed {month_in_words(period)}: {format_aud(close.total_in_cents)} in, "
+            "split and posted to the ledger.",
         )
     else:
-        messages.info(request, f"{period} was already closed; nothing changed.")
+        messages.info(request, f"{month_in_words(period)} was already closed; nothing changed.")
     return redirect("distribution:transparency", period)
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from solhost.core.dates import month_in_words
 from solhost.core.forms import submit
 from solhost.core.models import Parameter, parameter_value
 from solhost.core.money import format_bp
@@ -50,11 +51,6 @@ def _day_label(iso_day: str) -> str:
     """``2026-11-07`` as ``7 Nov 2026``."""
     day = datetime.date.fromisoformat(iso_day)
     return f"{day.day} {day:%b %Y}"
-
-
-def _month_label(iso_month: str) -> str:
-    """``2026-11`` as ``November 2026``."""
-    return f"{datetime.date.fromisoformat(iso_month + '-01'):%B %Y}"
 
 
 def _mix_rows(daily: list[dict]) -> tuple[str, list[dict]]:
@@ -110,7 +106,7 @@ def server_energy(request: HttpRequest, slug: str) -> HttpResponse:
         period, mix = _mix_rows(analysis.daily_mix)
         monthly = [
             {
-                "month": _month_label(m["month"]),
+                "month": month_in_words(m["month"]),
                 "share": _percent(m["renewable_share"]),
                 "coverage": _percent(m["coverage"]),
             }

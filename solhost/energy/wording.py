@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Final
 
+from solhost.core.dates import day_in_words
 from solhost.core.money import format_bp
 
 MET: Final = "met"
@@ -95,10 +96,6 @@ def _hours(hours: float) -> str:
     return f"{whole} hour{'' if whole == 1 else 's'}"
 
 
-def _day(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def renewable_words(figures: RenewableFigures) -> Words:
     """The renewable share in words, with the coverage when it is too thin to judge."""
     status, share = figures.status, figures.share_bp
@@ -162,9 +159,9 @@ def outage_words(figures: OutageFigures) -> Words:
         so_far = "" if lasted is None else f" So far it lasts {_hours(lasted)} at worst."
         return Words(
             status,
-            f"Start-up grace: must ride through a {required} after {_day(figures.grace_last_day)}",
+            f"Start-up grace: must ride through a {required} after {day_in_words(figures.grace_last_day)}",
             f"In its start-up grace period: it must ride through a {required} after "
-            f"{_day(figures.grace_last_day)}.{so_far}",
+            f"{day_in_words(figures.grace_last_day)}.{so_far}",
         )
     if status == NOT_MET and lasted is not None:
         return Words(

@@ -9,6 +9,7 @@ from django.utils.html import escape
 from shapely.geometry import Point
 
 from solhost.contributions.models import ContributionChoice, Payment
+from solhost.core.dates import month_in_words
 from solhost.demo.loader import LOGINS, DemoRefused, load_demo, new_demo_password
 from solhost.demo.models import DemoInstallation
 from solhost.distribution.models import PartnerStatement, PeriodClose, ResidentShare
@@ -293,4 +294,4 @@ def test_the_demo_has_a_closed_month_whose_money_is_on_every_page(client):
     assert page.status_code == 200 and "$42.00" in page.content.decode()
     client.force_login(User.objects.get(username="maria"))
     html = client.get("/contribute/where-it-went/").content.decode()
-    assert f"{close.period}: you paid $12.00" in html and "Merri Files" in html
+    assert f"{month_in_words(close.period)}: you paid $12.00" in html and "Merri Files" in html

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from solhost.contributions import actions as contributions
 from solhost.core.audit import AuditAction
+from solhost.core.dates import month_in_words
 from solhost.core.models import AuditEvent
 from solhost.distribution.actions import close_period
 from solhost.distribution.models import PartnerStatement, PeriodClose
@@ -98,7 +99,7 @@ def test_the_steward_finds_the_page_and_sees_which_months_can_be_closed(steward,
     assert f'href="{PREVIEW}"' in html
     # This month still takes late usage: it says why, and offers no close.
     this_month = period_of(now)
-    assert f"Not yet: period {this_month} still takes late usage until" in html
+    assert f"Not yet: {month_in_words(this_month)} still takes late usage until" in html
     assert reverse("distribution:close_preview", args=[this_month]) not in html
 
 
@@ -139,7 +140,7 @@ def test_the_preview_shows_what_the_close_then_posts(steward, october):  # noqa:
     event = AuditEvent.objects.get(action=AuditAction.CLOSE_PERIOD)
     assert event.actor == october.sam
     shown = steward.get(response.url).content.decode()
-    assert f"Closed {PERIOD}: $37.00 in" in shown
+    assert "Closed October 2026: $37.00 in" in shown
 
 
 def test_the_preview_changes_nothing(steward):
@@ -180,7 +181,7 @@ def test_figures_that_changed_since_the_preview_are_not_closed(steward, october)
     response = steward.post(CLOSE, {"confirm": "on", "input_hash": old_hash})
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"The figures of {PERIOD} changed since they were checked" in html
+    assert "The figures of October 2026 changed since they were checked" in html
     # The new figures are shown, with the new hash to confirm.
     assert "$47.00" in html and response.context["figures"].close.input_hash != old_hash
     assert every_table() == before
@@ -213,7 +214,8 @@ def test_a_month_still_taking_late_usage_says_why_and_offers_no_close(steward):
     page = steward.get(reverse("distribution:close_preview", args=[this_month]))
     assert_clean_page(page)
     html = page.content.decode()
-    assert f"{this_month} cannot be closed yet: period {this_month} still takes late usage" in html
+    month = month_in_words(this_month)
+    assert f"{month} cannot be closed yet: {month} still takes late usage" in html
     assert '<form method="post"' not in html.split('id="main"')[1]
     before = every_table()
     response = steward.post(
@@ -221,9 +223,7 @@ def test_a_month_still_taking_late_usage_says_why_and_offers_no_close(steward):
         {"confirm": "on", "input_hash": "a" * 64},
         follow=True,
     )
-    assert f"{this_month} was not closed: period {this_month} still takes late usage" in (
-        response.content.decode()
-    )
+    assert f"{month} was not closed: {month} still takes late usage" in (response.content.decode())
     assert every_table() == before
 
 
@@ -233,12 +233,12 @@ def test_a_closed_month_links_to_its_figures_and_is_not_closed_again(steward, oc
     page = steward.get(PREVIEW)
     assert_clean_page(page)
     html = page.content.decode()
-    assert f"{PERIOD} was closed on" in html and f'href="{transparency}"' in html
+    assert "October 2026 was closed on" in html and f'href="{transparency}"' in html
     assert 'name="confirm"' not in html
     assert f'href="{transparency}"' in steward.get(INDEX).content.decode()
     before = every_table()
     response = steward.post(CLOSE, {"confirm": "on", "input_hash": "a" * 64}, follow=True)
-    assert f"{PERIOD} was already closed; nothing changed." in response.content.decode()
+    assert "October 2026 was already closed; nothing changed." in response.content.decode()
     assert every_table() == before
 
 

@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright import sync_api
 
+from solhost.core.dates import month_in_words
 from solhost.core.money import format_aud
 from solhost.demo.money import demo_period
 from solhost.distribution.models import PartnerStatement, ResidentShare
@@ -134,7 +135,7 @@ def test_a_months_money_goes_where_the_resident_went(live_server, world, browser
     assert share.paid_cents == 1200
     assert share.services["mcc-files"] > share.services["cct-chat"] > 0
     rita.goto("/contribute/where-it-went/")
-    month = rita.page.get_by_role("region", name=f"{period}: you paid $12.00")
+    month = rita.page.get_by_role("region", name=f"{month_in_words(period)}: you paid $12.00")
     for name, slug in (("MCC Files", "mcc-files"), ("CCT Chat", "cct-chat")):
         row = month.get_by_role("row", name=name)
         expect(row).to_contain_text(format_aud(share.services[slug]))
@@ -143,7 +144,7 @@ def test_a_months_money_goes_where_the_resident_went(live_server, world, browser
     public = Session(browser, live_server, None, shots)
     public.goto(f"/transparency/{period}/")
     expect(public.page.get_by_role("heading", level=1)).to_have_text(
-        f"Where the money went in {period}"
+        f"Where the money went in {month_in_words(period)}"
     )
     statement = PartnerStatement.objects.get(partner=world.mcc, close__period=period)
     per_partner = public.page.get_by_role("table", name="Per partner")

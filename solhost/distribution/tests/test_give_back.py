@@ -86,7 +86,7 @@ def test_a_closed_months_payment_cannot_be_given_back(client, october):  # noqa:
     client.force_login(october.sam)
     page = client.post(_url(rita), {"kind": "refund", "reversed_on": "2026-11-03", "reason": "x"})
     assert page.status_code == 200
-    assert "its month, 2026-10, is closed and split" in page.content.decode()
+    assert "its month, October 2026, is closed and split" in page.content.decode()
     assert Transaction.objects.count() == transactions and not PaymentReversal.objects.exists()
 
 
@@ -136,5 +136,5 @@ def test_a_closed_months_payment_offers_no_form(client, october):  # noqa: F811
     page = client.get(_url(rita))
     assert_clean_page(page)
     html = page.content.decode()
-    assert "cannot be given back: its month, 2026-10, is closed" in html
+    assert "cannot be given back: its month, October 2026, is closed" in html
     assert "Give it back</button>" not in html

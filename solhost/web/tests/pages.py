@@ -1,5 +1,6 @@
 """Checks every public page must pass: strict CSP, no inline code or style, no off-site assets."""
 
+import html as entities
 import re
 from collections.abc import Callable
 
@@ -10,6 +11,10 @@ from django.test.utils import CaptureQueriesContext
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 ASSET_TAG = re.compile(r"<(?:link|script|img)\b[^>]*>", re.I)
 ASSET_URL = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""", re.I)
+UNSEEN = re.compile(r"<(script|style|head)\b.*?</\1>", re.S | re.I)
+TAG = re.compile(r"<[^>]*>")
+# A tag closing just before punctuation leaves a space a reader never sees: "</a>:".
+SPACE_BEFORE_PUNCTUATION = re.compile(r" ([,.:;!?)])")
 
 
 def assert_clean_page(response) -> None:
@@ -29,6 +34,12 @@ def assert_clean_page(response) -> None:
             assert not re.match(r"(?:[a-z]+:)?//", url, re.I), f"off-site asset: {tag}"
             if url.startswith("/static/"):
                 assert finders.find(url.removeprefix("/static/")), f"missing asset: {url}"
+
+
+def visible_text(html: str) -> str:
+    """The words a reader sees: no tags, attributes (links' URLs), scripts or head, spaces collapsed."""
+    text = " ".join(entities.unescape(TAG.sub(" ", UNSEEN.sub(" ", html))).split())
+    return SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
 
 
 def query_count(client, url: str) -> int:
