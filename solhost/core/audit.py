@@ -290,6 +290,11 @@ class AuditAction(StrEnum):
         "winddown.handover.record",
         "The steward recorded a server or equipment handed over to another group.",
     )
+    WIND_DOWN_SETTLE = (
+        "winddown.settle",
+        "A completed wind-down's held and carried money was settled as the network's rule "
+        "says: released to the partner's payable, or moved to the solidarity fund.",
+    )
     # backups
     BACKUP_RESTORE = (
         "backups.restore",

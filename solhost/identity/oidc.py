@@ -5,6 +5,7 @@ what the login path must leave behind: an audit event per token issued or revoke
 usage event per sign-in (resident, service, day).
 """
 
+import datetime
 import hashlib
 import json
 
@@ -47,6 +48,18 @@ def checksum(value: str) -> str:
 # Sent with ``user``, ``service`` and ``day`` each time a resident signs in to a service
 # (metering counts it as a day of use); identity does not need to know who listens.
 signed_in_to_service = Signal()
+
+# Sent with ``user``, ``service`` and ``day`` before a resident is let into a service by the
+# authorization endpoint. A receiver answers a reason in words to refuse (an app above
+# knows, say, that the service's partner is closing), or None; identity shows the reason.
+sign_in_refusal = Signal()
+
+
+def sign_in_refused(*, user, service, day: datetime.date) -> str | None:
+    """The first reason a receiver of ``sign_in_refusal`` gives to keep ``user`` out of
+    ``service`` on ``day``, or None if nobody refuses."""
+    answers = sign_in_refusal.send(sender=ServiceClient, user=user, service=service, day=day)
+    return next((reason for _, reason in answers if reason), None)
 
 
 # Where the authorization view leaves the client it has already read, for the validator:

@@ -23,7 +23,7 @@ from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_s
 from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
-from solhost.identity.oidc import SCOPE_CLAIMS
+from solhost.identity.oidc import SCOPE_CLAIMS, sign_in_refused
 from solhost.identity.queries import connected_clients
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
 from solhost.partners.models import Service
@@ -106,6 +106,13 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                 credentials, "invalid_request", client, "code_challenge_method must be S256."
             )
         prompt = set(request.GET.get("prompt", "").split())
+        refused = sign_in_refused(
+            user=request.user, service=client.service, day=timezone.localdate()
+        )
+        if refused:
+            if "none" in prompt:
+                return self._error_redirect(credentials, "access_denied", client, refused)
+            return self._refused_page(client, refused)
         signed_in = self._signed_in_session()
         if "login" in prompt or _authenticated_too_long_ago(request, signed_in):
             if "none" in prompt:
@@ -134,6 +141,30 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             if "none" in prompt:
                 return self._error_redirect(credentials, "consent_required", client)
         return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # The consent form may have been shown before the service stopped taking people in.
+        client = (
+            ServiceClient.objects.select_related("service__organisation")
+            .filter(client_id=request.POST.get("client_id", ""))
+            .first()
+        )
+        if client is not None:
+            refused = sign_in_refused(
+                user=request.user, service=client.service, day=timezone.localdate()
+            )
+            if refused:
+                return self._refused_page(client, refused)
+        return super().post(request, *args, **kwargs)
+
+    def _refused_page(self, client: ServiceClient, reason: str) -> HttpResponse:
+        """Why the resident cannot sign in to the service: nothing is shared with it."""
+        return render(
+            self.request,
+            "identity/sign_in_refused.html",
+            {**trust_facts(client), "client": client, "reason": reason},
+            status=403,
+        )
 
     def _signed_in_session(self) -> SignedInSession | None:
         """This browser's session row, read once per request."""

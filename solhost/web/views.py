@@ -35,6 +35,7 @@ from solhost.region.geometry import (
 from solhost.region.models import current_region
 from solhost.web.api import server_features
 from solhost.web.forms import DirectoryFilters
+from solhost.winddown.queries import closed_service_ids, closing_dates_by_service, wind_down_of
 
 # How many kinds of service the home page offers as shortcuts into the directory.
 HOME_KINDS = 8
@@ -258,7 +259,9 @@ def directory(request):
     ignored = [str(error) for errors in form.errors.values() for error in errors]
     # Holds only the fields that passed: each bad filter is dropped on its own.
     applied = form.cleaned_data
-    found = find_services(stamp=stamp, **applied)
+    # A partner that has wound down is not listed: its services have stopped.
+    closed = cached("closed-services", closed_service_ids, stamp=stamp)
+    found = [pk for pk in find_services(stamp=stamp, **applied) if pk not in closed]
     page, page_problem = _page(Paginator(found, DIRECTORY_PAGE_SIZE), request.GET.get("page"))
     if page_problem:
         ignored.append(page_problem)
@@ -290,8 +293,8 @@ def directory(request):
 
 
 def _for_cards(ids: list[int], day) -> list[Service]:
-    """The services of ``ids``, in that order, with what their cards show on ``day``: four
-    queries."""
+    """The services of ``ids``, in that order, with what their cards show on ``day``
+    (closing or closed on that day if their partner winds down): five queries."""
     by_id = Service.objects.select_related("kind").in_bulk(ids)
     services = [by_id[pk] for pk in ids if pk in by_id]
     # Their organisations with the data of the partners' charter badges, all at once.
@@ -300,9 +303,12 @@ def _for_cards(ids: list[int], day) -> list[Service]:
     ).in_bulk()
     # The renewable power and outage readiness of every card's servers, in two queries.
     energy = facts_by_service(services, at=day)
+    closing = closing_dates_by_service(ids)
     for service in services:
         service.organisation = owners[service.organisation_id]
         service.energy_facts = energy[service.pk]
+        service.closing_on = closing.get(service.pk)
+        service.closed = service.closing_on is not None and service.closing_on <= day
     return _with_links(services)
 
 
@@ -360,7 +366,12 @@ def _service_page(slug: str, day) -> dict:
         Service.objects.select_related("kind", "organisation").prefetch_related("servers"),
         slug=slug,
     )
-    return {"service": service, "energy": facts_by_service([service], at=day)[service.pk]}
+    return {
+        "service": service,
+        "energy": facts_by_service([service], at=day)[service.pk],
+        "wind_down": wind_down_of(service.organisation_id),
+        "today": day,
+    }
 
 
 def service_detail(request, slug):

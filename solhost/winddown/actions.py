@@ -20,14 +20,18 @@ from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.core.models import parameter_value
 from solhost.core.problems import InputProblems
+from solhost.ledger import accounts
+from solhost.ledger.actions import post_transaction
+from solhost.ledger.books import balance
+from solhost.ledger.models import Account
 from solhost.partners.models import Organisation, Server, Service
 from solhost.partners.permissions import is_steward, may_act_for
 from solhost.qualification.queries import qualified_on
 from solhost.winddown import emails
 from solhost.winddown.models import Case, HandoverOffer, HandoverRequest, WindDown
 from solhost.winddown.permissions import may_run_wind_down
-from solhost.winddown.queries import residents_by_service
-from solhost.winddown.rules import DATE_ORDER, check_dates
+from solhost.winddown.queries import BALANCE_RULE, residents_by_service, settlement_key
+from solhost.winddown.rules import DATE_ORDER, PAY_OUT, check_dates, settlement
 
 if TYPE_CHECKING:
     from solhost.identity.models import User
@@ -244,14 +248,18 @@ def mark_no_response(*, today: datetime.date) -> int:
 
 @transaction.atomic(durable=True)
 def complete_wind_down(
-    *, wind_down: WindDown, actor: User, today: datetime.date | None = None
+    *, wind_down: WindDown, actor: User, confirmed: bool, today: datetime.date | None = None
 ) -> WindDown:
-    """The steward confirms the partner has wound down: every case is closed.
+    """The steward confirms the partner has wound down: every case is closed, and its
+    held and carried money is settled as the network's rule says (``_settle_money``).
 
-    Refused while a case is still open before the data-return deadline; after it, open
-    cases are closed as having had no response."""
+    Refused unless the steward ``confirmed`` that the partner returned or moved its
+    residents' data, and while a case is still open before the data-return deadline;
+    after it, open cases are closed as having had no response."""
     today = today or timezone.localdate()
     _require_steward(actor)
+    if not confirmed:
+        raise InputProblems([("confirm", "Tick the box to confirm the wind-down is complete.")])
     wind_down = WindDown.objects.select_for_update().get(pk=wind_down.pk)
     _require_open(wind_down)
     open_cases = wind_down.cases.filter(state__in=Case.OPEN)
@@ -270,7 +278,48 @@ def complete_wind_down(
     wind_down.completed_by = actor
     wind_down.save(update_fields=["completed_at", "completed_by"])
     audit.record_saved(wind_down, actor=actor, action=AuditAction.WIND_DOWN_COMPLETE, before=before)
+    _settle_money(wind_down, actor=actor, day=today)
     return wind_down
+
+
+def _settle_money(wind_down: WindDown, *, actor: User, day: datetime.date) -> None:
+    """Settle the partner's held and carried money as the network's rule on ``day`` says,
+    in one balanced ledger transaction (none if there is nothing to move)."""
+    partner = wind_down.organisation
+    held_account, payable = accounts.held_account(partner), accounts.payable_account(partner)
+    # A payout being recorded at the same moment must not spend what is being moved.
+    list(Account.objects.select_for_update().filter(pk__in=[held_account.pk, payable.pk]))
+    held, owed = -balance(held_account, at=day), -balance(payable, at=day)
+    rule = str(parameter_value(BALANCE_RULE, at=day))
+    lines = settlement(held_cents=held, owed_cents=owed, rule=rule)
+    entry = None
+    if lines:
+        by_name = {"held": held_account, "payable": payable}
+        if "solidarity" in lines:
+            by_name["solidarity"] = accounts.fixed_account(accounts.SOLIDARITY)
+        words = (
+            "held money released to be paid out"
+            if rule == PAY_OUT
+            else "held and carried money to the solidarity fund"
+        )
+        entry = post_transaction(
+            description=f"Wind-down of {partner.slug}: {words}",
+            postings=[(by_name[name], cents, rule) for name, cents in lines.items()],
+            actor=actor,
+            date=day,
+            key=settlement_key(wind_down),
+        )
+    audit.record(
+        actor=actor,
+        action=AuditAction.WIND_DOWN_SETTLE,
+        obj=wind_down,
+        after={
+            "rule": rule,
+            "held_cents": held,
+            "owed_cents": owed,
+            "transaction": entry.pk if entry is not None else None,
+        },
+    )
 
 
 @transaction.atomic(durable=True)

@@ -8,3 +8,17 @@ class WinddownConfig(AppConfig):
     name = "solhost.winddown"
     label = "winddown"
     verbose_name = "Wind-downs"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from solhost.identity.oidc import sign_in_refusal
+        from solhost.partners.listing_cache import renew_stamp
+        from solhost.winddown.models import WindDown
+        from solhost.winddown.receivers import refuse_sign_in_when_closing
+
+        # The public pages say "closing on DATE" and stop listing a closed partner's
+        # services: announcing or completing a wind-down renews what they keep.
+        for signal in (post_save, post_delete):
+            signal.connect(renew_stamp, sender=WindDown, dispatch_uid="winddown.listing")
+        sign_in_refusal.connect(refuse_sign_in_when_closing, dispatch_uid="winddown.sign_in")

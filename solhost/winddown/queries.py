@@ -5,11 +5,18 @@ from collections import Counter
 
 from django.db.models import Exists, OuterRef
 
+from solhost.core.models import parameter_value
 from solhost.identity.models import Consent
+from solhost.ledger import accounts
+from solhost.ledger.books import balance
+from solhost.ledger.models import Transaction
 from solhost.metering.models import ActiveDay
 from solhost.partners.models import Organisation, Service
 from solhost.qualification.queries import qualified_on
 from solhost.winddown.models import Case, WindDown
+
+# The network's rule for a closed partner's held and carried money (see ``rules.settlement``).
+BALANCE_RULE = "wind_down_balance_rule"
 
 
 def closing_dates_by_service(service_ids) -> dict[int, datetime.date]:
@@ -20,6 +27,54 @@ def closing_dates_by_service(service_ids) -> dict[int, datetime.date]:
             pk__in=service_ids, organisation__wind_down__isnull=False
         ).values_list("pk", "organisation__wind_down__shutdown_on")
     )
+
+
+def closed_service_ids() -> set[int]:
+    """The services of partners whose wind-down the steward completed: the directory no
+    longer lists them."""
+    return set(
+        Service.objects.filter(organisation__wind_down__completed_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def wind_down_of(organisation_id: int) -> WindDown | None:
+    """The partner's wind-down, if it announced one."""
+    return (
+        WindDown.objects.select_related("organisation")
+        .filter(organisation_id=organisation_id)
+        .first()
+    )
+
+
+def is_resident_of(user, service: Service) -> bool:
+    """Whether ``user`` used or connected to ``service`` (as ``residents_by_service``
+    counts them), or has a case in it."""
+    return (
+        Case.objects.filter(resident=user, service=service).exists()
+        or ActiveDay.objects.filter(resident=user, service=service).exists()
+        or Consent.objects.filter(user=user, client__service=service).exists()
+    )
+
+
+def sign_in_refusal(user, service: Service, *, day: datetime.date) -> str | None:
+    """Why ``user`` may not sign in to ``service`` on ``day`` because its partner is
+    closing, or None.
+
+    From the no-new-sign-ups day (or an earlier completion) only the service's residents
+    get in, to read and take their data; from the shutdown day nobody does.
+    """
+    wind_down = wind_down_of(service.organisation_id)
+    if wind_down is None:
+        return None
+    partner, shutdown = wind_down.organisation.name, f"{wind_down.shutdown_on:%-d %B %Y}"
+    if day >= wind_down.shutdown_on:
+        return f"{partner} has closed: {service.name} stopped on {shutdown}."
+    taking_nobody = wind_down.completed or day >= wind_down.no_new_signups_from
+    if taking_nobody and not is_resident_of(user, service):
+        return f"{partner} is closing on {shutdown} and takes no new residents into {service.name}."
+    return None
 
 
 def residents_by_service(organisation: Organisation) -> set[tuple[int, int]]:
@@ -61,3 +116,23 @@ def alternatives_for(service: Service, *, today: datetime.date) -> list[Service]
         if qualified[candidate.organisation_id]:
             chosen.append(candidate)
     return chosen
+
+
+def settlement_key(wind_down: WindDown) -> str:
+    """The ledger key of the transaction that settles the wind-down's money."""
+    return f"wind-down:{wind_down.pk}:settle"
+
+
+def money_of(wind_down: WindDown, *, day: datetime.date) -> dict:
+    """The closing partner's money in the steward's books at the end of ``day``: what is
+    held for it and what it is owed (carried), the network's rule in force for settling
+    them, and the settling transaction once the wind-down is complete (None before)."""
+    partner = wind_down.organisation
+    return {
+        "held_cents": -balance(accounts.held_account(partner), at=day),
+        "owed_cents": -balance(accounts.payable_account(partner), at=day),
+        "rule": str(parameter_value(BALANCE_RULE, at=day)),
+        "settlement": Transaction.objects.filter(key=settlement_key(wind_down))
+        .prefetch_related("postings__account")
+        .first(),
+    }

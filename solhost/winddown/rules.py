@@ -59,3 +59,27 @@ def check_dates(
     problems = date_problems(dates, today=today, minimum_notice_days=minimum_notice_days)
     if problems:
         raise InputProblems(problems)
+
+
+# The network's choices for ``wind_down_balance_rule``.
+PAY_OUT = "pay_out"
+TO_SOLIDARITY = "solidarity"
+
+
+def settlement(*, held_cents: int, owed_cents: int, rule: str) -> dict[str, int]:
+    """The ledger lines that settle a closed partner's money, debit positive, by account:
+    ``held`` (held for it until it qualified), ``payable`` (owed to it, carried below the
+    minimum payout or not yet paid) and ``solidarity`` (the fund). They sum to zero.
+
+    ``pay_out`` releases the held money into the payable, where it is paid out with the
+    rest; ``solidarity`` empties both into the solidarity fund. A payable already overpaid
+    (``owed_cents`` below zero) stays as it is: it is a debt to recover, not money to move.
+    """
+    if rule not in (PAY_OUT, TO_SOLIDARITY):
+        raise ValueError(f"unknown rule {rule!r}: {PAY_OUT} or {TO_SOLIDARITY}")
+    held, owed = max(held_cents, 0), max(owed_cents, 0)
+    if rule == PAY_OUT:
+        lines = {"held": held, "payable": -held}
+    else:
+        lines = {"held": held, "payable": owed, "solidarity": -(held + owed)}
+    return {account: cents for account, cents in lines.items() if cents}

@@ -33,7 +33,7 @@ from solhost.winddown.permissions import (
     may_run_wind_down,
     organisation_for_wind_down,
 )
-from solhost.winddown.queries import alternatives_for, counts_by_state
+from solhost.winddown.queries import alternatives_for, counts_by_state, money_of
 
 # The closing partner can still return data after the deadline passed unanswered.
 EXPORTABLE = (Case.State.NOTIFIED, Case.State.NO_RESPONSE)
@@ -87,6 +87,7 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "requests__organisation"
             ),
             "offer_form": OfferForm(organisation=organisation),
+            "money": money_of(wind_down, day=timezone.localdate()),
         }
     return render(request, "winddown/partner.html", context)
 
@@ -185,14 +186,11 @@ def steward_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
     wind_down = get_object_or_404(WindDown, pk=pk)
-    if request.POST.get("confirm") != "yes":
-        messages.error(
-            request, "Nothing was changed: tick the box to confirm the wind-down is complete."
-        )
-        return redirect("winddown:steward")
     try:
-        actions.complete_wind_down(wind_down=wind_down, actor=request.user)
-    except ValidationError as error:
+        actions.complete_wind_down(
+            wind_down=wind_down, actor=request.user, confirmed=request.POST.get("confirm") == "yes"
+        )
+    except (ValidationError, InputProblems) as error:
         _refused(request, error)
     else:
         messages.success(request, f"The {wind_down} is complete.")

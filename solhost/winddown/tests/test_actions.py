@@ -173,16 +173,24 @@ def test_open_cases_past_the_deadline_had_no_response(story):
 def test_completing_needs_every_case_settled_before_the_deadline(story):
     wind_down = start(story)
     with pytest.raises(ValidationError, match="2 cases are still open"):
-        actions.complete_wind_down(wind_down=wind_down, actor=story.sam, today=TODAY)
+        actions.complete_wind_down(
+            wind_down=wind_down, actor=story.sam, confirmed=True, today=TODAY
+        )
     actions.decline(case=_case(story, story.rita), resident=story.rita)
     with pytest.raises(ValidationError, match="1 case is still open"):
-        actions.complete_wind_down(wind_down=wind_down, actor=story.sam, today=TODAY)
+        actions.complete_wind_down(
+            wind_down=wind_down, actor=story.sam, confirmed=True, today=TODAY
+        )
     actions.mark_exported(
         wind_down=wind_down, case_ids=[_case(story, story.dan).pk], actor=story.alice
     )
     with pytest.raises(PermissionDenied):
-        actions.complete_wind_down(wind_down=wind_down, actor=story.alice, today=TODAY)
-    wind_down = actions.complete_wind_down(wind_down=wind_down, actor=story.sam, today=TODAY)
+        actions.complete_wind_down(
+            wind_down=wind_down, actor=story.alice, confirmed=True, today=TODAY
+        )
+    wind_down = actions.complete_wind_down(
+        wind_down=wind_down, actor=story.sam, confirmed=True, today=TODAY
+    )
     assert wind_down.completed_by == story.sam
     assert not wind_down.cases.filter(closed_at__isnull=True).exists()
 
@@ -190,7 +198,7 @@ def test_completing_needs_every_case_settled_before_the_deadline(story):
 def test_completing_after_the_deadline_closes_open_cases_as_unanswered(story):
     wind_down = start(story)
     after = DATES["data_return_deadline"] + datetime.timedelta(days=1)
-    actions.complete_wind_down(wind_down=wind_down, actor=story.sam, today=after)
+    actions.complete_wind_down(wind_down=wind_down, actor=story.sam, confirmed=True, today=after)
     assert set(wind_down.cases.values_list("state", flat=True)) == {"no_response"}
 
 

@@ -1,10 +1,12 @@
-"""The dates a wind-down must keep, with literal dates and no database."""
+"""The dates a wind-down must keep and how a closed partner's money is settled, with
+literal dates and amounts and no database."""
 
 import datetime
 
 import pytest
 
 from solhost.core.problems import InputProblems
+from solhost.winddown import rules
 from solhost.winddown.rules import check_dates, date_problems
 
 DAY = datetime.date(2026, 12, 1)
@@ -58,3 +60,32 @@ def test_check_dates_raises_every_problem_at_once():
         "read_only_from",
         "data_return_deadline",
     ]
+
+
+def test_paying_out_releases_the_held_money_into_the_payable():
+    lines = rules.settlement(held_cents=5678, owed_cents=1234, rule="pay_out")
+    assert lines == {"held": 5678, "payable": -5678}
+
+
+def test_the_solidarity_rule_empties_both_into_the_fund():
+    lines = rules.settlement(held_cents=5678, owed_cents=1234, rule="solidarity")
+    assert lines == {"held": 5678, "payable": 1234, "solidarity": -6912}
+    assert sum(lines.values()) == 0
+
+
+def test_an_overpaid_payable_is_left_to_recover():
+    assert rules.settlement(held_cents=0, owed_cents=-300, rule="solidarity") == {}
+    assert rules.settlement(held_cents=100, owed_cents=-300, rule="solidarity") == {
+        "held": 100,
+        "solidarity": -100,
+    }
+
+
+def test_nothing_to_settle_gives_no_lines():
+    assert rules.settlement(held_cents=0, owed_cents=0, rule="pay_out") == {}
+    assert rules.settlement(held_cents=0, owed_cents=1234, rule="pay_out") == {}
+
+
+def test_an_unknown_rule_is_refused():
+    with pytest.raises(ValueError, match="unknown rule 'keep'"):
+        rules.settlement(held_cents=1, owed_cents=1, rule="keep")

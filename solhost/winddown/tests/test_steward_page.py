@@ -40,7 +40,7 @@ def test_completing_needs_the_confirmation(client, story):
     actions.mark_exported(wind_down=story.wind_down, case_ids=ids, actor=story.alice)
     client.force_login(story.sam)
     url = reverse("winddown:complete", args=[story.wind_down.pk])
-    assertContains(client.post(url, follow=True), "tick the box to confirm")
+    assertContains(client.post(url, follow=True), "Nothing was changed: Tick the box to confirm")
     assert not WindDown.objects.get().completed
     assertContains(client.post(url, {"confirm": "yes"}, follow=True), "is complete")
     assert WindDown.objects.get().completed

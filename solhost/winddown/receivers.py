@@ -1,0 +1,11 @@
+"""What wind-downs do when a lower app tells them something (connected in ``apps.py``)."""
+
+import datetime
+
+from solhost.winddown.queries import sign_in_refusal
+
+
+def refuse_sign_in_when_closing(sender, *, user, service, day: datetime.date, **kwargs):
+    """Identity asks before letting a resident into a service: a closing partner's service
+    takes no new residents, and a closed one nobody."""
+    return sign_in_refusal(user, service, day=day)
