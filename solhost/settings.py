@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "solhost.web",
     "solhost.winddown",
     "solhost.lores",
+    "solhost.probes",
     "solhost.backups",
     "solhost.residents",
     "solhost.demo",
@@ -397,6 +398,18 @@ OAUTH2_PROVIDER = {
 SOLHOST_LORES_NODE_URLS = [
     url.strip() for url in os.environ.get("SOLHOST_LORES_NODE_URLS", "").split(",") if url.strip()
 ]
+
+# --- Probes (solhost.probes, docs/status.md) ---
+# Seconds one check of a service's address may take in all, redirects included.
+SOLHOST_PROBE_TIMEOUT_SECONDS = float(os.environ.get("SOLHOST_PROBE_TIMEOUT_SECONDS", "10"))
+# Hosts whose public address may be on a private or loopback network and still be probed
+# (comma-separated, e.g. a split-horizon name). Without one, a public address that resolves
+# inside a private network is not requested: only a local-network address is.
+SOLHOST_PROBE_PRIVATE_HOSTS = frozenset(
+    host.strip().lower()
+    for host in os.environ.get("SOLHOST_PROBE_PRIVATE_HOSTS", "").split(",")
+    if host.strip()
+)
 
 # Qualification (issue 3): evidence uploads and reminders.
 SOLHOST_EVIDENCE_MAX_BYTES = int(

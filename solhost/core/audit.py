@@ -313,6 +313,24 @@ class AuditAction(StrEnum):
         "lores.node.dismiss",
         "The steward said a LoRes node is not one of the region's servers.",
     )
+    # probes
+    PROBE_INCIDENT_OPEN = (
+        "probes.incident.open",
+        "A service's address failed enough checks in a row to count as an incident.",
+    )
+    PROBE_INCIDENT_CLOSE = (
+        "probes.incident.close",
+        "A service's address answered again, ending its incident.",
+    )
+    PROBE_INCIDENT_NOTIFY = (
+        "probes.incident.notify",
+        "A partner was emailed that one of its services has been down longer than allowed.",
+    )
+    LORES_AVAILABILITY = (
+        "lores.availability",
+        "A sync found a service became or stopped being available on the LoRes mesh, "
+        "or served by another app (the app and node in the note).",
+    )
 
 
 AdminVerb = Literal["add", "change", "delete", "verify"]

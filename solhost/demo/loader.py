@@ -47,6 +47,8 @@ from solhost.governance.actions import cast_vote, create_proposal, open_proposal
 from solhost.governance.models import Proposal
 from solhost.identity.models import User
 from solhost.ledger.models import Transaction
+from solhost.lores.actions import store_documents
+from solhost.lores.models import ServerNodeClaim
 from solhost.partners.kinds import STARTER_SERVICE_KINDS, starter_search_words
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
@@ -57,6 +59,16 @@ DEMO_ENERGY_DAYS = 28
 # The qualified partner's site has sent a whole year, so its share and outage readiness
 # are judged.
 DEMO_ENERGY_YEAR = {"mcc-brunswick-1": 365}
+
+# The region's LoRes mesh as its nodes would describe it: one node on each partner server
+# that serves a LoRes app, the apps being the Co-op Cloud recipes its services run.
+DEMO_LORES_REGION_ID = "d3m0" * 16
+DEMO_LORES_NODES = (
+    # (server, node id (public key), node name, apps as (recipe, version))
+    ("mcc-brunswick-1", "a1" * 32, "creekside-node", (("custom-html", "1.6.0"),)),
+    ("cct-northcote-node", "b2" * 32, "northcote-rooftop", (("custom-html", "1.6.0"),)),
+    ("gss-glenroy-1", "c3" * 32, "glenroy-solar", (("kiwix-serve", "3.7.0"),)),
+)
 
 REGION = {
     "slug": "merri-bek",
@@ -708,6 +720,60 @@ def _demo_decision(people: dict[str, User], organisations: dict[str, Organisatio
     )
 
 
+def _demo_lores(servers: dict[str, Server]) -> None:
+    """The mesh read as a sync would, so V2 and the pages show the apps behind each service."""
+    nodes = [entry for entry in DEMO_LORES_NODES if entry[0] in servers]
+    for server_slug, node_id, _name, _apps in nodes:
+        ServerNodeClaim.objects.update_or_create(
+            server=servers[server_slug], defaults={"node_id": node_id, "claimed_by": "demo"}
+        )
+    region = {
+        "id": DEMO_LORES_REGION_ID,
+        "creator_node_id": DEMO_LORES_NODES[0][1],
+        "slug": REGION["slug"],
+        "name": REGION["name"],
+        "organisation_name": STEWARD["name"],
+        "organisation_url": f"https://{REGION['domain']}",
+        "map": None,
+    }
+    regions = [
+        {
+            "region": region,
+            "nodes": [
+                {
+                    "id": number,
+                    "node_id": node_id,
+                    "region_id": DEMO_LORES_REGION_ID,
+                    "status": "Member",
+                    "name": name,
+                    "domain_on_local_network": f"{name}.local",
+                    "latlng": {
+                        "lat": servers[server_slug].latitude,
+                        "lng": servers[server_slug].longitude,
+                    },
+                    "status_text": "Running on the sun",
+                    "state": "active",
+                }
+                for number, (server_slug, node_id, name, _apps) in enumerate(nodes, 1)
+            ],
+        }
+    ]
+    apps = [
+        {
+            "name": recipe,
+            "region_id": DEMO_LORES_REGION_ID,
+            "installations": [
+                {"app_name": recipe, "region_node_id": number, "version": version}
+                for number, (_server, _key, _name, node_apps) in enumerate(nodes, 1)
+                for app, version in node_apps
+                if app == recipe
+            ],
+        }
+        for recipe in sorted({app for *_, node_apps in nodes for app, _version in node_apps})
+    ]
+    store_documents(source="the demo", regions=regions, apps=apps)
+
+
 def load_demo(*, force: bool = False) -> DemoSummary:
     """Create or refresh the demo region, its steward, partners, people, servers and services,
     and on the demo's own database the partners' dossiers.
@@ -826,6 +892,7 @@ def _load_region(*, force: bool) -> tuple[DemoSummary, dict[str, User], dict[str
         service.servers.set([servers[s] for s in server_slugs if s in servers])
         services += 1
     load_demo_energy(servers=filled, days=DEMO_ENERGY_DAYS, days_by_server=DEMO_ENERGY_YEAR)
+    _demo_lores(servers)
     if {"priya", "jess"} <= people.keys() and {
         "merri-creek-computing",
         "coburg-commons-tech",

@@ -6,14 +6,22 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from solhost.core.audit import AuditAction, record, record_saved, snapshot
 from solhost.core.problems import InputProblems
 from solhost.lores import client, parse
-from solhost.lores.models import LoresNode, LoresRegion, NodeApp, ServerNodeClaim, SyncSource
-from solhost.partners.models import Server
+from solhost.lores.models import (
+    LoresNode,
+    LoresRegion,
+    NodeApp,
+    ServerNodeClaim,
+    ServiceOnLores,
+    SyncSource,
+)
+from solhost.lores.recipes import serves
+from solhost.partners.models import Server, Service
 from solhost.region.models import Region
 
 T = TypeVar("T")
@@ -42,9 +50,17 @@ def sync_from_node(
         raise InputProblems([("--url", problem)])
     source, _ = SyncSource.objects.get_or_create(url=url)
     try:
-        regions = _read(url, client.MY_REGIONS, parse.parse_my_regions, timeout=timeout)
-        apps = _read(url, client.REGION_APPS, parse.parse_region_apps, timeout=timeout)
-        result = _store(url=url, actor=actor, regions=regions, apps=apps, wanted=lores_region_id)
+        read = {
+            path: client.read_endpoint(url, path, timeout=timeout)
+            for path in (client.MY_REGIONS, client.REGION_APPS)
+        }
+        result = store_documents(
+            source=url,
+            regions=read[client.MY_REGIONS],
+            apps=read[client.REGION_APPS],
+            actor=actor,
+            lores_region_id=lores_region_id,
+        )
     except InputProblems as problems:
         SyncSource.objects.filter(pk=source.pk).update(
             last_error=str(problems), last_error_at=timezone.now()
@@ -56,9 +72,25 @@ def sync_from_node(
     return result
 
 
-def _read(url: str, path: str, parser: Callable[[object], T], *, timeout: float) -> T:
-    """One endpoint read and parsed; the parser's problems are prefixed with the endpoint."""
-    document = client.read_endpoint(url, path, timeout=timeout)
+def store_documents(
+    *, source: str, regions: object, apps: object, actor=None, lores_region_id: str = ""
+) -> SyncResult:
+    """Store a node's ``my_regions`` and ``region_apps`` documents, read from ``source``.
+
+    The documents are checked whole first; any problem raises InputProblems naming the
+    endpoint and field, and nothing is changed.
+    """
+    return _store(
+        url=source,
+        actor=actor,
+        regions=_parsed(client.MY_REGIONS, parse.parse_my_regions, regions),
+        apps=_parsed(client.REGION_APPS, parse.parse_region_apps, apps),
+        wanted=lores_region_id,
+    )
+
+
+def _parsed(path: str, parser: Callable[[object], T], document: object) -> T:
+    """One endpoint's document parsed; the parser's problems are prefixed with the endpoint."""
     try:
         return parser(document)
     except InputProblems as problems:
@@ -102,6 +134,7 @@ def _store(
         if change:
             changes.append(change)
     changes += _store_apps(lores_region, apps, by_lores_id)
+    changes += _store_availability(lores_region, list(by_lores_id.values()), now=now, actor=actor)
 
     if changes:
         record(
@@ -235,6 +268,76 @@ def _store_apps(
                 current[name].version = version
                 current[name].save(update_fields=["version"])
     return changes
+
+
+def _store_availability(
+    lores_region: LoresRegion, seen: list[LoresNode], *, now, actor
+) -> list[str]:
+    """Each service's LoRes availability, derived from the apps on the nodes just read.
+
+    A service is available when an app running its software (``recipes.serves``) is
+    installed on a node linked to one of its partner's servers; a node on one of the
+    service's own servers is preferred. Each service that gains, loses or changes its
+    evidence is audited on its own, so its history shows why V2 changed.
+    """
+    linked = [node for node in seen if node.link == LoresNode.Link.LINKED]
+    apps_by_node = {node.pk: list(node.apps.all()) for node in linked}
+    partners = {node.server.organisation_id for node in linked}
+    held = ServiceOnLores.objects.select_for_update().filter(node__lores_region=lores_region)
+    current = {evidence.service_id: evidence for evidence in held.select_related("node")}
+    services = (
+        Service.objects.filter(models.Q(organisation_id__in=partners) | models.Q(pk__in=current))
+        .select_related("kind")
+        .prefetch_related("servers")
+        .order_by("slug")
+    )
+    changes = []
+    for service in services:
+        own = {server.pk for server in service.servers.all()}
+        found = sorted(
+            (
+                (node.server_id not in own, node.name, app.name, node, app)
+                for node in linked
+                if node.server.organisation_id == service.organisation_id
+                for app in apps_by_node[node.pk]
+                if serves(app.name, software=service.software, kind=service.kind.slug)
+            ),
+            key=lambda match: match[:3],
+        )
+        evidence = current.get(service.pk)
+        if not found:
+            if evidence is not None:
+                note = (
+                    f"{service} is no longer available on LoRes: no app running "
+                    f"{service.software} is on a node linked to its partner's servers "
+                    f"(it was {evidence.app_name} on {evidence.node})"
+                )
+                evidence.delete()
+                _audit_availability(service, note=note, actor=actor)
+                changes.append(note)
+            continue
+        *_, node, app = found[0]
+        if evidence is None:
+            evidence = ServiceOnLores(service=service, found_at=now)
+        elif (evidence.node_id, evidence.app_name, evidence.app_version) == (
+            node.pk,
+            app.name,
+            app.version,
+        ):
+            continue
+        evidence.node, evidence.app_name, evidence.app_version = node, app.name, app.version
+        evidence.checked_at = now
+        evidence.save()
+        note = f"{service} is available on LoRes: {evidence.evidence_words()}"
+        _audit_availability(service, note=note, actor=actor)
+        changes.append(note)
+    # What was neither added, changed nor removed still holds: it was checked now.
+    ServiceOnLores.objects.filter(node__lores_region=lores_region).update(checked_at=now)
+    return changes
+
+
+def _audit_availability(service: Service, *, note: str, actor) -> None:
+    record(actor=actor, action=AuditAction.LORES_AVAILABILITY, obj=service, note=note + ".")
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
+import datetime
+
 from django.db import models
 
-from solhost.partners.models import Server
+from solhost.partners.models import Server, Service
 from solhost.region.models import Region
 
 STATE_WORDS = {
@@ -98,6 +100,29 @@ class NodeApp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
+
+
+class ServiceOnLores(models.Model):
+    """The sync's evidence that a service is available on the LoRes mesh (criterion V2): an
+    app running its software is installed on a node linked to one of its partner's servers."""
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="on_lores")
+    node = models.ForeignKey(LoresNode, on_delete=models.CASCADE, related_name="services")
+    app_name = models.CharField(max_length=200)
+    app_version = models.CharField(max_length=100, blank=True)
+    found_at = models.DateTimeField(help_text="When a sync first found the app.")
+    checked_at = models.DateTimeField(help_text="When a sync last found the app installed.")
+
+    def __str__(self) -> str:
+        return f"{self.service} on {self.node} ({self.app_name})"
+
+    def evidence_words(self) -> str:
+        """What V2 and the service page cite: which app, which node, when it was read."""
+        version = f" {self.app_version}" if self.app_version else ""
+        return (
+            f"the LoRes app {self.app_name}{version} is installed on the node {self.node}, "
+            f"read {self.checked_at.astimezone(datetime.UTC):%Y-%m-%d %H:%M} UTC"
+        )
 
 
 class SyncSource(models.Model):

@@ -1,10 +1,11 @@
-"""Reads other apps may call: the LoRes node behind each server, in words."""
+"""Reads other apps may call: the LoRes node behind each server, in words, and the evidence
+that a service is available on the mesh."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from solhost.lores.location import distance_m, location_words
-from solhost.lores.models import LoresNode
+from solhost.lores.models import LoresNode, ServiceOnLores
 from solhost.partners.models import Server
 
 
@@ -36,3 +37,9 @@ def nodes_for_servers(servers: Iterable[Server]) -> dict[int, ServerNode]:
             mismatch, words = location_words(metres)
         facts[server.pk] = ServerNode(node, words, mismatch)
     return facts
+
+
+def lores_evidence(service_ids: Iterable[int]) -> dict[int, ServiceOnLores]:
+    """The LoRes sync's evidence for each of these services that is available on the mesh."""
+    found = ServiceOnLores.objects.filter(service_id__in=list(service_ids)).select_related("node")
+    return {evidence.service_id: evidence for evidence in found}

@@ -20,7 +20,9 @@ def _listings() -> Listings:
         "kind__slug",
         "software",
         "organisation__slug",
-        "lores_url",
+        # Available on the LoRes mesh, as the LoRes sync found (``lores.ServiceOnLores``,
+        # an app above this one, so named here rather than imported).
+        "on_lores__app_name",
         "name",
         "summary",
         "kind__name",
@@ -33,10 +35,10 @@ def _listings() -> Listings:
             kind,
             fold(software),
             partner,
-            bool(lores_url),
+            lores_app is not None,
             searchable(name, summary, software, kind_name, words, owner),
         )
-        for pk, kind, software, partner, lores_url, name, summary, kind_name, words, owner in rows
+        for pk, kind, software, partner, lores_app, name, summary, kind_name, words, owner in rows
     ]
     # Rows turned into columns; a region without services has six empty ones.
     return Listings(*(zip(*entries, strict=True) if entries else [()] * len(Listings._fields)))

@@ -235,10 +235,6 @@ class Service(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("web:service", args=[self.slug])
 
-    @property
-    def on_lores_mesh(self) -> bool:
-        return bool(self.lores_url)
-
     def clean(self):
         try:
             self.licence = normalise_licence_expression(

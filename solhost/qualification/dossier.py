@@ -118,8 +118,12 @@ class Server:
 
 @dataclass(frozen=True)
 class LoresOption:
+    """The LoRes way of getting a service. ``found`` is the LoRes sync's evidence in words
+    (which app on which node, read when); a dossier document states the option without it."""
+
     url: str
     recommended: bool
+    found: str = ""
 
 
 @dataclass(frozen=True)

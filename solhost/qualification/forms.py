@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 
 from solhost.core.money import format_decimal
 from solhost.core.problems import InputProblems
@@ -51,7 +52,11 @@ class DeclarationsForm(forms.ModelForm):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["lores_recommended"]
-        field.queryset = organisation.services.exclude(lores_url="").order_by("name")
+        # A service the LoRes sync found on the mesh may be recommended before its
+        # partner types a LoRes address, and one with an address before the next sync.
+        field.queryset = organisation.services.filter(
+            ~Q(lores_url="") | Q(on_lores__isnull=False)
+        ).order_by("name")
         if not field.queryset.exists():
             del self.fields["lores_recommended"]
         for name in ("statement_of_structure", "pay_ratio_plan", "union_description"):

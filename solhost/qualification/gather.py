@@ -9,6 +9,7 @@ import datetime
 import threading
 
 from solhost.core.models import parameter_value
+from solhost.lores.queries import lores_evidence
 from solhost.partners.models import Organisation, ServiceKind
 from solhost.qualification import dossier as d
 from solhost.qualification.cloud_ranges import CloudRange, CloudRangeIndex
@@ -42,6 +43,15 @@ def _power(server) -> d.Power:
     return d.Power("on_site" if power.pv_kwp > 0 else "none", None)
 
 
+def _lores_option(service, *, evidence, recommended) -> d.LoresOption | None:
+    """The LoRes way as the LoRes sync found it: an address the partner typed is not
+    enough, an app running the service must be installed on one of the partner's nodes."""
+    found = evidence.get(service.pk)
+    if found is None:
+        return None
+    return d.LoresOption(service.lores_url, service.pk in recommended, found.evidence_words())
+
+
 def declarations_of(organisation: Organisation) -> Declarations:
     """The stored declarations, or blank ones (not saved) before the partner writes any."""
     try:
@@ -60,6 +70,7 @@ def build_dossier(organisation: Organisation, *, at: datetime.date) -> d.Dossier
     services = list(
         organisation.services.select_related("kind").prefetch_related("servers").order_by("slug")
     )
+    on_lores = lores_evidence(service.pk for service in services)
     evidence = Evidence.objects.filter(organisation=organisation).select_related(
         "server", "service"
     )
@@ -129,9 +140,7 @@ def build_dossier(organisation: Organisation, *, at: datetime.date) -> d.Dossier
                 licence=service.licence,
                 audience=service.audience,
                 servers=tuple(subject_id(s.slug) for s in service.servers.all()),
-                lores=d.LoresOption(service.lores_url, service.pk in recommended)
-                if service.lores_url
-                else None,
+                lores=_lores_option(service, evidence=on_lores, recommended=recommended),
             )
             for service in services
         ),

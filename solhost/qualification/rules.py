@@ -29,13 +29,14 @@ from solhost.qualification.dossier import (
     REVIEW_APPROVED,
     Dossier,
     EnergyResults,
+    LoresOption,
     Server,
     Service,
 )
 from solhost.qualification.free_software import judge_licence
 from solhost.qualification.region_context import RegionContext
 
-CRITERIA_VERSION: Final = "2026.12.1"
+CRITERIA_VERSION: Final = "2026.12.2"
 
 MET: Final = "met"
 NOT_MET: Final = "not_met"
@@ -546,7 +547,9 @@ def check_v2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
                     "V2",
                     service,
                     NOT_MET,
-                    f"the LoRes mesh covers the kind `{service.kind}` but no LoRes address is offered",
+                    f"the LoRes mesh covers the kind `{service.kind}` but the service is not "
+                    "available on it: no app running it is installed on a LoRes node linked "
+                    "to the partner's servers",
                 )
             )
         elif not service.lores.recommended:
@@ -555,19 +558,21 @@ def check_v2(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outc
                     "V2",
                     service,
                     NOT_MET,
-                    f"the LoRes address {service.lores.url} is offered but not recommended",
+                    f"{_lores_way(service.lores)} is offered but not recommended",
                 )
             )
         else:
             outcomes.append(
                 _service(
-                    "V2",
-                    service,
-                    MET,
-                    f"the LoRes address {service.lores.url} is offered and recommended",
+                    "V2", service, MET, f"{_lores_way(service.lores)} is offered and recommended"
                 )
             )
     return outcomes
+
+
+def _lores_way(lores: LoresOption) -> str:
+    address = f"the LoRes address {lores.url}" if lores.url else "the LoRes way"
+    return f"{address} ({lores.found})" if lores.found else address
 
 
 # --- server criteria -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from shapely.geometry import mapping
 
 from solhost.core.models import parameter_value
 from solhost.energy.public_facts import facts_by_server, facts_by_service
+from solhost.lores.queries import lores_evidence
 from solhost.partners.directory import find_services, kind_words
 from solhost.partners.listing_cache import cached, cached_many, current_stamp
 from solhost.partners.models import Organisation, Server, Service
@@ -304,7 +305,9 @@ def _for_cards(ids: list[int], day) -> list[Service]:
     # The renewable power and outage readiness of every card's servers, in two queries.
     energy = facts_by_service(services, at=day)
     closing = closing_dates_by_service(ids)
+    on_lores = lores_evidence(ids)
     for service in services:
+        service.on_lores_mesh = service.pk in on_lores
         service.organisation = owners[service.organisation_id]
         service.energy_facts = energy[service.pk]
         service.closing_on = closing.get(service.pk)
@@ -370,6 +373,7 @@ def _service_page(slug: str, day) -> dict:
         "service": service,
         "energy": facts_by_service([service], at=day)[service.pk],
         "wind_down": wind_down_of(service.organisation_id),
+        "on_lores": lores_evidence([service.pk]).get(service.pk),
         "today": day,
     }
 

@@ -9,7 +9,14 @@ from django.core.management import CommandError, call_command
 from solhost.core.models import AuditEvent
 from solhost.core.problems import InputProblems
 from solhost.lores.actions import sync_from_node
-from solhost.lores.models import LoresNode, LoresRegion, NodeApp, ServerNodeClaim, SyncSource
+from solhost.lores.models import (
+    LoresNode,
+    LoresRegion,
+    NodeApp,
+    ServerNodeClaim,
+    ServiceOnLores,
+    SyncSource,
+)
 from solhost.lores.tests import standin
 from solhost.lores.tests.standin import Answer
 
@@ -41,8 +48,12 @@ def stored() -> dict:
         "regions": list(LoresRegion.objects.values()),
         "nodes": list(LoresNode.objects.order_by("pk").values()),
         "apps": list(NodeApp.objects.order_by("pk").values()),
+        "on_lores": list(ServiceOnLores.objects.order_by("pk").values()),
         "events": AuditEvent.objects.count(),
     }
+
+
+NOTHING_STORED = {"regions": [], "nodes": [], "apps": [], "on_lores": [], "events": 0}
 
 
 def sync_problems(url: str, **kwargs) -> list[tuple[str, str]]:
@@ -82,6 +93,8 @@ def test_a_second_identical_import_changes_nothing(node, claimed):
     after = stored()
     for row in before["nodes"] + after["nodes"]:
         row.pop("last_seen")
+    for row in before["on_lores"] + after["on_lores"]:
+        row.pop("checked_at")
     assert after == before
 
 
@@ -111,6 +124,72 @@ def test_an_app_removed_from_a_node_is_removed_and_audited(node, claimed):
         "app nextcloud removed from cct-node",
     ]
     assert not NodeApp.objects.filter(node__name="cct-node").exists()
+
+
+def test_first_import_makes_a_service_available_where_its_partners_node_runs_its_software(
+    node, claimed
+):
+    sync_from_node(url=node.url)
+    evidence = ServiceOnLores.objects.get()
+    assert evidence.service == claimed.mcc_service
+    assert (evidence.node.name, evidence.app_name, evidence.app_version) == (
+        "mcc-node",
+        "nextcloud",
+        "31.0.2",
+    )
+    assert evidence.found_at == evidence.checked_at
+    event = AuditEvent.objects.get(action="lores.availability")
+    assert event.object_id == str(claimed.mcc_service.pk)
+    assert event.note.startswith(
+        "MCC Files is available on LoRes: the LoRes app nextcloud 31.0.2 is installed on the node mcc-node, read "
+    )
+    assert "MCC Files is available on LoRes" in AuditEvent.objects.get(action="lores.sync").note
+
+
+def test_an_app_of_other_software_or_on_another_partners_node_makes_nothing_available(
+    node, claimed
+):
+    # CCT's node runs Nextcloud, its service is Synapse; Synapse runs on MCC's node only.
+    ServerNodeClaim.objects.create(server=claimed.cct_server, node_id=standin.CCT_NODE)
+    sync_from_node(url=node.url)
+    assert list(ServiceOnLores.objects.values_list("service__slug", flat=True)) == ["mcc-files"]
+
+
+def test_a_new_version_of_the_app_is_kept_as_evidence_and_audited(node, claimed):
+    sync_from_node(url=node.url)
+    node.apps()[0]["installations"][0]["version"] = "31.0.3"
+    result = sync_from_node(url=node.url)
+    assert result.changes[0] == "app nextcloud on mcc-node: 31.0.2 → 31.0.3"
+    assert result.changes[1].startswith(
+        "MCC Files is available on LoRes: the LoRes app nextcloud 31.0.3"
+    )
+    assert ServiceOnLores.objects.get().app_version == "31.0.3"
+    assert AuditEvent.objects.filter(action="lores.availability").count() == 2
+
+
+def test_an_app_removed_from_a_node_takes_the_services_availability_and_is_audited(node, claimed):
+    sync_from_node(url=node.url)
+    node.apps()[0]["installations"].pop(0)
+    result = sync_from_node(url=node.url)
+    assert result.changes == [
+        "app nextcloud removed from mcc-node",
+        "MCC Files is no longer available on LoRes: no app running Nextcloud is on a node "
+        "linked to its partner's servers (it was nextcloud on mcc-node)",
+    ]
+    assert not ServiceOnLores.objects.exists()
+    event = AuditEvent.objects.filter(action="lores.availability").latest("pk")
+    assert event.object_id == str(claimed.mcc_service.pk)
+    assert event.note.startswith("MCC Files is no longer available on LoRes")
+
+
+def test_a_node_the_steward_dismissed_no_longer_makes_services_available(node, claimed):
+    sync_from_node(url=node.url)
+    LoresNode.objects.filter(node_id=standin.MCC_NODE).update(link="dismissed", server=None)
+    assert (
+        sync_from_node(url=node.url)
+        .changes[0]
+        .startswith("MCC Files is no longer available on LoRes")
+    )
 
 
 def test_a_steward_link_survives_the_next_sync(node, claimed):
@@ -144,7 +223,7 @@ def test_an_installation_on_an_unknown_node_changes_nothing(node, claimed):
             "no node with id 99 in the region",
         )
     ]
-    assert stored() == {"regions": [], "nodes": [], "apps": [], "events": 0}
+    assert stored() == NOTHING_STORED
 
 
 @pytest.mark.parametrize(
@@ -159,7 +238,7 @@ def test_an_installation_on_an_unknown_node_changes_nothing(node, claimed):
 def test_a_bad_answer_changes_nothing(node, claimed, answer, message):
     node.raw["/public_api/my_regions/"] = answer
     assert sync_problems(node.url, timeout=0.5) == [("GET /public_api/my_regions/", message)]
-    assert stored() == {"regions": [], "nodes": [], "apps": [], "events": 0}
+    assert stored() == NOTHING_STORED
 
 
 def test_an_oversized_answer_is_refused_by_the_sync(node, claimed):
@@ -178,7 +257,7 @@ def test_an_unreachable_node_changes_nothing(claimed):
     [(where, message)] = sync_problems(url)
     assert where == "GET /public_api/my_regions/"
     assert message.startswith("the node could not be reached")
-    assert stored() == {"regions": [], "nodes": [], "apps": [], "events": 0}
+    assert stored() == NOTHING_STORED
     assert SyncSource.objects.get(url=url).last_error.startswith("GET /public_api/my_regions/")
 
 
@@ -233,7 +312,7 @@ def test_a_claim_never_overrides_the_stewards_dismissal(node, claimed):
 def test_values_no_column_can_hold_change_nothing(node, claimed, change, where, message):
     node.regions()[0]["nodes"][0].update(change)
     assert sync_problems(node.url) == [(f"GET /public_api/my_regions/ {where}", message)]
-    assert stored() == {"regions": [], "nodes": [], "apps": [], "events": 0}
+    assert stored() == NOTHING_STORED
 
 
 @pytest.mark.parametrize(

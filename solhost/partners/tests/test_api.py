@@ -1,5 +1,6 @@
 import pytest
 
+from solhost.lores.tests.evidence import put_on_lores
 from solhost.partners.models import Service
 
 
@@ -64,7 +65,6 @@ def test_the_steward_and_unknown_slugs_are_not_partners(client, world, slug):
         ("?kind=nonexistent", []),
         ("?partner=cct", ["cct-chat"]),
         ("?software=nextcloud", ["mcc-files"]),
-        ("?lores=true", ["mcc-files"]),
         ("?q=matrix", ["cct-chat"]),
         ("?kind=files&partner=cct", []),
     ],
@@ -73,6 +73,13 @@ def test_services_are_filtered(client, world, query, expected):
     response = client.get(f"/api/v1/services{query}")
     assert response.status_code == 200
     assert [s["slug"] for s in response.json()] == expected
+
+
+def test_the_lores_filter_keeps_the_services_the_lores_sync_found(client, world):
+    # A LoRes address typed by the partner is not enough: the sync must find the app.
+    assert client.get("/api/v1/services?lores=true").json() == []
+    put_on_lores(world.mcc_service, app_name="nextcloud")
+    assert [s["slug"] for s in client.get("/api/v1/services?lores=true").json()] == ["mcc-files"]
 
 
 def test_services_give_the_kind_and_partner_by_slug(client, world):

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from solhost.lores.tests.evidence import put_on_lores
 from solhost.partners.models import Service, ServiceKind
 from solhost.web.tests.pages import assert_clean_page, assert_queries_do_not_grow
 from solhost.web.views import DIRECTORY_PAGE_SIZE
@@ -42,6 +43,7 @@ def test_without_filters_lists_every_service_and_counts_them(client, world):
     ],
 )
 def test_each_filter_narrows_the_results(client, world, query, expected):
+    put_on_lores(world.mcc_service, app_name="nextcloud")
     assert service_slugs(client.get(DIRECTORY, query)) == expected
 
 
@@ -120,6 +122,7 @@ def test_partner_choices_leave_out_the_steward(client, world):
 
 
 def test_result_cards_show_the_facts(client, world):
+    put_on_lores(world.mcc_service, app_name="nextcloud")
     html = client.get(DIRECTORY).content.decode()
     for text in (
         "MCC Files",

@@ -2,6 +2,7 @@ import re
 
 from django.urls import reverse
 
+from solhost.lores.tests.evidence import put_on_lores
 from solhost.web.tests.pages import assert_clean_page
 
 
@@ -18,6 +19,7 @@ def facts(html: str) -> dict[str, str]:
 def test_facts_about_the_service(client, world):
     world.mcc_service.software_version = "31.0.4"
     world.mcc_service.save()
+    put_on_lores(world.mcc_service, app_name="nextcloud", app_version="31.0.4")
     html = client.get(service_url("mcc-files")).content.decode()
     found = facts(html)
     assert found["Software"] == "Nextcloud 31.0.4"
@@ -26,9 +28,20 @@ def test_facts_about_the_service(client, world):
     assert found["Who can use it"] == "Anyone in the region"
     assert 'href="https://files.mcc.example.org"' in found["Address"]
     assert "http://files.mesh" in found["On the LoRes mesh"]
+    # The sync's evidence: which app on which node, read when (in the region's time).
+    assert (
+        "the app nextcloud 31.0.4 on the node mcc-1-node, read 1 March 2026, 08:05 AEDT"
+        in found["On the LoRes mesh"]
+    )
     assert 'href="/partners/mcc/"' in found["Run by"]
     assert "MCC one" in found["Runs on"]
     assert 'href="/services/?kind=files"' in found["Kind of service"]
+
+
+def test_a_lores_address_the_sync_has_not_found_is_not_shown(client, world):
+    assert world.mcc_service.lores_url
+    found = facts(client.get(service_url("mcc-files")).content.decode())
+    assert found["On the LoRes mesh"] == "Not offered on the mesh"
 
 
 def test_a_service_off_the_mesh_says_so(client, world):

@@ -1,0 +1,22 @@
+import pytest
+
+from solhost.probes.tests.services import FAILING, stand_in_services
+
+
+@pytest.fixture(scope="module")
+def services():
+    with stand_in_services() as server:
+        yield server
+
+
+@pytest.fixture
+def up_and_down(world, services, settings):
+    """MCC's files answer; CCT's chat answers HTTP 500. Both are on this machine, whose
+    loopback address the test allows explicitly."""
+    settings.SOLHOST_PROBE_PRIVATE_HOSTS = frozenset({"127.0.0.1"})
+    world.mcc_service.url = services.base + "/"
+    world.mcc_service.lores_url = ""
+    world.mcc_service.save()
+    world.cct_service.url = services.base + FAILING
+    world.cct_service.save()
+    return world
