@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from solhost.core import audit
 from solhost.core.audit import AuditAction
+from solhost.core.dates import day_in_words
 from solhost.core.models import Parameter, ParameterValue, parameter_value
 from solhost.core.parameter_types import BASIS_POINTS, CENTS, INTEGER, ParameterValueError
 from solhost.governance import tally
@@ -248,14 +249,14 @@ def _opening_problems(
     if closes_at < earliest_close:
         problems.append(
             f"A {proposal.get_decision_type_display().lower()} decision stays open at least "
-            f"{min_days} days: close it on or after {timezone.localtime(earliest_close):%d %B %Y %H:%M}."
+            f"{min_days} days: close it on or after {timezone.localtime(earliest_close):%-d %B %Y, %H:%M %Z}."
         )
     closing_day = timezone.localdate(closes_at)
     if changes and proposal.effective_from is None:
         problems.append("Give the day the changes take effect.")
     elif changes and proposal.effective_from <= closing_day:
         problems.append(
-            f"The changes must take effect after the decision closes ({closing_day:%d %B %Y}), "
+            f"The changes must take effect after the decision closes ({day_in_words(closing_day)}), "
             "so that no past report or payout changes."
         )
     return problems

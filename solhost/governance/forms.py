@@ -3,6 +3,7 @@ from django import forms
 from solhost.core.models import Parameter
 from solhost.core.parameter_types import BASIS_POINTS, CENTS, INTEGER, TEXT_LIST
 from solhost.governance.models import Proposal, Vote
+from solhost.governance.wording import value_in_words
 
 NUMBER_KINDS = (INTEGER, BASIS_POINTS, CENTS)
 
@@ -99,9 +100,13 @@ class VoteForm(forms.Form):
         else:
             change = proposal.changes.select_related("parameter").first()
             if change is not None:
+                # The value is typed as stored (cents, basis points): the proposer's own,
+                # written both ways, shows how to read the unit.
+                parameter, example = change.parameter, change.new_value
+                in_words = value_in_words(parameter.kind, parameter.unit, example)
                 self.fields["value"].help_text = (
-                    f"{change.parameter.key}, in {change.parameter.unit or 'its unit'}; "
-                    "needed if you propose a value."
+                    f"{parameter.title}, as a whole number in {parameter.unit or 'its unit'}: "
+                    f"{example} is {in_words}. Needed if you propose a value."
                 )
 
     def clean(self):

@@ -1,7 +1,10 @@
 """Reading decisions: the count of a proposal's votes and who hears about it."""
 
+from functools import partial
+
 from solhost.governance import tally
 from solhost.governance.models import Proposal
+from solhost.governance.wording import value_in_words
 from solhost.partners.models import Membership, Organisation
 
 Status = Proposal.Status
@@ -20,7 +23,13 @@ def count(proposal: Proposal) -> tally.Outcome:
             threshold_bp=proposal.threshold_bp or 0,
             quorum_bp=proposal.quorum_bp or 0,
         )
-    return tally.median_of_proposals([v.value for v in votes])
+    change = proposal.changes.select_related("parameter").first()
+    say = (
+        str
+        if change is None
+        else partial(value_in_words, change.parameter.kind, change.parameter.unit)
+    )
+    return tally.median_of_proposals([v.value for v in votes], say=say)
 
 
 def recipients_for(proposal: Proposal) -> list[str]:

@@ -6,7 +6,7 @@ proposal passes, a sentence explaining why that anyone can check against the vot
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -92,12 +92,15 @@ def majority(
     )
 
 
-def median_of_proposals(values: Sequence[int | None]) -> Outcome:
+def median_of_proposals(
+    values: Sequence[int | None], *, say: Callable[[int], str] = str
+) -> Outcome:
     """Adopts the median of the values the organisations proposed; None is an abstention.
 
     With an even number of values the *lower* of the two middle values is adopted: the
     result is always a value someone proposed, never a fraction, and it errs towards the
     smaller change in prices and shares. Passes if at least one value was proposed.
+    ``say`` writes a value in the explanation, e.g. ``$25.00 a month`` for ``2500``.
     """
     proposed = sorted(v for v in values if v is not None)
     abstained = len(values) - len(proposed)
@@ -107,8 +110,8 @@ def median_of_proposals(values: Sequence[int | None]) -> Outcome:
     middle = (len(proposed) - 1) // 2
     if len(proposed) % 2:
         return Outcome(
-            True, f"{summary}: the median, {proposed[middle]}, is adopted", proposed[middle]
+            True, f"{summary}: the median, {say(proposed[middle])}, is adopted", proposed[middle]
         )
     low, high = proposed[middle], proposed[middle + 1]
-    rule = "" if low == high else f" (the lower of the middle values {low} and {high})"
-    return Outcome(True, f"{summary}: the median, {low}{rule}, is adopted", low)
+    rule = "" if low == high else f" (the lower of the middle values {say(low)} and {say(high)})"
+    return Outcome(True, f"{summary}: the median, {say(low)}{rule}, is adopted", low)

@@ -98,6 +98,10 @@ def _decision_page(request: HttpRequest, proposal: Proposal, *, vote_form):
         {
             "proposal": proposal,
             "changes": changes,
+            # A median decision changes one number: the values proposed are read in its unit.
+            "median_change": changes[0]
+            if proposal.decision_type == Proposal.DecisionType.MEDIAN and changes
+            else None,
             "votes": votes,
             "show_votes": _in_network(request),
             "electorate": electorate,

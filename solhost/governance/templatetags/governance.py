@@ -6,16 +6,6 @@ register = template.Library()
 
 
 @register.filter
-def parameter_value(value: object) -> str:
-    """A parameter value as people read it: lists joined by commas, "—" for none."""
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "(none)"
-    return str(value)
-
-
-@register.filter
 def in_words(value: object, parameter) -> str:
     """``{{ value|in_words:parameter }}``: dollars, percentages and words, not cents or codes."""
     return value_in_words(parameter.kind, parameter.unit, value)

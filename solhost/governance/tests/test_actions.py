@@ -80,7 +80,7 @@ def test_opening_reports_every_problem_and_changes_nothing(world):
     assert messages(error) == [
         "Change 1 (land_back_min_bp → 1500): must be at most 1200, got 1500.",
         "A median-of-proposals decision sets exactly one number: give one change, not 2.",
-        "A median of proposals decision stays open at least 14 days: close it on or after 16 November 2026 09:00.",
+        "A median of proposals decision stays open at least 14 days: close it on or after 16 November 2026, 09:00 AEDT.",
         "Give the day the changes take effect.",
     ]
     proposal.refresh_from_db()
@@ -95,7 +95,7 @@ def test_opening_needs_a_resolution_or_a_change_and_an_effective_date_after_clos
     with pytest.raises(ValidationError) as error:
         open_proposal(world, effective_from=datetime.date(2026, 11, 9), days=7)
     assert messages(error) == [
-        "The changes must take effect after the decision closes (09 November 2026), "
+        "The changes must take effect after the decision closes (9 November 2026), "
         "so that no past report or payout changes."
     ]
 

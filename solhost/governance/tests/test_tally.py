@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from solhost.core.money import format_aud
 from solhost.governance.tally import Outcome, consent, majority, median_of_proposals
 
 
@@ -99,6 +100,16 @@ def test_median_even_count_takes_the_lower_middle_value():
 def test_median_tied_middle_values():
     assert median_of_proposals([500, 500]) == Outcome(
         True, "2 values proposed, 0 abstain: the median, 500, is adopted", 500
+    )
+
+
+def test_median_values_are_written_in_their_unit():
+    assert median_of_proposals([2500, 1200, 3000], say=format_aud).explanation == (
+        "3 values proposed, 0 abstain: the median, $25.00, is adopted"
+    )
+    assert median_of_proposals([1200, 2500], say=format_aud).explanation == (
+        "2 values proposed, 0 abstain: the median, $12.00 (the lower of the middle values "
+        "$12.00 and $25.00), is adopted"
     )
 
 
