@@ -49,7 +49,11 @@ from solhost.identity.models import User
 from solhost.ledger.models import Transaction
 from solhost.lores.actions import store_documents
 from solhost.lores.models import ServerNodeClaim
-from solhost.partners.kinds import STARTER_SERVICE_KINDS, starter_search_words
+from solhost.partners.kinds import (
+    STARTER_SERVICE_KINDS,
+    starter_exit_information,
+    starter_search_words,
+)
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
 
@@ -421,6 +425,14 @@ SERVICES = [
             "audience": "public",
             "lores_url": "http://notices.coburg.mesh",
             "summary": "A community noticeboard that stays up on the mesh during outages.",
+            # Not the usual for a website: the noticeboard is one site, kept in git.
+            "export_formats": ["markdown", "git"],
+            "export_steps": (
+                "Notices are Markdown files in the co-op's git repository: ask for a copy of "
+                "the repository, or of your own notices only."
+            ),
+            "account_move": "no_account",
+            "account_move_steps": "",
         },
     ),
     (
@@ -816,6 +828,7 @@ def _load_region(*, force: bool) -> tuple[DemoSummary, dict[str, User], dict[str
                 "description": description,
                 "lores_covered": lores,
                 "search_words": starter_search_words(slug),
+                **starter_exit_information(slug),
             },
         )
     # The organisations the demo may fill: all of its own on its database, elsewhere only
@@ -882,6 +895,8 @@ def _load_region(*, force: bool) -> tuple[DemoSummary, dict[str, User], dict[str
                 "organisation": organisations[org_slug],
                 "kind": kinds[kind_slug],
                 "lores_url": "",
+                # How to leave it is as usual for its kind unless the service says otherwise.
+                **kinds[kind_slug].exit_information(),
                 **{k: v for k, v in fields.items() if k != "slug"},
             },
         )

@@ -23,7 +23,7 @@ from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.core.writes import atomic_write, check_editable
 from solhost.partners.auth import new_token, token_hash
-from solhost.partners.models import ApiToken, Organisation, Server, Service
+from solhost.partners.models import EXIT_FIELDS, ApiToken, Organisation, Server, Service
 from solhost.partners.signals import announce_change
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ SERVICE_FIELDS = (
     "url",
     "lores_url",
     "servers",
+    *EXIT_FIELDS,
 )
 
 
@@ -131,10 +132,16 @@ def _check_servers_belong(organisation: Organisation, servers) -> None:
 
 
 def create_service(*, organisation: Organisation, actor: User, data: Mapping[str, Any]) -> Service:
-    """Add a service the organisation runs, on some of its own servers."""
+    """Add a service the organisation runs, on some of its own servers.
+
+    How residents leave it, where ``data`` does not say, is as usual for its kind.
+    """
     check_editable(data, SERVICE_FIELDS)
     if "servers" in data:
         _check_servers_belong(organisation, data["servers"])
+    kind = data.get("kind")
+    if kind is not None:
+        data = {**kind.exit_information(), **data}
     service = Service(organisation=organisation)
     with atomic_write():
         # full_clean also normalises the licence expression to its SPDX spelling.

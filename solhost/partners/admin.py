@@ -3,6 +3,7 @@ from django.contrib import admin
 from solhost.core.admin import AuditedAdmin
 from solhost.partners.actions import revoke_api_token
 from solhost.partners.models import (
+    EXIT_FIELDS,
     ApiToken,
     Membership,
     Organisation,
@@ -38,7 +39,8 @@ class MembershipAdmin(AuditedAdmin):
 class ServiceKindAdmin(AuditedAdmin):
     list_display = ("name", "slug", "lores_covered", "search_words")
     search_fields = ("name", "slug", "search_words")
-    fields = ("name", "slug", "description", "search_words", "lores_covered")
+    # The exit fields are what a new service of the kind starts with.
+    fields = ("name", "slug", "description", "search_words", "lores_covered", *EXIT_FIELDS)
     prepopulated_fields = {"slug": ("name",)}
 
 

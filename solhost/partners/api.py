@@ -1,13 +1,29 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from solhost.core.api import GUARDED, INVALID, NOT_FOUND, UNAUTHORISED
+from solhost.partners import exits
 from solhost.partners.auth import partner_token
 from solhost.partners.directory import filter_services
 from solhost.partners.models import Organisation, Service
 
 router = Router(tags=["directory"])
+
+
+class HowToLeaveOut(Schema):
+    """How residents get their data out of a service and whether their account can move."""
+
+    export_formats: list[str] = Field(
+        description="Formats of the service's own export: "
+        + "; ".join(f"`{code}` {name}" for code, name in exits.EXPORT_FORMATS.items())
+    )
+    export_steps: str = Field(description="How to use the service's own export.")
+    account_move: str = Field(
+        description="Whether an account can move to another host: "
+        + "; ".join(f"`{code}` {words}" for code, words in exits.ACCOUNT_MOVES.items())
+    )
+    account_move_steps: str = Field(description="How an account moves, and what does not.")
 
 
 class ServiceOut(Schema):
@@ -23,6 +39,11 @@ class ServiceOut(Schema):
     url: str
     lores_url: str
     partner: str
+    how_to_leave: HowToLeaveOut
+
+    @staticmethod
+    def resolve_how_to_leave(obj):
+        return obj.exit_information()
 
     @staticmethod
     def resolve_kind(obj):

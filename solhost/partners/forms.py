@@ -6,8 +6,8 @@ import re
 from django import forms
 from django.db import models
 
-from solhost.partners import actions
-from solhost.partners.models import Organisation, Server, Service
+from solhost.partners import actions, exits
+from solhost.partners.models import EXIT_FIELDS, Organisation, Server, Service
 
 SLUG_TAKEN = (
     "This slug is already taken. Slugs are unique across the whole region, so choose "
@@ -111,6 +111,24 @@ class ServerForm(forms.ModelForm):
 
 
 class ServiceForm(forms.ModelForm):
+    """A service's details; when it is edited, also how residents leave it (a new service
+    starts with its kind's usual, which its partner then corrects here)."""
+
+    export_formats = forms.MultipleChoiceField(
+        choices=[
+            (code, name[:1].upper() + name[1:]) for code, name in exits.EXPORT_FORMATS.items()
+        ],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Formats of its own export",
+        help_text=(
+            "What residents get when they export their data from the software itself. "
+            "Choose none if it keeps nothing about them."
+        ),
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a format the region knows: choose from the list."
+        },
+    )
     servers = forms.ModelMultipleChoiceField(
         queryset=Server.objects.none(),
         required=False,
@@ -130,10 +148,19 @@ class ServiceForm(forms.ModelForm):
             "lores_url": "LoRes mesh address",
         }
         help_texts = {"slug": "Short name used in addresses, e.g. mcc-chat. Unique in the region."}
+        widgets = {
+            "export_steps": forms.Textarea(attrs={"rows": 3}),
+            "account_move": forms.RadioSelect,
+            "account_move_steps": forms.Textarea(attrs={"rows": 3}),
+        }
         error_messages = {"slug": {"unique": SLUG_TAKEN}}
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # Until its kind is chosen there is no usual to start from: the action gives it.
+            for name in EXIT_FIELDS:
+                del self.fields[name]
         # Only the organisation's own servers are choices: any other id is refused as invalid.
         self.fields["servers"].queryset = organisation.servers.all()
         if not organisation.servers.exists():

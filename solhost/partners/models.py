@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from solhost.core.models import Parameter, parameter_value
+from solhost.partners import exits
 from solhost.partners.licences import LicenceExpressionError, normalise_licence_expression
 
 
@@ -81,7 +82,79 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} of {self.organisation}"
 
 
-class ServiceKind(models.Model):
+def validate_export_formats(value) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("Give a list of export formats.")
+    unknown = exits.unknown_formats(value)
+    if unknown:
+        raise ValidationError(
+            "%(unknown)s: not a format the region knows. Choose from %(known)s.",
+            params={
+                "unknown": ", ".join(f"“{code}”" for code in unknown),
+                "known": ", ".join(exits.EXPORT_FORMATS),
+            },
+        )
+
+
+class ExitInformation(models.Model):
+    """How residents get their data out of a service and whether their account can move.
+
+    A kind keeps the usual for its services; a service starts with its kind's and its
+    partner corrects it.
+    """
+
+    class AccountMove(models.TextChoices):
+        WHOLE = exits.MOVES_WHOLE, exits.ACCOUNT_MOVES[exits.MOVES_WHOLE]
+        PARTLY = exits.MOVES_PARTLY, exits.ACCOUNT_MOVES[exits.MOVES_PARTLY]
+        NONE = exits.DOES_NOT_MOVE, exits.ACCOUNT_MOVES[exits.DOES_NOT_MOVE]
+        NO_ACCOUNT = exits.NO_ACCOUNT, exits.ACCOUNT_MOVES[exits.NO_ACCOUNT]
+
+    export_formats = models.JSONField(
+        "formats of its own export",
+        default=list,
+        blank=True,
+        validators=[validate_export_formats],
+        help_text="What residents get when they export their data from the software itself.",
+    )
+    export_steps = models.CharField(
+        "how to export",
+        max_length=exits.MAX_STEPS_LENGTH,
+        blank=True,
+        help_text="Where the software's own export is and what it holds, in a few steps.",
+    )
+    account_move = models.CharField(
+        "can an account move to another host?",
+        max_length=16,
+        choices=AccountMove.choices,
+        default=AccountMove.NONE,
+    )
+    account_move_steps = models.CharField(
+        "how to move an account",
+        max_length=exits.MAX_STEPS_LENGTH,
+        blank=True,
+        help_text="How an account moves, what moves with it and what does not.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def exit_information(self) -> dict:
+        """The exit fields as plain values, as a kind passes them to a new service."""
+        return {name: getattr(self, name) for name in EXIT_FIELDS}
+
+    @property
+    def export_format_names(self) -> list[str]:
+        return exits.format_names(self.export_formats)
+
+    @property
+    def names_export_method(self) -> bool:
+        return exits.names_export_method(self.export_formats, self.account_move)
+
+
+EXIT_FIELDS = ("export_formats", "export_steps", "account_move", "account_move_steps")
+
+
+class ServiceKind(ExitInformation):
     """What a resident needs a service for: file sharing, chat, a website, code hosting…"""
 
     slug = models.SlugField(unique=True)
@@ -196,8 +269,8 @@ class Server(models.Model):
         return self.name
 
 
-class Service(models.Model):
-    """A free-software service a partner runs for residents."""
+class Service(ExitInformation):
+    """A free-software service a partner runs for residents, and how residents leave it."""
 
     class Audience(models.TextChoices):
         PUBLIC = "public", "Anyone in the region"

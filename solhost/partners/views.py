@@ -195,9 +195,23 @@ def service_add(request: HttpRequest, slug: str) -> HttpResponse:
             lambda data: actions.create_service(organisation=org, actor=request.user, data=data),
         )
         if service:
-            messages.success(request, f"Added the service {service}.")
+            messages.success(
+                request,
+                f"Added the service {service}. Check how residents leave it: it says what "
+                f"is usual for {service.kind}.",
+            )
             return _overview(org)
-    return _edit_page(request, form, organisation=org, title="Add a service", submit="Add service")
+    return _edit_page(
+        request,
+        form,
+        organisation=org,
+        title="Add a service",
+        intro=(
+            "How residents leave it (its own export, whether an account can move) starts as "
+            "usual for its kind; correct it by editing the service once it is added."
+        ),
+        submit="Add service",
+    )
 
 
 @login_required

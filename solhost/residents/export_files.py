@@ -118,6 +118,21 @@ TABLES: Final = (
         "for each service of a closing co-op you used, what happens to your data there",
     ),
     Table(
+        "how_to_leave",
+        (
+            "service",
+            "service_name",
+            "partner",
+            "page",
+            "export_formats",
+            "export_steps",
+            "account_move",
+            "account_move_steps",
+        ),
+        "for each service you use, how to take your data out of it and whether your account "
+        "can move to another host, as its co-op says",
+    ),
+    Table(
         "audit_events",
         ("at", "action", "description", "role", "object_type", "object", "note"),
         "the region's audit trail of what you did and what was done to your account",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet, Sum
 from django.utils import timezone
@@ -211,6 +212,7 @@ def export_document(user: User, *, now: datetime.datetime) -> dict:
     region = current_region()
     services = {s.slug: s for s in Service.objects.select_related("organisation")}
     deletion = pending_deletion(user)
+    connected = connected_clients(user)
     return {
         "$schema": SCHEMA_ID,
         "format_version": FORMAT_VERSION,
@@ -289,7 +291,7 @@ def export_document(user: User, *, now: datetime.datetime) -> dict:
                 "consent_given_at": _at(item["consent"].given_at) if item["consent"] else None,
                 "signed_in": item["signed_in"],
             }
-            for item in connected_clients(user)
+            for item in connected
         ],
         "sessions": [
             {
@@ -314,8 +316,29 @@ def export_document(user: User, *, now: datetime.datetime) -> dict:
             .select_related("service__organisation", "move_to")
             .order_by("changed_at", "pk")
         ],
+        "how_to_leave": _how_to_leave(
+            user, signed_in_to={item["client"].service_id for item in connected}
+        ),
         "audit_events": _audit_events(user),
     }
+
+
+def _how_to_leave(user: User, *, signed_in_to: set[int]) -> list[dict]:
+    """What each service the resident uses says about leaving it: those they were reported
+    using, are connected to (``signed_in_to``), or have a wind-down case with."""
+    used = (
+        Q(pk__in=ActiveDay.objects.filter(resident=user).values("service"))
+        | Q(pk__in=signed_in_to)
+        | Q(pk__in=Case.objects.filter(resident=user).values("service"))
+    )
+    return [
+        {
+            **_service_names(service),
+            "page": settings.BASE_URL + service.get_absolute_url(),
+            **service.exit_information(),
+        }
+        for service in Service.objects.filter(used).select_related("organisation").order_by("slug")
+    ]
 
 
 def _pledge(user: User) -> dict | None:

@@ -36,6 +36,12 @@ def test_one_partner_with_its_services_and_servers(client, world):
         "url": "https://files.mcc.example.org",
         "lores_url": "http://files.mesh",
         "partner": "mcc",
+        "how_to_leave": {
+            "export_formats": [],
+            "export_steps": "",
+            "account_move": "none",
+            "account_move_steps": "",
+        },
     }
     (server,) = body["servers"]
     assert server == {

@@ -25,7 +25,8 @@ from solhost.identity.models import SignedInSession
 from solhost.identity.subjects import organisation_sector, pairwise_sub, subject_for
 from solhost.identity.tests.oidc import make_client
 from solhost.identity.tests.test_session_claims import with_totp
-from solhost.partners.models import Membership
+from solhost.partners.exits import EXPORT_FORMATS
+from solhost.partners.models import Membership, Service
 from solhost.residents import actions
 from solhost.residents.export_files import TABLES
 from solhost.residents.links import export_named, export_url
@@ -162,6 +163,35 @@ def test_the_zip_holds_everything_about_the_resident_and_validates(world, lives)
     assert AuditEvent.objects.filter(action="residents.export.download", actor=world.rita).exists()
 
 
+def test_the_export_says_how_to_leave_each_service_the_resident_uses(world, lives, settings):
+    Service.objects.filter(pk=world.mcc_service.pk).update(
+        export_formats=["original-files", "ics"],
+        export_steps="Download your files; export calendars as .ics.",
+        account_move="partly",
+        account_move_steps="Nextcloud's user migration app.",
+    )
+    rita, _bob, _nextcloud = lives
+
+    archive = download(rita)
+    document = document_of(archive)
+
+    # Used (reported days) or signed in to; the region's other services are not listed.
+    assert [s["service"] for s in document["how_to_leave"]] == ["cct-chat", "mcc-files"]
+    assert document["how_to_leave"][1] == {
+        "service": "mcc-files",
+        "service_name": world.mcc_service.name,
+        "partner": "mcc",
+        "page": settings.BASE_URL + "/services/mcc-files/",
+        "export_formats": ["original-files", "ics"],
+        "export_steps": "Download your files; export calendars as .ics.",
+        "account_move": "partly",
+        "account_move_steps": "Nextcloud's user migration app.",
+    }
+    rows = list(csv.DictReader(io.StringIO(archive.read("how_to_leave.csv").decode())))
+    assert rows[1]["export_formats"] == "original-files ics"
+    assert rows[1]["account_move"] == "partly"
+
+
 def test_nothing_of_another_resident_is_in_the_export(world, lives):
     rita, _bob, nextcloud = lives
     bob = world.bob
@@ -291,11 +321,17 @@ def test_the_schema_is_published_beside_the_docs_that_explain_every_file():
         (("memberships", "role"), Membership.Role.values),
         (("second_factors", "type"), Authenticator.Type.values),
         (("wind_down_cases", "state"), Case.State.values),
+        (("how_to_leave", "account_move"), Service.AccountMove.values),
     ],
 )
 def test_the_schema_lists_every_value_the_region_stores(path, choices):
     table, field = path
     assert set(SCHEMA["properties"][table]["items"]["properties"][field]["enum"]) == set(choices)
+
+
+def test_the_schema_lists_every_export_format_a_service_may_name():
+    formats = SCHEMA["properties"]["how_to_leave"]["items"]["properties"]["export_formats"]
+    assert formats["items"]["enum"] == list(EXPORT_FORMATS)
 
 
 def test_the_schema_lists_every_pledge_frequency_and_status():

@@ -1,8 +1,10 @@
+import html as html_text
 import re
 
 from django.urls import reverse
 
 from solhost.lores.tests.evidence import put_on_lores
+from solhost.partners.models import Service
 from solhost.web.tests.pages import assert_clean_page
 
 
@@ -94,3 +96,44 @@ def test_backup_servers_are_not_worded_as_the_services_power(client, world):
     found = facts(client.get(service_url("cct-chat")).content.decode())
     assert "CCT one" in found["Runs on"]
     assert "Renewable power" not in found
+
+
+def how_to_leave(html: str) -> str:
+    """The words of the page's "How to leave" section."""
+    section = html.split('<h2 id="how-to-leave">How to leave</h2>', 1)[1]
+    return re.sub(r"\s+", " ", html_text.unescape(re.sub(r"<[^>]+>", " ", section))).strip()
+
+
+def test_the_page_says_how_to_leave_the_service(client, world):
+    Service.objects.filter(pk=world.mcc_service.pk).update(
+        export_formats=["original-files", "ics"],
+        export_steps="Download your files; export calendars as .ics.",
+        account_move="partly",
+        account_move_steps="Nextcloud's user migration app.",
+    )
+    response = client.get(service_url("mcc-files"))
+    assert_clean_page(response)
+    words = how_to_leave(response.content.decode())
+    assert (
+        "Its own export Your files as they are (download or sync), iCalendar (.ics) calendars. "
+        "Download your files; export calendars as .ics."
+    ) in words
+    assert (
+        "Moving your account Partly: some of it moves to another host, the rest comes as "
+        "files. Nextcloud's user migration app."
+    ) in words
+    assert "Download what the region holds about you" in words
+
+
+def test_a_service_naming_no_export_says_so_and_one_keeping_nothing_does_not(client, world):
+    words = how_to_leave(client.get(service_url("cct-chat")).content.decode())
+    assert "Its own export It names no way to export your data." in words
+    assert "No: take the export and start a new account elsewhere." in words
+    # Saved as a partner's edit is, which renews the cached page.
+    world.cct_service.account_move = "no_account"
+    world.cct_service.export_steps = "Calls are not recorded."
+    world.cct_service.save()
+    words = how_to_leave(client.get(service_url("cct-chat")).content.decode())
+    assert "names no way" not in words
+    assert "Its own export Calls are not recorded." in words
+    assert "Nothing to move: the service keeps no account or data about you." in words
