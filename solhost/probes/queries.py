@@ -71,6 +71,8 @@ class Availability:
             return "No checks"
         if self.up_checks == self.checks:
             return "100 %"
+        if not self.up_checks:
+            return "0 %"
         return f"{min(self.up_checks * 100 / self.checks, 99.99):.2f} %"
 
 

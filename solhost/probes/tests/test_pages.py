@@ -35,7 +35,7 @@ def test_the_status_page_shows_one_service_up_and_one_down(client, probed):
     assert "100 % 2 of 2 checks" in up
     down = row_of(html, "CCT Chat")
     assert "Down" in down and "answered HTTP 500" in down
-    assert "0.00 % 0 of 2 checks" in down
+    assert "0 % 0 of 2 checks" in down
     assert "At their last check, 1 of 2 addresses answered, and 1 is down now." in html
     # The open incident is listed, dated from its first failed check.
     down_now = html[html.index('id="open-title"') : html.index('id="services-title"')]
@@ -63,6 +63,12 @@ def test_a_partner_sees_its_own_checks_and_incidents(client, probed):
     assert "CCT Chat" in html and "answered HTTP 500" in html
     assert "MCC Files" not in html
     assert "Still down" in html
+
+
+def test_a_partner_sees_how_its_service_answered(client, probed):
+    client.force_login(probed.alice)
+    html = client.get("/manage/mcc/status/").content.decode()
+    assert re.search(r"HTTP 200 in \d+ ms", html)
 
 
 def test_a_partner_cannot_see_another_partners_checks(client, probed):
