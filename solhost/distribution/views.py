@@ -479,7 +479,8 @@ def close_month(request: HttpRequest, period: str) -> HttpResponse:
         messages.error(request, f"{reason[:1].upper()}{reason[1:]}.")
         return _close_preview(request, period, form=None)
     except CannotClose as error:
-        messages.error(request, f"{month_in_words(period)} was not closed: {error}.")
+        # The page names the month already; the reason names it again.
+        messages.error(request, f"Not closed: {error}.")
         return redirect("distribution:close_preview", period)
     if made:
         messages.success(
