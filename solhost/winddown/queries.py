@@ -126,13 +126,27 @@ def settlement_key(wind_down: WindDown) -> str:
 def money_of(wind_down: WindDown, *, day: datetime.date) -> dict:
     """The closing partner's money in the steward's books at the end of ``day``: what is
     held for it and what it is owed (carried), the network's rule in force for settling
-    them, and the settling transaction once the wind-down is complete (None before)."""
+    them, and the settling transaction once the wind-down is complete (None before) with
+    how it changed each account."""
     partner = wind_down.organisation
+    settlement = (
+        Transaction.objects.filter(key=settlement_key(wind_down))
+        .prefetch_related("postings__account")
+        .first()
+    )
+    # Every account it touches is a liability: a credit (below zero) makes it larger.
+    changes = [
+        {
+            "account": posting.account,
+            "words": "plus" if posting.amount_cents < 0 else "less",
+            "cents": abs(posting.amount_cents),
+        }
+        for posting in (settlement.postings.all() if settlement else [])
+    ]
     return {
         "held_cents": -balance(accounts.held_account(partner), at=day),
         "owed_cents": -balance(accounts.payable_account(partner), at=day),
         "rule": str(parameter_value(BALANCE_RULE, at=day)),
-        "settlement": Transaction.objects.filter(key=settlement_key(wind_down))
-        .prefetch_related("postings__account")
-        .first(),
+        "settlement": settlement,
+        "changes": changes,
     }

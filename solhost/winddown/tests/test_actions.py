@@ -240,3 +240,31 @@ def test_equipment_is_offered_in_words_and_asked_for_once(story):
         actions.ask_for_handover(offer=offer, organisation=story.cct, actor=story.carol)
     with pytest.raises(PermissionDenied):
         actions.ask_for_handover(offer=offer, organisation=story.cct, actor=story.rita)
+
+
+def test_completing_without_the_stewards_confirmation_changes_nothing(story):
+    wind_down = start(story)
+    after = DATES["data_return_deadline"] + datetime.timedelta(days=1)
+    with pytest.raises(InputProblems) as refused:
+        actions.complete_wind_down(
+            wind_down=wind_down, actor=story.sam, confirmed=False, today=after
+        )
+    assert refused.value.problems == [
+        ("confirm", "Tick the box to confirm the wind-down is complete.")
+    ]
+    wind_down.refresh_from_db()
+    assert not wind_down.completed
+    assert set(wind_down.cases.values_list("state", flat=True)) == {"notified"}
+    assert not AuditEvent.objects.filter(action__startswith="winddown.c").exists()
+
+
+def test_a_wind_down_completes_once(story):
+    wind_down = start(story)
+    after = DATES["data_return_deadline"] + datetime.timedelta(days=1)
+    actions.complete_wind_down(wind_down=wind_down, actor=story.sam, confirmed=True, today=after)
+    with pytest.raises(ValidationError, match="already complete"):
+        actions.complete_wind_down(
+            wind_down=wind_down, actor=story.sam, confirmed=True, today=after
+        )
+    assert AuditEvent.objects.filter(action="winddown.complete").count() == 1
+    assert AuditEvent.objects.filter(action="winddown.settle").count() == 1

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from solhost.winddown import actions
 from solhost.winddown.models import Case
 from solhost.winddown.tests.helpers import DATES, closing_story, start
 
@@ -47,6 +48,22 @@ def test_moving_to_an_unqualified_service_is_refused_with_the_reason(client, sto
     assertContains(response, "Fitzroy Free Files does not meet the region&#x27;s charter today.")
     case.refresh_from_db()
     assert case.state == "notified"
+
+
+def test_a_service_taking_nobody_new_is_refused_and_no_longer_offered(client, story):
+    # Coburg Commons Tech announces its own closure: its files service takes nobody new.
+    actions.start_wind_down(
+        organisation=story.cct, actor=story.carol, dates=DATES, today=DATES["announced_on"]
+    )
+    client.force_login(story.rita)
+    assertNotContains(client.get(PAGE), "Move me")
+    case = Case.objects.get(resident=story.rita)
+    response = client.post(
+        reverse("winddown:move_me", args=[case.pk]), {"service": story.cct_files.pk}, follow=True
+    )
+    assertContains(response, "Nothing was changed: Coburg Commons Tech is closing too.")
+    case.refresh_from_db()
+    assert case.state == "notified" and case.move_to is None
 
 
 @pytest.mark.parametrize("service", ["", "999999", "files"])
