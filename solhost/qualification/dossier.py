@@ -134,6 +134,10 @@ class Service:
     audience: str
     servers: tuple[str, ...]
     lores: LoresOption | None
+    # How residents get their data out (charter B3.1): the formats of the service's own
+    # export, and whether an account can move (``partners.exits``); None when not said.
+    export_formats: tuple[str, ...] = ()
+    account_move: str | None = None
 
 
 @dataclass(frozen=True)
@@ -499,6 +503,8 @@ def _build(document: Mapping[str, Any]) -> Dossier:
                 lores=None
                 if service["lores"] is None
                 else LoresOption(service["lores"]["url"], service["lores"]["recommended"]),
+                export_formats=tuple(service.get("export_formats", ())),
+                account_move=service.get("account_move"),
             )
             for service in document["services"]
         ),

@@ -111,6 +111,8 @@ def dossier_document(dossier: d.Dossier) -> dict[str, Any]:
                 "lores": None
                 if service.lores is None
                 else {"url": service.lores.url, "recommended": service.lores.recommended},
+                "export_formats": list(service.export_formats),
+                **({} if service.account_move is None else {"account_move": service.account_move}),
             }
             for service in dossier.services
         ],

@@ -141,6 +141,8 @@ def build_dossier(organisation: Organisation, *, at: datetime.date) -> d.Dossier
                 audience=service.audience,
                 servers=tuple(subject_id(s.slug) for s in service.servers.all()),
                 lores=_lores_option(service, evidence=on_lores, recommended=recommended),
+                export_formats=tuple(service.export_formats),
+                account_move=service.account_move,
             )
             for service in services
         ),

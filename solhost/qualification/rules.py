@@ -23,6 +23,7 @@ from solhost.energy.wording import (
     outage_words,
     renewable_words,
 )
+from solhost.partners.exits import names_export_method
 from solhost.partners.licences import LicenceExpressionError
 from solhost.qualification.cloud_ranges import CloudRangeIndex, company_named, company_of_asn
 from solhost.qualification.dossier import (
@@ -36,7 +37,7 @@ from solhost.qualification.dossier import (
 from solhost.qualification.free_software import judge_licence
 from solhost.qualification.region_context import RegionContext
 
-CRITERIA_VERSION: Final = "2026.12.2"
+CRITERIA_VERSION: Final = "2026.12.3"
 
 MET: Final = "met"
 NOT_MET: Final = "not_met"
@@ -333,6 +334,36 @@ def _end_of_life_part(criterion: str) -> Check:
     return check
 
 
+def _export_methods(services: Sequence[Service]) -> tuple[bool, str]:
+    """Whether every service names how residents get their data out, and which do not."""
+    silent = [
+        s.id for s in services if not names_export_method(s.export_formats, s.account_move or "")
+    ]
+    if not services:
+        return True, "no services are listed yet"
+    if not silent:
+        each = (
+            "its service names"
+            if len(services) == 1
+            else f"each of its {len(services)} services names"
+        )
+        return True, f"{each} how residents export their data"
+    named = ", ".join(f"`{service_id}`" for service_id in silent)
+    return False, f"no way for residents to export their data is named for {named}"
+
+
+def check_b3_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
+    """B3.1 Users' data returned: the plan says how, the steward approved it, and each
+    service names how residents get their data out (its own export, or nothing kept)."""
+    [plan] = _end_of_life_part("B3.1")(snapshot, params, at)
+    every_service, services_words = _export_methods(snapshot.dossier.services)
+    if every_service:
+        return _partner("B3.1", plan.status, f"{plan.reason}; {services_words}")
+    # A service not saying how its data comes out is evidence still missing, not a failure.
+    status = NEEDS_EVIDENCE if plan.status == MET else plan.status
+    return _partner("B3.1", status, f"{plan.reason}, but {services_words}")
+
+
 def rolled_up(statuses: Iterable[str]) -> str:
     """The status of a whole from its parts: the worst part decides; all met or n/a is met."""
     found = set(statuses)
@@ -344,7 +375,11 @@ def rolled_up(statuses: Iterable[str]) -> str:
 
 def check_b3(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
     """B3 End-of-life plan: met when its parts B3.1, B3.2 and B3.3 all are."""
-    parts = [o for c in _END_OF_LIFE_PARTS for o in _end_of_life_part(c)(snapshot, params, at)]
+    parts = [
+        *check_b3_1(snapshot, params, at),
+        *_end_of_life_part("B3.2")(snapshot, params, at),
+        *_end_of_life_part("B3.3")(snapshot, params, at),
+    ]
     status = rolled_up(o.status for o in parts)
     if status == MET:
         return _partner("B3", MET, "the end-of-life plan covers B3.1, B3.2 and B3.3")
@@ -819,7 +854,7 @@ CRITERIA: Final[tuple[Criterion, ...]] = (
     Criterion("B1.3", "Solidarity economy in the legal structure", (), check_b1_3),
     Criterion("B1.4", "Labour solidarity", (), check_b1_4),
     Criterion("B2", "Commons stewardship", (), check_b2),
-    Criterion("B3.1", "End of life: users' data returned", (), _end_of_life_part("B3.1")),
+    Criterion("B3.1", "End of life: users' data returned", (), check_b3_1),
     Criterion(
         "B3.2", "End of life: users moved to similar services", (), _end_of_life_part("B3.2")
     ),

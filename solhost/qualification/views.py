@@ -90,7 +90,7 @@ WHERE_TO_ENTER = {
     "B1.3": [_DECLARATIONS, ("Your co-op's details", "partners:organisation_edit")],
     "B1.4": [_DECLARATIONS],
     "B2": [_DECLARATIONS],
-    "B3.1": [_DECLARATIONS],
+    "B3.1": [_DECLARATIONS, _RECORDS],
     "B3.2": [_DECLARATIONS],
     "B3.3": [_DECLARATIONS],
     "B5.1": [_DECLARATIONS],

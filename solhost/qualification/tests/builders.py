@@ -89,6 +89,8 @@ SERVICE = Service(
     audience="public",
     servers=("home-1",),
     lores=None,
+    export_formats=("original-files", "ics"),
+    account_move="partly",
 )
 
 DOSSIER = Dossier(

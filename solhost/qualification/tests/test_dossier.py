@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from solhost.partners.exits import EXPORT_FORMATS
 from solhost.qualification.dossier import (
     SCHEMA_PATH,
     DossierError,
@@ -154,3 +155,23 @@ def test_evidence_is_in_force_only_when_approved_and_within_its_dates():
     assert not evidence.in_force(datetime.date(2025, 12, 31))
     pending = Evidence("B2", "partner", "pending", None, None)
     assert not pending.in_force(datetime.date(2026, 6, 1))
+
+
+def test_a_services_export_formats_and_account_move_are_read_and_checked():
+    document = example()
+    assert parse_dossier(document).services[0].export_formats == (
+        "original-files", "zip", "ics", "vcf",
+    )  # fmt: skip
+    del document["services"][2]["export_formats"], document["services"][2]["account_move"]
+    notices = parse_dossier(document).services[2]
+    assert (notices.export_formats, notices.account_move) == ((), None)
+    document["services"][0]["export_formats"] = ["zip", "docx"]
+    document["services"][1]["account_move"] = "teleport"
+    formats = ", ".join(EXPORT_FORMATS)
+    assert problems_of(document) == [
+        ("$.services[0].export_formats[1]", f"must be one of {formats}, got 'docx'"),
+        (
+            "$.services[1].account_move",
+            "must be one of whole, partly, none, no_account, got 'teleport'",
+        ),
+    ]

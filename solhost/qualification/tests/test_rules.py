@@ -36,6 +36,7 @@ from solhost.qualification.tests.builders import (
     PARAMS,
     REGION,
     SERVER,
+    SERVICE,
     approved,
     east_of_boundary,
     with_server,
@@ -214,11 +215,58 @@ def test_b3_is_met_only_when_all_three_parts_are():
     assert [status(c) for c in ("B3.1", "B3.2", "B3.3", "B3")] == ["met"] * 4
     no_data_return = replace(DOSSIER, end_of_life=EndOfLife(None, "Hand-over.", "Offered."))
     assert one("B3.1", no_data_return).reason == (
-        "the end-of-life plan does not say how every user's data is returned in a useful format"
+        "the end-of-life plan does not say how every user's data is returned in a useful "
+        "format; its service names how residents export their data"
     )
     assert status("B3.2", no_data_return) == "met"
     assert one("B3", no_data_return).reason == (
         "the end-of-life plan is not complete: B3.1 not yet shown"
+    )
+
+
+def test_b3_1_reads_whether_each_service_names_how_residents_export_their_data():
+    assert one("B3.1").reason == (
+        "the end-of-life plan says how every user's data is returned in a useful format, and "
+        "the steward approved it; its service names how residents export their data"
+    )
+    silent = replace(SERVICE, export_formats=(), account_move="none")
+    chat = replace(SERVICE, id="chat", kind="chat", export_formats=("json",))
+    dossier = replace(DOSSIER, services=(silent, chat))
+    assert [status(c, dossier) for c in ("B3.1", "B3.2", "B3.3", "B3")] == [
+        "needs_evidence", "met", "met", "needs_evidence",
+    ]  # fmt: skip
+    assert one("B3.1", dossier).reason == (
+        "the end-of-life plan says how every user's data is returned in a useful format, and "
+        "the steward approved it, but no way for residents to export their data is named for "
+        "`files`"
+    )
+    assert one("B3", dossier).reason == "the end-of-life plan is not complete: B3.1 not yet shown"
+
+
+@pytest.mark.parametrize(
+    ("formats", "account_move", "named"),
+    [
+        (("ics",), "partly", True),
+        (("git",), "none", True),
+        # A service that keeps nothing about residents has nothing to return.
+        ((), "no_account", True),
+        ((), "whole", False),
+        ((), "none", False),
+        ((), None, False),
+    ],
+)
+def test_an_export_method_is_a_format_or_nothing_kept(formats, account_move, named):
+    dossier = with_service(export_formats=formats, account_move=account_move)
+    assert (status("B3.1", dossier) == "met") is named
+
+
+def test_b3_1_without_a_plan_also_names_the_services_without_an_export():
+    dossier = replace(
+        with_service(export_formats=()), end_of_life=EndOfLife(None, "Hand-over.", "Offered.")
+    )
+    assert one("B3.1", dossier).reason == (
+        "the end-of-life plan does not say how every user's data is returned in a useful "
+        "format, but no way for residents to export their data is named for `files`"
     )
 
 
