@@ -12,17 +12,15 @@ OPENED = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=MELBOURNE)
 EFFECTIVE = datetime.date(2026, 12, 1)
 
 
-def open_proposal(
+def draft_proposal(
     world,
     *,
     decision_type="consent",
     changes=(("land_back_min_bp", 1500),),
     resolution="",
-    opened=OPENED,
-    days=14,
     effective_from=EFFECTIVE,
 ):
-    """A proposal raised by mcc (alice), opened at ``opened`` for ``days`` days."""
+    """A draft raised by mcc (alice) with ``changes``: (parameter key, new value) pairs."""
     proposal = actions.create_proposal(
         organisation=world.mcc,
         author=world.alice,
@@ -39,6 +37,12 @@ def open_proposal(
             parameter=Parameter.objects.get(key=key),
             new_value=value,
         )
+    return proposal
+
+
+def open_proposal(world, *, opened=OPENED, days=14, **draft):
+    """A proposal as ``draft_proposal`` makes it, opened at ``opened`` for ``days`` days."""
+    proposal = draft_proposal(world, **draft)
     return actions.open_proposal(
         proposal=proposal,
         actor=world.alice,

@@ -1,13 +1,13 @@
 """Decisions and drafts speak the parameters page's words: titles, dollars, percentages,
 metres and named entries, never stored cents, basis points or codes; times carry a zone."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from solhost.core.models import Parameter
-from solhost.governance import actions
-from solhost.governance.tests.helpers import close, vote
+from solhost.governance.tests.helpers import close, draft_proposal, vote
 from solhost.governance.tests.test_views import open_now
 from solhost.web.tests.pages import assert_clean_page, visible_text
 
@@ -67,21 +67,11 @@ def test_a_decision_shows_each_change_by_title_in_human_units(client, world):
 
 
 def test_a_draft_shows_its_changes_by_title_in_human_units(client, world):
-    proposal = actions.create_proposal(
-        organisation=world.mcc,
-        author=world.alice,
-        title="Several changes",
-        reasoning="Why not.",
-        decision_type="consent",
-        effective_from=timezone.localdate().replace(year=timezone.localdate().year + 1),
+    proposal = draft_proposal(
+        world,
+        changes=CHANGES,
+        effective_from=timezone.localdate() + datetime.timedelta(days=30),
     )
-    for key, value in CHANGES:
-        actions.add_change(
-            proposal=proposal,
-            actor=world.alice,
-            parameter=Parameter.objects.get(key=key),
-            new_value=value,
-        )
     client.force_login(world.alice)
     page = client.get(reverse("governance:draft", args=[proposal.pk]))
     assert_clean_page(page)
