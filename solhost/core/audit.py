@@ -254,6 +254,10 @@ class AuditAction(StrEnum):
     )
     # winddown
     WIND_DOWN_START = "winddown.start", "A partner's wind-down was announced with its dates."
+    WIND_DOWN_CASE_OPEN = (
+        "winddown.case.open",
+        "A resident who began using a closing partner's service after its announcement got a case.",
+    )
     WIND_DOWN_CASE_EXPORTED = (
         "winddown.case.exported",
         "A closing partner returned a resident's data from one of its services.",

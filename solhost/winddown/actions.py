@@ -236,6 +236,31 @@ def _mark_no_response(cases) -> int:
 
 
 @transaction.atomic(durable=True)
+def open_late_cases() -> int:
+    """Open a case for each resident who began using or connected to a closing partner's
+    service after its announcement (before its no-new-sign-ups day, or through the
+    partner's usage reports), and tell them as the announcement told the others.
+
+    Safe to re-run: returns how many cases it opened."""
+    opened = 0
+    for wind_down in WindDown.objects.select_for_update().filter(completed_at__isnull=True):
+        known = set(wind_down.cases.values_list("resident_id", "service_id"))
+        late = sorted(residents_by_service(wind_down.organisation) - known)
+        if not late:
+            continue
+        now = timezone.now()
+        cases = Case.objects.bulk_create(
+            Case(wind_down=wind_down, resident_id=resident, service_id=service, changed_at=now)
+            for resident, service in late
+        )
+        for case in cases:
+            audit.record_saved(case, actor=None, action=AuditAction.WIND_DOWN_CASE_OPEN)
+        emails.announce(wind_down, cases=cases)
+        opened += len(cases)
+    return opened
+
+
+@transaction.atomic(durable=True)
 def mark_no_response(*, today: datetime.date) -> int:
     """Cases still open after their wind-down's data-return deadline had no response.
     Safe to re-run: returns how many cases it marked."""

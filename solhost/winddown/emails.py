@@ -5,6 +5,7 @@ the commit; a step happens once per case, so each email goes out once.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.conf import settings
 
@@ -13,10 +14,13 @@ from solhost.qualification.queries import partner_admin_emails
 from solhost.winddown.models import Case, WindDown
 
 
-def announce(wind_down: WindDown) -> None:
-    """Tell each resident which of their services close, when, and where to choose."""
+def announce(wind_down: WindDown, *, cases: Iterable[Case] | None = None) -> None:
+    """Tell each resident of ``cases`` (every case of the wind-down if None) which of
+    their services close, when, and where to choose."""
+    if cases is None:
+        cases = wind_down.cases.select_related("resident", "service")
     by_resident = defaultdict(list)
-    for case in wind_down.cases.select_related("resident", "service"):
+    for case in cases:
         by_resident[case.resident].append(case.service)
     for resident, services in by_resident.items():
         mail_after_commit(

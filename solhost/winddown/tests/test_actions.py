@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from solhost.core.models import AuditEvent
 from solhost.core.problems import InputProblems
+from solhost.metering.models import ActiveDay
 from solhost.winddown import actions
 from solhost.winddown.models import Case, HandoverOffer, WindDown
 from solhost.winddown.tests.helpers import DATES, TODAY, closing_story, start
@@ -268,3 +269,31 @@ def test_a_wind_down_completes_once(story):
         )
     assert AuditEvent.objects.filter(action="winddown.complete").count() == 1
     assert AuditEvent.objects.filter(action="winddown.settle").count() == 1
+
+
+def test_a_resident_who_came_after_the_announcement_gets_a_case_once(
+    story, django_capture_on_commit_callbacks, mailoutbox
+):
+    wind_down = start(story)
+    # Carol signed in to MCC Files after the announcement, before the end of sign-ups.
+    ActiveDay.objects.create(resident=story.carol, service=story.mcc_service, day=TODAY)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.open_late_cases() == 1
+    case = Case.objects.get(resident=story.carol)
+    assert (case.wind_down, case.service, case.state) == (wind_down, story.mcc_service, "notified")
+    [event] = AuditEvent.objects.filter(action="winddown.case.open")
+    assert event.object_id == str(case.pk)
+    [mail] = mailoutbox
+    assert mail.to == ["carol@example.org"] and "MCC Files" in mail.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.open_late_cases() == 0
+    assert len(mailoutbox) == 1 and wind_down.cases.count() == 3
+
+
+def test_no_case_opens_once_the_wind_down_is_complete(story):
+    wind_down = start(story)
+    after = DATES["data_return_deadline"] + datetime.timedelta(days=1)
+    actions.complete_wind_down(wind_down=wind_down, actor=story.sam, confirmed=True, today=after)
+    ActiveDay.objects.create(resident=story.carol, service=story.mcc_service, day=after)
+    assert actions.open_late_cases() == 0

@@ -1,4 +1,5 @@
-"""``solhost wind-down-deadlines`` marks unanswered cases once, however often it runs."""
+"""``solhost wind-down-deadlines`` opens cases for residents who came late and marks
+unanswered cases, each once, however often it runs."""
 
 from io import StringIO
 
@@ -13,7 +14,9 @@ def test_the_command_marks_unanswered_cases_once(world):
     call_command("wind-down-deadlines", "--today", "2027-03-02", stdout=out)
     call_command("wind-down-deadlines", "--today", "2027-03-03", stdout=out)
     assert out.getvalue().splitlines() == [
+        "0 case(s) opened for residents who came after the announcement",
         "2 case(s) had no response by their deadline",
+        "0 case(s) opened for residents who came after the announcement",
         "0 case(s) had no response by their deadline",
     ]
     assert set(wind_down.cases.values_list("state", flat=True)) == {"no_response"}
