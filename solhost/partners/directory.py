@@ -1,21 +1,24 @@
 """Finding services in the directory by what a resident needs.
 
 The matching itself is pure (``search``); here the region's services and kinds are read
-into its shapes, once per change of what is listed (``listing_cache``).
+into its shapes, once per change of what is listed (``listing_cache``), without the
+services an app above says are withdrawn (``signals.services_withdrawn``).
 """
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from solhost.partners.listing_cache import cached, current_stamp
 from solhost.partners.models import Service, ServiceKind
 from solhost.partners.search import KindWords, Listings, fold, narrow, searchable
+from solhost.partners.signals import withdrawn_service_ids
 
 # The directory's order, kept by every list of services it shows.
 DIRECTORY_ORDER = ("kind__name", "name", "pk")
 
 
 def _listings() -> Listings:
-    rows = Service.objects.order_by(*DIRECTORY_ORDER).values_list(
+    offered = Service.objects.exclude(pk__in=withdrawn_service_ids())
+    rows = offered.order_by(*DIRECTORY_ORDER).values_list(
         "pk",
         "kind__slug",
         "software",
@@ -44,8 +47,16 @@ def _listings() -> Listings:
     return Listings(*(zip(*entries, strict=True) if entries else [()] * len(Listings._fields)))
 
 
+def offered_services() -> Q:
+    """Picks, from a kind's or an organisation's ``services``, those still offered: for
+    counting them (``Count("services", filter=offered_services())``)."""
+    return ~Q(services__pk__in=withdrawn_service_ids())
+
+
 def _kind_words() -> tuple[KindWords, ...]:
-    kinds = ServiceKind.objects.annotate(service_count=Count("services")).order_by("name")
+    offered = offered_services()
+    kinds = ServiceKind.objects.annotate(service_count=Count("services", filter=offered))
+    kinds = kinds.order_by("name")
     return tuple(
         KindWords(
             k.slug, k.name, searchable(k.name, k.description, k.search_words), k.service_count
@@ -92,8 +103,13 @@ def filter_services(
     partner: str = "",
     lores: bool = False,
 ) -> QuerySet[Service]:
-    """Narrow ``services`` as the directory does (``find_services``), in its order."""
-    services = services.select_related("kind", "organisation").order_by(*DIRECTORY_ORDER)
+    """Narrow ``services`` as the directory does (``find_services``), in its order,
+    without those no longer offered."""
+    services = (
+        services.exclude(pk__in=withdrawn_service_ids())
+        .select_related("kind", "organisation")
+        .order_by(*DIRECTORY_ORDER)
+    )
     if not any((q, kind, software, partner, lores)):
         return services
     found = find_services(

@@ -18,7 +18,7 @@ from shapely.geometry import mapping
 from solhost.core.models import parameter_value
 from solhost.energy.public_facts import facts_by_server, facts_by_service
 from solhost.lores.queries import lores_evidence
-from solhost.partners.directory import find_services, kind_words
+from solhost.partners.directory import find_services, kind_words, offered_services
 from solhost.partners.listing_cache import cached, cached_many, current_stamp
 from solhost.partners.models import Organisation, Server, Service
 from solhost.partners.search import kinds_for
@@ -36,7 +36,7 @@ from solhost.region.geometry import (
 from solhost.region.models import current_region
 from solhost.web.api import server_features
 from solhost.web.forms import DirectoryFilters
-from solhost.winddown.queries import closed_service_ids, closing_dates_by_service, wind_down_of
+from solhost.winddown.queries import closing_dates_by_service, wind_down_of
 
 # How many kinds of service the home page offers as shortcuts into the directory.
 HOME_KINDS = 8
@@ -90,6 +90,7 @@ def _with_links(services: Iterable[Service]) -> list[Service]:
 def _partner_cards() -> list[dict]:
     """Every partner, by name, with what its card on the home page and partner list shows."""
     partner_url = _link_to("web:partner")
+    partners = _partners().annotate(service_count=Count("services", filter=offered_services()))
     return [
         {
             "name": p.name,
@@ -98,7 +99,7 @@ def _partner_cards() -> list[dict]:
             "locality": p.locality,
             "service_count": p.service_count,
         }
-        for p in _partners().annotate(service_count=Count("services")).order_by("name")
+        for p in partners.order_by("name")
     ]
 
 
@@ -260,9 +261,7 @@ def directory(request):
     ignored = [str(error) for errors in form.errors.values() for error in errors]
     # Holds only the fields that passed: each bad filter is dropped on its own.
     applied = form.cleaned_data
-    # A partner that has wound down is not listed: its services have stopped.
-    closed = cached("closed-services", closed_service_ids, stamp=stamp)
-    found = [pk for pk in find_services(stamp=stamp, **applied) if pk not in closed]
+    found = find_services(stamp=stamp, **applied)
     page, page_problem = _page(Paginator(found, DIRECTORY_PAGE_SIZE), request.GET.get("page"))
     if page_problem:
         ignored.append(page_problem)

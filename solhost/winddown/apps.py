@@ -14,11 +14,16 @@ class WinddownConfig(AppConfig):
 
         from solhost.identity.oidc import sign_in_refusal
         from solhost.partners.listing_cache import renew_stamp
+        from solhost.partners.signals import services_withdrawn
         from solhost.winddown.models import WindDown
-        from solhost.winddown.receivers import refuse_sign_in_when_closing
+        from solhost.winddown.receivers import (
+            refuse_sign_in_when_closing,
+            withdraw_closed_services,
+        )
 
         # The public pages say "closing on DATE" and stop listing a closed partner's
         # services: announcing or completing a wind-down renews what they keep.
         for signal in (post_save, post_delete):
             signal.connect(renew_stamp, sender=WindDown, dispatch_uid="winddown.listing")
         sign_in_refusal.connect(refuse_sign_in_when_closing, dispatch_uid="winddown.sign_in")
+        services_withdrawn.connect(withdraw_closed_services, dispatch_uid="winddown.withdrawn")

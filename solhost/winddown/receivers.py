@@ -2,10 +2,16 @@
 
 import datetime
 
-from solhost.winddown.queries import sign_in_refusal
+from solhost.winddown.queries import closed_service_ids, sign_in_refusal
 
 
 def refuse_sign_in_when_closing(sender, *, user, service, day: datetime.date, **kwargs):
     """Identity asks before letting a resident into a service: a closing partner's service
     takes no new residents, and a closed one nobody."""
     return sign_in_refusal(user, service, day=day)
+
+
+def withdraw_closed_services(sender, **kwargs) -> set[int]:
+    """Partners tells the directory what to list: a partner that has wound down offers
+    nothing any more."""
+    return closed_service_ids()

@@ -15,6 +15,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.identity.models import Consent
 from solhost.identity.tests.oidc import authorize_params, consent, make_client, query_of
+from solhost.partners.directory import kind_words
+from solhost.partners.listing_cache import current_stamp
 from solhost.winddown import actions
 from solhost.winddown.models import Case
 from solhost.winddown.tests.helpers import DATES, closing_story, start
@@ -83,6 +85,13 @@ def test_a_completed_wind_down_leaves_the_directory(client, story, on_day):
     assertNotContains(client.get(DIRECTORY, {"q": "files"}), "MCC Files")
     # Its page stays, saying so, for anyone who follows an old link.
     assertContains(client.get(SERVICE_PAGE), "Closing on 31 March 2027.")
+    # The API's list and the counts of services by kind and partner leave it out too.
+    listed = {s["slug"] for s in client.get("/api/v1/services").json()}
+    assert listed == {"cct-chat", "cct-files", "fff-files"}
+    assert client.get("/api/v1/services", {"partner": "mcc"}).json() == []
+    assertContains(client.get(reverse("web:partners")), "0 services")
+    kinds = {kind.slug: kind.services for kind in kind_words(stamp=current_stamp())}
+    assert kinds["files"] == 2
 
 
 def _authorize(client, registered, **overrides):
