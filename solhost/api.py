@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from solhost.contributions.api import router as contributions_router
 from solhost.distribution.api import router as distribution_router
 from solhost.energy.api import router as energy_router
+from solhost.federation.api import router as federation_router
 from solhost.governance.api import router as governance_router
 from solhost.ledger.api import router as ledger_router
 from solhost.metering.api import router as metering_router
@@ -47,3 +48,4 @@ api.add_router("/", distribution_router)
 api.add_router("/", governance_router)
 api.add_router("/", residents_router)
 api.add_router("/", winddown_router)
+api.add_router("/", federation_router)

@@ -55,6 +55,9 @@ CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 # The region this installation serves (its slug in the Region table).
 SOLHOST_REGION = os.environ.get("SOLHOST_REGION", "merri-bek")
+# The region's country, as the feeds for other networks name it (ISO 3166-1 alpha-2 code).
+SOLHOST_COUNTRY_CODE = os.environ.get("SOLHOST_COUNTRY_CODE", "AU")
+SOLHOST_COUNTRY_NAME = os.environ.get("SOLHOST_COUNTRY_NAME", "Australia")
 
 INSTALLED_APPS = [
     "solhost.core",
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
     "solhost.web",
     "solhost.winddown",
     "solhost.lores",
+    "solhost.federation",
     "solhost.probes",
     "solhost.backups",
     "solhost.residents",

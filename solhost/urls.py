@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("solhost.governance.urls")),
     path("", include("solhost.winddown.urls")),
     path("", include("solhost.lores.urls")),
+    path("", include("solhost.federation.urls")),
     path("", include("solhost.probes.urls")),
     path("", include(provider_patterns)),
     path("", include("solhost.identity.urls")),

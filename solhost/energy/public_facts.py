@@ -73,7 +73,7 @@ def analysis_words(analysis: EnergyAnalysis, *, started: datetime.date) -> tuple
     return renewable, outage
 
 
-def _latest(server_ids: Iterable[int], at: datetime.date) -> dict[int, EnergyAnalysis]:
+def latest_analyses(server_ids: Iterable[int], at: datetime.date) -> dict[int, EnergyAnalysis]:
     """The newest analysis of each server on or before ``at``, in one query."""
     newest = (
         EnergyAnalysis.objects.filter(server=OuterRef("server"), as_of__lte=at)
@@ -103,7 +103,7 @@ def facts_by_server(
 ) -> dict[int, ServerFacts]:
     """Each server's energy in words, by server id, in one query whatever their number."""
     servers = list(servers)
-    analyses = _latest([server.pk for server in servers], at or timezone.localdate())
+    analyses = latest_analyses([server.pk for server in servers], at or timezone.localdate())
     url = reverse("energy:server", args=["-"])
     return {
         server.pk: _server_facts(
@@ -129,7 +129,7 @@ def facts_by_service(
             "service_id", "server_id", "server__name", "server__slug", "server__operation_started"
         )
     )
-    analyses = _latest({link[1] for link in links}, at or timezone.localdate())
+    analyses = latest_analyses({link[1] for link in links}, at or timezone.localdate())
     url = reverse("energy:server", args=["-"])
     worded: dict[int, ServerFacts] = {}
     facts: dict[int, list[ServerFacts]] = {pk: [] for pk in ids}

@@ -45,7 +45,7 @@ from solhost.qualification.actions.declarations import (
     save_financial_year,
 )
 from solhost.qualification.dossier import DossierError
-from solhost.qualification.dossier_document import dossier_document, subject_id
+from solhost.qualification.dossier_document import dossier_document
 from solhost.qualification.forms import (
     ApplicationForm,
     DeclarationsForm,
@@ -61,6 +61,7 @@ from solhost.qualification.gather import (
     declarations_of,
     parameters_at,
 )
+from solhost.qualification.history import changes_in_words, subject_labels
 from solhost.qualification.models import Application, Evidence, FinancialYear, QualificationRun
 from solhost.qualification.queries import latest_run, shown_publicly
 from solhost.qualification.rules import (
@@ -114,16 +115,6 @@ def _evidence_for(outcome_criterion: str, subject: str, evidence: list[Evidence]
     # Evidence for S2 backs S2.1 and S2.2; evidence for B3 backs its parts.
     family = {outcome_criterion, outcome_criterion.split(".")[0]}
     return [e for e in evidence if e.criterion in family and e.subject == subject]
-
-
-def _subject_labels(organisation: Organisation) -> dict[str, str]:
-    """The checks' subject names (``server:<id>``) as people know them."""
-    labels = {"partner": organisation.name}
-    for server in organisation.servers.only("slug", "name"):
-        labels[f"server:{subject_id(server.slug)}"] = f"Server {server.name}"
-    for service in organisation.services.only("slug", "name"):
-        labels[f"service:{subject_id(service.slug)}"] = f"Service {service.name}"
-    return labels
 
 
 def _rows(results: Iterable, evidence: list[Evidence], labels: dict[str, str]) -> list[dict]:
@@ -191,7 +182,7 @@ def dossier(request: HttpRequest, slug: str) -> HttpResponse:
     run = latest_run(organisation)
     # Before its first evaluation a partner still sees what the criteria ask of it.
     results = run.results.all() if run is not None else _judged_now(organisation) or []
-    rows = _rows(results, evidence, _subject_labels(organisation))
+    rows = _rows(results, evidence, subject_labels(organisation))
     return render(
         request,
         "qualification/dossier.html",
@@ -538,7 +529,7 @@ def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
             shown_publicly(timezone.localdate()), organisation=organisation
         ).select_related("server", "service")
     )
-    labels = _subject_labels(organisation)
+    labels = subject_labels(organisation)
     rows = _rows(run.results.all() if run else [], public_evidence, labels)
     history = (
         QualificationRun.objects.filter(organisation=organisation)
@@ -559,7 +550,7 @@ def public_qualification(request: HttpRequest, slug: str) -> HttpResponse:
                 ("service-criteria", "Services", service_rows),
                 ("server-criteria", "Servers", server_rows),
             ],
-            "history": [(past, _changes_in_words(past.changes, labels)) for past in history],
+            "history": [(past, changes_in_words(past.changes, labels)) for past in history],
             "progress": progress((r["criterion"], r["status"]) for r in rows),
             "parameters": _parameters_in_words(run.parameters if run else {}),
         },
@@ -574,14 +565,4 @@ def _parameters_in_words(used: dict[str, object]) -> list[tuple[str, str, str]]:
         if key in described
         else (key, key, str(value))
         for key, value in used.items()
-    ]
-
-
-def _changes_in_words(changes: list[dict], labels: dict[str, str]) -> list[str]:
-    """A run's changed outcomes, as ``B1.4 for Merri Creek: Not yet shown → Met``."""
-    return [
-        f"{change['criterion']} for {labels.get(change['subject'], change['subject'])}: "
-        f"{STATUS_WORDS.get(change['from'], change['from']) if change['from'] else 'new'} → "
-        f"{STATUS_WORDS.get(change['to'], change['to'])}"
-        for change in changes
     ]
