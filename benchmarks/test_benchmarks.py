@@ -11,6 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The scripts get no DATABASE_URL: they measure their own SQLite (or PostgreSQL when told).
+pytestmark = pytest.mark.own_sqlite
+
 
 def check_home_page(figures: dict) -> None:
     assert figures["render"]["ratio_home_to_baseline"] > 0

@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.own_sqlite
 
 
 def test_the_export_benchmark_runs_tiny_and_prints_its_figures(tmp_path):

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 from solhost.core.client_address import NO_PROXY, parse_trusted_proxies
+from solhost.core.files import read_or_create
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -31,11 +32,8 @@ def _secret_key() -> str:
     """The environment's key, or a random one kept in var/ so local sessions survive restarts."""
     if key := os.environ.get("SOLHOST_SECRET_KEY"):
         return key
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    key = read_or_create(VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(50).encode())
+    return key.decode().strip()
 
 
 SECRET_KEY = _secret_key()

@@ -8,12 +8,13 @@ No Django here, so the settings module can load the ring before Django starts.
 
 import datetime
 import itertools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from solhost.core.files import folder_locked, write_new
 
 KEY_BITS = 2048
 STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -64,10 +65,8 @@ def generate_key(directory: Path, *, now: datetime.datetime) -> KeyFile:
     )
     created = now.astimezone(datetime.UTC)
     path = directory / f"{PREFIX}{created.strftime(STAMP)}{SUFFIX}"
-    # O_EXCL: never overwrite a key that tokens were signed with.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(pem)
+    # A new name only: never overwrite a key that tokens were signed with.
+    write_new(path, pem)
     return KeyFile(path, created)
 
 
@@ -84,7 +83,12 @@ def still_published(
 
 def load_key_ring(directory: Path, *, now: datetime.datetime, keep: datetime.timedelta) -> KeyRing:
     """The ring in the directory; its first key is generated when there is none."""
-    keys = key_files(directory) or [generate_key(directory, now=now)]
+    keys = key_files(directory)
+    if not keys:
+        # Workers starting together on a new installation must sign with one key, the one
+        # their JWKS publishes: the first to hold the lock makes it, the others find it.
+        with folder_locked(directory):
+            keys = key_files(directory) or [generate_key(directory, now=now)]
     return KeyRing(active=keys[-1], retired=still_published(keys, now=now, keep=keep))
 
 

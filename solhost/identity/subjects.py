@@ -16,7 +16,6 @@ pairwise sub every service stores.
 import functools
 import hashlib
 import hmac
-import os
 import secrets
 import uuid
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 
+from solhost.core.files import read_or_create
 from solhost.identity.models import ServiceClient, User
 
 KEY_FILE_NAME = "pairwise-subject.key"
@@ -55,16 +55,8 @@ def pairwise_key_file() -> Path:
 @functools.cache
 def _secret(directory: Path) -> bytes:
     path = directory / KEY_FILE_NAME
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes starting together can't each write (and use) their own.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(secrets.token_bytes(KEY_BYTES))
-    secret = path.read_bytes()
+    # Two processes starting together both use whichever secret was written first.
+    secret = read_or_create(path, lambda: secrets.token_bytes(KEY_BYTES))
     if len(secret) != KEY_BYTES:
         raise RuntimeError(f"{path} must hold {KEY_BYTES} bytes; restore it from a backup")
     return secret

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.own_sqlite
+
 SOLHOST = shutil.which("solhost", path=str(Path(sys.executable).parent))
 
 

@@ -1,6 +1,7 @@
 """The signing key ring: the newest key signs, retired keys stay published until their tokens expire."""
 
 import datetime
+import multiprocessing
 
 from solhost.identity.signing_keys import key_files, load_key_ring, rotate
 
@@ -16,6 +17,32 @@ def test_a_first_key_is_made_when_there_is_none(tmp_path):
     assert ring.active.path.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "keys").stat().st_mode & 0o777 == 0o700
     assert load_key_ring(tmp_path / "keys", now=T0 + HOUR, keep=HOUR).active == ring.active
+
+
+def _start_a_worker(keys, now, start, results):
+    start.wait()
+    results.put(load_key_ring(keys, now=now, keep=HOUR).active.path.name)
+
+
+def test_workers_starting_together_on_a_new_installation_sign_with_one_key(tmp_path):
+    # gunicorn starts its workers at once: two first keys would give two JWKS.
+    keys = tmp_path / "keys"
+    context = multiprocessing.get_context("fork")
+    start = context.Event()
+    results = context.Queue()
+    workers = [
+        context.Process(target=_start_a_worker, args=(keys, T0 + n * HOUR, start, results))
+        for n in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    names = {results.get(timeout=120) for _ in workers}
+    for worker in workers:
+        worker.join(timeout=60)
+
+    assert len(names) == 1
+    assert [key.path.name for key in key_files(keys)] == list(names)
 
 
 def test_a_rotated_key_stays_published_until_its_tokens_expire(tmp_path):
