@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -38,9 +39,15 @@ class Parameter(models.Model):
     def __str__(self) -> str:
         return self.key
 
-    def validate(self, value: object) -> object:
+    def validate(self, value: object, *, say: Callable[[int], str] = str) -> object:
+        """``value`` if it fits; ``say`` writes numbers in the refusal (see parameter_types)."""
         return validate_parameter_value(
-            self.kind, value, minimum=self.minimum, maximum=self.maximum, choices=self.choices
+            self.kind,
+            value,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            choices=self.choices,
+            say=say,
         )
 
     def value_at(self, at: datetime.date) -> object:

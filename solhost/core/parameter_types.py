@@ -4,7 +4,7 @@ Pure: plain values in, plain values out, no Django. Governance uses it to refuse
 impossible proposal before it opens; the Parameter model uses it on every save.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 INTEGER: Final = "integer"
@@ -27,6 +27,7 @@ def validate_parameter_value(
     minimum: int | None = None,
     maximum: int | None = None,
     choices: Sequence[str] = (),
+    say: Callable[[int], str] = str,
 ) -> object:
     """Return ``value`` if it fits, else raise ParameterValueError saying why.
 
@@ -36,6 +37,8 @@ def validate_parameter_value(
         value: the decoded JSON value.
         minimum, maximum: inclusive bounds for whole-number kinds.
         choices: for TEXT and TEXT_LIST, the allowed words (empty means any).
+        say: writes a whole number, a bound or the value refused, in the messages:
+            ``15 %`` rather than ``1500`` for people who read the parameter's unit.
     """
     if kind not in KINDS:
         raise ParameterValueError(f"unknown parameter kind {kind!r}")
@@ -45,9 +48,9 @@ def validate_parameter_value(
         low = 0 if kind in (BASIS_POINTS, CENTS) and minimum is None else minimum
         high = 10_000 if kind == BASIS_POINTS and maximum is None else maximum
         if low is not None and value < low:
-            raise ParameterValueError(f"must be at least {low}, got {value}")
+            raise ParameterValueError(f"must be at least {say(low)}, got {say(value)}")
         if high is not None and value > high:
-            raise ParameterValueError(f"must be at most {high}, got {value}")
+            raise ParameterValueError(f"must be at most {say(high)}, got {say(value)}")
         return value
     if kind == TEXT:
         if not isinstance(value, str) or not value.strip():

@@ -9,6 +9,7 @@ for an organisation one may not act for raises ``PermissionDenied``.
 import datetime
 import logging
 from collections.abc import Sequence
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +26,7 @@ from solhost.core.parameter_types import BASIS_POINTS, CENTS, INTEGER, Parameter
 from solhost.governance import tally
 from solhost.governance.models import NoticeSent, Proposal, ProposedChange, Vote
 from solhost.governance.queries import count, recipients_for
+from solhost.governance.wording import value_in_words
 from solhost.identity.models import User
 from solhost.partners.models import Organisation
 from solhost.partners.permissions import may_act_for
@@ -84,9 +86,14 @@ def _check_decision_type_fits(decision_type: str, changes: Sequence[ProposedChan
         )
 
 
+def _in_words(parameter: Parameter, value: object) -> str:
+    return value_in_words(parameter.kind, parameter.unit, value)
+
+
 def _validated(parameter: Parameter, value: object, *, where: str) -> object:
+    """``value`` if it fits ``parameter``; else a refusal giving the bounds in its unit."""
     try:
-        return parameter.validate(value)
+        return parameter.validate(value, say=partial(_in_words, parameter))
     except ParameterValueError as error:
         raise ValidationError(f"{where}: {error}.") from error
 
@@ -155,7 +162,7 @@ def add_change(
         proposal = _locked(proposal)
         _require(actor, proposal.raised_by)
         _require_draft(proposal)
-        value = _validated(parameter, new_value, where=f"The change to {parameter.key}")
+        value = _validated(parameter, new_value, where=f"The change to {parameter.title}")
         if proposal.changes.filter(parameter=parameter).exists():
             raise ValidationError(
                 f"This proposal already changes {parameter.key}; remove it first."
@@ -237,7 +244,7 @@ def _opening_problems(
     if not changes and not proposal.resolution.strip():
         problems.append("Give a resolution in words, or at least one parameter change.")
     for number, change in enumerate(changes, start=1):
-        where = f"Change {number} ({change.parameter.key} → {change.new_value!r})"
+        where = f"Change {number} ({change.parameter.title} → {_in_words(change.parameter, change.new_value)})"
         try:
             _validated(change.parameter, change.new_value, where=where)
         except ValidationError as error:
@@ -293,7 +300,9 @@ def cast_vote(
             )
         if choice == Vote.Choice.PROPOSE:
             parameter = proposal.changes.get().parameter
-            value = _validated(parameter, value, where=f"The value you propose for {parameter.key}")  # type: ignore[assignment]
+            value = _validated(
+                parameter, value, where=f"The value you propose for {parameter.title}"
+            )  # type: ignore[assignment]
         else:
             value = None
         existing = Vote.objects.filter(proposal=proposal, organisation=organisation).first()

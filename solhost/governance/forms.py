@@ -49,8 +49,15 @@ class ProposalForm(forms.Form):
         self.order_fields(["organisation"])
 
 
+class ParameterField(forms.ModelChoiceField):
+    """Parameters by title, with the key the API and the parameters page also give."""
+
+    def label_from_instance(self, obj: Parameter) -> str:
+        return f"{obj.title} ({obj.key})"
+
+
 class ChangeForm(forms.Form):
-    parameter = forms.ModelChoiceField(queryset=Parameter.objects.all(), to_field_name="key")
+    parameter = ParameterField(queryset=Parameter.objects.all(), to_field_name="key")
     new_value = forms.CharField(
         label="New value",
         help_text="A whole number for numbers, basis points and cents (e.g. 1500 for 15%, "

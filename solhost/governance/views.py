@@ -248,7 +248,7 @@ def add_change(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"Change to {form.cleaned_data['parameter'].key} added.")
+            messages.success(request, f"Change to {form.cleaned_data['parameter'].title} added.")
             return redirect("governance:draft", pk=proposal.pk)
     return _draft_page(request, proposal, change_form=form)
 
@@ -263,7 +263,7 @@ def remove_change(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Change to {change.parameter.key} removed.")
+        messages.success(request, f"Change to {change.parameter.title} removed.")
     return redirect("governance:draft", pk=proposal.pk)
 
 

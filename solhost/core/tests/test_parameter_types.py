@@ -1,5 +1,6 @@
 import pytest
 
+from solhost.core.money import format_aud, format_bp
 from solhost.core.parameter_types import (
     BASIS_POINTS,
     CENTS,
@@ -53,6 +54,15 @@ def test_explicit_bounds_apply_to_integers():
         validate_parameter_value(INTEGER, 0, minimum=1)
     with pytest.raises(ParameterValueError, match="at most 720"):
         validate_parameter_value(INTEGER, 721, maximum=720)
+
+
+def test_a_refusal_writes_the_bound_and_the_value_as_told():
+    with pytest.raises(ParameterValueError) as error:
+        validate_parameter_value(BASIS_POINTS, 12_000, say=format_bp)
+    assert str(error.value) == "must be at most 100 %, got 120 %"
+    with pytest.raises(ParameterValueError) as error:
+        validate_parameter_value(CENTS, -1, say=format_aud)
+    assert str(error.value) == "must be at least $0.00, got −$0.01"
 
 
 def test_choices_limit_texts_and_lists():

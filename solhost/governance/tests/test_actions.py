@@ -49,13 +49,13 @@ def test_a_change_that_does_not_fit_its_parameter_is_refused_naming_it(world):
     parameter = Parameter.objects.get(key="land_back_min_bp")
     for bad, reason in [
         ("lots", "must be a whole number, got 'lots'"),
-        (10_001, "must be at most 10000"),
+        (10_001, "must be at most 100 % of gross revenue, got 100.01 % of gross revenue"),
     ]:
         with pytest.raises(ValidationError) as error:
             actions.add_change(
                 proposal=proposal, actor=world.alice, parameter=parameter, new_value=bad
             )
-        assert messages(error)[0].startswith(f"The change to land_back_min_bp: {reason}")
+        assert messages(error)[0] == f"The change to {parameter.title}: {reason}."
     assert not proposal.changes.exists()
 
 
@@ -78,7 +78,8 @@ def test_opening_reports_every_problem_and_changes_nothing(world):
             closes_at=OPENED + datetime.timedelta(days=3),
         )
     assert messages(error) == [
-        "Change 1 (land_back_min_bp → 1500): must be at most 1200, got 1500.",
+        "Change 1 (Least land-back contribution of a settler-run partner → 15 % of gross "
+        "revenue): must be at most 12 % of gross revenue, got 15 % of gross revenue.",
         "A median-of-proposals decision sets exactly one number: give one change, not 2.",
         "A median of proposals decision stays open at least 14 days: close it on or after 16 November 2026, 09:00 AEDT.",
         "Give the day the changes take effect.",
@@ -211,7 +212,9 @@ def test_an_organisation_that_joined_after_opening_cannot_vote(world):
 def test_a_median_value_is_checked_against_the_parameter(world):
     proposal = open_proposal(world, decision_type="median")
     with pytest.raises(
-        ValidationError, match="The value you propose for land_back_min_bp: must be at most 10000"
+        ValidationError,
+        match="The value you propose for Least land-back contribution of a settler-run "
+        "partner: must be at most 100 % of gross revenue, got 200 % of gross revenue",
     ):
         vote(world, proposal, world.mcc, "propose", value=20_000)
     assert vote(world, proposal, world.mcc, "propose", value=1200).value == 1200

@@ -81,6 +81,10 @@ def test_a_draft_shows_its_changes_by_title_in_human_units(client, world):
     for raw in STORED:
         assert raw not in table
     assert "the change to Least land-back contribution of a settler-run partner" in table
+    # Parameters to choose from are listed by title too.
+    assert "Least land-back contribution of a settler-run partner (land_back_min_bp)" in (
+        page.content.decode()
+    )
 
 
 def test_a_median_reads_the_values_proposed_and_adopted_in_the_unit(client, world):

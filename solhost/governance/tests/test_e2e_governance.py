@@ -76,12 +76,14 @@ def test_two_partners_and_the_steward_change_a_price(live_server, world, browser
     alice.page.get_by_label("New value").fill("fifteen percent")
     alice.page.get_by_role("button", name="Add change").click()
     expect(alice.page.get_by_role("alert")).to_contain_text(
-        "land_back_min_bp: must be a whole number"
+        "Least land-back contribution of a settler-run partner: must be a whole number"
     )
     alice.shot("draft-bad-value")
     alice.page.get_by_label("New value").fill("1500")
     alice.page.get_by_role("button", name="Add change").click()
-    expect(alice.page.get_by_role("status")).to_contain_text("Change to land_back_min_bp added")
+    expect(alice.page.get_by_role("status")).to_contain_text(
+        "Change to Least land-back contribution of a settler-run partner added"
+    )
     alice.shot("draft")
     alice.page.get_by_role("button", name="Open for votes").click()
     expect(alice.page.get_by_role("status")).to_contain_text("The proposal is open")

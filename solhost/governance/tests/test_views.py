@@ -121,7 +121,8 @@ def test_median_vote_needs_a_value(client, world):
         url, {"organisation": world.cct.pk, "choice": "propose", "value": "12000"}
     )
     assert (
-        "The value you propose for land_back_min_bp: must be at most 10000, got 12000."
+        "The value you propose for Least land-back contribution of a settler-run partner: "
+        "must be at most 100 % of gross revenue, got 120 % of gross revenue."
         in response.content.decode()
     )
     assert (
@@ -153,11 +154,11 @@ def test_propose_add_changes_and_open(client, world):
     bad = client.post(add, {"parameter": "outage_hours", "new_value": "a week"})
     assert bad.status_code == 200
     assert (
-        "The change to outage_hours: must be a whole number, got &#x27;a week&#x27;."
-        in bad.content.decode()
+        "The change to Length of the power outage a location must ride through: "
+        "must be a whole number, got &#x27;a week&#x27;." in bad.content.decode()
     )
     too_big = client.post(add, {"parameter": "outage_hours", "new_value": "1000"})
-    assert "outage_hours: must be at most 720, got 1000." in too_big.content.decode()
+    assert "must be at most 720 hours, got 1,000 hours." in too_big.content.decode()
     assert not proposal.changes.exists()
     assert client.post(add, {"parameter": "outage_hours", "new_value": "96"}).status_code == 302
     assert (
