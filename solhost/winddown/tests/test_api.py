@@ -90,3 +90,16 @@ def test_a_whole_number_written_as_a_decimal_names_its_case(client, story):
         EXPORTS, {"cases": [float(case.pk)]}, content_type="application/json", **_bearer(story.mcc)
     )
     assert answer.json() == {"exported": 1}
+
+
+def test_an_unknown_case_number_is_named_and_nothing_changes(client, story):
+    rita = Case.objects.get(resident=story.rita)
+    answer = client.post(
+        EXPORTS, {"cases": [rita.pk, 999999]}, content_type="application/json", **_bearer(story.mcc)
+    )
+    assert answer.status_code == 409
+    assert answer.json()["problems"] == [
+        {"where": "cases", "message": "Case 999999 is not one of this wind-down's cases."}
+    ]
+    rita.refresh_from_db()
+    assert rita.state == "notified"
