@@ -8,6 +8,7 @@ from solhost.governance.api import router as governance_router
 from solhost.ledger.api import router as ledger_router
 from solhost.metering.api import router as metering_router
 from solhost.partners.api import router as partners_router
+from solhost.probes.api import router as probes_router
 from solhost.qualification.api import router as qualification_router
 from solhost.residents.api import router as residents_router
 from solhost.web.api import router as region_router
@@ -48,4 +49,5 @@ api.add_router("/", distribution_router)
 api.add_router("/", governance_router)
 api.add_router("/", residents_router)
 api.add_router("/", winddown_router)
+api.add_router("/", probes_router)
 api.add_router("/", federation_router)

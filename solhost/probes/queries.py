@@ -14,13 +14,23 @@ from django.db.models import Q, QuerySet, Sum
 from solhost.core.models import parameter_value
 from solhost.probes.models import Incident, ProbeHour, ProbeTarget
 
+
+@dataclass(frozen=True)
+class Window:
+    """A span of time ending now that the status page counts availability over."""
+
+    key: str
+    words: str
+    length: datetime.timedelta
+
+
 WINDOWS = (
-    ("24 hours", datetime.timedelta(hours=24)),
-    ("30 days", datetime.timedelta(days=30)),
-    ("90 days", datetime.timedelta(days=90)),
+    Window("last_24_hours", "24 hours", datetime.timedelta(hours=24)),
+    Window("last_30_days", "30 days", datetime.timedelta(days=30)),
+    Window("last_90_days", "90 days", datetime.timedelta(days=90)),
 )
 # The hourly counts are kept as long as the longest window shows; incidents are kept.
-RETENTION = WINDOWS[-1][1]
+RETENTION = WINDOWS[-1].length
 RECENT_INCIDENTS = 50
 
 
@@ -98,8 +108,8 @@ def statuses(targets: QuerySet[ProbeTarget], *, now: datetime.datetime) -> list[
     """Each target's availability over the status windows, in two queries."""
     targets = targets.select_related("service__organisation")
     sums = {}
-    for index, (_, window) in enumerate(WINDOWS):
-        since = Q(hour__gte=window_start(now, window))
+    for index, window in enumerate(WINDOWS):
+        since = Q(hour__gte=window_start(now, window.length))
         sums[f"checks_{index}"] = Sum("checks", filter=since, default=0)
         sums[f"up_{index}"] = Sum("up_checks", filter=since, default=0)
     totals = {

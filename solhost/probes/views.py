@@ -33,7 +33,7 @@ def status_page(request: HttpRequest) -> HttpResponse:
         request,
         "probes/status.html",
         {
-            "windows": [name for name, _ in WINDOWS],
+            "windows": [window.words for window in WINDOWS],
             "rules": Rules.at(timezone.localdate(now)),
             "rows": rows,
             "answering": sum(1 for row in rows if row.target.last_up),
@@ -63,7 +63,7 @@ def partner_status(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "title": "Service checks",
-            "windows": [name for name, _ in WINDOWS],
+            "windows": [window.words for window in WINDOWS],
             "rows": statuses(targets, now=now),
             "open_incidents": [i for i in found if i.is_open],
             "past_incidents": [i for i in found if not i.is_open],
