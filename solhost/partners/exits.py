@@ -10,18 +10,19 @@ to get its data out.
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-# The formats a service's own export may give, by the code stored and sent by the API.
+# The formats a service's own export may give, by the code stored and sent by the API,
+# with their names as a list shows them (brand names keep their own capitals).
 # A closed list, so residents can compare services and the region can say which tools
 # read each; a region that needs another adds it here.
 EXPORT_FORMATS: Final[Mapping[str, str]] = {
-    "original-files": "your files as they are (download or sync)",
+    "original-files": "Original files (download or sync)",
     "zip": "ZIP archive",
     "ics": "iCalendar (.ics) calendars",
     "vcf": "vCard (.vcf) contacts",
     "csv": "CSV tables",
     "json": "JSON",
     "html": "HTML pages",
-    "text": "plain text",
+    "text": "Plain text",
     "markdown": "Markdown",
     "activitypub": "ActivityPub archive (JSON) of posts and media",
     "mbox": "mbox mail folders",

@@ -115,9 +115,7 @@ class ServiceForm(forms.ModelForm):
     starts with its kind's usual, which its partner then corrects here)."""
 
     export_formats = forms.MultipleChoiceField(
-        choices=[
-            (code, name[:1].upper() + name[1:]) for code, name in exits.EXPORT_FORMATS.items()
-        ],
+        choices=list(exits.EXPORT_FORMATS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Formats of its own export",

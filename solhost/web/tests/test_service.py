@@ -115,7 +115,7 @@ def test_the_page_says_how_to_leave_the_service(client, world):
     assert_clean_page(response)
     words = how_to_leave(response.content.decode())
     assert (
-        "Its own export Your files as they are (download or sync), iCalendar (.ics) calendars. "
+        "Its own export Original files (download or sync), iCalendar (.ics) calendars. "
         "Download your files; export calendars as .ics."
     ) in words
     assert (
