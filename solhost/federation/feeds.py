@@ -6,7 +6,10 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from solhost.core.audit import AuditAction
+from solhost.core.models import AuditEvent
 from solhost.governance.models import Proposal
+from solhost.partners.models import Service
 from solhost.qualification.history import changes_in_words, subject_labels
 from solhost.qualification.models import QualificationRun
 from solhost.region.models import current_region
@@ -73,7 +76,8 @@ class Change:
 
 class ChangesFeed(Feed):
     """Qualification and status changes, newest first: a partner's verdict or criteria
-    changing at an evaluation, and partners announcing that they close."""
+    changing at an evaluation, partners announcing that they close, and services becoming
+    or ceasing to be available on the LoRes mesh."""
 
     feed_type = Atom1Feed
 
@@ -130,6 +134,7 @@ class ChangesFeed(Feed):
                     when=wind_down.started_at,
                 )
             )
+        changes += _lores_changes()
         changes.sort(key=lambda change: (change.when, change.key), reverse=True)
         return changes[:FEED_LENGTH]
 
@@ -148,3 +153,31 @@ class ChangesFeed(Feed):
 
     def item_updateddate(self, item: Change) -> datetime.datetime:
         return item.when
+
+
+def _lores_changes() -> list[Change]:
+    """Services becoming or ceasing to be available on the LoRes mesh, as the LoRes sync
+    audited them on each service."""
+    events = list(
+        AuditEvent.objects.filter(action=AuditAction.LORES_AVAILABILITY).order_by("-pk")[
+            :FEED_LENGTH
+        ]
+    )
+    services = Service.objects.in_bulk([int(e.object_id) for e in events if e.object_id])
+    changes = []
+    for event in events:
+        service = services.get(int(event.object_id)) if event.object_id else None
+        if service is None:
+            continue  # the service was deleted since: nothing public to lead to
+        # The note's first clause says what happened ("… is available on LoRes").
+        title, _, details = event.note.partition(": ")
+        changes.append(
+            Change(
+                key=f"lores-{event.pk}",
+                title=title,
+                text=details[:1].upper() + details[1:] if details else event.note,
+                link=service.get_absolute_url(),
+                when=event.at,
+            )
+        )
+    return changes

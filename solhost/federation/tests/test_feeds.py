@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
+from solhost.core.audit import AuditAction, record
 from solhost.federation.tests.java_properties import load
 from solhost.governance.models import Proposal
 from solhost.lores.tests.evidence import put_on_lores
@@ -247,6 +248,18 @@ def test_the_changes_feed_has_qualification_changes_and_closing_partners(client,
     )
     ids = [e.find(f"{ATOM}id").text for e in entries]
     assert len(set(ids)) == 2
+
+
+def test_the_changes_feed_says_when_a_service_comes_to_the_lores_mesh(client, listed):
+    note = "MCC Files is available on LoRes: the LoRes app nextcloud 31.0.2 is installed on the node mcc-node, read 2026-12-05 05:00 UTC."
+    record(actor=None, action=AuditAction.LORES_AVAILABILITY, obj=listed.mcc_service, note=note)
+    _, entries = atom_entries(client, "/feeds/changes.atom")
+    newest = entries[0]
+    assert newest.find(f"{ATOM}title").text == "MCC Files is available on LoRes"
+    assert newest.find(f"{ATOM}summary").text.startswith("The LoRes app nextcloud 31.0.2")
+    assert (
+        newest.find(f"{ATOM}link").get("href").startswith("http://testserver/services/mcc-files/")
+    )
 
 
 def test_the_public_pages_link_the_feeds_page_and_it_lists_each_partners_files(client, listed):
