@@ -14,7 +14,7 @@ from solhost.probes.queries import (
     WINDOWS,
     availability_between,
     incidents,
-    statuses,
+    public_statuses,
     window_start,
 )
 
@@ -96,7 +96,7 @@ def status(request):
                 for window, found in zip(WINDOWS, row.windows, strict=True)
             },
         }
-        for row in statuses(ProbeTarget.objects.all(), now=now)
+        for row in public_statuses(now=now)
     ]
 
 

@@ -17,6 +17,7 @@ from solhost.probes.queries import (
     Rules,
     availability_between,
     incidents,
+    public_statuses,
     statuses,
     window_start,
 )
@@ -26,9 +27,8 @@ HISTORY_DAYS = 7
 
 def status_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    targets = ProbeTarget.objects.all()
-    rows = statuses(targets, now=now)
-    found = list(incidents(targets, now=now))
+    rows = public_statuses(now=now)
+    found = list(incidents(ProbeTarget.objects.all(), now=now))
     return render(
         request,
         "probes/status.html",

@@ -124,3 +124,9 @@ def test_an_address_not_probed_says_why_on_the_status_page(client, world, settin
     up = row_of(client.get("/status/").content.decode(), "MCC Files")
     assert "Not checked" in up and "not a public address" in up
     assert not Incident.objects.exists()
+
+
+def test_the_status_page_shows_a_rounds_checks_as_soon_as_it_ends(client, up_and_down):
+    assert "No service has been checked yet." in client.get("/status/").content.decode()
+    probe_services(due_only=False)
+    assert "1 of 2 addresses answered" in client.get("/status/").content.decode()
