@@ -87,6 +87,7 @@ def test_the_page_says_what_is_inside_and_downloads_nothing(client, world):
     page = client.get(PAGE)
     assert_clean_page(page)
     assertContains(page, "What is inside")
+    assertContains(page, "how to take your data out of it and whether your account can move")
     assertContains(page, "Download my data (zip)")
     assert page["Content-Type"].startswith("text/html")
     assert not AuditEvent.objects.filter(action="residents.export.download").exists()
