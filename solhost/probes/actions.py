@@ -108,11 +108,7 @@ def probe_services(*, now: datetime.datetime | None = None, due_only: bool) -> R
     rules = Rules.at(timezone.localdate(now))
     targets = sync_targets()
     if due_only:
-        targets = [
-            t
-            for t in targets
-            if t.last_checked_at is None or now - t.last_checked_at >= rules.interval - EARLY_BY
-        ]
+        targets = claim_due(targets, now=now, interval=rules.interval)
     with ThreadPoolExecutor(max_workers=PARALLEL_CHECKS) as pool:
         checks = list(pool.map(check_target, targets))
     result = RoundResult()
@@ -125,6 +121,26 @@ def probe_services(*, now: datetime.datetime | None = None, due_only: bool) -> R
     if targets:
         cache.delete(PUBLIC_STATUSES_KEY)
     return result
+
+
+def claim_due(
+    targets: list[ProbeTarget], *, now: datetime.datetime, interval: datetime.timedelta
+) -> list[ProbeTarget]:
+    """The targets whose interval is over, each marked as checked at ``now`` first.
+
+    A round slower than the schedule overlaps the next one; marking a target only if its
+    last check is still the one this round read means each target is checked by one round.
+    """
+    claimed = []
+    for target in targets:
+        last = target.last_checked_at
+        if last is not None and now - last < interval - EARLY_BY:
+            continue
+        if ProbeTarget.objects.filter(pk=target.pk, last_checked_at=last).update(
+            last_checked_at=now
+        ):
+            claimed.append(target)
+    return claimed
 
 
 def record_check(

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from solhost.core.models import AuditEvent
-from solhost.probes.actions import probe_services
+from solhost.probes.actions import claim_due, probe_services
 from solhost.probes.models import Incident, ProbeHour, ProbeTarget
 
 MINUTE = datetime.timedelta(minutes=1)
@@ -43,6 +43,16 @@ def test_the_scheduled_round_checks_only_addresses_whose_interval_is_over(up_and
         ).checked
         == 2
     )
+
+
+def test_rounds_that_overlap_check_each_address_once(up_and_down):
+    start = timezone.now()
+    probe_services(now=start, due_only=False)
+    # Two rounds read the targets before either stored anything.
+    first_read, second_read = list(ProbeTarget.objects.all()), list(ProbeTarget.objects.all())
+    later = start + 10 * MINUTE
+    assert len(claim_due(first_read, now=later, interval=5 * MINUTE)) == 2
+    assert claim_due(second_read, now=later + MINUTE, interval=5 * MINUTE) == []
 
 
 def test_failures_in_a_row_open_one_incident_and_the_partner_is_emailed_once(
