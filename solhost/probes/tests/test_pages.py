@@ -130,3 +130,9 @@ def test_the_status_page_shows_a_rounds_checks_as_soon_as_it_ends(client, up_and
     assert "No service has been checked yet." in client.get("/status/").content.decode()
     probe_services(due_only=False)
     assert "1 of 2 addresses answered" in client.get("/status/").content.decode()
+
+
+def test_the_dossier_leads_to_the_checks_to_cite_for_s3(client, world):
+    client.force_login(world.alice)
+    html = client.get("/manage/mcc/dossier/").content.decode()
+    assert 'href="/manage/mcc/status/">your service checks</a>' in html
