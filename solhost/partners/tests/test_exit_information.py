@@ -2,7 +2,10 @@
 refused with a clear message when it names a format the region doesn't know or runs long,
 and read by the API."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -12,9 +15,14 @@ from solhost.partners.forms import ServiceForm
 from solhost.partners.kinds import STARTER_EXIT_INFORMATION, STARTER_SERVICE_KINDS
 from solhost.partners.models import Service, ServiceKind
 from solhost.partners.tests.helpers import form_data, refused
+from solhost.partners.tests.test_admin import admin_form_data
 
 ADD = reverse("partners:service_add", args=["mcc"])
 EDIT = reverse("partners:service_edit", args=["mcc", "mcc-files"])
+# The migration that gave kinds and services their exit information.
+exit_migration = importlib.import_module(
+    "solhost.partners.migrations.0005_service_exit_information"
+)
 
 FILES_EXIT = {
     "export_formats": ["original-files", "ics", "vcf"],
@@ -127,3 +135,32 @@ def test_the_api_says_how_to_leave_each_service(client, world):
         "`ics` iCalendar (.ics) calendars" in schema["properties"]["export_formats"]["description"]
     )
     assert "`no_account`" in schema["properties"]["account_move"]["description"]
+
+
+def test_the_migration_gives_starter_kinds_and_their_services_the_usual(world):
+    other = ServiceKind.objects.create(slug="knitting", name="Knitting circles")
+    exit_migration.give_exit_information(apps, None)
+    world.files.refresh_from_db()
+    world.mcc_service.refresh_from_db()
+    other.refresh_from_db()
+    assert world.files.exit_information() == exit_migration.STARTER_EXIT_INFORMATION["files"]
+    assert world.mcc_service.exit_information() == world.files.exit_information()
+    # A kind the region made itself says nothing until the region does.
+    assert (other.export_formats, other.account_move) == ([], "none")
+
+
+def test_the_steward_sets_a_kinds_usual_in_the_admin_and_unknown_formats_are_named(client, world):
+    client.force_login(world.sam)
+    url = reverse("admin:partners_servicekind_change", args=[world.files.pk])
+    page = client.get(url)
+    response = client.post(url, admin_form_data(page, export_formats='["ics", "docx"]'))
+    assert response.status_code == 200
+    assert "“docx”: not a format the region knows." in response.content.decode()
+    world.files.refresh_from_db()
+    assert world.files.export_formats == []
+    response = client.post(
+        url, admin_form_data(page, export_formats='["ics", "vcf"]', account_move="partly")
+    )
+    assert response.status_code == 302
+    world.files.refresh_from_db()
+    assert (world.files.export_formats, world.files.account_move) == (["ics", "vcf"], "partly")
