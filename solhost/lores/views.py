@@ -14,7 +14,9 @@ from solhost.partners.permissions import steward_required
 
 @steward_required
 def steward_page(request: HttpRequest) -> HttpResponse:
-    nodes = LoresNode.objects.select_related("server__organisation").prefetch_related("apps")
+    nodes = LoresNode.objects.select_related("server__organisation").prefetch_related(
+        "apps", "services__service"
+    )
     return render(
         request,
         "lores/steward.html",

@@ -6,7 +6,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.core.models import AuditEvent
 from solhost.lores.actions import sync_from_node
-from solhost.lores.models import LoresNode
+from solhost.lores.models import LoresNode, ServerNodeClaim
 from solhost.lores.tasks import sync_quietly
 from solhost.lores.tests import standin
 
@@ -43,6 +43,16 @@ def test_only_the_steward_sees_the_page(client, synced):
     )
     assertContains(response, "garage-pi")
     assertContains(response, "CCT one (Coburg Commons Tech)")
+
+
+def test_the_page_says_which_services_each_linked_node_makes_available(client, world, node_server):
+    node_server.reset()
+    ServerNodeClaim.objects.create(server=world.mcc_server, node_id=standin.MCC_NODE)
+    sync_from_node(url=node_server.url)
+    client.force_login(world.sam)
+    assertContains(
+        client.get(PAGE), '<a href="/services/mcc-files/">MCC Files</a> (nextcloud)', html=False
+    )
 
 
 def test_the_steward_links_a_proposed_node(client, synced):
