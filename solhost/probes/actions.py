@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +21,7 @@ from solhost.core.audit import AuditAction
 from solhost.partners.models import Service
 from solhost.probes.check import Check, check_url, host_of
 from solhost.probes.models import Incident, ProbeHour, ProbeTarget
-from solhost.probes.queries import PUBLIC_STATUSES_KEY, RETENTION, Rules
+from solhost.probes.queries import RETENTION, Rules, public_statuses
 from solhost.qualification.actions.mail import mail_after_commit
 from solhost.qualification.queries import partner_admin_emails
 
@@ -119,7 +118,8 @@ def probe_services(*, now: datetime.datetime | None = None, due_only: bool) -> R
             continue  # its service was removed during the round
     ProbeHour.objects.filter(hour__lt=now - RETENTION).delete()
     if targets:
-        cache.delete(PUBLIC_STATUSES_KEY)
+        # Added up here, in the worker, so no page view waits for 90 days of hours.
+        public_statuses(now=now, fresh=True)
     return result
 
 
