@@ -33,6 +33,7 @@ PARALLEL_CHECKS = 16
 # A check scheduled every minute runs a little early or late; an address checked this
 # long before its interval is over is due, so "every 5 minutes" never becomes every 6.
 EARLY_BY = datetime.timedelta(seconds=30)
+MINUTE = datetime.timedelta(minutes=1)
 
 
 @dataclass
@@ -118,8 +119,8 @@ def probe_services(*, now: datetime.datetime | None = None, due_only: bool) -> R
             continue  # its service was removed during the round
     ProbeHour.objects.filter(hour__lt=now - RETENTION).delete()
     if targets:
-        # Added up here, in the worker, so no page view waits for 90 days of hours.
-        public_statuses(now=now, fresh=True)
+        # Added up here, in the worker, so views sharing its cache never wait for it.
+        public_statuses(now=now, fresh=True, keep_seconds=(rules.interval + MINUTE).total_seconds())
     return result
 
 

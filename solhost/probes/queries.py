@@ -34,10 +34,12 @@ WINDOWS = (
 RETENTION = WINDOWS[-1].length
 RECENT_INCIDENTS = 50
 # Every address's sums read up to 90 days of hours (2,160 rows an address; measured by
-# benchmarks/status_sums.py): the round that stores checks adds them up once for the public
-# page and the API, which read them from the cache until the next round replaces them.
+# benchmarks/status_sums.py), so /status/ and the API keep them for a minute. The round that
+# stores checks adds them up at once for the next interval; with a shared cache (Redis)
+# views read that, and with each process's own cache a view adds them up at most once a
+# minute.
 PUBLIC_STATUSES_KEY = "probes:public-statuses"
-PUBLIC_STATUSES_SECONDS = 60 * 60
+PUBLIC_STATUSES_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -141,13 +143,15 @@ def statuses(targets: QuerySet[ProbeTarget], *, now: datetime.datetime) -> list[
     return found
 
 
-def public_statuses(*, now: datetime.datetime, fresh: bool = False) -> list[TargetStatus]:
-    """Every address's status, as /status/ and the API show it: as the last round added it
-    up, or added up now when ``fresh`` or when no round has yet."""
+def public_statuses(
+    *, now: datetime.datetime, fresh: bool = False, keep_seconds: float = PUBLIC_STATUSES_SECONDS
+) -> list[TargetStatus]:
+    """Every address's status, as /status/ and the API show it: from the cache, or added
+    up now (always when ``fresh``) and kept ``keep_seconds``."""
     found = None if fresh else cache.get(PUBLIC_STATUSES_KEY)
     if found is None:
         found = statuses(ProbeTarget.objects.all(), now=now)
-        cache.set(PUBLIC_STATUSES_KEY, found, timeout=PUBLIC_STATUSES_SECONDS)
+        cache.set(PUBLIC_STATUSES_KEY, found, timeout=keep_seconds)
     return found
 
 
