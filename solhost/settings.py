@@ -445,3 +445,75 @@ SOLHOST_EXPORT_LINK_DAYS = int(os.environ.get("SOLHOST_EXPORT_LINK_DAYS", "7"))
 SOLHOST_EXPORT_ATTACH_MAX_BYTES = int(
     os.environ.get("SOLHOST_EXPORT_ATTACH_MAX_BYTES", str(5 * 1024 * 1024))
 )
+
+# --- Sites (issue 19, docs/decisions/0012-sites.md, docs/sites.md) ---
+import re as _re  # noqa: E402
+
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+INSTALLED_APPS += ["solhost.sites"]
+# This installation's name among the region's sites; the primary is a site too. Empty: the
+# region has one site, and nothing below changes anything.
+SOLHOST_SITE = os.environ.get("SOLHOST_SITE", "").strip()
+# A site other than the primary reads the region from a PostgreSQL hot standby and writes
+# what its logins need to a small database of its own (the site store).
+SOLHOST_SITE_REPLICA_URL = os.environ.get("SOLHOST_SITE_REPLICA_URL", "").strip()
+SOLHOST_SITE_STORE_URL = os.environ.get("SOLHOST_SITE_STORE_URL", "").strip()
+# The primary's web address (the site forwards its usage and audit events there), and
+# optionally its database, for the region's writes made at this site while the link is up.
+SOLHOST_SITE_PRIMARY_URL = os.environ.get("SOLHOST_SITE_PRIMARY_URL", "").strip().rstrip("/")
+SOLHOST_SITE_PRIMARY_DATABASE_URL = os.environ.get("SOLHOST_SITE_PRIMARY_DATABASE_URL", "").strip()
+# How long a site waits for the standby or the primary's database to answer a connection.
+SOLHOST_SITE_CONNECT_TIMEOUT = int(os.environ.get("SOLHOST_SITE_CONNECT_TIMEOUT", "3"))
+if SOLHOST_SITE and not _re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?", SOLHOST_SITE):
+    raise ImproperlyConfigured(
+        f"SOLHOST_SITE={SOLHOST_SITE!r}: a site's name is lower-case letters, digits and "
+        "hyphens (at most 40), e.g. coburg-hub"
+    )
+if SOLHOST_SITE_REPLICA_URL:
+    _missing = [
+        name
+        for name, value in (
+            ("SOLHOST_SITE", SOLHOST_SITE),
+            ("SOLHOST_SITE_STORE_URL", SOLHOST_SITE_STORE_URL),
+            ("SOLHOST_SITE_PRIMARY_URL", SOLHOST_SITE_PRIMARY_URL),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"a site with SOLHOST_SITE_REPLICA_URL also needs {', '.join(_missing)}"
+        )
+    _site_databases = {
+        "default": SOLHOST_SITE_STORE_URL,
+        "region": SOLHOST_SITE_REPLICA_URL,
+        "primary": SOLHOST_SITE_PRIMARY_DATABASE_URL,
+    }
+    DATABASES = {}
+    for _alias, _url in _site_databases.items():
+        if not _url:
+            continue
+        DATABASES[_alias] = dj_database_url.parse(
+            _url,
+            conn_max_age=int(os.environ.get("SOLHOST_DB_CONN_MAX_AGE", "600")),
+            conn_health_checks=True,
+        )
+        if DATABASES[_alias]["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(
+                f"a site's databases are PostgreSQL; {_alias} is {DATABASES[_alias]['ENGINE']}"
+            )
+        if _alias != "default":
+            DATABASES[_alias]["OPTIONS"] = {"connect_timeout": SOLHOST_SITE_CONNECT_TIMEOUT}
+    # The store: PostgreSQL holding only the site's own tables, with no foreign keys to
+    # the region's tables, which it does not have.
+    DATABASES["default"]["ENGINE"] = "solhost.sites.store"
+    # Even a standby promoted by mistake takes no write from a site.
+    DATABASES["region"]["OPTIONS"]["options"] = "-c default_transaction_read_only=on"
+    DATABASE_ROUTERS = ["solhost.sites.routers.SiteRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "solhost.sites.middleware.SiteWritesMiddleware"]
+    if not REDIS_URL:
+        # Sign-in limits shared by the site's worker processes, kept in its store.
+        CACHES["default"] = {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "solhost_site_cache",
+        }

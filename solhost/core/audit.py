@@ -114,6 +114,15 @@ class AuditAction(StrEnum):
         "identity.backchannel_logout.abandon",
         "A service never acknowledged a logout token; the region stopped trying.",
     )
+    # sites
+    SITE_KEYS = (
+        "sites.keys",
+        "The steward registered a site of the region, or its new signing keys (kids in after).",
+    )
+    SITE_REMOVE = (
+        "sites.remove",
+        "The steward cut a site out of the region: its keys left the JWKS, its batches are refused.",
+    )
     # energy
     POWER_SYSTEM_CREATE = "partners.power_system.create", "A partner described a server's power."
     POWER_SYSTEM_UPDATE = "partners.power_system.update", "A partner changed a power system."

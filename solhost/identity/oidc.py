@@ -20,7 +20,8 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
 from solhost.identity.claims import SESSION_CLAIMS, id_token_claims_of
-from solhost.identity.models import ServiceClient
+from solhost.identity.databases import joinable, written_to
+from solhost.identity.models import ServiceClient, User
 from solhost.identity.subjects import subject_for
 
 # What each scope gives a service, in words for the consent page.
@@ -164,6 +165,13 @@ class RegionValidator(OAuth2Validator):
         access_token.save()
         return access_token
 
+    def _load_access_token(self, token):
+        if joinable(AccessToken, ServiceClient, User):
+            return super()._load_access_token(token)
+        # At a site the token is in its store and the client and resident in the region's
+        # database: each is read where it is.
+        return AccessToken.objects.filter(token_checksum=checksum(token)).first()
+
     def is_pkce_required(self, client_id, request):
         client = request.client
         if not isinstance(client, ServiceClient) or client.client_id != client_id:
@@ -186,12 +194,10 @@ class RegionValidator(OAuth2Validator):
     # twice at once waits for the first redemption, then finds no grant (invalid_grant).
     def _grant(self, code, request) -> Grant | None:
         if getattr(request, "region_grant_code", None) != code:
-            request.region_grant = (
-                Grant.objects.select_for_update(of=("self",))
-                .select_related("user")
-                .filter(code=code)
-                .first()
-            )
+            grants = Grant.objects.select_for_update(of=("self",))
+            if joinable(Grant, User):
+                grants = grants.select_related("user")
+            request.region_grant = grants.filter(code=code).first()
             request.region_grant_code = code
         return request.region_grant
 
@@ -260,14 +266,15 @@ class RegionValidator(OAuth2Validator):
     def _revoke_what_a_replayed_code_issued(self, code, client) -> None:
         """RFC 6749 §4.1.2: a code used twice may have been stolen, so the tokens its first
         use issued (and any refreshed from them) stop working."""
+        # Read where the token endpoint wrote it: at a site that is its own store.
         issued = (
-            AuditEvent.objects.filter(
+            AuditEvent.objects.using(written_to(AuditEvent))
+            .filter(
                 action=AuditAction.TOKEN_ISSUE,
                 content_type=ContentType.objects.get_for_model(ServiceClient),
                 object_id=str(client.pk),
                 after__code_sha256=checksum(code),
             )
-            .select_related("actor")
             .first()
         )
         if issued is None:

@@ -9,6 +9,7 @@ from solhost.identity.endpoints import (
     RegionTokenView,
     RegionUserInfoView,
 )
+from solhost.identity.jwks import RegionJwksView
 from solhost.identity.logout import RegionLogoutView
 
 app_name = "identity"
@@ -22,7 +23,7 @@ provider_patterns = (
             DiscoveryView.as_view(),
             name="oidc-connect-discovery-info",
         ),
-        path(".well-known/jwks.json", oauth.JwksInfoView.as_view(), name="jwks-info"),
+        path(".well-known/jwks.json", RegionJwksView.as_view(), name="jwks-info"),
         path("oidc/authorize/", views.RegionAuthorizationView.as_view(), name="authorize"),
         # Browser apps (public clients) call these three from their own origin.
         path("oidc/token/", allow_browser_apps(RegionTokenView.as_view()), name="token"),

@@ -118,3 +118,12 @@ def test_a_bearer_with_the_introspection_scope_sees_only_its_clients_tokens(
     assert ask(introspection_bearer(nextcloud))["active"] is True
     assert ask(introspection_bearer(cct_chat)) == {"active": False}
     assert ask(introspection_bearer(None)) == {"active": False}  # no client at all
+
+
+def test_a_service_posts_without_a_csrf_token_as_any_server_does(world, nextcloud, ritas_token):
+    # Django's test client skips CSRF checks unless asked; a real server never does.
+    from django.test import Client
+
+    server = Client(enforce_csrf_checks=True)
+    answer = introspect(server, nextcloud, ritas_token)
+    assert answer["active"] is True and answer["client_id"] == nextcloud.client.client_id

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class SitesConfig(AppConfig):
+    """The region's sites: a location that keeps signing residents in and showing the
+    directory when cut off from the primary, and forwards what it recorded when the link
+    returns (docs/decisions/0012-sites.md)."""
+
+    name = "solhost.sites"
+    label = "sites"
+    verbose_name = "Sites of the region"
+
+    def ready(self) -> None:
+        from solhost.identity.jwks import published_keys
+        from solhost.sites import config, keys
+
+        published_keys.connect(keys.registered_sites_keys, dispatch_uid="sites.published_keys")
+        if config.is_replica_site():
+            from solhost.sites import read_only
+
+            read_only.leave_the_directory_unwritten()

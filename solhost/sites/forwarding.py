@@ -1,0 +1,173 @@
+"""At a replica site: forward the audit and usage events recorded here to the primary.
+
+Pending events are the store's rows without a ``Forwarded`` mark. They go in ascending id
+order (so in order per resident), a batch at a time, signed with the site's key; an event
+is marked only once the primary has answered for it, so each arrives at least once, and
+the primary's receipts and usage keys make a repeat count once.
+"""
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from solhost.core.models import AuditEvent
+from solhost.identity.models import User
+from solhost.metering.models import UsageEvent
+from solhost.partners.models import Service
+from solhost.sites import config
+from solhost.sites.keys import sign_batch
+from solhost.sites.models import ForwardAttempt, Forwarded, ForwardedEvent
+from solhost.sites.routers import SITE_LOCAL
+
+BATCH_SIZE = 1000
+TIMEOUT_SECONDS = 60
+KINDS = {ForwardedEvent.Kind.AUDIT: AuditEvent, ForwardedEvent.Kind.USAGE: UsageEvent}
+FORWARD_PATH = "/sites/forward/"
+
+# Sends a signed batch to the primary and returns its parsed answer.
+Poster = Callable[[str], dict]
+
+
+class ForwardingFailed(Exception):
+    """The primary could not be reached, or did not answer for the batch."""
+
+
+def pending(kind: str):
+    """The store's events of ``kind`` the primary has not answered for yet, oldest first."""
+    model = KINDS[kind]
+    marks = Forwarded.objects.using(config.STORE).filter(kind=kind, local_id=OuterRef("pk"))
+    return model.objects.using(config.STORE).filter(~Exists(marks)).order_by("pk")
+
+
+def backlog() -> dict[str, int]:
+    return {kind: pending(kind).count() for kind in KINDS}
+
+
+def _audit_payload(events: list[AuditEvent]) -> list[dict]:
+    site = config.site_name()
+    rows = []
+    for event in events:
+        content_type = (
+            ContentType.objects.get_for_id(event.content_type_id) if event.content_type_id else None
+        )
+        object_id = event.object_id
+        if content_type is not None and (
+            f"{content_type.app_label}.{content_type.model}" in SITE_LOCAL
+        ):
+            # A session or token of this site: its id means nothing at the primary.
+            object_id = f"{site}:{object_id}"[:64]
+        rows.append(
+            {
+                "id": event.pk,
+                "at": event.at.isoformat(),
+                "actor": event.actor_id,
+                "actor_label": event.actor_label,
+                "action": event.action,
+                "content_type": list(content_type.natural_key()) if content_type else None,
+                "object_id": object_id,
+                "object_repr": event.object_repr,
+                "before": event.before,
+                "after": event.after,
+                "note": event.note,
+            }
+        )
+    return rows
+
+
+def _usage_payload(events: list[UsageEvent]) -> list[dict]:
+    subs = dict(
+        User.objects.filter(pk__in={e.resident_id for e in events}).values_list("pk", "sub")
+    )
+    slugs = dict(
+        Service.objects.filter(pk__in={e.service_id for e in events}).values_list("pk", "slug")
+    )
+    return [
+        {
+            "id": event.pk,
+            "partner": event.partner_id,
+            "key": event.key,
+            "resident": str(subs[event.resident_id]) if event.resident_id in subs else "",
+            "service": slugs.get(event.service_id, ""),
+            "kind": event.kind,
+            "quantity": event.quantity,
+            "occurred_at": event.occurred_at.isoformat(),
+        }
+        for event in events
+    ]
+
+
+PAYLOADS = {ForwardedEvent.Kind.AUDIT: _audit_payload, ForwardedEvent.Kind.USAGE: _usage_payload}
+
+
+def post_to_primary(token: str) -> dict:
+    """POST a signed batch to the primary's forwarding endpoint; its JSON answer."""
+    request = urllib.request.Request(  # noqa: S310 (the steward's configured https address)
+        config.primary_url() + FORWARD_PATH,
+        data=token.encode(),
+        headers={"Content-Type": "application/jose", "Accept": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        detail = error.read()[:500].decode(errors="replace")
+        raise ForwardingFailed(f"the primary answered {error.code}: {detail}") from error
+    except (OSError, ValueError) as error:
+        raise ForwardingFailed(f"the primary is out of reach: {error}") from error
+
+
+def _mark(kind: str, sent: list[int], answer: dict) -> dict[str, int]:
+    outcomes = {
+        item.get("id"): item
+        for item in answer.get("outcomes", [])
+        if isinstance(item, dict) and item.get("outcome") in ForwardedEvent.Outcome.values
+    }
+    missing = [local_id for local_id in sent if local_id not in outcomes]
+    if missing:
+        raise ForwardingFailed(f"the primary did not answer for {kind} events {missing[:10]}")
+    now = timezone.now()
+    Forwarded.objects.using(config.STORE).bulk_create(
+        [
+            Forwarded(
+                kind=kind,
+                local_id=local_id,
+                forwarded_at=now,
+                outcome=outcomes[local_id]["outcome"],
+                reason=str(outcomes[local_id].get("reason", ""))[:300],
+            )
+            for local_id in sent
+        ],
+        ignore_conflicts=True,
+    )
+    counts = {outcome: 0 for outcome in ForwardedEvent.Outcome.values}
+    for local_id in sent:
+        counts[outcomes[local_id]["outcome"]] += 1
+    return counts
+
+
+def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> ForwardAttempt:
+    """Forward every pending event, batch by batch, until none is left or one fails."""
+    attempt = ForwardAttempt(started_at=timezone.now())
+    try:
+        for kind in KINDS:
+            while True:
+                events = list(pending(kind)[:batch_size])
+                if not events:
+                    break
+                token = sign_batch({"kind": kind, "events": PAYLOADS[kind](events)})
+                counts = _mark(kind, [event.pk for event in events], post(token))
+                attempt.sent += len(events)
+                attempt.stored += counts[ForwardedEvent.Outcome.STORED]
+                attempt.duplicates += counts[ForwardedEvent.Outcome.DUPLICATE]
+                attempt.refused += counts[ForwardedEvent.Outcome.REFUSED]
+    except ForwardingFailed as problem:
+        attempt.problem = str(problem)[:500]
+    attempt.finished_at = timezone.now()
+    attempt.save(using=config.STORE)
+    return attempt

@@ -1,0 +1,124 @@
+"""Each site's signing keys: published in the region's JWKS, and proving its forwarded batches.
+
+A site signs ID tokens with its own key ring (``SOLHOST_OIDC_KEY_DIR``); no site holds
+another's private key. The steward registers each site's *public* keys at the primary
+(``solhost sites add``), and the ``Site`` rows reach every site by replication.
+"""
+
+import json
+import time
+
+from django.conf import settings
+from jwcrypto import jwk, jws, jwt
+from jwcrypto.common import JWException
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
+
+from solhost.sites.models import Site
+
+# What a forwarded batch is for, so no other token of a site's can pass for one.
+FORWARD_AUDIENCE = "solhost:sites:forward"
+BATCH_SECONDS = 300
+
+
+def own_public_keys() -> dict:
+    """This installation's published keys (the active one first), as a JWKS to register."""
+    keys = []
+    for pem in [
+        oauth2_settings.OIDC_RSA_PRIVATE_KEY,
+        *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE,
+    ]:
+        key = jwk_from_pem(pem)
+        keys.append(
+            {
+                "alg": "RS256",
+                "use": "sig",
+                "kid": key.thumbprint(),
+                **json.loads(key.export_public()),
+            }
+        )
+    return {"keys": keys}
+
+
+def registered_sites_keys(sender, **kwargs) -> list[dict]:
+    """Receiver of ``identity.jwks.published_keys``: every registered site's keys.
+
+    Nothing in a region of one site, so its JWKS stays exactly its own key ring.
+    """
+    if not settings.SOLHOST_SITE:
+        return []
+    return [key for site in Site.objects.filter(removed_at=None) for key in site.public_keys()]
+
+
+def parse_public_keys(raw: str) -> dict:
+    """A site's JWKS as ``solhost sites keys`` prints it, checked to hold public keys only."""
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise ValueError(f"not JSON: {error}") from error
+    keys = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(keys, list) or not keys:
+        raise ValueError('expected {"keys": [...]}, as `solhost sites keys` prints it')
+    for key in keys:
+        if not isinstance(key, dict) or key.get("kty") != "RSA" or not key.get("kid"):
+            raise ValueError("each key must be an RSA public key with its kid")
+        if "d" in key or "p" in key:
+            raise ValueError("that is a private key: register only the public keys")
+        if jwk.JWK(**key).thumbprint() != key["kid"]:
+            raise ValueError(f"key {key['kid']}: its kid is not its thumbprint")
+    return {"keys": keys}
+
+
+class BadBatch(ValueError):
+    """A forwarded batch that no active site signed, or not for forwarding, or expired."""
+
+
+def sign_batch(payload: dict, *, now: float | None = None) -> str:
+    """The batch as a JWS compact token, signed with this site's active key."""
+    now = time.time() if now is None else now
+    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+    claims = {
+        **payload,
+        "iss": settings.SOLHOST_SITE,
+        "aud": FORWARD_AUDIENCE,
+        "iat": int(now),
+        "exp": int(now) + BATCH_SECONDS,
+    }
+    token = jwt.JWT(header={"alg": "RS256", "kid": key.thumbprint()}, claims=json.dumps(claims))
+    token.make_signed_token(key)
+    return token.serialize()
+
+
+def verify_batch(token: str, *, now: float | None = None) -> tuple[Site, dict]:
+    """The active site whose key signed ``token``, and its claims; else ``BadBatch``."""
+    now = time.time() if now is None else now
+    try:
+        header = jws.JWS()
+        header.deserialize(token)
+        kid = header.jose_header.get("kid")
+    except (JWException, ValueError) as error:
+        raise BadBatch(f"not a signed batch: {error}") from error
+    if not isinstance(kid, str) or not kid:
+        raise BadBatch("the batch names no key (kid)")
+    site = next((site for site in Site.objects.filter(removed_at=None) if kid in site.kids()), None)
+    if site is None:
+        raise BadBatch("no site of the region signs with this key")
+    public = next(key for key in site.public_keys() if key.get("kid") == kid)
+    try:
+        checked = jwt.JWT(
+            jwt=token,
+            key=jwk.JWK(**public),
+            algs=["RS256"],
+            check_claims=False,
+            expected_type="JWS",
+        )
+        claims = json.loads(checked.claims)
+    except (JWException, ValueError) as error:
+        raise BadBatch(f"the signature does not verify: {error}") from error
+    if claims.get("iss") != site.name:
+        raise BadBatch(f"the batch says it is from {claims.get('iss')!r}, signed by {site.name}")
+    if claims.get("aud") != FORWARD_AUDIENCE:
+        raise BadBatch("the token is not a forwarded batch")
+    if not isinstance(claims.get("exp"), int) or claims["exp"] < now:
+        raise BadBatch("the batch has expired")
+    return site, claims

@@ -1,0 +1,137 @@
+"""``solhost sites …``: this installation's part among the region's sites (docs/sites.md).
+
+- ``status``: this site, its role, and at a replica site what waits to be forwarded;
+- ``keys``: this site's public signing keys, to register at the primary;
+- ``add NAME --keys FILE`` (at the primary): register a site, or its new keys;
+- ``remove NAME`` (at the primary): cut a site out of the region;
+- ``forward`` (at a replica site): forward what it recorded to the primary now;
+- ``prepare`` (at a replica site): create or update the site store's tables.
+"""
+
+import json
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from solhost.core.audit import AuditAction, record
+from solhost.sites import config, queries
+from solhost.sites.keys import own_public_keys, parse_public_keys
+from solhost.sites.models import Site
+
+
+class Command(BaseCommand):
+    help = "Manage this installation's part among the region's sites."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "action", choices=["status", "keys", "add", "remove", "forward", "prepare"]
+        )
+        parser.add_argument("name", nargs="?", help="the site's name (add, remove)")
+        parser.add_argument(
+            "--keys", dest="keys_file", help="the site's public keys as JSON (add; - for stdin)"
+        )
+
+    def handle(self, *args, action, name=None, keys_file=None, **options):
+        getattr(self, f"_{action}")(name=name, keys_file=keys_file)
+
+    def _status(self, **_):
+        facts = queries.steward_page_facts()
+        self.stdout.write(
+            f"This installation: {facts['this_site'] or '(no SOLHOST_SITE)'}, {facts['role']}."
+        )
+        backlog = facts["backlog"]
+        if backlog is not None:
+            for item in backlog["waiting"]:
+                self.stdout.write(f"Waiting to be forwarded: {item['count']} {item['kind']}s")
+        for row in facts["sites"]:
+            site = row["site"]
+            state = f"removed {site.removed_at:%Y-%m-%d}" if site.removed_at else "active"
+            self.stdout.write(
+                f"Site {site.name} ({state}): keys {', '.join(site.kids())}; "
+                f"{row['stored']} events stored, {row['duplicates']} already there, "
+                f"{row['refused']} refused"
+            )
+
+    def _keys(self, **_):
+        self.stdout.write(json.dumps(own_public_keys(), indent=2))
+
+    def _at_primary(self, action: str) -> None:
+        if config.is_replica_site():
+            raise CommandError(f"run `solhost sites {action}` at the primary: this is a site")
+
+    def _add(self, *, name, keys_file, **_):
+        self._at_primary("add")
+        if not name or not keys_file:
+            raise CommandError("give the site's name and --keys FILE (its `solhost sites keys`)")
+        try:
+            raw = sys.stdin.read() if keys_file == "-" else open(keys_file).read()  # noqa: SIM115
+            jwks = parse_public_keys(raw)
+        except (OSError, ValueError) as error:
+            raise CommandError(f"{keys_file}: {error}") from error
+        with transaction.atomic():
+            site, made = Site.objects.select_for_update().get_or_create(
+                name=name, defaults={"jwks": jwks, "keys_updated_at": timezone.now()}
+            )
+            if not made:
+                site.jwks, site.keys_updated_at, site.removed_at = jwks, timezone.now(), None
+                site.save(update_fields=["jwks", "keys_updated_at", "removed_at"])
+            record(
+                actor=None,
+                action=AuditAction.SITE_KEYS,
+                obj=site,
+                after={"kids": site.kids()},
+                note="registered" if made else "keys replaced",
+            )
+        self.stdout.write(
+            f"Site {name}: {len(jwks['keys'])} key(s) published: {', '.join(site.kids())}"
+        )
+
+    def _remove(self, *, name, **_):
+        self._at_primary("remove")
+        with transaction.atomic():
+            site = Site.objects.select_for_update().filter(name=name or "").first()
+            if site is None:
+                raise CommandError(f"no site is called {name!r}")
+            if site.removed_at is None:
+                site.removed_at = timezone.now()
+                site.save(update_fields=["removed_at"])
+                record(
+                    actor=None,
+                    action=AuditAction.SITE_REMOVE,
+                    obj=site,
+                    after={"kids": site.kids()},
+                )
+        self.stdout.write(
+            f"Site {name} is cut out: its keys have left the JWKS and its batches are refused."
+        )
+
+    def _forward(self, **_):
+        if not config.is_replica_site():
+            raise CommandError(
+                "only a site reading from a standby forwards (SOLHOST_SITE_REPLICA_URL)"
+            )
+        from solhost.sites.forwarding import backlog, forward
+
+        attempt = forward()
+        self.stdout.write(
+            f"Forwarded {attempt.sent} events: {attempt.stored} stored, "
+            f"{attempt.duplicates} already there, {attempt.refused} refused."
+        )
+        left = backlog()
+        self.stdout.write(
+            f"Still waiting: {left['audit']} audit events, {left['usage']} usage events."
+        )
+        if attempt.problem:
+            raise CommandError(f"forwarding stopped: {attempt.problem}")
+
+    def _prepare(self, **_):
+        if not config.is_replica_site():
+            raise CommandError(
+                "`solhost sites prepare` sets up a site's store; run migrate at the primary"
+            )
+        call_command("migrate", database=config.STORE, interactive=False, verbosity=0)
+        call_command("createcachetable", database=config.STORE, verbosity=0)
+        self.stdout.write("The site store is ready.")

@@ -1,0 +1,73 @@
+"""What the steward's page shows: this installation's part, the backlog, the sites."""
+
+from django.db.models import Count, Min
+
+from solhost.sites import config
+from solhost.sites.models import ForwardAttempt, Forwarded, ForwardedEvent, Site
+
+
+def backlog_facts() -> dict | None:
+    """At a replica site: what waits to be forwarded, the last runs and the refused events."""
+    if not config.is_replica_site():
+        return None
+    from solhost.sites.forwarding import KINDS, pending
+
+    waiting = []
+    for kind, model in KINDS.items():
+        rows = pending(kind)
+        oldest_field = "at" if model._meta.model_name == "auditevent" else "received_at"
+        summary = rows.aggregate(count=Count("pk"), oldest=Min(oldest_field))
+        waiting.append(
+            {
+                "kind": ForwardedEvent.Kind(kind).label,
+                "count": summary["count"],
+                "oldest": summary["oldest"],
+            }
+        )
+    store = config.STORE
+    return {
+        "waiting": waiting,
+        "total": sum(item["count"] for item in waiting),
+        "attempts": list(ForwardAttempt.objects.using(store).order_by("-started_at")[:10]),
+        "refused": list(
+            Forwarded.objects.using(store)
+            .filter(outcome=ForwardedEvent.Outcome.REFUSED)
+            .order_by("-forwarded_at", "-local_id")[:20]
+        ),
+        "forwarded": Forwarded.objects.using(store).count(),
+    }
+
+
+def sites_with_counts() -> list[dict]:
+    received = {
+        (row["site"], row["outcome"]): row["n"]
+        for row in ForwardedEvent.objects.values("site", "outcome").annotate(n=Count("pk"))
+    }
+    return [
+        {
+            "site": site,
+            "stored": received.get((site.pk, ForwardedEvent.Outcome.STORED), 0),
+            "duplicates": received.get((site.pk, ForwardedEvent.Outcome.DUPLICATE), 0),
+            "refused": received.get((site.pk, ForwardedEvent.Outcome.REFUSED), 0),
+        }
+        for site in Site.objects.order_by("removed_at", "name")
+    ]
+
+
+def steward_page_facts() -> dict:
+    role = (
+        "a site reading the region from a standby"
+        if config.is_replica_site()
+        else "the primary"
+        if config.is_primary()
+        else "the region's only site"
+    )
+    return {
+        "this_site": config.site_name(),
+        "role": role,
+        "is_replica_site": config.is_replica_site(),
+        "primary_url": config.primary_url(),
+        "backlog": backlog_facts(),
+        "sites": sites_with_counts(),
+        "title": "Sites of the region",
+    }

@@ -1,0 +1,173 @@
+"""At the primary: take in a batch of events a site forwarded, once each.
+
+One transaction per batch, holding the site's row locked, so two forwards from one site
+at once take turns. Audit events are kept under a receipt per (site, kind, local id),
+with their original time; usage events go through metering's own write path, idempotent
+by each event's key. Every event gets an outcome: stored, duplicate (the primary has it
+already) or refused (with the reason, e.g. its month is closed).
+"""
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from solhost.core.audit import is_known_action
+from solhost.core.models import AuditEvent
+from solhost.identity.models import User
+from solhost.metering.actions import MAX_BATCH, record_usage_batch
+from solhost.partners.models import Organisation
+from solhost.sites.models import ForwardedEvent, Site
+
+Kind = ForwardedEvent.Kind
+Outcome = ForwardedEvent.Outcome
+MAX_EVENTS = MAX_BATCH
+
+
+class MalformedBatch(ValueError):
+    """A batch whose events are not what a site sends; nothing of it was kept."""
+
+
+def _ids(events: list) -> list[int]:
+    if not isinstance(events, list) or len(events) > MAX_EVENTS:
+        raise MalformedBatch(f"events must be a list of at most {MAX_EVENTS}")
+    ids = []
+    for index, event in enumerate(events):
+        local_id = event.get("id") if isinstance(event, dict) else None
+        if type(local_id) is not int:
+            raise MalformedBatch(f"events[{index}].id must be the event's id at the site")
+        ids.append(local_id)
+    if len(set(ids)) != len(ids):
+        raise MalformedBatch("an event is in the batch twice")
+    return ids
+
+
+@transaction.atomic
+def receive_batch(*, site: Site, kind: str, events: list) -> list[dict]:
+    """Keep the site's ``events`` of ``kind``; each one's outcome, in the batch's order."""
+    ids = _ids(events)
+    if kind not in Kind.values:
+        raise MalformedBatch(f"kind must be one of {', '.join(Kind.values)}")
+    now = timezone.now()
+    Site.objects.select_for_update().filter(pk=site.pk).update(last_forward_at=now)
+    known = set(
+        ForwardedEvent.objects.filter(site=site, kind=kind, local_id__in=ids).values_list(
+            "local_id", flat=True
+        )
+    )
+    new = [event for event in events if event["id"] not in known]
+    if kind == Kind.AUDIT:
+        results = _store_audit_events(site, new, now)
+    else:
+        results = _store_usage_events(site, new, now)
+    ForwardedEvent.objects.bulk_create(
+        ForwardedEvent(
+            site=site,
+            kind=kind,
+            local_id=local_id,
+            received_at=now,
+            outcome=outcome,
+            reason=reason[:300],
+            audit_event_id=audit_event,
+        )
+        for local_id, (outcome, reason, audit_event) in results.items()
+    )
+    answers = []
+    for local_id in ids:
+        outcome, reason, _ = results.get(local_id, (Outcome.DUPLICATE, "forwarded before", None))
+        answers.append({"id": local_id, "outcome": outcome, "reason": reason})
+    return answers
+
+
+def _moment(value) -> datetime.datetime | None:
+    try:
+        moment = datetime.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+def _content_type(natural_key) -> ContentType | None:
+    if not (isinstance(natural_key, list) and len(natural_key) == 2):
+        return None
+    try:
+        return ContentType.objects.get_by_natural_key(*natural_key)
+    except ContentType.DoesNotExist:
+        return None
+
+
+def _store_audit_events(site: Site, events: list[dict], now) -> dict[int, tuple]:
+    actors = set(
+        User.objects.filter(
+            pk__in=[e["actor"] for e in events if type(e.get("actor")) is int]
+        ).values_list("pk", flat=True)
+    )
+    results: dict[int, tuple] = {}
+    for event in events:
+        at = _moment(event.get("at"))
+        action = event.get("action")
+        if at is None or not isinstance(action, str) or not is_known_action(action):
+            results[event["id"]] = (Outcome.REFUSED, "not an audit event of this region", None)
+            continue
+        stored = AuditEvent.objects.create(
+            actor_id=event.get("actor") if event.get("actor") in actors else None,
+            actor_label=str(event.get("actor_label", ""))[:200],
+            action=action,
+            content_type=_content_type(event.get("content_type")),
+            object_id=str(event.get("object_id", ""))[:64],
+            object_repr=str(event.get("object_repr", ""))[:200],
+            before=event.get("before"),
+            after=event.get("after"),
+            note=str(event.get("note", "")),
+        )
+        # Kept at the moment it happened at the site, not when it arrived.
+        AuditEvent.objects.filter(pk=stored.pk).update(at=at)
+        results[event["id"]] = (Outcome.STORED, "", stored.pk)
+    return results
+
+
+def _store_usage_events(site: Site, events: list[dict], now) -> dict[int, tuple]:
+    results: dict[int, tuple] = {}
+    by_partner: dict[int, list[dict]] = {}
+    for event in events:
+        if type(event.get("partner")) is not int:
+            results[event["id"]] = (Outcome.REFUSED, "names no partner", None)
+            continue
+        by_partner.setdefault(event["partner"], []).append(event)
+    partners = Organisation.objects.in_bulk(list(by_partner))
+    for partner_id, batch in by_partner.items():
+        partner = partners.get(partner_id)
+        if partner is None:
+            for event in batch:
+                results[event["id"]] = (Outcome.REFUSED, "no such partner any more", None)
+            continue
+        local_by_key: dict[str, int] = {}
+        reported = []
+        for event in batch:
+            key = event.get("key")
+            if not isinstance(key, str) or key in local_by_key:
+                results[event["id"]] = (Outcome.REFUSED, "no key, or a key twice", None)
+                continue
+            local_by_key[key] = event["id"]
+            reported.append(
+                {
+                    "id": key,
+                    "resident": event.get("resident"),
+                    "service": event.get("service"),
+                    "kind": event.get("kind"),
+                    "quantity": event.get("quantity"),
+                    "occurred_at": event.get("occurred_at"),
+                }
+            )
+        outcome = record_usage_batch(partner=partner, events=reported, now=now)
+        for key in outcome.accepted:
+            results[local_by_key[key]] = (Outcome.STORED, "", None)
+        for key in outcome.duplicates:
+            results[local_by_key[key]] = (Outcome.DUPLICATE, "the primary had it already", None)
+        for rejection in outcome.rejected:
+            local_id = local_by_key.get(reported[rejection.index]["id"])
+            if local_id is not None:
+                reason = "; ".join(f"{where}: {message}" for where, message in rejection.problems)
+                results[local_id] = (Outcome.REFUSED, reason, None)
+    return results

@@ -1,0 +1,23 @@
+"""Scheduled job: a replica site forwards what it recorded every minute (``solhost sites forward``)."""
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from solhost.sites import config
+
+logger = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("sites-forward")
+def forward_events() -> None:
+    """Forward the backlog; a failure (the link is down) waits for the next minute."""
+    if not config.is_replica_site():
+        return
+    from solhost.sites.forwarding import forward
+
+    attempt = forward()
+    if attempt.problem:
+        logger.info("forwarding stopped after %s events: %s", attempt.sent, attempt.problem)

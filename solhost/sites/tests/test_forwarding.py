@@ -1,0 +1,244 @@
+"""Forwarding a site's events to the primary: signed, idempotent, in order, nothing lost.
+
+In one database these tests play both ends: the site's side with a stand-in for the
+primary, and the primary's door (``POST /sites/forward/``) with batches signed by a
+site's key, as the real test (test_cut_off_site) does across two servers.
+"""
+
+import datetime
+import json
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from jwcrypto import jwk
+
+from solhost.core.audit import AuditAction, record
+from solhost.core.models import AuditEvent
+from solhost.metering.actions import record_sign_in
+from solhost.metering.models import ActiveDay, UsageEvent
+from solhost.sites import forwarding
+from solhost.sites.forwarding import ForwardingFailed
+from solhost.sites.keys import own_public_keys, sign_batch
+from solhost.sites.models import Forwarded, ForwardedEvent, Site
+
+FORWARD = "/sites/forward/"
+
+
+@pytest.fixture
+def hill(world, settings):
+    """This installation's own keys registered as the site ``hill``, which it plays."""
+    settings.SOLHOST_SITE = "hill"
+    return Site.objects.create(name="hill", jwks=own_public_keys(), keys_updated_at=timezone.now())
+
+
+def _post(client, token: str):
+    return client.post(FORWARD, data=token, content_type="application/jose")
+
+
+def _audit_event(world, local_id: int, action=AuditAction.LOGIN) -> dict:
+    return {
+        "id": local_id,
+        "at": "2026-11-30T09:15:00+11:00",
+        "actor": world.rita.pk,
+        "actor_label": "rita",
+        "action": str(action),
+        "content_type": ["identity", "user"],
+        "object_id": str(world.rita.pk),
+        "object_repr": "rita",
+        "before": None,
+        "after": None,
+        "note": "from 10.0.0.7",
+    }
+
+
+def _usage_event(world, local_id: int, day: datetime.date) -> dict:
+    return {
+        "id": local_id,
+        "partner": world.mcc.pk,
+        "key": f"signin:{world.rita.sub}:mcc-files:{day.isoformat()}",
+        "resident": str(world.rita.sub),
+        "service": "mcc-files",
+        "kind": "sign_in",
+        "quantity": 1,
+        "occurred_at": timezone.now().isoformat(),
+    }
+
+
+def test_a_batch_is_kept_once_however_often_it_is_sent(client, world, hill):
+    events = [_audit_event(world, 7), _audit_event(world, 8, AuditAction.TOKEN_ISSUE)]
+    token = sign_batch({"kind": "audit", "events": events})
+    first = _post(client, token)
+    assert first.status_code == 200, first.content
+    assert [o["outcome"] for o in first.json()["outcomes"]] == ["stored", "stored"]
+    again = _post(client, token)
+    assert [o["outcome"] for o in again.json()["outcomes"]] == ["duplicate", "duplicate"]
+    kept = AuditEvent.objects.filter(forwarded__site=hill).order_by("forwarded__local_id")
+    assert [e.action for e in kept] == ["identity.login", "identity.token.issue"]
+    # Kept at the moment it happened at the site, by the resident who did it.
+    assert kept[0].at == datetime.datetime.fromisoformat("2026-11-30T09:15:00+11:00")
+    assert kept[0].actor == world.rita and kept[0].note == "from 10.0.0.7"
+    hill.refresh_from_db()
+    assert hill.last_forward_at is not None
+
+
+def test_usage_is_counted_once_whichever_site_saw_the_sign_in(client, world, hill):
+    today = timezone.localdate()
+    # The resident also signed in at the primary that day: the same key, one day of use.
+    record_sign_in(user=world.rita, service=world.mcc_service, day=today)
+    answer = _post(client, sign_batch({"kind": "usage", "events": [_usage_event(world, 3, today)]}))
+    assert answer.json()["outcomes"] == [
+        {"id": 3, "outcome": "duplicate", "reason": "the primary had it already"}
+    ]
+    assert UsageEvent.objects.count() == 1 and ActiveDay.objects.count() == 1
+
+
+def test_usage_from_a_site_makes_an_active_day(client, world, hill):
+    today = timezone.localdate()
+    answer = _post(client, sign_batch({"kind": "usage", "events": [_usage_event(world, 3, today)]}))
+    assert answer.json()["outcomes"][0]["outcome"] == "stored"
+    assert ActiveDay.objects.filter(
+        resident=world.rita, service=world.mcc_service, day=today
+    ).exists()
+
+
+def test_an_event_the_primary_cannot_take_is_refused_with_its_reason(client, world, hill):
+    event = {**_usage_event(world, 4, timezone.localdate()), "resident": ""}
+    answer = _post(client, sign_batch({"kind": "usage", "events": [event]})).json()
+    assert answer["outcomes"][0]["outcome"] == "refused"
+    assert "resident" in answer["outcomes"][0]["reason"]
+    assert ForwardedEvent.objects.get(local_id=4).outcome == "refused"
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        ("removed", "no site of the region signs with this key"),
+        ("unregistered", "no site of the region signs with this key"),
+        ("other_name", "says it is from"),
+        ("expired", "expired"),
+    ],
+)
+def test_only_a_registered_site_may_forward_in_its_own_name(
+    client, world, hill, settings, tamper, message
+):
+    now = None
+    if tamper == "removed":
+        hill.removed_at = timezone.now()
+        hill.save()
+    elif tamper == "unregistered":
+        hill.jwks = {
+            "keys": [
+                {**jwk.JWK.generate(kty="RSA", size=2048).export_public(as_dict=True), "kid": "x"}
+            ]
+        }
+        hill.save()
+    elif tamper == "other_name":
+        settings.SOLHOST_SITE = "valley"
+    elif tamper == "expired":
+        now = timezone.now().timestamp() - 3600
+    answer = _post(
+        client, sign_batch({"kind": "audit", "events": [_audit_event(world, 1)]}, now=now)
+    )
+    assert answer.status_code == 403
+    assert message in answer.json()["problems"][0]["message"]
+    assert not ForwardedEvent.objects.exists()
+
+
+def test_a_malformed_batch_changes_nothing(client, world, hill):
+    token = sign_batch({"kind": "audit", "events": [{"id": "seven"}]})
+    answer = _post(client, token)
+    assert answer.status_code == 400 and not ForwardedEvent.objects.exists()
+
+
+def _recorded(world, count: int) -> list[AuditEvent]:
+    return [
+        record(actor=world.rita, action=AuditAction.LOGIN, obj=world.rita) for _ in range(count)
+    ]
+
+
+def test_the_site_forwards_in_order_and_marks_only_what_the_primary_answered(world, settings):
+    settings.SOLHOST_SITE = "hill"
+    events = _recorded(world, 5)
+    sent: list[list[int]] = []
+
+    def primary(token: str) -> dict:
+        from jwcrypto import jwt
+
+        claims = json.loads(
+            jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(json.dumps(own_public_keys()))).claims
+        )
+        ids = [event["id"] for event in claims["events"]]
+        sent.append(ids)
+        return {"outcomes": [{"id": i, "outcome": "stored", "reason": ""} for i in ids]}
+
+    attempt = forwarding.forward(post=primary, batch_size=2)
+    assert sent == [[e.pk for e in events[:2]], [e.pk for e in events[2:4]], [events[4].pk]]
+    assert (attempt.sent, attempt.stored, attempt.problem) == (5, 5, "")
+    assert forwarding.backlog() == {"audit": 0, "usage": 0}
+    # Run again: nothing is sent twice.
+    sent.clear()
+    assert forwarding.forward(post=primary).sent == 0 and sent == []
+
+
+def test_a_link_down_marks_nothing_and_the_next_run_sends_it_all(world, settings):
+    settings.SOLHOST_SITE = "hill"
+    _recorded(world, 3)
+
+    def down(token: str) -> dict:
+        raise ForwardingFailed("the primary is out of reach: connection refused")
+
+    attempt = forwarding.forward(post=down)
+    assert attempt.sent == 0 and "out of reach" in attempt.problem
+    assert not Forwarded.objects.exists()
+    assert forwarding.backlog()["audit"] == 3
+
+
+def test_an_answer_missing_an_event_marks_none_of_the_batch(world, settings):
+    settings.SOLHOST_SITE = "hill"
+    events = _recorded(world, 2)
+
+    def forgetful(token: str) -> dict:
+        return {"outcomes": [{"id": events[0].pk, "outcome": "stored"}]}
+
+    attempt = forwarding.forward(post=forgetful)
+    assert "did not answer" in attempt.problem
+    assert not Forwarded.objects.exists()
+
+
+def test_the_steward_sees_the_sites_and_a_resident_does_not(client, world, hill):
+    client.force_login(world.sam)
+    page = client.get("/steward/sites/")
+    assert page.status_code == 200
+    assert "hill" in page.content.decode() and hill.kids()[0] in page.content.decode()
+    client.force_login(world.rita)
+    assert client.get("/steward/sites/").status_code == 403
+
+
+def test_registering_a_site_takes_public_keys_only(world, tmp_path, settings):
+    private = jwk.JWK.generate(kty="RSA", size=2048)
+    path = tmp_path / "keys.json"
+    path.write_text(
+        json.dumps(
+            {"keys": [{**private.export_private(as_dict=True), "kid": private.thumbprint()}]}
+        )
+    )
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="private key"):
+        call_command("sites", "add", "valley", "--keys", str(path))
+    path.write_text(
+        json.dumps({"keys": [{**private.export_public(as_dict=True), "kid": "made-up"}]})
+    )
+    with pytest.raises(CommandError, match="thumbprint"):
+        call_command("sites", "add", "valley", "--keys", str(path))
+    path.write_text(
+        json.dumps({"keys": [{**private.export_public(as_dict=True), "kid": private.thumbprint()}]})
+    )
+    call_command("sites", "add", "valley", "--keys", str(path))
+    valley = Site.objects.get(name="valley")
+    assert valley.kids() == [private.thumbprint()]
+    assert AuditEvent.objects.filter(action="sites.keys").count() == 1
+    call_command("sites", "remove", "valley")
+    valley.refresh_from_db()
+    assert valley.removed_at is not None

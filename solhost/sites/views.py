@@ -1,0 +1,37 @@
+"""The primary's door for forwarded events, and the steward's page of the region's sites."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from solhost.partners.permissions import steward_required
+from solhost.sites import config, queries
+from solhost.sites.keys import BadBatch, verify_batch
+from solhost.sites.receiving import MalformedBatch, receive_batch
+
+
+def _problem(status: int, where: str, message: str) -> JsonResponse:
+    return JsonResponse({"problems": [{"where": where, "message": message}]}, status=status)
+
+
+@csrf_exempt  # a site's signed batch, not a browser's form
+@require_POST
+def forward(request: HttpRequest) -> HttpResponse:
+    """``POST /sites/forward/``: a batch of events a site recorded, signed by its key."""
+    if config.is_replica_site():
+        return _problem(404, "site", "events are forwarded to the primary, not to a site")
+    try:
+        site, claims = verify_batch(request.body.decode("ascii", errors="replace").strip())
+    except BadBatch as error:
+        return _problem(403, "batch", str(error))
+    try:
+        outcomes = receive_batch(site=site, kind=claims.get("kind"), events=claims.get("events"))
+    except MalformedBatch as error:
+        return _problem(400, "batch", str(error))
+    return JsonResponse({"site": site.name, "outcomes": outcomes})
+
+
+@steward_required
+def steward_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "sites/steward.html", queries.steward_page_facts())
