@@ -11,7 +11,7 @@ SYNAPSE_LOCK := $(RELYING_PARTIES)/synapse/requirements.lock
 SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed-$(shell cat $(SYNAPSE_LOCK) | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint test-sqlite test-postgres system-packages relying-parties lock lock-synapse bench clean
+.PHONY: demo test lint test-sqlite test-postgres test-sites system-packages relying-parties lock lock-synapse bench clean
 
 demo: $(STAMP)
 	$(BIN)/solhost demo
@@ -33,6 +33,11 @@ test-sqlite: $(STAMP) system-packages relying-parties
 test-postgres: $(STAMP) system-packages relying-parties
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -m "not own_sqlite"
 
+# A site cut off from the primary (issue 19), alone: PostgreSQL clusters of its own, a
+# standby, two servers. `make test` runs it too, in both runs above.
+test-sites: $(STAMP) system-packages
+	$(BIN)/python -m pytest solhost/sites/tests/test_cut_off_site.py
+
 bench: $(STAMP) system-packages
 	$(BIN)/python benchmarks/home_page.py
 	$(BIN)/python benchmarks/served_pages.py
@@ -52,14 +57,16 @@ $(STAMP):
 
 # From Debian, only what is missing: Chromium for the browser tests, Caddy for the
 # reverse-proxy tests, wrk to load a served site in the benchmarks, Node.js and npm for the
-# relying parties the tests drive. A Node.js that already brings its own npm keeps it:
-# Debian's npm package conflicts with such a Node.js.
+# relying parties the tests drive, PostgreSQL's server binaries for the sites test (it
+# makes clusters of its own with initdb, pg_ctl and pg_basebackup). A Node.js that already
+# brings its own npm keeps it: Debian's npm package conflicts with such a Node.js.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium fonts-dejavu-core"; \
 	command -v caddy >/dev/null || missing="$$missing caddy"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	ls /usr/lib/postgresql/*/bin/pg_basebackup >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; }
 
 # Real OpenID Connect relying parties (npm packages pinned by their package-lock.json).
