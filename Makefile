@@ -47,6 +47,7 @@ bench: $(STAMP) system-packages
 	$(BIN)/python benchmarks/oidc_token.py
 	$(BIN)/python benchmarks/usage_ingest.py --residents 100000 --services 50 --events 1000000 --payers 0.05
 	$(BIN)/python benchmarks/close_contention.py --residents 100000 --services 50 --events 1000000 --payers 0.05
+	$(BIN)/python benchmarks/site_forwarding.py --events 100000
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -63,3 +63,26 @@ def test_the_close_contention_benchmark_runs_tiny_and_no_batch_fails(tmp_path):
     assert figures["ratio_longest_during_close_to_baseline"] > 0
     assert figures["ratio_median_during_close_to_baseline"] > 0
     assert figures["failed"] == 0
+
+
+def test_the_site_forwarding_benchmark_runs_tiny_and_loses_nothing(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "site_forwarding.py"),
+            *("--events", "300", "--residents", "30", "--services", "10"),
+            *("--server", SERVER, "--prefix", "solhost_bench_sites_ci"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOLHOST_VAR_DIR": str(tmp_path)},
+        cwd=ROOT,
+        timeout=900,
+        check=True,
+    )
+    figures = json.loads(result.stdout)
+    assert figures["queued"] == figures["direct"]["accepted"] == 300
+    assert figures["forward"]["stored"] == figures["forward"]["sent"] == 300
+    assert figures["forward"]["left"] == {"audit": 0, "usage": 0}
+    assert figures["forward"]["problem"] == ""
+    assert figures["ratio_forward_to_direct"] > 0
