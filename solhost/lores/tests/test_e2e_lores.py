@@ -7,16 +7,15 @@ pixels wide.
 """
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from playwright import sync_api
 
 from solhost.lores.actions import sync_from_node
 from solhost.lores.models import LoresNode
 from solhost.lores.tests import standin
 from solhost.test import PASSWORD
+from solhost.tests.photographs import photograph
 
 pytestmark = pytest.mark.e2e
 expect = sync_api.expect
@@ -33,21 +32,11 @@ def node_server():
 def test_the_steward_links_a_node_and_the_server_page_shows_it(
     live_server, world, browser, node_server
 ):
-    shots = Path(django_settings.VAR_DIR) / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
     sync_from_node(url=node_server.url)
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, java_script_enabled=False
     )
     page = context.new_page()
-
-    def shot(name: str) -> None:
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=shots / f"lores-{name}-{width}.png", full_page=True)
-            overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-            assert not overflow, f"{name} scrolls sideways at {width} px"
-        page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("sam@example.org")
@@ -55,7 +44,7 @@ def test_the_steward_links_a_node_and_the_server_page_shows_it(
     page.get_by_role("button", name="Sign In").click()
     page.goto(live_server.url + "/steward/lores/")
     expect(page.get_by_role("heading", name="cct-node")).to_be_visible()
-    shot("steward")
+    photograph(page, "lores-steward")
 
     page.get_by_label("Server this node is").nth(0).select_option(
         label="CCT one (Coburg Commons Tech)"
@@ -66,10 +55,10 @@ def test_the_steward_links_a_node_and_the_server_page_shows_it(
     expect(
         page.get_by_text("garage-pi is marked as not one of the region's servers.")
     ).to_be_visible()
-    shot("steward-after")
+    photograph(page, "lores-steward-after")
     assert LoresNode.objects.get(name="cct-node").server == world.cct_server
 
     page.goto(live_server.url + "/servers/cct-1/energy/")
     expect(page.get_by_text("Check the location:")).to_be_visible()
-    shot("server")
+    photograph(page, "lores-server")
     context.close()

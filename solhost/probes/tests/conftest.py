@@ -1,5 +1,9 @@
-import pytest
+import datetime
 
+import pytest
+from django.utils import timezone
+
+from solhost.probes.actions import probe_services
 from solhost.probes.tests.services import FAILING, stand_in_services
 
 
@@ -20,3 +24,12 @@ def up_and_down(world, services, settings):
     world.cct_service.url = services.base + FAILING
     world.cct_service.save()
     return world
+
+
+@pytest.fixture
+def probed(up_and_down):
+    """Two rounds five minutes apart: MCC's files up, CCT's chat down (HTTP 500)."""
+    now = timezone.now()
+    probe_services(now=now - datetime.timedelta(minutes=5), due_only=False)
+    probe_services(now=now, due_only=False)
+    return up_and_down

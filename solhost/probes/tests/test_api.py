@@ -4,17 +4,8 @@ import pytest
 from django.utils import timezone
 
 from solhost.partners.actions import issue_api_token
-from solhost.probes.actions import probe_services
 
 MINUTE = datetime.timedelta(minutes=1)
-
-
-@pytest.fixture
-def probed(up_and_down):
-    now = timezone.now()
-    probe_services(now=now - 5 * MINUTE, due_only=False)
-    probe_services(now=now, due_only=False)
-    return up_and_down
 
 
 def as_partner(client, organisation, user, **params):

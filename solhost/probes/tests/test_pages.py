@@ -11,15 +11,6 @@ from solhost.probes.queries import public_statuses
 MINUTE = datetime.timedelta(minutes=1)
 
 
-@pytest.fixture
-def probed(up_and_down):
-    """Two rounds five minutes apart: MCC's files up, CCT's chat down (HTTP 500)."""
-    now = timezone.now()
-    probe_services(now=now - 5 * MINUTE, due_only=False)
-    probe_services(now=now, due_only=False)
-    return up_and_down
-
-
 def row_of(html: str, service: str) -> str:
     """The status table's row of ``service``, tags stripped, spaces squeezed."""
     row = re.search(rf"<tr>\s*<th scope=\"row\">\s*<a [^>]*>{service}</a>.*?</tr>", html, re.S)
