@@ -8,7 +8,8 @@ way to reach what a partner did not declare (server-side request forgery):
   link-local or otherwise non-public address is not probed unless the address is the
   service's local-network one, or the installation allows that host explicitly;
 - a redirect is followed only to a host the service declared, at most a few times;
-- every check ends within its deadline, and at most ``max_bytes`` of the answer are read.
+- every check ends within its deadline (the name lookup within the system resolver's own
+  limit), and at most ``max_bytes`` of the answer are read.
 """
 
 import http.client

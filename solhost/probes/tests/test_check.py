@@ -133,3 +133,10 @@ def test_at_most_a_few_redirects_are_followed(services, monkeypatch):
     found = probe(services.base + MOVED_HERE)
     assert not found.up
     assert found.problem == "more than 0 redirects"
+
+
+def test_a_failed_secure_connection_is_down(services):
+    # The stand-in speaks plain HTTP: a TLS handshake with it fails.
+    found = probe(services.base.replace("http://", "https://") + "/")
+    assert not found.up and not found.refused
+    assert found.problem == "the secure connection failed (WRONG_VERSION_NUMBER)"
