@@ -99,6 +99,11 @@ def measure(database: str, args) -> dict:
             drop_database(ADMIN_URL, database_name)
         shutil.rmtree(var, ignore_errors=True)
     static = figures["static"]["requests_per_second"]
+    if not static:
+        raise SystemExit(
+            f"no request for the static file {figures['static']['url']} finished in "
+            f"{args.seconds} s: the machine is too busy to give a ratio; measure again"
+        )
     for label in pages(region):
         figures[label]["ratio_to_static_per_second"] = round(
             figures[label]["requests_per_second"] / static, 3

@@ -28,6 +28,9 @@ import redis
 from solhost.identity.tests.served import free_port, installation_env, throwaway_database
 from solhost.test import PASSWORD
 
+# One worker starts the served installation and runs every test against it.
+pytestmark = pytest.mark.xdist_group("behind_proxy")
+
 REPO = Path(__file__).resolve().parents[2]
 SOLHOST = str(Path(sys.executable).with_name("solhost"))
 # Workers are separate processes: sign-in limits must count in one shared cache, as in

@@ -23,6 +23,9 @@ import pytest
 from django.conf import settings
 from jwcrypto import jwk, jwt
 
+# One worker starts the served installation and runs every test against it.
+pytestmark = pytest.mark.xdist_group("backup_round_trip")
+
 BIN = Path(sys.executable).parent
 SOLHOST = shutil.which("solhost", path=str(BIN))
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
