@@ -184,6 +184,28 @@ class EnergyResults:
 
 
 @dataclass(frozen=True)
+class WindDownProgress:
+    """A wind-down the partner ran or is running, as its cases stood at its shutdown.
+
+    A case counts as returned, moved or declined (the resident chose to leave nothing
+    behind) only if it got there on or before ``shutdown_on``; every other case, still
+    open, marked as having had no response, or settled too late, is ``left``.
+    """
+
+    page: str
+    shutdown_on: datetime.date
+    completed_on: datetime.date | None
+    returned: int
+    moved: int
+    declined: int
+    left: int
+
+    @property
+    def cases(self) -> int:
+        return self.returned + self.moved + self.declined + self.left
+
+
+@dataclass(frozen=True)
 class Dossier:
     """Everything known about one partner for qualification, as of one moment."""
 
@@ -198,6 +220,8 @@ class Dossier:
     evidence: tuple[Evidence, ...] = ()
     participation: Participation | None = None
     energy: Mapping[str, EnergyResults] | None = None
+    # From the platform's wind-down records (``qualification.signals``); None if none ran.
+    wind_down: WindDownProgress | None = None
 
     def latest_year(self, at: datetime.date) -> FinancialYear | None:
         """The most recent financial year that ended on or before ``at``."""
@@ -439,6 +463,7 @@ def _build(document: Mapping[str, Any]) -> Dossier:
     end = document["end_of_life"]
     participation = document.get("participation")
     energy = document.get("energy")
+    wind_down = document.get("wind_down")
     return Dossier(
         partner=Partner(
             name=partner["name"],
@@ -534,6 +559,17 @@ def _build(document: Mapping[str, Any]) -> Dossier:
             )
             for server_id, results in energy.items()
         },
+        wind_down=None
+        if wind_down is None
+        else WindDownProgress(
+            page=wind_down["page"],
+            shutdown_on=_date(wind_down["shutdown_on"]),
+            completed_on=_optional_date(wind_down["completed_on"]),
+            returned=wind_down["returned"],
+            moved=wind_down["moved"],
+            declined=wind_down["declined"],
+            left=wind_down["left"],
+        ),
     )
 
 

@@ -144,6 +144,16 @@ def dossier_document(dossier: d.Dossier) -> dict[str, Any]:
             }
             for server_id, results in dossier.energy.items()
         }
+    if dossier.wind_down is not None:
+        document["wind_down"] = {
+            "page": dossier.wind_down.page,
+            "shutdown_on": _day(dossier.wind_down.shutdown_on),
+            "completed_on": _day(dossier.wind_down.completed_on),
+            "returned": dossier.wind_down.returned,
+            "moved": dossier.wind_down.moved,
+            "declined": dossier.wind_down.declined,
+            "left": dossier.wind_down.left,
+        }
     return document
 
 

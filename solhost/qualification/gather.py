@@ -2,7 +2,8 @@
 
 Declarations and financial years come from this app; servers and services from
 ``partners``; power from ``energy``; evidence states from reviews; participation from
-governance and energy results from the energy analysis, once those modules exist.
+governance and energy results from the energy analysis, once those modules exist; how a
+wind-down went from whichever app above answers ``signals.wind_down_progress``.
 """
 
 import datetime
@@ -19,6 +20,7 @@ from solhost.qualification.models import CloudRangeList, Declarations, Evidence
 from solhost.qualification.participation import participation_for
 from solhost.qualification.region_context import RegionContext
 from solhost.qualification.rules import Snapshot, parameters_read
+from solhost.qualification.signals import wind_down_progress_of
 from solhost.region.models import current_region
 
 REVIEW_STATES = {
@@ -159,6 +161,7 @@ def build_dossier(organisation: Organisation, *, at: datetime.date) -> d.Dossier
         ),
         participation=participation_for(organisation, at=at),
         energy=energy,
+        wind_down=wind_down_progress_of(organisation),
     )
 
 

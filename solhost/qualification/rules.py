@@ -33,11 +33,12 @@ from solhost.qualification.dossier import (
     LoresOption,
     Server,
     Service,
+    WindDownProgress,
 )
 from solhost.qualification.free_software import judge_licence
 from solhost.qualification.region_context import RegionContext
 
-CRITERIA_VERSION: Final = "2026.12.3"
+CRITERIA_VERSION: Final = "2026.12.4"
 
 MET: Final = "met"
 NOT_MET: Final = "not_met"
@@ -352,16 +353,43 @@ def _export_methods(services: Sequence[Service]) -> tuple[bool, str]:
     return False, f"no way for residents to export their data is named for {named}"
 
 
+def _wind_down_words(progress: WindDownProgress, at: datetime.date) -> tuple[bool, str]:
+    """Whether a wind-down left residents' data behind at its shutdown, and what it did, in
+    words. Until the shutdown (or the steward completing it) it is still under way."""
+    cases = _plural(progress.cases, "case")
+    counts = f"{progress.returned} returned, {progress.moved} moved, {progress.declined} declined"
+    shutdown = f"the shutdown on {progress.shutdown_on}"
+    if progress.completed_on is None and at <= progress.shutdown_on:
+        return False, (
+            f"a wind-down is under way until {shutdown}: of its {cases}, {counts} and "
+            f"{progress.left} not yet; see {progress.page}"
+        )
+    if progress.left:
+        return True, (
+            f"its wind-down left {progress.left} of its {cases} neither returned, moved nor "
+            f"declined by {shutdown}; see {progress.page}"
+        )
+    return False, f"its wind-down returned or moved every case by {shutdown} ({counts})"
+
+
 def check_b3_1(snapshot: Snapshot, params: Params, at: datetime.date) -> list[Outcome]:
-    """B3.1 Users' data returned: the plan says how, the steward approved it, and each
-    service names how residents get their data out (its own export, or nothing kept)."""
+    """B3.1 Users' data returned: the plan says how, the steward approved it, each service
+    names how residents get their data out (its own export, or nothing kept), and a
+    wind-down, if one ran, returned or moved every resident's case before the shutdown."""
     [plan] = _end_of_life_part("B3.1")(snapshot, params, at)
     every_service, services_words = _export_methods(snapshot.dossier.services)
     if every_service:
-        return _partner("B3.1", plan.status, f"{plan.reason}; {services_words}")
-    # A service not saying how its data comes out is evidence still missing, not a failure.
-    status = NEEDS_EVIDENCE if plan.status == MET else plan.status
-    return _partner("B3.1", status, f"{plan.reason}, but {services_words}")
+        status, reason = plan.status, f"{plan.reason}; {services_words}"
+    else:
+        # A service not saying how its data comes out is evidence still missing, not a failure.
+        status = NEEDS_EVIDENCE if plan.status == MET else plan.status
+        reason = f"{plan.reason}, but {services_words}"
+    progress = snapshot.dossier.wind_down
+    if progress is None:
+        return _partner("B3.1", status, reason)
+    # A plan is judged by what happened once it ran: data left behind fails whatever it said.
+    left_behind, wind_down_words = _wind_down_words(progress, at)
+    return _partner("B3.1", NOT_MET if left_behind else status, f"{reason}; {wind_down_words}")
 
 
 def rolled_up(statuses: Iterable[str]) -> str:

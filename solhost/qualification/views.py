@@ -74,6 +74,7 @@ from solhost.qualification.rules import (
     evaluate,
     progress,
 )
+from solhost.qualification.signals import wind_down_progress_of
 from solhost.qualification.uploads import UploadError
 
 HISTORY_LENGTH = 20
@@ -145,6 +146,10 @@ def _missing(rows: list[dict], organisation: Organisation) -> list[dict]:
             (words, reverse(name, args=[organisation.slug]))
             for words, name in WHERE_TO_ENTER.get(row["criterion"], [])
         ]
+        # B3.1 reads a wind-down's cases, which are settled on the wind-down's own pages.
+        wind_down = wind_down_progress_of(organisation) if row["criterion"] == "B3.1" else None
+        if wind_down is not None:
+            actions.append(("Your wind-down", wind_down.page))
         if row["status"] == NEEDS_EVIDENCE and row["criterion"] in REVIEWED:
             url = reverse("qualification:evidence_add", args=[organisation.slug])
             actions.append(("Add evidence", f"{url}?{urlencode({'criterion': row['criterion']})}"))

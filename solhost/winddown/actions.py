@@ -26,6 +26,7 @@ from solhost.ledger.books import balance
 from solhost.ledger.models import Account
 from solhost.partners.models import Organisation, Server, Service
 from solhost.partners.permissions import is_steward, may_act_for
+from solhost.partners.signals import announce_change
 from solhost.qualification.queries import qualified_on
 from solhost.winddown import emails
 from solhost.winddown.models import Case, HandoverOffer, HandoverRequest, WindDown
@@ -68,6 +69,13 @@ def _set_state(
     audit.record_saved(case, actor=actor, action=action, before=before, note=note)
 
 
+def _judge_again(wind_down: WindDown, *, action: AuditAction, actor) -> None:
+    """Charter B3.1 reads the wind-down's cases: re-judge the partner once this commits."""
+    announce_change(
+        organisation=wind_down.organisation, change=f"{action} by {audit.actor_label(actor)}"
+    )
+
+
 @transaction.atomic(durable=True)
 def start_wind_down(
     *,
@@ -104,6 +112,7 @@ def start_wind_down(
         for resident, service in sorted(residents_by_service(organisation))
     )
     emails.announce(wind_down)
+    _judge_again(wind_down, action=AuditAction.WIND_DOWN_START, actor=actor)
     return wind_down
 
 
@@ -152,6 +161,11 @@ def mark_exported(
             note=note,
         )
         emails.exported(cases[pk])
+    _judge_again(
+        wind_down,
+        action=AuditAction.WIND_DOWN_CASE_EXPORTED,
+        actor=actor if actor is not None else wind_down.organisation.slug,
+    )
     return len(wanted)
 
 
@@ -210,6 +224,7 @@ def accept_move(*, case: Case, actor: User) -> Case:
         )
     _set_state(case, Case.State.MOVED, actor=actor, action=AuditAction.WIND_DOWN_CASE_MOVE_ACCEPT)
     emails.moved(case)
+    _judge_again(case.wind_down, action=AuditAction.WIND_DOWN_CASE_MOVE_ACCEPT, actor=actor)
     return case
 
 
@@ -222,6 +237,7 @@ def decline(*, case: Case, resident: User) -> Case:
     if case.state not in Case.OPEN:
         raise ValidationError(f"This case is already {case.get_state_display().lower()}.")
     _set_state(case, Case.State.DECLINED, actor=resident, action=AuditAction.WIND_DOWN_CASE_DECLINE)
+    _judge_again(case.wind_down, action=AuditAction.WIND_DOWN_CASE_DECLINE, actor=resident)
     return case
 
 
@@ -256,6 +272,7 @@ def open_late_cases() -> int:
         for case in cases:
             audit.record_saved(case, actor=None, action=AuditAction.WIND_DOWN_CASE_OPEN)
         emails.announce(wind_down, cases=cases)
+        _judge_again(wind_down, action=AuditAction.WIND_DOWN_CASE_OPEN, actor=None)
         opened += len(cases)
     return opened
 
@@ -304,6 +321,7 @@ def complete_wind_down(
     wind_down.save(update_fields=["completed_at", "completed_by"])
     audit.record_saved(wind_down, actor=actor, action=AuditAction.WIND_DOWN_COMPLETE, before=before)
     _settle_money(wind_down, actor=actor, day=today)
+    _judge_again(wind_down, action=AuditAction.WIND_DOWN_COMPLETE, actor=actor)
     return wind_down
 
 

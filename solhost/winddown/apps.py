@@ -15,9 +15,11 @@ class WinddownConfig(AppConfig):
         from solhost.identity.oidc import sign_in_refusal
         from solhost.partners.listing_cache import renew_stamp
         from solhost.partners.signals import services_withdrawn
+        from solhost.qualification.signals import wind_down_progress
         from solhost.winddown.models import WindDown
         from solhost.winddown.receivers import (
             refuse_sign_in_when_closing,
+            report_wind_down_progress,
             withdraw_closed_services,
         )
 
@@ -27,3 +29,5 @@ class WinddownConfig(AppConfig):
             signal.connect(renew_stamp, sender=WindDown, dispatch_uid="winddown.listing")
         sign_in_refusal.connect(refuse_sign_in_when_closing, dispatch_uid="winddown.sign_in")
         services_withdrawn.connect(withdraw_closed_services, dispatch_uid="winddown.withdrawn")
+        # Charter B3.1 reads whether the wind-down returned or moved every case by its shutdown.
+        wind_down_progress.connect(report_wind_down_progress, dispatch_uid="winddown.charter")

@@ -3,7 +3,8 @@
 import datetime
 from collections import Counter
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from solhost.core.models import parameter_value
 from solhost.identity.models import Consent
@@ -12,6 +13,7 @@ from solhost.ledger.books import balance
 from solhost.ledger.models import Transaction
 from solhost.metering.models import ActiveDay
 from solhost.partners.models import Organisation, Service
+from solhost.qualification.dossier import WindDownProgress
 from solhost.qualification.queries import qualified_on
 from solhost.winddown.models import Case, WindDown
 
@@ -96,6 +98,38 @@ def counts_by_state(wind_down: WindDown) -> list[dict]:
         {"state": state, "label": label, "count": counts.get(state, 0)}
         for state, label in Case.State.choices
     ]
+
+
+def progress_for_charter(organisation: Organisation) -> WindDownProgress | None:
+    """How the partner's wind-down went, as charter B3.1 reads it: its cases counted by
+    what they had come to by the end of the shutdown day; None if it announced none."""
+    wind_down = WindDown.objects.filter(organisation=organisation).first()
+    if wind_down is None:
+        return None
+    end_of_shutdown_day = timezone.make_aware(
+        datetime.datetime.combine(
+            wind_down.shutdown_on + datetime.timedelta(days=1), datetime.time()
+        )
+    )
+    in_time = Q(changed_at__lt=end_of_shutdown_day)
+    counted = wind_down.cases.aggregate(
+        cases=Count("pk"),
+        returned=Count("pk", filter=in_time & Q(state=Case.State.EXPORTED)),
+        moved=Count("pk", filter=in_time & Q(state=Case.State.MOVED)),
+        declined=Count("pk", filter=in_time & Q(state=Case.State.DECLINED)),
+    )
+    settled = counted["returned"] + counted["moved"] + counted["declined"]
+    return WindDownProgress(
+        page=wind_down.get_absolute_url(),
+        shutdown_on=wind_down.shutdown_on,
+        completed_on=None
+        if wind_down.completed_at is None
+        else timezone.localdate(wind_down.completed_at),
+        returned=counted["returned"],
+        moved=counted["moved"],
+        declined=counted["declined"],
+        left=counted["cases"] - settled,
+    )
 
 
 def alternatives_for(service: Service, *, today: datetime.date) -> list[Service]:

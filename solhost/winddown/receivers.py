@@ -2,7 +2,8 @@
 
 import datetime
 
-from solhost.winddown.queries import closed_service_ids, sign_in_refusal
+from solhost.qualification.dossier import WindDownProgress
+from solhost.winddown.queries import closed_service_ids, progress_for_charter, sign_in_refusal
 
 
 def refuse_sign_in_when_closing(sender, *, user, service, day: datetime.date, **kwargs):
@@ -15,3 +16,8 @@ def withdraw_closed_services(sender, **kwargs) -> set[int]:
     """Partners tells the directory what to list: a partner that has wound down offers
     nothing any more."""
     return closed_service_ids()
+
+
+def report_wind_down_progress(sender, *, organisation, **kwargs) -> WindDownProgress | None:
+    """Qualification asks how the partner's wind-down went, to judge charter B3.1."""
+    return progress_for_charter(organisation)
