@@ -21,6 +21,11 @@ mail looks the address up (``tasks.alert_owner_of_failed_sign_ins``).
 The client address is ``REMOTE_ADDR``, which ``core.client_address`` sets to the real
 client behind a trusted proxy. An IPv6 client counts as its /64 network, the block one
 connection usually holds. Settings: ``SOLHOST_LOGIN_LIMITS`` (see docs/steward.md).
+
+In a region of several sites each site counts in its own cache, and a pair's wait also
+counts the failures other sites recorded for it, as far as they have reached this site
+(receivers of ``failures_elsewhere``; docs/decisions/0012-sites.md): moving to another
+site does not start a guesser afresh.
 """
 
 import hashlib
@@ -32,6 +37,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.dispatch import Signal
 from django.utils.translation import ngettext
 
 from solhost.identity.tasks import alert_owner_of_failed_sign_ins
@@ -42,6 +48,12 @@ from solhost.identity.tasks import alert_owner_of_failed_sign_ins
 CHECKING_SECONDS = 30
 
 PREFIX = "login-limits"
+
+# Sent with ``email``, ``address`` (as ``address_key`` makes it) and ``since`` (seconds since
+# the epoch) when a pair's wait is judged. A receiver answers ``(failures, time of the last)``
+# that other sites of the region recorded for the pair since then, or None. None listens in
+# a region of one site.
+failures_elsewhere = Signal()
 
 
 def now() -> float:
@@ -110,7 +122,7 @@ def record_failure(request, email: str) -> None:
     limits = _limits()
     address = client_address(request)
     at = now()
-    failures, _last = _pair_state(email, address, at)
+    failures, _last = _local_pair_state(email, address, at)
     cache.set(
         _key("pair", email, address),
         (failures + 1, at),
@@ -126,7 +138,13 @@ def record_failure(request, email: str) -> None:
 
 def record_success(request, email: str) -> None:
     """The right password for the account: the pair starts afresh."""
-    cache.delete(_key("pair", email, client_address(request)))
+    address = client_address(request)
+    cache.delete(_key("pair", email, address))
+    if failures_elsewhere.has_listeners():
+        # Failures other sites recorded before this success are forgotten too.
+        cache.set(
+            _key("succeeded", email, address), now(), timeout=_limits()["pair_memory_seconds"]
+        )
 
 
 def forget_account(email: str) -> None:
@@ -135,7 +153,11 @@ def forget_account(email: str) -> None:
 
 
 def client_address(request) -> str:
-    raw = request.META.get("REMOTE_ADDR", "")
+    return address_key(request.META.get("REMOTE_ADDR", ""))
+
+
+def address_key(raw: str) -> str:
+    """The address the limits count a client as: its IPv4 address, or its IPv6 /64."""
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:
@@ -161,12 +183,30 @@ def _recent(times: list[float], at: float, window: int) -> list[float]:
     return [t for t in times if at - t < window]
 
 
-def _pair_state(email: str, address: str, at: float) -> tuple[int, float]:
-    """(failures, time of the last one) for the pair, with forgotten ones dropped."""
+def _local_pair_state(email: str, address: str, at: float) -> tuple[int, float]:
+    """(failures, time of the last one) this site counted for the pair, forgotten ones dropped."""
     failures, last = cache.get(_key("pair", email, address), (0, 0.0))
     cleared = cache.get(_key("cleared", email), 0.0)
     if last <= cleared or at - last >= _limits()["pair_memory_seconds"]:
         return 0, 0.0
+    return failures, last
+
+
+def _pair_state(email: str, address: str, at: float) -> tuple[int, float]:
+    """(failures, time of the last one) for the pair: this site's, and other sites'."""
+    failures, last = _local_pair_state(email, address, at)
+    if not failures_elsewhere.has_listeners():
+        return failures, last
+    since = max(
+        at - _limits()["pair_memory_seconds"],
+        cache.get(_key("cleared", email), 0.0),
+        cache.get(_key("succeeded", email, address), 0.0),
+    )
+    for _receiver, answer in failures_elsewhere.send(
+        sender=None, email=email, address=address, since=since
+    ):
+        if answer:
+            failures, last = failures + answer[0], max(last, answer[1])
     return failures, last
 
 

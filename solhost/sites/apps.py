@@ -15,6 +15,11 @@ class SitesConfig(AppConfig):
         from solhost.sites import config, keys
 
         published_keys.connect(keys.registered_sites_keys, dispatch_uid="sites.published_keys")
+        if config.site_name():
+            from solhost.identity.login_limits import failures_elsewhere
+            from solhost.sites.limits import failures_recorded_elsewhere
+
+            failures_elsewhere.connect(failures_recorded_elsewhere, dispatch_uid="sites.limits")
         if config.is_replica_site():
             from solhost.sites import read_only
 

@@ -1,0 +1,48 @@
+"""Sign-in limits across the region's sites: the failures other sites recorded for a pair.
+
+A site counts failed sign-ins in its own cache. What other sites recorded reaches it as
+``identity.login_failed`` audit events ("<address tried> from <client address>"): at a
+site, those its standby has (the primary's own, and those other sites forwarded there);
+at the primary, those forwarded to it. So a guesser who moves to another site is slowed
+down there too, as far as that site can know: a site cut off from the rest learns of
+other sites' failures when the link is back.
+"""
+
+import datetime
+import logging
+
+from django.db import DatabaseError
+
+from solhost.core.audit import AuditAction
+from solhost.core.models import AuditEvent
+from solhost.identity.login_limits import address_key
+from solhost.sites import config
+
+logger = logging.getLogger(__name__)
+
+# Enough to reach the longest wait; more changes nothing.
+MOST = 64
+
+
+def failures_recorded_elsewhere(sender, *, email: str, address: str, since: float, **kwargs):
+    """``(failures, time of the last)`` for the pair recorded at other sites since ``since``."""
+    prefix = f"{email} from "
+    events = AuditEvent.objects.filter(
+        action=AuditAction.LOGIN_FAILED,
+        at__gte=datetime.datetime.fromtimestamp(since, tz=datetime.UTC),
+        note__istartswith=prefix,
+    )
+    if config.is_replica_site():
+        # This site's own failures are in its cache, forwarded or not.
+        events = events.exclude(forwarded__site__name=config.site_name())
+    else:
+        # The primary's own are in its cache; the others came from sites.
+        events = events.filter(forwarded__isnull=False)
+    try:
+        found = list(events.order_by("-at").values_list("at", "note")[:MOST])
+    except DatabaseError as error:
+        # The region's database is out of reach: this site's own count still holds.
+        logger.warning("could not read other sites' failed sign-ins: %s", error)
+        return None
+    times = [at.timestamp() for at, note in found if address_key(note[len(prefix) :]) == address]
+    return (len(times), max(times)) if times else None

@@ -1,0 +1,94 @@
+"""Sign-in limits across sites: a guesser who moves to another site is slowed down there
+too, as far as that site knows (the failures other sites recorded, in its database)."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from solhost.core.audit import AuditAction, record
+from solhost.identity import login_limits
+from solhost.identity.tests.test_login_limits import (
+    ACCOUNT_WAIT,
+    ATTACKER,
+    LIMITS,
+    MISMATCH,
+    OWNER,
+    WRONG,
+    Clock,
+)
+from solhost.sites.limits import failures_recorded_elsewhere
+from solhost.sites.models import ForwardedEvent, Site
+from solhost.test import PASSWORD
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(login_limits, "now", clock)
+    return clock
+
+
+@pytest.fixture
+def at_hill(settings, world):
+    """This installation plays the site ``hill``, reading the region from its standby."""
+    settings.SOLHOST_LOGIN_LIMITS = LIMITS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world.rita.set_password(PASSWORD)
+    world.rita.save(update_fields=["password"])
+    settings.SOLHOST_SITE = "hill"
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby/region"
+    login_limits.failures_elsewhere.connect(failures_recorded_elsewhere, dispatch_uid="test")
+    yield Site.objects.create(name="hill", jwks={}, keys_updated_at=timezone.now())
+    login_limits.failures_elsewhere.disconnect(dispatch_uid="test")
+
+
+def _failed_elsewhere(times: int, clock, *, address=ATTACKER, site=None) -> None:
+    """Failures the region recorded (at the primary, or forwarded by ``site``)."""
+    for n in range(times):
+        event = record(actor=None, action=AuditAction.LOGIN_FAILED, note=f"{OWNER} from {address}")
+        at = datetime.datetime.fromtimestamp(clock.at - times + n, tz=datetime.UTC)
+        type(event).objects.filter(pk=event.pk).update(at=at)
+        if site is not None:
+            ForwardedEvent.objects.create(
+                site=site,
+                kind="audit",
+                local_id=event.pk,
+                received_at=at,
+                outcome="stored",
+                audit_event=event,
+            )
+
+
+def _sign_in(password: str):
+    return Client().post(
+        reverse("account_login"), {"login": OWNER, "password": password}, REMOTE_ADDR=ATTACKER
+    )
+
+
+def test_failures_recorded_at_another_site_make_the_guesser_wait_here(at_hill, world, clock):
+    _failed_elsewhere(8, clock)
+    assertContains(_sign_in(PASSWORD), ACCOUNT_WAIT)
+
+
+def test_this_sites_own_forwarded_failures_are_not_counted_twice(at_hill, world, clock):
+    _failed_elsewhere(8, clock, site=at_hill)
+    assertNotContains(_sign_in(WRONG), ACCOUNT_WAIT)
+
+
+def test_failures_from_another_address_or_before_a_success_do_not_count(at_hill, world, clock):
+    _failed_elsewhere(8, clock, address="10.9.9.9")
+    assertContains(_sign_in(WRONG), MISMATCH)
+    _failed_elsewhere(8, clock)
+    clock.advance(30)
+    # The wait is over; the right password signs in and the pair starts afresh.
+    response = _sign_in(PASSWORD)
+    assert response.status_code == 302, response.content[:500]
+    assertNotContains(_sign_in(WRONG), ACCOUNT_WAIT)
+
+
+def test_a_region_of_one_site_asks_nobody(world):
+    assert not login_limits.failures_elsewhere.has_listeners()
