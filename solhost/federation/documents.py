@@ -19,7 +19,7 @@ from solhost.lores.queries import lores_evidence
 from solhost.partners.models import Organisation, Server, Service
 from solhost.qualification.badges import badge, with_qualification
 from solhost.region.models import Region
-from solhost.winddown.queries import closed_service_ids, closing_dates_by_service
+from solhost.winddown.queries import closed_services, closing_dates_by_service
 
 Absolute = Callable[[str], str]
 Entries = list[tuple[str, str]]
@@ -241,7 +241,7 @@ def directory(region: Region | None, absolute: Absolute, *, day: datetime.date) 
     """The whole public directory in one document: partners with their charter badge,
     services with their LoRes availability and closing dates, servers with their latest
     renewable share, as of ``day``."""
-    closed = closed_service_ids()
+    closed = closed_services()
     owners = list(partners().order_by("slug"))
     services = list(
         Service.objects.filter(organisation__in=owners)

@@ -10,14 +10,14 @@ from django.db.models import Count, Q, QuerySet
 from solhost.partners.listing_cache import cached, current_stamp
 from solhost.partners.models import Service, ServiceKind
 from solhost.partners.search import KindWords, Listings, fold, narrow, searchable
-from solhost.partners.signals import withdrawn_service_ids
+from solhost.partners.signals import withdrawn_services
 
 # The directory's order, kept by every list of services it shows.
 DIRECTORY_ORDER = ("kind__name", "name", "pk")
 
 
 def _listings() -> Listings:
-    offered = Service.objects.exclude(pk__in=withdrawn_service_ids())
+    offered = Service.objects.exclude(withdrawn_services())
     rows = offered.order_by(*DIRECTORY_ORDER).values_list(
         "pk",
         "kind__slug",
@@ -50,7 +50,7 @@ def _listings() -> Listings:
 def offered_services() -> Q:
     """Picks, from a kind's or an organisation's ``services``, those still offered: for
     counting them (``Count("services", filter=offered_services())``)."""
-    return ~Q(services__pk__in=withdrawn_service_ids())
+    return ~withdrawn_services("services__pk")
 
 
 def _kind_words() -> tuple[KindWords, ...]:
@@ -106,7 +106,7 @@ def filter_services(
     """Narrow ``services`` as the directory does (``find_services``), in its order,
     without those no longer offered."""
     services = (
-        services.exclude(pk__in=withdrawn_service_ids())
+        services.exclude(withdrawn_services())
         .select_related("kind", "organisation")
         .order_by(*DIRECTORY_ORDER)
     )

@@ -1,6 +1,7 @@
 """What partners tells the apps above it, so that it never has to know them."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 
 from solhost.partners.models import Organisation, Service
@@ -11,7 +12,8 @@ partner_records_changed = Signal()
 
 # Sent to learn which services are no longer offered to residents, though their records
 # stay (an app above knows, say, that their partner has wound down): each receiver
-# answers a set of service ids. The directory and the API's list leave them out.
+# answers a query of service ids, not yet run, which becomes a subquery of the page's own
+# query. The directory and the API's list leave them out.
 services_withdrawn = Signal()
 
 
@@ -24,7 +26,10 @@ def announce_change(*, organisation: Organisation, change: str) -> None:
     )
 
 
-def withdrawn_service_ids() -> set[int]:
-    """Every service a receiver of ``services_withdrawn`` says is no longer offered."""
-    answers = services_withdrawn.send(sender=Service)
-    return set().union(*(ids for _, ids in answers))
+def withdrawn_services(field: str = "pk") -> Q:
+    """Matches every service a receiver of ``services_withdrawn`` says is no longer offered,
+    through ``field`` (the service's ``pk``, or ``services__pk`` from a kind or partner)."""
+    withdrawn = Q()
+    for _, ids in services_withdrawn.send(sender=Service):
+        withdrawn |= Q(**{f"{field}__in": ids})
+    return withdrawn

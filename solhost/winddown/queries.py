@@ -3,7 +3,7 @@
 import datetime
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from solhost.core.models import parameter_value
@@ -31,14 +31,10 @@ def closing_dates_by_service(service_ids) -> dict[int, datetime.date]:
     )
 
 
-def closed_service_ids() -> set[int]:
-    """The services of partners whose wind-down the steward completed: the directory no
-    longer lists them."""
-    return set(
-        Service.objects.filter(organisation__wind_down__completed_at__isnull=False).values_list(
-            "pk", flat=True
-        )
-    )
+def closed_services() -> QuerySet[Service]:
+    """The ids of the services of partners whose wind-down the steward completed: the
+    directory no longer lists them. A query not yet run, so it can serve as a subquery."""
+    return Service.objects.filter(organisation__wind_down__completed_at__isnull=False).values("pk")
 
 
 def wind_down_of(organisation_id: int) -> WindDown | None:

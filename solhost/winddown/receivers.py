@@ -2,8 +2,11 @@
 
 import datetime
 
+from django.db.models import QuerySet
+
+from solhost.partners.models import Service
 from solhost.qualification.dossier import WindDownProgress
-from solhost.winddown.queries import closed_service_ids, progress_for_charter, sign_in_refusal
+from solhost.winddown.queries import closed_services, progress_for_charter, sign_in_refusal
 
 
 def refuse_sign_in_when_closing(sender, *, user, service, day: datetime.date, **kwargs):
@@ -12,10 +15,10 @@ def refuse_sign_in_when_closing(sender, *, user, service, day: datetime.date, **
     return sign_in_refusal(user, service, day=day)
 
 
-def withdraw_closed_services(sender, **kwargs) -> set[int]:
+def withdraw_closed_services(sender, **kwargs) -> QuerySet[Service]:
     """Partners tells the directory what to list: a partner that has wound down offers
     nothing any more."""
-    return closed_service_ids()
+    return closed_services()
 
 
 def report_wind_down_progress(sender, *, organisation, **kwargs) -> WindDownProgress | None:
