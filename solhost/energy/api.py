@@ -34,7 +34,7 @@ class UploadOut(Schema):
     coverage: float
 
 
-class ProblemOut(Schema):
+class LineProblemOut(Schema):
     line: int | None
     message: str
 
@@ -104,7 +104,7 @@ BODY_CONTENT = {
     auth=partner_token,
     response={
         201: UploadOut,
-        422: list[ProblemOut],
+        422: list[LineProblemOut],
         **GUARDED,
         **UNAUTHORISED,
         **NOT_FOUND,

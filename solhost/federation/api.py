@@ -18,13 +18,13 @@ from solhost.region.models import current_region
 router = Router(tags=["directory"])
 
 
-class RegionOut(Schema):
+class DirectoryRegionOut(Schema):
     name: str
     slug: str
     website: str
 
 
-class QualificationOut(Schema):
+class DirectoryQualificationOut(Schema):
     state: str = Field(
         description="The charter badge: `qualified`, `not_met`, `not_yet_shown` (evidence "
         "still to come) or `not_evaluated`."
@@ -33,7 +33,7 @@ class QualificationOut(Schema):
     judged_for: str | None = Field(description="The day the newest evaluation judged.")
 
 
-class PartnerOut(Schema):
+class DirectoryPartnerOut(Schema):
     slug: str
     name: str
     summary: str
@@ -42,11 +42,11 @@ class PartnerOut(Schema):
     website: str
     page: str
     founded: str | None
-    qualification: QualificationOut
+    qualification: DirectoryQualificationOut
     closing_on: str | None = Field(description="The shutdown day of a partner that is closing.")
 
 
-class LoresOut(Schema):
+class DirectoryLoresOut(Schema):
     available: bool = Field(
         description="The LoRes sync found an app running the service on a node linked to "
         "its partner's servers."
@@ -58,7 +58,7 @@ class LoresOut(Schema):
     checked_at: str | None = Field(description="When a sync last found the app installed.")
 
 
-class ServiceOut(Schema):
+class DirectoryServiceOut(Schema):
     slug: str
     name: str
     summary: str
@@ -73,22 +73,22 @@ class ServiceOut(Schema):
     page: str
     status: str = Field(description="`open`, `closing` (its partner winds down) or `closed`.")
     closing_on: str | None
-    lores: LoresOut
+    lores: DirectoryLoresOut
 
 
-class RenewableOut(Schema):
+class DirectoryRenewableOut(Schema):
     share: float | None = Field(description="Renewable share of the energy used, 0 to 1.")
     as_of: str | None
     days_measured: int | None
     coverage: float | None = Field(description="Share of the window's days with readings.")
 
 
-class LoresNodeOut(Schema):
+class DirectoryLoresNodeOut(Schema):
     name: str
     state: str
 
 
-class ServerOut(Schema):
+class DirectoryServerOut(Schema):
     slug: str
     name: str
     partner: str
@@ -96,16 +96,16 @@ class ServerOut(Schema):
     locality: str
     latitude: float
     longitude: float
-    renewable: RenewableOut
-    lores_node: LoresNodeOut | None
+    renewable: DirectoryRenewableOut
+    lores_node: DirectoryLoresNodeOut | None
 
 
 class DirectoryOut(Schema):
-    region: RegionOut
+    region: DirectoryRegionOut
     as_of: str
-    partners: list[PartnerOut]
-    services: list[ServiceOut]
-    servers: list[ServerOut]
+    partners: list[DirectoryPartnerOut]
+    services: list[DirectoryServiceOut]
+    servers: list[DirectoryServerOut]
 
 
 @router.get(

@@ -45,3 +45,26 @@ def test_the_description_says_text_parameters_hold_no_nul(client):
     assert parameters
     # A date and time has a stricter pattern of its own, which holds no NUL either.
     assert {p["schema"]["pattern"] for p in parameters} <= {"^[^\\u0000]*$", MOMENT_PATTERN}
+
+
+def _every_subclass(cls):
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from _every_subclass(subclass)
+
+
+def test_no_two_shapes_of_the_api_share_a_name():
+    """The OpenAPI document keeps one schema per class name: a second class of the same
+    name would be described, and validated, as the first."""
+    from collections import Counter
+
+    from ninja import Schema
+
+    import solhost.api  # noqa: F401 - imports every app's API module
+
+    names = Counter(
+        shape.__name__
+        for shape in _every_subclass(Schema)
+        if shape.__module__.startswith("solhost.") and ".tests" not in shape.__module__
+    )
+    assert [name for name, count in names.items() if count > 1] == []

@@ -17,8 +17,9 @@ from solhost.identity.tests.oidc import (
 # Measured at 17, savepoints included, with the audit and usage events (34 before the grant
 # was read once, 26 before the client, the ID token and the usage parameters were).
 MOST_QUERIES = 17
-# Session, user, client, the session's row, consent, the new grant.
-MOST_AUTHORIZATION_QUERIES = 6
+# Session, user, client, whether the service's partner is closing (sign_in_refusal), the
+# session's row, consent, the new grant.
+MOST_AUTHORIZATION_QUERIES = 7
 
 
 def test_an_authorization_with_consent_reads_the_client_and_session_row_once(client, world):
