@@ -34,10 +34,11 @@ PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 test-sqlite: $(STAMP) system-packages relying-parties
 	env -u DATABASE_URL $(PYTEST)
 
-# Tests marked own_sqlite run solhost on a SQLite file of their own whichever database the
-# suite uses: the SQLite run has done exactly that work already.
+# Tests marked own_database run solhost on databases of their own (a SQLite file, or the
+# PostgreSQL clusters of the sites test) whichever database the suite uses: the SQLite run
+# has done exactly that work already.
 test-postgres: $(STAMP) system-packages relying-parties
-	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) -m "not own_sqlite"
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) -m "not own_database"
 
 # A site cut off from the primary (issue 19), alone: PostgreSQL clusters of its own, a
 # standby, two servers. `make test` runs it too, in both runs above.

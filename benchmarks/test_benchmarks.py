@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # The scripts get no DATABASE_URL: they measure their own SQLite (or PostgreSQL when told).
-pytestmark = pytest.mark.own_sqlite
+pytestmark = pytest.mark.own_database
 
 
 def check_home_page(figures: dict) -> None:

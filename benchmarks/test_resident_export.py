@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.own_sqlite
+pytestmark = pytest.mark.own_database
 
 
 def test_the_export_benchmark_runs_tiny_and_prints_its_figures(tmp_path):

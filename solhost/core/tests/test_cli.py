@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.own_sqlite
+pytestmark = pytest.mark.own_database
 
 SOLHOST = shutil.which("solhost", path=str(Path(sys.executable).parent))
 

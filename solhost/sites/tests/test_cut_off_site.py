@@ -53,6 +53,9 @@ from solhost.identity.tests.served import (
 from solhost.sites.tests import clusters
 from solhost.test import PASSWORD
 
+# Its clusters are its own: the same test whatever database the suite runs on.
+pytestmark = pytest.mark.own_database
+
 SOLHOST = str(Path(sys.executable).with_name("solhost"))
 CALLBACK = "http://127.0.0.1:9/callback"
 RESIDENT = "rita@example.org"
