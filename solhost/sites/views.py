@@ -19,8 +19,9 @@ def _problem(status: int, where: str, message: str) -> JsonResponse:
 @require_POST
 def forward(request: HttpRequest) -> HttpResponse:
     """``POST /sites/forward/``: a batch of events a site recorded, signed by its key."""
-    if config.is_replica_site():
-        return _problem(404, "site", "events are forwarded to the primary, not to a site")
+    if not config.is_primary():
+        # A region of one site has no door for forwarding; a site forwards, it takes none.
+        return _problem(404, "site", "events are forwarded to the region's primary site")
     try:
         site, claims = verify_batch(request.body.decode("ascii", errors="replace").strip())
     except BadBatch as error:

@@ -340,6 +340,13 @@ def _sign_in_through_the_code_flow(region: Region) -> dict:
     }
 
 
+def _signed_in_at_the_site(region: Region, email: str) -> requests.Session:
+    browser = requests.Session()
+    login_page = browser.get(f"{region.issuer}/accounts/login/", timeout=STEP_TIMEOUT)
+    redirected(submit(browser, login_page, login=email, password=PASSWORD))
+    return browser
+
+
 def _write_needing_the_primary(region: Region, browser: requests.Session) -> requests.Response:
     page = browser.get(f"{region.issuer}/contribute/", timeout=STEP_TIMEOUT)
     assert page.status_code == 200, page.text[:2000]
@@ -401,6 +408,12 @@ def _the_story(region: Region) -> None:
         == 200
     )
 
+    # The steward sees at the site what waits to be forwarded.
+    steward = _signed_in_at_the_site(region, "sam@example.org")
+    page = steward.get(f"{site}/steward/sites/", timeout=STEP_TIMEOUT)
+    assert page.status_code == 200, page.text[:2000]
+    assert "not reached the primary yet" in page.text and SITE in page.text
+
     # What the site recorded waits in its store; the store holds no password hash at all.
     usage = region.at_store("SELECT id, key FROM metering_usageevent ORDER BY id")
     today = datetime.datetime.now(ZoneInfo("Australia/Melbourne")).date()
@@ -438,6 +451,9 @@ def _the_story(region: Region) -> None:
     assert "Forwarded 0 events" in again, again
     # Nothing is left waiting, and the steward can see it.
     assert "Still waiting: 0 audit events, 0 usage events." in again, again
+
+    page = steward.get(f"{site}/steward/sites/", timeout=STEP_TIMEOUT)
+    assert "every event recorded here has reached the primary" in page.text, page.text[:3000]
 
     # Every event arrived exactly once.
     receipts = region.at_primary(

@@ -27,7 +27,8 @@ FORWARD = "/sites/forward/"
 
 @pytest.fixture
 def hill(world, settings):
-    """This installation's own keys registered as the site ``hill``, which it plays."""
+    """This installation's own keys registered as the site ``hill``, which it plays (and
+    the primary, which it is too: one database plays both ends)."""
     settings.SOLHOST_SITE = "hill"
     return Site.objects.create(name="hill", jwks=own_public_keys(), keys_updated_at=timezone.now())
 
@@ -242,3 +243,12 @@ def test_registering_a_site_takes_public_keys_only(world, tmp_path, settings):
     call_command("sites", "remove", "valley")
     valley.refresh_from_db()
     assert valley.removed_at is not None
+
+
+def test_only_the_primary_takes_forwarded_events(client, world, settings):
+    token = sign_batch({"kind": "audit", "events": []})
+    # A region of one site, and a site reading from a standby, have no door for them.
+    assert _post(client, token).status_code == 404
+    settings.SOLHOST_SITE = "hill"
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby/region"
+    assert _post(client, token).status_code == 404
