@@ -41,7 +41,7 @@ test-postgres: $(STAMP) system-packages relying-parties
 	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) -m "not own_database"
 
 # A site cut off from the primary (issue 19), alone: PostgreSQL clusters of its own, a
-# standby, two servers. `make test` runs it too, in both runs above.
+# standby, two servers. `make test` runs it too, in the SQLite run (it is own_database).
 test-sites: $(STAMP) system-packages
 	$(BIN)/python -m pytest solhost/sites/tests/test_cut_off_site.py
 
