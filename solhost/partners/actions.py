@@ -67,6 +67,7 @@ SERVICE_FIELDS = (
     "url",
     "lores_url",
     "servers",
+    "accepts_new_residents",
     *EXIT_FIELDS,
 )
 

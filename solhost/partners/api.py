@@ -38,6 +38,7 @@ class ServiceOut(Schema):
     audience: str
     url: str
     lores_url: str
+    accepts_new_residents: bool
     partner: str
     how_to_leave: HowToLeaveOut
 

@@ -144,6 +144,7 @@ class ServiceForm(forms.ModelForm):
             "source_url": "Source code address",
             "url": "Service address",
             "lores_url": "LoRes mesh address",
+            "accepts_new_residents": "Takes new residents",
         }
         help_texts = {"slug": "Short name used in addresses, e.g. mcc-chat. Unique in the region."}
         widgets = {

@@ -298,6 +298,13 @@ class Service(ExitInformation):
         help_text="The address on the region's LoRes mesh, if it is offered there.",
     )
     servers = models.ManyToManyField(Server, related_name="services", blank=True)
+    accepts_new_residents = models.BooleanField(
+        default=True,
+        help_text=(
+            "Untick when the service is full: the directory says it takes no new residents, "
+            "wind-downs stop suggesting it, and only the residents it already has sign in."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

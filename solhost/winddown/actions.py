@@ -176,7 +176,8 @@ def request_move(
     """The resident asks to move to ``service``; its partner's admins are asked to accept.
 
     Refused unless the case is the resident's and still open, and the service is of the
-    same kind, at another partner qualified today and not itself closing."""
+    same kind, takes new residents, and is at another partner qualified today and not
+    itself closing."""
     today = today or timezone.localdate()
     case = Case.objects.select_for_update().select_related("service").get(pk=case.pk)
     if case.resident_id != resident.pk:
@@ -189,6 +190,8 @@ def request_move(
             f"{service.name} is a {service.kind} service, not {case.service.kind} like "
             f"{case.service.name}."
         )
+    if not service.accepts_new_residents:
+        problems.append(f"{service.name} is not taking new residents.")
     if service.organisation_id == case.service.organisation_id:
         problems.append(f"{service.name} is run by the partner that is closing.")
     elif WindDown.objects.filter(organisation_id=service.organisation_id).exists():

@@ -19,6 +19,7 @@ class WinddownConfig(AppConfig):
         from solhost.winddown.models import WindDown
         from solhost.winddown.receivers import (
             refuse_sign_in_when_closing,
+            refuse_sign_in_when_full,
             report_wind_down_progress,
             withdraw_closed_services,
         )
@@ -28,6 +29,7 @@ class WinddownConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(renew_stamp, sender=WindDown, dispatch_uid="winddown.listing")
         sign_in_refusal.connect(refuse_sign_in_when_closing, dispatch_uid="winddown.sign_in")
+        sign_in_refusal.connect(refuse_sign_in_when_full, dispatch_uid="winddown.sign_in_full")
         services_withdrawn.connect(withdraw_closed_services, dispatch_uid="winddown.withdrawn")
         # Charter B3.1 reads whether the wind-down returned or moved every case by its shutdown.
         wind_down_progress.connect(report_wind_down_progress, dispatch_uid="winddown.charter")

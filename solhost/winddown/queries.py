@@ -75,6 +75,14 @@ def sign_in_refusal(user, service: Service, *, day: datetime.date) -> str | None
     return None
 
 
+def full_service_refusal(user, service: Service) -> str | None:
+    """Why ``user`` may not sign in to ``service`` because it takes no new residents, or
+    None: its partner marked it full, and ``user`` is not one of its residents already."""
+    if service.accepts_new_residents or is_resident_of(user, service):
+        return None
+    return f"{service.name} is not taking new residents."
+
+
 def residents_by_service(organisation: Organisation) -> set[tuple[int, int]]:
     """``(resident id, service id)`` for everyone who used or connected to the partner's
     services: an active day on record, or a standing consent to the service's sign-in."""
@@ -129,10 +137,10 @@ def progress_for_charter(organisation: Organisation) -> WindDownProgress | None:
 
 
 def alternatives_for(service: Service, *, today: datetime.date) -> list[Service]:
-    """Services a resident of ``service`` can move to: the same kind, at another partner
-    that is qualified today and is not itself closing."""
+    """Services a resident of ``service`` can move to: the same kind, taking new
+    residents, at another partner that is qualified today and is not itself closing."""
     candidates = (
-        Service.objects.filter(kind_id=service.kind_id)
+        Service.objects.filter(kind_id=service.kind_id, accepts_new_residents=True)
         .exclude(organisation_id=service.organisation_id)
         .exclude(Exists(WindDown.objects.filter(organisation=OuterRef("organisation"))))
         .select_related("organisation")

@@ -6,13 +6,24 @@ from django.db.models import QuerySet
 
 from solhost.partners.models import Service
 from solhost.qualification.dossier import WindDownProgress
-from solhost.winddown.queries import closed_services, progress_for_charter, sign_in_refusal
+from solhost.winddown.queries import (
+    closed_services,
+    full_service_refusal,
+    progress_for_charter,
+    sign_in_refusal,
+)
 
 
 def refuse_sign_in_when_closing(sender, *, user, service, day: datetime.date, **kwargs):
     """Identity asks before letting a resident into a service: a closing partner's service
     takes no new residents, and a closed one nobody."""
     return sign_in_refusal(user, service, day=day)
+
+
+def refuse_sign_in_when_full(sender, *, user, service, **kwargs):
+    """Identity asks before letting a resident into a service: a service its partner
+    marked full lets in only the residents it already has (as a closing one does)."""
+    return full_service_refusal(user, service)
 
 
 def withdraw_closed_services(sender, **kwargs) -> QuerySet[Service]:

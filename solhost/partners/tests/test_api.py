@@ -35,6 +35,7 @@ def test_one_partner_with_its_services_and_servers(client, world):
         "audience": "public",
         "url": "https://files.mcc.example.org",
         "lores_url": "http://files.mesh",
+        "accepts_new_residents": True,
         "partner": "mcc",
         "how_to_leave": {
             "export_formats": [],
@@ -92,6 +93,13 @@ def test_services_give_the_kind_and_partner_by_slug(client, world):
     (service,) = client.get("/api/v1/services?kind=chat").json()
     assert service["kind"] == "chat"
     assert service["partner"] == "cct"
+
+
+def test_services_say_whether_they_take_new_residents(client, world):
+    world.cct_service.accepts_new_residents = False
+    world.cct_service.save()
+    taking = {s["slug"]: s["accepts_new_residents"] for s in client.get("/api/v1/services").json()}
+    assert taking == {"mcc-files": True, "cct-chat": False}
 
 
 def test_a_bad_lores_value_is_a_clear_422(client, world):

@@ -100,3 +100,16 @@ def test_editing_a_service_records_the_changed_fields(alice, world):
     assert event.actor == world.alice
     assert event.changed_fields() == ["servers", "software_version"]
     assert list(world.mcc_service.servers.all()) == []
+
+
+def test_a_partner_marks_its_service_full_and_open_again_on_the_form(alice, world):
+    data = _edit_data(world)
+    assert data["accepts_new_residents"] == "on"
+    del data["accepts_new_residents"]
+    assert alice.post(EDIT, data).status_code == 302
+    world.mcc_service.refresh_from_db()
+    assert world.mcc_service.accepts_new_residents is False
+    assert AuditEvent.objects.get().changed_fields() == ["accepts_new_residents"]
+    assert alice.post(EDIT, _edit_data(world, accepts_new_residents="on")).status_code == 302
+    world.mcc_service.refresh_from_db()
+    assert world.mcc_service.accepts_new_residents is True

@@ -138,6 +138,15 @@ def test_result_cards_show_the_facts(client, world):
     assert html.count("On the LoRes mesh</span>") == 1
 
 
+def test_a_full_services_card_says_so_even_after_the_page_was_cached(client, world):
+    assert b"Not taking new residents" not in client.get(DIRECTORY).content
+    world.cct_service.accepts_new_residents = False
+    world.cct_service.save()
+    cards = client.get(DIRECTORY).content.decode().split('<li class="card service-card">')[1:]
+    full = [card for card in cards if "Not taking new residents" in card]
+    assert len(full) == 1 and "/services/cct-chat/" in full[0]
+
+
 def test_directory_page_is_clean(client, world):
     assert_clean_page(client.get(DIRECTORY, {"kind": "nonexistent"}))
 

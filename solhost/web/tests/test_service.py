@@ -60,6 +60,13 @@ def test_a_service_the_steward_runs_does_not_link_to_a_missing_page(client, worl
     assert found["Run by"] == "Test Steward"
 
 
+def test_a_full_service_says_it_is_not_taking_new_residents(client, world):
+    assert b"Not taking new residents" not in client.get(service_url("cct-chat")).content
+    world.cct_service.accepts_new_residents = False
+    world.cct_service.save()
+    assert b"Not taking new residents" in client.get(service_url("cct-chat")).content
+
+
 def test_unknown_service_is_404(client, world):
     assert client.get(service_url("nothing")).status_code == 404
 
