@@ -28,9 +28,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from usage_ingest import build_region
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 1000
@@ -95,40 +98,10 @@ def _django() -> None:
 def step_primary(args: argparse.Namespace) -> dict:
     """At the primary: the schema, partners with services, residents, and its own keys."""
     _django()
-    from django.core.management import call_command
-
     from solhost.identity.models import User
-    from solhost.partners.models import Organisation, Service, ServiceKind
+    from solhost.partners.models import Service
 
-    call_command("migrate", verbosity=0)
-    kind = ServiceKind.objects.create(slug="files", name="Files")
-    partners = Organisation.objects.bulk_create(
-        Organisation(
-            name=f"Partner {i}", slug=f"p{i}", legal_form="cooperative", summary="A co-op."
-        )
-        for i in range(PARTNERS)
-    )
-    Service.objects.bulk_create(
-        Service(
-            organisation=partners[i % PARTNERS],
-            slug=f"s{i}",
-            name=f"Service {i}",
-            kind=kind,
-            summary="A service.",
-            software="Nextcloud",
-            licence="AGPL-3.0-or-later",
-            source_url="https://example.org/src",
-            url=f"https://s{i}.example.org",
-        )
-        for i in range(args.services)
-    )
-    User.objects.bulk_create(
-        (
-            User(username=f"r{i}", sub=uuid.UUID(int=i + 1), password="!")
-            for i in range(args.residents)
-        ),
-        batch_size=5000,
-    )
+    build_region(args.residents, args.services, partners=PARTNERS)
     return {"residents": User.objects.count(), "services": Service.objects.count()}
 
 

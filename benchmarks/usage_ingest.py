@@ -113,7 +113,7 @@ def last_month(today: datetime.date) -> tuple[str, list[datetime.date]]:
     return period, [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def build_region(residents: int, services: int) -> dict:
+def build_region(residents: int, services: int, *, partners: int = PARTNERS) -> dict:
     """Partners, services, residents and a token per partner; what the senders need."""
     from django.core.management import call_command
 
@@ -123,15 +123,15 @@ def build_region(residents: int, services: int) -> dict:
 
     call_command("migrate", verbosity=0)
     kind = ServiceKind.objects.create(slug="files", name="Files")
-    partners = Organisation.objects.bulk_create(
+    owners = Organisation.objects.bulk_create(
         Organisation(
             name=f"Partner {i}", slug=f"p{i}", legal_form="cooperative", summary="A co-op."
         )
-        for i in range(PARTNERS)
+        for i in range(partners)
     )
     made = Service.objects.bulk_create(
         Service(
-            organisation=partners[i % PARTNERS],
+            organisation=owners[i % partners],
             slug=f"s{i}",
             name=f"Service {i}",
             kind=kind,
@@ -151,11 +151,11 @@ def build_region(residents: int, services: int) -> dict:
     return {
         "service_slugs": [s.slug for s in made],
         "service_pks": [s.pk for s in made],
-        "service_partner": [i % PARTNERS for i in range(services)],
-        "partner_pks": [p.pk for p in partners],
+        "service_partner": [i % partners for i in range(services)],
+        "partner_pks": [p.pk for p in owners],
         "resident_pks": [pks[uuid.UUID(int=i + 1)] for i in range(residents)],
         "tokens": [
-            issue_api_token(organisation=p, actor=None, name="benchmark")[1] for p in partners
+            issue_api_token(organisation=p, actor=None, name="benchmark")[1] for p in owners
         ],
     }
 
