@@ -19,7 +19,7 @@ from solhost.core.models import parameter_value
 from solhost.energy.public_facts import facts_by_server, facts_by_service
 from solhost.lores.queries import lores_evidence
 from solhost.partners.directory import find_services, kind_words, offered_services
-from solhost.partners.listing_cache import cached, cached_many, current_stamp
+from solhost.partners.listing_cache import cached, cached_many
 from solhost.partners.models import Organisation, Server, Service
 from solhost.partners.search import kinds_for
 from solhost.qualification.badges import with_qualification
@@ -36,6 +36,12 @@ from solhost.region.geometry import (
 from solhost.region.models import current_region
 from solhost.web.api import server_features
 from solhost.web.forms import DirectoryFilters
+from solhost.web.visitor_pages import (
+    DIRECTORY_LINKS,
+    kept_for_visitors,
+    listing_stamp,
+    not_kept_for_visitors,
+)
 from solhost.winddown.queries import closing_dates_by_service, wind_down_of
 
 # How many kinds of service the home page offers as shortcuts into the directory.
@@ -150,24 +156,26 @@ def _home_body(request, stamp: str | None, day) -> str:
     )
 
 
+@kept_for_visitors()
 def home(request):
     """The region in plain words, some of its partners, ways in to the directory, a small map.
 
     Everything below the header is rendered once a day and once per change of what it
     lists, so its cost stays the same however large the region grows.
     """
-    stamp = current_stamp()
+    stamp = listing_stamp(request)
     day = timezone.localdate()
     body = cached(f"home-body:{day}", lambda: _home_body(request, stamp, day), stamp=stamp)
     return render(request, "web/home.html", {"body": body})
 
 
+@kept_for_visitors()
 def partner_list(request):
     """Every partner co-op, by name: where the home page's few lead.
 
     Rendered once per change of what it lists, like the home page.
     """
-    stamp = current_stamp()
+    stamp = listing_stamp(request)
     body = cached(
         "partner-list",
         lambda: render_to_string(
@@ -248,6 +256,7 @@ def _directory_body(
     )
 
 
+@kept_for_visitors(query=DIRECTORY_LINKS)
 def directory(request):
     """The services that meet the filters in the query string, a page at a time.
 
@@ -255,7 +264,7 @@ def directory(request):
     nothing names the kinds of service its words point to, and those the region doesn't
     offer yet.
     """
-    stamp = current_stamp()
+    stamp = listing_stamp(request)
     choices = cached("directory-choices", lambda: _directory_choices(stamp), stamp=stamp)
     form = DirectoryFilters(request.GET, **choices)
     ignored = [str(error) for errors in form.errors.values() for error in errors]
@@ -265,6 +274,8 @@ def directory(request):
     page, page_problem = _page(Paginator(found, DIRECTORY_PAGE_SIZE), request.GET.get("page"))
     if page_problem:
         ignored.append(page_problem)
+    if ignored:
+        not_kept_for_visitors(request)
     # The filters in force, for the page links: a rejected value is not carried along.
     in_force = {k: "on" if v is True else v for k, v in applied.items() if v}
 
@@ -349,6 +360,7 @@ def _partner_page(slug: str, day) -> dict:
     }
 
 
+@kept_for_visitors()
 def partner_detail(request, slug):
     """One partner, its services and servers, with each server's power in words.
 
@@ -356,7 +368,7 @@ def partner_detail(request, slug):
     residents, so its slug gives 404 like any unknown one. Cached like the service page;
     the cards of its services are the directory's.
     """
-    stamp = current_stamp()
+    stamp = listing_stamp(request)
     day = timezone.localdate()
     page = cached(f"partner-page:{day}:{slug}", lambda: _partner_page(slug, day), stamp=stamp)
     cards = _service_cards(page["services"], stamp=stamp, show_partner=False)
@@ -377,6 +389,7 @@ def _service_page(slug: str, day) -> dict:
     }
 
 
+@kept_for_visitors()
 def service_detail(request, slug):
     """The facts about one service: software, licence, where to use it, who runs it, where,
     and on what power.
@@ -386,7 +399,7 @@ def service_detail(request, slug):
     """
     day = timezone.localdate()
     page = cached(
-        f"service-page:{day}:{slug}", lambda: _service_page(slug, day), stamp=current_stamp()
+        f"service-page:{day}:{slug}", lambda: _service_page(slug, day), stamp=listing_stamp(request)
     )
     return render(request, "web/service.html", page)
 
