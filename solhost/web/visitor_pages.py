@@ -27,11 +27,15 @@ from solhost.partners.listing_cache import TIMEOUT_SECONDS, current_stamp
 
 # Headers a view may set that belong to the page itself; cookies never do.
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag")
-# What the directory's own links and filter shortcuts put in its query string.
+# What the directory's own links put in its query string, and its filter form when only
+# a kind and the mesh are chosen (the form sends its other fields empty).
 DIRECTORY_LINKS = {
-    "kind": re.compile(r"[a-z0-9-]{1,50}"),
-    "lores": re.compile(r"on"),
+    "kind": re.compile(r"[a-z0-9-]{0,50}"),
+    "lores": re.compile(r"(on)?"),
     "page": re.compile(r"[1-9][0-9]{0,3}"),
+    "q": re.compile(r""),
+    "software": re.compile(r""),
+    "partner": re.compile(r""),
 }
 # Set on a request by a view whose page, this time, is not the same for every visitor.
 _NOT_KEPT = "_solhost_page_not_kept"

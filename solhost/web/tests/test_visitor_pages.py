@@ -56,6 +56,7 @@ def test_a_kept_page_says_it_differs_by_cookie_like_a_page_made_afresh(client, w
         (DIRECTORY, {"kind": "chat", "page": "999"}),
         (DIRECTORY, {"lores": "yes"}),
         (DIRECTORY, {"software": "Forgejo"}),
+        (DIRECTORY, {"q": "", "partner": "mcc"}),
     ],
 )
 def test_an_address_the_sites_links_dont_make_is_not_kept(
@@ -69,6 +70,16 @@ def test_a_repeated_parameter_is_not_kept(client, world, django_assert_max_num_q
     with django_assert_max_num_queries(100) as asked:
         client.get(f"{DIRECTORY}?kind=chat&kind=files")
     assert len(asked) > 1
+
+
+def test_the_filter_form_choosing_only_a_kind_and_the_mesh_is_kept(
+    client, world, django_assert_num_queries
+):
+    form = f"{DIRECTORY}?q=&kind=chat&software=&partner=&lores=on"
+    made = client.get(form)
+    with django_assert_num_queries(1):
+        kept = client.get(form)
+    assert kept.content == made.content
 
 
 def test_the_directorys_filter_links_are_kept_whatever_their_order(
