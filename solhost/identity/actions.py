@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -11,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
+from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken, revoke_access_token
 
 from solhost.core.audit import AuditAction, record, save_audited
+from solhost.core.models import AuditEvent
 from solhost.identity import backchannel
+from solhost.identity.databases import written_to
 from solhost.identity.models import (
     Consent,
     LogoutDelivery,
@@ -23,6 +26,7 @@ from solhost.identity.models import (
     User,
     redirect_uri_problem,
 )
+from solhost.identity.oidc import OFFLINE_ACCESS, tokens_issued_by
 from solhost.identity.subjects import subject_for
 from solhost.partners.models import Service
 
@@ -144,12 +148,9 @@ def _revoke_tokens(*, user: User, client: ServiceClient) -> int:
     return revoked
 
 
-def _clients_signed_in(user: User) -> list[ServiceClient]:
-    """The services holding the resident's consent or live tokens that take logout tokens.
-
-    Tokens are not tied to the session they came from, so every such service is told; one
-    that never saw the ``sid`` has nothing to sign out and still acknowledges (§2.6).
-    """
+def _clients_holding(user: User) -> list[ServiceClient]:
+    """The services holding the resident's consent or live tokens that take logout tokens:
+    those an erased account must sign out, whichever session they signed in with."""
     now = timezone.now()
     holding = (
         set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
@@ -167,22 +168,74 @@ def _clients_signed_in(user: User) -> list[ServiceClient]:
     return list(ServiceClient.objects.filter(pk__in=holding).exclude(backchannel_logout_uri=""))
 
 
+def _issued_in(*, user: User, ended: list[SignedInSession]) -> list[AuditEvent]:
+    """The token endpoint's records of the codes redeemed from the ``ended`` sessions (each
+    names the session its code came from), read where the token endpoint wrote them."""
+    return list(
+        AuditEvent.objects.using(written_to(AuditEvent)).filter(
+            # Only this resident's, and none older than the sessions: an index narrows the
+            # search before the sid inside each record is read.
+            actor_id=user.pk,
+            action=AuditAction.TOKEN_ISSUE,
+            at__gte=min(signed_in.started for signed_in in ended),
+            after__sid__in=[str(signed_in.sid) for signed_in in ended],
+        )
+    )
+
+
+def _revoke_online_tokens(*, user: User, issued: list[AuditEvent]) -> dict[int, int]:
+    """Back-Channel Logout §2.7: tokens issued in an ended session end with it, unless the
+    resident let the service act while they are away (``offline_access``), which is what
+    those are for. Judged on each token's own scope, so a refresh that narrowed a family's
+    scope ends it too.
+    Returns how many tokens were revoked, by client."""
+    access_tokens, refresh_tokens = tokens_issued_by(issued)
+    revoked: Counter[int] = Counter()
+    for refresh_token in refresh_tokens.filter(user=user).select_related("access_token"):
+        scope = refresh_token.access_token.scope if refresh_token.access_token else ""
+        if OFFLINE_ACCESS not in scope.split():
+            refresh_token.revoke()  # and its access token
+            revoked[refresh_token.application_id] += 1
+    # Read after the families: an access token revoked with its refresh token is gone.
+    for access_token in access_tokens.filter(user=user):
+        if OFFLINE_ACCESS not in access_token.scope.split():
+            revoke_access_token(access_token)
+            revoked[access_token.application_id] += 1
+    return revoked
+
+
 def _sessions_ended(
     *, user: User, ended: list[SignedInSession], reason: LogoutDelivery.Reason
 ) -> None:
-    """Owe the services logout tokens naming the ``ended`` sessions, then forget them.
+    """The ``ended`` sessions are over: the services each signed in to are owed logout
+    tokens naming it, and their tokens without ``offline_access`` are revoked; then the
+    sessions are forgotten. A service none of them signed in to hears nothing.
 
     One path for a sign-out, an ended session and a new password, so each tells the same
     services the same way.
     """
     if not ended:
         return
-    _owe_logout_tokens(
-        user=user,
-        clients=_clients_signed_in(user),
-        reason=reason,
-        sids=[signed_in.sid for signed_in in ended],
-    )
+    issued = _issued_in(user=user, ended=ended)
+    sids_by_client: defaultdict[int, set[str]] = defaultdict(set)
+    for event in issued:
+        sids_by_client[int(event.object_id)].add(event.after["sid"])
+    clients = {client.pk: client for client in ServiceClient.objects.filter(pk__in=sids_by_client)}
+    for client in clients.values():
+        _owe_logout_tokens(
+            user=user,
+            clients=[client],
+            reason=reason,
+            sids=[uuid.UUID(sid) for sid in sorted(sids_by_client[client.pk])],
+        )
+    for client_id, count in _revoke_online_tokens(user=user, issued=issued).items():
+        record(
+            actor=user,
+            action=AuditAction.TOKEN_REVOKE,
+            obj=clients[client_id],
+            note=f"{count} tokens revoked: the session they were issued in ended "
+            "and they were not for offline access",
+        )
     SignedInSession.objects.filter(pk__in=[signed_in.pk for signed_in in ended]).delete()
 
 
@@ -325,16 +378,16 @@ def end_access_of_deleted_account(*, user: User) -> int:
     """
     ended = list(SignedInSession.objects.filter(user=user))
     Session.objects.filter(session_key__in=[s.session_key for s in ended]).delete()
-    if ended:
-        _sessions_ended(user=user, ended=ended, reason=LogoutDelivery.Reason.DELETED)
-    else:
-        # Signed out everywhere, yet services may keep sessions of their own: name the resident.
-        _owe_logout_tokens(
-            user=user,
-            clients=_clients_signed_in(user),
-            reason=LogoutDelivery.Reason.DELETED,
-            sids=[],
-        )
+    # Every service holding anything is told of every session, whichever it signed in
+    # with: the whole account ends. Signed out everywhere, it is told the resident alone,
+    # as services may keep sessions of their own.
+    _owe_logout_tokens(
+        user=user,
+        clients=_clients_holding(user),
+        reason=LogoutDelivery.Reason.DELETED,
+        sids=[signed_in.sid for signed_in in ended],
+    )
+    SignedInSession.objects.filter(user=user).delete()
     holding = (
         set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
         | set(AccessToken.objects.filter(user=user).values_list("application_id", flat=True))

@@ -8,9 +8,11 @@ usage event per sign-in (resident, service, day).
 import datetime
 import hashlib
 import json
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, RefreshToken, revoke_access_token
@@ -66,6 +68,25 @@ def sign_in_refused(*, user, service, day: datetime.date) -> str | None:
 # Where the authorization view leaves the client it has already read, for the validator:
 # oauthlib builds its own request objects, and this is what they carry over from Django's.
 LOADED_CLIENT = "solhost.loaded_client"
+
+
+def tokens_issued_by(
+    events: Iterable[AuditEvent],
+) -> tuple[QuerySet[AccessToken], QuerySet[RefreshToken]]:
+    """What the token endpoint's ``TOKEN_ISSUE`` events issued that may still work: the
+    access tokens they name, and the live refresh tokens of the families their refresh
+    tokens started (refreshing keeps a token's family, so these follow every refresh)."""
+    afters = [event.after or {} for event in events]
+    access_tokens = AccessToken.objects.filter(
+        token_checksum__in=[after["access_token_sha256"] for after in afters]
+    )
+    families = RefreshToken.objects.filter(
+        token_checksum__in=[
+            after["refresh_token_sha256"] for after in afters if after.get("refresh_token_sha256")
+        ]
+    ).values("token_family")
+    refresh_tokens = RefreshToken.objects.filter(token_family__in=families, revoked__isnull=True)
+    return access_tokens, refresh_tokens
 
 
 class RegionOAuthLibCore(OAuthLibCore):
@@ -280,22 +301,11 @@ class RegionValidator(OAuth2Validator):
         if issued is None:
             return
         revoked = 0
-        for access_token in AccessToken.objects.filter(
-            token_checksum=issued.after["access_token_sha256"], application=client
-        ):
+        access_tokens, refresh_tokens = tokens_issued_by([issued])
+        for access_token in access_tokens.filter(application=client):
             revoke_access_token(access_token)
             revoked += 1
-        family = (
-            RefreshToken.objects.filter(
-                token_checksum=issued.after.get("refresh_token_sha256") or "-",
-                application=client,
-            )
-            .values_list("token_family", flat=True)
-            .first()
-        )
-        for refresh_token in RefreshToken.objects.filter(
-            token_family=family, application=client, revoked__isnull=True
-        ):
+        for refresh_token in refresh_tokens.filter(application=client):
             refresh_token.revoke()
             revoked += 1
         if revoked:
@@ -322,6 +332,14 @@ class RegionValidator(OAuth2Validator):
             if request.grant_type == "authorization_code":
                 # What a replay of this code must revoke.
                 issued["code_sha256"] = checksum(request.code)
+                # The browser session the code came from (the grant carries it): when that
+                # session ends, this service is told and these tokens are judged
+                # (actions._sessions_ended). Kept here, in a row written anyway, so the
+                # token request makes no query for it; refreshed tokens stay in the refresh
+                # token's family.
+                sid = id_token_claims_of((request.claims or {}).get(SESSION_CLAIMS)).get("sid")
+                if sid:
+                    issued["sid"] = sid
             record(
                 actor=request.user,
                 action=AuditAction.TOKEN_ISSUE,

@@ -78,6 +78,17 @@ def exchange(client, registered, code: str, **extra):
     return client.post(reverse("oauth2_provider:token"), data, **headers)
 
 
+def sign_in_to(browser, registered, **params) -> dict:
+    """Consent in the signed-in ``browser``, then redeem the code: the token response."""
+    code = consent(browser, authorize_params(registered, **params))["code"]
+    return exchange(browser, registered, code).json()
+
+
+def refresh(client, registered, refresh_token: str, **params):
+    data = {"grant_type": "refresh_token", "refresh_token": refresh_token, **params}
+    return client.post(reverse("oauth2_provider:token"), data, **basic_auth(registered))
+
+
 def verified_claims(client, id_token: str, audience: str) -> dict:
     keys = jwk.JWKSet.from_json(client.get(reverse("oauth2_provider:jwks-info")).content)
     token = jwt.JWT(jwt=id_token, key=keys, check_claims={"aud": audience, "exp": None})

@@ -20,11 +20,11 @@ from solhost.identity.subjects import subject_for
 from solhost.identity.tasks import retry_logout_deliveries
 from solhost.identity.tests.oidc import (
     REDIRECT,
-    authorize_params,
-    consent,
-    exchange,
+    SCOPES,
     introspect,
     make_client,
+    refresh,
+    sign_in_to,
     verified_claims,
 )
 from solhost.test import PASSWORD
@@ -81,20 +81,28 @@ def log_in(email: str) -> Client:
     return browser
 
 
-def sign_in_to(browser, registered) -> dict:
-    code = consent(browser, authorize_params(registered))["code"]
-    return exchange(browser, registered, code).json()
+def refreshed(registered, refresh_token: str, **params) -> dict:
+    return refresh(Client(), registered, refresh_token, **params).json()
+
+
+def checked_logout_token(token: str, **check_claims) -> jwt.JWT:
+    """The logout token, its signature checked against the JWKS."""
+    keys = jwk.JWKSet.from_json(Client().get(reverse("oauth2_provider:jwks-info")).content)
+    return jwt.JWT(jwt=token, key=keys, check_claims={"exp": None, **check_claims})
 
 
 def logout_claims(receiver, registered) -> tuple[dict, dict]:
-    """The one logout token received: its header and its claims, checked against the JWKS."""
+    """The one logout token received: its header and its claims."""
     assert len(receiver.received) == 1, receiver.received
     (token,) = receiver.received[0]["logout_token"]
-    keys = jwk.JWKSet.from_json(Client().get(reverse("oauth2_provider:jwks-info")).content)
-    checked = jwt.JWT(
-        jwt=token, key=keys, check_claims={"aud": registered.client.client_id, "exp": None}
-    )
+    checked = checked_logout_token(token, aud=registered.client.client_id)
     return json.loads(checked.header), json.loads(checked.claims)
+
+
+def audience_and_sid(received: dict) -> tuple[str, str | None]:
+    (token,) = received["logout_token"]
+    claims = json.loads(checked_logout_token(token).claims)
+    return claims["aud"], claims.get("sid")
 
 
 def test_signing_out_of_the_region_sends_a_signed_logout_token(
@@ -140,23 +148,78 @@ def test_a_service_that_does_not_ask_for_sid_is_told_the_resident_alone(
     assert claims["sub"] == subject_for(world.rita, nextcloud.client)
 
 
-def test_ending_a_session_on_the_connected_page_tells_services_its_sid(
+def test_ending_a_session_tells_and_signs_out_only_the_services_it_signed_in_to(
     world, receiver, django_capture_on_commit_callbacks
 ):
     nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    chat = client_posting_to(world.cct_service, receiver.uri + "/chat")
     laptop = log_in("rita@example.org")
-    tokens = sign_in_to(laptop, nextcloud)
+    files = sign_in_to(laptop, nextcloud)
     phone = log_in("rita@example.org")
+    talk = sign_in_to(phone, chat)
     laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
 
     with django_capture_on_commit_callbacks(execute=True):
         phone.post(reverse("identity:end_session", args=[laptops.pk]))
 
+    # Chat holds Rita's consent and live tokens, but from the phone's session: not told.
     _header, claims = logout_claims(receiver, nextcloud)
     assert claims["sid"] == str(laptops.sid)
-    assert LogoutDelivery.objects.get().reason == LogoutDelivery.Reason.SESSION_END
-    # Tokens are not tied to a session: ending one leaves the service's to the service.
-    assert introspect(Client(), nextcloud, tokens["access_token"])["active"] is True
+    delivery = LogoutDelivery.objects.get()
+    assert delivery.client == nextcloud.client
+    assert delivery.reason == LogoutDelivery.Reason.SESSION_END
+    # Issued in the ended session without offline_access: they end with it (§2.7).
+    assert introspect(Client(), nextcloud, files["access_token"])["active"] is False
+    assert introspect(Client(), chat, talk["access_token"])["active"] is True
+    revoked = AuditEvent.objects.get(action="identity.token.revoke")
+    assert revoked.object_id == str(nextcloud.client.pk)
+    assert revoked.note.startswith("1 tokens revoked: the session they were issued in ended")
+
+
+def test_tokens_with_offline_access_outlive_the_session_they_were_issued_in(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    chat = client_posting_to(world.cct_service, receiver.uri + "/chat")
+    rita = log_in("rita@example.org")
+    session = SignedInSession.objects.get(user=world.rita)
+    files = sign_in_to(rita, nextcloud, scope=f"{SCOPES} offline_access")
+    files = refreshed(nextcloud, files["refresh_token"])
+    talk = sign_in_to(rita, chat)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rita.post(reverse("account_logout"))
+
+    # Both signed in with the session, and both are told so; only the tokens the resident
+    # did not let the service keep while away are revoked.
+    told = {audience_and_sid(received) for received in receiver.received}
+    assert told == {
+        (nextcloud.client.client_id, str(session.sid)),
+        (chat.client.client_id, str(session.sid)),
+    }
+    assert introspect(Client(), chat, talk["access_token"])["active"] is False
+    assert introspect(Client(), nextcloud, files["access_token"])["active"] is True
+    assert "access_token" in refreshed(nextcloud, files["refresh_token"])
+
+
+def test_a_refreshed_token_stays_linked_to_the_session_its_family_began_in(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    laptop = log_in("rita@example.org")
+    first = sign_in_to(laptop, nextcloud, scope=f"{SCOPES} offline_access")
+    # Narrowed on refresh (RFC 6749 §6): the family's newest tokens have no offline_access.
+    narrowed = refreshed(nextcloud, first["refresh_token"], scope="openid")
+    assert narrowed["scope"] == "openid"
+    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+    phone = log_in("rita@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        phone.post(reverse("identity:end_session", args=[laptops.pk]))
+
+    assert logout_claims(receiver, nextcloud)[1]["sid"] == str(laptops.sid)
+    assert introspect(Client(), nextcloud, narrowed["access_token"])["active"] is False
+    assert refreshed(nextcloud, narrowed["refresh_token"]) == {"error": "invalid_grant"}
 
 
 def test_disconnecting_a_service_revokes_its_tokens_and_tells_it(

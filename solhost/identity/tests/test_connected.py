@@ -6,14 +6,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from solhost.core.models import AuditEvent
 from solhost.identity.models import Consent, SignedInSession
-from solhost.identity.tests.oidc import (
-    SCOPES,
-    authorize_params,
-    consent,
-    exchange,
-    introspect,
-    make_client,
-)
+from solhost.identity.tests import oidc
+from solhost.identity.tests.oidc import SCOPES, authorize_params, introspect, make_client
 from solhost.test import PASSWORD
 from solhost.web.tests.pages import assert_clean_page
 
@@ -21,11 +15,7 @@ URL = reverse("identity:connected")
 
 
 def sign_in_to(client, registered) -> dict:
-    return exchange(
-        client,
-        registered,
-        consent(client, authorize_params(registered, scope=f"{SCOPES} offline_access"))["code"],
-    ).json()
+    return oidc.sign_in_to(client, registered, scope=f"{SCOPES} offline_access")
 
 
 def log_in(client, email):

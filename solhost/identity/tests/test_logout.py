@@ -14,11 +14,10 @@ from pytest_django.asserts import assertContains, assertNotContains
 from solhost.core.models import AuditEvent
 from solhost.identity.models import SignedInSession
 from solhost.identity.tests.oidc import (
-    authorize_params,
-    consent,
-    exchange,
+    SCOPES,
     introspect,
     make_client,
+    sign_in_to,
     verified_claims,
 )
 from solhost.web.tests.pages import assert_clean_page
@@ -35,11 +34,6 @@ def nextcloud(world):
 @pytest.fixture
 def chat(world):
     return make_client(world.cct_service)
-
-
-def sign_in_to(browser, registered) -> dict:
-    code = consent(browser, authorize_params(registered))["code"]
-    return exchange(browser, registered, code).json()
 
 
 def signed_in(user) -> Client:
@@ -117,7 +111,9 @@ def test_the_id_token_of_this_session_signs_it_out_and_revokes_only_that_service
     world, nextcloud, chat
 ):
     rita = signed_in(world.rita)
-    files, talk = sign_in_to(rita, nextcloud), sign_in_to(rita, chat)
+    files = sign_in_to(rita, nextcloud)
+    # Kept while Rita is away (offline_access), so her session's end does not revoke them.
+    talk = sign_in_to(rita, chat, scope=f"{SCOPES} offline_access")
     alices = sign_in_to(signed_in(world.alice), nextcloud)
 
     answer = rita.get(LOGOUT, logout_params(files["id_token"]))
@@ -165,7 +161,8 @@ def test_an_id_token_of_another_session_of_the_same_resident_asks_first(world, n
 def test_a_hint_for_someone_else_asks_and_signing_out_revokes_nothing(world, nextcloud):
     alices = sign_in_to(signed_in(world.alice), nextcloud)
     rita = signed_in(world.rita)
-    ritas = sign_in_to(rita, nextcloud)
+    # Kept while Rita is away (offline_access): only a hint could revoke them here.
+    ritas = sign_in_to(rita, nextcloud, scope=f"{SCOPES} offline_access")
 
     page = rita.get(LOGOUT, logout_params(alices["id_token"]))
 
