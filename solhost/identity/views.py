@@ -74,10 +74,16 @@ def _claims_parameter(raw) -> dict:
     return raw if isinstance(raw, dict) else {}
 
 
+# allauth's second-factor proofs, the security key first: allauth lists its code form first,
+# where a resident with a key and nothing else could only spend a recovery code (made with
+# the key). The page of either links to the other.
+_SECOND_FACTOR_PROOFS = ("mfa_reauthenticate:webauthn", "mfa_reauthenticate")
+
+
 def _second_factor_url(user) -> str | None:
     """Where the resident proves a second factor they have set up (allauth), if any."""
-    methods = get_account_adapter().get_reauthentication_methods(user)
-    return next((m["url"] for m in methods if m["id"].startswith("mfa_reauthenticate")), None)
+    urls = {m["id"]: m["url"] for m in get_account_adapter().get_reauthentication_methods(user)}
+    return next((urls[proof] for proof in _SECOND_FACTOR_PROOFS if proof in urls), None)
 
 
 class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
