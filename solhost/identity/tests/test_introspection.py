@@ -5,19 +5,13 @@ import datetime
 import secrets
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from solhost.identity.subjects import subject_for
-from solhost.identity.tests.oidc import (
-    authorize_params,
-    basic_auth,
-    consent,
-    exchange,
-    introspect,
-    make_client,
-)
+from solhost.identity.tests.oidc import basic_auth, introspect, make_client, sign_in_to
 
 INTROSPECT = "/oidc/introspect/"
 
@@ -41,12 +35,12 @@ def notes_app(world):
 
 
 @pytest.fixture
-def ritas_token(client, world, nextcloud) -> str:
-    client.force_login(world.rita)
-    code = consent(client, authorize_params(nextcloud))["code"]
-    token = exchange(client, nextcloud, code).json()["access_token"]
-    client.logout()
-    return token
+def ritas_token(world, nextcloud) -> str:
+    # Signed in from a browser of her own, which stays signed in: a token issued without
+    # offline_access ends with the session it was issued in. ``client`` is the service.
+    browser = Client()
+    browser.force_login(world.rita)
+    return sign_in_to(browser, nextcloud)["access_token"]
 
 
 def test_a_service_learns_about_its_own_token(client, world, nextcloud, ritas_token):
