@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -63,6 +64,29 @@ class PageCacheMiddleware:
         return response
 
 
+def _origins(addresses: Iterable[str]) -> list[str]:
+    """The web origins of ``addresses`` (scheme and host, with any port), each once."""
+    parts = [urlsplit(address) for address in addresses]
+    return sorted(
+        {f"{part.scheme}://{part.netloc}" for part in parts if part.scheme and part.netloc}
+    )
+
+
+def widen_policy(response: HttpResponse, directive: str, sources: list[str]) -> None:
+    """Give this page's Content-Security-Policy ``directive`` exactly ``sources``, in its
+    place or else added; the rest of the site-wide policy (or of what the page has already
+    widened) stays as it is."""
+    policy = response.get("Content-Security-Policy") or settings.CONTENT_SECURITY_POLICY
+    parts = [part.strip() for part in policy.split(";")]
+    widened = " ".join([directive, *sources])
+    named = [part.split()[:1] == [directive] for part in parts]
+    if any(named):
+        parts = [widened if is_it else part for part, is_it in zip(parts, named, strict=True)]
+    else:
+        parts.append(widened)
+    response["Content-Security-Policy"] = "; ".join(parts)
+
+
 def allow_form_to_reach(response: HttpResponse, address: str) -> None:
     """Let this page's forms lead to ``address``'s origin as well as the site's own.
 
@@ -70,11 +94,16 @@ def allow_form_to_reach(response: HttpResponse, address: str) -> None:
     ends at a service (consent, sign-out) names that service's registered, already
     checked origin; every other page keeps the site-wide policy.
     """
-    target = urlsplit(address)
-    if target.scheme and target.netloc:
-        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
-            "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
-        )
+    if origins := _origins([address]):
+        widen_policy(response, "form-action", ["'self'", *origins])
+
+
+def allow_frames_from(response: HttpResponse, addresses: Iterable[str]) -> None:
+    """Let this page frame the origins of ``addresses``, and nothing else (not even the
+    site itself): the sign-out page loads each service's registered front-channel logout
+    address in a hidden frame. Every other page frames nothing beyond the site's own."""
+    if origins := _origins(addresses):
+        widen_policy(response, "frame-src", origins)
 
 
 class ContentSecurityPolicyMiddleware:

@@ -2,7 +2,7 @@
 
 import logging
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -17,16 +17,17 @@ from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken, re
 from solhost.core.audit import AuditAction, record, save_audited
 from solhost.core.models import AuditEvent
 from solhost.identity import backchannel
-from solhost.identity.databases import written_to
 from solhost.identity.models import (
     Consent,
     LogoutDelivery,
     ServiceClient,
     SignedInSession,
     User,
+    logout_uri_problem,
     redirect_uri_problem,
 )
 from solhost.identity.oidc import OFFLINE_ACCESS, tokens_issued_by
+from solhost.identity.queries import sign_ins_of
 from solhost.identity.subjects import subject_for
 from solhost.partners.models import Service
 
@@ -57,10 +58,10 @@ def _redirect_uris(uris: list[str]) -> str:
     return joined
 
 
-def _backchannel_logout_uri(uri: str) -> str:
+def _logout_uri(field: str, uri: str) -> str:
     uri = uri.strip()
-    if uri and (problem := backchannel.backchannel_logout_uri_problem(uri)):
-        raise ValidationError({"backchannel_logout_uri": f"“{uri}” {problem}."})
+    if uri and (problem := logout_uri_problem(uri)):
+        raise ValidationError({field: f"“{uri}” {problem}."})
     return uri
 
 
@@ -74,11 +75,15 @@ def register_client(
     post_logout_redirect_uris: list[str] | None = None,
     backchannel_logout_uri: str = "",
     backchannel_logout_session_required: bool = True,
+    frontchannel_logout_uri: str = "",
+    frontchannel_logout_session_required: bool = True,
 ) -> RegisteredClient:
     """A new client for the service, waiting for the steward's approval.
 
     With a ``backchannel_logout_uri`` the service is sent a logout token whenever a
-    resident's session with the region ends (``backchannel``).
+    resident's session with the region ends (``backchannel``); with a
+    ``frontchannel_logout_uri`` the resident's browser loads it when they sign out there
+    (``frontchannel``).
     """
     secret = "" if public else generate_client_secret()
     client = ServiceClient(
@@ -89,8 +94,10 @@ def register_client(
         post_logout_redirect_uris=_uri_list(
             "post_logout_redirect_uris", post_logout_redirect_uris or []
         ),
-        backchannel_logout_uri=_backchannel_logout_uri(backchannel_logout_uri),
+        backchannel_logout_uri=_logout_uri("backchannel_logout_uri", backchannel_logout_uri),
         backchannel_logout_session_required=backchannel_logout_session_required,
+        frontchannel_logout_uri=_logout_uri("frontchannel_logout_uri", frontchannel_logout_uri),
+        frontchannel_logout_session_required=frontchannel_logout_session_required,
         client_type=ServiceClient.CLIENT_PUBLIC if public else ServiceClient.CLIENT_CONFIDENTIAL,
         authorization_grant_type=ServiceClient.GRANT_AUTHORIZATION_CODE,
         client_secret=secret,
@@ -168,21 +175,6 @@ def _clients_holding(user: User) -> list[ServiceClient]:
     return list(ServiceClient.objects.filter(pk__in=holding).exclude(backchannel_logout_uri=""))
 
 
-def _issued_in(*, user: User, ended: list[SignedInSession]) -> list[AuditEvent]:
-    """The token endpoint's records of the codes redeemed from the ``ended`` sessions (each
-    names the session its code came from), read where the token endpoint wrote them."""
-    return list(
-        AuditEvent.objects.using(written_to(AuditEvent)).filter(
-            # Only this resident's, and none older than the sessions: an index narrows the
-            # search before the sid inside each record is read.
-            actor_id=user.pk,
-            action=AuditAction.TOKEN_ISSUE,
-            at__gte=min(signed_in.started for signed_in in ended),
-            after__sid__in=[str(signed_in.sid) for signed_in in ended],
-        )
-    )
-
-
 def _revoke_online_tokens(*, user: User, issued: list[AuditEvent]) -> dict[int, int]:
     """Back-Channel Logout §2.7: tokens issued in an ended session end with it, unless the
     resident let the service act while they are away (``offline_access``), which is what
@@ -216,19 +208,11 @@ def _sessions_ended(
     """
     if not ended:
         return
-    issued = _issued_in(user=user, ended=ended)
-    sids_by_client: defaultdict[int, set[str]] = defaultdict(set)
-    for event in issued:
-        sids_by_client[int(event.object_id)].add(event.after["sid"])
-    clients = {client.pk: client for client in ServiceClient.objects.filter(pk__in=sids_by_client)}
-    for client in clients.values():
-        _owe_logout_tokens(
-            user=user,
-            clients=[client],
-            reason=reason,
-            sids=[uuid.UUID(sid) for sid in sorted(sids_by_client[client.pk])],
-        )
-    for client_id, count in _revoke_online_tokens(user=user, issued=issued).items():
+    signed_in_to = sign_ins_of(user=user, sessions=ended)
+    for client, sids in signed_in_to.sids_by_client.items():
+        _owe_logout_tokens(user=user, clients=[client], reason=reason, sids=sids)
+    clients = {client.pk: client for client in signed_in_to.sids_by_client}
+    for client_id, count in _revoke_online_tokens(user=user, issued=signed_in_to.issued).items():
         record(
             actor=user,
             action=AuditAction.TOKEN_REVOKE,

@@ -74,6 +74,10 @@ class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
         "client_type",
         "redirect_uris",
         "post_logout_redirect_uris",
+        "backchannel_logout_uri",
+        "backchannel_logout_session_required",
+        "frontchannel_logout_uri",
+        "frontchannel_logout_session_required",
         # The steward gives a service the public sub when it truly needs one (decision 0009).
         "subject_type",
         "approved_at",

@@ -20,7 +20,7 @@ from jwcrypto import jwt
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
-from solhost.identity.models import LOOPBACK_HOSTS, ServiceClient, redirect_uri_problem
+from solhost.identity.models import ServiceClient
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 # §4 of the specification: a short life, so a captured token can't be replayed later.
@@ -41,24 +41,6 @@ def issuer() -> str:
     logout token is sent with no request at hand, so it uses the configured address.
     """
     return oauth2_settings.OIDC_ISS_ENDPOINT or settings.BASE_URL
-
-
-def backchannel_logout_uri_problem(uri: str) -> str | None:
-    """What is wrong with ``uri`` as a back-channel logout address, if anything.
-
-    The region posts to it from its own servers: https only, like any address a service
-    registers, except that a demo installation (no https) may post to a service on the same
-    machine over loopback http. A production region never posts to its own loopback.
-    """
-    parts = urlsplit(uri)
-    if parts.scheme.lower() not in ("http", "https"):
-        return "is not a web address (it must start with https://)"
-    problem = redirect_uri_problem(uri)
-    if problem:
-        return problem
-    if settings.SECURE_SITE and parts.hostname in LOOPBACK_HOSTS:
-        return "is this machine's own loopback address, which the region does not post to"
-    return None
 
 
 def logout_token(

@@ -27,6 +27,8 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         data["authorization_response_iss_parameter_supported"] = True  # RFC 9207
         data["backchannel_logout_supported"] = True
         data["backchannel_logout_session_supported"] = True
+        data["frontchannel_logout_supported"] = True
+        data["frontchannel_logout_session_supported"] = True
         data["acr_values_supported"] = list(ACR_VALUES)
         data["subject_types_supported"] = ["public", "pairwise"]
         data["claims_parameter_supported"] = True

@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from solhost.core.safe_json import text_problem
-from solhost.identity.backchannel import backchannel_logout_uri_problem
-from solhost.identity.models import redirect_uri_problem
+from solhost.identity.models import logout_uri_problem, redirect_uri_problem
 
 
 def _uri_lines(value: str) -> list[str]:
@@ -23,6 +22,13 @@ def _uri_lines(value: str) -> list[str]:
     if problems:
         raise ValidationError(problems)
     return uris
+
+
+def _logout_uri(value: str) -> str:
+    uri = value.strip()
+    if uri and (problem := logout_uri_problem(uri)):
+        raise ValidationError(f"“{uri}” {problem}.")
+    return uri
 
 
 class ClientForm(forms.Form):
@@ -66,6 +72,26 @@ class ClientForm(forms.Form):
             "session; off, each logout token signs the resident out of all their sessions."
         ),
     )
+    frontchannel_logout_uri = forms.CharField(
+        label="Front-channel logout URI",
+        required=False,
+        max_length=500,
+        help_text=(
+            "Optional. When a resident signs out of the region in their browser, the page "
+            "they land on loads this address in a hidden frame (OpenID Connect Front-Channel "
+            "Logout 1.0), so your service can clear its own session there. It starts with "
+            "https://."
+        ),
+    )
+    frontchannel_logout_session_required = forms.BooleanField(
+        label="Add the issuer (iss) and session (sid) to the front-channel address",
+        required=False,
+        initial=True,
+        help_text=(
+            "Leave this on if your service keeps the sid from ID tokens and checks the "
+            "issuer; off, the address is loaded as it is."
+        ),
+    )
 
     def clean_redirect_uris(self) -> list[str]:
         uris = _uri_lines(self.cleaned_data["redirect_uris"])
@@ -77,10 +103,10 @@ class ClientForm(forms.Form):
         return _uri_lines(self.cleaned_data["post_logout_redirect_uris"])
 
     def clean_backchannel_logout_uri(self) -> str:
-        uri = self.cleaned_data["backchannel_logout_uri"].strip()
-        if uri and (problem := backchannel_logout_uri_problem(uri)):
-            raise ValidationError(f"“{uri}” {problem}.")
-        return uri
+        return _logout_uri(self.cleaned_data["backchannel_logout_uri"])
+
+    def clean_frontchannel_logout_uri(self) -> str:
+        return _logout_uri(self.cleaned_data["frontchannel_logout_uri"])
 
 
 class RegionLoginForm(LoginForm):

@@ -7,7 +7,8 @@ everywhere. Here a service's request ends the browser's session only when its
 ``id_token_hint`` belongs to that very session (its ``sid``, or for a token without one,
 its resident); otherwise the resident is asked, on a page with a plain form. Only the
 requesting service's tokens are revoked, and only with a matching session; every other
-service learns of the session's end by back-channel logout (``backchannel``).
+service learns of the session's end by back-channel logout (``backchannel``), and those
+that take front-channel logout on the page the browser passes through (``frontchannel``).
 """
 
 import base64
@@ -23,7 +24,7 @@ from oauth2_provider.views import RPInitiatedLogoutView
 from oauthlib.common import add_params_to_uri
 
 from solhost.core.middleware import allow_form_to_reach
-from solhost.identity import actions
+from solhost.identity import actions, frontchannel
 from solhost.identity.models import ServiceClient, SignedInSession
 
 
@@ -81,9 +82,11 @@ class RegionLogoutView(RPInitiatedLogoutView):
         self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
     ):
         user = self.request.user
+        frames = []
         if user.is_authenticated:
             if application is not None and self.hint_is_this_session(token_user):
                 actions.sign_out_for_service(user=user, client=application)
+            frames = frontchannel.frames_due(self.request)
             # Services are told by back-channel logout (signals.on_logout).
             logout(self.request)
         if post_logout_redirect_uri:
@@ -91,11 +94,22 @@ class RegionLogoutView(RPInitiatedLogoutView):
                 post_logout_redirect_uri = add_params_to_uri(
                     post_logout_redirect_uri, [("state", state)]
                 )
-            return OAuth2ResponseRedirect(
+            # Built first all the same: it refuses a scheme the client may not use.
+            response = OAuth2ResponseRedirect(
                 post_logout_redirect_uri, application.get_allowed_schemes()
             )
-        return OAuth2ResponseRedirect(
-            self.request.build_absolute_uri("/"), oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES
+            service = application.service.name
+        else:
+            response = OAuth2ResponseRedirect(
+                self.request.build_absolute_uri("/"),
+                oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES,
+            )
+            service = ""
+        if not frames:
+            return response
+        # The browser goes on from the page that signs it out of those services.
+        return frontchannel.to_signed_out_page(
+            self.request, frames, continue_to=response.url, service=service
         )
 
     def get_context_data(self, **kwargs):

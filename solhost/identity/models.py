@@ -65,6 +65,25 @@ def redirect_uri_problem(uri: str) -> str | None:
     )
 
 
+def logout_uri_problem(uri: str) -> str | None:
+    """What is wrong with ``uri`` as a service's back- or front-channel logout address.
+
+    The region's servers post to the first, residents' browsers load the second: https
+    only, like any address a service registers, except that a demo installation (no https)
+    may sign out a service on the same machine over loopback http. A production region
+    never reaches its own loopback, nor sends a browser to the resident's.
+    """
+    parts = urlsplit(uri)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "is not a web address (it must start with https://)"
+    problem = redirect_uri_problem(uri)
+    if problem:
+        return problem
+    if settings.SECURE_SITE and parts.hostname in LOOPBACK_HOSTS:
+        return "is a loopback address, which only a demo installation without https may use"
+    return None
+
+
 class User(AbstractUser):
     """A person with a regional account: a resident, a partner's worker or the steward's staff."""
 
@@ -110,6 +129,10 @@ class ServiceClient(AbstractApplication):
     # a resident's session ends, so the service signs them out too.
     backchannel_logout_uri = models.URLField(max_length=500, blank=True)
     backchannel_logout_session_required = models.BooleanField(default=True)
+    # OpenID Connect Front-Channel Logout 1.0: the page the region loads, hidden, in the
+    # resident's browser when they sign out there, with ``iss`` and ``sid`` if required.
+    frontchannel_logout_uri = models.URLField(max_length=500, blank=True)
+    frontchannel_logout_session_required = models.BooleanField(default=True)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
@@ -129,6 +152,10 @@ class ServiceClient(AbstractApplication):
             ]
             for field in ("redirect_uris", "post_logout_redirect_uris")
         }
+        for field in ("backchannel_logout_uri", "frontchannel_logout_uri"):
+            uri = getattr(self, field)
+            if uri and (problem := logout_uri_problem(uri)):
+                problems[field] = [f"“{uri}” {problem}."]
         if any(problems.values()):
             raise ValidationError({field: found for field, found in problems.items() if found})
         super().clean()

@@ -1,10 +1,16 @@
 """Reading what the provider holds for a resident."""
 
+import uuid
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
-from solhost.identity.models import Consent, ServiceClient, User
+from solhost.core.audit import AuditAction
+from solhost.core.models import AuditEvent
+from solhost.identity.databases import written_to
+from solhost.identity.models import Consent, ServiceClient, SignedInSession, User
 
 
 def connected_clients(user: User) -> list[dict]:
@@ -31,3 +37,43 @@ def connected_clients(user: User) -> list[dict]:
         }
         for client in clients.order_by("service__name", "pk")
     ]
+
+
+@dataclass(frozen=True)
+class SignIns:
+    """What some browser sessions of a resident signed in to."""
+
+    # The token endpoint's records of the codes redeemed from those sessions: each names
+    # its client and the session (``sid``) the code came from.
+    issued: list[AuditEvent]
+    # Each service signed in to, with the sessions that did.
+    sids_by_client: dict[ServiceClient, list[uuid.UUID]]
+
+
+def sign_ins_of(*, user: User, sessions: list[SignedInSession]) -> SignIns:
+    """The services the resident's ``sessions`` signed in to, read where the token endpoint
+    wrote its records. The one answer to "whom does ending these sessions concern", for
+    back-channel and front-channel logout alike: a service another session signed in to
+    is not among them."""
+    if not sessions:
+        return SignIns(issued=[], sids_by_client={})
+    issued = list(
+        AuditEvent.objects.using(written_to(AuditEvent)).filter(
+            # Only this resident's, and none older than the sessions: an index narrows the
+            # search before the sid inside each record is read.
+            actor_id=user.pk,
+            action=AuditAction.TOKEN_ISSUE,
+            at__gte=min(signed_in.started for signed_in in sessions),
+            after__sid__in=[str(signed_in.sid) for signed_in in sessions],
+        )
+    )
+    sids: dict[int, set[str]] = {}
+    for event in issued:
+        sids.setdefault(int(event.object_id), set()).add(event.after["sid"])
+    clients = ServiceClient.objects.filter(pk__in=sids).select_related("service")
+    return SignIns(
+        issued=issued,
+        sids_by_client={
+            client: [uuid.UUID(sid) for sid in sorted(sids[client.pk])] for client in clients
+        },
+    )

@@ -40,6 +40,10 @@ provider_patterns = (
 )
 
 urlpatterns = [
+    # Ahead of allauth's own view at this address, which the site's sign-out form reaches
+    # by allauth's name for it.
+    path("accounts/logout/", views.SignOutView.as_view(), name="sign_out"),
+    path("accounts/signed-out/", views.signed_out, name="signed_out"),
     path("accounts/connected/", views.connected, name="connected"),
     path(
         "accounts/connected/services/<int:client_id>/disconnect/",

@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.views import LogoutView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.models import Session
@@ -17,8 +18,8 @@ from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
 
-from solhost.core.middleware import allow_form_to_reach
-from solhost.identity import actions
+from solhost.core.middleware import allow_form_to_reach, allow_frames_from
+from solhost.identity import actions, frontchannel
 from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_second_factor
 from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm
@@ -297,6 +298,32 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("identity:connected")
 
 
+class SignOutView(LogoutView):
+    """allauth's sign-out, landing on the signed-out page when services of this browser's
+    session take front-channel logout (``frontchannel``); otherwise as allauth does."""
+
+    def post(self, *args, **kwargs):
+        frames = frontchannel.frames_due(self.request)
+        response = super().post(*args, **kwargs)  # signals.on_logout tells the services
+        continue_to = response.get("Location")
+        if not frames or not continue_to:
+            return response
+        return frontchannel.to_signed_out_page(self.request, frames, continue_to=continue_to)
+
+
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """The page a browser lands on after signing out, framing each service's front-channel
+    logout address: its policy frames those origins alone."""
+    shown = frontchannel.take_signed_out_page(request)
+    if shown is None:
+        return redirect("web:home")
+    response = render(request, "identity/signed_out.html", shown)
+    allow_frames_from(response, [frame["uri"] for frame in shown["frames"]])
+    # Names the session for the services: no cache keeps it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 def service_clients(request: HttpRequest, slug: str, service_slug: str) -> HttpResponse:
     organisation = organisation_for_user(request, slug, edit=request.method == "POST")
@@ -311,6 +338,10 @@ def service_clients(request: HttpRequest, slug: str, service_slug: str) -> HttpR
             backchannel_logout_uri=form.cleaned_data["backchannel_logout_uri"],
             backchannel_logout_session_required=form.cleaned_data[
                 "backchannel_logout_session_required"
+            ],
+            frontchannel_logout_uri=form.cleaned_data["frontchannel_logout_uri"],
+            frontchannel_logout_session_required=form.cleaned_data[
+                "frontchannel_logout_session_required"
             ],
             public=form.cleaned_data["public"],
             actor=request.user,

@@ -3,8 +3,7 @@ a signed logout token, over real HTTP, until it acknowledges."""
 
 import datetime
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
@@ -15,7 +14,7 @@ from jwcrypto import jwk, jwt
 
 from solhost.core.models import AuditEvent
 from solhost.identity import actions, backchannel
-from solhost.identity.models import LogoutDelivery, SignedInSession
+from solhost.identity.models import LogoutDelivery, SignedInSession, logout_uri_problem
 from solhost.identity.subjects import subject_for
 from solhost.identity.tasks import retry_logout_deliveries
 from solhost.identity.tests.oidc import (
@@ -27,6 +26,7 @@ from solhost.identity.tests.oidc import (
     sign_in_to,
     verified_claims,
 )
+from solhost.identity.tests.served import on_loopback
 from solhost.test import PASSWORD
 
 
@@ -46,14 +46,10 @@ class _Receiver(BaseHTTPRequestHandler):
 @pytest.fixture
 def receiver():
     """A service's back-channel logout endpoint on this machine's loopback."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    server.received, server.answers = [], []
-    server.uri = f"http://127.0.0.1:{server.server_port}/backchannel-logout"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with on_loopback(_Receiver) as server:
+        server.received, server.answers = [], []
+        server.uri = f"http://127.0.0.1:{server.server_port}/backchannel-logout"
+        yield server
 
 
 @pytest.fixture(autouse=True)
@@ -383,7 +379,7 @@ def test_a_partner_registers_a_back_channel_address(client, world):
 
 
 def test_a_production_region_does_not_post_to_its_own_loopback(settings):
-    assert backchannel.backchannel_logout_uri_problem("http://127.0.0.1:8080/logout") is None
+    assert logout_uri_problem("http://127.0.0.1:8080/logout") is None
     settings.SECURE_SITE = True
 
-    assert "loopback" in backchannel.backchannel_logout_uri_problem("https://127.0.0.1/logout")
+    assert "loopback" in logout_uri_problem("https://127.0.0.1/logout")

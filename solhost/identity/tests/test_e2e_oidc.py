@@ -2,13 +2,15 @@
 
 Authlib's OAuth2Session does the protocol with S256 PKCE; Chromium does the resident's
 part (login form, consent). The relying party's pages are the site's home page with a
-marker in the query, so the browser never needs another host.
+marker in the query, so the browser never needs another host; its front-channel logout
+page is a small server of the test's own.
 """
 
 import json
 import secrets
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from authlib.integrations.requests_client import OAuth2Session
@@ -20,9 +22,36 @@ from playwright import sync_api
 
 from solhost.identity.models import ServiceClient
 from solhost.identity.subjects import subject_for
+from solhost.identity.tests.served import on_loopback
 from solhost.test import PASSWORD, make_world
 
 pytestmark = pytest.mark.e2e
+
+
+class _FrontChannelLogout(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.requested.append(parse_qs(urlsplit(self.path).query))
+        body = b"<!doctype html><title>Signed out</title>"
+        self.send_response(200)
+        # As Front-Channel Logout 1.0 §2 asks of a service, so a sign-out is never cached.
+        self.send_header("Cache-Control", "no-cache, no-store")
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def frontchannel_logout():
+    """The relying party's front-channel logout page, on this machine's loopback: it notes
+    the query of each request the resident's browser makes."""
+    with on_loopback(_FrontChannelLogout) as server:
+        server.requested = []
+        server.uri = f"http://127.0.0.1:{server.server_port}/frontchannel-logout"
+        yield server
 
 
 def register_client(callback: str, after_logout: str) -> dict:
@@ -44,7 +73,9 @@ def register_client(callback: str, after_logout: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(live_server, browser):
+def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(
+    live_server, browser, frontchannel_logout
+):
     world = make_world()
     world.mcc_server.locality = "Brunswick East"
     world.mcc_server.save()
@@ -54,6 +85,10 @@ def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(live_server
     callback_uri = f"{relying_party}/?rp=callback"
     after_logout = f"{relying_party}/?rp=signed-out"
     credentials = register_client(callback_uri, after_logout)
+    # The command registers no logout address; a partner gives it on the client form.
+    ServiceClient.objects.filter(client_id=credentials["client_id"]).update(
+        frontchannel_logout_uri=frontchannel_logout.uri
+    )
     shots = Path(django_settings.VAR_DIR) / "screenshots" / "identity"
     shots.mkdir(parents=True, exist_ok=True)
 
@@ -140,7 +175,13 @@ def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(live_server
             }
         )
     )
-    assert page.url.startswith(after_logout) and "state=bye" in page.url
+    # Through the signed-out page, whose hidden frame signs the resident out of the
+    # service in their browser too, and on to where the service asked (its script).
+    page.wait_for_url(lambda url: url.startswith(after_logout))
+    assert "state=bye" in page.url
+    assert frontchannel_logout.requested == [
+        {"iss": [discovery["issuer"]], "sid": [id_token.claims["sid"]]}
+    ]
     page.goto(f"{live_server.url}/accounts/connected/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
 

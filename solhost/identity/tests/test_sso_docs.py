@@ -16,8 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from solhost.identity.backchannel import backchannel_logout_uri_problem
-from solhost.identity.models import redirect_uri_problem
+from solhost.identity.models import logout_uri_problem, redirect_uri_problem
 from solhost.identity.tests.oidc import authorize_params, consent, exchange, make_client
 from solhost.partners.models import Membership
 
@@ -125,7 +124,7 @@ def test_the_addresses_each_guide_registers_are_accepted(guide):
     for uri in redirects + after_sign_out:
         assert redirect_uri_problem(uri) is None, uri
     for uri in backchannel:
-        assert backchannel_logout_uri_problem(uri) is None, uri
+        assert logout_uri_problem(uri) is None, uri
 
 
 @pytest.mark.parametrize("guide", GUIDES)
