@@ -25,8 +25,6 @@ from django.utils.cache import patch_vary_headers
 
 from solhost.partners.listing_cache import TIMEOUT_SECONDS, current_stamp
 
-# Headers a view may set that belong to the page itself; cookies never do.
-_KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag")
 # What the directory's own links put in its query string, and its filter form when only
 # a kind and the mesh are chosen (the form sends its other fields empty).
 DIRECTORY_LINKS = {
@@ -87,7 +85,9 @@ def kept_for_visitors(
             if request.method not in ("GET", "HEAD") or not is_visitor(request):
                 return view(request, *args, **kwargs)
             query_key = _query_key(request, allowed)
-            stamp = listing_stamp(request) if query_key is not None else None
+            if query_key is None:
+                return view(request, *args, **kwargs)
+            stamp = listing_stamp(request)
             if stamp is None:
                 return view(request, *args, **kwargs)
             key = (
@@ -101,7 +101,9 @@ def kept_for_visitors(
             else:
                 response = view(request, *args, **kwargs)
                 if _same_for_every_visitor(request, response):
-                    headers = {h: response[h] for h in _KEPT_HEADERS if h in response}
+                    # The headers the view set; the middleware around it adds the rest to
+                    # a kept page as to any other, and no cookie is among them.
+                    headers = dict(response.items())
                     caches["listing"].set(key, (response.content, headers), TIMEOUT_SECONDS)
             # Signed-in people are shown another page at the same address: a shared cache
             # on the way must keep the two apart, as it does for a page made afresh.
