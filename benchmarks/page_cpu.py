@@ -17,13 +17,13 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from region_at_scale import grow_region
+from serving import set_up_django_on_sqlite
 
 
 def cpu_times(client, url: str, requests: int) -> list[float]:
@@ -115,14 +115,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--partners", type=int, default=50)
     parser.add_argument("--services", type=int, default=1000)
     args = parser.parse_args(argv)
-    os.environ.setdefault("SOLHOST_VAR_DIR", tempfile.mkdtemp(prefix="solhost-bench-"))
-    os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
+    set_up_django_on_sqlite()
     result = measure(args.requests, args.partners, args.services)
     print(json.dumps(result, indent=2))
     return result

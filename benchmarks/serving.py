@@ -1,11 +1,27 @@
-"""What the benchmarks that serve solhost for real share: a free port, and a throw-away
+"""What the benchmarks share: Django set up in their own process on a throw-away SQLite
+database, and for those that serve solhost for real a free port and a throw-away
 database beside the one they were pointed at."""
 
+import os
 import socket
+import sys
+import tempfile
 import uuid
 from pathlib import Path
 
 import psycopg
+
+
+def set_up_django_on_sqlite() -> None:
+    """Django in this process, on a SQLite file in a throw-away var folder (or the one
+    ``SOLHOST_VAR_DIR`` names), whatever database the environment names."""
+    os.environ.setdefault("SOLHOST_VAR_DIR", tempfile.mkdtemp(prefix="solhost-bench-"))
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
 
 
 def free_port() -> int:

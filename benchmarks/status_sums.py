@@ -15,11 +15,13 @@ with, per size:
 import argparse
 import datetime
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serving import set_up_django_on_sqlite
 
 HOURS = 90 * 24
 
@@ -108,13 +110,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--addresses", type=int, nargs="+", default=[100, 500, 2000])
     args = parser.parse_args(argv)
-    os.environ.setdefault("SOLHOST_VAR_DIR", tempfile.mkdtemp(prefix="solhost-bench-"))
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
+    set_up_django_on_sqlite()
     result = {"benchmark": "status_sums", "sizes": [measure(n) for n in args.addresses]}
     print(json.dumps(result, indent=2))
     return result
