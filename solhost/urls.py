@@ -8,6 +8,8 @@ admin.site.site_header = "solhost steward tools"
 admin.site.site_title = "solhost"
 
 urlpatterns = [
+    # First: Django tries patterns in order, and services call these on every sign-in.
+    path("", include(provider_patterns)),
     path("", include("solhost.web.urls")),
     path("", include("solhost.qualification.urls")),
     path("", include("solhost.energy.urls")),
@@ -20,7 +22,6 @@ urlpatterns = [
     path("", include("solhost.lores.urls")),
     path("", include("solhost.federation.urls")),
     path("", include("solhost.probes.urls")),
-    path("", include(provider_patterns)),
     path("", include("solhost.identity.urls")),
     path("", include("solhost.residents.urls")),
     path("", include("solhost.sites.urls")),

@@ -21,6 +21,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
+from solhost.core.reads import unique_match
 from solhost.identity.claims import SESSION_CLAIMS, id_token_claims_of
 from solhost.identity.databases import joinable, written_to
 from solhost.identity.models import ServiceClient, User
@@ -156,10 +157,8 @@ class RegionValidator(OAuth2Validator):
             request.client = request.headers.get(LOADED_CLIENT)
         if request.client is None:
             try:
-                request.client = (
-                    ServiceClient.objects.select_related("service")
-                    .filter(client_id=client_id)
-                    .first()
+                request.client = unique_match(
+                    ServiceClient.objects.select_related("service").filter(client_id=client_id)
                 )
             except ValueError:  # e.g. a NUL byte, which PostgreSQL refuses
                 return None
@@ -218,7 +217,7 @@ class RegionValidator(OAuth2Validator):
             grants = Grant.objects.select_for_update(of=("self",))
             if joinable(Grant, User):
                 grants = grants.select_related("user")
-            request.region_grant = grants.filter(code=code).first()
+            request.region_grant = unique_match(grants.filter(code=code))
             request.region_grant_code = code
         return request.region_grant
 

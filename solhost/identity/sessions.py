@@ -8,6 +8,7 @@ by its key, or else by that ``sid`` and moved to the new key.
 from allauth.account.authentication import get_authentication_records
 from django.http import HttpRequest
 
+from solhost.core.reads import unique_match
 from solhost.identity import actions
 from solhost.identity.claims import amr_of, session_snapshot
 from solhost.identity.models import SignedInSession
@@ -24,7 +25,7 @@ def current_signed_in_session(request: HttpRequest) -> SignedInSession | None:
     if not request.user.is_authenticated or not request.session.session_key:
         return None
     key = request.session.session_key
-    signed_in = SignedInSession.objects.filter(session_key=key, user=request.user).first()
+    signed_in = unique_match(SignedInSession.objects.filter(session_key=key, user=request.user))
     if signed_in is not None:
         return signed_in
     sid = request.session.get(SID_SESSION_KEY)

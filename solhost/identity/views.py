@@ -19,6 +19,7 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
 
 from solhost.core.middleware import allow_form_to_reach, allow_frames_from
+from solhost.core.reads import unique_match
 from solhost.identity import actions, frontchannel
 from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_second_factor
 from solhost.identity.form_post import FormPostResponseMixin
@@ -93,10 +94,10 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
     template_name = "identity/authorize.html"
 
     def get(self, request, *args, **kwargs):
-        client = (
-            ServiceClient.objects.select_related("service__organisation")
-            .filter(client_id=request.GET.get("client_id", ""))
-            .first()
+        client = unique_match(
+            ServiceClient.objects.select_related("service").filter(
+                client_id=request.GET.get("client_id", "")
+            )
         )
         if client is not None and not client.approved:
             return render(
@@ -133,7 +134,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         ) and not has_second_factor(signed_in.amr if signed_in is not None else []):
             return self._step_up(request, credentials, client, prompt)
         if "consent" not in prompt:
-            consent = Consent.objects.filter(user=request.user, client=client).first()
+            consent = unique_match(Consent.objects.filter(user=request.user, client=client))
             if consent is not None and consent.covers(scopes):
                 try:
                     uri, _headers, _body, _status = self.create_authorization_response(

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from solhost.core.models import parameter_value
+from solhost.core.reads import unique_match
 from solhost.identity.models import Consent
 from solhost.ledger import accounts
 from solhost.ledger.books import balance
@@ -39,11 +40,8 @@ def closed_services() -> QuerySet[Service]:
 
 def wind_down_of(organisation_id: int) -> WindDown | None:
     """The partner's wind-down, if it announced one."""
-    return (
-        WindDown.objects.select_related("organisation")
-        .filter(organisation_id=organisation_id)
-        .first()
-    )
+    # Without its partner: every sign-in asks, and hardly any partner is closing.
+    return unique_match(WindDown.objects.filter(organisation_id=organisation_id))
 
 
 def is_resident_of(user, service: Service) -> bool:
