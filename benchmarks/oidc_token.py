@@ -11,14 +11,22 @@ refresh token. One client, one request at a time. Password hashing is not in tha
 
 solhost is served as in production, by ``solhost serve`` (gunicorn, a worker per core with
 four threads each), from a throw-away database: PostgreSQL when ``DATABASE_URL`` names one
-(a database of its own is created beside it and dropped at the end), SQLite otherwise. `oidc-provider` is installed with npm into var/bench-oidc-provider/ at the first
-run (never committed); if npm cannot install it, the figures say so and the comparison
-falls back to a bare Django view over the same server.
+(a database of its own is created beside it and dropped at the end), SQLite otherwise.
+`oidc-provider` (and `pg`, its PostgreSQL client) is installed with npm into
+var/bench-oidc-provider/ at the first run (never committed); if npm cannot install it, the
+figures say so and the comparison falls back to a bare Django view over the same server.
+
+oidc-provider runs as its quick start does, with its codes and tokens in memory (the
+comparison the sign-in speed goal names). Its own docs call that store development-only:
+it loses everything on restart and can't be shared between processes. So on PostgreSQL it
+also runs with them in a PostgreSQL database of its own on the same server, as it would be
+deployed (oidc_provider_node/postgres_adapter.mjs).
 
 Prints JSON: round trips per second, p50/p95 latency in ms and the median of each step
-(authorize, token) for each provider, the same server answering a request that needs no
-database (the floor), Argon2 hashing time, the ratio of solhost's throughput to
-oidc-provider's, and the load average.
+(authorize, token) for each provider; two floors measured in the same run: solhost's
+server answering a request that needs no database, and a Node.js server answering "ok"
+(this client's own cost per request); Argon2 hashing time; the ratios of solhost's
+throughput to oidc-provider's; and the load average.
 """
 
 import argparse
@@ -45,7 +53,12 @@ from serving import drop_database, free_port, throw_away_database
 ROOT = Path(__file__).resolve().parent.parent
 NODE_SERVER = Path(__file__).resolve().parent / "oidc_provider_node" / "server.mjs"
 REDIRECT = "http://127.0.0.1:9/callback"
-NPM_PACKAGE = "oidc-provider@8"
+NPM_PACKAGES = ("oidc-provider@8", "pg@8")
+# The least an HTTP request from this client can cost: a server that does nothing.
+NODE_FLOOR_SERVER = (
+    'require("node:http").createServer((request, response) => response.end("ok"))'
+    '.listen(Number(process.argv[1]), "127.0.0.1", () => console.log("ready"))'
+)
 
 
 def pkce() -> tuple[str, str]:
@@ -210,13 +223,13 @@ def install_oidc_provider() -> tuple[Path | None, str]:
     # An earlier run's install is no use without node to run it (e.g. on a narrower PATH).
     if not shutil.which("node"):
         return None, "node or npm is not installed"
-    if (folder / "node_modules" / "oidc-provider").is_dir():
+    if all((folder / "node_modules" / name.split("@")[0]).is_dir() for name in NPM_PACKAGES):
         return folder, "already installed"
     if not shutil.which("npm"):
         return None, "node or npm is not installed"
     folder.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), NPM_PACKAGE],
+        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), *NPM_PACKAGES],
         capture_output=True,
         text=True,
         timeout=300,
@@ -226,13 +239,16 @@ def install_oidc_provider() -> tuple[Path | None, str]:
     return folder, "installed now"
 
 
-def node_round_trips(folder: Path, count: int) -> dict:
+def node_round_trips(folder: Path, count: int, *, store_url: str = "") -> dict:
+    """oidc-provider's figures; its codes and tokens in memory, or in the PostgreSQL
+    database ``store_url`` names."""
     port = free_port()
     client_id, secret = "bench-client", secrets.token_urlsafe(32)
-    script = folder / "server.mjs"
-    shutil.copy(NODE_SERVER, script)
+    for source in NODE_SERVER.parent.glob("*.mjs"):
+        shutil.copy(source, folder / source.name)
     process = subprocess.Popen(
-        ["node", str(script), str(port), client_id, secret, REDIRECT],
+        ["node", str(folder / NODE_SERVER.name), str(port), client_id, secret, REDIRECT]
+        + ([store_url] if store_url else []),
         cwd=folder,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -254,9 +270,32 @@ def node_round_trips(folder: Path, count: int) -> dict:
         )
         return {
             "package": f"oidc-provider {version}",
+            "store": "PostgreSQL" if store_url else "memory (its development-only default)",
             "node": subprocess.check_output(["node", "--version"], text=True).strip(),
             **steps_summary(timings),
         }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def client_floor(count: int) -> dict:
+    """What a request costs when the server does nothing: this client's own share of every
+    figure above (Node.js answers "ok" from its event loop)."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["node", "-e", NODE_FLOOR_SERVER, str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout.readline().strip() == "ready"
+        session = requests.Session()
+        timings = []
+        for index in range(count + 5):
+            started = time.perf_counter()
+            assert session.get(f"http://127.0.0.1:{port}/").text == "ok"
+            if index >= 5:
+                timings.append(time.perf_counter() - started)
+        return {"what": 'GET / answered "ok" by Node.js (no framework)', **summary(timings)}
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -294,6 +333,18 @@ def main(argv: list[str] | None = None) -> dict:
             drop_database(asked_for, database_name)
 
 
+def node_with_its_store_in_postgresql(folder: Path, count: int) -> dict:
+    """oidc-provider keeping its codes and tokens in a throw-away PostgreSQL database beside
+    solhost's, on the same server."""
+    url, name = throw_away_database(
+        os.environ["DATABASE_URL"], prefix="solhost_bench_oidc_node", var=ROOT / "var"
+    )
+    try:
+        return node_round_trips(folder, count, store_url=url)
+    finally:
+        drop_database(os.environ["DATABASE_URL"], name)
+
+
 def measure(args) -> dict:
     sys.path.insert(0, str(ROOT))
     import django
@@ -327,11 +378,18 @@ def measure(args) -> dict:
         }
         folder, how = install_oidc_provider()
         if folder is not None:
+            result["client_floor"] = client_floor(args.round_trips)
             node = node_round_trips(folder, args.round_trips)
             result["oidc_provider"] = {"install": how, **node}
             result["ratio_solhost_to_oidc_provider_per_second"] = round(
                 solhost["per_second"] / node["per_second"], 3
             )
+            if database == "PostgreSQL":
+                stored = node_with_its_store_in_postgresql(folder, args.round_trips)
+                result["oidc_provider_postgresql"] = stored
+                result["ratio_solhost_to_oidc_provider_postgresql_per_second"] = round(
+                    solhost["per_second"] / stored["per_second"], 3
+                )
         else:
             result["oidc_provider"] = {"install": how}
             result["ratio_solhost_to_baseline_per_second"] = round(

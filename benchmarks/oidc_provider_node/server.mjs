@@ -2,13 +2,18 @@
 // configured for the same flow (code + S256 PKCE, client_secret_basic, RS256 ID tokens,
 // rotating refresh tokens), on loopback. A resident who is already signed in and has
 // already agreed: the interaction step signs the benchmark's account in and records the
-// grant once, as solhost's session and consent do.
+// grant once, as solhost's session and consent do. With a fifth argument, a PostgreSQL URL,
+// it keeps its codes, tokens and sessions there instead of in memory.
 import Provider from "oidc-provider";
 
-const [port, clientId, clientSecret, redirectUri] = process.argv.slice(2);
+const [port, clientId, clientSecret, redirectUri, storeUrl] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
+const adapter = storeUrl
+  ? await (await import("./postgres_adapter.mjs")).postgresAdapter(storeUrl)
+  : undefined;
 
 const provider = new Provider(issuer, {
+  ...(adapter ? { adapter } : {}),
   clients: [
     {
       client_id: clientId,
