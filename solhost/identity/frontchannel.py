@@ -1,7 +1,8 @@
 """OpenID Connect Front-Channel Logout 1.0: the page a browser lands on when it signs out.
 
-When a resident signs out of the region in a browser (the site's sign-out, or a service's
-RP-initiated logout that ends the browser's session), each service that session signed in
+When a resident signs out of the region in a browser (the site's sign-out, a service's
+RP-initiated logout that ends the browser's session, or ending the browser's own session on
+the connected page), each service that session signed in
 to (``queries.sign_ins_of``, as for back-channel logout) and that registered a
 ``frontchannel_logout_uri`` is loaded in a hidden frame on the page the browser lands on,
 with ``iss`` and ``sid`` when the service asked for them (§2, §3). The page frames those

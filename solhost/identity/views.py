@@ -291,12 +291,19 @@ def disconnect(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
     signed_in = get_object_or_404(SignedInSession, pk=session_id, user=request.user)
-    current = signed_in.session_key == request.session.session_key
+    if signed_in.session_key != request.session.session_key:
+        actions.end_session(user=request.user, signed_in=signed_in)
+        messages.success(request, "That browser is signed out.")
+        return redirect("identity:connected")
+    # This browser's own session: its services' front-channel logouts are read before it
+    # ends, which forgets them, and the browser goes on with a fresh, anonymous session,
+    # as after signing out.
+    frames = frontchannel.frames_due(request)
     actions.end_session(user=request.user, signed_in=signed_in)
-    if current:
+    request.session.flush()
+    if not frames:
         return redirect("account_login")
-    messages.success(request, "That browser is signed out.")
-    return redirect("identity:connected")
+    return frontchannel.to_signed_out_page(request, frames, continue_to=reverse("account_login"))
 
 
 class SignOutView(LogoutView):

@@ -151,6 +151,42 @@ def test_a_service_signing_the_resident_out_gets_them_back_after_the_frames(worl
     assert page["Cache-Control"] == "no-store"
 
 
+def test_ending_this_browsers_own_session_on_the_connected_page_frames_its_services(world):
+    nextcloud = client_framing(world.mcc_service, FILES_LOGOUT)
+    chat = client_framing(world.cct_service, CHAT_LOGOUT)
+    laptop, phone = log_in("rita@example.org"), log_in("rita@example.org")
+    sign_in_to(laptop, nextcloud)
+    sign_in_to(phone, chat)
+    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+
+    answer = laptop.post(reverse("identity:end_session", args=[laptops.pk]))
+    page = signed_out_page(laptop, answer)
+
+    assert frames(page) == [f"{FILES_LOGOUT}&{session_params(laptops.sid)}"]
+    assert frame_sources(page) == ["https://files.mcc.example.org"]
+    assert f'href="{reverse("account_login")}"' in page.content.decode()
+    assert_clean_page(page)
+    # Signed out, on a session of its own: the phone's stays.
+    assert "_auth_user_id" not in laptop.session
+    assert laptop.session.session_key != laptops.session_key
+    assert laptop.get(reverse("identity:connected")).status_code == 302
+    assert phone.get(reverse("identity:connected")).status_code == 200
+
+
+def test_ending_this_browsers_own_session_without_front_channel_services_goes_to_sign_in(
+    world,
+):
+    rita = log_in("rita@example.org")
+    sign_in_to(rita, make_client(world.mcc_service))
+    own = SignedInSession.objects.get(session_key=rita.session.session_key)
+
+    answer = rita.post(reverse("identity:end_session", args=[own.pk]))
+
+    assert answer["Location"] == reverse("account_login")
+    assert "_auth_user_id" not in rita.session
+    assert not SignedInSession.objects.filter(pk=own.pk).exists()
+
+
 def test_discovery_advertises_front_channel_logout(db):
     config = Client().get("/.well-known/openid-configuration").json()
 
