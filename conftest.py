@@ -81,6 +81,24 @@ def _fast_and_isolated(settings, tmp_path):
     }
 
 
+def pytest_runtest_setup(item):
+    """Tests marked ``xdist_group`` share a costly fixture (a browser, Caddy, Synapse, two
+    PostgreSQL clusters) meant to start once, on one worker. If pytest-xdist's loadgroup
+    stops grouping them (pytest-xdist#1386: it marks the group in a node id that pytest
+    9.2 no longer reads), each worker would start its own, silently: they fail instead."""
+    grouped_by_xdist = item.nodeid.rfind("@") > item.nodeid.rfind("]")  # as xdist reads it
+    if (
+        getattr(item.config.option, "loadgroup", False)  # a worker of --dist loadgroup
+        and item.get_closest_marker("xdist_group")
+        and not grouped_by_xdist
+    ):
+        pytest.fail(
+            "--dist loadgroup is not grouping the tests marked xdist_group: check the "
+            "pytest and pytest-xdist versions in requirements.lock",
+            pytrace=False,
+        )
+
+
 def pytest_collection_modifyitems(items):
     """Transactional tests (a live server, threads) empty every table when they finish.
 
