@@ -9,14 +9,16 @@ RELYING_PARTIES := solhost/identity/tests/relying_parties
 SYNAPSE_VENV := .venv-synapse
 SYNAPSE_LOCK := $(RELYING_PARTIES)/synapse/requirements.lock
 SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed-$(shell cat $(SYNAPSE_LOCK) | cksum | cut -d' ' -f1)
+# The provider the sign-in benchmark compares with (npm packages pinned by their lock).
+BENCH_PROVIDER := benchmarks/oidc_provider_node
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint test-sqlite test-postgres test-sites system-packages relying-parties lock lock-synapse bench clean
+.PHONY: demo test lint test-sqlite test-postgres test-sites system-packages relying-parties bench-provider lock lock-synapse bench clean
 
 demo: $(STAMP)
 	$(BIN)/solhost demo
 
-test: $(STAMP) system-packages relying-parties lint test-sqlite test-postgres
+test: $(STAMP) system-packages relying-parties bench-provider lint test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,7 +39,7 @@ test-sqlite: $(STAMP) system-packages relying-parties
 # Tests marked own_database run solhost on databases of their own (a SQLite file, or the
 # PostgreSQL clusters of the sites test) whichever database the suite uses: the SQLite run
 # has done exactly that work already.
-test-postgres: $(STAMP) system-packages relying-parties
+test-postgres: $(STAMP) system-packages relying-parties bench-provider
 	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) -m "not own_database"
 
 # A site cut off from the primary (issue 19), alone: PostgreSQL clusters of its own, a
@@ -45,7 +47,7 @@ test-postgres: $(STAMP) system-packages relying-parties
 test-sites: $(STAMP) system-packages
 	$(BIN)/python -m pytest solhost/sites/tests/test_cut_off_site.py
 
-bench: $(STAMP) system-packages
+bench: $(STAMP) system-packages bench-provider
 	$(BIN)/python benchmarks/home_page.py
 	$(BIN)/python benchmarks/served_pages.py
 	$(BIN)/python benchmarks/pages_under_load.py
@@ -80,6 +82,11 @@ system-packages:
 # Real OpenID Connect relying parties (npm packages pinned by their package-lock.json).
 relying-parties: system-packages $(SYNAPSE_STAMP)
 	npm ci --no-audit --no-fund --prefix $(RELYING_PARTIES)/openid_client
+
+# oidc-provider, which benchmarks/oidc_token.py measures sign-ins against (the PostgreSQL
+# run of the suite runs that benchmark once, tiny).
+bench-provider: system-packages
+	npm ci --no-audit --no-fund --prefix $(BENCH_PROVIDER)
 
 $(SYNAPSE_STAMP):
 	test -x $(SYNAPSE_VENV)/bin/python || $(PYTHON) -m venv $(SYNAPSE_VENV)

@@ -12,9 +12,10 @@ refresh token. One client, one request at a time. Password hashing is not in tha
 solhost is served as in production, by ``solhost serve`` (gunicorn, a worker per core with
 four threads each), from a throw-away database: PostgreSQL when ``DATABASE_URL`` names one
 (a database of its own is created beside it and dropped at the end), SQLite otherwise.
-`oidc-provider` (and `pg`, its PostgreSQL client) is installed with npm into
-var/bench-oidc-provider/ at the first run (never committed); if npm cannot install it, the
-figures say so and the comparison falls back to a bare Django view over the same server.
+`oidc-provider` (and `pg`, its PostgreSQL client) comes from the committed lock in
+oidc_provider_node/ (``make bench`` and ``make test`` install it with ``npm ci``, and a run
+without it does so itself); without Node.js or npm, the figures say so and the comparison
+falls back to a bare Django view over the same server.
 
 oidc-provider runs as its quick start does, with its codes and tokens in memory (the
 comparison the sign-in speed goal names). Its own docs call that store development-only:
@@ -51,9 +52,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serving import drop_database, free_port, throw_away_database
 
 ROOT = Path(__file__).resolve().parent.parent
-NODE_SERVER = Path(__file__).resolve().parent / "oidc_provider_node" / "server.mjs"
+NODE_PROVIDER = Path(__file__).resolve().parent / "oidc_provider_node"
 REDIRECT = "http://127.0.0.1:9/callback"
-NPM_PACKAGES = ("oidc-provider@8", "pg@8")
 # The least an HTTP request from this client can cost: a server that does nothing.
 NODE_FLOOR_SERVER = (
     'require("node:http").createServer((request, response) => response.end("ok"))'
@@ -218,25 +218,23 @@ def hashing(count: int) -> dict:
 
 
 def install_oidc_provider() -> tuple[Path | None, str]:
-    """The npm package's folder, installed once under var/; None and why, when npm fails."""
-    folder = Path(os.environ.get("SOLHOST_BENCH_NODE_DIR", ROOT / "var" / "bench-oidc-provider"))
-    # An earlier run's install is no use without node to run it (e.g. on a narrower PATH).
+    """oidc_provider_node/ with its packages installed from the committed lock; None and
+    why when that cannot be done."""
     if not shutil.which("node"):
         return None, "node or npm is not installed"
-    if all((folder / "node_modules" / name.split("@")[0]).is_dir() for name in NPM_PACKAGES):
-        return folder, "already installed"
+    if (NODE_PROVIDER / "node_modules" / "oidc-provider").is_dir():
+        return NODE_PROVIDER, "already installed"
     if not shutil.which("npm"):
         return None, "node or npm is not installed"
-    folder.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), *NPM_PACKAGES],
+        ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(NODE_PROVIDER)],
         capture_output=True,
         text=True,
         timeout=300,
     )
     if result.returncode != 0:
-        return None, f"npm install failed: {result.stderr.strip()[-300:]}"
-    return folder, "installed now"
+        return None, f"npm ci failed: {result.stderr.strip()[-300:]}"
+    return NODE_PROVIDER, "installed now"
 
 
 def node_round_trips(folder: Path, count: int, *, store_url: str = "") -> dict:
@@ -244,10 +242,8 @@ def node_round_trips(folder: Path, count: int, *, store_url: str = "") -> dict:
     database ``store_url`` names."""
     port = free_port()
     client_id, secret = "bench-client", secrets.token_urlsafe(32)
-    for source in NODE_SERVER.parent.glob("*.mjs"):
-        shutil.copy(source, folder / source.name)
     process = subprocess.Popen(
-        ["node", str(folder / NODE_SERVER.name), str(port), client_id, secret, REDIRECT]
+        ["node", str(folder / "server.mjs"), str(port), client_id, secret, REDIRECT]
         + ([store_url] if store_url else []),
         cwd=folder,
         stdout=subprocess.PIPE,

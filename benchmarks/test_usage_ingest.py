@@ -86,3 +86,36 @@ def test_the_site_forwarding_benchmark_runs_tiny_and_loses_nothing(tmp_path):
     assert figures["forward"]["left"] == {"audit": 0, "usage": 0}
     assert figures["forward"]["problem"] == ""
     assert figures["ratio_forward_to_direct"] > 0
+
+
+def test_the_sign_in_benchmark_compares_with_oidc_provider_in_memory_and_in_postgresql(
+    tmp_path,
+):
+    # Node.js and the committed lock's oidc-provider are there (the Makefile installs both),
+    # so both comparison servers and their PostgreSQL store are driven, not skipped.
+    script = ROOT / "benchmarks" / "oidc_token.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--round-trips", "3", "--hashes", "1"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOLHOST_VAR_DIR": str(tmp_path)},
+        cwd=ROOT,
+        timeout=600,
+        check=True,
+    )
+    figures = json.loads(result.stdout)
+    assert figures["solhost"]["server"].endswith("PostgreSQL")
+    assert figures["oidc_provider"]["install"] == "already installed"
+    pinned = json.loads((ROOT / "benchmarks" / "oidc_provider_node" / "package.json").read_text())
+    assert (
+        figures["oidc_provider"]["package"]
+        == f"oidc-provider {pinned['dependencies']['oidc-provider']}"
+    )
+    assert figures["oidc_provider"]["store"].startswith("memory")
+    assert figures["oidc_provider_postgresql"]["store"] == "PostgreSQL"
+    for provider in ("solhost", "oidc_provider", "oidc_provider_postgresql"):
+        assert figures[provider]["round_trips"] == 3
+        assert 0 < figures[provider]["token_p50_ms"] <= figures[provider]["p95_ms"]
+    assert figures["client_floor"]["round_trips"] == 3
+    assert figures["ratio_solhost_to_oidc_provider_per_second"] > 0
+    assert figures["ratio_solhost_to_oidc_provider_postgresql_per_second"] > 0
