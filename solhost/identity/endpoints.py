@@ -1,5 +1,6 @@
 """django-oauth-toolkit's endpoints as the region serves them."""
 
+import functools
 import json
 
 from django.contrib.auth import get_user_model
@@ -13,10 +14,34 @@ from oauth2_provider.models import AccessToken
 from oauth2_provider.signals import app_authorized
 from oauthlib.common import Request as OauthlibRequest
 
+from solhost.core.safe_json import text_problem
 from solhost.identity.databases import joinable
 from solhost.identity.models import ServiceClient
 from solhost.identity.oidc import checksum
 from solhost.identity.subjects import subject_for
+
+
+def refuse_unstorable_parameters(view):
+    """Answers ``invalid_request``, naming the parameter, for a form parameter no database
+    can hold (a NUL character, a lone surrogate). The site refuses those in addresses and
+    headers before any view; these endpoints take bodies that no Django form checks, and
+    PostgreSQL would fail on the first query that used one."""
+
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        for name, values in request.POST.lists():
+            for text in (name, *values):
+                if problem := text_problem(text):
+                    return JsonResponse(
+                        {
+                            "error": "invalid_request",
+                            "error_description": f"Parameter {name!r} {problem}.",
+                        },
+                        status=400,
+                    )
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 @method_decorator(transaction.atomic, name="post")
@@ -38,6 +63,8 @@ class RegionTokenView(oauth.TokenView):
         return response
 
 
+# As DOT's view is: a service posts here with its token, never with a browser's cookie.
+@method_decorator(csrf_exempt, name="dispatch")
 class RegionUserInfoView(oauth.UserInfoView):
     """Userinfo with the access token only in the Authorization header (RFC 9700 §4.3.2):
     a token in the address ends up in logs and browser history. DOT's

@@ -8,6 +8,7 @@ from solhost.identity.endpoints import (
     RegionIntrospectTokenView,
     RegionTokenView,
     RegionUserInfoView,
+    refuse_unstorable_parameters,
 )
 from solhost.identity.jwks import RegionJwksView
 from solhost.identity.logout import RegionLogoutView
@@ -26,14 +27,27 @@ provider_patterns = (
         path(".well-known/jwks.json", RegionJwksView.as_view(), name="jwks-info"),
         path("oidc/authorize/", views.RegionAuthorizationView.as_view(), name="authorize"),
         # Browser apps (public clients) call these three from their own origin.
-        path("oidc/token/", allow_browser_apps(RegionTokenView.as_view()), name="token"),
-        path("oidc/userinfo/", allow_browser_apps(RegionUserInfoView.as_view()), name="user-info"),
+        # Services post to these four bodies that no Django form checks.
+        path(
+            "oidc/token/",
+            allow_browser_apps(refuse_unstorable_parameters(RegionTokenView.as_view())),
+            name="token",
+        ),
+        path(
+            "oidc/userinfo/",
+            allow_browser_apps(refuse_unstorable_parameters(RegionUserInfoView.as_view())),
+            name="user-info",
+        ),
         path(
             "oidc/revoke/",
-            allow_browser_apps(oauth.RevokeTokenView.as_view()),
+            allow_browser_apps(refuse_unstorable_parameters(oauth.RevokeTokenView.as_view())),
             name="revoke-token",
         ),
-        path("oidc/introspect/", RegionIntrospectTokenView.as_view(), name="introspect"),
+        path(
+            "oidc/introspect/",
+            refuse_unstorable_parameters(RegionIntrospectTokenView.as_view()),
+            name="introspect",
+        ),
         path("oidc/logout/", RegionLogoutView.as_view(), name="rp-initiated-logout"),
     ],
     "oauth2_provider",

@@ -157,13 +157,20 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             .filter(client_id=request.POST.get("client_id", ""))
             .first()
         )
-        if client is not None:
-            refused = sign_in_refused(
-                user=request.user, service=client.service, day=timezone.localdate()
-            )
-            if refused:
-                return self._refused_page(client, refused)
+        if client is None:
+            # Only a form this page did not make names no client the region knows.
+            return self._consent_form_refused("The consent form names no registered service.")
+        refused = sign_in_refused(
+            user=request.user, service=client.service, day=timezone.localdate()
+        )
+        if refused:
+            return self._refused_page(client, refused)
         return super().post(request, *args, **kwargs)
+
+    def _consent_form_refused(self, description: str) -> HttpResponse:
+        """The error page, for a consent form this page would not have sent."""
+        error = {"error": "invalid_request", "description": description}
+        return self.render_to_response({"error": error}, status=400)
 
     def _refused_page(self, client: ServiceClient, reason: str) -> HttpResponse:
         """Why the resident cannot sign in to the service: nothing is shared with it."""
@@ -241,6 +248,13 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         if redirect_uri and "error" not in context:
             allow_form_to_reach(response, redirect_uri)
         return response
+
+    def form_invalid(self, form):
+        # DOT would show the consent page again, for a client it never read: a consent
+        # form comes back incomplete only when something other than this page sent it.
+        return self._consent_form_refused(
+            f"The consent form came back without {', '.join(sorted(form.errors))}."
+        )
 
     def form_valid(self, form):
         response = super().form_valid(form)

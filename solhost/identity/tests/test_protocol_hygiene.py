@@ -93,6 +93,23 @@ def test_userinfo_refuses_a_token_in_the_query_string(client, world, nextcloud):
     assert in_header.status_code == 200
 
 
+def test_userinfo_answers_a_post_as_well_as_a_get(client, world, nextcloud):
+    # OpenID Connect Core §5.3.1: a service may ask with either; it posts without any
+    # browser's CSRF cookie.
+    client.force_login(world.rita)
+    token = exchange(
+        client, nextcloud, consent(client, authorize_params(nextcloud))["code"]
+    ).json()["access_token"]
+    service = Client(enforce_csrf_checks=True)
+
+    posted = service.post(
+        reverse("oauth2_provider:user-info"), HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+    assert posted.status_code == 200
+    assert posted.json()["preferred_username"] == "rita"
+
+
 def test_discovery_says_what_the_region_does_and_nothing_it_does_not(client, world):
     config = client.get("/.well-known/openid-configuration").json()
 

@@ -1,0 +1,274 @@
+"""Whatever a service, a browser or an attacker sends the provider's endpoints, the answer
+is a protocol error or a page, never a server error.
+
+Each request mixes real values (a registered client, its redirect URI and secret, a code,
+tokens, an ID token) with missing ones and arbitrary text, in every parameter the endpoint
+reads and in some it doesn't. The examples are the same on every run, so a red run can be
+replayed.
+"""
+
+import base64
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solhost.identity.tests.oidc import (
+    REDIRECT,
+    authorize_params,
+    basic_auth,
+    consent,
+    exchange,
+    make_client,
+    pkce_pair,
+)
+
+HOSTILE = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# Any text a form or query can carry (lone surrogates cannot be encoded at all), including
+# NUL, which PostgreSQL refuses in text, and the characters URLs and JWTs are built from.
+arbitrary_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80
+) | st.sampled_from(["", " ", "\x00", "a" * 2000, "%", "..", "\u202e", "{}", "null"])
+
+
+def one_of_or_garbage(*real):
+    """A real value, or arbitrary text, or nothing at all (the parameter left out)."""
+    return st.one_of(st.sampled_from(real), arbitrary_text, st.none())
+
+
+def parameters(**fields):
+    """Each field's value drawn from its strategy, those drawn as None left out, and
+    sometimes a parameter no endpoint knows."""
+    return st.fixed_dictionaries(
+        fields, optional={"unexpected": arbitrary_text, "": arbitrary_text}
+    ).map(lambda drawn: {key: value for key, value in drawn.items() if value is not None})
+
+
+@pytest.fixture
+def signed_in(world):
+    """Rita's browser, signed in, with a client she has agreed to and what it was issued."""
+    browser = Client()
+    browser.force_login(world.rita)
+    registered = make_client(world.mcc_service)
+    public = make_client(world.mcc_service, public=True)
+    code = consent(browser, authorize_params(registered, scope="openid offline_access"))["code"]
+    tokens = exchange(browser, registered, code).json()
+    return browser, registered, public, tokens
+
+
+def assert_answered(response) -> None:
+    assert response.status_code < 500, (response.status_code, response.content[:300])
+
+
+def authorization_headers(registered, public):
+    return st.sampled_from(
+        [
+            {},
+            basic_auth(registered),
+            basic_auth(public),
+            {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"\x00:\xff").decode()},
+            {"HTTP_AUTHORIZATION": "Basic not-base64!"},
+            {"HTTP_AUTHORIZATION": "Bearer"},
+        ]
+    )
+
+
+@pytest.mark.django_db
+def test_the_authorization_endpoint(signed_in):
+    browser, registered, public, _ = signed_in
+    _, challenge = pkce_pair()
+    clients = (registered.client.client_id, public.client.client_id)
+
+    @HOSTILE
+    @given(
+        params=parameters(
+            response_type=one_of_or_garbage("code", "token", "code id_token", "none"),
+            client_id=one_of_or_garbage(*clients),
+            redirect_uri=one_of_or_garbage(REDIRECT, "https://elsewhere.example/"),
+            scope=one_of_or_garbage("openid", "openid profile email groups", "offline_access"),
+            state=one_of_or_garbage("s"),
+            nonce=one_of_or_garbage("n"),
+            prompt=one_of_or_garbage("none", "login", "consent", "none login", "select_account"),
+            max_age=one_of_or_garbage("0", "10", "-1", "99999999999999999999"),
+            acr_values=one_of_or_garbage("urn:solhost:acr:mfa", "x"),
+            claims=one_of_or_garbage('{"id_token": {"acr": {"essential": true}}}', "[1]", "{"),
+            code_challenge=one_of_or_garbage(challenge),
+            code_challenge_method=one_of_or_garbage("S256", "plain"),
+            response_mode=one_of_or_garbage("query", "form_post", "fragment"),
+            login_hint=one_of_or_garbage("rita@example.org"),
+        ),
+        method=st.sampled_from(["get", "post"]),
+    )
+    def check(params, method):
+        if method == "post":
+            params = {**params, "allow": "Authorize"}
+        assert_answered(getattr(browser, method)(reverse("oauth2_provider:authorize"), params))
+
+    check()
+
+
+@pytest.mark.django_db
+def test_the_token_endpoint(signed_in):
+    browser, registered, public, tokens = signed_in
+    verifier, _ = pkce_pair()
+
+    @HOSTILE
+    @given(
+        data=parameters(
+            grant_type=one_of_or_garbage(
+                "authorization_code", "refresh_token", "client_credentials", "password"
+            ),
+            code=one_of_or_garbage("never-issued"),
+            redirect_uri=one_of_or_garbage(REDIRECT),
+            code_verifier=one_of_or_garbage(verifier),
+            refresh_token=one_of_or_garbage(tokens["refresh_token"]),
+            client_id=one_of_or_garbage(registered.client.client_id, public.client.client_id),
+            client_secret=one_of_or_garbage(registered.secret),
+            scope=one_of_or_garbage("openid", "openid offline_access"),
+            username=one_of_or_garbage("rita"),
+            password=arbitrary_text,
+        ),
+        headers=authorization_headers(registered, public),
+    )
+    def check(data, headers):
+        assert_answered(browser.post(reverse("oauth2_provider:token"), data, **headers))
+
+    check()
+
+
+@pytest.mark.django_db
+def test_the_userinfo_revocation_and_introspection_endpoints(signed_in):
+    browser, registered, public, tokens = signed_in
+    real = (tokens["access_token"], tokens["refresh_token"], tokens["id_token"])
+
+    @HOSTILE
+    @given(
+        endpoint=st.sampled_from(["user-info", "revoke-token", "introspect"]),
+        data=parameters(
+            token=one_of_or_garbage(*real),
+            token_type_hint=one_of_or_garbage("access_token", "refresh_token", "id_token"),
+            access_token=one_of_or_garbage(tokens["access_token"]),
+        ),
+        headers=authorization_headers(registered, public)
+        | st.sampled_from(
+            [
+                {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"},
+                {"HTTP_AUTHORIZATION": "Bearer \x01"},
+            ]
+        ),
+        method=st.sampled_from(["get", "post"]),
+    )
+    def check(endpoint, data, headers, method):
+        url = reverse(f"oauth2_provider:{endpoint}")
+        assert_answered(getattr(browser, method)(url, data, **headers))
+
+    check()
+
+
+@pytest.mark.django_db
+def test_the_logout_endpoint(signed_in):
+    browser, registered, _, tokens = signed_in
+    anonymous = Client()
+
+    @HOSTILE
+    @given(
+        params=parameters(
+            id_token_hint=one_of_or_garbage(tokens["id_token"], "a.b.c", "e30.e30.e30"),
+            client_id=one_of_or_garbage(registered.client.client_id),
+            post_logout_redirect_uri=one_of_or_garbage(
+                "https://files.mcc.example.org/", "https://elsewhere.example/"
+            ),
+            state=one_of_or_garbage("s"),
+            ui_locales=arbitrary_text,
+        ),
+        who=st.sampled_from([browser, anonymous]),
+        method=st.sampled_from(["get", "post"]),
+    )
+    def check(params, who, method):
+        if method == "post":
+            params = {**params, "allow": "Yes"}
+        assert_answered(
+            getattr(who, method)(reverse("oauth2_provider:rp-initiated-logout"), params)
+        )
+
+    check()
+
+
+# What the examples above found, each pinned by name.
+
+
+@pytest.mark.django_db
+def test_a_consent_form_without_its_fields_is_refused_naming_them(signed_in):
+    browser, registered, _, _ = signed_in
+
+    response = browser.post(
+        reverse("oauth2_provider:authorize"),
+        {"client_id": registered.client.client_id, "allow": "Authorize"},
+    )
+
+    assert response.status_code == 400
+    assert "The consent form came back without redirect_uri, response_type, scope." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_a_consent_form_for_an_unknown_client_is_refused(signed_in):
+    browser, registered, _, _ = signed_in
+    form = {**authorize_params(registered), "allow": "Authorize", "client_id": "no-such-client"}
+
+    response = browser.post(reverse("oauth2_provider:authorize"), form)
+
+    assert response.status_code == 400
+    assert "The consent form names no registered service." in response.content.decode()
+
+
+def _unsigned_token(payload: bytes) -> str:
+    """A token shaped like a JWS (header, payload, signature), signed by no one."""
+    parts = (b'{"alg": "RS256"}', payload, b"signature")
+    return ".".join(base64.urlsafe_b64encode(part).rstrip(b"=").decode() for part in parts)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload", [b"not json", b"[1, 2]", b'"aud"', b'{"aud": 7}', b'{"aud": {"x": 1}}']
+)
+def test_a_logout_hint_that_is_no_id_token_is_refused_and_signs_nothing_out(signed_in, payload):
+    browser, registered, _, _ = signed_in
+
+    response = browser.get(
+        reverse("oauth2_provider:rp-initiated-logout"),
+        {"id_token_hint": _unsigned_token(payload), "client_id": registered.client.client_id},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This sign-out cannot go ahead" in page
+    assert "Nothing was signed out." in page
+    assert browser.get(reverse("identity:connected")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_token_request_is_an_invalid_request_naming_the_parameter(signed_in):
+    browser, registered, _, _ = signed_in
+
+    response = browser.post(
+        reverse("oauth2_provider:token"),
+        {"grant_type": "authorization_code", "code": "abc\x00", "redirect_uri": REDIRECT},
+        **basic_auth(registered),
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "Parameter 'code' contains a NUL character (U+0000).",
+    }
