@@ -272,3 +272,63 @@ def test_a_nul_in_a_token_request_is_an_invalid_request_naming_the_parameter(sig
         "error": "invalid_request",
         "error_description": "Parameter 'code' contains a NUL character (U+0000).",
     }
+
+
+@pytest.mark.django_db
+def test_a_partners_client_registration_form(world):
+    """Whatever the form holds, a client is registered only from valid addresses, and
+    anything else is a page of named problems."""
+    partner = Client()
+    partner.force_login(world.alice)
+    url = reverse(
+        "identity:service_clients",
+        kwargs={"slug": world.mcc.slug, "service_slug": world.mcc_service.slug},
+    )
+    uri = one_of_or_garbage(
+        "https://files.mcc.example.org/apps/user_oidc/code",
+        "http://127.0.0.1:8080/cb",
+        "com.example.app:/callback",
+        "https://files.mcc.example.org/cb#fragment",
+        "javascript:alert(1)",
+        "https://files.mcc.example.org/a\nhttps://files.mcc.example.org/b",
+    )
+
+    @HOSTILE
+    @given(
+        form=parameters(
+            redirect_uris=uri,
+            post_logout_redirect_uris=uri,
+            backchannel_logout_uri=uri,
+            frontchannel_logout_uri=uri,
+            public=one_of_or_garbage("on", "true"),
+            backchannel_logout_session_required=one_of_or_garbage("on"),
+            frontchannel_logout_session_required=one_of_or_garbage("on"),
+        )
+    )
+    def check(form):
+        before = world.mcc_service.oidc_clients.count()
+        response = partner.post(url, form)
+        assert_answered(response)
+        registered = world.mcc_service.oidc_clients.count() - before
+        assert (response.status_code, registered) in ((200, 1), (400, 0))
+
+    check()
+
+
+@pytest.mark.django_db
+def test_a_residents_connected_page_actions(signed_in):
+    browser, _, _, _ = signed_in
+
+    @HOSTILE
+    @given(
+        action=st.sampled_from(["identity:disconnect", "identity:end_session"]),
+        number=st.integers(min_value=0, max_value=2**70) | st.sampled_from([2**63, 2**64]),
+        method=st.sampled_from(["get", "post"]),
+    )
+    def check(action, number, method):
+        key = "client_id" if action == "identity:disconnect" else "session_id"
+        url = reverse(action, kwargs={key: number})
+        response = getattr(browser, method)(url)
+        assert_answered(response)
+
+    check()
