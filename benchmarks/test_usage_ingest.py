@@ -18,15 +18,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run_tiny(script: str, database: str, tmp_path: Path, *extra: str) -> dict:
+def run_script(script: str, tmp_path: Path, *arguments: str) -> dict:
+    """The figures a benchmark prints, run with the suite's environment (its PostgreSQL)."""
     result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / script),
-            *TINY_REGION,
-            *extra,
-            *("--server", SERVER, "--database", database),
-        ],
+        [sys.executable, str(ROOT / "benchmarks" / script), *arguments],
         capture_output=True,
         text=True,
         env={**os.environ, "SOLHOST_VAR_DIR": str(tmp_path)},
@@ -35,6 +30,12 @@ def run_tiny(script: str, database: str, tmp_path: Path, *extra: str) -> dict:
         check=True,
     )
     return json.loads(result.stdout)
+
+
+def run_tiny(script: str, database: str, tmp_path: Path, *extra: str) -> dict:
+    return run_script(
+        script, tmp_path, *TINY_REGION, *extra, *("--server", SERVER, "--database", database)
+    )
 
 
 def test_the_usage_benchmark_runs_tiny_and_prints_its_figures(tmp_path):
@@ -93,17 +94,7 @@ def test_the_sign_in_benchmark_compares_with_oidc_provider_in_memory_and_in_post
 ):
     # Node.js and the committed lock's oidc-provider are there (the Makefile installs both),
     # so both comparison servers and their PostgreSQL store are driven, not skipped.
-    script = ROOT / "benchmarks" / "oidc_token.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--round-trips", "3", "--hashes", "1"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "SOLHOST_VAR_DIR": str(tmp_path)},
-        cwd=ROOT,
-        timeout=600,
-        check=True,
-    )
-    figures = json.loads(result.stdout)
+    figures = run_script("oidc_token.py", tmp_path, "--round-trips", "3", "--hashes", "1")
     assert figures["solhost"]["server"].endswith("PostgreSQL")
     assert figures["oidc_provider"]["install"] == "already installed"
     pinned = json.loads((ROOT / "benchmarks" / "oidc_provider_node" / "package.json").read_text())
