@@ -6,7 +6,7 @@ still cut off at the limit instead of being read whole.
 """
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.urls import Resolver404, resolve
 
 from solhost.core.safe_json import text_problem
@@ -64,21 +64,29 @@ def parameter_problems(request: HttpRequest) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if text_problem(request.path_info):
         problems.extend(_path_problems(request.path_info))
-    for name, values in request.GET.lists():
-        message = text_problem(name)
-        if message:
-            problems.append(("query parameter name", message))
-        for value in values:
-            message = text_problem(value)
-            if message:
-                problems.append((f"query parameter {name!r}", message))
-                break
+    problems.extend(named_parameter_problems(request.GET, "query parameter"))
     for key, value in request.META.items():
         if key.startswith("HTTP_") and isinstance(value, str):
             message = text_problem(value)
             if message:
                 header = key.removeprefix("HTTP_").replace("_", "-").title()
                 problems.append((f"header {header}", message))
+    return problems
+
+
+def named_parameter_problems(parameters: QueryDict, kind: str) -> list[tuple[str, str]]:
+    """Text no page or database can take among ``parameters`` (a query string, or a form
+    body no Django form checks), each named as ``kind`` and the parameter's name."""
+    problems: list[tuple[str, str]] = []
+    for name, values in parameters.lists():
+        message = text_problem(name)
+        if message:
+            problems.append((f"{kind} name", message))
+        for value in values:
+            message = text_problem(value)
+            if message:
+                problems.append((f"{kind} {name!r}", message))
+                break
     return problems
 
 

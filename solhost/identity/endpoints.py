@@ -14,7 +14,7 @@ from oauth2_provider.models import AccessToken
 from oauth2_provider.signals import app_authorized
 from oauthlib.common import Request as OauthlibRequest
 
-from solhost.core.safe_json import text_problem
+from solhost.core.request_input import named_parameter_problems
 from solhost.identity.databases import joinable
 from solhost.identity.models import ServiceClient
 from solhost.identity.oidc import checksum
@@ -29,16 +29,16 @@ def refuse_unstorable_parameters(view):
 
     @functools.wraps(view)
     def guarded(request, *args, **kwargs):
-        for name, values in request.POST.lists():
-            for text in (name, *values):
-                if problem := text_problem(text):
-                    return JsonResponse(
-                        {
-                            "error": "invalid_request",
-                            "error_description": f"Parameter {name!r} {problem}.",
-                        },
-                        status=400,
-                    )
+        problems = named_parameter_problems(request.POST, "Parameter")
+        if problems:
+            where, problem = problems[0]
+            return JsonResponse(
+                {
+                    "error": "invalid_request",
+                    "error_description": f"{where} {problem}.",
+                },
+                status=400,
+            )
         return view(request, *args, **kwargs)
 
     return guarded
