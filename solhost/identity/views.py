@@ -165,6 +165,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         )
         if refused:
             return self._refused_page(client, refused)
+        self.consenting_client = client  # for the consent form_valid records
         return super().post(request, *args, **kwargs)
 
     def _consent_form_refused(self, description: str) -> HttpResponse:
@@ -260,9 +261,10 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         response = super().form_valid(form)
         granted = response.status_code == 302 and "code=" in response.get("Location", "")
         if form.cleaned_data.get("allow") and granted:
-            client = ServiceClient.objects.get(client_id=form.cleaned_data["client_id"])
             actions.give_consent(
-                user=self.request.user, client=client, scopes=form.cleaned_data["scope"].split()
+                user=self.request.user,
+                client=self.consenting_client,
+                scopes=form.cleaned_data["scope"].split(),
             )
         return response
 
