@@ -148,3 +148,27 @@ def browser(monkeypatch):
         # Inside that event loop the ORM keeps its own connections; close them here, or
         # PostgreSQL refuses to drop the test database at the end of the run.
         connections.close_all()
+
+
+class LimitsClock:
+    """The sign-in limits' clock, moved by hand."""
+
+    def __init__(self):
+        self.at = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += seconds
+
+
+@pytest.fixture
+def limits_clock(monkeypatch):
+    """Sign-in limits (identity.login_limits) that count time by ``LimitsClock``, for the
+    identity tests and the sites tests that judge the same limits."""
+    from solhost.identity import login_limits
+
+    clock = LimitsClock()
+    monkeypatch.setattr(login_limits, "now", clock)
+    return clock

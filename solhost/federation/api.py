@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 
 from solhost.core.api import GUARDED
 from solhost.federation import documents
+from solhost.partners.api import ServiceDescriptionOut
 from solhost.partners.listing_cache import cached, current_stamp
 from solhost.region.models import current_region
 
@@ -58,18 +59,7 @@ class DirectoryLoresOut(Schema):
     checked_at: str | None = Field(description="When a sync last found the app installed.")
 
 
-class DirectoryServiceOut(Schema):
-    slug: str
-    name: str
-    summary: str
-    partner: str
-    kind: str
-    software: str
-    software_version: str
-    licence: str
-    source_url: str
-    audience: str
-    url: str
+class DirectoryServiceOut(ServiceDescriptionOut):
     page: str
     status: str = Field(description="`open`, `closing` (its partner winds down) or `closed`.")
     closing_on: str | None

@@ -26,10 +26,14 @@ class HowToLeaveOut(Schema):
     account_move_steps: str = Field(description="How an account moves, and what does not.")
 
 
-class ServiceOut(Schema):
+class ServiceDescriptionOut(Schema):
+    """What every public description of a service says, here and in the directory
+    document (federation): its partner and kind by slug."""
+
     slug: str
     name: str
     summary: str
+    partner: str
     kind: str
     software: str
     software_version: str
@@ -37,9 +41,11 @@ class ServiceOut(Schema):
     source_url: str
     audience: str
     url: str
+
+
+class ServiceOut(ServiceDescriptionOut):
     lores_url: str
     accepts_new_residents: bool
-    partner: str
     how_to_leave: HowToLeaveOut
 
     @staticmethod

@@ -42,19 +42,6 @@ LIMITS = {
 }
 
 
-class Clock:
-    """The limits' clock, moved by hand."""
-
-    def __init__(self):
-        self.at = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += seconds
-
-
 @pytest.fixture(autouse=True)
 def limits(settings):
     settings.SOLHOST_LOGIN_LIMITS = LIMITS
@@ -68,13 +55,6 @@ def world(world, settings):
         resident.set_password(PASSWORD)
         resident.save(update_fields=["password"])
     return world
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(login_limits, "now", clock)
-    return clock
 
 
 @pytest.fixture
@@ -112,7 +92,7 @@ def test_the_wait_doubles_after_the_free_failures_up_to_the_cap(settings):
 
 
 def test_the_attacker_is_slowed_down_while_the_owner_signs_in_from_home(
-    attacker, owner, world, clock
+    attacker, owner, world, limits_clock
 ):
     fail(attacker, 6)
 
@@ -128,7 +108,7 @@ def test_the_attacker_is_slowed_down_while_the_owner_signs_in_from_home(
     assert signed_in_as(owner, world.rita)
 
 
-def test_the_first_failures_cost_nothing(attacker, world, clock):
+def test_the_first_failures_cost_nothing(attacker, world, limits_clock):
     fail(attacker, LIMITS["free_failures"])
 
     sign_in(attacker, OWNER, PASSWORD, ATTACKER)
@@ -136,7 +116,7 @@ def test_the_first_failures_cost_nothing(attacker, world, clock):
     assert signed_in_as(attacker, world.rita)
 
 
-def test_a_refused_attempt_is_neither_checked_nor_counted(attacker, world, clock):
+def test_a_refused_attempt_is_neither_checked_nor_counted(attacker, world, limits_clock):
     fail(attacker, 6)
     failures_audited = AuditEvent.objects.filter(action="identity.login_failed").count()
 
@@ -145,38 +125,38 @@ def test_a_refused_attempt_is_neither_checked_nor_counted(attacker, world, clock
 
     # No password was tried, so nothing new is audited and the wait has not grown.
     assert AuditEvent.objects.filter(action="identity.login_failed").count() == failures_audited
-    clock.advance(2)
+    limits_clock.advance(2)
     sign_in(attacker, OWNER, PASSWORD, ATTACKER)
     assert signed_in_as(attacker, world.rita)
 
 
-def test_after_the_wait_the_attempt_is_checked_again(attacker, world, clock):
+def test_after_the_wait_the_attempt_is_checked_again(attacker, world, limits_clock):
     fail(attacker, 6)
-    clock.advance(1)
+    limits_clock.advance(1)
     assertContains(sign_in(attacker, OWNER, WRONG, ATTACKER), "Please wait 1 second,")
 
-    clock.advance(1)
+    limits_clock.advance(1)
     assertContains(sign_in(attacker, OWNER, WRONG, ATTACKER), MISMATCH)
     # The 7th failure doubles the wait.
     assertContains(sign_in(attacker, OWNER, WRONG, ATTACKER), "Please wait 4 seconds,")
 
-    clock.advance(4)
+    limits_clock.advance(4)
     sign_in(attacker, OWNER, PASSWORD, ATTACKER)
     assert signed_in_as(attacker, world.rita)
 
 
-def test_long_waits_are_told_in_minutes(attacker, world, clock):
+def test_long_waits_are_told_in_minutes(attacker, world, limits_clock):
     for _ in range(14):
         sign_in(attacker, OWNER, WRONG, ATTACKER)
-        clock.advance(900)
+        limits_clock.advance(900)
 
     assertContains(sign_in(attacker, OWNER, WRONG, ATTACKER), MISMATCH)
     assertContains(sign_in(attacker, OWNER, WRONG, ATTACKER), "Please wait 15 minutes,")
 
 
-def test_a_success_clears_the_pair(owner, world, clock):
+def test_a_success_clears_the_pair(owner, world, limits_clock):
     fail(owner, 6, address=HOME)
-    clock.advance(2)
+    limits_clock.advance(2)
     sign_in(owner, OWNER, PASSWORD, HOME)
     assert signed_in_as(owner, world.rita)
     owner.logout()
@@ -187,9 +167,9 @@ def test_a_success_clears_the_pair(owner, world, clock):
     assert signed_in_as(owner, world.rita)
 
 
-def test_a_pair_is_forgotten_after_a_day_without_failures(attacker, world, clock):
+def test_a_pair_is_forgotten_after_a_day_without_failures(attacker, world, limits_clock):
     fail(attacker, 6)
-    clock.advance(LIMITS["pair_memory_seconds"])
+    limits_clock.advance(LIMITS["pair_memory_seconds"])
 
     fail(attacker, LIMITS["free_failures"])
     sign_in(attacker, OWNER, PASSWORD, ATTACKER)
@@ -208,7 +188,7 @@ def test_the_owner_behind_the_attackers_address_waits_like_the_attacker(owner, a
 
 
 def test_a_password_reset_voids_the_failures_against_the_account(
-    owner, attacker, world, clock, mailoutbox
+    owner, attacker, world, limits_clock, mailoutbox
 ):
     fail(attacker, 6)
     owner.post(reverse("account_reset_password"), {"email": OWNER}, REMOTE_ADDR=ATTACKER)
@@ -226,7 +206,9 @@ def test_a_password_reset_voids_the_failures_against_the_account(
     assert signed_in_as(owner, world.rita)
 
 
-def test_many_accounts_from_one_address_slow_that_address_down(attacker, owner, world, clock):
+def test_many_accounts_from_one_address_slow_that_address_down(
+    attacker, owner, world, limits_clock
+):
     budget = LIMITS["address_failures"]
     for n in range(budget + 1):
         fail(attacker, 1, email=f"someone{n}@example.org")
@@ -241,22 +223,24 @@ def test_many_accounts_from_one_address_slow_that_address_down(attacker, owner, 
     assert signed_in_as(owner, world.rita)
 
 
-def test_an_address_budget_is_per_window(attacker, world, clock):
+def test_an_address_budget_is_per_window(attacker, world, limits_clock):
     for n in range(LIMITS["address_failures"] + 3):
-        clock.advance(8)
+        limits_clock.advance(8)
         fail(attacker, 1, email=f"someone{n}@example.org")
     assertContains(sign_in(attacker, "carol@example.org", PASSWORD, ATTACKER), ADDRESS_WAIT)
 
-    clock.advance(LIMITS["address_window_seconds"])
+    limits_clock.advance(LIMITS["address_window_seconds"])
     sign_in(attacker, "carol@example.org", PASSWORD, ATTACKER)
 
     assert signed_in_as(attacker, world.carol)
 
 
-def test_a_burst_of_failures_emails_the_owner_once_an_hour(attacker, world, clock, mailoutbox):
+def test_a_burst_of_failures_emails_the_owner_once_an_hour(
+    attacker, world, limits_clock, mailoutbox
+):
     neighbour = Client()
     fail(attacker, 5)
-    clock.advance(60)
+    limits_clock.advance(60)
     fail(neighbour, 4, address="10.0.1.9")
     assert mailoutbox == []
 
@@ -275,25 +259,25 @@ def test_a_burst_of_failures_emails_the_owner_once_an_hour(attacker, world, cloc
     # More failures within the hour, from more addresses, send nothing more.
     for n in range(3):
         fail(Client(), 5, address=f"10.0.2.{n}")
-    clock.advance(30 * 60)
+    limits_clock.advance(30 * 60)
     for n in range(3):
         fail(Client(), 5, address=f"10.0.3.{n}")
     assert len(mailoutbox) == 1
 
-    clock.advance(31 * 60)
+    limits_clock.advance(31 * 60)
     fail(Client(), 5, address="10.0.4.1")
     fail(Client(), 5, address="10.0.4.2")
     assert len(mailoutbox) == 2
 
 
-def test_no_mail_is_sent_for_an_address_without_an_account(world, clock, mailoutbox):
+def test_no_mail_is_sent_for_an_address_without_an_account(world, limits_clock, mailoutbox):
     for n in range(4):
         fail(Client(), 5, email="nobody@example.org", address=f"10.0.1.{n}")
 
     assert mailoutbox == []
 
 
-def test_reauthentication_counts_and_waits_with_the_login_form(owner, world, clock):
+def test_reauthentication_counts_and_waits_with_the_login_form(owner, world, limits_clock):
     sign_in(owner, OWNER, PASSWORD, HOME)
     url = reverse("account_reauthenticate")
     for _ in range(6):
@@ -304,7 +288,7 @@ def test_reauthentication_counts_and_waits_with_the_login_form(owner, world, clo
     assertContains(response, ACCOUNT_WAIT)
 
 
-def test_wrong_second_factor_codes_still_meet_allauths_limit(owner, world, clock):
+def test_wrong_second_factor_codes_still_meet_allauths_limit(owner, world, limits_clock):
     secret = generate_totp_secret()
     TOTP.activate(world.rita, secret)
     valid = [format_hotp_value(hotp_value(secret, n)) for n in yield_hotp_counters_from_time()]
@@ -341,7 +325,7 @@ def test_an_ipv6_client_counts_as_its_64_network():
 
 
 def test_clients_behind_a_trusted_proxy_are_limited_separately(
-    settings, owner, attacker, world, clock
+    settings, owner, attacker, world, limits_clock
 ):
     settings.SOLHOST_TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.1")
 

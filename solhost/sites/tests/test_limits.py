@@ -18,18 +18,10 @@ from solhost.identity.tests.test_login_limits import (
     MISMATCH,
     OWNER,
     WRONG,
-    Clock,
 )
 from solhost.sites.limits import failures_recorded_elsewhere
 from solhost.sites.models import ForwardedEvent, Site
 from solhost.test import PASSWORD
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(login_limits, "now", clock)
-    return clock
 
 
 @pytest.fixture
@@ -46,11 +38,11 @@ def at_hill(settings, world):
     login_limits.failures_elsewhere.disconnect(dispatch_uid="test")
 
 
-def _failed_elsewhere(times: int, clock, *, address=ATTACKER, site=None) -> None:
+def _failed_elsewhere(times: int, limits_clock, *, address=ATTACKER, site=None) -> None:
     """Failures the region recorded (at the primary, or forwarded by ``site``)."""
     for n in range(times):
         event = record(actor=None, action=AuditAction.LOGIN_FAILED, note=f"{OWNER} from {address}")
-        at = datetime.datetime.fromtimestamp(clock.at - times + n, tz=datetime.UTC)
+        at = datetime.datetime.fromtimestamp(limits_clock.at - times + n, tz=datetime.UTC)
         type(event).objects.filter(pk=event.pk).update(at=at)
         if site is not None:
             ForwardedEvent.objects.create(
@@ -69,21 +61,23 @@ def _sign_in(password: str):
     )
 
 
-def test_failures_recorded_at_another_site_make_the_guesser_wait_here(at_hill, world, clock):
-    _failed_elsewhere(8, clock)
+def test_failures_recorded_at_another_site_make_the_guesser_wait_here(at_hill, world, limits_clock):
+    _failed_elsewhere(8, limits_clock)
     assertContains(_sign_in(PASSWORD), ACCOUNT_WAIT)
 
 
-def test_this_sites_own_forwarded_failures_are_not_counted_twice(at_hill, world, clock):
-    _failed_elsewhere(8, clock, site=at_hill)
+def test_this_sites_own_forwarded_failures_are_not_counted_twice(at_hill, world, limits_clock):
+    _failed_elsewhere(8, limits_clock, site=at_hill)
     assertNotContains(_sign_in(WRONG), ACCOUNT_WAIT)
 
 
-def test_failures_from_another_address_or_before_a_success_do_not_count(at_hill, world, clock):
-    _failed_elsewhere(8, clock, address="10.9.9.9")
+def test_failures_from_another_address_or_before_a_success_do_not_count(
+    at_hill, world, limits_clock
+):
+    _failed_elsewhere(8, limits_clock, address="10.9.9.9")
     assertContains(_sign_in(WRONG), MISMATCH)
-    _failed_elsewhere(8, clock)
-    clock.advance(30)
+    _failed_elsewhere(8, limits_clock)
+    limits_clock.advance(30)
     # The wait is over; the right password signs in and the pair starts afresh.
     response = _sign_in(PASSWORD)
     assert response.status_code == 302, response.content[:500]
