@@ -18,9 +18,16 @@ class DiscoveryView(ConnectDiscoveryInfoView):
             ("introspection_endpoint", "introspect"),
         ):
             data[key] = request.build_absolute_uri(reverse(f"oauth2_provider:{name}"))
-        data["revocation_endpoint_auth_methods_supported"] = data[
-            "token_endpoint_auth_methods_supported"
-        ]
+        # A public client (no secret, PKCE) redeems its codes and revokes its tokens with
+        # its client_id alone; only a confidential client may introspect.
+        secrets = ["client_secret_basic", "client_secret_post"]
+        data["token_endpoint_auth_methods_supported"] = [*secrets, "none"]
+        data["revocation_endpoint_auth_methods_supported"] = [*secrets, "none"]
+        data["introspection_endpoint_auth_methods_supported"] = secrets
+        # Request objects are refused (views.RegionAuthorizationView); omitted, support for
+        # request_uri would be the specification's default.
+        data["request_parameter_supported"] = False
+        data["request_uri_parameter_supported"] = False
         # Without these, the specification's defaults would claim the implicit grant.
         data["grant_types_supported"] = ["authorization_code", "refresh_token"]
         data["response_modes_supported"] = ["query", "form_post"]

@@ -3,7 +3,7 @@ and a partner's OpenID Connect clients for each service."""
 
 import datetime
 import json
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.views import LogoutView
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
 
 from solhost.core.middleware import allow_form_to_reach, allow_frames_from
@@ -63,6 +64,14 @@ def _without_prompt_login(request: HttpRequest) -> str:
     else:
         query.pop("prompt", None)
     return f"{request.path}?{query.urlencode()}"
+
+
+def _naming_issuer(uri: str, issuer: str) -> str:
+    """The authorization response ``uri`` with ``iss`` as its one issuer (RFC 9207): a
+    value already in its query, even from the registered redirect URI, gives way."""
+    parts = urlsplit(uri)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "iss"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("iss", issuer)])))
 
 
 def _claims_parameter(raw) -> dict:
@@ -113,6 +122,18 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             return self._error_redirect(
                 credentials, "invalid_request", client, "code_challenge_method must be S256."
             )
+        for parameter in ("request", "request_uri"):
+            if parameter in request.GET:
+                # OpenID Connect Core §6: refused rather than ignored, or the service would
+                # believe that what its request object asked for (max_age, acr_values,
+                # claims) had been applied.
+                return self._error_redirect(
+                    credentials,
+                    f"{parameter}_not_supported",
+                    client,
+                    f"The region does not take {parameter}: send the request's parameters "
+                    "in the query.",
+                )
         prompt = set(request.GET.get("prompt", "").split())
         refused = sign_in_refused(
             user=request.user, service=client.service, day=timezone.localdate()
@@ -219,6 +240,14 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             },
         }
         return super().create_authorization_response(request, scopes, credentials, allow)
+
+    def redirect(self, redirect_to, application):
+        # Every authorization response goes back through here, errors as well as codes,
+        # and RFC 9207 §2 has each name the issuer; DOT adds it to codes only. A service
+        # whose library checks it, as discovery says to, would otherwise take the region's
+        # refusal for a forged response and never learn why.
+        issuer = oauth2_settings.oauth2_authorization_server_issuer(self.request)
+        return super().redirect(_naming_issuer(redirect_to, issuer), application)
 
     def _error_redirect(
         self, credentials: dict, error: str, client, description: str = ""

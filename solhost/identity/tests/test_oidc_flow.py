@@ -47,10 +47,6 @@ def test_discovery_advertises_what_relying_parties_need(client, world):
 
     assert config["issuer"] == "http://testserver"
     assert config["code_challenge_methods_supported"] == ["S256"]
-    assert set(config["token_endpoint_auth_methods_supported"]) == {
-        "client_secret_basic",
-        "client_secret_post",
-    }
     assert {"openid", "profile", "email", "groups"} <= set(config["scopes_supported"])
     assert {"sub", "preferred_username", "name", "email", "email_verified", "groups"} <= set(
         config["claims_supported"]

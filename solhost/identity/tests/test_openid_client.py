@@ -2,7 +2,8 @@
 
 The relying party is a Node program (relying_parties/openid_client/) that only uses the
 library: discovery, the authorization-code flow with S256 PKCE, ID-token validation,
-userinfo, refresh with ``offline_access``, revocation and RP-initiated logout. This test
+userinfo, refresh with ``offline_access``, revocation, RP-initiated logout and a silent
+sign-in (``prompt=none``) refused once the resident has signed out. This test
 plays the resident's browser with ``requests`` (sign-in form, consent, sign-out) and
 passes the redirects to the program over JSON lines on its stdin and stdout.
 
@@ -260,6 +261,18 @@ def test_openid_client_signs_a_resident_in_refreshes_revokes_and_signs_out(regio
         relying_party.send({"signed_out": signed_out})
         back = relying_party.expect("signed_out")
         assert back["at"] == AFTER_LOGOUT and back["state_matches"], (signed_out, back)
+
+        # Signed out, the browser is sent back from a silent sign-in with login_required,
+        # which the library hands the service as that error (it checks iss first).
+        silent_callback = redirected(
+            browser.get(back["silent_authorize_url"], allow_redirects=False, timeout=STEP_TIMEOUT)
+        )
+        assert silent_callback.startswith(f"{CALLBACK}?"), silent_callback
+        relying_party.send({"callback": silent_callback})
+        refusal = relying_party.expect("silently_answered")["refusal"]
+        assert refusal is not None, "a code came back for a signed-out browser"
+        assert refusal["name"] == "AuthorizationResponseError", refusal
+        assert refusal["error"] == "login_required", refusal
 
         connected = f"{region.issuer}/accounts/connected/"
         for which, session, still_signed_in in (

@@ -1,6 +1,9 @@
 """The protocol details relying parties and security reviews check: code replay, refresh
-tokens only with offline_access, the issuer in the authorization response, tokens only in
-the Authorization header, and a discovery document that says what the region does."""
+tokens only with offline_access, the issuer in every authorization response, request
+objects refused rather than ignored, tokens only in the Authorization header, and a
+discovery document that says what the region does."""
+
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -9,12 +12,15 @@ from django.urls import reverse
 from solhost.core.models import AuditEvent
 from solhost.identity.assurance import ACR_VALUES
 from solhost.identity.tests.oidc import (
+    REDIRECT,
     authorize_params,
     consent,
     exchange,
     introspect,
     make_client,
 )
+
+AUTHORIZE = reverse("oauth2_provider:authorize")
 
 
 @pytest.fixture
@@ -76,6 +82,69 @@ def test_the_authorization_response_names_the_issuer(client, world, nextcloud):
     assert query["iss"] == "http://testserver"
 
 
+def _error_sent_back(response) -> dict[str, list[str]]:
+    """The authorization response the browser is sent back to the service with."""
+    assert response.status_code == 302, response.content[:500]
+    location = response["Location"]
+    assert location.startswith(f"{REDIRECT}?"), location
+    return parse_qs(urlsplit(location).query)
+
+
+@pytest.mark.parametrize(
+    ("signed_in", "params", "error"),
+    [
+        (False, {"prompt": "none"}, "login_required"),
+        (True, {"prompt": "none"}, "consent_required"),
+        (True, {"scope": "openid wallet"}, "invalid_scope"),
+        (True, {"response_mode": "fragment"}, "invalid_request"),
+        (True, {"code_challenge": "x" * 43, "code_challenge_method": "plain"}, "invalid_request"),
+        (True, {"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported"),
+        (True, {"request_uri": "https://files.mcc.example.org/r/1"}, "request_uri_not_supported"),
+    ],
+)
+def test_an_authorization_error_names_the_issuer_too(
+    client, world, nextcloud, signed_in, params, error
+):
+    # RFC 9207 §2: errors sent back to the service are authorization responses as well. A
+    # library that checks iss, as discovery tells it to (openid-client does), would take
+    # a refusal without it for a forged response and never see the error.
+    if signed_in:
+        client.force_login(world.rita)
+
+    query = _error_sent_back(client.get(AUTHORIZE, authorize_params(nextcloud, **params)))
+
+    assert query["error"] == [error]
+    assert query["state"] == ["state-123"]
+    assert query["iss"] == ["http://testserver"]
+
+
+def test_a_resident_who_declines_sends_the_service_an_error_naming_the_issuer(
+    client, world, nextcloud
+):
+    client.force_login(world.rita)
+    page = client.get(AUTHORIZE, authorize_params(nextcloud))
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+
+    query = _error_sent_back(client.post(AUTHORIZE, form))  # without "allow"
+
+    assert query["error"] == ["access_denied"]
+    assert query["iss"] == ["http://testserver"]
+
+
+def test_a_request_object_is_refused_not_ignored(client, world, nextcloud):
+    # OpenID Connect Core §6: what a service puts in a request object (acr_values,
+    # max_age, claims) would otherwise be dropped without its knowing; no code is issued.
+    client.force_login(world.rita)
+    consent(client, authorize_params(nextcloud))  # agreed before, so a code would follow
+
+    for name, value in (("request", "eyJhbGciOiJub25lIn0.e30."), ("request_uri", "urn:r:1")):
+        query = _error_sent_back(
+            client.get(AUTHORIZE, authorize_params(nextcloud, **{name: value}))
+        )
+        assert "code" not in query
+        assert query["error"] == [f"{name}_not_supported"]
+
+
 def test_userinfo_refuses_a_token_in_the_query_string(client, world, nextcloud):
     client.force_login(world.rita)
     token = exchange(
@@ -125,3 +194,22 @@ def test_discovery_says_what_the_region_does_and_nothing_it_does_not(client, wor
     assert {"sub", "sid", "auth_time", "amr", "acr"} <= set(config["claims_supported"])
     assert config["id_token_signing_alg_values_supported"] == ["RS256"]
     assert "offline_access" in config["scopes_supported"]
+    # Public clients (no secret, PKCE) redeem and revoke with their client_id alone; only
+    # a confidential client introspects.
+    assert config["token_endpoint_auth_methods_supported"] == [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ]
+    assert config["revocation_endpoint_auth_methods_supported"] == [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ]
+    assert config["introspection_endpoint_auth_methods_supported"] == [
+        "client_secret_basic",
+        "client_secret_post",
+    ]
+    # Omitted, request_uri_parameter_supported would default to true.
+    assert config["request_parameter_supported"] is False
+    assert config["request_uri_parameter_supported"] is False

@@ -129,11 +129,34 @@ async function main() {
 
   const { signed_out: signedOut } = await receive();
   const returned = new URL(signedOut);
+  // The service then checks without showing anything whether the resident is still
+  // signed in (prompt=none), as single-page apps do; the region's refusal has to reach
+  // the library as the OAuth error it is.
+  const silentVerifier = client.randomPKCECodeVerifier();
+  const silentState = client.randomState();
+  const silentUrl = client.buildAuthorizationUrl(config, {
+    redirect_uri: settings.redirect_uri,
+    scope: "openid",
+    prompt: "none",
+    code_challenge: await client.calculatePKCECodeChallenge(silentVerifier),
+    code_challenge_method: "S256",
+    state: silentState,
+  });
   send({
     event: "signed_out",
     at: `${returned.origin}${returned.pathname}`,
     state_matches: returned.searchParams.get("state") === logoutState,
+    silent_authorize_url: silentUrl.href,
   });
+
+  const { callback: silentCallback } = await receive();
+  const silentAnswer = await refused(() =>
+    client.authorizationCodeGrant(config, new URL(silentCallback), {
+      pkceCodeVerifier: silentVerifier,
+      expectedState: silentState,
+    }),
+  );
+  send({ event: "silently_answered", refusal: silentAnswer });
 }
 
 main().then(
