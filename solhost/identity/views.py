@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
+from oauth2_provider.views.oidc import _load_id_token, _validate_claims
 
 from solhost.core.middleware import allow_form_to_reach, allow_frames_from
 from solhost.core.reads import unique_match
@@ -64,6 +65,22 @@ def _without_prompt_login(request: HttpRequest) -> str:
     else:
         query.pop("prompt", None)
     return f"{request.path}?{query.urlencode()}"
+
+
+def _hint_names_the_resident(request: HttpRequest) -> bool:
+    """The request's ``id_token_hint``, if it has one, is an ID token the region issued to
+    the resident signed in here; expired or not, as it is a hint and proves nothing.
+
+    Read as RP-initiated logout reads its hint (django-oauth-toolkit's own loading)."""
+    hint = request.GET.get("id_token_hint")
+    if not hint:
+        return True
+    id_token, claims = _load_id_token(hint)
+    return (
+        id_token is not None
+        and _validate_claims(request, claims)
+        and id_token.user_id == request.user.pk
+    )
 
 
 def _naming_issuer(uri: str, issuer: str) -> str:
@@ -134,6 +151,16 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                     f"The region does not take {parameter}: send the request's parameters "
                     "in the query.",
                 )
+        if not _hint_names_the_resident(request):
+            # OpenID Connect Core §3.1.2.1: the service asked about someone else (or sent
+            # a hint the region never issued); a code for whoever is signed in here would
+            # answer a question it did not ask.
+            return self._error_redirect(
+                credentials,
+                "login_required",
+                client,
+                "The id_token_hint names someone other than the resident signed in.",
+            )
         prompt = set(request.GET.get("prompt", "").split())
         refused = sign_in_refused(
             user=request.user, service=client.service, day=timezone.localdate()

@@ -1,8 +1,11 @@
 """The protocol details relying parties and security reviews check: code replay, refresh
 tokens only with offline_access, the issuer in every authorization response, request
-objects refused rather than ignored, tokens only in the Authorization header, and a
+objects refused rather than ignored, an id_token_hint held to the resident signed in, tokens only in the Authorization header, and a
 discovery document that says what the region does."""
 
+import base64
+import json
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,6 +21,7 @@ from solhost.identity.tests.oidc import (
     exchange,
     introspect,
     make_client,
+    sign_in_to,
 )
 
 AUTHORIZE = reverse("oauth2_provider:authorize")
@@ -143,6 +147,61 @@ def test_a_request_object_is_refused_not_ignored(client, world, nextcloud):
         )
         assert "code" not in query
         assert query["error"] == [f"{name}_not_supported"]
+
+
+def _silently(client, nextcloud, **params) -> dict[str, list[str]]:
+    """A silent authorization request (prompt=none) for a resident who agreed before."""
+    response = client.get(AUTHORIZE, authorize_params(nextcloud, prompt="none", **params))
+    return _error_sent_back(response)
+
+
+def test_an_id_token_hint_of_the_resident_signed_in_gets_a_code(client, world, nextcloud):
+    client.force_login(world.rita)
+    id_token = sign_in_to(client, nextcloud)["id_token"]
+
+    query = _silently(client, nextcloud, id_token_hint=id_token)
+
+    assert "code" in query, query
+
+
+def test_an_expired_id_token_hint_is_still_a_hint(client, world, nextcloud, settings):
+    # Issued already expired: a service's ID token from last week is a hint all the same.
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ID_TOKEN_EXPIRE_SECONDS": -60}
+    client.force_login(world.rita)
+    id_token = sign_in_to(client, nextcloud)["id_token"]
+    payload = id_token.split(".")[1]
+    assert json.loads(base64.urlsafe_b64decode(payload + "=="))["exp"] < time.time()
+
+    query = _silently(client, nextcloud, id_token_hint=id_token)
+
+    assert "code" in query, query
+
+
+def test_an_id_token_hint_of_someone_else_gets_login_required(client, world, nextcloud):
+    client.force_login(world.rita)
+    ritas = sign_in_to(client, nextcloud)["id_token"]
+    client.force_login(world.carol)
+    sign_in_to(client, nextcloud)  # Carol has agreed too: only the hint stands in the way
+
+    query = _silently(client, nextcloud, id_token_hint=ritas)
+
+    assert "code" not in query
+    assert query["error"] == ["login_required"]
+    assert query["iss"] == ["http://testserver"]
+
+
+@pytest.mark.parametrize(
+    "hint",
+    ["not-a-token", "eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.", "a.b.c"],
+)
+def test_a_hint_the_region_never_issued_gets_login_required(client, world, nextcloud, hint):
+    client.force_login(world.rita)
+    sign_in_to(client, nextcloud)
+
+    query = _silently(client, nextcloud, id_token_hint=hint)
+
+    assert "code" not in query
+    assert query["error"] == ["login_required"]
 
 
 def test_userinfo_refuses_a_token_in_the_query_string(client, world, nextcloud):
