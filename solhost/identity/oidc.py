@@ -18,6 +18,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, RefreshToken, revoke_access_token
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 
 from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
@@ -263,7 +264,17 @@ class RegionValidator(OAuth2Validator):
 
     def get_code_challenge(self, code, request):
         grant = self._client_grant(code, request.client, request)
-        return (grant.code_challenge or None) if grant is not None else None
+        challenge = (grant.code_challenge or None) if grant is not None else None
+        if challenge is None and request.code_verifier is not None:
+            # RFC 9700 §4.8.2: a verifier for a code asked for without a challenge means
+            # someone stripped the challenge from the authorization request (a PKCE
+            # downgrade), so that a code they intercepted would need no verifier.
+            raise errors.InvalidGrantError(
+                request=request,
+                description="The code was asked for without a code_challenge; "
+                "no code_verifier redeems it.",
+            )
+        return challenge
 
     def get_code_challenge_method(self, code, request):
         grant = self._client_grant(code, request.client, request)

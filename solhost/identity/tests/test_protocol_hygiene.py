@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 from django.urls import reverse
+from oauth2_provider.models import AccessToken
 
 from solhost.core.models import AuditEvent
 from solhost.identity.assurance import ACR_VALUES
@@ -44,6 +45,20 @@ def test_a_replayed_code_is_refused_and_revokes_what_it_issued(client, world, ne
     assert introspect(client, nextcloud, tokens["refresh_token"])["active"] is False
     revocation = AuditEvent.objects.get(action="identity.token.revoke")
     assert "authorization code used twice" in revocation.note
+
+
+def test_a_verifier_for_a_code_asked_for_without_a_challenge_is_refused(client, world, nextcloud):
+    # A PKCE downgrade (RFC 9700 §4.8.2): the challenge was stripped on the way in, so the
+    # verifier sent with the code proves nothing.
+    client.force_login(world.rita)
+    code = consent(client, authorize_params(nextcloud))["code"]
+
+    downgraded = exchange(client, nextcloud, code, code_verifier="v" * 50)
+
+    assert downgraded.status_code == 400
+    assert downgraded.json()["error"] == "invalid_grant"
+    assert "code_challenge" in downgraded.json()["error_description"]
+    assert not AccessToken.objects.filter(application=nextcloud.client).exists()
 
 
 def test_an_unknown_code_revokes_nothing(client, world, nextcloud):
