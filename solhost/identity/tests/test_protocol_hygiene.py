@@ -115,6 +115,8 @@ def _error_sent_back(response) -> dict[str, list[str]]:
         (False, {"prompt": "none"}, "login_required"),
         (True, {"prompt": "none"}, "consent_required"),
         (True, {"scope": "openid wallet"}, "invalid_scope"),
+        (True, {"response_type": "token"}, "unauthorized_client"),
+        (True, {"response_type": "code id_token"}, "unauthorized_client"),
         (True, {"response_mode": "fragment"}, "invalid_request"),
         (True, {"code_challenge": "x" * 43, "code_challenge_method": "plain"}, "invalid_request"),
         (True, {"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported"),
