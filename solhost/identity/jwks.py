@@ -1,4 +1,5 @@
-"""The region's JSON Web Key Set: this site's signing keys and those it is told of.
+"""The region's JSON Web Key Set: this site's signing keys and those it is told of, and
+the one check that a token was signed with one of them.
 
 A region of several sites signs at each site with that site's own key, and every site's
 JWKS lists all of them, so an ID token from any site verifies wherever a service fetches
@@ -9,24 +10,64 @@ come from: receivers of ``published_keys`` answer lists of public JWKs.
 import json
 
 from django.dispatch import Signal
+from jwcrypto import jwk, jwt
+from jwcrypto.common import JWException
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
 from oauth2_provider.views import JwksInfoView
 
-# Sent with no arguments each time the JWKS is served; a receiver answers a list of
-# public keys (dicts with ``kid``) to publish beside this site's own.
+# Sent with no arguments each time the region's keys are read; a receiver answers a list
+# of public keys (dicts with ``kid``) to publish beside this site's own.
 published_keys = Signal()
+
+
+def own_public_keys() -> list[dict]:
+    """This installation's signing keys, the active one first then those it retired and
+    still publishes, as public JWKs."""
+    keys = []
+    for pem in [
+        oauth2_settings.OIDC_RSA_PRIVATE_KEY,
+        *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE,
+    ]:
+        key = jwk_from_pem(pem)
+        keys.append(
+            {
+                "alg": "RS256",
+                "use": "sig",
+                "kid": key.thumbprint(),
+                **json.loads(key.export_public()),
+            }
+        )
+    return keys
+
+
+def region_public_keys() -> list[dict]:
+    """Every key an ID token of the region may be signed with, each once: this site's
+    own, and those the region publishes beside them."""
+    keys = own_public_keys()
+    known = {key["kid"] for key in keys}
+    for _, others in published_keys.send(sender=None):
+        for key in others or []:
+            if key.get("kid") not in known:
+                keys.append(key)
+                known.add(key.get("kid"))
+    return keys
+
+
+def region_signed_claims(token: str) -> dict | None:
+    """The claims of ``token`` if the region signed it (at any site, with any key it
+    publishes), expired or not; None for anything else."""
+    keys = jwk.JWKSet.from_json(json.dumps({"keys": region_public_keys()}))
+    try:
+        # No claim is checked here (exp and nbf included): the caller judges them.
+        claims = json.loads(jwt.JWT(jwt=token, key=keys, check_claims={}).claims)
+    except (JWException, ValueError, TypeError):
+        return None
+    return claims if isinstance(claims, dict) else None
 
 
 class RegionJwksView(JwksInfoView):
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        others = [key for _, keys in published_keys.send(sender=None) for key in keys or []]
-        if not others:
-            return response
-        data = json.loads(response.content)
-        known = {key["kid"] for key in data["keys"]}
-        for key in others:
-            if key.get("kid") not in known:
-                data["keys"].append(key)
-                known.add(key["kid"])
-        response.content = json.dumps(data)
+        response = super().get(request, *args, **kwargs)  # its caching and CORS headers
+        response.content = json.dumps({"keys": region_public_keys()})
         return response

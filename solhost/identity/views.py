@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
-from oauth2_provider.views.oidc import _load_id_token, _validate_claims
 
 from solhost.core.middleware import allow_form_to_reach, allow_frames_from
 from solhost.core.reads import unique_match
@@ -26,10 +25,12 @@ from solhost.identity import actions, frontchannel
 from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_second_factor
 from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm
+from solhost.identity.jwks import region_signed_claims
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import SCOPE_CLAIMS, sign_in_refused
 from solhost.identity.queries import connected_clients
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
+from solhost.identity.subjects import subject_for
 from solhost.partners.models import Service
 from solhost.partners.permissions import organisation_for_user
 
@@ -67,20 +68,22 @@ def _without_prompt_login(request: HttpRequest) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
-def _hint_names_the_resident(request: HttpRequest) -> bool:
+def _hint_names_the_resident(request: HttpRequest, client: ServiceClient) -> bool:
     """The request's ``id_token_hint``, if it has one, is an ID token the region issued to
-    the resident signed in here; expired or not, as it is a hint and proves nothing.
+    ``client`` about the resident signed in here.
 
-    Read as RP-initiated logout reads its hint (django-oauth-toolkit's own loading)."""
+    Expired or not, and signed at any site with any key the region publishes: it is a hint
+    and proves nothing, and it may well be older than the service's last sign-in."""
     hint = request.GET.get("id_token_hint")
     if not hint:
         return True
-    id_token, claims = _load_id_token(hint)
-    return (
-        id_token is not None
-        and _validate_claims(request, claims)
-        and id_token.user_id == request.user.pk
-    )
+    claims = region_signed_claims(hint)
+    if claims is None or claims.get("iss") != oauth2_settings.oidc_issuer(request):
+        return False
+    audience = claims.get("aud")
+    if client.client_id not in (audience if isinstance(audience, list) else [audience]):
+        return False
+    return claims.get("sub") == subject_for(request.user, client)
 
 
 def _naming_issuer(uri: str, issuer: str) -> str:
@@ -151,7 +154,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                     f"The region does not take {parameter}: send the request's parameters "
                     "in the query.",
                 )
-        if not _hint_names_the_resident(request):
+        if not _hint_names_the_resident(request, client):
             # OpenID Connect Core §3.1.2.1: the service asked about someone else (or sent
             # a hint the region never issued); a code for whoever is signed in here would
             # answer a question it did not ask.

@@ -14,6 +14,7 @@ from jwcrypto.common import JWException
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
+from solhost.identity import jwks
 from solhost.sites.models import Site
 
 # What a forwarded batch is for, so no other token of a site's can pass for one.
@@ -23,21 +24,7 @@ BATCH_SECONDS = 300
 
 def own_public_keys() -> dict:
     """This installation's published keys (the active one first), as a JWKS to register."""
-    keys = []
-    for pem in [
-        oauth2_settings.OIDC_RSA_PRIVATE_KEY,
-        *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE,
-    ]:
-        key = jwk_from_pem(pem)
-        keys.append(
-            {
-                "alg": "RS256",
-                "use": "sig",
-                "kid": key.thumbprint(),
-                **json.loads(key.export_public()),
-            }
-        )
-    return {"keys": keys}
+    return {"keys": jwks.own_public_keys()}
 
 
 def registered_sites_keys(sender, **kwargs) -> list[dict]:

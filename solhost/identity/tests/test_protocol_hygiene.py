@@ -9,6 +9,8 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import AccessToken
@@ -192,6 +194,37 @@ def test_an_expired_id_token_hint_is_still_a_hint(client, world, nextcloud, sett
     query = _silently(client, nextcloud, id_token_hint=id_token)
 
     assert "code" in query, query
+
+
+def test_a_hint_signed_with_a_retired_key_still_counts(client, world, nextcloud, settings):
+    client.force_login(world.rita)
+    id_token = sign_in_to(client, nextcloud)["id_token"]
+    retired = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
+    new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEY": new_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [retired],
+    }
+
+    query = _silently(client, nextcloud, id_token_hint=id_token)
+
+    assert "code" in query, query
+
+
+def test_a_hint_issued_to_another_service_gets_login_required(client, world, nextcloud):
+    chat = make_client(world.cct_service)
+    client.force_login(world.rita)
+    sign_in_to(client, nextcloud)
+    for_chat = sign_in_to(client, chat)["id_token"]
+
+    query = _silently(client, nextcloud, id_token_hint=for_chat)
+
+    assert query["error"] == ["login_required"]
 
 
 def test_an_id_token_hint_of_someone_else_gets_login_required(client, world, nextcloud):
