@@ -66,6 +66,19 @@ def region_signed_claims(token: str) -> dict | None:
     return claims if isinstance(claims, dict) else None
 
 
+def id_token_hint_claims(hint: str, *, issuer: str) -> dict | None:
+    """The claims of an ``id_token_hint`` the region issued (its signature, at any site
+    and with any key the region publishes, and its ``iss``), expired or not, as a hint
+    proves nothing and only names; ``aud`` always as a list. None for any other text."""
+    claims = region_signed_claims(hint)
+    if claims is None or claims.get("iss") != issuer:
+        return None
+    audience = claims.get("aud")
+    listed = audience if isinstance(audience, list) else [audience]
+    claims["aud"] = [client_id for client_id in listed if isinstance(client_id, str)]
+    return claims
+
+
 class RegionJwksView(JwksInfoView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)  # its caching and CORS headers

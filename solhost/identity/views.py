@@ -25,7 +25,7 @@ from solhost.identity import actions, frontchannel
 from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_second_factor
 from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm
-from solhost.identity.jwks import region_signed_claims
+from solhost.identity.jwks import id_token_hint_claims
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import SCOPE_CLAIMS, sign_in_refused
 from solhost.identity.queries import connected_clients
@@ -77,11 +77,8 @@ def _hint_names_the_resident(request: HttpRequest, client: ServiceClient) -> boo
     hint = request.GET.get("id_token_hint")
     if not hint:
         return True
-    claims = region_signed_claims(hint)
-    if claims is None or claims.get("iss") != oauth2_settings.oidc_issuer(request):
-        return False
-    audience = claims.get("aud")
-    if client.client_id not in (audience if isinstance(audience, list) else [audience]):
+    claims = id_token_hint_claims(hint, issuer=oauth2_settings.oidc_issuer(request))
+    if claims is None or client.client_id not in claims["aud"]:
         return False
     return claims.get("sub") == subject_for(request.user, client)
 

@@ -6,6 +6,8 @@ import json
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.urls import reverse
 from jwcrypto import jwk, jwt
 
@@ -99,3 +101,22 @@ def introspect(client, registered, token: str) -> dict:
     return client.post(
         reverse("oauth2_provider:introspect"), {"token": token}, **basic_auth(registered)
     ).json()
+
+
+def new_signing_key_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def rotate_signing_key(settings) -> None:
+    """The region signs with a new key from now on and still publishes the one before."""
+    retired = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEY": new_signing_key_pem(),
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [retired],
+    }

@@ -12,11 +12,14 @@ from oauth2_provider.utils import jwk_from_pem
 from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.core.models import AuditEvent
+from solhost.identity.jwks import published_keys
 from solhost.identity.models import SignedInSession
 from solhost.identity.tests.oidc import (
     SCOPES,
     introspect,
     make_client,
+    new_signing_key_pem,
+    rotate_signing_key,
     sign_in_to,
     verified_claims,
 )
@@ -130,6 +133,62 @@ def test_the_id_token_of_this_session_signs_it_out_and_revokes_only_that_service
     revoked = events.get(action="identity.token.revoke")
     assert revoked.object_id == str(nextcloud.client.pk) and "tokens revoked" in revoked.note
     assert events.filter(action="identity.logout").count() == 1
+
+
+def test_an_id_token_signed_before_a_key_rotation_signs_this_session_out(
+    world, nextcloud, settings
+):
+    rita = signed_in(world.rita)
+    files = sign_in_to(rita, nextcloud)
+    rotate_signing_key(settings)
+
+    answer = rita.get(LOGOUT, logout_params(files["id_token"]))
+
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{AFTER}?state=bye"
+    assert "_auth_user_id" not in rita.session
+
+
+def test_an_id_token_from_another_site_of_the_region_signs_this_session_out(world, nextcloud):
+    rita = signed_in(world.rita)
+    files = sign_in_to(rita, nextcloud)
+    # The same claims as another site signs them, with its own key, which the region
+    # publishes beside this site's (sites.keys.registered_sites_keys does at a site).
+    other_site = jwk_from_pem(new_signing_key_pem())
+    public = {"alg": "RS256", "use": "sig", "kid": other_site.thumbprint()}
+    public.update(json.loads(other_site.export_public()))
+    claims = verified_claims(Client(), files["id_token"], nextcloud.client.client_id)
+    token = jwt.JWT(
+        header={"alg": "RS256", "typ": "JWT", "kid": other_site.thumbprint()},
+        claims=json.dumps(claims),
+    )
+    token.make_signed_token(other_site)
+    published_keys.connect(lambda sender, **kwargs: [public], dispatch_uid="other-site", weak=False)
+    try:
+        answer = rita.get(LOGOUT, logout_params(token.serialize()))
+    finally:
+        published_keys.disconnect(dispatch_uid="other-site")
+
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{AFTER}?state=bye"
+    assert "_auth_user_id" not in rita.session
+
+
+def test_an_id_token_signed_with_a_key_the_region_does_not_publish_is_refused(world, nextcloud):
+    rita = signed_in(world.rita)
+    files = sign_in_to(rita, nextcloud)
+    stranger = jwk_from_pem(new_signing_key_pem())
+    claims = verified_claims(Client(), files["id_token"], nextcloud.client.client_id)
+    token = jwt.JWT(
+        header={"alg": "RS256", "typ": "JWT", "kid": stranger.thumbprint()},
+        claims=json.dumps(claims),
+    )
+    token.make_signed_token(stranger)
+
+    answer = rita.get(LOGOUT, logout_params(token.serialize()))
+
+    assert answer.status_code == 400
+    assert "_auth_user_id" in rita.session
 
 
 def test_an_id_token_naming_this_sessions_sid_signs_it_out(world, nextcloud):

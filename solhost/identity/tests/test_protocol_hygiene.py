@@ -9,8 +9,6 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import AccessToken
@@ -24,6 +22,7 @@ from solhost.identity.tests.oidc import (
     exchange,
     introspect,
     make_client,
+    rotate_signing_key,
     sign_in_to,
 )
 
@@ -199,17 +198,7 @@ def test_an_expired_id_token_hint_is_still_a_hint(client, world, nextcloud, sett
 def test_a_hint_signed_with_a_retired_key_still_counts(client, world, nextcloud, settings):
     client.force_login(world.rita)
     id_token = sign_in_to(client, nextcloud)["id_token"]
-    retired = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
-    new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    settings.OAUTH2_PROVIDER = {
-        **settings.OAUTH2_PROVIDER,
-        "OIDC_RSA_PRIVATE_KEY": new_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode(),
-        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [retired],
-    }
+    rotate_signing_key(settings)
 
     query = _silently(client, nextcloud, id_token_hint=id_token)
 
