@@ -10,10 +10,12 @@ from allauth.account.views import LogoutView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.models import Session
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.settings import oauth2_settings
@@ -68,6 +70,10 @@ def _without_prompt_login(request: HttpRequest) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
+# The consent form's hidden CSRF token field, which a service's own form never has.
+CONSENT_FORM_FIELD = "csrfmiddlewaretoken"
+
+
 def _hint_names_the_resident(request: HttpRequest, client: ServiceClient) -> bool:
     """The request's ``id_token_hint``, if it has one, is an ID token the region issued to
     ``client`` about the resident signed in here.
@@ -114,10 +120,23 @@ def _second_factor_url(user) -> str | None:
     return next((urls[proof] for proof in _SECOND_FACTOR_PROOFS if proof in urls), None)
 
 
+# The endpoint checks CSRF itself: only on the consent form, not on a service's request.
+@method_decorator(csrf_exempt, name="dispatch")
 class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
     """DOT's authorization endpoint, with the region's consent, approval and max_age rules."""
 
     template_name = "identity/authorize.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and CONSENT_FORM_FIELD not in request.POST:
+            # OpenID Connect Core §3.1.2.1: a service may send the authorization request
+            # by POST, from a form on its own site that carries no token of the region's.
+            # Seen again as a GET, it is judged exactly as one; no consent form lacks the
+            # token, so a forged "allow" is only ever a request to be asked.
+            see_other = HttpResponseRedirect(f"{request.path}?{request.POST.urlencode()}")
+            see_other.status_code = 303
+            return see_other
+        return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         client = unique_match(

@@ -54,13 +54,19 @@ def query_of(response) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
 
 
+def consent_form_data(page) -> dict:
+    """The consent form on ``page`` as the browser posts it, its CSRF token included,
+    without the answer ("allow")."""
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    data["csrfmiddlewaretoken"] = str(page.context["csrf_token"])
+    return data
+
+
 def consent(client, params: dict):
     """Show the consent page, then say yes; the redirect's query."""
     page = client.get(reverse("oauth2_provider:authorize"), params)
     assert page.status_code == 200, page.content[:500]
-    form = page.context["form"]
-    data = {name: value for name, value in form.initial.items() if value is not None}
-    data["allow"] = "Authorize"
+    data = {**consent_form_data(page), "allow": "Authorize"}
     return query_of(client.post(reverse("oauth2_provider:authorize"), data))
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from solhost.identity.tests.oidc import (
     REDIRECT,
     authorize_params,
+    consent_form_data,
     exchange,
     make_client,
     pkce_pair,
@@ -60,7 +61,7 @@ def nextcloud(world):
 def consent_form(client, params: dict) -> dict:
     page = client.get(AUTHORIZE, params)
     assert page.status_code == 200, page.content[:500]
-    return {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    return consent_form_data(page)
 
 
 def test_after_consent_the_code_is_posted_to_the_redirect_uri(client, world, nextcloud):

@@ -212,7 +212,11 @@ def test_a_consent_form_without_its_fields_is_refused_naming_them(signed_in):
 
     response = browser.post(
         reverse("oauth2_provider:authorize"),
-        {"client_id": registered.client.client_id, "allow": "Authorize"},
+        {
+            "client_id": registered.client.client_id,
+            "allow": "Authorize",
+            "csrfmiddlewaretoken": "from the page",
+        },
     )
 
     assert response.status_code == 400
@@ -224,7 +228,12 @@ def test_a_consent_form_without_its_fields_is_refused_naming_them(signed_in):
 @pytest.mark.django_db
 def test_a_consent_form_for_an_unknown_client_is_refused(signed_in):
     browser, registered, _, _ = signed_in
-    form = {**authorize_params(registered), "allow": "Authorize", "client_id": "no-such-client"}
+    form = {
+        **authorize_params(registered),
+        "allow": "Authorize",
+        "client_id": "no-such-client",
+        "csrfmiddlewaretoken": "from the page",
+    }
 
     response = browser.post(reverse("oauth2_provider:authorize"), form)
 

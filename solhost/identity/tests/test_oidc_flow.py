@@ -15,6 +15,7 @@ from solhost.identity.tests.oidc import (
     REDIRECT,
     authorize_params,
     consent,
+    consent_form_data,
     exchange,
     make_client,
     pkce_pair,
@@ -130,11 +131,11 @@ def test_the_consent_page_says_who_runs_the_service_and_where(client, world, nex
 def test_a_refusal_sends_access_denied_back(client, world, nextcloud):
     client.force_login(world.rita)
     page = client.get(reverse(AUTHORIZE), authorize_params(nextcloud))
-    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
 
-    query = query_of(client.post(reverse(AUTHORIZE), data))
+    query = query_of(client.post(reverse(AUTHORIZE), consent_form_data(page)))  # no "allow"
 
     assert query["error"] == "access_denied"
+    assert query["iss"] == "http://testserver"  # RFC 9207: errors name the issuer too
     assert not Consent.objects.exists()
 
 

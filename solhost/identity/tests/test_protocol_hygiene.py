@@ -15,10 +15,12 @@ from oauth2_provider.models import AccessToken
 
 from solhost.core.models import AuditEvent
 from solhost.identity.assurance import ACR_VALUES
+from solhost.identity.models import Consent
 from solhost.identity.tests.oidc import (
     REDIRECT,
     authorize_params,
     consent,
+    consent_form_data,
     exchange,
     introspect,
     make_client,
@@ -140,19 +142,6 @@ def test_an_authorization_error_names_the_issuer_too(
     assert query["iss"] == ["http://testserver"]
 
 
-def test_a_resident_who_declines_sends_the_service_an_error_naming_the_issuer(
-    client, world, nextcloud
-):
-    client.force_login(world.rita)
-    page = client.get(AUTHORIZE, authorize_params(nextcloud))
-    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
-
-    query = _error_sent_back(client.post(AUTHORIZE, form))  # without "allow"
-
-    assert query["error"] == ["access_denied"]
-    assert query["iss"] == ["http://testserver"]
-
-
 def test_a_request_object_is_refused_not_ignored(client, world, nextcloud):
     # OpenID Connect Core §6: what a service puts in a request object (acr_values,
     # max_age, claims) would otherwise be dropped without its knowing; no code is issued.
@@ -241,6 +230,53 @@ def test_a_hint_the_region_never_issued_gets_login_required(client, world, nextc
 
     assert "code" not in query
     assert query["error"] == ["login_required"]
+
+
+def test_an_authorization_request_by_post_is_seen_again_as_a_get(client, world, nextcloud):
+    # OpenID Connect Core §3.1.2.1: the endpoint takes the request by POST as well, from a
+    # form on the service's own site (which has no token of the region's).
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.rita)
+    consent(browser, authorize_params(nextcloud))  # agreed before
+    params = authorize_params(nextcloud)
+
+    posted = browser.post(AUTHORIZE, params)
+
+    assert posted.status_code == 303
+    location = urlsplit(posted["Location"])
+    assert location.path == AUTHORIZE
+    assert {k: v[0] for k, v in parse_qs(location.query).items()} == params
+    assert "code" in _error_sent_back(browser.get(posted["Location"]))
+
+
+def test_a_consent_posted_without_the_forms_token_only_asks_again(client, world, nextcloud):
+    # Another site's form saying "allow" for the resident is, at most, a request to be
+    # asked: nothing is agreed to and no code is sent.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.rita)
+    page = browser.get(AUTHORIZE, authorize_params(nextcloud))
+    forged = {k: v for k, v in consent_form_data(page).items() if k != "csrfmiddlewaretoken"}
+
+    posted = browser.post(AUTHORIZE, {**forged, "allow": "Authorize"})
+    asked = browser.get(posted["Location"])
+
+    assert posted.status_code == 303
+    assert asked.status_code == 200
+    assert "Sign in to" in asked.content.decode()
+    assert not Consent.objects.filter(user=world.rita, client=nextcloud.client).exists()
+
+
+def test_the_consent_form_is_checked_for_its_token(client, world, nextcloud):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.rita)
+    page = browser.get(AUTHORIZE, authorize_params(nextcloud))
+    data = {**consent_form_data(page), "allow": "Authorize"}
+
+    wrong = browser.post(AUTHORIZE, {**data, "csrfmiddlewaretoken": "x" * 64})
+    right = browser.post(AUTHORIZE, data)
+
+    assert wrong.status_code == 403
+    assert "code" in _error_sent_back(right)
 
 
 def test_userinfo_refuses_a_token_in_the_query_string(client, world, nextcloud):

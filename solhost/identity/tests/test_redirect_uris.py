@@ -9,7 +9,7 @@ from pytest_django.asserts import assertContains
 
 from solhost.identity import actions
 from solhost.identity.models import ServiceClient, redirect_uri_problem
-from solhost.identity.tests.oidc import authorize_params, pkce_pair
+from solhost.identity.tests.oidc import authorize_params, consent_form_data, pkce_pair
 
 ALLOWED = [
     "https://files.mcc.example.org/apps/user_oidc/code",
@@ -145,8 +145,7 @@ def test_a_native_app_gets_its_code_back(client, world, registered_uri, sent_uri
         ),
     )
     assert page.status_code == 200
-    form = page.context["form"]
-    data = {name: value for name, value in form.initial.items() if value is not None}
+    data = consent_form_data(page)
     response = client.post(reverse("oauth2_provider:authorize"), {**data, "allow": "Authorize"})
     assert response.status_code == 302
     assert response["Location"].startswith(f"{sent_uri}?")

@@ -14,7 +14,13 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.identity.models import Consent
-from solhost.identity.tests.oidc import authorize_params, consent, make_client, query_of
+from solhost.identity.tests.oidc import (
+    authorize_params,
+    consent,
+    consent_form_data,
+    make_client,
+    query_of,
+)
 from solhost.partners.directory import kind_words
 from solhost.partners.listing_cache import current_stamp
 from solhost.winddown import actions
@@ -124,9 +130,8 @@ def test_a_consent_form_shown_before_the_cut_off_is_refused_after_it(client, sto
     start(story)
     client.force_login(story.carol)
     on_day(BEFORE_CUT_OFF)
-    form = _authorize(client, registered).context["form"]
+    data = consent_form_data(_authorize(client, registered))
     on_day(AFTER_CUT_OFF)
-    data = {name: value for name, value in form.initial.items() if value is not None}
     refused = client.post(AUTHORIZE, {**data, "allow": "Authorize"})
     assertContains(refused, "takes no new residents", status_code=403)
     assert not Consent.objects.filter(user=story.carol, client=registered.client).exists()
