@@ -13,6 +13,7 @@ from typing import Any
 from solhost.identity.assurance import (
     ACR_MULTI_FACTOR,
     ACR_PASSWORD,
+    ACR_VALUES,
     AMR_MULTI_FACTOR,
     AMR_ONE_TIME_CODE,
     AMR_PASSWORD,
@@ -57,6 +58,40 @@ def has_second_factor(amr: Iterable[str]) -> bool:
     return AMR_MULTI_FACTOR in amr
 
 
+def essential_acr_values(claims: Mapping[str, Any] | None) -> list[str] | None:
+    """The ``acr`` values the ``claims`` parameter makes essential for the ID token, most
+    wanted first (its ``values``, or its one ``value``); None when it requires none."""
+    requested = _id_token_acr(claims)
+    if not isinstance(requested, Mapping) or not requested.get("essential"):
+        return None
+    values = requested.get("values")
+    if not isinstance(values, list):
+        values = [requested.get("value")]
+    return [value for value in values if isinstance(value, str)] or None
+
+
+def meets_no_level_asked_for(claims: Mapping[str, Any] | None) -> bool:
+    """The ``claims`` parameter makes ``acr`` essential with only values the region does
+    not speak: no sign-in can meet that (§5.5.1.1 says to fail it)."""
+    wanted = essential_acr_values(claims)
+    return wanted is not None and not set(wanted) & set(ACR_VALUES)
+
+
+def acr_for(amr: Iterable[str], claims: Mapping[str, Any] | None) -> str:
+    """The ``acr`` the ID token states for a session that used ``amr``.
+
+    The session's own level; or, when the ``claims`` parameter makes ``acr`` essential,
+    the first value it accepts that the session meets (§5.5.1.1 requires one of them), a
+    level being met by any stronger one.
+    """
+    level = acr_of(amr)
+    wanted = essential_acr_values(claims)
+    if wanted is None:
+        return level
+    met = ACR_VALUES[: ACR_VALUES.index(level) + 1]
+    return next((value for value in wanted if value in met), level)
+
+
 def asks_for_multi_factor(acr_values: str, claims: Mapping[str, Any] | None) -> bool:
     """Whether a service's authorization request needs a second factor to be met.
 
@@ -70,13 +105,8 @@ def asks_for_multi_factor(acr_values: str, claims: Mapping[str, Any] | None) -> 
     accepted = set(acr_values.split())
     if ACR_MULTI_FACTOR in accepted and ACR_PASSWORD not in accepted:
         return True
-    requested = _id_token_acr(claims)
-    if not isinstance(requested, Mapping) or not requested.get("essential"):
-        return False
-    values = requested.get("values")
-    if not isinstance(values, list):
-        values = [requested.get("value")]
-    return ACR_MULTI_FACTOR in values and ACR_PASSWORD not in values
+    wanted = essential_acr_values(claims) or []
+    return ACR_MULTI_FACTOR in wanted and ACR_PASSWORD not in wanted
 
 
 def _id_token_acr(claims: Mapping[str, Any] | None) -> object:
@@ -96,16 +126,19 @@ def session_snapshot(*, sid: str, auth_time: int, amr: list[str]) -> dict[str, A
     return {"sid": sid, "auth_time": auth_time, "amr": list(amr)}
 
 
-def id_token_claims_of(snapshot: object) -> dict[str, Any]:
-    """The ID token's ``sid``, ``auth_time``, ``amr`` and ``acr`` from a session snapshot;
-    nothing when there is none (a grant made before sessions were recorded)."""
+def id_token_claims_of(
+    snapshot: object, requested: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ID token's ``sid``, ``auth_time``, ``amr`` and ``acr`` from a session snapshot,
+    ``acr`` as the ``requested`` claims parameter asks (``acr_for``); nothing when there
+    is no snapshot (a grant made before sessions were recorded)."""
     if not isinstance(snapshot, Mapping) or not snapshot.get("sid"):
         return {}
     amr = [str(method) for method in snapshot.get("amr") or []]
     claims: dict[str, Any] = {
         "sid": str(snapshot["sid"]),
         "auth_time": int(snapshot["auth_time"]),
-        "acr": acr_of(amr),
+        "acr": acr_for(amr, requested),
     }
     if amr:
         claims["amr"] = amr

@@ -142,7 +142,9 @@ class RegionValidator(OAuth2Validator):
         claims, expires = super().get_id_token_dictionary(token, token_handler, request)
         # How the authorizing browser session signed in (left with the code by the
         # authorization view), in place of the account's last login.
-        claims.update(id_token_claims_of((request.claims or {}).get(SESSION_CLAIMS)))
+        # The acr as the request's own claims parameter (kept beside it) asks.
+        requested = request.claims or {}
+        claims.update(id_token_claims_of(requested.get(SESSION_CLAIMS), requested))
         return claims, expires
 
     def refresh_id_token(self, request):

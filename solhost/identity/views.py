@@ -24,7 +24,13 @@ from oauth2_provider.views import AuthorizationView
 from solhost.core.middleware import allow_form_to_reach, allow_frames_from
 from solhost.core.reads import unique_match
 from solhost.identity import actions, frontchannel
-from solhost.identity.claims import SESSION_CLAIMS, asks_for_multi_factor, has_second_factor
+from solhost.identity.assurance import ACR_VALUES
+from solhost.identity.claims import (
+    SESSION_CLAIMS,
+    asks_for_multi_factor,
+    has_second_factor,
+    meets_no_level_asked_for,
+)
 from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm
 from solhost.identity.jwks import id_token_hint_claims
@@ -196,6 +202,15 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             # signed in with it stay as they are.
             next_url = urlencode({"next": _without_prompt_login(request)})
             return redirect(f"{reverse('account_reauthenticate')}?{next_url}")
+        if meets_no_level_asked_for(credentials.get("claims")):
+            # OpenID Connect Core §5.5.1.1: an essential acr the region can't meet is a
+            # failed sign-in, not an ID token stating a level the service didn't accept.
+            return self._error_redirect(
+                credentials,
+                "unmet_authentication_requirements",
+                client,
+                f"The region's acr values are {' and '.join(ACR_VALUES)}.",
+            )
         if asks_for_multi_factor(
             request.GET.get("acr_values", ""), credentials.get("claims")
         ) and not has_second_factor(signed_in.amr if signed_in is not None else []):

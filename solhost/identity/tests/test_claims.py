@@ -4,10 +4,12 @@ import pytest
 
 from solhost.identity.assurance import ACR_MULTI_FACTOR, ACR_PASSWORD
 from solhost.identity.claims import (
+    acr_for,
     acr_of,
     amr_of,
     asks_for_multi_factor,
     id_token_claims_of,
+    meets_no_level_asked_for,
 )
 
 
@@ -70,3 +72,46 @@ def test_the_id_token_claims_of_a_session_snapshot():
     }
     assert "amr" not in id_token_claims_of({**snapshot, "amr": []})
     assert id_token_claims_of(None) == id_token_claims_of({}) == {}
+
+
+def _essential(*values: str) -> dict:
+    return {"id_token": {"acr": {"essential": True, "values": list(values)}}}
+
+
+@pytest.mark.parametrize(
+    ("amr", "claims", "acr"),
+    [
+        (["pwd"], None, ACR_PASSWORD),
+        (["pwd", "otp", "mfa"], None, ACR_MULTI_FACTOR),
+        # An essential acr is stated as one of the values asked for that the session meets,
+        # a stronger sign-in meeting a weaker level too.
+        (["pwd", "otp", "mfa"], _essential(ACR_PASSWORD), ACR_PASSWORD),
+        (["pwd", "otp", "mfa"], _essential("urn:x", ACR_PASSWORD, ACR_MULTI_FACTOR), ACR_PASSWORD),
+        (["pwd", "otp", "mfa"], _essential(ACR_MULTI_FACTOR, ACR_PASSWORD), ACR_MULTI_FACTOR),
+        (["pwd"], _essential(ACR_MULTI_FACTOR, ACR_PASSWORD), ACR_PASSWORD),
+        # Not essential, or essential with no values: the session's own level.
+        (
+            ["pwd", "otp", "mfa"],
+            {"id_token": {"acr": {"values": [ACR_PASSWORD]}}},
+            ACR_MULTI_FACTOR,
+        ),
+        (["pwd", "otp", "mfa"], {"id_token": {"acr": {"essential": True}}}, ACR_MULTI_FACTOR),
+    ],
+)
+def test_the_acr_an_id_token_states(amr, claims, acr):
+    assert acr_for(amr, claims) == acr
+
+
+@pytest.mark.parametrize(
+    ("claims", "unmeetable"),
+    [
+        (_essential("urn:example:silver"), True),
+        ({"id_token": {"acr": {"essential": True, "value": "urn:example:silver"}}}, True),
+        (_essential("urn:example:silver", ACR_MULTI_FACTOR), False),
+        ({"id_token": {"acr": {"values": ["urn:example:silver"]}}}, False),  # voluntary
+        ({"id_token": {"acr": {"essential": True}}}, False),
+        (None, False),
+    ],
+)
+def test_which_essential_acr_requests_no_sign_in_can_meet(claims, unmeetable):
+    assert meets_no_level_asked_for(claims) is unmeetable

@@ -86,6 +86,33 @@ def test_a_request_that_accepts_a_password_is_not_stepped_up(
     assert claims["acr"] == ACR_PASSWORD
 
 
+def test_an_essential_acr_no_sign_in_can_meet_is_refused(client, world, nextcloud):
+    sign_in_with_password(client, world.rita)
+    silver = json.dumps({"id_token": {"acr": {"essential": True, "values": ["urn:x:silver"]}}})
+
+    refused = query_of(client.get(reverse(AUTHORIZE), authorize_params(nextcloud, claims=silver)))
+
+    assert refused["error"] == "unmet_authentication_requirements"
+    assert ACR_MULTI_FACTOR in refused["error_description"]
+    assert "code" not in refused
+
+
+def test_a_multi_factor_session_asked_for_the_password_level_says_that_level(
+    client, world, nextcloud
+):
+    secret = with_totp(world.rita)
+    sign_in_with_password(client, world.rita)
+    client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    password_level = json.dumps(
+        {"id_token": {"acr": {"essential": True, "values": [ACR_PASSWORD]}}}
+    )
+
+    claims = id_token_claims(client, nextcloud, claims=password_level)
+
+    assert claims["acr"] == ACR_PASSWORD  # one of the values asked for (§5.5.1.1)
+    assert AMR_MULTI_FACTOR in claims["amr"]  # and how the resident really signed in
+
+
 def test_a_session_that_used_a_second_factor_goes_straight_through(client, world, nextcloud):
     secret = with_totp(world.rita)
     sign_in_with_password(client, world.rita)
