@@ -49,16 +49,21 @@ def active(registered, token: str) -> bool:
     return introspect(Client(), registered, token)["active"]
 
 
-def with_sid(registered, id_token: str, sid) -> str:
-    """The same ID token (same jti), re-signed by the region with a ``sid`` claim."""
-    claims = verified_claims(Client(), id_token, registered.client.client_id)
-    claims["sid"] = str(sid)
-    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+def resigned(registered, id_token: str, key=None, **changed) -> str:
+    """The same ID token (same jti) with the ``changed`` claims, signed with ``key``: the
+    region's own unless given."""
+    claims = {**verified_claims(Client(), id_token, registered.client.client_id), **changed}
+    key = key or jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
     token = jwt.JWT(
         header={"alg": "RS256", "typ": "JWT", "kid": key.thumbprint()}, claims=json.dumps(claims)
     )
     token.make_signed_token(key)
     return token.serialize()
+
+
+def with_sid(registered, id_token: str, sid) -> str:
+    """The same ID token, re-signed by the region with a ``sid`` claim."""
+    return resigned(registered, id_token, sid=str(sid))
 
 
 def logout_params(id_token: str, **extra) -> dict:
@@ -157,15 +162,10 @@ def test_an_id_token_from_another_site_of_the_region_signs_this_session_out(worl
     other_site = jwk_from_pem(new_signing_key_pem())
     public = {"alg": "RS256", "use": "sig", "kid": other_site.thumbprint()}
     public.update(json.loads(other_site.export_public()))
-    claims = verified_claims(Client(), files["id_token"], nextcloud.client.client_id)
-    token = jwt.JWT(
-        header={"alg": "RS256", "typ": "JWT", "kid": other_site.thumbprint()},
-        claims=json.dumps(claims),
-    )
-    token.make_signed_token(other_site)
+    token = resigned(nextcloud, files["id_token"], key=other_site)
     published_keys.connect(lambda sender, **kwargs: [public], dispatch_uid="other-site", weak=False)
     try:
-        answer = rita.get(LOGOUT, logout_params(token.serialize()))
+        answer = rita.get(LOGOUT, logout_params(token))
     finally:
         published_keys.disconnect(dispatch_uid="other-site")
 
@@ -178,14 +178,8 @@ def test_an_id_token_signed_with_a_key_the_region_does_not_publish_is_refused(wo
     rita = signed_in(world.rita)
     files = sign_in_to(rita, nextcloud)
     stranger = jwk_from_pem(new_signing_key_pem())
-    claims = verified_claims(Client(), files["id_token"], nextcloud.client.client_id)
-    token = jwt.JWT(
-        header={"alg": "RS256", "typ": "JWT", "kid": stranger.thumbprint()},
-        claims=json.dumps(claims),
-    )
-    token.make_signed_token(stranger)
 
-    answer = rita.get(LOGOUT, logout_params(token.serialize()))
+    answer = rita.get(LOGOUT, logout_params(resigned(nextcloud, files["id_token"], stranger)))
 
     assert answer.status_code == 400
     assert "_auth_user_id" in rita.session
