@@ -24,6 +24,12 @@ provider_patterns = (
             DiscoveryView.as_view(),
             name="oidc-connect-discovery-info",
         ),
+        # The same document for OAuth clients that read RFC 8414's address instead.
+        path(
+            ".well-known/oauth-authorization-server",
+            DiscoveryView.as_view(),
+            name="authorization-server-metadata",
+        ),
         path(".well-known/jwks.json", RegionJwksView.as_view(), name="jwks-info"),
         path("oidc/authorize/", views.RegionAuthorizationView.as_view(), name="authorize"),
         # Browser apps (public clients) call these three from their own origin.

@@ -347,3 +347,13 @@ def test_discovery_says_what_the_region_does_and_nothing_it_does_not(client, wor
     # Omitted, request_uri_parameter_supported would default to true.
     assert config["request_parameter_supported"] is False
     assert config["request_uri_parameter_supported"] is False
+
+
+def test_oauth_clients_find_the_same_metadata_at_rfc_8414s_address(client, world):
+    openid = client.get("/.well-known/openid-configuration")
+    oauth = client.get("/.well-known/oauth-authorization-server")
+
+    assert oauth.status_code == 200
+    assert oauth.json() == openid.json()
+    assert oauth.json()["issuer"] == "http://testserver"
+    assert oauth["Access-Control-Allow-Origin"] == "*"
