@@ -126,7 +126,8 @@ def _second_factor_url(user) -> str | None:
     return next((urls[proof] for proof in _SECOND_FACTOR_PROOFS if proof in urls), None)
 
 
-# The endpoint checks CSRF itself: only on the consent form, not on a service's request.
+# The endpoint checks CSRF itself, on the consent form only, not on a service's request
+# (docs/decisions/0014-authorization-requests-by-post.md).
 @method_decorator(csrf_exempt, name="dispatch")
 class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
     """DOT's authorization endpoint, with the region's consent, approval and max_age rules."""
