@@ -155,6 +155,12 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             return render(
                 request, "identity/client_not_approved.html", {"client": client}, status=403
             )
+        if "openid" in request.GET.get("scope", "").split() and not request.GET.get("redirect_uri"):
+            # OpenID Connect Core §3.1.2.1 requires it, even from a client with one
+            # registered address; without it there is nowhere checked to send an answer.
+            return self._refused_here(
+                "The service's sign-in request has no redirect_uri, which OpenID Connect requires."
+            )
         request.service_client = client  # oauthlib's validation reuses it (RegionOAuthLibCore)
         try:
             scopes, credentials = self.validate_authorization_request(request)
@@ -242,7 +248,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         )
         if client is None:
             # Only a form this page did not make names no client the region knows.
-            return self._consent_form_refused("The consent form names no registered service.")
+            return self._refused_here("The consent form names no registered service.")
         refused = sign_in_refused(
             user=request.user, service=client.service, day=timezone.localdate()
         )
@@ -251,8 +257,9 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         self.consenting_client = client  # for the consent form_valid records
         return super().post(request, *args, **kwargs)
 
-    def _consent_form_refused(self, description: str) -> HttpResponse:
-        """The error page, for a consent form this page would not have sent."""
+    def _refused_here(self, description: str) -> HttpResponse:
+        """The error page, shown to the resident: for a request or a consent form that
+        nothing may be sent back to the service for."""
         error = {"error": "invalid_request", "description": description}
         return self.render_to_response({"error": error}, status=400)
 
@@ -344,7 +351,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
     def form_invalid(self, form):
         # DOT would show the consent page again, for a client it never read: a consent
         # form comes back incomplete only when something other than this page sent it.
-        return self._consent_form_refused(
+        return self._refused_here(
             f"The consent form came back without {', '.join(sorted(form.errors))}."
         )
 

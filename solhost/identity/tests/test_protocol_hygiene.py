@@ -142,6 +142,23 @@ def test_an_authorization_error_names_the_issuer_too(
     assert query["iss"] == ["http://testserver"]
 
 
+def test_an_openid_request_without_a_redirect_uri_is_refused_on_a_page(client, world, nextcloud):
+    # OpenID Connect Core §3.1.2.1 requires redirect_uri even when the client registered
+    # one address; the resident is told, and the service is sent nothing.
+    client.force_login(world.rita)
+    consent(client, authorize_params(nextcloud))  # agreed before: a code would follow
+
+    page = client.get(AUTHORIZE, authorize_params(nextcloud, redirect_uri=None))
+    plain_oauth = client.get(
+        AUTHORIZE, authorize_params(nextcloud, redirect_uri=None, scope="profile")
+    )
+
+    assert page.status_code == 400
+    assert "has no redirect_uri" in page.content.decode()
+    # RFC 6749 §3.1.2.3 lets a plain OAuth request use the one registered address.
+    assert "code" in _error_sent_back(plain_oauth)
+
+
 def test_a_request_object_is_refused_not_ignored(client, world, nextcloud):
     # OpenID Connect Core §6: what a service puts in a request object (acr_values,
     # max_age, claims) would otherwise be dropped without its knowing; no code is issued.
