@@ -109,11 +109,23 @@ def asks_for_multi_factor(acr_values: str, claims: Mapping[str, Any] | None) -> 
     return ACR_MULTI_FACTOR in wanted and ACR_PASSWORD not in wanted
 
 
+def requested_subject(claims: Mapping[str, Any] | None) -> str | None:
+    """The ``sub`` the ``claims`` parameter asks the ID token for (its ``value``): the
+    only resident for whom a code may be sent (OpenID Connect Core §3.1.2.1)."""
+    requested = _id_token_claim(claims, "sub")
+    value = requested.get("value") if isinstance(requested, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
 def _id_token_acr(claims: Mapping[str, Any] | None) -> object:
+    return _id_token_claim(claims, "acr")
+
+
+def _id_token_claim(claims: Mapping[str, Any] | None, name: str) -> object:
     if not isinstance(claims, Mapping):
         return None
     id_token = claims.get("id_token")
-    return id_token.get("acr") if isinstance(id_token, Mapping) else None
+    return id_token.get(name) if isinstance(id_token, Mapping) else None
 
 
 # Where the authorization endpoint leaves the session's sign-in for the token endpoint:

@@ -30,6 +30,7 @@ from solhost.identity.claims import (
     asks_for_multi_factor,
     has_second_factor,
     meets_no_level_asked_for,
+    requested_subject,
 )
 from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm
@@ -80,19 +81,22 @@ def _without_prompt_login(request: HttpRequest) -> str:
 CONSENT_FORM_FIELD = "csrfmiddlewaretoken"
 
 
-def _hint_names_the_resident(request: HttpRequest, client: ServiceClient) -> bool:
-    """The request's ``id_token_hint``, if it has one, is an ID token the region issued to
-    ``client`` about the resident signed in here.
+def _asks_about_someone_else(request: HttpRequest, client: ServiceClient, claims) -> bool:
+    """The request names a resident other than the one signed in here, by ``sub`` as
+    ``client`` knows them: in its ``id_token_hint`` (or the hint is no ID token the region
+    issued to ``client``), or as the ``claims`` parameter's ``sub`` value.
 
-    Expired or not, and signed at any site with any key the region publishes: it is a hint
-    and proves nothing, and it may well be older than the service's last sign-in."""
+    A hint counts expired or not, and signed at any site with any key the region
+    publishes: it proves nothing, and may well be older than the service's last sign-in."""
+    subject = subject_for(request.user, client)
+    wanted = requested_subject(claims)
+    if wanted is not None and wanted != subject:
+        return True
     hint = request.GET.get("id_token_hint")
     if not hint:
-        return True
-    claims = id_token_hint_claims(hint, issuer=oauth2_settings.oidc_issuer(request))
-    if claims is None or client.client_id not in claims["aud"]:
         return False
-    return claims.get("sub") == subject_for(request.user, client)
+    named = id_token_hint_claims(hint, issuer=oauth2_settings.oidc_issuer(request))
+    return named is None or client.client_id not in named["aud"] or named.get("sub") != subject
 
 
 def _naming_issuer(uri: str, issuer: str) -> str:
@@ -183,15 +187,14 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                     f"The region does not take {parameter}: send the request's parameters "
                     "in the query.",
                 )
-        if not _hint_names_the_resident(request, client):
-            # OpenID Connect Core §3.1.2.1: the service asked about someone else (or sent
-            # a hint the region never issued); a code for whoever is signed in here would
-            # answer a question it did not ask.
+        if _asks_about_someone_else(request, client, credentials.get("claims")):
+            # OpenID Connect Core §3.1.2.1: a code for whoever is signed in here would
+            # answer a question the service did not ask.
             return self._error_redirect(
                 credentials,
                 "login_required",
                 client,
-                "The id_token_hint names someone other than the resident signed in.",
+                "The request names someone other than the resident signed in.",
             )
         prompt = set(request.GET.get("prompt", "").split())
         refused = sign_in_refused(

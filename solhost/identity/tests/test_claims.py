@@ -10,6 +10,7 @@ from solhost.identity.claims import (
     asks_for_multi_factor,
     id_token_claims_of,
     meets_no_level_asked_for,
+    requested_subject,
 )
 
 
@@ -115,3 +116,18 @@ def test_the_acr_an_id_token_states(amr, claims, acr):
 )
 def test_which_essential_acr_requests_no_sign_in_can_meet(claims, unmeetable):
     assert meets_no_level_asked_for(claims) is unmeetable
+
+
+@pytest.mark.parametrize(
+    ("claims", "subject"),
+    [
+        ({"id_token": {"sub": {"value": "3f2c"}}}, "3f2c"),
+        ({"id_token": {"sub": {"value": 7}}}, None),
+        ({"id_token": {"sub": None}}, None),
+        ({"id_token": {"sub": {"essential": True}}}, None),
+        ({"userinfo": {"sub": {"value": "3f2c"}}}, None),
+        (None, None),
+    ],
+)
+def test_the_subject_a_claims_parameter_asks_for(claims, subject):
+    assert requested_subject(claims) == subject

@@ -26,6 +26,7 @@ from solhost.identity.tests.oidc import (
     make_client,
     rotate_signing_key,
     sign_in_to,
+    verified_claims,
 )
 
 AUTHORIZE = reverse("oauth2_provider:authorize")
@@ -233,6 +234,27 @@ def test_an_id_token_hint_of_someone_else_gets_login_required(client, world, nex
     assert "code" not in query
     assert query["error"] == ["login_required"]
     assert query["iss"] == ["http://testserver"]
+
+
+def test_a_claims_parameter_naming_a_sub_gets_a_code_only_for_that_resident(
+    client, world, nextcloud
+):
+    client.force_login(world.rita)
+    ritas_sub = verified_claims(
+        client, sign_in_to(client, nextcloud)["id_token"], nextcloud.client.client_id
+    )["sub"]
+    client.force_login(world.carol)
+    sign_in_to(client, nextcloud)
+
+    def asking_for(sub):
+        return json.dumps({"id_token": {"sub": {"value": sub}}})
+
+    for_rita = _silently(client, nextcloud, claims=asking_for(ritas_sub))
+    client.force_login(world.rita)
+    for_rita_as_rita = _silently(client, nextcloud, claims=asking_for(ritas_sub))
+
+    assert for_rita["error"] == ["login_required"]
+    assert "code" in for_rita_as_rita, for_rita_as_rita
 
 
 @pytest.mark.parametrize(
