@@ -262,7 +262,14 @@ class RegionValidator(OAuth2Validator):
 
     def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *args, **kwargs):
         grant = self._client_grant(code, client, request)
-        return grant is not None and grant.redirect_uri_allowed(redirect_uri)
+        if grant is None:
+            return False
+        if getattr(request, "using_default_redirect_uri", False) and "openid" in request.scopes:
+            # RFC 6749 §4.1.3: the token request repeats the redirect_uri its authorization
+            # request had, and an OpenID Connect one always has it (the view refuses it
+            # otherwise); oauthlib would fill in the client's registered address instead.
+            return False
+        return grant.redirect_uri_allowed(redirect_uri)
 
     def get_code_challenge(self, code, request):
         grant = self._client_grant(code, request.client, request)

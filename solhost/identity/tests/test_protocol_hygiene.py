@@ -19,6 +19,7 @@ from solhost.identity.models import Consent
 from solhost.identity.tests.oidc import (
     REDIRECT,
     authorize_params,
+    basic_auth,
     consent,
     consent_form_data,
     exchange,
@@ -49,6 +50,24 @@ def test_a_replayed_code_is_refused_and_revokes_what_it_issued(client, world, ne
     assert introspect(client, nextcloud, tokens["refresh_token"])["active"] is False
     revocation = AuditEvent.objects.get(action="identity.token.revoke")
     assert "authorization code used twice" in revocation.note
+
+
+def test_a_token_request_without_the_redirect_uri_of_its_code_is_refused(client, world, nextcloud):
+    # RFC 6749 §4.1.3: the authorization request had it, so the token request must repeat
+    # it, even though the client registered only that one address.
+    client.force_login(world.rita)
+    code = consent(client, authorize_params(nextcloud))["code"]
+
+    without = client.post(
+        reverse("oauth2_provider:token"),
+        {"grant_type": "authorization_code", "code": code},
+        **basic_auth(nextcloud),
+    )
+    with_it = exchange(client, nextcloud, code)
+
+    assert without.status_code == 400
+    assert without.json()["error"] == "invalid_request"
+    assert with_it.status_code == 200
 
 
 def test_a_verifier_for_a_code_asked_for_without_a_challenge_is_refused(client, world, nextcloud):
