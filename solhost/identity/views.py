@@ -88,11 +88,13 @@ def _asks_about_someone_else(request: HttpRequest, client: ServiceClient, claims
 
     A hint counts expired or not, and signed at any site with any key the region
     publishes: it proves nothing, and may well be older than the service's last sign-in."""
-    subject = subject_for(request.user, client)
     wanted = requested_subject(claims)
+    hint = request.GET.get("id_token_hint")
+    if wanted is None and not hint:
+        return False
+    subject = subject_for(request.user, client)
     if wanted is not None and wanted != subject:
         return True
-    hint = request.GET.get("id_token_hint")
     if not hint:
         return False
     named = id_token_hint_claims(hint, issuer=oauth2_settings.oidc_issuer(request))
