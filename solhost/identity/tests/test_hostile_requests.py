@@ -84,7 +84,7 @@ def authorization_headers(registered, public):
 
 @pytest.mark.django_db
 def test_the_authorization_endpoint(signed_in):
-    browser, registered, public, _ = signed_in
+    browser, registered, public, tokens = signed_in
     _, challenge = pkce_pair()
     clients = (registered.client.client_id, public.client.client_id)
 
@@ -100,18 +100,33 @@ def test_the_authorization_endpoint(signed_in):
             prompt=one_of_or_garbage("none", "login", "consent", "none login", "select_account"),
             max_age=one_of_or_garbage("0", "10", "-1", "99999999999999999999"),
             acr_values=one_of_or_garbage("urn:solhost:acr:mfa", "x"),
-            claims=one_of_or_garbage('{"id_token": {"acr": {"essential": true}}}', "[1]", "{"),
+            claims=one_of_or_garbage(
+                '{"id_token": {"acr": {"essential": true}}}',
+                '{"id_token": {"acr": {"essential": true, "values": ["urn:x"]}}}',
+                '{"id_token": {"sub": {"value": "someone"}}}',
+                "[1]",
+                "{",
+            ),
+            id_token_hint=one_of_or_garbage(tokens["id_token"], "a.b.c", "e30.e30.e30"),
+            request=one_of_or_garbage("eyJhbGciOiJub25lIn0.e30."),
+            request_uri=one_of_or_garbage("https://elsewhere.example/r"),
             code_challenge=one_of_or_garbage(challenge),
             code_challenge_method=one_of_or_garbage("S256", "plain"),
             response_mode=one_of_or_garbage("query", "form_post", "fragment"),
             login_hint=one_of_or_garbage("rita@example.org"),
         ),
-        method=st.sampled_from(["get", "post"]),
+        method=st.sampled_from(["get", "post", "consent"]),
     )
     def check(params, method):
-        if method == "post":
-            params = {**params, "allow": "Authorize"}
-        assert_answered(getattr(browser, method)(reverse("oauth2_provider:authorize"), params))
+        # By POST as a service's form sends it (answered as a GET), or as the consent
+        # form (its CSRF field present, which this test client does not check).
+        if method == "consent":
+            params = {**params, "allow": "Authorize", "csrfmiddlewaretoken": "x"}
+        send = browser.get if method == "get" else browser.post
+        answer = send(reverse("oauth2_provider:authorize"), params)
+        assert_answered(answer)
+        if answer.status_code == 303:
+            assert_answered(browser.get(answer["Location"]))
 
     check()
 
