@@ -2,8 +2,9 @@
 
 The relying party is a Node program (relying_parties/openid_client/) that only uses the
 library: discovery, the authorization-code flow with S256 PKCE, ID-token validation,
-userinfo, refresh with ``offline_access``, revocation, RP-initiated logout and a silent
-sign-in (``prompt=none``) refused once the resident has signed out. This test
+userinfo, a silent sign-in (``prompt=none``) naming the resident by ``id_token_hint``,
+refresh with ``offline_access``, revocation, RP-initiated logout, and a silent sign-in
+refused once the resident has signed out. This test
 plays the resident's browser with ``requests`` (sign-in form, consent, sign-out) and
 passes the redirects to the program over JSON lines on its stdin and stdout.
 
@@ -214,6 +215,14 @@ def test_openid_client_signs_a_resident_in_refreshes_revokes_and_signs_out(regio
         callback = redirected(submit(browser, consent, button="allow"))
         assert callback.startswith(f"{CALLBACK}?"), callback
         relying_party.send({"callback": callback})
+        # Still signed in, the browser is sent straight back with a code for the resident
+        # the service's ID token names (prompt=none with that ID token as id_token_hint).
+        silently = relying_party.expect("authorize_silently")["url"]
+        silent_callback = redirected(
+            browser.get(silently, allow_redirects=False, timeout=STEP_TIMEOUT)
+        )
+        assert "code=" in silent_callback, silent_callback
+        relying_party.send({"callback": silent_callback})
         signed_in = relying_party.expect("signed_in")
 
         discovery = signed_in["discovery"]
@@ -229,6 +238,7 @@ def test_openid_client_signs_a_resident_in_refreshes_revokes_and_signs_out(regio
         assert abs(claims["auth_time"] - time.time()) < 120, claims
         assert claims["amr"] == [AMR_PASSWORD]
         assert claims["acr"] == ACR_PASSWORD
+        assert signed_in["silently_signed_in_as"] == claims["sub"]
         userinfo = signed_in["userinfo"]
         assert userinfo["sub"] == claims["sub"]
         assert userinfo["email"] == RESIDENT

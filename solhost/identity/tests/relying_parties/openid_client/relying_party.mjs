@@ -81,6 +81,30 @@ async function main() {
   const claims = tokens.claims();
   const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
 
+  // A silent check that the same resident is still signed in, naming them by the ID
+  // token just received (prompt=none with id_token_hint), as single-page apps do.
+  const hintVerifier = client.randomPKCECodeVerifier();
+  const hintNonce = client.randomNonce();
+  const hintState = client.randomState();
+  const hintUrl = client.buildAuthorizationUrl(config, {
+    redirect_uri: settings.redirect_uri,
+    scope: "openid",
+    prompt: "none",
+    id_token_hint: tokens.id_token,
+    code_challenge: await client.calculatePKCECodeChallenge(hintVerifier),
+    code_challenge_method: "S256",
+    nonce: hintNonce,
+    state: hintState,
+  });
+  send({ event: "authorize_silently", url: hintUrl.href });
+  const { callback: hintCallback } = await receive();
+  const silentTokens = await client.authorizationCodeGrant(config, new URL(hintCallback), {
+    pkceCodeVerifier: hintVerifier,
+    expectedNonce: hintNonce,
+    expectedState: hintState,
+  });
+  const silentSub = silentTokens.claims().sub;
+
   // Refreshed ID tokens are checked against the first one's sub by the library.
   const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
   const refreshedClaims = refreshed.claims() ?? null;
@@ -116,6 +140,7 @@ async function main() {
     has_refresh_token: Boolean(tokens.refresh_token),
     id_token_claims: claims,
     userinfo,
+    silently_signed_in_as: silentSub,
     refreshed: {
       new_access_token: refreshed.access_token !== tokens.access_token,
       new_refresh_token: Boolean(refreshed.refresh_token) && refreshed.refresh_token !== tokens.refresh_token,
