@@ -64,6 +64,7 @@ class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
     list_filter = (
         "client_type",
         "subject_type",
+        "introspects_its_coops_tokens",
         ("approved_at", admin.EmptyFieldListFilter),
     )
     search_fields = ("client_id", "service__name", "service__organisation__name")
@@ -80,6 +81,8 @@ class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
         "frontchannel_logout_session_required",
         # The steward gives a service the public sub when it truly needs one (decision 0009).
         "subject_type",
+        # And marks a co-op's API server that checks tokens its co-op's apps were issued.
+        "introspects_its_coops_tokens",
         "approved_at",
         "approved_by",
         "created",

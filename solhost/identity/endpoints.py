@@ -14,6 +14,7 @@ from oauth2_provider.models import AccessToken
 from oauth2_provider.signals import app_authorized
 from oauthlib.common import Request as OauthlibRequest
 
+from solhost.core.reads import unique_match
 from solhost.core.request_input import named_parameter_problems
 from solhost.identity.databases import joinable
 from solhost.identity.models import ServiceClient
@@ -89,9 +90,10 @@ class RegionUserInfoView(oauth.UserInfoView):
 # service posts here with its secret, never with a browser's cookie.
 @method_decorator(csrf_exempt, name="dispatch")
 class RegionIntrospectTokenView(oauth.IntrospectTokenView):
-    """Introspection of the caller's own tokens only: a service learns nothing about the
-    tokens another co-op's service holds, not even that they exist (RFC 7662 §4: answer
-    ``active: false``), and the resident appears by the ``sub`` the caller knows them by.
+    """Introspection of the caller's own tokens only (or, for a co-op's resource server the
+    steward marked, its co-op's): a service learns nothing about the tokens another co-op's
+    service holds, not even that they exist (RFC 7662 §4: answer ``active: false``), and
+    the resident appears by the ``sub`` the caller knows them by.
     The caller authenticates as a confidential client (its secret), or with an access
     token that has the ``introspection`` scope, as django-oauth-toolkit allows."""
 
@@ -125,7 +127,7 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
         answer = json.loads(response.content)
         if not answer.get("active"):
             return response
-        if self.caller is None or answer.get("client_id") != self.caller.client_id:
+        if not self._may_learn_about(answer.get("client_id")):
             return JsonResponse({"active": False})
         # The resident as this client knows them (decision 0009), never the regional
         # username, which is the same at every co-op.
@@ -134,6 +136,24 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
             user = get_user_model()._default_manager.get_by_natural_key(username)
             answer["sub"] = subject_for(user, self.caller)
         return JsonResponse(answer)
+
+    def _may_learn_about(self, client_id) -> bool:
+        """The caller may hear about a token issued to ``client_id``: its own, or, for a
+        resource server the steward marked, one issued to a service of the same co-op."""
+        caller = self.caller
+        if caller is None:
+            return False
+        if client_id == caller.client_id:
+            return True
+        if not caller.introspects_its_coops_tokens or not isinstance(client_id, str):
+            return False
+        issued_to = unique_match(
+            ServiceClient.objects.select_related("service").filter(client_id=client_id)
+        )
+        return (
+            issued_to is not None
+            and issued_to.service.organisation_id == caller.service.organisation_id
+        )
 
 
 def _answer_from_a_site_store(token_value: str) -> JsonResponse:

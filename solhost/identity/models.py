@@ -133,6 +133,14 @@ class ServiceClient(AbstractApplication):
     # resident's browser when they sign out there, with ``iss`` and ``sid`` if required.
     frontchannel_logout_uri = models.URLField(max_length=500, blank=True)
     frontchannel_logout_session_required = models.BooleanField(default=True)
+    # Set by the steward for a co-op's API server (a resource server): it may introspect
+    # the tokens issued to its co-op's other services, never another co-op's.
+    introspects_its_coops_tokens = models.BooleanField(
+        "may introspect its co-op's tokens",
+        default=False,
+        help_text="A resource server of its co-op: introspection answers it about tokens "
+        "issued to any service of the same co-op, not only its own.",
+    )
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"

@@ -39,13 +39,8 @@ def test_user_admin_page_shows_the_regional_subject(world, client):
     assert str(world.rita.sub) in response.content.decode()
 
 
-def test_the_steward_gives_a_service_the_public_sub_and_it_is_audited(world, client):
-    from solhost.identity.models import ServiceClient
-    from solhost.identity.tests.oidc import make_client
-
-    registered = make_client(world.mcc_service).client
-    assert registered.subject_type == ServiceClient.SubjectType.PAIRWISE
-    client.force_login(world.sam)
+def _change_client_in_admin(client, registered, **changes) -> None:
+    """The steward saves the client's admin form with ``changes``."""
     url = reverse("admin:identity_serviceclient_change", args=[registered.pk])
     page = client.get(url).context
     form = page["adminform"].form
@@ -55,10 +50,37 @@ def test_the_steward_gives_a_service_the_public_sub_and_it_is_audited(world, cli
     for inline in page["inline_admin_formsets"]:
         management = inline.formset.management_form
         data |= {management.add_prefix(name): value for name, value in management.initial.items()}
-    data["subject_type"] = ServiceClient.SubjectType.PUBLIC
-    response = client.post(url, data)
+    data.update(changes)
+    response = client.post(url, {k: v for k, v in data.items() if v is not False})
     assert response.status_code == 302, response.context["errors"]
+
+
+def test_the_steward_gives_a_service_the_public_sub_and_it_is_audited(world, client):
+    from solhost.identity.models import ServiceClient
+    from solhost.identity.tests.oidc import make_client
+
+    registered = make_client(world.mcc_service).client
+    assert registered.subject_type == ServiceClient.SubjectType.PAIRWISE
+    client.force_login(world.sam)
+
+    _change_client_in_admin(client, registered, subject_type=ServiceClient.SubjectType.PUBLIC)
+
     registered.refresh_from_db()
     assert registered.subject_type == ServiceClient.SubjectType.PUBLIC
     change = AuditEvent.objects.filter(object_id=str(registered.pk)).latest("pk")
     assert "subject_type" in str(change.before) + str(change.after)
+
+
+def test_the_steward_marks_a_coops_resource_server_and_it_is_audited(world, client):
+    from solhost.identity.tests.oidc import make_client
+
+    api = make_client(world.mcc_service).client
+    assert not api.introspects_its_coops_tokens
+    client.force_login(world.sam)
+
+    _change_client_in_admin(client, api, introspects_its_coops_tokens="on")
+
+    api.refresh_from_db()
+    assert api.introspects_its_coops_tokens
+    change = AuditEvent.objects.filter(object_id=str(api.pk)).latest("pk")
+    assert change.after["introspects_its_coops_tokens"] is True

@@ -1,5 +1,6 @@
 """Token introspection (RFC 7662) tells a service about its own tokens only: another
-service, even one of the same co-op, hears ``active: false`` and nothing more."""
+service, even one of the same co-op, hears ``active: false`` and nothing more, unless the
+steward marked it as its co-op's resource server, which hears about its co-op's tokens."""
 
 import datetime
 import secrets
@@ -63,6 +64,26 @@ def test_another_service_of_the_same_co_op_learns_nothing(client, world, ritas_t
     calendar = make_client(world.mcc_service, redirect="https://calendar.mcc.example.org/cb")
 
     assert introspect(client, calendar, ritas_token) == {"active": False}
+
+
+def test_a_marked_resource_server_learns_about_its_co_ops_tokens(client, world, ritas_token):
+    api = make_client(world.mcc_service, redirect="https://api.mcc.example.org/cb")
+    api.client.introspects_its_coops_tokens = True
+    api.client.save()
+
+    answer = introspect(client, api, ritas_token)
+
+    assert answer["active"] is True
+    # Rita as this co-op's services know her: one pairwise sub for the whole co-op.
+    assert answer["sub"] == subject_for(world.rita, api.client)
+
+
+def test_a_marked_resource_server_of_another_co_op_learns_nothing(client, world, ritas_token):
+    api = make_client(world.cct_service, redirect="https://api.cct.example.org/cb")
+    api.client.introspects_its_coops_tokens = True
+    api.client.save()
+
+    assert introspect(client, api, ritas_token) == {"active": False}
 
 
 def test_an_unknown_token_is_inactive_and_a_missing_one_a_bad_request(client, nextcloud):
