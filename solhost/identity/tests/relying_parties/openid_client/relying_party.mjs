@@ -43,6 +43,23 @@ async function refused(attempt) {
   return null;
 }
 
+// One of this service's authorization requests, with its own PKCE verifier, nonce and
+// state, and what the library checks the answer against.
+async function authorizationRequest(config, settings, parameters) {
+  const pkceCodeVerifier = client.randomPKCECodeVerifier();
+  const expectedNonce = client.randomNonce();
+  const expectedState = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: settings.redirect_uri,
+    code_challenge: await client.calculatePKCECodeChallenge(pkceCodeVerifier),
+    code_challenge_method: "S256",
+    nonce: expectedNonce,
+    state: expectedState,
+    ...parameters,
+  });
+  return { url, checks: { pkceCodeVerifier, expectedNonce, expectedState } };
+}
+
 async function main() {
   const settings = await receive();
   const config = await client.discovery(
@@ -56,53 +73,33 @@ async function main() {
   );
   const metadata = config.serverMetadata();
 
-  const codeVerifier = client.randomPKCECodeVerifier();
-  const nonce = client.randomNonce();
-  const state = client.randomState();
-  const authorizationUrl = client.buildAuthorizationUrl(config, {
-    redirect_uri: settings.redirect_uri,
+  const first = await authorizationRequest(config, settings, {
     scope: "openid profile email offline_access",
-    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
-    code_challenge_method: "S256",
-    nonce,
-    state,
   });
-  send({ event: "authorize", url: authorizationUrl.href });
+  send({ event: "authorize", url: first.url.href });
 
   const { callback } = await receive();
   // Checks state, the RFC 9207 iss parameter (the server advertises it), the PKCE
   // verifier at the token endpoint, and the ID token: signature (from the JWKS),
   // iss, aud, exp, iat, nonce.
-  const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
-    pkceCodeVerifier: codeVerifier,
-    expectedNonce: nonce,
-    expectedState: state,
-  });
+  const tokens = await client.authorizationCodeGrant(config, new URL(callback), first.checks);
   const claims = tokens.claims();
   const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
 
   // A silent check that the same resident is still signed in, naming them by the ID
   // token just received (prompt=none with id_token_hint), as single-page apps do.
-  const hintVerifier = client.randomPKCECodeVerifier();
-  const hintNonce = client.randomNonce();
-  const hintState = client.randomState();
-  const hintUrl = client.buildAuthorizationUrl(config, {
-    redirect_uri: settings.redirect_uri,
+  const hinted = await authorizationRequest(config, settings, {
     scope: "openid",
     prompt: "none",
     id_token_hint: tokens.id_token,
-    code_challenge: await client.calculatePKCECodeChallenge(hintVerifier),
-    code_challenge_method: "S256",
-    nonce: hintNonce,
-    state: hintState,
   });
-  send({ event: "authorize_silently", url: hintUrl.href });
+  send({ event: "authorize_silently", url: hinted.url.href });
   const { callback: hintCallback } = await receive();
-  const silentTokens = await client.authorizationCodeGrant(config, new URL(hintCallback), {
-    pkceCodeVerifier: hintVerifier,
-    expectedNonce: hintNonce,
-    expectedState: hintState,
-  });
+  const silentTokens = await client.authorizationCodeGrant(
+    config,
+    new URL(hintCallback),
+    hinted.checks,
+  );
   const silentSub = silentTokens.claims().sub;
 
   // Refreshed ID tokens are checked against the first one's sub by the library.
@@ -157,29 +154,20 @@ async function main() {
   // The service then checks without showing anything whether the resident is still
   // signed in (prompt=none), as single-page apps do; the region's refusal has to reach
   // the library as the OAuth error it is.
-  const silentVerifier = client.randomPKCECodeVerifier();
-  const silentState = client.randomState();
-  const silentUrl = client.buildAuthorizationUrl(config, {
-    redirect_uri: settings.redirect_uri,
+  const silent = await authorizationRequest(config, settings, {
     scope: "openid",
     prompt: "none",
-    code_challenge: await client.calculatePKCECodeChallenge(silentVerifier),
-    code_challenge_method: "S256",
-    state: silentState,
   });
   send({
     event: "signed_out",
     at: `${returned.origin}${returned.pathname}`,
     state_matches: returned.searchParams.get("state") === logoutState,
-    silent_authorize_url: silentUrl.href,
+    silent_authorize_url: silent.url.href,
   });
 
   const { callback: silentCallback } = await receive();
   const silentAnswer = await refused(() =>
-    client.authorizationCodeGrant(config, new URL(silentCallback), {
-      pkceCodeVerifier: silentVerifier,
-      expectedState: silentState,
-    }),
+    client.authorizationCodeGrant(config, new URL(silentCallback), silent.checks),
   );
   send({ event: "silently_answered", refusal: silentAnswer });
 }
