@@ -188,15 +188,6 @@ class RegionValidator(OAuth2Validator):
         access_token.save()
         return access_token
 
-    def _get_key_for_token(self, token):
-        # DOT peeks at an unverified ID token (a logout's id_token_hint, which anyone can
-        # send) and trusts its payload to be a JSON object with a string or list audience.
-        # Anything else names no client, so no key: the hint is refused, not a server error.
-        try:
-            return super()._get_key_for_token(token)
-        except (ValueError, TypeError):
-            return None
-
     def _load_access_token(self, token):
         if joinable(AccessToken, ServiceClient, User):
             return super()._load_access_token(token)
