@@ -53,16 +53,21 @@ def key_files(directory: Path) -> list[KeyFile]:
     return sorted(keys, key=lambda key: key.created)
 
 
-def generate_key(directory: Path, *, now: datetime.datetime) -> KeyFile:
-    """A new private key, written so only the site's own user can read it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    directory.chmod(0o700)
+def new_private_pem() -> bytes:
+    """A new RSA private key of the region's size, as unencrypted PKCS #8 PEM."""
     private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-    pem = private.private_bytes(
+    return private.private_bytes(
         encoding=serialization.Encoding.PEM,
         format=serialization.PrivateFormat.PKCS8,
         encryption_algorithm=serialization.NoEncryption(),
     )
+
+
+def generate_key(directory: Path, *, now: datetime.datetime) -> KeyFile:
+    """A new private key, written so only the site's own user can read it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    pem = new_private_pem()
     created = now.astimezone(datetime.UTC)
     path = directory / f"{PREFIX}{created.strftime(STAMP)}{SUFFIX}"
     # A new name only: never overwrite a key that tokens were signed with.

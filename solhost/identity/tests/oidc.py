@@ -6,12 +6,11 @@ import json
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.urls import reverse
 from jwcrypto import jwk, jwt
 
 from solhost.identity import actions
+from solhost.identity.signing_keys import new_private_pem
 
 REDIRECT = "https://files.mcc.example.org/apps/user_oidc/code"
 SCOPES = "openid profile email groups"
@@ -110,12 +109,7 @@ def introspect(client, registered, token: str) -> dict:
 
 
 def new_signing_key_pem() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    return new_private_pem().decode()
 
 
 def rotate_signing_key(settings) -> None:
