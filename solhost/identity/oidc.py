@@ -18,6 +18,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, RefreshToken, revoke_access_token
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import get_scopes_backend
 from oauthlib.oauth2.rfc6749 import errors
 
 from solhost.core.audit import AuditAction, record
@@ -152,6 +153,20 @@ class RegionValidator(OAuth2Validator):
         # (OpenID Connect Core §12.2), which no token keeps: the refresh response carries
         # none (allowed there), and a service asks for a fresh one by signing in again.
         return False
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        # OpenID Connect Core §3.1.2.1: scope values the region does not understand
+        # (``phone``, ``address``, a service's own) are ignored, not refused, and RFC 6749
+        # §3.3 lets it grant less than was asked, the token response saying what. A
+        # request with nothing the region knows has nothing to grant: invalid_scope.
+        available = set(
+            get_scopes_backend().get_available_scopes(application=client, request=request)
+        )
+        understood = [scope for scope in scopes if scope in available]
+        if not understood:
+            return False
+        request.scopes = understood
+        return True
 
     def _load_application(self, client_id, request):
         # Read once per request, with its service (the sub's sector and the usage event

@@ -116,6 +116,26 @@ def test_a_refresh_token_only_with_offline_access(client, world, nextcloud):
     assert "while you are not signed in" in page.content.decode()
 
 
+def test_scopes_the_region_does_not_know_are_left_out_not_refused(client, world, nextcloud):
+    # OpenID Connect Core §3.1.2.1: unknown scope values are ignored. Services often ask
+    # for OpenID Connect's phone and address, or a scope of their own.
+    client.force_login(world.rita)
+    params = authorize_params(nextcloud, scope="openid phone profile wallet address")
+
+    page = client.get(AUTHORIZE, params)
+    tokens = exchange(client, nextcloud, consent(client, params)["code"]).json()
+    # Agreed once, the same request signs in again without asking.
+    again = client.get(AUTHORIZE, params)
+
+    assert page.status_code == 200
+    assert consent_form_data(page)["scope"] == "openid profile"
+    assert "phone" not in page.content.decode() and "wallet" not in page.content.decode()
+    # RFC 6749 §3.3: the token response says what was granted.
+    assert tokens["scope"] == "openid profile"
+    assert Consent.objects.get(user=world.rita, client=nextcloud.client).scopes == "openid profile"
+    assert "code" in _error_sent_back(again)
+
+
 def test_the_authorization_response_names_the_issuer(client, world, nextcloud):
     client.force_login(world.rita)
 
@@ -137,7 +157,7 @@ def _error_sent_back(response) -> dict[str, list[str]]:
     [
         (False, {"prompt": "none"}, "login_required"),
         (True, {"prompt": "none"}, "consent_required"),
-        (True, {"scope": "openid wallet"}, "invalid_scope"),
+        (True, {"scope": "wallet phone"}, "invalid_scope"),
         (True, {"response_type": "token"}, "unauthorized_client"),
         (True, {"response_type": "code id_token"}, "unauthorized_client"),
         (True, {"response_mode": "fragment"}, "invalid_request"),
