@@ -9,6 +9,7 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.views import LogoutView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -66,11 +67,12 @@ def _authenticated_too_long_ago(request: HttpRequest, signed_in: SignedInSession
     return last is None or timezone.now() - last > datetime.timedelta(seconds=int(raw))
 
 
-def _without_prompt_login(request: HttpRequest) -> str:
-    """The authorization request to come back to once the resident has proved themselves:
-    without ``prompt=login``, which that proof has just answered."""
+def _without_prompt(request: HttpRequest, answered: str) -> str:
+    """The authorization request to come back to once the resident has answered the
+    ``answered`` prompt (proved themselves for ``login``, chosen an account for
+    ``select_account``): without it, so that they are not asked again."""
     query = request.GET.copy()
-    prompt = [value for value in query.get("prompt", "").split() if value != "login"]
+    prompt = [value for value in query.get("prompt", "").split() if value != answered]
     if prompt:
         query["prompt"] = " ".join(prompt)
     else:
@@ -199,13 +201,15 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             if "none" in prompt:
                 return self._error_redirect(credentials, "access_denied", client, refused)
             return self._refused_page(client, refused)
+        if "select_account" in prompt:
+            return self._account_choice(request, client)
         signed_in = self._signed_in_session()
         if "login" in prompt or _authenticated_too_long_ago(request, signed_in):
             if "none" in prompt:
                 return self._error_redirect(credentials, "login_required", client)
             # Proving it again keeps the browser's session, so its sid and the services
             # signed in with it stay as they are.
-            next_url = urlencode({"next": _without_prompt_login(request)})
+            next_url = urlencode({"next": _without_prompt(request, "login")})
             return redirect(f"{reverse('account_reauthenticate')}?{next_url}")
         if meets_no_level_asked_for(credentials.get("claims")):
             # OpenID Connect Core §5.5.1.1: an essential acr the region can't meet is a
@@ -275,6 +279,30 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         if not hasattr(self, "signed_in"):
             self.signed_in = current_signed_in_session(self.request)
         return self.signed_in
+
+    def handle_no_permission(self):
+        prompt = set(self.request.GET.get("prompt", "").split())
+        if "select_account" in prompt and "none" not in prompt:
+            # Signing in is choosing the account: the request comes back without the
+            # prompt, so the resident who just chose is not asked again.
+            return redirect_to_login(
+                _without_prompt(self.request, "select_account"), self.get_login_url()
+            )
+        return super().handle_no_permission()
+
+    def _account_choice(self, request, client: ServiceClient) -> HttpResponse:
+        """OpenID Connect Core §3.1.2.1 ``prompt=select_account``: a browser holds one
+        regional account at a time, so the choice is to go on with it or to sign out and
+        in as someone else, coming back to the same request either way."""
+        return render(
+            request,
+            "identity/select_account.html",
+            {
+                **trust_facts(client),
+                "client": client,
+                "continue_url": _without_prompt(request, "select_account"),
+            },
+        )
 
     def _step_up(self, request, credentials: dict, client, prompt: set[str]) -> HttpResponse:
         """The service needs a second factor this session hasn't shown: ask for the one the
