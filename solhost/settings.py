@@ -207,7 +207,11 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Confirming the address signs in the browser that signed up (allauth checks the sign-up is
+# still pending in that session; a link opened anywhere else signs in no one), and takes it
+# on to where it was going: a service that sent the resident to sign up
+# (``prompt=create``) gets them back.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
     # Wrong second-factor codes only (per account, so after the right password). Passwords
@@ -357,6 +361,10 @@ OAUTH2_PROVIDER = {
     # One issuer for the whole region; without SOLHOST_BASE_URL it follows the request's host.
     "OIDC_ISS_ENDPOINT": BASE_URL if "SOLHOST_BASE_URL" in os.environ else "",
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    # OpenID Connect Prompt Create 1.0: prompt=create sends a browser signed in to no one
+    # to sign up, then back to the service's request.
+    "OIDC_RP_INITIATED_REGISTRATION_ENABLED": True,
+    "OIDC_RP_INITIATED_REGISTRATION_URL": "account_signup",
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post"],

@@ -39,7 +39,7 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         data["acr_values_supported"] = list(ACR_VALUES)
         data["subject_types_supported"] = ["public", "pairwise"]
         data["claims_parameter_supported"] = True
-        data["prompt_values_supported"] = ["none", "login", "consent", "select_account"]
+        data["prompt_values_supported"] = ["none", "login", "consent", "select_account", "create"]
         data["claims_supported"] = sorted(
             {*data.get("claims_supported", []), "sid", "auth_time", "amr", "acr"}
         )

@@ -402,7 +402,9 @@ def test_discovery_says_what_the_region_does_and_nothing_it_does_not(client, wor
     assert config["acr_values_supported"] == list(ACR_VALUES)
     assert config["subject_types_supported"] == ["public", "pairwise"]
     assert config["claims_parameter_supported"] is True
-    assert {"none", "login", "consent", "select_account"} <= set(config["prompt_values_supported"])
+    assert {"none", "login", "consent", "select_account", "create"} <= set(
+        config["prompt_values_supported"]
+    )
     assert {"sub", "sid", "auth_time", "amr", "acr"} <= set(config["claims_supported"])
     assert config["id_token_signing_alg_values_supported"] == ["RS256"]
     assert "offline_access" in config["scopes_supported"]
