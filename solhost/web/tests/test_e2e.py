@@ -137,7 +137,11 @@ def test_a_resident_explores_joins_and_logs_in(live_server, settings, tmp_path, 
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status")).to_contain_text("You have confirmed")
 
-    # Confirming does not log in: whoever holds the link still needs the password.
+    # Confirming in the browser that signed up signs it in (allauth holds the pending
+    # sign-up in that session alone: a link opened anywhere else signs in no one).
+    expect(page.get_by_role("button", name=re.compile("Sign out"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("Sign out")).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
     page.get_by_label("Email").fill(NEW_RESIDENT["email"])
     page.get_by_label("Password").fill(NEW_RESIDENT["password"])
