@@ -107,3 +107,24 @@ def test_a_signed_in_resident_asked_to_sign_up_just_signs_in(client, world, next
 
     assert consent_form_data(first_time)["client_id"] == nextcloud.client.client_id
     assert "code" in query_of(agreed)
+
+
+def test_signing_up_from_a_services_sign_in_page_comes_back_too(
+    client, world, nextcloud, mailoutbox
+):
+    # A service that doesn't ask for prompt=create: the resident finds "sign up" on the
+    # sign-in page the request sent them to, and still lands back at the service.
+    to_login = client.get(AUTHORIZE, authorize_params(nextcloud))
+    login_page = client.get(to_login["Location"]).content.decode()
+    # Both of the page's sign-up links (the header's and the form's) keep the way back.
+    links = [
+        html.unescape(link) for link in re.findall(r'href="(/accounts/signup/[^"]*)"', login_page)
+    ]
+    assert len(links) == 2 and links[0] == links[1]
+    signup_url = links[0]
+
+    _sign_up(client, signup_url)
+    confirmed = client.post(CONFIRM_LINK.search(mailoutbox[0].body).group(1))
+
+    assert urlsplit(confirmed["Location"]).path == AUTHORIZE
+    assert client.get(confirmed["Location"]).context["user"].email == "nina@example.org"
