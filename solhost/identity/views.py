@@ -67,12 +67,13 @@ def _authenticated_too_long_ago(request: HttpRequest, signed_in: SignedInSession
     return last is None or timezone.now() - last > datetime.timedelta(seconds=int(raw))
 
 
-def _without_prompt(request: HttpRequest, answered: str) -> str:
+def _without_prompt(request: HttpRequest, *answered: str) -> str:
     """The authorization request to come back to once the resident has answered the
-    ``answered`` prompt (proved themselves for ``login``, chosen an account for
-    ``select_account``): without it, so that they are not asked again."""
+    ``answered`` prompts (proved themselves for ``login``, chosen an account for
+    ``select_account``): without them, so that they are not asked again, and with any
+    other the service sent."""
     query = request.GET.copy()
-    prompt = [value for value in query.get("prompt", "").split() if value != answered]
+    prompt = [value for value in query.get("prompt", "").split() if value not in answered]
     if prompt:
         query["prompt"] = " ".join(prompt)
     else:
@@ -282,11 +283,12 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
 
     def handle_no_permission(self):
         prompt = set(self.request.GET.get("prompt", "").split())
-        if "select_account" in prompt and "none" not in prompt:
-            # Signing in is choosing the account: the request comes back without the
-            # prompt, so the resident who just chose is not asked again.
+        if prompt & {"login", "select_account"} and not prompt & {"none", "create"}:
+            # Signing in answers both, proving who the resident is and choosing the
+            # account: the request comes back without them, so the resident is not asked
+            # again, but with any other prompt (DOT would drop consent too).
             return redirect_to_login(
-                _without_prompt(self.request, "select_account"), self.get_login_url()
+                _without_prompt(self.request, "login", "select_account"), self.get_login_url()
             )
         return super().handle_no_permission()
 

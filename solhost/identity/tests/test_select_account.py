@@ -80,12 +80,16 @@ def test_another_account_signs_this_one_out_and_comes_back(client, world, nextcl
     assert "select_account" not in back["Location"]
 
 
-def test_signing_in_is_the_choice_for_a_browser_signed_in_to_no_one(client, world, nextcloud):
-    response = client.get(AUTHORIZE, authorize_params(nextcloud, prompt="select_account consent"))
+@pytest.mark.parametrize("answered", ["select_account", "login", "login select_account"])
+def test_signing_in_is_the_choice_for_a_browser_signed_in_to_no_one(
+    client, world, nextcloud, answered
+):
+    response = client.get(AUTHORIZE, authorize_params(nextcloud, prompt=f"{answered} consent"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
-    # Not asked to choose again once signed in; what else the service asked still holds.
+    # Signing in answers select_account and login both: not asked again once signed in,
+    # while what else the service asked for still holds.
     assert _next_of(response["Location"])["prompt"] == ["consent"]
 
 
