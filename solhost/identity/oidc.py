@@ -56,14 +56,15 @@ def checksum(value: str) -> str:
 signed_in_to_service = Signal()
 
 # Sent with ``user``, ``service`` and ``day`` before a resident is let into a service by the
-# authorization endpoint. A receiver answers a reason in words to refuse (an app above
-# knows, say, that the service's partner is closing), or None; identity shows the reason.
+# authorization endpoint, and with ``user`` None before someone the service sent to sign up
+# (prompt=create) is. A receiver answers a reason in words to refuse (an app above knows,
+# say, that the service's partner is closing), or None; identity shows the reason.
 sign_in_refusal = Signal()
 
 
 def sign_in_refused(*, user, service, day: datetime.date) -> str | None:
-    """The first reason a receiver of ``sign_in_refusal`` gives to keep ``user`` out of
-    ``service`` on ``day``, or None if nobody refuses."""
+    """The first reason a receiver of ``sign_in_refusal`` gives to keep ``user`` (None for
+    someone with no account yet) out of ``service`` on ``day``, or None if nobody refuses."""
     answers = sign_in_refusal.send(sender=ServiceClient, user=user, service=service, day=day)
     return next((reason for _, reason in answers if reason), None)
 

@@ -283,6 +283,10 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
 
     def handle_no_permission(self):
         prompt = set(self.request.GET.get("prompt", "").split())
+        if "create" in prompt and "none" not in prompt:
+            refused = self._refused_before_sign_up()
+            if refused is not None:
+                return refused
         if prompt & {"login", "select_account"} and not prompt & {"none", "create"}:
             # Signing in answers both, proving who the resident is and choosing the
             # account: the request comes back without them, so the resident is not asked
@@ -291,6 +295,19 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                 _without_prompt(self.request, "login", "select_account"), self.get_login_url()
             )
         return super().handle_no_permission()
+
+    def _refused_before_sign_up(self) -> HttpResponse | None:
+        """A service that takes no new residents says so before anyone makes an account
+        to use it (``prompt=create``), not after; None to go on to the sign-up page."""
+        client = unique_match(
+            ServiceClient.objects.select_related("service").filter(
+                client_id=self.request.GET.get("client_id", "")
+            )
+        )
+        if client is None or not client.approved:
+            return None  # django-oauth-toolkit's validation answers the request
+        reason = sign_in_refused(user=None, service=client.service, day=timezone.localdate())
+        return self._refused_page(client, reason) if reason else None
 
     def _account_choice(self, request, client: ServiceClient) -> HttpResponse:
         """OpenID Connect Core §3.1.2.1 ``prompt=select_account``: a browser holds one

@@ -46,7 +46,10 @@ def wind_down_of(organisation_id: int) -> WindDown | None:
 
 def is_resident_of(user, service: Service) -> bool:
     """Whether ``user`` used or connected to ``service`` (as ``residents_by_service``
-    counts them), or has a case in it."""
+    counts them), or has a case in it. ``None``, someone with no account yet, is nobody's
+    resident."""
+    if user is None:
+        return False
     return (
         Case.objects.filter(resident=user, service=service).exists()
         or ActiveDay.objects.filter(resident=user, service=service).exists()
@@ -55,8 +58,8 @@ def is_resident_of(user, service: Service) -> bool:
 
 
 def sign_in_refusal(user, service: Service, *, day: datetime.date) -> str | None:
-    """Why ``user`` may not sign in to ``service`` on ``day`` because its partner is
-    closing, or None.
+    """Why ``user`` (None: someone about to sign up) may not sign in to ``service`` on
+    ``day`` because its partner is closing, or None.
 
     From the no-new-sign-ups day (or an earlier completion) only the service's residents
     get in, to read and take their data; from the shutdown day nobody does.
@@ -74,8 +77,9 @@ def sign_in_refusal(user, service: Service, *, day: datetime.date) -> str | None
 
 
 def full_service_refusal(user, service: Service) -> str | None:
-    """Why ``user`` may not sign in to ``service`` because it takes no new residents, or
-    None: its partner marked it full, and ``user`` is not one of its residents already."""
+    """Why ``user`` (None: someone about to sign up) may not sign in to ``service``
+    because it takes no new residents, or None: its partner marked it full, and ``user``
+    is not one of its residents already."""
     if service.accepts_new_residents or is_resident_of(user, service):
         return None
     return f"{service.name} is not taking new residents."

@@ -125,6 +125,22 @@ def test_a_new_resident_is_refused_from_the_no_new_sign_ups_day(client, story, o
     assert "takes no new residents" in query["error_description"]
 
 
+def test_someone_sent_to_sign_up_hears_first_that_no_one_new_is_taken(client, story, on_day):
+    # A service's "create an account" button (prompt=create): nobody is asked to make an
+    # account the closing service would then refuse.
+    registered = make_client(story.mcc_service)
+    start(story)
+    on_day(BEFORE_CUT_OFF)
+    before = _authorize(client, registered, prompt="create")
+    on_day(AFTER_CUT_OFF)
+    after = _authorize(client, registered, prompt="create")
+
+    assert before["Location"].startswith(reverse("account_signup"))
+    assertContains(after, "MCC Files takes no new residents", status_code=403)
+    assertContains(after, "takes no new residents into MCC Files.", status_code=403)
+    assertContains(after, "?kind=files", status_code=403)
+
+
 def test_a_consent_form_shown_before_the_cut_off_is_refused_after_it(client, story, on_day):
     registered = make_client(story.mcc_service)
     start(story)

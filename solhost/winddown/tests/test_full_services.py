@@ -84,3 +84,14 @@ def test_a_full_service_refuses_a_new_resident_at_sign_in_and_lets_its_own_in(cl
     query = query_of(client.get(AUTHORIZE, authorize_params(registered, prompt="none")))
     assert query["error"] == "access_denied"
     assert "not taking new residents" in query["error_description"]
+
+
+def test_a_full_service_says_so_before_anyone_signs_up_for_it(client, story):
+    registered = make_client(story.cct_files)
+    _mark_full(story.cct_files)
+
+    page = client.get(AUTHORIZE, authorize_params(registered, prompt="create"))
+
+    assertContains(page, "Coburg Commons Tech Files takes no new residents", status_code=403)
+    assertContains(page, "would not get you into", status_code=403)
+    assertNotContains(page, "your account has been shared", status_code=403)
