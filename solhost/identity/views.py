@@ -23,8 +23,9 @@ from oauth2_provider.oauth2_backends import _add_iss_to_redirect
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
 
-from solhost.core.middleware import allow_form_to_reach, allow_frames_from
+from solhost.core.middleware import allow_form_to_reach, allow_frames_from, refusal
 from solhost.core.reads import unique_match
+from solhost.core.request_input import named_parameter_problems
 from solhost.identity import actions, frontchannel
 from solhost.identity.assurance import ACR_VALUES
 from solhost.identity.claims import (
@@ -137,6 +138,11 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
     template_name = "identity/authorize.html"
 
     def dispatch(self, request, *args, **kwargs):
+        problems = named_parameter_problems(request.POST, "form field")
+        if problems:
+            # Text no database can hold (a NUL character): checked here, as the site checks
+            # query strings before any view, for the form fields no Django form reads.
+            return refusal(request, 400, problems)
         if request.method == "POST" and CONSENT_FORM_FIELD not in request.POST:
             # OpenID Connect Core §3.1.2.1: a service may send the authorization request
             # by POST, from a form on its own site that carries no token of the region's.
