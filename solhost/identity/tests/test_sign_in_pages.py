@@ -1,0 +1,67 @@
+"""The sign-in and sign-up pages name the service that sent the visitor there, and who runs
+it, so that they know what their regional account is being used for."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from solhost.identity.tests.oidc import authorize_params, make_client
+
+AUTHORIZE = reverse("oauth2_provider:authorize")
+NAMED = "<strong>MCC Files</strong>, run by Merri Creek Computing"
+
+
+@pytest.fixture
+def nextcloud(world):
+    return make_client(world.mcc_service)
+
+
+def test_the_sign_in_page_names_the_service_that_sent_the_visitor(client, nextcloud):
+    to_login = client.get(AUTHORIZE, authorize_params(nextcloud))
+
+    page = client.get(to_login["Location"])
+
+    assertContains(page, NAMED)
+    assertContains(page, "Once you are signed in, you go back to it.")
+
+
+def test_the_sign_up_page_says_the_way_back_is_through_the_email(client, nextcloud):
+    to_signup = client.get(AUTHORIZE, authorize_params(nextcloud, prompt="create"))
+
+    page = client.get(to_signup["Location"])
+
+    assertContains(page, NAMED)
+    assertContains(page, "Once you have confirmed your email address, you go back to it.")
+
+
+def _login_page_after(client, next_url: str):
+    return client.get(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "someone else's site",
+        "another page",
+        "an unknown client",
+        "an unapproved client",
+        "a NUL character",
+    ],
+)
+def test_nothing_is_named_for_any_other_address(client, world, nextcloud, where):
+    unapproved = make_client(world.mcc_service, approved=False)
+    query = urlencode(authorize_params(nextcloud))
+    next_url = {
+        "someone else's site": f"https://elsewhere.example{AUTHORIZE}?{query}",
+        "another page": f"/accounts/connected/?{query}",
+        "an unknown client": f"{AUTHORIZE}?client_id=nobody",
+        "an unapproved client": f"{AUTHORIZE}?{urlencode(authorize_params(unapproved))}",
+        "a NUL character": f"{AUTHORIZE}?client_id=abc%00def",
+    }[where]
+
+    page = _login_page_after(client, next_url)
+
+    assert page.status_code == 200
+    assertNotContains(page, "sign-in-for")
