@@ -2,13 +2,17 @@
 
 import uuid
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
 from solhost.core.audit import AuditAction
 from solhost.core.models import AuditEvent
+from solhost.core.reads import unique_match
+from solhost.core.safe_json import text_problem
 from solhost.identity.databases import written_to
 from solhost.identity.models import Consent, ServiceClient, SignedInSession, User
 
@@ -77,3 +81,21 @@ def sign_ins_of(*, user: User, sessions: list[SignedInSession]) -> SignIns:
             client: [uuid.UUID(sid) for sid in sorted(sids[client.pk])] for client in clients
         },
     )
+
+
+def client_asking(next_url: str | None, *, host: str) -> ServiceClient | None:
+    """The approved client whose authorization request ``next_url`` is, at this site
+    (``host``), or None for any other address: where a page that a service's sign-in sent
+    the visitor to (sign in, sign up, sign out to use another account) goes on to."""
+    if not next_url:
+        return None
+    address = urlsplit(next_url)
+    if address.path != reverse("oauth2_provider:authorize") or address.netloc not in ("", host):
+        return None
+    client_id = parse_qs(address.query).get("client_id", [""])[0]
+    if not client_id or text_problem(client_id):
+        return None
+    client = unique_match(
+        ServiceClient.objects.select_related("service__organisation").filter(client_id=client_id)
+    )
+    return client if client is not None and client.approved else None

@@ -40,7 +40,7 @@ from solhost.identity.forms import ClientForm
 from solhost.identity.jwks import id_token_hint_claims
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import SCOPE_CLAIMS, sign_in_refused
-from solhost.identity.queries import connected_clients
+from solhost.identity.queries import client_asking, connected_clients
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
 from solhost.identity.subjects import subject_for
 from solhost.partners.models import Service
@@ -482,7 +482,15 @@ class SignOutView(LogoutView):
         continue_to = response.get("Location")
         if not frames or not continue_to:
             return response
-        return frontchannel.to_signed_out_page(self.request, frames, continue_to=continue_to)
+        # Signing out on the way to a service's sign-in (another account, asked for by
+        # prompt=select_account): the page goes on to it once the frames have loaded.
+        asking = client_asking(continue_to, host=self.request.get_host())
+        return frontchannel.to_signed_out_page(
+            self.request,
+            frames,
+            continue_to=continue_to,
+            service=asking.service.name if asking is not None else "",
+        )
 
 
 def signed_out(request: HttpRequest) -> HttpResponse:

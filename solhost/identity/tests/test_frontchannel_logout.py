@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from solhost.identity import actions
 from solhost.identity.models import ServiceClient, SignedInSession
-from solhost.identity.tests.oidc import REDIRECT, make_client, sign_in_to
+from solhost.identity.tests.oidc import REDIRECT, authorize_params, make_client, sign_in_to
 from solhost.identity.tests.test_backchannel_logout import log_in
 from solhost.web.tests.pages import assert_clean_page, visible_text
 
@@ -255,3 +255,23 @@ def test_the_steward_cannot_give_a_client_a_bad_front_channel_address(world):
         client.clean()
 
     assert "frontchannel_logout_uri" in refused.value.message_dict
+
+
+def test_signing_out_to_use_another_account_goes_on_to_the_service_after_the_frames(world):
+    # prompt=select_account: the resident chose another account, so the signed-out page
+    # continues to the service's sign-in by itself once the frames have loaded.
+    nextcloud = client_framing(world.mcc_service, FILES_LOGOUT)
+    rita = log_in("rita@example.org")
+    sign_in_to(rita, nextcloud)
+    chooser = rita.get(
+        reverse("oauth2_provider:authorize"), authorize_params(nextcloud, prompt="select_account")
+    )
+    onward = chooser.context["continue_url"]
+
+    page = signed_out_page(rita, rita.post(reverse("account_logout"), {"next": onward}))
+
+    content = page.content.decode()
+    assert frames(page) and frames(page)[0].startswith(FILES_LOGOUT)
+    assert f'href="{html.escape(onward)}" data-continue-after-sign-out' in content
+    assert f"Continue to {world.mcc_service.name}" in visible_text(content)
+    assert "/static/js/signed-out.js" in content
