@@ -1,5 +1,5 @@
 """Forms for registering a service's OpenID Connect client (the actions write), and the
-login form a service's ``login_hint`` fills in."""
+email a service's ``login_hint`` fills in on the login and sign-up forms."""
 
 from urllib.parse import parse_qs, urlsplit
 
@@ -109,6 +109,19 @@ class ClientForm(forms.Form):
         return _logout_uri(self.cleaned_data["frontchannel_logout_uri"])
 
 
+def login_hint_in(next_url: str) -> str | None:
+    """The email address a service suggested (OIDC ``login_hint``) in the authorization
+    request ``next_url``, on whose way a page is, or None: a hint that is no address,
+    or an address that isn't the authorization endpoint's, suggests nothing."""
+    following = urlsplit(next_url)
+    if following.path != reverse("oauth2_provider:authorize"):
+        return None
+    hints = parse_qs(following.query).get("login_hint", [])
+    if hints and len(hints[0]) <= 254 and "@" in hints[0] and not text_problem(hints[0]):
+        return hints[0]
+    return None
+
+
 class RegionLoginForm(LoginForm):
     """allauth's login form, with the email a service suggested (OIDC ``login_hint``).
 
@@ -120,9 +133,6 @@ class RegionLoginForm(LoginForm):
         super().__init__(*args, **kwargs)
         if self.request is None or self.is_bound:
             return
-        following = urlsplit(self.request.GET.get("next", ""))
-        if following.path != reverse("oauth2_provider:authorize"):
-            return
-        hints = parse_qs(following.query).get("login_hint", [])
-        if hints and len(hints[0]) <= 254 and "@" in hints[0] and not text_problem(hints[0]):
-            self.fields["login"].initial = hints[0]
+        hint = login_hint_in(self.request.GET.get("next", ""))
+        if hint is not None:
+            self.fields["login"].initial = hint

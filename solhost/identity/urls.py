@@ -60,9 +60,10 @@ provider_patterns = (
 )
 
 urlpatterns = [
-    # Ahead of allauth's own view at this address, which the site's sign-out form reaches
-    # by allauth's name for it.
+    # Ahead of allauth's own views at these addresses, which the site's forms and links
+    # reach by allauth's names for them.
     path("accounts/logout/", views.SignOutView.as_view(), name="sign_out"),
+    path("accounts/signup/", views.RegionSignupView.as_view(), name="sign_up"),
     path("accounts/signed-out/", views.signed_out, name="signed_out"),
     path("accounts/connected/", views.connected, name="connected"),
     path(

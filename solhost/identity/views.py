@@ -6,7 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter as get_account_adapter
-from allauth.account.views import LogoutView
+from allauth.account.views import LogoutView, SignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -36,7 +36,7 @@ from solhost.identity.claims import (
     requested_subject,
 )
 from solhost.identity.form_post import FormPostResponseMixin
-from solhost.identity.forms import ClientForm
+from solhost.identity.forms import ClientForm, login_hint_in
 from solhost.identity.jwks import id_token_hint_claims
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import SCOPE_CLAIMS, sign_in_refused
@@ -470,6 +470,18 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
     if not frames:
         return redirect("account_login")
     return frontchannel.to_signed_out_page(request, frames, continue_to=reverse("account_login"))
+
+
+class RegionSignupView(SignupView):
+    """allauth's sign-up, with the email a service suggested (OIDC ``login_hint``) filled
+    in when the service sent the visitor to sign up (``prompt=create``)."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        hint = login_hint_in(self.request.GET.get("next", ""))
+        if hint is not None:
+            initial.setdefault("email", hint)
+        return initial
 
 
 class SignOutView(LogoutView):

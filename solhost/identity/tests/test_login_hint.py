@@ -1,8 +1,10 @@
-"""A service's ``login_hint`` fills in the email on the region's login form."""
+"""A service's ``login_hint`` fills in the email on the region's login and sign-up forms."""
 
 from urllib.parse import urlencode
 
 from django.urls import reverse
+
+from solhost.identity.tests.oidc import authorize_params, make_client
 
 
 def _login_page(client, **authorize):
@@ -28,3 +30,19 @@ def test_a_hint_that_is_not_an_email_or_not_from_an_authorization_is_ignored(cli
 def test_the_hint_fills_in_nothing_but_the_email(client, world):
     page = _login_page(client, login_hint="rita@example.org")
     assert page.context["form"]["password"].value() is None
+
+
+def test_a_service_sending_someone_to_sign_up_fills_in_the_email_too(client, world):
+    # Prompt Create 1.0: the service may know the address of the person it sends.
+    nextcloud = make_client(world.mcc_service)
+    to_signup = client.get(
+        reverse("oauth2_provider:authorize"),
+        authorize_params(nextcloud, prompt="create", login_hint="nina@example.org"),
+    )
+
+    page = client.get(to_signup["Location"])
+    plain = client.get(reverse("account_signup"))
+
+    assert page.context["form"]["email"].value() == "nina@example.org"
+    assert page.context["form"]["password1"].value() is None
+    assert plain.context["form"]["email"].value() is None
