@@ -154,11 +154,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        client = unique_match(
-            ServiceClient.objects.select_related("service").filter(
-                client_id=request.GET.get("client_id", "")
-            )
-        )
+        client = self._requested_client()
         if client is not None and not client.approved:
             return render(
                 request, "identity/client_not_approved.html", {"client": client}, status=403
@@ -266,6 +262,14 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         self.consenting_client = client  # for the consent form_valid records
         return super().post(request, *args, **kwargs)
 
+    def _requested_client(self) -> ServiceClient | None:
+        """The client the authorization request names, with its service, if registered."""
+        return unique_match(
+            ServiceClient.objects.select_related("service").filter(
+                client_id=self.request.GET.get("client_id", "")
+            )
+        )
+
     def _refused_here(self, description: str) -> HttpResponse:
         """The error page, shown to the resident: for a request or a consent form that
         nothing may be sent back to the service for."""
@@ -305,11 +309,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
     def _refused_before_sign_up(self) -> HttpResponse | None:
         """A service that takes no new residents says so before anyone makes an account
         to use it (``prompt=create``), not after; None to go on to the sign-up page."""
-        client = unique_match(
-            ServiceClient.objects.select_related("service").filter(
-                client_id=self.request.GET.get("client_id", "")
-            )
-        )
+        client = self._requested_client()
         if client is None or not client.approved:
             return None  # django-oauth-toolkit's validation answers the request
         reason = sign_in_refused(user=None, service=client.service, day=timezone.localdate())
