@@ -41,6 +41,15 @@ class AccountAdapter(DefaultAccountAdapter):
             login_limits.record_success(request, _account(credentials))
         return user
 
+    def is_safe_url(self, url: str | None) -> bool:
+        # allauth parses the address before Django's own check, which would refuse it, and
+        # a bracketed host that isn't one ("http://[x/") raises there: any sign-in or
+        # sign-up link carrying such a next was a server error.
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
+
     def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
         # allauth calls this for each of a resident's addresses once their password was reset.
         super()._delete_login_attempts_cached_email(request, **credentials)

@@ -113,7 +113,10 @@ def login_hint_in(next_url: str) -> str | None:
     """The email address a service suggested (OIDC ``login_hint``) in the authorization
     request ``next_url``, on whose way a page is, or None: a hint that is no address,
     or an address that isn't the authorization endpoint's, suggests nothing."""
-    following = urlsplit(next_url)
+    try:
+        following = urlsplit(next_url)
+    except ValueError:  # e.g. "http://[x/": no address at all
+        return None
     if following.path != reverse("oauth2_provider:authorize"):
         return None
     hints = parse_qs(following.query).get("login_hint", [])

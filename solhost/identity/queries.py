@@ -89,7 +89,10 @@ def client_asking(next_url: str | None, *, host: str) -> ServiceClient | None:
     the visitor to (sign in, sign up, sign out to use another account) goes on to."""
     if not next_url:
         return None
-    address = urlsplit(next_url)
+    try:
+        address = urlsplit(next_url)
+    except ValueError:  # e.g. "http://[x/": no address at all
+        return None
     if address.path != reverse("oauth2_provider:authorize") or address.netloc not in ("", host):
         return None
     client_id = parse_qs(address.query).get("client_id", [""])[0]

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+import pytest
 from django.urls import reverse
 
 from solhost.identity.tests.oidc import authorize_params, make_client
@@ -25,6 +26,16 @@ def test_a_hint_that_is_not_an_email_or_not_from_an_authorization_is_ignored(cli
         reverse("account_login"), {"next": "/services/?login_hint=rita@example.org"}
     )
     assert elsewhere.context["form"]["login"].value() is None
+
+
+@pytest.mark.parametrize("page", ["account_login", "account_signup"])
+def test_a_next_that_is_no_address_at_all_fills_in_nothing(client, world, page):
+    # allauth's check of next and the login hint's reading both parse it, and urlsplit
+    # refuses a bracketed host that isn't one: the page was a server error.
+    response = client.get(reverse(page), {"next": "http://[x/oidc/authorize/?login_hint=a@b.c"})
+
+    assert response.status_code == 200
+    assert response.context["form"]["login" if page == "account_login" else "email"].value() is None
 
 
 def test_the_hint_fills_in_nothing_but_the_email(client, world):

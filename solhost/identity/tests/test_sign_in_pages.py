@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from solhost.identity.queries import client_asking
 from solhost.identity.tests.oidc import authorize_params, make_client
 
 AUTHORIZE = reverse("oauth2_provider:authorize")
@@ -48,6 +49,7 @@ def _login_page_after(client, next_url: str):
         "an unknown client",
         "an unapproved client",
         "a NUL character",
+        "no address at all",
     ],
 )
 def test_nothing_is_named_for_any_other_address(client, world, nextcloud, where):
@@ -59,9 +61,21 @@ def test_nothing_is_named_for_any_other_address(client, world, nextcloud, where)
         "an unknown client": f"{AUTHORIZE}?client_id=nobody",
         "an unapproved client": f"{AUTHORIZE}?{urlencode(authorize_params(unapproved))}",
         "a NUL character": f"{AUTHORIZE}?client_id=abc%00def",
+        "no address at all": f"http://[x{AUTHORIZE}?{query}",
     }[where]
 
     page = _login_page_after(client, next_url)
 
     assert page.status_code == 200
     assertNotContains(page, "sign-in-for")
+
+
+def test_client_asking_takes_any_text_for_an_address(nextcloud):
+    # Callers pass addresses allauth has checked, but the reading stands on its own.
+    query = urlencode(authorize_params(nextcloud))
+
+    assert client_asking(f"http://[x{AUTHORIZE}?{query}", host="testserver") is None
+    assert client_asking(f"{AUTHORIZE}?{query}", host="testserver") == nextcloud.client
+    assert client_asking(f"http://testserver{AUTHORIZE}?{query}", host="testserver") == (
+        nextcloud.client
+    )
