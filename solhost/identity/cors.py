@@ -25,7 +25,10 @@ PREFLIGHT_MAX_AGE = 600
 def origin_of(uri: str) -> str | None:
     """The web origin a page at ``uri`` has, serialised as browsers send it in ``Origin``;
     None for an app's private-use scheme, which has no web origin."""
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. "https://[x/": a bracketed host that isn't one
+        return None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         return None

@@ -73,8 +73,11 @@ def logout_uri_problem(uri: str) -> str | None:
     may sign out a service on the same machine over loopback http. A production region
     never reaches its own loopback, nor sends a browser to the resident's.
     """
-    parts = urlsplit(uri)
-    if parts.scheme.lower() not in ("http", "https"):
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. "https://[x/": a bracketed host that isn't one
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https"):
         return "is not a web address (it must start with https://)"
     problem = redirect_uri_problem(uri)
     if problem:

@@ -212,6 +212,7 @@ def test_the_keys_and_discovery_are_for_every_origin(client, world, name):
         ("http://[::1]:8080/cb", "http://[::1]:8080"),
         ("org.example.notes:/callback", None),
         ("https://notes.mcc.example.org:99999/cb", None),
+        ("https://[notes.mcc.example.org/cb", None),
     ],
 )
 def test_origin_of_a_redirect_uri(uri, origin):

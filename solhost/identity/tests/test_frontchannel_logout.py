@@ -204,6 +204,8 @@ CLIENTS = reverse("identity:service_clients", args=["mcc", "mcc-files"])
         ("javascript:alert(1)", "is not a web address"),
         ("http://files.example.org/logout", "must start with https://"),
         ("https://files.example.org/logout#x", "cannot hold a #fragment"),
+        # A bracketed host that isn't one, which the address parser refuses outright.
+        ("https://[files.example.org/logout", "is not a web address"),
     ],
 )
 def test_a_bad_front_channel_address_is_refused_at_registration(client, world, uri, problem):

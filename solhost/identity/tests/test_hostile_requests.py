@@ -330,6 +330,7 @@ def test_a_partners_client_registration_form(world):
         "https://files.mcc.example.org/cb#fragment",
         "javascript:alert(1)",
         "https://files.mcc.example.org/a\nhttps://files.mcc.example.org/b",
+        "https://[files.mcc.example.org/logout",
     )
 
     @HOSTILE
