@@ -112,13 +112,22 @@ def check_url(
             return Check(up=False, problem=f"the service could not be reached ({error})")
         latency_ms = round((time.monotonic() - started) * 1000)
         if 300 <= status < 400 and location:
-            target = urllib.parse.urljoin(url, location)
-            if host_of(target) not in declared_hosts:
+            try:
+                target = urllib.parse.urljoin(url, location)
+                target_host = host_of(target)
+            except ValueError:  # e.g. "http://[x/": the service's answer, so anything
                 return Check(
                     up=False,
                     status_code=status,
                     latency_ms=latency_ms,
-                    problem=f"redirects to {host_of(target) or target}, a host the service "
+                    problem=f"redirects to {location[:200]!r}, which is no address; not followed",
+                )
+            if target_host not in declared_hosts:
+                return Check(
+                    up=False,
+                    status_code=status,
+                    latency_ms=latency_ms,
+                    problem=f"redirects to {target_host or target}, a host the service "
                     "does not declare; not followed",
                 )
             url = target

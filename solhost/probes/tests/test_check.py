@@ -128,6 +128,15 @@ def test_which_answers_count_as_up(status, up):
     assert answers_up(status) is up
 
 
+def test_a_redirect_to_no_address_at_all_is_not_followed(services):
+    # The Location header is whatever the service sends; the parser refuses this one.
+    services.redirect_away_to = "http://[x/"
+    found = probe(services.base + MOVED_AWAY)
+    assert not found.up and not found.refused
+    assert found.status_code == 302
+    assert found.problem == "redirects to 'http://[x/', which is no address; not followed"
+
+
 def test_at_most_a_few_redirects_are_followed(services, monkeypatch):
     monkeypatch.setattr(check, "MAX_REDIRECTS", 0)
     found = probe(services.base + MOVED_HERE)
