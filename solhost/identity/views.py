@@ -1,7 +1,6 @@
 """The provider's pages: consent at sign-in, a resident's connected services and sessions,
 and a partner's OpenID Connect clients for each service."""
 
-import datetime
 import json
 from urllib.parse import urlencode
 
@@ -62,10 +61,12 @@ def _authenticated_too_long_ago(request: HttpRequest, signed_in: SignedInSession
     Judged per session: another browser signing in since proves nothing about this one.
     """
     raw = request.GET.get("max_age", "")
-    if not raw.isdigit() or not request.user.is_authenticated:
+    # ASCII digits only: str.isdigit also takes "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not request.user.is_authenticated:
         return False
     last = signed_in.authenticated_at if signed_in is not None else None
-    return last is None or timezone.now() - last > datetime.timedelta(seconds=int(raw))
+    # Compared as seconds: a timedelta can't hold a max_age of 10**20, which any sign-in meets.
+    return last is None or (timezone.now() - last).total_seconds() > int(raw)
 
 
 def _without_prompt(request: HttpRequest, *answered: str) -> str:

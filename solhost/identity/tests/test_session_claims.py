@@ -101,6 +101,28 @@ def test_max_age_is_judged_on_the_browser_session_not_the_accounts_last_login(wo
     assert fresh.status_code == 200 and "form" in fresh.context
 
 
+@pytest.mark.parametrize(
+    ("max_age", "asks_again"),
+    [
+        # More seconds than a timedelta holds (it was a server error): any sign-in meets it.
+        ("9" * 20, False),
+        ("0", True),
+        # Not a number, though str.isdigit says so: no max_age.
+        ("²", False),
+    ],
+)
+def test_any_max_age_is_answered(client, world, nextcloud, max_age, asks_again):
+    client.force_login(world.rita)
+    consent(client, authorize_params(nextcloud))
+
+    response = client.get(reverse(AUTHORIZE), authorize_params(nextcloud, max_age=max_age))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate")) is asks_again
+    if not asks_again:
+        assert "code" in query_of(response)
+
+
 def test_each_browser_gets_its_own_sid_and_auth_time(world, nextcloud):
     first, second = Client(), Client()
     first.force_login(world.rita)
