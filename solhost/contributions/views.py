@@ -27,6 +27,7 @@ from solhost.contributions.pledges import (
 from solhost.core.forms import submit
 from solhost.core.money import format_aud, format_decimal
 from solhost.core.problems import InputProblems
+from solhost.core.request_input import whole_number
 from solhost.identity.models import User
 from solhost.partners.permissions import organisation_for_user, steward_required
 
@@ -223,11 +224,8 @@ def sponsorship(request: HttpRequest, slug: str) -> HttpResponse:
     members = User.objects.filter(memberships__organisation=organisation).order_by("username")
     if "stop" in request.POST:
         # Only this organisation's own members can be named; anyone else does not exist here.
-        resident = (
-            members.filter(pk=request.POST["stop"]).first()
-            if request.POST["stop"].isdigit()
-            else None
-        )
+        stop = whole_number(request.POST["stop"])
+        resident = members.filter(pk=stop).first() if stop is not None else None
         if resident is None:
             raise Http404("No such member.")
         try:

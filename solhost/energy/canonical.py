@@ -125,6 +125,14 @@ class Telemetry:
         ]
 
 
+def _whole_seconds(text: str) -> int:
+    """An interval's seconds from its text, or 0 (refused as a problem on its line) for
+    anything but one to nine ASCII digits: ``str.isdigit`` also takes "²", which ``int``
+    refuses."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
+
+
 def _header_problems(columns: list[str]) -> list[Problem]:
     """Problems with the header line's column names, each name as it is in the file."""
     problems = []
@@ -241,7 +249,7 @@ def _precise_rows(text: str) -> Rows:
     # Intervals and channels take few distinct values: validate each distinct text once.
     interval_codes, interval_texts = pd.factorize(frame["interval_s"])
     interval_of = np.array(
-        [int(t) if t.strip().isdigit() and len(t.strip()) <= 9 else 0 for t in interval_texts],
+        [_whole_seconds(t) for t in interval_texts],
         np.int64,
     )
     interval_s = interval_of[interval_codes] if len(interval_codes) else np.zeros(0, np.int64)
@@ -372,7 +380,7 @@ def _fast_rows(text: str) -> tuple[Rows, npt.NDArray[np.intp]] | None:
         return None
     interval_codes, interval_texts = intervals
     interval_of = np.array(
-        [int(t) if t.strip().isdigit() and len(t.strip()) <= 9 else 0 for t in interval_texts],
+        [_whole_seconds(t) for t in interval_texts],
         np.int64,
     )
     if (interval_of <= 0).any():

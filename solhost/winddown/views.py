@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from solhost.core.forms import submit
 from solhost.core.problems import InputProblems
+from solhost.core.request_input import whole_number
 from solhost.partners.models import Organisation, Service
 from solhost.partners.permissions import (
     organisation_for_user,
@@ -271,7 +272,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 def move_me(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_resident(request, pk)
     chosen = request.POST.get("service", "")
-    service = Service.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    number = whole_number(chosen)
+    service = Service.objects.filter(pk=number).first() if number is not None else None
     if service is None:
         messages.error(request, "Nothing was changed: choose one of the services offered.")
         return redirect("winddown:my_cases")

@@ -68,6 +68,12 @@ def test_unknown_channels_and_bad_intervals_are_refused():
     assert problems[1][0] == 3 and "interval_s '0'" in problems[1][1]
 
 
+def test_an_interval_of_digits_int_cannot_read_is_a_problem_on_its_line():
+    # "²" is a digit to str.isdigit but not to int(): the upload was a server error.
+    problems = problems_of(HEADER + "2026-01-01T00:00:00+11:00,²,pv_wh,4\n")
+    assert problems[0][0] == 2 and "interval_s '²'" in problems[0][1]
+
+
 def test_a_wrong_unit_in_the_header_or_a_unit_column_is_refused():
     assert problems_of("ts_start,interval_s,channel,energy_kwh\n")[0] == (
         1,

@@ -39,6 +39,20 @@ def test_move_me_asks_the_receiving_partner(client, story):
     assertContains(response, "waiting for them to accept")
 
 
+@pytest.mark.parametrize("chosen", ["", "x", "²", "9" * 30])
+def test_a_choice_that_names_no_service_changes_nothing(client, story, chosen):
+    client.force_login(story.rita)
+    case = Case.objects.get(resident=story.rita)
+
+    response = client.post(
+        reverse("winddown:move_me", args=[case.pk]), {"service": chosen}, follow=True
+    )
+
+    assertContains(response, "Nothing was changed: choose one of the services offered.")
+    case.refresh_from_db()
+    assert case.state == "notified" and case.move_to is None
+
+
 def test_moving_to_an_unqualified_service_is_refused_with_the_reason(client, story):
     client.force_login(story.rita)
     case = Case.objects.get(resident=story.rita)
