@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from solhost.contributions.statements.bank_csv import PRESETS, CsvLayout
+from solhost.core.safe_json import whole_number
 from solhost.ledger.models import Transaction
 from solhost.partners.models import Organisation
 
@@ -233,7 +234,9 @@ class CsvMapping(models.Model):
             label=self.label,
             date_column=self.date_column,
             date_format=self.date_format,
-            description_columns=tuple(int(c) for c in columns if c.isdigit()),
+            description_columns=tuple(
+                number for c in columns if (number := whole_number(c)) is not None
+            ),
             amount_column=self.amount_column,
             debit_column=self.debit_column,
             credit_column=self.credit_column,
@@ -246,7 +249,7 @@ class CsvMapping(models.Model):
         errors: dict[str, list[str]] = {}
         if self.name in PRESETS:
             errors["name"] = [f"{self.name} is a preset's name; choose another"]
-        if not all(part.strip().isdigit() for part in self.description_columns.split(",")):
+        if any(whole_number(part.strip()) is None for part in self.description_columns.split(",")):
             errors["description_columns"] = ["write column numbers joined by commas, e.g. 5,6"]
         elif self.date_column and self.date_format:
             for field, message in self.layout().problems():

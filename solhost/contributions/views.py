@@ -27,7 +27,7 @@ from solhost.contributions.pledges import (
 from solhost.core.forms import submit
 from solhost.core.money import format_aud, format_decimal
 from solhost.core.problems import InputProblems
-from solhost.core.request_input import whole_number
+from solhost.core.safe_json import whole_number
 from solhost.identity.models import User
 from solhost.partners.permissions import organisation_for_user, steward_required
 

@@ -20,6 +20,8 @@ when their addresses change (the nearest one's address is then trusted as it is)
 import ipaddress
 from dataclasses import dataclass
 
+from solhost.core.safe_json import whole_number
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -53,8 +55,8 @@ def parse_trusted_proxies(text: str) -> TrustedProxies:
     start-up instead of silently trusting nobody (or everybody).
     """
     text = text.strip()
-    if text.isdigit():
-        count = int(text)
+    count = whole_number(text)
+    if count is not None:
         if count < 1:
             raise ValueError("SOLHOST_TRUSTED_PROXIES: a count of proxies must be at least 1")
         return TrustedProxies(count=count)

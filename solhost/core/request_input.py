@@ -22,12 +22,6 @@ class BodyTooLarge(Exception):
         super().__init__(f"the body is larger than {_size(limit)}; send it in parts")
 
 
-def whole_number(text: str) -> int | None:
-    """The whole number ``text`` writes in ASCII digits, or None: a form's key, say.
-    ``str.isdigit`` alone also takes "²", which ``int`` refuses."""
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
 def _size(limit: int) -> str:
     mb = 1024 * 1024
     return f"{limit // mb} MB" if limit >= mb and limit % mb == 0 else f"{limit} bytes"

@@ -32,6 +32,13 @@ def _refuse_constant(name: str) -> float:
     raise _NotJson(f"{name} is not a JSON value: use a number or null")
 
 
+def whole_number(text: str) -> int | None:
+    """The whole number ``text`` writes in ASCII digits, or None (a sign, a space, an
+    empty string): a form's key, say, or a column number. ``str.isdigit`` alone also takes
+    "²", which ``int`` refuses."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def text_problem(value: str) -> str | None:
     """What makes ``value`` unfit to store or show, or None when it is fine."""
     if "\x00" in value:

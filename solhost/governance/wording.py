@@ -9,6 +9,7 @@ from typing import Final
 
 from solhost.core.money import format_aud, format_bp
 from solhost.core.parameter_types import BASIS_POINTS, CENTS, INTEGER, TEXT, TEXT_LIST
+from solhost.core.safe_json import whole_number
 
 # Codes some parameters take, in words; a code not listed is shown as it is.
 CODE_WORDS: Final = {
@@ -42,7 +43,8 @@ def _count(value: int, unit: str) -> str:
 
 
 def _dollars(cents: str) -> str:
-    return format_aud(int(cents)) if cents.isdigit() else cents
+    number = whole_number(cents)
+    return format_aud(number) if number is not None else cents
 
 
 def value_in_words(kind: str, unit: str, value: object) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from solhost.core.problems import InputProblems
+from solhost.core.safe_json import whole_number
 
 PROVIDER_COMPANIES: Final[Mapping[str, str]] = {
     "aws": "Amazon",
@@ -133,7 +134,8 @@ def _azure(
 def _path_order(problem: tuple[str, str]) -> list[tuple[int, str]]:
     """Sorts ``$.prefixes[10]`` after ``$.prefixes[9]``."""
     return [
-        (int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", problem[0])
+        (number, "") if (number := whole_number(part)) is not None else (-1, part)
+        for part in re.split(r"(\d+)", problem[0])
     ]
 
 

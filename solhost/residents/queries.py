@@ -20,6 +20,7 @@ from solhost.contributions.models import ContributionChoice, Payment, Pledge, Sp
 from solhost.contributions.queries import current_choice
 from solhost.core.audit import AuditAction
 from solhost.core.models import AuditEvent, parameter_value
+from solhost.core.safe_json import whole_number
 from solhost.distribution.models import PartnerStatement, ResidentShare
 from solhost.identity.models import Consent, LogoutDelivery, ServiceClient, SignedInSession, User
 from solhost.identity.queries import connected_clients
@@ -115,7 +116,9 @@ def owned_object_ids(user: User, events: QuerySet[AuditEvent]) -> set[tuple[int,
         by_type.setdefault(type_id, set()).add(object_id)
     for model, field in OWNED.items():
         kind = ContentType.objects.get_for_model(model)
-        wanted = [i for i in by_type.get(kind.pk, ()) if i.isdigit()]
+        wanted = [
+            number for i in by_type.get(kind.pk, ()) if (number := whole_number(i)) is not None
+        ]
         if wanted:
             mine = model._default_manager.filter(pk__in=wanted, **{field: user})
             owned |= {(kind.pk, str(pk)) for pk in mine.values_list("pk", flat=True)}

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from solhost.core.forms import submit
 from solhost.core.problems import InputProblems
-from solhost.core.request_input import whole_number
+from solhost.core.safe_json import whole_number
 from solhost.partners.models import Organisation, Service
 from solhost.partners.permissions import (
     organisation_for_user,

@@ -59,6 +59,8 @@ def test_a_count_of_proxies_takes_that_many_hops_from_the_right():
         ("0", "at least 1"),
         ("proxy.example.org", "'proxy.example.org' is neither"),
         (" , ", "empty"),
+        # A digit to str.isdigit, not to int(): named like any other mistyped entry.
+        ("²", "'²' is neither"),
     ],
 )
 def test_a_mistyped_proxy_setting_says_what_is_wrong(text, complaint):

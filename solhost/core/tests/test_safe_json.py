@@ -1,7 +1,7 @@
 import pytest
 
 from solhost.core.problems import InputProblems
-from solhost.core.safe_json import MAX_DEPTH, load_json, text_problem
+from solhost.core.safe_json import MAX_DEPTH, load_json, text_problem, whole_number
 
 
 def problems_of(data, **options) -> list[tuple[str, str]]:
@@ -50,3 +50,21 @@ def test_syntax_encoding_and_constants_are_refused_where_they_are():
 def test_text_may_be_left_to_the_reader_while_depth_still_holds():
     assert load_json(r'["\u0000"]', check_text=False) == ["\x00"]
     assert problems_of("[" * 40 + "]" * 40, check_text=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0", 0),
+        ("42", 42),
+        ("9" * 30, int("9" * 30)),
+        ("", None),
+        ("-1", None),
+        (" 1", None),
+        ("²", None),
+        ("٣", None),
+        ("1.0", None),
+    ],
+)
+def test_a_whole_number_is_ascii_digits_alone(text, number):
+    assert whole_number(text) == number
