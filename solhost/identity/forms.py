@@ -1,15 +1,12 @@
 """Forms for registering a service's OpenID Connect client (the actions write), and the
 email a service's ``login_hint`` fills in on the login and sign-up forms."""
 
-from urllib.parse import parse_qs, urlsplit
-
 from allauth.account.forms import LoginForm
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
-from solhost.core.safe_json import text_problem
 from solhost.identity.models import logout_uri_problem, redirect_uri_problem
+from solhost.identity.queries import authorization_parameter
 
 
 def _uri_lines(value: str) -> list[str]:
@@ -113,16 +110,8 @@ def login_hint_in(next_url: str) -> str | None:
     """The email address a service suggested (OIDC ``login_hint``) in the authorization
     request ``next_url``, on whose way a page is, or None: a hint that is no address,
     or an address that isn't the authorization endpoint's, suggests nothing."""
-    try:
-        following = urlsplit(next_url)
-    except ValueError:  # e.g. "http://[x/": no address at all
-        return None
-    if following.path != reverse("oauth2_provider:authorize"):
-        return None
-    hints = parse_qs(following.query).get("login_hint", [])
-    if hints and len(hints[0]) <= 254 and "@" in hints[0] and not text_problem(hints[0]):
-        return hints[0]
-    return None
+    hint = authorization_parameter(next_url, "login_hint")
+    return hint if hint is not None and len(hint) <= 254 and "@" in hint else None
 
 
 class RegionLoginForm(LoginForm):

@@ -83,20 +83,33 @@ def sign_ins_of(*, user: User, sessions: list[SignedInSession]) -> SignIns:
     )
 
 
-def client_asking(next_url: str | None, *, host: str) -> ServiceClient | None:
-    """The approved client whose authorization request ``next_url`` is, at this site
-    (``host``), or None for any other address: where a page that a service's sign-in sent
-    the visitor to (sign in, sign up, sign out to use another account) goes on to."""
+def authorization_parameter(
+    next_url: str | None, name: str, *, host: str | None = None
+) -> str | None:
+    """Parameter ``name`` of the authorization request ``next_url`` is, on whose way a page
+    (sign in, sign up, sign out to use another account) is; None when it has none, or when
+    ``next_url`` is no authorization request of this site (at ``host``, when given) or no
+    address at all. A value no page or database can hold counts as none."""
     if not next_url:
         return None
     try:
         address = urlsplit(next_url)
     except ValueError:  # e.g. "http://[x/": no address at all
         return None
-    if address.path != reverse("oauth2_provider:authorize") or address.netloc not in ("", host):
+    if address.path != reverse("oauth2_provider:authorize"):
         return None
-    client_id = parse_qs(address.query).get("client_id", [""])[0]
-    if not client_id or text_problem(client_id):
+    if host is not None and address.netloc not in ("", host):
+        return None
+    value = parse_qs(address.query).get(name, [""])[0]
+    return value if value and not text_problem(value) else None
+
+
+def client_asking(next_url: str | None, *, host: str) -> ServiceClient | None:
+    """The approved client whose authorization request ``next_url`` is, at this site
+    (``host``), or None for any other address: where a page that a service's sign-in sent
+    the visitor to goes on to."""
+    client_id = authorization_parameter(next_url, "client_id", host=host)
+    if client_id is None:
         return None
     client = unique_match(
         ServiceClient.objects.select_related("service__organisation").filter(client_id=client_id)
