@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from solhost.core.safe_json import whole_number
+
 CHANNELS: Final = (
     "pv_wh",
     "community_renewable_wh",
@@ -127,10 +129,10 @@ class Telemetry:
 
 def _whole_seconds(text: str) -> int:
     """An interval's seconds from its text, or 0 (refused as a problem on its line) for
-    anything but one to nine ASCII digits: ``str.isdigit`` also takes "²", which ``int``
-    refuses."""
+    anything but one to nine ASCII digits."""
     text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
+    seconds = whole_number(text) if len(text) <= 9 else None
+    return seconds if seconds is not None else 0
 
 
 def _header_problems(columns: list[str]) -> list[Problem]:

@@ -25,6 +25,7 @@ from oauth2_provider.views import AuthorizationView
 from solhost.core.middleware import allow_form_to_reach, allow_frames_from, refusal
 from solhost.core.reads import unique_match
 from solhost.core.request_input import named_parameter_problems
+from solhost.core.safe_json import whole_number
 from solhost.identity import actions, frontchannel
 from solhost.identity.assurance import ACR_VALUES
 from solhost.identity.claims import (
@@ -60,13 +61,12 @@ def _authenticated_too_long_ago(request: HttpRequest, signed_in: SignedInSession
 
     Judged per session: another browser signing in since proves nothing about this one.
     """
-    raw = request.GET.get("max_age", "")
-    # ASCII digits only: str.isdigit also takes "²", which int() refuses.
-    if not (raw.isascii() and raw.isdigit()) or not request.user.is_authenticated:
+    max_age = whole_number(request.GET.get("max_age", ""))
+    if max_age is None or not request.user.is_authenticated:
         return False
     last = signed_in.authenticated_at if signed_in is not None else None
     # Compared as seconds: a timedelta can't hold a max_age of 10**20, which any sign-in meets.
-    return last is None or (timezone.now() - last).total_seconds() > int(raw)
+    return last is None or (timezone.now() - last).total_seconds() > max_age
 
 
 def _without_prompt(request: HttpRequest, *answered: str) -> str:
