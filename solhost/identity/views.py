@@ -324,8 +324,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             request,
             "identity/select_account.html",
             {
-                **trust_facts(client),
-                "client": client,
+                "service": client.service,
                 "continue_url": _without_prompt(request, "select_account"),
             },
         )
