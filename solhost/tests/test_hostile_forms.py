@@ -1,11 +1,15 @@
-"""Every form a person can submit, filled with text no database can take: no 500, no row.
+"""Every form a person can submit, filled with what no form expects: never a 500.
 
-Each page is fetched as the persona who may use it, its forms are read from the HTML,
-and every field, hidden ones included, is sent with a NUL character in it. Browsers
+Each page is fetched as the persona who may use it and its forms are read from the HTML.
+First every field, hidden ones included, is sent with a NUL character in it. Browsers
 cannot type a NUL, so only a broken or hostile client sends one: it must be refused
 (on the form, on the page or by the input guard), never stored and never a crash.
+Then each field on its own, the others left as the page filled them, is sent with
+values that look like numbers, dates or addresses and are not quite: each gets an
+answer, never a crash.
 """
 
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
@@ -17,25 +21,87 @@ from solhost.qualification.tests.test_actions import submit
 from solhost.qualification.tests.test_apply import apply_as
 
 HOSTILE = "x\x00y"
+# What people and broken clients type into fields: digits Python's str.isdigit accepts
+# and int() refuses, numbers too long for int() or for the database, floats that are not
+# numbers, impossible dates, an address urllib can't split, and far too much text.
+ODD_VALUES = [
+    "",
+    "²",
+    "٣",
+    "9" * 5000,
+    "-99999999999999999999",
+    "1e309",
+    "NaN",
+    "-0",
+    "1,000",
+    "2026-02-30",
+    "10000-01-01",
+    "http://[x/",
+    "🙂",
+    "a" * 20_000,
+]
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    # Each field's name and the value a browser would send untouched.
+    fields: dict[str, str] = field(default_factory=dict)
+    # The (name, value) of each named submit button: a form may do different things.
+    buttons: list[tuple[str, str]] = field(default_factory=list)
 
 
 class FormFields(HTMLParser):
-    """The ``(action, method, field names)`` of each form on a page."""
+    """Each form on a page, with what a browser would send from it as it stands, except
+    that every checkbox is ticked and every radio group answered: the fields behind them
+    are reached too."""
 
     def __init__(self):
         super().__init__()
-        self.forms: list[tuple[str, str, set[str]]] = []
+        self.forms: list[Form] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
+        attributes = {name: value or "" for name, value in attrs}
         if tag == "form":
-            self.forms.append(
-                (attributes.get("action") or "", (attributes.get("method") or "get").lower(), set())
-            )
-        elif tag in ("input", "select", "textarea", "button") and self.forms:
-            name = attributes.get("name")
-            if name and attributes.get("type") != "file":
-                self.forms[-1][2].add(name)
+            method = (attributes.get("method") or "get").lower()
+            self.forms.append(Form(attributes.get("action", ""), method))
+            return
+        name = attributes.get("name")
+        if not self.forms:
+            return
+        form = self.forms[-1]
+        kind = attributes.get("type", "text") if tag == "input" else tag
+        if tag == "option" and self._select is not None:
+            if "selected" in attributes or not form.fields[self._select]:
+                form.fields[self._select] = attributes.get("value", "")
+        elif not name or kind == "file":
+            return
+        elif kind in ("submit", "button"):
+            form.buttons.append((name, attributes.get("value", "")))
+        elif kind in ("checkbox", "radio"):
+            if "checked" in attributes or name not in form.fields:
+                form.fields[name] = attributes.get("value", "on")
+        elif tag == "select":
+            self._select = name
+            form.fields.setdefault(name, "")
+        elif tag == "textarea":
+            self._textarea = name
+            form.fields[name] = ""
+        elif tag == "input":
+            form.fields[name] = attributes.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self.forms[-1].fields[self._textarea] += data
 
 
 def row_counts() -> dict[str, int]:
@@ -94,13 +160,24 @@ PAGES = [
     (None, "/accounts/login/"),
     (None, "/accounts/signup/"),
     (None, "/accounts/password/reset/"),
+    ("rita", "/accounts/delete/"),
+    ("rita", "/accounts/data/"),
+    ("rita", "/accounts/password/change/"),
+    ("rita", "/accounts/email/"),
+    ("rita", "/accounts/reauthenticate/"),
+    ("rita", "/contribute/pledge/"),
+    ("sam", "/contribute/payments/statement/"),
+    ("alice", "/statements/mcc/bank-account/"),
+    ("sam", "/closes/"),
+    ("sam", "/closes/2026-11/"),
+    ("alice", "/manage/mcc/wind-down/"),
+    ("alice", "/manage/mcc/status/"),
 ]
+IDS = [p if isinstance(p, str) else p.__name__ for _, p in PAGES]
 
 
-@pytest.mark.parametrize(
-    ("persona", "page"), PAGES, ids=[p if isinstance(p, str) else p.__name__ for _, p in PAGES]
-)
-def test_every_field_of_every_form_refuses_a_nul(client, world, persona, page):
+def forms_on(client, world, persona, page) -> tuple[str, list[Form]]:
+    """The address of ``page`` and its forms, as ``persona`` (None: a visitor) sees them."""
     if persona is not None:
         client.force_login(getattr(world, persona))
     url = page(world) if callable(page) else page
@@ -109,10 +186,35 @@ def test_every_field_of_every_form_refuses_a_nul(client, world, persona, page):
     parser = FormFields()
     parser.feed(response.content.decode())
     assert parser.forms, f"no form on {url}"
-    for action, method, fields in parser.forms:
-        target = action or url
+    return url, parser.forms
+
+
+def send(client, form: Form, url: str, data: dict):
+    target = form.action or url
+    return client.post(target, data) if form.method == "post" else client.get(target, data)
+
+
+@pytest.mark.parametrize(("persona", "page"), PAGES, ids=IDS)
+def test_every_field_of_every_form_refuses_a_nul(client, world, persona, page):
+    url, forms = forms_on(client, world, persona, page)
+    for form in forms:
+        names = {*form.fields, *(name for name, _ in form.buttons)}
         before = row_counts()
-        data = dict.fromkeys(fields, HOSTILE)
-        sent = client.post(target, data) if method == "post" else client.get(target, data)
-        assert sent.status_code < 500, (target, sorted(fields))
-        assert row_counts() == before, (target, sorted(fields))
+        sent = send(client, form, url, dict.fromkeys(names, HOSTILE))
+        assert sent.status_code < 500, (form.action or url, sorted(names))
+        assert row_counts() == before, (form.action or url, sorted(names))
+
+
+@pytest.mark.parametrize(("persona", "page"), PAGES, ids=IDS)
+def test_every_field_of_every_form_answers_odd_values(client, world, persona, page):
+    url, forms = forms_on(client, world, persona, page)
+    crashed = []
+    for form in forms:
+        for button in form.buttons or [None]:
+            pressed = dict([button]) if button else {}
+            for name in [*form.fields, *pressed]:
+                for value in ODD_VALUES:
+                    data = {**form.fields, **pressed, name: value}
+                    if send(client, form, url, data).status_code >= 500:
+                        crashed.append((form.action or url, button, name, value[:20]))
+    assert not crashed

@@ -228,13 +228,14 @@ def _directory_body(
     """Everything below the header: the filters, and the page of results with its links."""
     kinds = kind_words(stamp=stamp)
     suggested, not_offered, offered = [], [], []
-    if not found and applied["q"]:
+    # A filter that failed is not in ``applied`` at all.
+    if not found and applied.get("q"):
         named = kinds_for(applied["q"], kinds)
         suggested = [k for k in named if k.services]
         not_offered = [k for k in named if not k.services]
         if not suggested:
             offered = [k for k in kinds if k.services]
-    elif not found and applied["kind"]:
+    elif not found and applied.get("kind"):
         not_offered = [k for k in kinds if k.slug == applied["kind"] and not k.services]
     return render_to_string(
         "web/_directory_body.html",

@@ -81,6 +81,21 @@ def test_a_bad_filter_does_not_drop_the_good_ones(client, world):
     assert "nonexistent" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"kind": "nonexistent"}, "There is no kind of service called “nonexistent”."),
+        ({"q": "x" * 201}, "at most 200 characters"),
+    ],
+)
+def test_a_bad_filter_beside_one_that_finds_nothing_is_still_named(client, world, query, message):
+    # The LoRes filter finds nothing in this world; the bad one is dropped and said.
+    response = client.get(DIRECTORY, {**query, "lores": "on"})
+    assert response.status_code == 200
+    assert status_text(response) == "0 services match your filters"
+    assert message in response.content.decode()
+
+
 def test_bad_values_are_not_shown_as_applied(client, world):
     html = client.get(DIRECTORY, {"lores": "banana"}).content.decode()
     checkbox = re.search(r'<input type="checkbox"[^>]*>', html).group(0)
