@@ -9,6 +9,28 @@ from django.core.exceptions import ValidationError
 from solhost.core.problems import InputProblems
 
 Saved = TypeVar("Saved")
+# Primary keys are 64-bit on every database the region runs on.
+KEY_RANGE = range(-(2**63), 2**63)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, answering "not one of the available choices" for a number no key column
+    can hold. Django looks each value up, and SQLite's driver raises OverflowError for a
+    whole number beyond 64 bits instead of finding nothing."""
+
+    def clean(self, value):
+        for chosen in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(chosen)
+            except (TypeError, ValueError):
+                continue  # not a number at all: Django's own check names it
+            if number not in KEY_RANGE:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": chosen},
+                )
+        return super().clean(value)
 
 
 def add_errors(form: forms.BaseForm, error: ValidationError | InputProblems) -> None:

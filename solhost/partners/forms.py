@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.db import models
 
+from solhost.core.forms import ModelMultipleChoiceField
 from solhost.partners import actions, exits
 from solhost.partners.models import EXIT_FIELDS, Organisation, Server, Service
 
@@ -127,7 +128,7 @@ class ServiceForm(forms.ModelForm):
             "invalid_choice": "“%(value)s” is not a format the region knows: choose from the list."
         },
     )
-    servers = forms.ModelMultipleChoiceField(
+    servers = ModelMultipleChoiceField(
         queryset=Server.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -76,6 +76,17 @@ def test_a_service_cannot_be_put_on_another_partners_server(alice, world, url):
     assert list(world.mcc_service.servers.all()) == [world.mcc_server]
 
 
+@pytest.mark.parametrize("url", [ADD, EDIT])
+@pytest.mark.parametrize("server", ["-99999999999999999999", "9223372036854775808"])
+def test_a_server_number_no_database_could_hold_is_not_a_choice(alice, world, url, server):
+    data = _new_service(world) if url == ADD else _edit_data(world)
+    errors = refused(alice, url, {**data, "servers": [server]})
+    assert errors["servers"] == [
+        f"Select a valid choice. {server} is not one of the available choices."
+    ]
+    assert list(world.mcc_service.servers.all()) == [world.mcc_server]
+
+
 def test_a_hostile_post_cannot_move_a_service_to_another_partner(alice, world):
     response = alice.post(EDIT, _edit_data(world, organisation=str(world.cct.pk), summary="New."))
     assert response.status_code == 302
