@@ -206,7 +206,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                 return self._error_redirect(credentials, "access_denied", client, refused)
             return self._refused_page(client, refused)
         if "select_account" in prompt:
-            return self._account_choice(request, client)
+            return self._account_choice(request, scopes, credentials, client)
         signed_in = self._signed_in_session()
         if "login" in prompt or _authenticated_too_long_ago(request, signed_in):
             if "none" in prompt:
@@ -316,18 +316,31 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         reason = sign_in_refused(user=None, service=client.service, day=timezone.localdate())
         return self._refused_page(client, reason) if reason else None
 
-    def _account_choice(self, request, client: ServiceClient) -> HttpResponse:
+    def _account_choice(
+        self, request, scopes: list[str], credentials: dict, client: ServiceClient
+    ) -> HttpResponse:
         """OpenID Connect Core §3.1.2.1 ``prompt=select_account``: a browser holds one
         regional account at a time, so the choice is to go on with it or to sign out and
-        in as someone else, coming back to the same request either way."""
-        return render(
+        in as someone else, coming back to the same request either way; or not to sign in
+        at all, which the service hears as the consent page's Cancel (access_denied)."""
+        claims = credentials.get("claims")
+        # The consent form's hidden fields, as django-oauth-toolkit fills them.
+        self.oauth2_data = {
+            **credentials,
+            "scopes": scopes,
+            "claims": json.dumps(claims) if claims else None,
+        }
+        response = render(
             request,
             "identity/select_account.html",
             {
                 "service": client.service,
                 "continue_url": _without_prompt(request, "select_account"),
+                "form": self.get_form(),
             },
         )
+        allow_form_to_reach(response, credentials["redirect_uri"])
+        return response
 
     def _step_up(self, request, credentials: dict, client, prompt: set[str]) -> HttpResponse:
         """The service needs a second factor this session hasn't shown: ask for the one the

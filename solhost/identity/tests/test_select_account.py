@@ -80,6 +80,23 @@ def test_another_account_signs_this_one_out_and_comes_back(client, world, nextcl
     assert "select_account" not in back["Location"]
 
 
+def test_not_signing_in_at_all_tells_the_service_access_denied(client, world, nextcloud):
+    client.force_login(world.rita)
+    consent(client, authorize_params(nextcloud))
+    Grant.objects.all().delete()
+    page = client.get(AUTHORIZE, authorize_params(nextcloud, prompt="select_account"))
+    assert "Don’t sign in to" in page.content.decode()
+    # The page's form may end at the service, which its policy must let it reach.
+    assert "https://files.mcc.example.org" in page["Content-Security-Policy"]
+
+    declined = client.post(page.wsgi_request.get_full_path(), consent_form_data(page))
+
+    query = query_of(declined)
+    assert declined["Location"].startswith(REDIRECT)
+    assert (query["error"], query["state"]) == ("access_denied", "state-123")
+    assert not Grant.objects.exists()
+
+
 @pytest.mark.parametrize("answered", ["select_account", "login", "login select_account"])
 def test_signing_in_is_the_choice_for_a_browser_signed_in_to_no_one(
     client, world, nextcloud, answered
