@@ -3,6 +3,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models, transaction
 
 from solhost.core import audit
+from solhost.core.forms import ModelMultipleChoiceField
 from solhost.core.models import AuditEvent, Parameter, ParameterValue
 
 
@@ -34,8 +35,12 @@ class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes each write an AuditEvent in the same transaction."""
 
     inlines = [AuditTrailInline]
-    # Addresses typed without a scheme are taken as https, as Django 6 will do by default.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # As on every model form (core.forms.formfield): addresses typed without a scheme are
+    # https, and a number no key can hold is not one of a many-to-many field's choices.
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ManyToManyField: {"form_class": ModelMultipleChoiceField},
+    }
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

@@ -5,6 +5,7 @@ from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from solhost.core.problems import InputProblems
 
@@ -54,3 +55,14 @@ def submit(form: forms.BaseForm, write: Callable[[dict], Saved]) -> Saved | None
     except (ValidationError, InputProblems) as error:
         add_errors(form, error)
         return None
+
+
+def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """The form field of ``db_field`` on every model form (``formfield_callback``) and in
+    the admin: Django's, with the region's two differences."""
+    # Addresses typed without a scheme are taken as https, as Django 6 will do by default.
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    if isinstance(db_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+    return db_field.formfield(**kwargs)

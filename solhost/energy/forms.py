@@ -2,11 +2,12 @@
 
 from django import forms
 
+from solhost.core.forms import formfield
 from solhost.energy.actions import POWER_SYSTEM_FIELDS
 from solhost.energy.canonical import ENERGY_CHANNELS
 from solhost.energy.ingest import EMONCMS_KINDS, UploadOptions
 from solhost.energy.models import PowerSystem, TelemetryUpload
-from solhost.partners.forms import coordinate_field, formfield
+from solhost.partners.forms import coordinate_field
 
 
 class TelemetryUploadForm(forms.Form):

@@ -4,9 +4,8 @@ import ipaddress
 import re
 
 from django import forms
-from django.db import models
 
-from solhost.core.forms import ModelMultipleChoiceField
+from solhost.core.forms import ModelMultipleChoiceField, formfield
 from solhost.partners import actions, exits
 from solhost.partners.models import EXIT_FIELDS, Organisation, Server, Service
 
@@ -14,13 +13,6 @@ SLUG_TAKEN = (
     "This slug is already taken. Slugs are unique across the whole region, so choose "
     "another, for example one starting with your organisation's short name."
 )
-
-
-def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
-    # Addresses typed without a scheme are taken as https, as Django 6 will do by default.
-    if isinstance(db_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return db_field.formfield(**kwargs)
 
 
 class DateInput(forms.DateInput):

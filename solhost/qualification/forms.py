@@ -5,10 +5,11 @@ import datetime
 from django import forms
 from django.db.models import Q
 
+from solhost.core.forms import formfield
 from solhost.core.money import format_decimal
 from solhost.core.problems import InputProblems
 from solhost.core.safe_json import load_json
-from solhost.partners.forms import DateInput, formfield
+from solhost.partners.forms import DateInput
 from solhost.partners.models import Organisation
 from solhost.qualification.actions.applications import APPLICATION_DETAILS
 from solhost.qualification.actions.declarations import DECLARATION_FIELDS
@@ -46,6 +47,7 @@ MONEY_FIELDS = (
 class DeclarationsForm(forms.ModelForm):
     class Meta:
         model = Declarations
+        formfield_callback = formfield
         fields = DECLARATION_FIELDS
         widgets = {"lores_recommended": forms.CheckboxSelectMultiple}
 

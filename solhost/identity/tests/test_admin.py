@@ -39,6 +39,21 @@ def test_user_admin_page_shows_the_regional_subject(world, client):
     assert str(world.rita.sub) in response.content.decode()
 
 
+def test_a_group_number_no_database_could_hold_is_not_a_choice(world, client):
+    client.force_login(world.sam)
+    url = reverse("admin:identity_user_change", args=[world.rita.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields if form[name].value()}
+
+    response = client.post(url, {**data, "groups": ["99999999999999999999"]})
+
+    assert response.status_code == 200
+    assert "99999999999999999999 is not one of the available choices." in str(
+        response.context["errors"]
+    )
+    assert not world.rita.groups.exists()
+
+
 def _change_client_in_admin(client, registered, **changes) -> None:
     """The steward saves the client's admin form with ``changes``."""
     url = reverse("admin:identity_serviceclient_change", args=[registered.pk])

@@ -2,6 +2,7 @@ import datetime
 import json
 from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from solhost.qualification.actions.evaluation import evaluate_partner
@@ -284,3 +285,18 @@ def test_declarations_form_saves_and_re_evaluates(client, world):
     assert response.status_code == 302
     assert world.mcc.declarations.union_members == 3
     assert QualificationRun.objects.get().trigger == "declarations changed by alice"
+
+
+@pytest.mark.parametrize("service", ["-99999999999999999999", "9223372036854775808"])
+def test_a_recommended_service_number_no_database_could_hold_is_not_a_choice(
+    client, world, service
+):
+    world.mcc_service.lores_url = "http://files.mcc.lores"
+    world.mcc_service.save()
+    login(client, world.alice)
+    response = client.post(
+        "/manage/mcc/dossier/declarations/", {"run_by": "settlers", "lores_recommended": service}
+    )
+    assert response.status_code == 200
+    assert f"{service} is not one of the available choices." in response.content.decode()
+    assert not QualificationRun.objects.exists()
