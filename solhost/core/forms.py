@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from solhost.core.problems import InputProblems
+from solhost.core.safe_json import LARGEST_KEY
 
 Saved = TypeVar("Saved")
-# Primary keys are 64-bit on every database the region runs on.
-KEY_RANGE = range(-(2**63), 2**63)
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -25,7 +24,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 number = int(chosen)
             except (TypeError, ValueError):
                 continue  # not a number at all: Django's own check names it
-            if number not in KEY_RANGE:
+            if not -LARGEST_KEY - 1 <= number <= LARGEST_KEY:
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

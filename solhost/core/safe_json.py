@@ -20,6 +20,9 @@ MAX_DEPTH: Final = 32
 MAX_NAMED: Final = 5
 
 NUL_MESSAGE: Final = "contains a NUL character (U+0000)"
+# The largest key (a row's id) there can be: 64-bit on every database the region runs on.
+# A bigger number names no row, and SQLite's driver refuses to send it at all.
+LARGEST_KEY: Final = 2**63 - 1
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from solhost.core.problems import InputProblems
+from solhost.core.safe_json import LARGEST_KEY
 
 NODE_STATUSES = ("RequestedToJoin", "Member")
 NODE_STATES = ("active", "inactive", "maintenance", "development")
@@ -124,7 +125,7 @@ class _Reader:
         if not isinstance(value, int) or isinstance(value, bool):
             self.fail(f"{where}.{key}", "missing" if value is None else "not an integer")
             return 0
-        if not 0 <= value < 2**63:
+        if not 0 <= value <= LARGEST_KEY:
             self.fail(f"{where}.{key}", "not an id (0 to 2⁶³ − 1)")
             return 0
         return value

@@ -6,13 +6,13 @@ from typing import Annotated
 from ninja import Query, Router, Schema
 
 from solhost.core.api import GUARDED, INVALID, UNAUTHORISED, Moment
+from solhost.core.safe_json import LARGEST_KEY
 from solhost.partners.auth import partner_token
 from solhost.residents.queries import notices_for
 
 router = Router(tags=["residents"])
 
 MAX_NOTICES = 1000
-LARGEST_ID = 2**63 - 1
 
 
 class DeletionOut(Schema):
@@ -34,7 +34,7 @@ class DeletionOut(Schema):
 def deletions(
     request,
     since: Moment | None = None,
-    after: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
+    after: Annotated[int, Query(ge=0, le=LARGEST_KEY)] = 0,
 ):
     """Each resident your services signed in, or reported use for, whose account was
     deleted at ``since`` or later (every one without it), in the order they were deleted,

@@ -6,7 +6,7 @@ from ninja.responses import Status
 
 from solhost.core.api import GUARDED, NOT_FOUND, UNAUTHORISED, ProblemsOut, problems
 from solhost.core.problems import InputProblems
-from solhost.core.safe_json import load_json
+from solhost.core.safe_json import LARGEST_KEY, load_json
 from solhost.partners.auth import partner_token
 from solhost.winddown.actions import mark_exported
 from solhost.winddown.models import WindDown
@@ -22,14 +22,15 @@ class CaseOut(Schema):
     state: str
 
 
-# The largest key the database holds; a bigger number cannot name a case.
-MAX_ID = 2**63 - 1
 BODY_SCHEMA = {
     "type": "object",
     "required": ["cases"],
     "additionalProperties": False,
     "properties": {
-        "cases": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+        "cases": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1, "maximum": LARGEST_KEY},
+        }
     },
 }
 
@@ -47,7 +48,7 @@ def _case_numbers(sent: object) -> list[int] | None:
     for value in sent:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= LARGEST_KEY:
             return None
         numbers.append(value)
     return numbers
