@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models, transaction
 
 from solhost.core import audit
-from solhost.core.forms import ModelMultipleChoiceField
+from solhost.core.forms import JSONField, ModelMultipleChoiceField, could_be_key
 from solhost.core.models import AuditEvent, Parameter, ParameterValue
 
 
@@ -31,6 +33,16 @@ class AuditTrailInline(GenericTabularInline):
         return False
 
 
+class KeyedAutocompleteSelect(AutocompleteSelect):
+    """Django's, showing a sent value that no key could be as nothing chosen: it looks the
+    chosen rows up to name them, and that query would fail on such a value."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field
+        key = target.model._meta.get_field(target.field_name)
+        return super().optgroups(name, [v for v in value if could_be_key(key, v)], attr)
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes each write an AuditEvent in the same transaction."""
 
@@ -40,7 +52,28 @@ class AuditedAdmin(admin.ModelAdmin):
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         models.ManyToManyField: {"form_class": ModelMultipleChoiceField},
+        models.JSONField: {"form_class": JSONField},
     }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            using = kwargs.get("using")
+            kwargs.setdefault("widget", KeyedAutocompleteSelect(db_field, self.admin_site, using))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def response_action(self, request, queryset):
+        # Django filters on the ticked rows' keys as sent; one no key could be would fail
+        # inside that query.
+        ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(could_be_key(self.model._meta.pk, value) for value in ticked):
+            self.message_user(
+                request,
+                "A ticked row does not exist (it was sent by something other than this "
+                "page): nothing was done.",
+                messages.WARNING,
+            )
+            return None
+        return super().response_action(request, queryset)
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

@@ -1,4 +1,5 @@
-"""Showing a write's refusal on the form that asked for it: the one way every page does it."""
+"""Showing a write's refusal on the form that asked for it: the one way every page does it;
+and the form fields every model form and the admin use in place of Django's own."""
 
 from collections.abc import Callable
 from typing import TypeVar
@@ -8,29 +9,57 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from solhost.core.problems import InputProblems
-from solhost.core.safe_json import LARGEST_KEY
+from solhost.core.safe_json import LARGEST_KEY, load_json
 
 Saved = TypeVar("Saved")
 
 
+def could_be_key(field: models.Field, value: object) -> bool:
+    """Whether ``value``, as a form sent it, could name a row by ``field``. Django looks
+    such values up as sent, and for an integer key a number beyond 64 bits (SQLite's
+    driver raises OverflowError) or one int() refuses ("²") fails inside the query
+    instead of finding nothing."""
+    if not isinstance(field, models.IntegerField):
+        return True
+    try:
+        return -LARGEST_KEY - 1 <= int(str(value)) <= LARGEST_KEY
+    except ValueError:
+        return False
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's, answering "not one of the available choices" for a number no key column
-    can hold. Django looks each value up, and SQLite's driver raises OverflowError for a
-    whole number beyond 64 bits instead of finding nothing."""
+    can hold instead of failing inside the query that looks it up."""
 
     def clean(self, value):
+        meta = self.queryset.model._meta
+        key = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
         for chosen in value if isinstance(value, list | tuple) else ():
-            try:
-                number = int(chosen)
-            except (TypeError, ValueError):
-                continue  # not a number at all: Django's own check names it
-            if not -LARGEST_KEY - 1 <= number <= LARGEST_KEY:
+            if not could_be_key(key, chosen):
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
                     params={"value": chosen},
                 )
         return super().clean(value)
+
+
+class JSONField(forms.JSONField):
+    """Django's, reading the text as every door reads JSON (``core.safe_json.load_json``):
+    Python's parser takes NaN, Infinity and 1e309, which no database stores as JSON, and
+    the save would fail after the form had passed."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value not in self.empty_values and not self.disabled:
+            try:
+                load_json(value)
+            except InputProblems as problems:
+                raise ValidationError(
+                    "Not JSON a database can store: %(problems)s",
+                    code="invalid",
+                    params={"problems": problems},
+                ) from None
+        return super().to_python(value)
 
 
 def add_errors(form: forms.BaseForm, error: ValidationError | InputProblems) -> None:
@@ -58,10 +87,12 @@ def submit(form: forms.BaseForm, write: Callable[[dict], Saved]) -> Saved | None
 
 def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     """The form field of ``db_field`` on every model form (``formfield_callback``) and in
-    the admin: Django's, with the region's two differences."""
+    the admin: Django's, but for what the fields above add."""
     # Addresses typed without a scheme are taken as https, as Django 6 will do by default.
     if isinstance(db_field, models.URLField):
         kwargs["assume_scheme"] = "https"
     if isinstance(db_field, models.ManyToManyField):
         kwargs.setdefault("form_class", ModelMultipleChoiceField)
+    if isinstance(db_field, models.JSONField):
+        kwargs.setdefault("form_class", JSONField)
     return db_field.formfield(**kwargs)

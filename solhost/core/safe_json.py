@@ -8,6 +8,7 @@ string that arrived some other way.
 """
 
 import json
+import math
 import re
 from typing import Final
 
@@ -28,11 +29,21 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class _NotJson(ValueError):
-    """A constant (NaN, Infinity) that Python accepts and JSON does not have."""
+    """A constant (NaN, Infinity) that Python accepts and JSON does not have, or a number
+    too large for it to hold."""
 
 
 def _refuse_constant(name: str) -> float:
     raise _NotJson(f"{name} is not a JSON value: use a number or null")
+
+
+def _finite(text: str) -> float:
+    # Python reads 1e309 as infinity, which it would then write back as Infinity.
+    number = float(text)
+    if math.isinf(number):
+        shown = text if len(text) <= 20 else f"{text[:20]}…"
+        raise _NotJson(f"{shown} is too large for a number")
+    return number
 
 
 def whole_number(text: str) -> int | None:
@@ -77,7 +88,7 @@ def load_json(
                 [(where, f"is not UTF-8 text (byte {error.start + 1} is not)")]
             ) from None
     try:
-        document = json.loads(data, parse_constant=_refuse_constant)
+        document = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite)
     except json.JSONDecodeError as error:
         message = f"is not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         raise InputProblems([(where, message)]) from None

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from solhost.core.models import AuditEvent, Parameter
+from solhost.partners.models import Membership
 
 
 def parameter_form(parameter, values):
@@ -78,3 +79,53 @@ def test_an_impossible_parameter_value_is_refused_in_the_admin(world, client):
     assert "must be at most 10000" in response.content.decode()
     assert parameter.values.count() == 1
     assert not AuditEvent.objects.filter(action__startswith="admin.parameter").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("choices", ["1e309", "[NaN]", '{"a": -Infinity}'])
+def test_json_no_database_can_store_is_refused_on_the_form(world, client, choices):
+    client.force_login(world.sam)
+    parameter = Parameter.objects.get(key="outage_hours")
+    first = parameter.values.get()
+    data = parameter_form(
+        parameter, [(first.pk, first.effective_from.isoformat(), "72", first.source)]
+    )
+
+    response = client.post(
+        reverse("admin:core_parameter_change", args=[parameter.pk]), {**data, "choices": choices}
+    )
+
+    assert response.status_code == 200
+    assert "Not JSON a database can store" in str(response.context["errors"])
+    assert not AuditEvent.objects.filter(action__startswith="admin.parameter").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ticked", ["99999999999999999999", "²"])
+def test_an_action_on_a_row_no_key_could_name_does_nothing(world, client, ticked):
+    client.force_login(world.sam)
+    changelist = reverse("admin:partners_membership_changelist")
+    before = Membership.objects.count()
+
+    response = client.post(
+        changelist,
+        {"action": "delete_selected", "index": "0", "_selected_action": [ticked]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "A ticked row does not exist" in response.content.decode()
+    assert Membership.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user", ["99999999999999999999", "²"])
+def test_a_chosen_user_no_key_could_name_is_not_a_choice(world, client, user):
+    client.force_login(world.sam)
+    response = client.post(
+        reverse("admin:partners_membership_add"),
+        {"organisation": world.mcc.pk, "user": user, "role": "partner_member"},
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in str(response.context["errors"])

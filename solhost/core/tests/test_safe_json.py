@@ -44,6 +44,8 @@ def test_syntax_encoding_and_constants_are_refused_where_they_are():
     assert problems_of("{not json", where="body")[0][1].startswith("is not JSON: ")
     assert problems_of(b"\xff") == [("$", "is not UTF-8 text (byte 1 is not)")]
     assert problems_of("[NaN]") == [("$", "NaN is not a JSON value: use a number or null")]
+    assert problems_of("[-1e309]") == [("$", "-1e309 is too large for a number")]
+    assert load_json("[1e308, 1.5e-400]") == [1e308, 0.0]
     assert problems_of("1" * 5000)[0][1].startswith("is not usable JSON")
 
 
