@@ -2,10 +2,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.db import models, transaction
+from django.db import transaction
 
 from solhost.core import audit
-from solhost.core.forms import JSONField, ModelMultipleChoiceField, could_be_key
+from solhost.core.forms import FIELD_OVERRIDES, could_be_key
 from solhost.core.models import AuditEvent, Parameter, ParameterValue
 
 
@@ -47,13 +47,7 @@ class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes each write an AuditEvent in the same transaction."""
 
     inlines = [AuditTrailInline]
-    # As on every model form (core.forms.formfield): addresses typed without a scheme are
-    # https, and a number no key can hold is not one of a many-to-many field's choices.
-    formfield_overrides = {
-        models.URLField: {"assume_scheme": "https"},
-        models.ManyToManyField: {"form_class": ModelMultipleChoiceField},
-        models.JSONField: {"form_class": JSONField},
-    }
+    formfield_overrides = FIELD_OVERRIDES
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request):

@@ -85,14 +85,19 @@ def submit(form: forms.BaseForm, write: Callable[[dict], Saved]) -> Saved | None
         return None
 
 
-def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
-    """The form field of ``db_field`` on every model form (``formfield_callback``) and in
-    the admin: Django's, but for what the fields above add."""
+# How the region's form fields differ from Django's, by model field: every model form
+# applies them (``formfield``) and so does the admin (``AuditedAdmin.formfield_overrides``).
+FIELD_OVERRIDES: dict[type[models.Field], dict] = {
     # Addresses typed without a scheme are taken as https, as Django 6 will do by default.
-    if isinstance(db_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    if isinstance(db_field, models.ManyToManyField):
-        kwargs.setdefault("form_class", ModelMultipleChoiceField)
-    if isinstance(db_field, models.JSONField):
-        kwargs.setdefault("form_class", JSONField)
+    models.URLField: {"assume_scheme": "https"},
+    models.ManyToManyField: {"form_class": ModelMultipleChoiceField},
+    models.JSONField: {"form_class": JSONField},
+}
+
+
+def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """The form field of ``db_field`` on every model form (``formfield_callback``)."""
+    for field_class, overrides in FIELD_OVERRIDES.items():
+        if isinstance(db_field, field_class):
+            kwargs = {**overrides, **kwargs}
     return db_field.formfield(**kwargs)
