@@ -48,9 +48,14 @@ def _finite(text: str) -> float:
 
 def whole_number(text: str) -> int | None:
     """The whole number ``text`` writes in ASCII digits, or None (a sign, a space, an
-    empty string): a form's key, say, or a column number. ``str.isdigit`` alone also takes
-    "²", which ``int`` refuses."""
-    return int(text) if text.isascii() and text.isdigit() else None
+    empty string, or more digits than Python reads: 4,300): a form's key, say, or a column
+    number. ``str.isdigit`` alone also takes "²", which ``int`` refuses."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # longer than int() converts
+        return None
 
 
 def text_problem(value: str) -> str | None:

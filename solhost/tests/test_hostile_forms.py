@@ -19,6 +19,8 @@ from solhost.governance.actions import create_proposal, open_proposal
 from solhost.governance.models import Proposal
 from solhost.qualification.tests.test_actions import submit
 from solhost.qualification.tests.test_apply import apply_as
+from solhost.winddown.tests.helpers import closing_story
+from solhost.winddown.tests.helpers import start as start_wind_down
 
 HOSTILE = "x\x00y"
 # The test client doesn't check CSRF tokens, so what one holds changes nothing here.
@@ -132,6 +134,26 @@ def _open_decision(world) -> str:
     return f"/governance/decisions/{proposal.pk}/"
 
 
+def _closing(world) -> None:
+    """Merri Creek Computing winds down; Rita used its files service, so she has a case."""
+    start_wind_down(closing_story(world))
+
+
+def _my_cases(world) -> str:
+    _closing(world)
+    return "/leaving/cases/"
+
+
+def _closing_partner(world) -> str:
+    _closing(world)
+    return "/manage/mcc/wind-down/"
+
+
+def _wind_downs(world) -> str:
+    _closing(world)
+    return "/steward/wind-downs/"
+
+
 PAGES = [
     # persona, page (a callable when it needs a record made first)
     ("alice", "/manage/mcc/edit/"),
@@ -174,6 +196,9 @@ PAGES = [
     ("sam", "/closes/2026-11/"),
     ("alice", "/manage/mcc/wind-down/"),
     ("alice", "/manage/mcc/status/"),
+    ("rita", _my_cases),
+    ("alice", _closing_partner),
+    ("sam", _wind_downs),
 ]
 IDS = [p if isinstance(p, str) else p.__name__ for _, p in PAGES]
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from solhost.core.forms import submit
 from solhost.core.problems import InputProblems
-from solhost.core.safe_json import whole_number
+from solhost.core.safe_json import LARGEST_KEY, whole_number
 from solhost.partners.models import Organisation, Service
 from solhost.partners.permissions import (
     organisation_for_user,
@@ -104,11 +104,12 @@ def _running_wind_down(request: HttpRequest, slug: str) -> WindDown:
 @require_POST
 def mark_exported(request: HttpRequest, slug: str) -> HttpResponse:
     wind_down = _running_wind_down(request, slug)
-    try:
-        ids = [int(value) for value in request.POST.getlist("cases")]
-        count = actions.mark_exported(wind_down=wind_down, case_ids=ids, actor=request.user)
-    except ValueError:
+    ids = [whole_number(value) for value in request.POST.getlist("cases")]
+    if not all(number is not None and number <= LARGEST_KEY for number in ids):
         messages.error(request, "Nothing was changed: a chosen case is not a case number.")
+        return redirect("winddown:partner", slug)
+    try:
+        count = actions.mark_exported(wind_down=wind_down, case_ids=ids, actor=request.user)
     except (ValidationError, InputProblems) as error:
         _refused(request, error)
     else:

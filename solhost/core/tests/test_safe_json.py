@@ -66,6 +66,7 @@ def test_text_may_be_left_to_the_reader_while_depth_still_holds():
         ("²", None),
         ("٣", None),
         ("1.0", None),
+        ("9" * 5000, None),  # more digits than int() reads
     ],
 )
 def test_a_whole_number_is_ascii_digits_alone(text, number):

@@ -39,7 +39,7 @@ def test_move_me_asks_the_receiving_partner(client, story):
     assertContains(response, "waiting for them to accept")
 
 
-@pytest.mark.parametrize("chosen", ["", "x", "²", "9" * 30])
+@pytest.mark.parametrize("chosen", ["", "x", "²", "9" * 30, "9" * 5000])
 def test_a_choice_that_names_no_service_changes_nothing(client, story, chosen):
     client.force_login(story.rita)
     case = Case.objects.get(resident=story.rita)
