@@ -19,6 +19,7 @@ from solhost.governance.actions import create_proposal, open_proposal
 from solhost.governance.models import Proposal
 from solhost.qualification.tests.test_actions import submit
 from solhost.qualification.tests.test_apply import apply_as
+from solhost.winddown.actions import offer_for_handover
 from solhost.winddown.tests.helpers import closing_story
 from solhost.winddown.tests.helpers import start as start_wind_down
 
@@ -154,6 +155,14 @@ def _wind_downs(world) -> str:
     return "/steward/wind-downs/"
 
 
+def _handover_offers(world) -> str:
+    """Merri Creek Computing offers a server to the partners that stay."""
+    offer_for_handover(
+        wind_down=start_wind_down(closing_story(world)), actor=world.alice, server=world.mcc_server
+    )
+    return "/handover/"
+
+
 PAGES = [
     # persona, page (a callable when it needs a record made first)
     ("alice", "/manage/mcc/edit/"),
@@ -199,6 +208,7 @@ PAGES = [
     ("rita", _my_cases),
     ("alice", _closing_partner),
     ("sam", _wind_downs),
+    ("carol", _handover_offers),
 ]
 IDS = [p if isinstance(p, str) else p.__name__ for _, p in PAGES]
 
