@@ -20,6 +20,7 @@ from solhost.governance.models import Proposal
 from solhost.qualification.tests.test_actions import submit
 from solhost.qualification.tests.test_apply import apply_as
 from solhost.winddown.actions import offer_for_handover
+from solhost.winddown.models import WindDown
 from solhost.winddown.tests.helpers import closing_story
 from solhost.winddown.tests.helpers import start as start_wind_down
 
@@ -135,9 +136,9 @@ def _open_decision(world) -> str:
     return f"/governance/decisions/{proposal.pk}/"
 
 
-def _closing(world) -> None:
+def _closing(world) -> WindDown:
     """Merri Creek Computing winds down; Rita used its files service, so she has a case."""
-    start_wind_down(closing_story(world))
+    return start_wind_down(closing_story(world))
 
 
 def _my_cases(world) -> str:
@@ -157,9 +158,7 @@ def _wind_downs(world) -> str:
 
 def _handover_offers(world) -> str:
     """Merri Creek Computing offers a server to the partners that stay."""
-    offer_for_handover(
-        wind_down=start_wind_down(closing_story(world)), actor=world.alice, server=world.mcc_server
-    )
+    offer_for_handover(wind_down=_closing(world), actor=world.alice, server=world.mcc_server)
     return "/handover/"
 
 
