@@ -244,6 +244,12 @@ SOLHOST_LOGIN_LIMITS = {
 ACCOUNT_ADAPTER = "solhost.identity.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
+# Every security-key form the region shows (passkey sign-in and sign-up are off).
+MFA_FORMS = {
+    "add_webauthn": "solhost.identity.forms.AddWebAuthnForm",
+    "authenticate_webauthn": "solhost.identity.forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "solhost.identity.forms.ReauthenticateWebAuthnForm",
+}
 
 EMAIL_BACKEND = os.environ.get(
     "SOLHOST_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"

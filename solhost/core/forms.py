@@ -7,6 +7,7 @@ from typing import TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.fields import InvalidJSONInput
 
 from solhost.core.problems import InputProblems
 from solhost.core.safe_json import LARGEST_KEY, load_json
@@ -60,6 +61,14 @@ class JSONField(forms.JSONField):
                     params={"problems": problems},
                 ) from None
         return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except ValueError:
+            # Django reads the text again to show the form back, catching only what its
+            # parser calls a decode error: an integer too long for int() raised instead.
+            return InvalidJSONInput(data)
 
 
 def add_errors(form: forms.BaseForm, error: ValidationError | InputProblems) -> None:

@@ -1,10 +1,13 @@
-"""Forms for registering a service's OpenID Connect client (the actions write), and the
-email a service's ``login_hint`` fills in on the login and sign-up forms."""
+"""Forms for registering a service's OpenID Connect client (the actions write), the
+email a service's ``login_hint`` fills in on the login and sign-up forms, and the
+security-key forms as the region reads them."""
 
 from allauth.account.forms import LoginForm
+from allauth.mfa.webauthn import forms as webauthn
 from django import forms
 from django.core.exceptions import ValidationError
 
+from solhost.core.forms import JSONField
 from solhost.identity.models import logout_uri_problem, redirect_uri_problem
 from solhost.identity.queries import authorization_parameter
 
@@ -128,3 +131,32 @@ class RegionLoginForm(LoginForm):
         hint = login_hint_in(self.request.GET.get("next", ""))
         if hint is not None:
             self.fields["login"].initial = hint
+
+
+class WebAuthnCredential(JSONField):
+    """What a browser's WebAuthn ceremony posts: one JSON object. allauth takes any JSON,
+    so a bare ``0`` or ``false``, read as nothing to check, was stored as the resident's
+    security key, and their key pages and second sign-in step failed from then on; and
+    Django's parser fails outright on a number too long to read."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        credential = super().to_python(value)
+        if credential is not None and not isinstance(credential, dict):
+            raise ValidationError(
+                "Your security key's answer could not be read. Try again.", code="invalid"
+            )
+        return credential
+
+
+class AddWebAuthnForm(webauthn.AddWebAuthnForm):
+    credential = WebAuthnCredential()
+
+
+class AuthenticateWebAuthnForm(webauthn.AuthenticateWebAuthnForm):
+    credential = WebAuthnCredential()
+
+
+class ReauthenticateWebAuthnForm(webauthn.ReauthenticateWebAuthnForm):
+    credential = WebAuthnCredential()

@@ -19,6 +19,7 @@ from oauth2_provider.exceptions import (
     ClientIdMissmatch,
     InvalidIDTokenError,
     InvalidOIDCClientError,
+    InvalidOIDCRedirectURIError,
 )
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.settings import oauth2_settings
@@ -72,6 +73,15 @@ class RegionLogoutView(RPInitiatedLogoutView):
             application=client,
             user=user_for_subject(sub, client) if isinstance(sub, str) else None,
         )
+
+    def validate_post_logout_redirect_uri(self, application, post_logout_redirect_uri):
+        try:
+            super().validate_post_logout_redirect_uri(application, post_logout_redirect_uri)
+        except ValueError:
+            # urllib can't read it (``http://[x/``), so no client registered it.
+            raise InvalidOIDCRedirectURIError(
+                "This client does not have this redirect uri registered."
+            ) from None
 
     def get_request_application(self, id_token, client_id):
         try:

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -177,6 +178,12 @@ class ServiceClient(AbstractApplication):
         own = {urlsplit(uri).scheme.lower() for uri in uris}
         return ["https", "http", *sorted(s for s in own if _private_use_scheme(s))]
 
+    def redirect_uri_allowed(self, uri: str) -> bool:
+        return _registered(super().redirect_uri_allowed, uri)
+
+    def post_logout_redirect_uri_allowed(self, uri: str) -> bool:
+        return _registered(super().post_logout_redirect_uri_allowed, uri)
+
     @property
     def is_public(self) -> bool:
         return self.client_type == self.CLIENT_PUBLIC
@@ -184,6 +191,18 @@ class ServiceClient(AbstractApplication):
     def is_usable(self, request) -> bool:
         # An unapproved client is unknown to the protocol: no authorization, no tokens.
         return self.approved
+
+
+def _registered(allowed: Callable[[str], bool], uri: str) -> bool:
+    """django-oauth-toolkit's comparison of ``uri`` with the registered addresses, except
+    that an address urllib can't read (``http://[x/``, a port past 65535) is simply not
+    one of them. DOT's raises ValueError, a server error for any request carrying it, and
+    takes any port at all on a loopback address (RFC 8252 §7.3 means a real one)."""
+    try:
+        urlsplit(uri).port  # noqa: B018 (read for the ValueError of a port past 65535)
+        return allowed(uri)
+    except ValueError:
+        return False
 
 
 class Consent(models.Model):

@@ -17,7 +17,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, RefreshToken, revoke_access_token
 from oauth2_provider.oauth2_backends import OAuthLibCore
-from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.oauth2_validators import OAuth2Validator, is_valid_resource_uri
 from oauth2_provider.scopes import get_scopes_backend
 from oauthlib.oauth2.rfc6749 import errors
 
@@ -44,6 +44,28 @@ SIGN_IN_GRANTS = {"authorization_code", "refresh_token"}
 # The scope without which a service gets no refresh token: it can act for the resident
 # only while they are signing in, not later on its own (OpenID Connect Core §11).
 OFFLINE_ACCESS = "offline_access"
+
+
+def unusable_resource(resources: Iterable[str]) -> str | None:
+    """The first of ``resources`` that is no RFC 8707 resource indicator (an absolute URI
+    with a host and no fragment), or None if all are. django-oauth-toolkit's own test
+    raises ValueError for an address urllib can't read (``http://[x/``): a server error
+    for any request carrying one, at the authorization and the token endpoint alike."""
+    for uri in resources:
+        try:
+            usable = is_valid_resource_uri(uri)
+        except ValueError:
+            usable = False
+        if not usable:
+            return uri
+    return None
+
+
+def not_a_resource_indicator(uri: str) -> str:
+    return (
+        f"The resource '{uri}' is not a resource indicator: it must be an absolute URI "
+        "with a scheme and a host (RFC 8707)."
+    )
 
 
 def checksum(value: str) -> str:
@@ -93,6 +115,13 @@ def tokens_issued_by(
     return access_tokens, refresh_tokens
 
 
+TOKEN_RESPONSE_HEADERS = {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+}
+
+
 class RegionOAuthLibCore(OAuthLibCore):
     """DOT's bridge to oauthlib, handing on a client the view has already loaded."""
 
@@ -102,6 +131,13 @@ class RegionOAuthLibCore(OAuthLibCore):
         if loaded is not None:
             headers[LOADED_CLIENT] = loaded
         return headers
+
+    def create_token_response(self, request):
+        uri, headers, body, status = super().create_token_response(request)
+        # An error raised while the tokens are saved (DOT checks resource indicators
+        # there) reaches DOT with none of the headers oauthlib gives its other answers:
+        # RFC 6749 §5.2 answers it as JSON, and §5.1 keeps it out of every cache.
+        return uri, {**TOKEN_RESPONSE_HEADERS, **headers}, body, status
 
 
 def groups_of(user) -> list[str]:
@@ -295,6 +331,15 @@ class RegionValidator(OAuth2Validator):
     def get_code_challenge_method(self, code, request):
         grant = self._client_grant(code, request.client, request)
         return (grant.code_challenge_method or None) if grant is not None else None
+
+    def _validate_resource_uris(self, request, resources):
+        unusable = unusable_resource(resources)
+        if unusable is not None:
+            raise errors.CustomOAuth2Error(
+                error="invalid_target",
+                description=not_a_resource_indicator(unusable),
+                request=request,
+            )
 
     def _check_and_set_request_resource(self, request):
         if (

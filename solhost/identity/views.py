@@ -39,7 +39,12 @@ from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm, login_hint_in
 from solhost.identity.jwks import id_token_hint_claims
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
-from solhost.identity.oidc import SCOPE_CLAIMS, sign_in_refused
+from solhost.identity.oidc import (
+    SCOPE_CLAIMS,
+    not_a_resource_indicator,
+    sign_in_refused,
+    unusable_resource,
+)
 from solhost.identity.queries import client_asking, connected_clients
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
 from solhost.identity.subjects import subject_for
@@ -188,6 +193,16 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                     f"The region does not take {parameter}: send the request's parameters "
                     "in the query.",
                 )
+        resources = request.GET.getlist("resource")
+        unusable = unusable_resource(resources)
+        if unusable is not None:
+            return self._error_redirect(
+                credentials, "invalid_target", client, not_a_resource_indicator(unusable)
+            )
+        if resources:
+            # The code is for these APIs alone (RFC 8707 §2.1) whether or not the resident
+            # is asked to agree: DOT adds them to its own consent path only.
+            credentials["resource"] = resources
         if _asks_about_someone_else(request, client, credentials.get("claims")):
             # OpenID Connect Core §3.1.2.1: a code for whoever is signed in here would
             # answer a question the service did not ask.
@@ -420,7 +435,21 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             f"The consent form came back without {', '.join(sorted(form.errors))}."
         )
 
+    def _changed_since_shown(self, form) -> str | None:
+        """What in the consent form this page could not have sent, or None: it shows a
+        request only once its redirect URI and resources are checked. DOT sends a refusal
+        to the form's redirect URI without checking it again."""
+        if not self.consenting_client.redirect_uri_allowed(form.cleaned_data["redirect_uri"]):
+            return "Its redirect_uri is not one the service registered."
+        unusable = unusable_resource((form.cleaned_data.get("resource") or "").split())
+        if unusable is not None:
+            return not_a_resource_indicator(unusable)
+        return None
+
     def form_valid(self, form):
+        changed = self._changed_since_shown(form)
+        if changed is not None:
+            return self._refused_here(f"The consent form came back changed. {changed}")
         response = super().form_valid(form)
         granted = response.status_code == 302 and "code=" in response.get("Location", "")
         if form.cleaned_data.get("allow") and granted:

@@ -11,16 +11,32 @@ answer, never a crash.
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from inspect import signature
+from urllib.parse import urlencode
 
 import pytest
+from allauth.account.internal.flows.login import (
+    AUTHENTICATION_METHODS_SESSION_KEY as AUTHENTICATION_METHODS,
+)
 from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
+from solhost.contributions.models import Payment
+from solhost.distribution.payouts import make_payout_batch
+from solhost.distribution.tests.test_close import october  # noqa: F401
+from solhost.distribution.tests.test_payout_batches import owed  # noqa: F401
 from solhost.governance.actions import create_proposal, open_proposal
 from solhost.governance.models import Proposal
+from solhost.identity.tests.oidc import authorize_params, make_client, sign_in_to
+from solhost.lores.models import LoresNode
+from solhost.lores.tests.test_steward_page import node_server, synced  # noqa: F401
 from solhost.qualification.tests.test_actions import submit
 from solhost.qualification.tests.test_apply import apply_as
-from solhost.winddown.actions import offer_for_handover
-from solhost.winddown.models import WindDown
+from solhost.test import PASSWORD
+from solhost.winddown.actions import offer_for_handover, request_move
+from solhost.winddown.models import Case, WindDown
 from solhost.winddown.tests.helpers import closing_story
 from solhost.winddown.tests.helpers import start as start_wind_down
 
@@ -162,8 +178,51 @@ def _handover_offers(world) -> str:
     return "/handover/"
 
 
+def _incoming_moves(world) -> str:
+    """Rita asks to move from Merri Creek Computing's files to Coburg Commons Tech's."""
+    _closing(world)
+    case = Case.objects.get(resident=world.rita)
+    request_move(case=case, resident=world.rita, service=world.cct_files)
+    return "/manage/cct/incoming-moves/"
+
+
+def _payout_batch(owed) -> str:  # noqa: F811
+    batch = make_payout_batch(process_on=timezone.localdate(), actor=owed.sam)
+    return f"/payouts/batches/{batch.pk}/"
+
+
+def _give_back(october) -> str:  # noqa: F811
+    payment = Payment.objects.get(reference__resident=october.rita)
+    return f"/contribute/payments/{payment.pk}/give-back/"
+
+
+def _lores_nodes(synced) -> str:  # noqa: F811
+    """The steward's LoRes page with nodes waiting to be linked or dismissed."""
+    assert LoresNode.objects.filter(link=LoresNode.Link.PROPOSED).exists()
+    return "/steward/lores/"
+
+
+def _consent(world) -> str:
+    """Merri Creek Computing's files service asks Rita to agree to share her account."""
+    return f"/oidc/authorize/?{urlencode(authorize_params(make_client(world.mcc_service)))}"
+
+
+def _select_account(world) -> str:
+    params = authorize_params(make_client(world.mcc_service), prompt="select_account")
+    return f"/oidc/authorize/?{urlencode(params)}"
+
+
+def _logout_confirm(world) -> str:
+    """A service asks to sign Rita out with an ID token that is Alice's."""
+    alice = Client()
+    alice.force_login(world.alice)
+    alices = sign_in_to(alice, make_client(world.mcc_service))
+    return f"/oidc/logout/?{urlencode({'id_token_hint': alices['id_token']})}"
+
+
 PAGES = [
-    # persona, page (a callable when it needs a record made first)
+    # persona, page (a callable when it needs a record made first: its arguments are
+    # fixtures, as a test's are)
     ("alice", "/manage/mcc/edit/"),
     ("alice", "/manage/mcc/add-server/"),
     ("alice", "/manage/mcc/servers/mcc-1/"),
@@ -208,15 +267,46 @@ PAGES = [
     ("alice", _closing_partner),
     ("sam", _wind_downs),
     ("carol", _handover_offers),
+    ("carol", _incoming_moves),
+    ("sam", _payout_batch),
+    ("sam", _give_back),
+    ("sam", _lores_nodes),
+    ("sam", "/steward/sites/"),
+    ("rita", "/accounts/"),
+    ("rita", "/contribute/solidarity/"),
+    ("rita", _consent),
+    ("rita", _select_account),
+    ("rita", _logout_confirm),
+    ("rita", "/accounts/2fa/"),
+    ("rita", "/accounts/2fa/totp/activate/"),
+    ("rita", "/accounts/2fa/webauthn/add/"),
 ]
+# Pages that let a resident in only just after giving their password again.
+ASK_FOR_THE_PASSWORD_AGAIN = {"/accounts/2fa/totp/activate/", "/accounts/2fa/webauthn/add/"}
 IDS = [p if isinstance(p, str) else p.__name__ for _, p in PAGES]
 
 
-def forms_on(client, world, persona, page) -> tuple[str, list[Form]]:
+def address_of(page, request) -> str:
+    if not callable(page):
+        return page
+    return page(**{name: request.getfixturevalue(name) for name in signature(page).parameters})
+
+
+def sign_in(client, world, persona, url: str) -> None:
+    """``persona`` signed in afresh (None: a visitor). An earlier submission may have
+    signed them out: every page has the header's sign-out form."""
+    if persona is None:
+        return
+    client.force_login(getattr(world, persona))
+    # Only when the session has no record of it: re-authenticating is rate limited.
+    if url in ASK_FOR_THE_PASSWORD_AGAIN and not client.session.get(AUTHENTICATION_METHODS):
+        client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+
+def forms_on(client, world, persona, page, request) -> tuple[str, list[Form]]:
     """The address of ``page`` and its forms, as ``persona`` (None: a visitor) sees them."""
-    if persona is not None:
-        client.force_login(getattr(world, persona))
-    url = page(world) if callable(page) else page
+    url = address_of(page, request)
+    sign_in(client, world, persona, url)
     response = client.get(url)
     assert response.status_code == 200, url
     parser = FormFields()
@@ -226,17 +316,15 @@ def forms_on(client, world, persona, page) -> tuple[str, list[Form]]:
 
 
 def send(client, world, persona, form: Form, url: str, data: dict):
-    """``data`` sent from ``form`` on ``url`` as ``persona``, signed in afresh: an earlier
-    submission may have signed them out (every page has the header's sign-out form)."""
-    if persona is not None:
-        client.force_login(getattr(world, persona))
+    """``data`` sent from ``form`` on ``url`` as ``persona``, signed in afresh."""
+    sign_in(client, world, persona, url)
     target = form.action or url
     return client.post(target, data) if form.method == "post" else client.get(target, data)
 
 
 @pytest.mark.parametrize(("persona", "page"), PAGES, ids=IDS)
-def test_every_field_of_every_form_refuses_a_nul(client, world, persona, page):
-    url, forms = forms_on(client, world, persona, page)
+def test_every_field_of_every_form_refuses_a_nul(client, world, persona, page, request):
+    url, forms = forms_on(client, world, persona, page, request)
     for form in forms:
         names = {*form.fields, *(name for name, _ in form.buttons)} - {CSRF_FIELD}
         if not names:
@@ -248,8 +336,8 @@ def test_every_field_of_every_form_refuses_a_nul(client, world, persona, page):
 
 
 @pytest.mark.parametrize(("persona", "page"), PAGES, ids=IDS)
-def test_every_field_of_every_form_answers_odd_values(client, world, persona, page):
-    url, forms = forms_on(client, world, persona, page)
+def test_every_field_of_every_form_answers_odd_values(client, world, persona, page, request):
+    url, forms = forms_on(client, world, persona, page, request)
     # Every crash is collected and named, rather than the first raised.
     client.raise_request_exception = False
     crashed = []

@@ -35,10 +35,17 @@ HOSTILE = settings(
 )
 
 # Any text a form or query can carry (lone surrogates cannot be encoded at all), including
-# NUL, which PostgreSQL refuses in text, and the characters URLs and JWTs are built from.
+# NUL, which PostgreSQL refuses in text, the characters URLs and JWTs are built from, and
+# addresses that only look like addresses.
 arbitrary_text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80
-) | st.sampled_from(["", " ", "\x00", "a" * 2000, "%", "..", "\u202e", "{}", "null"])
+) | st.sampled_from(
+    [
+        *("", " ", "\x00", "a" * 2000, "%", "..", "\u202e", "{}", "null"),
+        # Addresses urllib can't read: an unclosed bracket, a port past 65535.
+        *("https://[files.mcc.example.org/", "https://files.mcc.example.org:99999/"),
+    ]
+)
 
 
 def one_of_or_garbage(*real):
@@ -269,6 +276,28 @@ def test_a_consent_form_for_an_unknown_client_is_refused(signed_in):
 
     assert response.status_code == 400
     assert "The consent form names no registered service." in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", [{"allow": "Authorize"}, {}])
+@pytest.mark.parametrize(
+    "redirect_uri", ["https://elsewhere.example.org/cb", "https://[files.mcc.example.org/"]
+)
+def test_a_consent_form_sent_back_with_another_redirect_uri_goes_nowhere(
+    signed_in, answer, redirect_uri
+):
+    browser, registered, _, _ = signed_in
+    page = browser.get(
+        reverse("oauth2_provider:authorize"), authorize_params(registered, prompt="consent")
+    )
+    changed = {**consent_form_data(page), "redirect_uri": redirect_uri, **answer}
+
+    response = browser.post(reverse("oauth2_provider:authorize"), changed)
+
+    # Not even a refusal goes to an address the service never registered.
+    assert response.status_code == 400
+    assert "Location" not in response
+    assert "Its redirect_uri is not one the service registered." in response.content.decode()
 
 
 def _unsigned_token(payload: bytes) -> str:

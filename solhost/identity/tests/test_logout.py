@@ -256,6 +256,9 @@ def test_staying_signed_in_keeps_the_session(world, nextcloud):
         {"client_id": "no-such-client"},
         {"id_token_hint": "not.a.token"},
         {"post_logout_redirect_uri": "https://elsewhere.example.org/"},
+        # Addresses urllib can't read: no client registered them.
+        {"post_logout_redirect_uri": "https://[files.mcc.example.org/"},
+        {"post_logout_redirect_uri": "https://files.mcc.example.org:99999/"},
     ],
 )
 def test_a_bad_request_is_refused_plainly(world, nextcloud, params):

@@ -124,6 +124,21 @@ def test_the_steward_cannot_store_a_plain_http_address_in_the_admin(client, worl
     assert registered.client.redirect_uris == "https://ok.example.org/cb"
 
 
+def sign_in_from_an_app(client, world, *, registered_uri: str, sent_uri: str):
+    """Rita, signed in, sent to the region by an approved app registered with
+    ``registered_uri`` that asks for its code at ``sent_uri``."""
+    app = register(world, redirect_uris=[registered_uri], public=True)
+    actions.approve_client(client=app.client, steward=world.sam)
+    client.force_login(world.rita)
+    _, challenge = pkce_pair()
+    return client.get(
+        reverse("oauth2_provider:authorize"),
+        authorize_params(
+            app, redirect_uri=sent_uri, code_challenge=challenge, code_challenge_method="S256"
+        ),
+    )
+
+
 @pytest.mark.parametrize(
     ("registered_uri", "sent_uri"),
     [
@@ -134,19 +149,29 @@ def test_the_steward_cannot_store_a_plain_http_address_in_the_admin(client, worl
     ],
 )
 def test_a_native_app_gets_its_code_back(client, world, registered_uri, sent_uri):
-    app = register(world, redirect_uris=[registered_uri], public=True)
-    actions.approve_client(client=app.client, steward=world.sam)
-    client.force_login(world.rita)
-    _, challenge = pkce_pair()
-    page = client.get(
-        reverse("oauth2_provider:authorize"),
-        authorize_params(
-            app, redirect_uri=sent_uri, code_challenge=challenge, code_challenge_method="S256"
-        ),
-    )
+    page = sign_in_from_an_app(client, world, registered_uri=registered_uri, sent_uri=sent_uri)
     assert page.status_code == 200
     data = consent_form_data(page)
     response = client.post(reverse("oauth2_provider:authorize"), {**data, "allow": "Authorize"})
     assert response.status_code == 302
     assert response["Location"].startswith(f"{sent_uri}?")
     assert "code=" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("registered_uri", "sent_uri"),
+    [
+        # Addresses urllib can't read: a port past 65535, a bracket never closed.
+        ("https://ok.example.org/cb", "https://ok.example.org:99999/cb"),
+        ("https://ok.example.org/cb", "https://[ok.example.org/cb"),
+        ("http://127.0.0.1:8765/cb", "http://127.0.0.1:99999/cb"),
+    ],
+)
+def test_a_redirect_uri_urllib_cannot_read_is_refused_on_a_page(
+    client, world, registered_uri, sent_uri
+):
+    page = sign_in_from_an_app(client, world, registered_uri=registered_uri, sent_uri=sent_uri)
+
+    # Nowhere checked to send an error to, so it is told here (RFC 6749 §4.1.2.1).
+    assert page.status_code == 400
+    assert "Location" not in page
