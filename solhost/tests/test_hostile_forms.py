@@ -30,6 +30,8 @@ from solhost.distribution.tests.test_payout_batches import owed  # noqa: F401
 from solhost.governance.actions import create_proposal, open_proposal
 from solhost.governance.models import Proposal
 from solhost.identity.tests.oidc import authorize_params, make_client, sign_in_to
+from solhost.identity.tests.test_password_reset import request_reset, reset_link
+from solhost.identity.tests.test_session_claims import with_totp
 from solhost.lores.models import LoresNode
 from solhost.lores.tests.test_steward_page import node_server, synced  # noqa: F401
 from solhost.qualification.tests.test_actions import submit
@@ -220,6 +222,36 @@ def _logout_confirm(world) -> str:
     return f"/oidc/logout/?{urlencode({'id_token_hint': alices['id_token']})}"
 
 
+def _with_totp(world, page: str) -> str:
+    with_totp(world.rita)
+    return page
+
+
+def _totp_off(world) -> str:
+    return _with_totp(world, "/accounts/2fa/totp/deactivate/")
+
+
+def _new_recovery_codes(world) -> str:
+    return _with_totp(world, "/accounts/2fa/recovery-codes/generate/")
+
+
+def _second_factor_again(world) -> str:
+    return _with_totp(world, "/accounts/2fa/reauthenticate/")
+
+
+def _second_sign_in_step(client, world) -> str:
+    """Rita, who has an authenticator app, has given her password and is asked for a code."""
+    with_totp(world.rita)
+    client.post(reverse("account_login"), {"login": "rita@example.org", "password": PASSWORD})
+    return "/accounts/2fa/authenticate/"
+
+
+def _new_password_from_mail(client, world, mailoutbox) -> str:
+    """The form a password reset mail's link leads to (the link's key kept in the session)."""
+    request_reset(client, "rita@example.org")
+    return client.get(reset_link(mailoutbox[-1]), follow=True).redirect_chain[-1][0]
+
+
 PAGES = [
     # persona, page (a callable when it needs a record made first: its arguments are
     # fixtures, as a test's are)
@@ -280,9 +312,19 @@ PAGES = [
     ("rita", "/accounts/2fa/"),
     ("rita", "/accounts/2fa/totp/activate/"),
     ("rita", "/accounts/2fa/webauthn/add/"),
+    ("rita", _totp_off),
+    ("rita", _new_recovery_codes),
+    ("rita", _second_factor_again),
+    (None, _second_sign_in_step),
+    (None, _new_password_from_mail),
 ]
 # Pages that let a resident in only just after giving their password again.
-ASK_FOR_THE_PASSWORD_AGAIN = {"/accounts/2fa/totp/activate/", "/accounts/2fa/webauthn/add/"}
+ASK_FOR_THE_PASSWORD_AGAIN = {
+    "/accounts/2fa/totp/activate/",
+    "/accounts/2fa/webauthn/add/",
+    "/accounts/2fa/totp/deactivate/",
+    "/accounts/2fa/recovery-codes/generate/",
+}
 IDS = [p if isinstance(p, str) else p.__name__ for _, p in PAGES]
 
 
