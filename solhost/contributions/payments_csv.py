@@ -4,13 +4,12 @@ Each payment gets a key derived from what identifies it (its date, reference, am
 its occurrence among identical lines), so importing the same file again changes nothing.
 """
 
-import csv
 import datetime
 import hashlib
-import io
 from dataclasses import dataclass
 from typing import Final
 
+from solhost.core.csv_text import csv_records
 from solhost.core.money import parse_aud
 from solhost.core.problems import InputProblems
 
@@ -55,9 +54,12 @@ def parse_payments_csv(text: str, *, today: datetime.date) -> PaymentsFile:
     lines: list[PaymentLine] = []
     named: list[tuple[int, datetime.date | None, str]] = []
     seen: dict[tuple[datetime.date, str, int], int] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        where = f"line {number}"
-        cells = [cell.strip() for cell in row]
+    for record in csv_records(text):
+        number, where = record.line, f"line {record.line}"
+        if record.problem:
+            problems.append((number, where, record.problem))
+            continue
+        cells = [cell.strip() for cell in record.cells]
         if not any(cells):
             continue
         if number == 1 and [c.lower() for c in cells] == list(CSV_COLUMNS):

@@ -19,6 +19,7 @@ from allauth.account.internal.flows.login import (
     AUTHENTICATION_METHODS_SESSION_KEY as AUTHENTICATION_METHODS,
 )
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -66,6 +67,29 @@ ODD_VALUES = [
 ]
 
 
+# Files people upload by mistake and files made to break a reader: nothing, binary, text
+# in UTF-16 or behind a byte-order mark alone, numbers no reader takes, JSON nested past
+# any parser's depth, an archive, a NUL, old Mac line endings, a cell past the csv
+# module's size limit, JSON with nothing in it.
+ODD_FILES = [
+    b"",
+    b"\x00\xff\xfe\x80binary",
+    "when,watts\n2026-01-01T00:00:00Z,5\n".encode("utf-16"),
+    b"\xef\xbb\xbf",
+    b"9" * 5000,
+    b"1e309",
+    b"[" * 100_000,
+    b"PK\x03\x04" + b"\x00" * 100,
+    b"when,watts\n\x00,1\n",
+    b"when,watts\r2026-01-01T00:00:00Z,5\r",
+    b"when,watts\n2026-01-01T00:00:00Z," + b"9" * 200_000 + b"\n",
+    b"{}",
+    b"null",
+]
+# Names a browser would not send, or not send as is.
+ODD_FILE_NAMES = ["../../x.csv", "🙂.json", "a" * 300 + ".csv"]
+
+
 @dataclass
 class Form:
     action: str
@@ -74,6 +98,8 @@ class Form:
     fields: dict[str, str] = field(default_factory=dict)
     # The (name, value) of each named submit button: a form may do different things.
     buttons: list[tuple[str, str]] = field(default_factory=list)
+    # The names of its file fields.
+    files: list[str] = field(default_factory=list)
 
 
 class FormFields(HTMLParser):
@@ -101,8 +127,10 @@ class FormFields(HTMLParser):
         if tag == "option" and self._select is not None:
             if "selected" in attributes or not form.fields[self._select]:
                 form.fields[self._select] = attributes.get("value", "")
-        elif not name or kind == "file":
+        elif not name:
             return
+        elif kind == "file":
+            form.files.append(name)
         elif kind in ("submit", "button"):
             form.buttons.append((name, attributes.get("value", "")))
         elif kind in ("checkbox", "radio"):
@@ -318,6 +346,15 @@ PAGES = [
     (None, _second_sign_in_step),
     (None, _new_password_from_mail),
 ]
+# Pages with a form that takes a file.
+FILE_PAGES = {
+    "/manage/mcc/servers/mcc-1/telemetry/",
+    "/manage/mcc/dossier/evidence/add/",
+    "/manage/mcc/dossier/import/",
+    "/contribute/payments/",
+    "/contribute/payments/statement/",
+    "/apply/",
+}
 # Pages that let a resident in only just after giving their password again.
 ASK_FOR_THE_PASSWORD_AGAIN = {
     "/accounts/2fa/totp/activate/",
@@ -391,4 +428,27 @@ def test_every_field_of_every_form_answers_odd_values(client, world, persona, pa
                     data = {**form.fields, **pressed, name: value}
                     if send(client, world, persona, form, url, data).status_code >= 500:
                         crashed.append((form.action or url, button, name, value[:20]))
+    assert not crashed
+
+
+@pytest.mark.parametrize(
+    ("persona", "page"),
+    [(persona, page) for persona, page in PAGES if page in FILE_PAGES],
+    ids=[page for _, page in PAGES if page in FILE_PAGES],
+)
+def test_every_file_field_answers_odd_files(client, world, persona, page, request):
+    url, forms = forms_on(client, world, persona, page, request)
+    client.raise_request_exception = False
+    crashed = []
+    uploads = [(f"odd{n}.txt", content) for n, content in enumerate(ODD_FILES)]
+    uploads += [(name, b"when,watts\n") for name in ODD_FILE_NAMES]
+    for form in (form for form in forms if form.files):
+        for button in form.buttons or [None]:
+            pressed = dict([button]) if button else {}
+            for name in form.files:
+                for file_name, content in uploads:
+                    upload = SimpleUploadedFile(file_name, content)
+                    data = {**form.fields, **pressed, name: upload}
+                    if send(client, world, persona, form, url, data).status_code >= 500:
+                        crashed.append((form.action or url, button, name, file_name))
     assert not crashed

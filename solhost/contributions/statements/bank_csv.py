@@ -12,13 +12,12 @@ lines never share the first four, so any overlap of two exports is recognised; w
 one, an overlap is recognised when it covers whole days.
 """
 
-import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass
 
 from solhost.contributions.statements import StatementLine, line_hash
+from solhost.core.csv_text import csv_records
 from solhost.core.problems import InputProblems
 
 _AMOUNT = re.compile(r"([+-])?(\d+)(?:\.(\d{1,2}))?")
@@ -183,8 +182,11 @@ def read_bank_csv(text: str, mapping: CsvLayout, *, today: datetime.date) -> lis
         *mapping.description_columns,
         *(c for c in (mapping.amount_column, mapping.debit_column, mapping.credit_column) if c),
     )
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        where = f"line {number}"
+    for record in csv_records(text):
+        where, row = f"line {record.line}", record.cells
+        if record.problem:
+            problems.append((where, record.problem))
+            continue
         if not any(cell.strip() for cell in row):
             continue
         day_text = _cell(row, mapping.date_column)

@@ -97,3 +97,17 @@ def test_a_reference_with_a_control_character_is_refused():
         ("line 1, reference", "holds a character that is not text"),
         ("line 2, reference", "holds a character that is not text"),
     ]
+
+
+def test_lines_ended_by_a_lone_carriage_return_are_read():
+    lines = read_payments_csv("date,reference,amount\r2026-10-03,R-ABC,5\r", today=TODAY)
+    assert [(x.reference, x.amount_cents, x.line) for x in lines] == [("R-ABC", 500, 2)]
+
+
+def test_a_file_that_cannot_be_read_as_csv_is_refused_at_its_line():
+    text = "2026-10-03,R-ABC,5\n2026-10-04,R-ABC," + "9" * 200_000 + "\n"
+    with pytest.raises(InputProblems) as refused:
+        read_payments_csv(text, today=TODAY)
+    ((where, problem),) = refused.value.problems
+    assert where == "line 2"
+    assert problem.startswith("cannot be read as CSV")

@@ -190,6 +190,21 @@ def test_a_bad_csv_line_is_named_with_its_line_and_column():
     ]
 
 
+def test_a_csv_read_no_further_is_refused_at_its_line():
+    text = "03/10/2026,-2.50,FEE\n03/10/2026,-2.50," + "F" * 200_000 + "\n"
+    with pytest.raises(InputProblems) as refused:
+        read_bank_csv(text, PRESETS["anz"], today=TODAY)
+    ((where, problem),) = refused.value.problems
+    assert where == "line 2"
+    assert problem.startswith("cannot be read as CSV")
+
+
+def test_a_csv_with_old_mac_line_endings_is_read():
+    text = "03/10/2026,-2.50,FEE\r04/10/2026,-3.00,FEE\r"
+    lines = read_bank_csv(text, PRESETS["anz"], today=TODAY)
+    assert [x.amount_cents for x in lines] == [-250, -300]
+
+
 @pytest.mark.parametrize(
     ("preset", "text", "expected"),
     [
