@@ -3,6 +3,7 @@ and the form fields every model form and the admin use in place of Django's own.
 
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -71,6 +72,21 @@ class JSONField(forms.JSONField):
             return InvalidJSONInput(data)
 
 
+class URLField(forms.URLField):
+    """Django's, refusing a port no connection can use: its validator takes any five digits
+    (``https://files.example.org:99999/``), and every reader of the address then fails."""
+
+    def to_python(self, value):
+        url = super().to_python(value)
+        try:
+            urlsplit(url).port  # noqa: B018 (read for the ValueError of a port past 65535)
+        except ValueError:
+            raise ValidationError(
+                "Enter a valid URL: its port must be a number up to 65535.", code="invalid"
+            ) from None
+        return url
+
+
 def add_errors(form: forms.BaseForm, error: ValidationError | InputProblems) -> None:
     """Put each problem on the field it names; problems about fields the form lacks go on top."""
     if isinstance(error, InputProblems):
@@ -98,7 +114,7 @@ def submit(form: forms.BaseForm, write: Callable[[dict], Saved]) -> Saved | None
 # applies them (``formfield``) and so does the admin (``AuditedAdmin.formfield_overrides``).
 FIELD_OVERRIDES: dict[type[models.Field], dict] = {
     # Addresses typed without a scheme are taken as https, as Django 6 will do by default.
-    models.URLField: {"assume_scheme": "https"},
+    models.URLField: {"form_class": URLField, "assume_scheme": "https"},
     models.ManyToManyField: {"form_class": ModelMultipleChoiceField},
     models.JSONField: {"form_class": JSONField},
 }

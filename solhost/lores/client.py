@@ -7,6 +7,7 @@ it may be down, slow or answering something else entirely. Every failure becomes
 
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Final
 
@@ -31,6 +32,15 @@ def address_problem(base_url: str) -> str | None:
         return f"{base_url!r} is not an http:// or https:// address"
     if len(base_url) > MAX_ADDRESS:
         return f"the address is longer than {MAX_ADDRESS} characters"
+    if not base_url.isprintable() or " " in base_url:
+        return f"{base_url!r} holds a space or a control character"
+    try:
+        parts = urllib.parse.urlsplit(base_url)
+        parts.port  # noqa: B018 (read for the ValueError of a port past 65535)
+    except ValueError as error:
+        return f"{base_url!r} is not an address that can be read ({error})"
+    if not parts.hostname:
+        return f"{base_url!r} names no host"
     return None
 
 

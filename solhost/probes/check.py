@@ -93,7 +93,7 @@ def check_url(
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            return Check(up=False, problem=f"{url} has a port that is not a number")
+            return Check(up=False, problem=f"{url} has a port that is not a number to 65535")
         try:
             address = _resolve(host, port, private_allowed=private_allowed, deadline=deadline)
         except _Refused as refusal:

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.db.models import Q
 
-from solhost.core.forms import formfield
+from solhost.core.forms import URLField, formfield
 from solhost.core.money import format_decimal
 from solhost.core.problems import InputProblems
 from solhost.core.safe_json import load_json
@@ -152,7 +152,7 @@ class EvidenceForm(forms.Form):
         required=False,
         help_text="A PDF, PNG, JPEG, plain text or CSV file.",
     )
-    link = forms.URLField(
+    link = URLField(
         required=False,
         assume_scheme="https",
         help_text="Or an address where the steward can read it.",

@@ -1,10 +1,13 @@
-"""A write's refusal lands on the form field it names, or on top when the form lacks it."""
+"""A write's refusal lands on the form field it names, or on top when the form lacks it;
+the region's own form fields refuse what Django's would let through."""
 
+import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from solhost.core.forms import add_errors, submit
+from solhost.core.forms import URLField, add_errors, formfield, submit
 from solhost.core.problems import InputProblems
+from solhost.partners.models import Service
 
 
 class NameForm(forms.Form):
@@ -45,3 +48,21 @@ def test_submit_returns_what_the_write_saved_or_none():
     assert submit(refused, refuse) is None
     assert refused.errors == {"name": ["Taken."]}
     assert submit(NameForm({}), lambda data: "never called") is None
+
+
+@pytest.mark.parametrize("url", ["https://files.example.org:99999/", "http://[::1]:70000/"])
+def test_an_address_with_a_port_no_connection_can_use_is_refused(url):
+    with pytest.raises(ValidationError) as refused:
+        URLField(assume_scheme="https").clean(url)
+    assert refused.value.messages == ["Enter a valid URL: its port must be a number up to 65535."]
+
+
+def test_an_address_with_a_usable_port_is_kept():
+    field = URLField(assume_scheme="https")
+    assert field.clean("https://files.example.org:8443/x") == "https://files.example.org:8443/x"
+
+
+def test_every_model_forms_address_field_refuses_an_unusable_port():
+    form_field = formfield(Service._meta.get_field("url"))
+    with pytest.raises(ValidationError):
+        form_field.clean("https://files.example.org:99999/")

@@ -320,6 +320,13 @@ def test_values_no_column_can_hold_change_nothing(node, claimed, change, where, 
     [
         ("file:///etc/passwd", "'file:///etc/passwd' is not an http:// or https:// address"),
         ("http://node/" + "a" * 200, "the address is longer than 200 characters"),
+        ("http://[node/", "'http://[node/' is not an address that can be read (Invalid IPv6 URL)"),
+        (
+            "http://node:99999/",
+            "'http://node:99999/' is not an address that can be read (Port out of range 0-65535)",
+        ),
+        ("http://node /", "'http://node /' holds a space or a control character"),
+        ("https:///api", "'https:///api' names no host"),
     ],
 )
 def test_an_address_that_is_no_node_is_refused(claimed, url, message):

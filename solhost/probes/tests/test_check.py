@@ -95,6 +95,13 @@ def test_only_web_addresses_are_checked():
     assert found.problem == "ftp://127.0.0.1/ is not an http:// or https:// address"
 
 
+def test_a_port_no_connection_can_use_is_down():
+    # Django's URLValidator lets the service's address through with it.
+    found = probe("http://127.0.0.1:99999/", hosts={"127.0.0.1"})
+    assert not found.up and not found.refused
+    assert found.problem == "http://127.0.0.1:99999/ has a port that is not a number to 65535"
+
+
 def test_a_failed_name_lookup_is_down():
     found = probe("http://no-such-host.invalid/", hosts={"no-such-host.invalid"})
     assert not found.up and not found.refused
