@@ -18,6 +18,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.models import Grant
 from oauth2_provider.oauth2_backends import _add_iss_to_redirect
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
@@ -59,6 +60,10 @@ def trust_facts(client: ServiceClient) -> dict:
         "organisation": service.organisation,
         "localities": sorted({s.locality or s.name for s in service.servers.all()}),
     }
+
+
+# The longest nonce a code can carry (django-oauth-toolkit's column).
+NONCE_LENGTH = Grant._meta.get_field("nonce").max_length
 
 
 def _authenticated_too_long_ago(request: HttpRequest, signed_in: SignedInSession | None) -> bool:
@@ -110,6 +115,21 @@ def _asks_about_someone_else(request: HttpRequest, client: ServiceClient, claims
         return False
     named = id_token_hint_claims(hint, issuer=oauth2_settings.oidc_issuer(request))
     return named is None or client.client_id not in named["aud"] or named.get("sub") != subject
+
+
+def _code_parameter_problem(parameters) -> str | None:
+    """What in an authorization request's ``parameters`` the code can't carry, or None.
+
+    oauthlib takes a missing PKCE method as "plain", which the region does not accept, and
+    lets a method through unread when there is no challenge; DOT then stores both, like
+    the nonce, in columns of fixed length, which PostgreSQL holds to.
+    """
+    method = parameters.get("code_challenge_method") or ""
+    if (parameters.get("code_challenge") or method) and method != "S256":
+        return "code_challenge_method must be S256."
+    if len(parameters.get("nonce") or "") > NONCE_LENGTH:
+        return f"nonce must be at most {NONCE_LENGTH} characters."
+    return None
 
 
 def _claims_parameter(raw) -> dict:
@@ -176,11 +196,9 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
             return self.error_response(error, application=None)
-        if credentials.get("code_challenge") and credentials.get("code_challenge_method") != "S256":
-            # oauthlib takes a missing method as "plain", which the region does not accept.
-            return self._error_redirect(
-                credentials, "invalid_request", client, "code_challenge_method must be S256."
-            )
+        problem = _code_parameter_problem(request.GET)
+        if problem is not None:
+            return self._error_redirect(credentials, "invalid_request", client, problem)
         for parameter in ("request", "request_uri"):
             if parameter in request.GET:
                 # OpenID Connect Core §6: refused rather than ignored, or the service would
@@ -441,6 +459,8 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         to the form's redirect URI without checking it again."""
         if not self.consenting_client.redirect_uri_allowed(form.cleaned_data["redirect_uri"]):
             return "Its redirect_uri is not one the service registered."
+        if problem := _code_parameter_problem(form.cleaned_data):
+            return problem
         unusable = unusable_resource((form.cleaned_data.get("resource") or "").split())
         if unusable is not None:
             return not_a_resource_indicator(unusable)

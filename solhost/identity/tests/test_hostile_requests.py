@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oauth2_provider.models import Grant
 
 from solhost.identity.tests.oidc import (
     REDIRECT,
@@ -24,6 +25,7 @@ from solhost.identity.tests.oidc import (
     exchange,
     make_client,
     pkce_pair,
+    query_of,
 )
 
 HOSTILE = settings(
@@ -298,6 +300,49 @@ def test_a_consent_form_sent_back_with_another_redirect_uri_goes_nowhere(
     assert response.status_code == 400
     assert "Location" not in response
     assert "Its redirect_uri is not one the service registered." in response.content.decode()
+
+
+# What no code can carry: DOT stores them in columns of fixed length, which PostgreSQL
+# holds to (a server error there, where SQLite took them).
+UNCARRIABLE = [
+    ({"nonce": "n" * 256}, "nonce must be at most 255 characters."),
+    ({"code_challenge_method": "S256-and-more"}, "code_challenge_method must be S256."),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("parameters", "problem"), UNCARRIABLE)
+def test_a_request_no_code_can_carry_goes_back_as_invalid_request(signed_in, parameters, problem):
+    browser, registered, _, _ = signed_in  # agreed before: a code would follow at once
+    Grant.objects.all().delete()
+
+    response = browser.get(
+        reverse("oauth2_provider:authorize"), authorize_params(registered, **parameters)
+    )
+
+    assert response.status_code == 302
+    assert query_of(response)["error"] == "invalid_request"
+    assert query_of(response)["error_description"] == problem
+    assert not Grant.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("parameters", "problem"), UNCARRIABLE)
+def test_a_consent_form_changed_to_what_no_code_can_carry_is_refused(
+    signed_in, parameters, problem
+):
+    browser, registered, _, _ = signed_in
+    Grant.objects.all().delete()
+    page = browser.get(
+        reverse("oauth2_provider:authorize"), authorize_params(registered, prompt="consent")
+    )
+    changed = {**consent_form_data(page), **parameters, "allow": "Authorize"}
+
+    response = browser.post(reverse("oauth2_provider:authorize"), changed)
+
+    assert response.status_code == 400
+    assert f"The consent form came back changed. {problem}" in response.content.decode()
+    assert not Grant.objects.exists()
 
 
 def _unsigned_token(payload: bytes) -> str:
