@@ -3,13 +3,13 @@ and the form fields every model form and the admin use in place of Django's own.
 
 from collections.abc import Callable
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.fields import InvalidJSONInput
 
+from solhost.core.addresses import unreadable
 from solhost.core.problems import InputProblems
 from solhost.core.safe_json import LARGEST_KEY, load_json
 
@@ -78,12 +78,10 @@ class URLField(forms.URLField):
 
     def to_python(self, value):
         url = super().to_python(value)
-        try:
-            urlsplit(url).port  # noqa: B018 (read for the ValueError of a port past 65535)
-        except ValueError:
+        if unreadable(url) is not None:
             raise ValidationError(
                 "Enter a valid URL: its port must be a number up to 65535.", code="invalid"
-            ) from None
+            )
         return url
 
 

@@ -10,6 +10,8 @@ from django.db import models
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.validators import AllowedURIValidator
 
+from solhost.core.addresses import unreadable
+
 # RFC 8252 §7.3: a native app receives its callback on the device's loopback interface, on
 # a port it picks at sign-in time, so plain http cannot be read on the network. "localhost"
 # is refused although §8.3 only advises against it: a hosts file or resolver can point it
@@ -198,11 +200,7 @@ def _registered(allowed: Callable[[str], bool], uri: str) -> bool:
     that an address urllib can't read (``http://[x/``, a port past 65535) is simply not
     one of them. DOT's raises ValueError, a server error for any request carrying it, and
     takes any port at all on a loopback address (RFC 8252 §7.3 means a real one)."""
-    try:
-        urlsplit(uri).port  # noqa: B018 (read for the ValueError of a port past 65535)
-        return allowed(uri)
-    except ValueError:
-        return False
+    return unreadable(uri) is None and allowed(uri)
 
 
 class Consent(models.Model):

@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 from typing import Final
 
+from solhost.core.addresses import unreadable
 from solhost.core.problems import InputProblems
 from solhost.core.safe_json import load_json
 
@@ -34,12 +35,9 @@ def address_problem(base_url: str) -> str | None:
         return f"the address is longer than {MAX_ADDRESS} characters"
     if not base_url.isprintable() or " " in base_url:
         return f"{base_url!r} holds a space or a control character"
-    try:
-        parts = urllib.parse.urlsplit(base_url)
-        parts.port  # noqa: B018 (read for the ValueError of a port past 65535)
-    except ValueError as error:
-        return f"{base_url!r} is not an address that can be read ({error})"
-    if not parts.hostname:
+    if (reason := unreadable(base_url)) is not None:
+        return f"{base_url!r} is not an address that can be read ({reason})"
+    if not urllib.parse.urlsplit(base_url).hostname:
         return f"{base_url!r} names no host"
     return None
 
