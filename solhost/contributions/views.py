@@ -66,7 +66,7 @@ def contribute(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "current": current,
-            "reference": actions.reference_for_resident(request.user) if current else None,
+            "reference": PaymentReference.objects.filter(resident=request.user).first(),
             "seats": request.user.sponsored_seats.select_related("organisation"),
             "payments": Payment.objects.filter(reference__resident=request.user)[:12],
         },
@@ -134,7 +134,8 @@ def pledge(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "pledge": current,
-            "reference": actions.reference_for_resident(request.user),
+            # Made when the pledge or a contribution is saved, never by reading the page.
+            "reference": PaymentReference.objects.filter(resident=request.user).first(),
             "bank": receiving_account(timezone.localdate()),
         },
     )

@@ -35,12 +35,12 @@ from solhost.partners.models import Organisation
 
 def owed_cents(partner: Organisation, *, on: datetime.date | None = None) -> int:
     """What the steward owes ``partner`` at the end of day ``on`` (today if not given)."""
-    return -balance(accounts.payable_account(partner), at=on or timezone.localdate())
+    return -balance(accounts.payable_code(partner), at=on or timezone.localdate())
 
 
 def _payable_from(account: Account, day: datetime.date) -> int:
     """The least the account owes on ``day`` or any later day: what a payout then may take."""
-    owed = least = -balance(account, at=day)
+    owed = least = -balance(account.code, at=day)
     later = (
         Posting.objects.filter(account=account, transaction__date__gt=day)
         .order_by("transaction__date", "transaction_id")
@@ -150,7 +150,7 @@ def land_back_program(on: datetime.date) -> str:
 
 def land_back_owed_cents(*, on: datetime.date) -> int:
     """Land back withheld and not yet remitted, at the end of day ``on``."""
-    return -balance(accounts.fixed_account(accounts.LAND_BACK), at=on)
+    return -balance(accounts.LAND_BACK, at=on)
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def owed_now(on: datetime.date) -> list[Owed]:
         "partner__bank_account"
     )
     for account in payable.order_by("partner__name"):
-        partner, cents = account.partner, -balance(account, at=on)
+        partner, cents = account.partner, -balance(account.code, at=on)
         if partner is None or cents <= 0:
             continue
         bank = getattr(partner, "bank_account", None)

@@ -126,7 +126,7 @@ def build_scenario(
             .order_by("-close__period")
             .first()
         )
-        held_before = -balance(accounts.held_account(organisation), at=last)
+        held_before = -balance(accounts.held_code(organisation), at=last)
         released[slug] = held_before if qualified else 0
         partner_doc[slug] = {
             "settler_run": declared is None or declared.run_by == Declarations.RunBy.SETTLERS,
@@ -370,9 +370,8 @@ class LandBack:
 def land_back_for(close: PeriodClose, statements: list[PartnerStatement]) -> LandBack:
     """What the ledger's land-back account did in ``close``'s month, and why it is zero if it is."""
     first, last = parse_period(close.period)
-    account = accounts.fixed_account(accounts.LAND_BACK)
     remitted = Posting.objects.filter(
-        account=account,
+        account__code=accounts.LAND_BACK,
         amount_cents__gt=0,
         transaction__date__gte=first,
         transaction__date__lte=last,
@@ -381,7 +380,7 @@ def land_back_for(close: PeriodClose, statements: list[PartnerStatement]) -> Lan
         program=str(parameter_value("land_back_program", at=last)),
         withheld_cents=close.land_back_cents,
         remitted_cents=remitted or 0,
-        owed_at_end_cents=-balance(account, at=last),
+        owed_at_end_cents=-balance(accounts.LAND_BACK, at=last),
         why_none="" if close.land_back_cents else _why_no_land_back(close, statements),
     )
 

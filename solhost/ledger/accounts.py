@@ -27,10 +27,20 @@ def fixed_account(code: str) -> Account:
     return account
 
 
-def payable_account(partner: Organisation) -> Account:
+def payable_code(partner: Organisation) -> str:
     """What the steward owes the partner: paid at or above the minimum payout, else carried."""
+    return f"liabilities:payable:{partner.slug}"
+
+
+def held_code(partner: Organisation) -> str:
+    """Money earned by a partner not qualified on a period's last day, kept until it qualifies."""
+    return f"liabilities:held:{partner.slug}"
+
+
+def payable_account(partner: Organisation) -> Account:
+    """The account ``payable_code`` names, opened the first time money is posted to it."""
     account, _ = Account.objects.get_or_create(
-        code=f"liabilities:payable:{partner.slug}",
+        code=payable_code(partner),
         defaults={
             "name": f"Payable to {partner.name}",
             "kind": Account.Kind.LIABILITY,
@@ -41,9 +51,9 @@ def payable_account(partner: Organisation) -> Account:
 
 
 def held_account(partner: Organisation) -> Account:
-    """Money earned by a partner not qualified on a period's last day, kept until it qualifies."""
+    """The account ``held_code`` names, opened the first time money is posted to it."""
     account, _ = Account.objects.get_or_create(
-        code=f"liabilities:held:{partner.slug}",
+        code=held_code(partner),
         defaults={
             "name": f"Held for {partner.name}",
             "kind": Account.Kind.LIABILITY,

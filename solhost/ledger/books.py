@@ -23,8 +23,10 @@ def balances(*, at: datetime.date) -> dict[str, int]:
     return {code: found.get(code, 0) for code in Account.objects.values_list("code", flat=True)}
 
 
-def balance(account: Account, *, at: datetime.date) -> int:
-    total = Posting.objects.filter(account=account, transaction__date__lte=at).aggregate(
+def balance(code: str, *, at: datetime.date) -> int:
+    """The balance in cents of the account ``code`` at the end of day ``at``; 0 for an account
+    that has not been opened. Reading never opens one: pages must work on a read-only site."""
+    total = Posting.objects.filter(account__code=code, transaction__date__lte=at).aggregate(
         total=Sum("amount_cents")
     )["total"]
     return total or 0

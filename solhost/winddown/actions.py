@@ -335,7 +335,7 @@ def _settle_money(wind_down: WindDown, *, actor: User, day: datetime.date) -> No
     held_account, payable = accounts.held_account(partner), accounts.payable_account(partner)
     # A payout being recorded at the same moment must not spend what is being moved.
     list(Account.objects.select_for_update().filter(pk__in=[held_account.pk, payable.pk]))
-    held, owed = -balance(held_account, at=day), -balance(payable, at=day)
+    held, owed = -balance(held_account.code, at=day), -balance(payable.code, at=day)
     rule = str(parameter_value(BALANCE_RULE, at=day))
     lines = settlement(held_cents=held, owed_cents=owed, rule=rule)
     entry = None

@@ -184,8 +184,8 @@ def money_of(wind_down: WindDown, *, day: datetime.date) -> dict:
         for posting in (settlement.postings.all() if settlement else [])
     ]
     return {
-        "held_cents": -balance(accounts.held_account(partner), at=day),
-        "owed_cents": -balance(accounts.payable_account(partner), at=day),
+        "held_cents": -balance(accounts.held_code(partner), at=day),
+        "owed_cents": -balance(accounts.payable_code(partner), at=day),
         "rule": str(parameter_value(BALANCE_RULE, at=day)),
         "settlement": settlement,
         "changes": changes,

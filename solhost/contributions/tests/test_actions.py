@@ -77,8 +77,8 @@ def test_a_payment_is_recorded_once_and_posted_to_the_books(world):
         received_on=DAY, reference=code, amount_cents=1200, token="t1", actor=world.sam
     )
     assert again is None and Payment.objects.count() == 1
-    assert balance(accounts.fixed_account(accounts.BANK), at=DAY) == 1200
-    assert balance(accounts.fixed_account(accounts.CONTRIBUTIONS), at=DAY) == -1200
+    assert balance(accounts.BANK, at=DAY) == 1200
+    assert balance(accounts.CONTRIBUTIONS, at=DAY) == -1200
 
 
 def test_a_gift_to_the_solidarity_fund_goes_straight_to_the_fund(world):
@@ -86,7 +86,7 @@ def test_a_gift_to_the_solidarity_fund_goes_straight_to_the_fund(world):
     actions.record_payment(
         received_on=DAY, reference="solidarity", amount_cents=5000, token="g", actor=world.sam
     )
-    assert balance(accounts.fixed_account(accounts.SOLIDARITY), at=DAY) == -5000
+    assert balance(accounts.SOLIDARITY, at=DAY) == -5000
 
 
 def test_a_bad_payment_says_which_field_and_stores_nothing(world):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from solhost.contributions.actions import reference_for_resident
-from solhost.contributions.models import Pledge
+from solhost.contributions.models import PaymentReference, Pledge
 from solhost.core.models import Parameter, ParameterValue
 from solhost.web.tests.pages import assert_clean_page
 
@@ -38,14 +38,25 @@ def test_a_visitor_is_asked_to_sign_in(client, world):
 
 
 def test_the_page_shows_how_to_pay_with_the_residents_reference(client, rita):
+    reference = reference_for_resident(rita)
     page = client.get(PLEDGE)
     assert_clean_page(page)
     html = page.content.decode()
     for value in BANK.values():
         assert value in html
-    assert reference_for_resident(rita).code in html
+    assert reference.code in html
     # A date input only shows an ISO date.
     assert f'value="{timezone.localdate().isoformat()}"' in html
+
+
+def test_reading_the_page_makes_no_reference_and_saving_a_pledge_does(client, rita):
+    """Pages only read, so that they work at a site cut off from the primary database."""
+    html = client.get(PLEDGE).content.decode()
+    assert "You get your own payment reference when you save a pledge" in html
+    assert not PaymentReference.objects.filter(resident=rita).exists()
+    form = {"save": "1", "amount": "5", "frequency": "monthly", "starts_on": "2026-10-01"}
+    saved = client.post(PLEDGE, form, follow=True).content.decode()
+    assert PaymentReference.objects.get(resident=rita).code in saved
 
 
 def test_without_bank_details_the_page_says_they_are_coming(client, world):

@@ -46,8 +46,8 @@ def test_a_camt053_statement_becomes_payments_a_queue_and_debits(world, rita_ref
     )
     gift = Payment.objects.get(reference__code="SOLIDARITY")
     assert gift.amount_cents == 5000
-    assert balance(accounts.fixed_account(accounts.BANK), at=END) == 7500
-    assert balance(accounts.fixed_account(accounts.SOLIDARITY), at=END) == -5000
+    assert balance(accounts.BANK, at=END) == 7500
+    assert balance(accounts.SOLIDARITY, at=END) == -5000
     (queued,) = StatementLine.objects.filter(status=StatementLine.Status.QUEUED)
     assert queued.description == "DIRECT CREDIT J NGUYEN FOR THE WIKI"
     (debit,) = queries.statement_debits()
@@ -151,7 +151,7 @@ def test_a_gift_goes_to_the_solidarity_fund_and_not_ours_is_kept_marked(world, r
     wiki, council = StatementLine.objects.filter(status=StatementLine.Status.QUEUED)
     decide_statement_line(line=wiki, decision=Decision.GIFT, actor=world.sam)
     decide_statement_line(line=council, decision=Decision.NOT_OURS, actor=world.sam)
-    assert balance(accounts.fixed_account(accounts.SOLIDARITY), at=END) == -(5000 + 1200)
+    assert balance(accounts.SOLIDARITY, at=END) == -(5000 + 1200)
     council.refresh_from_db()
     assert council.status == StatementLine.Status.NOT_OURS and council.payment is None
     with pytest.raises(InputProblems, match="name the resident"):

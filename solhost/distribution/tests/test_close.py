@@ -90,9 +90,9 @@ def test_close_splits_settled_payments_by_active_days_and_posts_one_balanced_ent
     assert (mcc.residents, mcc.active_days, cct.residents) == (2, 4, 1)
     # Below the $50 minimum payout: carried, in the payable account.
     assert mcc.carried_cents == 2460 and mcc.payout_cents == 0
-    assert balance(accounts.payable_account(world.mcc), at=LAST) == -2460
-    assert balance(accounts.fixed_account(accounts.CONTRIBUTIONS), at=LAST) == 0
-    assert balance(accounts.fixed_account(accounts.BANK), at=LAST) == 3700
+    assert balance(accounts.payable_code(world.mcc), at=LAST) == -2460
+    assert balance(accounts.CONTRIBUTIONS, at=LAST) == 0
+    assert balance(accounts.BANK, at=LAST) == 3700
     assert sum(balances(at=LAST).values()) == 0
     assert close.ledger_entry.key == f"close:{PERIOD}"
     rita = ResidentShare.objects.get(close=close, resident=world.rita)
@@ -195,15 +195,15 @@ def test_an_unqualified_partner_is_held_and_released_when_it_qualifies(october):
         450,
         0,
     )
-    assert balance(accounts.held_account(world.cct), at=LAST) == -450
-    assert balance(accounts.fixed_account(accounts.LAND_BACK), at=LAST) == -50
+    assert balance(accounts.held_code(world.cct), at=LAST) == -450
+    assert balance(accounts.LAND_BACK, at=LAST) == -50
     # November: CCT qualifies; its held $4.50 is released into its payable.
     qualify(world.cct, at=datetime.date(2026, 11, 30))
     november, _ = close_period(period="2026-11", actor=None, today=datetime.date(2026, 12, 6))
     released = PartnerStatement.objects.get(close=november, partner=world.cct)
     assert released.released_cents == 450 and released.carried_in_cents == 450
-    assert balance(accounts.held_account(world.cct), at=datetime.date(2026, 11, 30)) == 0
-    assert balance(accounts.payable_account(world.cct), at=datetime.date(2026, 11, 30)) == -450
+    assert balance(accounts.held_code(world.cct), at=datetime.date(2026, 11, 30)) == 0
+    assert balance(accounts.payable_code(world.cct), at=datetime.date(2026, 11, 30)) == -450
 
 
 def test_payouts_at_the_minimum_and_carried_balances_roll_forward(october):

@@ -49,7 +49,7 @@ def test_a_refund_reverses_the_payment_and_leaves_it_out_of_the_split(client, oc
     assert month_inflows(PERIOD).by_purpose["resident"] == 1200
     close, _ = close_period(period=PERIOD, actor=None, today=AFTER_GRACE)
     assert close.total_in_cents == 1200  # Bob's only
-    assert balance(accounts.fixed_account(accounts.CONTRIBUTIONS), at=NOV_3) == 0
+    assert balance(accounts.CONTRIBUTIONS, at=NOV_3) == 0
     assert sum(balances(at=NOV_3).values()) == 0
     page = client.get(reverse("distribution:transparency", args=[PERIOD])).content.decode()
     assert "<dt>Total in</dt><dd>$12.00</dd>" in page
@@ -75,7 +75,7 @@ def test_a_gift_the_bank_took_back_leaves_the_solidarity_fund(october):  # noqa:
         reason="Dishonoured",
         actor=october.sam,
     )
-    assert balance(accounts.fixed_account(accounts.SOLIDARITY), at=NOV_3) == 0
+    assert balance(accounts.SOLIDARITY, at=NOV_3) == 0
     assert month_inflows(PERIOD).gifts_cents == 0
 
 

@@ -175,12 +175,12 @@ def test_marking_the_batch_sent_pays_out_of_the_ledger_once(owed):
     world = owed
     on = timezone.localdate()
     mcc_owed = owed_cents(world.mcc, on=on)
-    bank_before = balance(accounts.fixed_account(accounts.BANK), at=on)
+    bank_before = balance(accounts.BANK, at=on)
     batch = make_payout_batch(process_on=on, actor=world.sam)
     assert mark_batch_sent(batch=batch, sent_on=on, actor=world.sam)
     assert owed_cents(world.mcc, on=on) == owed_cents(world.cct, on=on) == 0
     assert land_back_owed_cents(on=on) == 0
-    assert balance(accounts.fixed_account(accounts.BANK), at=on) == bank_before - batch.total_cents
+    assert balance(accounts.BANK, at=on) == bank_before - batch.total_cents
     assert Payout.objects.get(partner=world.mcc).amount_cents == mcc_owed
     assert AuditEvent.objects.filter(action="distribution.payout_batch.sent").count() == 1
     assert not mark_batch_sent(batch=batch, sent_on=on, actor=world.sam)
@@ -203,12 +203,12 @@ def test_a_batch_paid_meanwhile_by_hand_is_refused_and_posts_nothing(owed):
         token="t",
         actor=world.sam,
     )
-    bank = balance(accounts.fixed_account(accounts.BANK), at=on)
+    bank = balance(accounts.BANK, at=on)
     with pytest.raises(InputProblems, match="Merri Creek Computing"):
         mark_batch_sent(batch=batch, sent_on=on, actor=world.sam)
     batch.refresh_from_db()
     assert batch.status == PayoutBatch.Status.OPEN
-    assert balance(accounts.fixed_account(accounts.BANK), at=on) == bank
+    assert balance(accounts.BANK, at=on) == bank
     assert Payout.objects.count() == 1
 
 

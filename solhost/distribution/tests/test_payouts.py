@@ -36,10 +36,10 @@ def pay(world, cents, *, token="form-1", on=PAID_ON, partner=None):  # noqa: S10
 
 def test_a_payout_moves_money_from_payable_to_the_bank_and_is_audited(closed):
     assert owed_cents(closed.mcc) == 2460
-    bank_before = balance(accounts.fixed_account(accounts.BANK), at=PAID_ON)
+    bank_before = balance(accounts.BANK, at=PAID_ON)
     payout = pay(closed, 2000)
     assert owed_cents(closed.mcc) == 460
-    assert balance(accounts.fixed_account(accounts.BANK), at=PAID_ON) == bank_before - 2000
+    assert balance(accounts.BANK, at=PAID_ON) == bank_before - 2000
     lines = {p.account.code: p.amount_cents for p in payout.ledger_entry.postings.all()}
     assert lines == {"liabilities:payable:mcc": 2000, "assets:bank": -2000}
     event = AuditEvent.objects.get(action="distribution.payout")

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from solhost.ledger import accounts
 from solhost.ledger.actions import Unbalanced, post_transaction, reverse
 from solhost.ledger.books import balance, balances, to_beancount, to_csv
-from solhost.ledger.models import Posting, Transaction
+from solhost.ledger.models import Account, Posting, Transaction
 
 DAY = datetime.date(2026, 10, 3)
 
@@ -22,6 +22,13 @@ def bank(db):
 @pytest.fixture
 def income(db):
     return accounts.fixed_account(accounts.CONTRIBUTIONS)
+
+
+def test_the_balance_of_an_account_never_opened_is_zero_and_reading_it_opens_none(world):
+    # Pages read balances, and a site cut off from the primary serves them read-only.
+    assert balance(accounts.payable_code(world.mcc), at=DAY) == 0
+    assert balance(accounts.LAND_BACK, at=DAY) == 0
+    assert not Account.objects.exists()
 
 
 def test_a_balanced_transaction_is_posted_with_its_lines(world, bank, income):
@@ -80,8 +87,8 @@ def test_a_correction_is_a_reversal_and_balances_follow_the_dates(world, bank, i
     later = DAY + datetime.timedelta(days=2)
     undo = reverse(entry=entry, actor=world.sam, date=later, reason="wrong amount")
     assert undo.reverses == entry
-    assert balance(bank, at=DAY) == 5000
-    assert balance(bank, at=later) == 0
+    assert balance(bank.code, at=DAY) == 5000
+    assert balance(bank.code, at=later) == 0
     assert balances(at=DAY - datetime.timedelta(days=1)) == {
         accounts.BANK: 0,
         accounts.CONTRIBUTIONS: 0,

@@ -15,3 +15,12 @@ def test_api_docs_load_their_assets_from_this_site(client):
 def test_openapi_description_lists_the_directory(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/region", "/api/v1/partners", "/api/v1/services"} <= set(spec["paths"])
+
+
+@pytest.mark.django_db
+def test_api_docs_have_a_language_a_heading_and_a_way_to_read_them_without_javascript(client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert '<html lang="en">' in html
+    assert re.search(r"<main>.*<h1>solhost API reference</h1>.*</main>", html, re.S)
+    noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.S).group(1)
+    assert 'href="/api/v1/openapi.json"' in noscript

@@ -1,9 +1,9 @@
 """A resident's first visit, in a real browser against a real server.
 
-They look around the region (home, directory, a filter, a partner), join, verify their
-address from the email, log in. Every page must load without console errors and without
-a single request to another host: the site has to work inside the region with the
-internet down.
+They look around the region (home, the API's reference, directory, a filter, a partner),
+join, verify their address from the email, log in. Every page must load without console
+errors and without a single request to another host: the site has to work inside the
+region with the internet down.
 """
 
 import email
@@ -99,6 +99,13 @@ def test_a_resident_explores_joins_and_logs_in(live_server, settings, tmp_path, 
     visit.goto("/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     visit.shot("home")
+
+    # The API's reference, drawn by Swagger UI from this site's own files under its CSP.
+    page.get_by_role("contentinfo").get_by_role("link", name="API").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("solhost API reference")
+    expect(page.locator(".opblock").first).to_be_visible()
+    visit.shot("api-docs")
+    visit.goto("/")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Services").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()

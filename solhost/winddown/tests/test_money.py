@@ -61,15 +61,15 @@ def _rule_from(day: datetime.date, rule: str) -> None:
 
 
 def _owed(partner) -> int:
-    return -balance(accounts.payable_account(partner), at=CLOSED_ON)
+    return -balance(accounts.payable_code(partner), at=CLOSED_ON)
 
 
 def _held(partner) -> int:
-    return -balance(accounts.held_account(partner), at=CLOSED_ON)
+    return -balance(accounts.held_code(partner), at=CLOSED_ON)
 
 
 def _solidarity() -> int:
-    return -balance(accounts.fixed_account(accounts.SOLIDARITY), at=CLOSED_ON)
+    return -balance(accounts.SOLIDARITY, at=CLOSED_ON)
 
 
 def _nothing_lost() -> None:
