@@ -1,6 +1,7 @@
 """Showing a write's refusal on the form that asked for it: the one way every page does it;
 and the form fields every model form and the admin use in place of Django's own."""
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -72,11 +73,19 @@ class JSONField(forms.JSONField):
             return InvalidJSONInput(data)
 
 
+# A host and port typed without a scheme (``files.example.org:8443/dav``). urllib reads
+# the host as the scheme, so Django would not add its assumed scheme and then refuse it.
+HOST_AND_PORT = re.compile(r"[a-z0-9.-]+:[0-9]+(?:[/?#]|$)", re.IGNORECASE)
+
+
 class URLField(forms.URLField):
-    """Django's, refusing a port no connection can use: its validator takes any five digits
+    """Django's, taking a host and port typed without a scheme as it takes a host alone, and
+    refusing a port no connection can use: its validator takes any five digits
     (``https://files.example.org:99999/``), and every reader of the address then fails."""
 
     def to_python(self, value):
+        if isinstance(value, str) and HOST_AND_PORT.match(value.strip()):
+            value = f"{self.assume_scheme}://{value.strip()}"
         url = super().to_python(value)
         if unreadable(url) is not None:
             raise ValidationError(

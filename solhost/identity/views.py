@@ -2,6 +2,7 @@
 and a partner's OpenID Connect clients for each service."""
 
 import json
+import re
 from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -64,6 +65,8 @@ def trust_facts(client: ServiceClient) -> dict:
 
 # The longest nonce a code can carry (django-oauth-toolkit's column).
 NONCE_LENGTH = Grant._meta.get_field("nonce").max_length
+# BASE64URL(SHA256(code_verifier)), RFC 7636 §4.2: 32 bytes are 43 characters unpadded.
+S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def _authenticated_too_long_ago(request: HttpRequest, signed_in: SignedInSession | None) -> bool:
@@ -121,12 +124,19 @@ def _code_parameter_problem(parameters) -> str | None:
     """What in an authorization request's ``parameters`` the code can't carry, or None.
 
     oauthlib takes a missing PKCE method as "plain", which the region does not accept, and
-    lets a method through unread when there is no challenge; DOT then stores both, like
-    the nonce, in columns of fixed length, which PostgreSQL holds to.
+    lets a method through unread when there is no challenge, and a challenge of any length;
+    DOT then stores all three, like the nonce, in columns of fixed length, which PostgreSQL
+    holds to.
     """
     method = parameters.get("code_challenge_method") or ""
-    if (parameters.get("code_challenge") or method) and method != "S256":
+    challenge = parameters.get("code_challenge") or ""
+    if (challenge or method) and method != "S256":
         return "code_challenge_method must be S256."
+    if challenge and not S256_CHALLENGE.fullmatch(challenge):
+        return (
+            "code_challenge must be the SHA-256 of the code_verifier in base64url without padding: "
+            "43 characters (RFC 7636 §4.2)."
+        )
     if len(parameters.get("nonce") or "") > NONCE_LENGTH:
         return f"nonce must be at most {NONCE_LENGTH} characters."
     return None

@@ -62,6 +62,24 @@ def test_an_address_with_a_usable_port_is_kept():
     assert field.clean("https://files.example.org:8443/x") == "https://files.example.org:8443/x"
 
 
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("files.example.org:8443", "https://files.example.org:8443"),
+        (" files.example.org:8443/dav?x=1 ", "https://files.example.org:8443/dav?x=1"),
+        ("files.example.org", "https://files.example.org"),
+    ],
+)
+def test_an_address_typed_without_a_scheme_is_taken_as_https(typed, kept):
+    assert URLField(assume_scheme="https").clean(typed) == kept
+
+
+def test_a_host_typed_with_a_port_no_connection_can_use_is_refused_for_its_port():
+    with pytest.raises(ValidationError) as refused:
+        URLField(assume_scheme="https").clean("files.example.org:99999")
+    assert refused.value.messages == ["Enter a valid URL: its port must be a number up to 65535."]
+
+
 def test_every_model_forms_address_field_refuses_an_unusable_port():
     form_field = formfield(Service._meta.get_field("url"))
     with pytest.raises(ValidationError):

@@ -302,11 +302,17 @@ def test_a_consent_form_sent_back_with_another_redirect_uri_goes_nowhere(
     assert "Its redirect_uri is not one the service registered." in response.content.decode()
 
 
+NOT_A_CHALLENGE = (
+    "code_challenge must be the SHA-256 of the code_verifier in base64url without padding: "
+    "43 characters (RFC 7636 §4.2)."
+)
 # What no code can carry: DOT stores them in columns of fixed length, which PostgreSQL
 # holds to (a server error there, where SQLite took them).
 UNCARRIABLE = [
     ({"nonce": "n" * 256}, "nonce must be at most 255 characters."),
     ({"code_challenge_method": "S256-and-more"}, "code_challenge_method must be S256."),
+    ({"code_challenge": "c" * 200, "code_challenge_method": "S256"}, NOT_A_CHALLENGE),
+    ({"code_challenge": "c" * 42 + "=", "code_challenge_method": "S256"}, NOT_A_CHALLENGE),
 ]
 
 
