@@ -1,5 +1,5 @@
 """Every page each demo login reaches by following links: it answers, it is built to be
-read, and reading it changes nothing.
+read, and reading it changes nothing; in a browser, it fits a phone and runs without errors.
 
 The demo region is loaded once and crawled from the front page as each of its logins and as
 a visitor, following every link on every page (a few pages per address pattern, so that
@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -34,6 +35,10 @@ UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
 # Django's admin has its own markup and labels its table cells by column.
 OWN_MARKUP = ("/admin/",)
 NOT_PAGES = ("/static/", "/media/")
+# The narrowest screen the pages are made for (WCAG 2.2 reflow: 320 CSS px of content).
+PHONE = {"width": 375, "height": 800}
+# One login of each kind, and each of the demo's partners in a different state.
+IN_A_BROWSER = ("ren", "priya", "tom", "jess", "lin", "maria")
 # Reading as a signed-in person may start a session; nothing else may change.
 SESSION_TABLES = {"sessions.Session"}
 
@@ -129,9 +134,9 @@ def _pattern(path: str) -> str:
         return path
 
 
-def crawl(client: Client) -> tuple[int, list[str]]:
-    """How many pages ``client`` reached from the front page, and what was wrong on the way."""
-    queue, seen, per_pattern, wrong = [("/", "the address bar")], set(), Counter(), []
+def crawl(client: Client) -> tuple[list[str], list[str]]:
+    """The pages ``client`` reached from the front page, and what was wrong on the way."""
+    queue, seen, per_pattern, wrong, pages = [("/", "the address bar")], set(), Counter(), [], []
     while queue:
         address, linked_from = queue.pop(0)
         parts = urlsplit(address)
@@ -158,6 +163,7 @@ def crawl(client: Client) -> tuple[int, list[str]]:
             continue
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
+        pages.append(here)
         page = Page()
         page.feed(response.content.decode())
         if not parts.path.startswith(OWN_MARKUP):
@@ -165,7 +171,7 @@ def crawl(client: Client) -> tuple[int, list[str]]:
         for link in page.links:
             if not link.startswith(("#", "mailto:", "tel:")):
                 queue.append((urljoin(here, link.split("#")[0]), here))
-    return len(seen), wrong
+    return pages, wrong
 
 
 def row_counts() -> dict[str, int]:
@@ -186,7 +192,8 @@ def test_every_linked_page_answers_reads_well_and_changes_nothing():
         if login:
             client.force_login(User.objects.get(email=login.email))
         before = row_counts()
-        reached[who], problems = crawl(client)
+        pages, problems = crawl(client)
+        reached[who] = len(pages)
         wrong += [f"as {who}: {problem}" for problem in problems]
         after = row_counts()
         wrong += [
@@ -197,3 +204,63 @@ def test_every_linked_page_answers_reads_well_and_changes_nothing():
     assert not wrong, "\n".join(sorted(set(wrong)))
     # Each login reaches more than its own front page: the links on it lead somewhere.
     assert min(reached.values()) > 20, reached
+
+
+# What is wider than its box on a page that scrolls sideways (ignoring text hidden in a
+# one-pixel box for screen readers): where to look first.
+TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+    .filter(element => element.clientWidth > 1 && element.scrollWidth > element.clientWidth + 1)
+    .slice(-3)
+    .map(element => `${element.tagName.toLowerCase()}.${element.className}`)"""
+
+
+def signed_in_browser(browser, base_url: str, user: User | None):
+    """A phone-sized browser context holding ``user``'s session, and a test client with it."""
+    client = Client()
+    context = browser.new_context(viewport=PHONE)
+    if user is not None:
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        host = urlsplit(base_url).hostname
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "domain": host, "path": "/"}]
+        )
+    return client, context
+
+
+def errors_of(tab) -> list[str]:
+    """A list that fills with the scripts' errors and console errors of ``tab`` (blocked by
+    the Content-Security-Policy, say), each with its page's address."""
+    errors: list[str] = []
+    tab.on(
+        "console",
+        lambda message: message.type == "error" and errors.append(f"{tab.url}: {message.text}"),
+    )
+    tab.on("pageerror", lambda error: errors.append(f"{tab.url}: {error}"))
+    return errors
+
+
+@pytest.mark.e2e
+def test_every_linked_page_fits_a_phone_and_runs_without_errors(live_server, browser):
+    load_demo()
+    logins = {login.username: login for login in LOGINS}
+    wrong = []
+    for who in ("a visitor", *IN_A_BROWSER):
+        login = logins.get(who)
+        user = User.objects.get(email=login.email) if login else None
+        client, context = signed_in_browser(browser, live_server.url, user)
+        tab = context.new_page()
+        errors = errors_of(tab)
+        pages, _ = crawl(client)
+        for address in pages:
+            if address.startswith(OWN_MARKUP):
+                continue
+            tab.goto(live_server.url + address)
+            if tab.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+                wrong.append(
+                    f"as {who}: {address} scrolls sideways at {PHONE['width']} px; "
+                    f"too wide: {tab.evaluate(TOO_WIDE)}"
+                )
+        context.close()
+        wrong += [f"as {who}: {error}" for error in errors]
+    assert not wrong, "\n".join(wrong)

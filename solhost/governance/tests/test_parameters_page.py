@@ -38,3 +38,10 @@ def test_a_parameters_range_and_entries_are_in_words(client, db):
     assert "100 % of the declared power to 1000 % of the declared power" in html
     html = client.get(reverse("governance:parameter", args=["zero_usage_rule"])).content.decode()
     assert "the commons pool; the solidarity fund" in html
+
+
+def test_a_parameters_key_may_wrap_after_each_underscore(client, db):
+    html = client.get(
+        reverse("governance:parameter", args=["account_deletion_grace_days"])
+    ).content.decode()
+    assert "<h1>account_<wbr>deletion_<wbr>grace_<wbr>days</h1>" in html
