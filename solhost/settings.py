@@ -377,6 +377,10 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "solhost.identity.oidc.RegionValidator",
     "OAUTH2_BACKEND_CLASS": "solhost.identity.oidc.RegionOAuthLibCore",
     "APPLICATION_ADMIN_CLASS": "solhost.identity.admin.ServiceClientAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "solhost.sites.token_admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "solhost.sites.token_admin.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "solhost.sites.token_admin.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "solhost.sites.token_admin.IDTokenAdmin",
     "CLIENT_SECRET_HASHER": "client_secret_sha256",
     "SCOPES": {
         "openid": "Sign you in with your regional account",

@@ -394,6 +394,28 @@ def end_access_of_deleted_account(*, user: User) -> int:
 
 
 @transaction.atomic(durable=True)
+def revoke_tokens_in_admin(*, tokens: Iterable[AccessToken | RefreshToken], steward: User) -> int:
+    """The steward revoked these tokens in the admin: each ends with its family (a refresh
+    token's access token, an access token's refresh token), and each service whose tokens
+    ended gets one audit event saying how many. Returns how many were revoked."""
+    revoked: Counter[int] = Counter()
+    for token in tokens:
+        if isinstance(token, RefreshToken):
+            token.revoke()
+        else:
+            revoke_access_token(token)
+        revoked[token.application_id] += 1
+    for client in ServiceClient.objects.filter(pk__in=revoked):
+        record(
+            actor=steward,
+            action=AuditAction.TOKEN_REVOKE,
+            obj=client,
+            note=f"{revoked[client.pk]} tokens revoked by the steward in the admin",
+        )
+    return sum(revoked.values())
+
+
+@transaction.atomic(durable=True)
 def sign_out_for_service(*, user: User, client: ServiceClient) -> int:
     """The service signed the resident out (RP-initiated logout, with an ID token of this
     browser's session): what it holds for them is revoked. The browser's own session ends

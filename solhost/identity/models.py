@@ -156,6 +156,11 @@ class ServiceClient(AbstractApplication):
     def approved(self) -> bool:
         return self.approved_at is not None
 
+    def get_absolute_url(self) -> str:
+        # django-oauth-toolkit's points at its own client pages, which the region does not
+        # serve (the admin's "view on site" was a server error): the service's page instead.
+        return self.service.get_absolute_url()
+
     def clean(self) -> None:
         # The registration form, the action and the admin all save through here.
         problems = {

@@ -8,7 +8,8 @@ against the standby and its store. Then the primary is **stopped**, and at the s
 - a resident signs in with their password through a full OpenID Connect code flow driven
   by a real relying party (Authlib), the ID token verifies against the site's JWKS,
   userinfo and introspection answer, and the sign-in is recorded as usage;
-- the directory, service and partner pages and the resident's own pages answer;
+- the directory, service and partner pages and the resident's own pages answer, and so
+  does every page the resident and the steward reach by following links;
 - a write that needs the primary gets the clear page (503), never a 500.
 
 The primary is started again; the site forwards (twice: the second changes nothing);
@@ -34,6 +35,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -52,6 +54,7 @@ from solhost.identity.tests.served import (
 )
 from solhost.sites.tests import clusters
 from solhost.test import PASSWORD
+from solhost.tests.crawling import crawl, over_http
 
 # Its clusters are its own: the same test whatever database the suite runs on.
 pytestmark = pytest.mark.own_database
@@ -355,6 +358,19 @@ def _write_needing_the_primary(region: Region, browser: requests.Session) -> req
     return submit(browser, page, tier=tier.group(1))
 
 
+# Pages that are only a form for a change: adding a server or a service, and the admin's
+# confirmation of a deletion, which lists what the primary would delete.
+CHANGE_ONLY_PAGES = re.compile(r"/manage/[^/]+/add-(server|service)/|/admin/.+/delete/")
+
+
+def _waits_for_the_link(address: str, answer) -> bool:
+    return (
+        answer.status == 503
+        and NEEDS_PRIMARY in answer.body
+        and CHANGE_ONLY_PAGES.fullmatch(address) is not None
+    )
+
+
 def _kids(url: str) -> set[str]:
     return {
         key["kid"]
@@ -397,6 +413,17 @@ def _the_story(region: Region) -> None:
         assert page.status_code == 200, (path, page.status_code, page.text[:2000])
         assert words in page.text, (path, page.text[:2000])
 
+    # Every page linked from the front page opens at the site, for the resident and for
+    # the steward: reading never needs the primary. Only a page that exists to make a
+    # change says at once that the change must wait.
+    steward = _signed_in_at_the_site(region, "sam@example.org")
+    for session in (browser, steward):
+        pages, wrong = crawl(
+            over_http(session, site), host=urlsplit(site).netloc, expected=_waits_for_the_link
+        )
+        assert not wrong, "\n".join(wrong)
+        assert len(pages) > 20, pages
+
     refused = _write_needing_the_primary(region, browser)
     assert refused.status_code == 503, (refused.status_code, refused.text[:2000])
     assert NEEDS_PRIMARY in refused.text
@@ -409,7 +436,6 @@ def _the_story(region: Region) -> None:
     )
 
     # The steward sees at the site what waits to be forwarded.
-    steward = _signed_in_at_the_site(region, "sam@example.org")
     page = steward.get(f"{site}/steward/sites/", timeout=STEP_TIMEOUT)
     assert page.status_code == 200, page.text[:2000]
     assert "not reached the primary yet" in page.text and SITE in page.text

@@ -1,0 +1,209 @@
+"""Following every link of a region's pages, as a person would: for the page tests, in
+process with Django's test client or over HTTP against a served site."""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a page request got back, however it was sent."""
+
+    status: int
+    location: str
+    content_type: str
+    body: str
+
+
+def through(client: Client) -> Callable[[str], Answer]:
+    """Pages requested in process, as ``client``."""
+
+    def get(address: str) -> Answer:
+        response = client.get(address)
+        return Answer(
+            response.status_code,
+            response.get("Location", ""),
+            response.get("Content-Type", ""),
+            response.content.decode(),
+        )
+
+    return get
+
+
+def over_http(session: requests.Session, base_url: str) -> Callable[[str], Answer]:
+    """Pages requested from the server at ``base_url``, with ``session``'s cookies."""
+
+    def get(address: str) -> Answer:
+        response = session.get(base_url + address, allow_redirects=False, timeout=60)
+        return Answer(
+            response.status_code,
+            response.headers.get("Location", ""),
+            response.headers.get("Content-Type", ""),
+            response.text,
+        )
+
+    return get
+
+
+# Pages per address pattern: enough to see each state of a page the demo has.
+PAGES_PER_PATTERN = 3
+# Django's admin is one big family of patterns; one page of each shows it works.
+ADMIN_PAGES_PER_PATTERN = 1
+# A crawl that reaches this many pages has found a link that never ends (a calendar's
+# "next" link, say): the test fails rather than walk it forever.
+MOST_PAGES = 1500
+# Form fields that need no label of their own.
+UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
+# Django's admin has its own markup and labels its table cells by column.
+OWN_MARKUP = ("/admin/",)
+NOT_PAGES = ("/static/", "/media/")
+
+
+@dataclass
+class Page(HTMLParser):
+    """One page's links, and what in its markup assistive technology would trip over."""
+
+    links: list[str] = field(default_factory=list)
+    ids: Counter = field(default_factory=Counter)
+    tags: Counter = field(default_factory=Counter)
+    head_titles: int = 0
+    lang: str = ""
+    problems: list[str] = field(default_factory=list)
+    unlabelled: list[str] = field(default_factory=list)
+    labels_for: set[str] = field(default_factory=set)
+    open_labels: int = 0
+    open_svgs: int = 0
+    open_forms: list[dict] = field(default_factory=list)
+
+    def __post_init__(self):
+        super().__init__(convert_charrefs=True)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags[tag] += 1
+        if attributes.get("id"):
+            self.ids[attributes["id"]] += 1
+        if tag == "html":
+            self.lang = attributes.get("lang") or ""
+        elif tag == "title" and not self.open_svgs:
+            self.head_titles += 1
+        elif tag == "svg":
+            self.open_svgs += 1
+            if not _named(attributes) and attributes.get("aria-hidden") != "true":
+                self.problems.append("a chart or picture (svg) with no name and not hidden")
+        elif tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        elif tag == "img" and "alt" not in attributes:
+            self.problems.append(f"an image with no alt text: {attributes.get('src')}")
+        elif tag == "label":
+            self.open_labels += 1
+            if attributes.get("for"):
+                self.labels_for.add(attributes["for"])
+        elif tag == "form":
+            self.open_forms.append({"method": (attributes.get("method") or "get").lower()})
+        elif tag in ("input", "select", "textarea"):
+            if attributes.get("name") == "csrfmiddlewaretoken" and self.open_forms:
+                self.open_forms[-1]["csrf"] = True
+            if (
+                attributes.get("type") not in UNLABELLED_TYPES
+                and not self.open_labels
+                and not _named(attributes)
+            ):
+                self.unlabelled.append(attributes.get("id") or attributes.get("name") or tag)
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.open_labels -= 1
+        elif tag == "svg":
+            self.open_svgs -= 1
+        elif tag == "form" and self.open_forms:
+            form = self.open_forms.pop()
+            if form["method"] == "post" and not form.get("csrf"):
+                self.problems.append("a form that posts with no CSRF token")
+
+    def what_is_wrong(self) -> list[str]:
+        wrong = list(self.problems)
+        if not self.lang:
+            wrong.append("no language on <html>")
+        for tag, count in (("title", self.head_titles), ("h1", self.tags["h1"])):
+            if count != 1:
+                wrong.append(f"{count} <{tag}> elements, not one")
+        if self.tags["main"] != 1:
+            wrong.append(f"{self.tags['main']} <main> landmarks, not one")
+        wrong += [f"the id {name!r} is used {n} times" for name, n in self.ids.items() if n > 1]
+        wrong += [
+            f"the field {name!r} has no label"
+            for name in self.unlabelled
+            if name not in self.labels_for
+        ]
+        return wrong
+
+
+def _named(attributes: dict) -> bool:
+    return bool(
+        attributes.get("aria-label") or attributes.get("aria-labelledby") or attributes.get("title")
+    )
+
+
+def _pattern(path: str) -> str:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return path
+    # The admin's "view on site" address is one pattern for every model: each model's
+    # record finds its page its own way.
+    return f"{match.route} {match.kwargs.get('content_type_id', '')}"
+
+
+def crawl(
+    get: Callable[[str], Answer],
+    *,
+    host: str = "testserver",
+    expected: Callable[[str, Answer], bool] = lambda address, answer: False,
+) -> tuple[list[str], list[str]]:
+    """The pages reached from the front page by ``get`` (``through`` a test client, or over
+    HTTP from ``host``), and what was wrong on the way: any answer but a page or a redirect
+    is, unless ``expected`` says it is the right one for that address."""
+    queue, seen, per_pattern, wrong, pages = [("/", "the address bar")], set(), Counter(), [], []
+    while queue:
+        address, linked_from = queue.pop(0)
+        parts = urlsplit(address)
+        if parts.scheme not in ("", "http") or parts.netloc not in ("", host):
+            continue
+        if parts.path.startswith(NOT_PAGES):
+            continue
+        here = parts.path + (f"?{parts.query}" if parts.query else "")
+        if here in seen:
+            continue
+        pattern = _pattern(parts.path)
+        per_pattern[pattern] += 1
+        most = ADMIN_PAGES_PER_PATTERN if parts.path.startswith("/admin/") else PAGES_PER_PATTERN
+        if per_pattern[pattern] > most:
+            continue
+        seen.add(here)
+        assert len(seen) < MOST_PAGES, f"the crawl found more than {MOST_PAGES} pages"
+        answer = get(here)
+        if answer.status in (301, 302, 303):
+            queue.append((urljoin(here, answer.location), here))
+            continue
+        if answer.status != 200 and not expected(here, answer):
+            wrong.append(f"{here} (linked from {linked_from}) answers {answer.status}")
+            continue
+        if answer.status != 200 or not answer.content_type.startswith("text/html"):
+            continue
+        pages.append(here)
+        page = Page()
+        page.feed(answer.body)
+        if not parts.path.startswith(OWN_MARKUP):
+            wrong += [f"{here}: {problem}" for problem in page.what_is_wrong()]
+        for link in page.links:
+            if not link.startswith(("#", "mailto:", "tel:")):
+                queue.append((urljoin(here, link.split("#")[0]), here))
+    return pages, wrong
