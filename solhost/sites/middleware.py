@@ -18,7 +18,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 from solhost.sites import config
-from solhost.sites.routers import RequestWrites, current_request
+from solhost.sites.routers import SAFE_METHODS, RequestWrites, current_request
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class SiteWritesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        state = RequestWrites()
+        state = RequestWrites(reads_only=request.method in SAFE_METHODS)
         token = current_request.set(state)
         try:
             response = self.get_response(request)

@@ -9,6 +9,9 @@ Three kinds of model (docs/decisions/0012-sites.md):
 - **region**: everything else. Read from the standby; written at the primary if the site
   may (``SOLHOST_SITE_PRIMARY_DATABASE_URL``, in one transaction per request, after which
   the request also reads from there), else sent to the standby, which refuses them.
+  A request that only reads (GET, HEAD, OPTIONS) never opens the primary: Django asks
+  where an unsaved row would be written as soon as it is given a related row, which a
+  page does to show an empty form, and that page must open at a site cut off.
 
 Used only at a replica site (``settings.DATABASE_ROUTERS``); the primary and a
 one-site region have one database and no router.
@@ -55,12 +58,17 @@ def _kind(model) -> str:
     return kind_of(model._meta.app_label, model._meta.model_name)
 
 
+# Requests that only read (RFC 9110 §9.2.1), as Django's CSRF protection counts them.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
 @dataclass
 class RequestWrites:
     """One request's writes at the primary: the transaction opened for them, if any."""
 
     primary: transaction.Atomic | None = None
     failed: bool = False
+    reads_only: bool = False
 
 
 # Set by SiteWritesMiddleware for each request; None outside requests (commands, jobs).
@@ -101,7 +109,8 @@ class SiteRouter:
     def db_for_write(self, model, **hints):
         if _kind(model) != REGION_DATA:
             return config.STORE
-        if config.writes_through():
+        state = current_request.get()
+        if config.writes_through() and not (state is not None and state.reads_only):
             return _primary_for_write()
         return config.REGION
 

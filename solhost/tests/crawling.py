@@ -162,15 +162,10 @@ def _pattern(path: str) -> str:
     return f"{match.route} {match.kwargs.get('content_type_id', '')}"
 
 
-def crawl(
-    get: Callable[[str], Answer],
-    *,
-    host: str = "testserver",
-    expected: Callable[[str, Answer], bool] = lambda address, answer: False,
-) -> tuple[list[str], list[str]]:
+def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> tuple[list[str], list[str]]:
     """The pages reached from the front page by ``get`` (``through`` a test client, or over
-    HTTP from ``host``), and what was wrong on the way: any answer but a page or a redirect
-    is, unless ``expected`` says it is the right one for that address."""
+    HTTP from ``host``), and what was wrong on the way: any answer but a page or a
+    redirect is."""
     queue, seen, per_pattern, wrong, pages = [("/", "the address bar")], set(), Counter(), [], []
     while queue:
         address, linked_from = queue.pop(0)
@@ -193,10 +188,10 @@ def crawl(
         if answer.status in (301, 302, 303):
             queue.append((urljoin(here, answer.location), here))
             continue
-        if answer.status != 200 and not expected(here, answer):
+        if answer.status != 200:
             wrong.append(f"{here} (linked from {linked_from}) answers {answer.status}")
             continue
-        if answer.status != 200 or not answer.content_type.startswith("text/html"):
+        if not answer.content_type.startswith("text/html"):
             continue
         pages.append(here)
         page = Page()

@@ -60,3 +60,31 @@ def test_reads_and_writes_go_where_each_kind_lives(settings):
     settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby/region"
     # Without the primary's database, a region write is sent to the standby, which refuses it.
     assert router.db_for_write(user) == config.REGION
+
+
+def test_a_request_that_only_reads_never_opens_the_primary(monkeypatch):
+    # Django asks where an unsaved row would be written as soon as it is given a related
+    # row (a page showing an empty form does): a GET must not reach for the primary.
+    from django.apps import apps
+
+    from solhost.sites import routers
+
+    user = apps.get_model("identity", "User")
+    opened = []
+    monkeypatch.setattr(config, "writes_through", lambda: True)
+    monkeypatch.setattr(routers, "_primary_for_write", lambda: opened.append(1) or config.PRIMARY)
+    for method, database in (
+        ("GET", config.REGION),
+        ("HEAD", config.REGION),
+        ("POST", config.PRIMARY),
+    ):
+        token = routers.current_request.set(
+            routers.RequestWrites(reads_only=method in routers.SAFE_METHODS)
+        )
+        try:
+            assert SiteRouter().db_for_write(user) == database, method
+        finally:
+            routers.current_request.reset(token)
+    assert opened == [1]
+    # Outside a request (a command, a job), writes go to the primary as before.
+    assert SiteRouter().db_for_write(user) == config.PRIMARY
