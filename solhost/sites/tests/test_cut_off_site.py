@@ -409,6 +409,17 @@ def _the_story(region: Region) -> None:
         pages, wrong = crawl(over_http(session, site), host=urlsplit(site).netloc)
         assert not wrong, "\n".join(wrong)
         assert len(pages) > 20, pages
+    # So does every read of the public API: the directory, the region, service status.
+    described = requests.get(f"{site}/api/v1/openapi.json", timeout=STEP_TIMEOUT).json()
+    public_reads = [
+        path
+        for path, operations in described["paths"].items()
+        if "get" in operations and "{" not in path and not operations["get"].get("security")
+    ]
+    assert len(public_reads) > 3, public_reads
+    for path in public_reads:
+        answer = requests.get(f"{site}{path}", timeout=STEP_TIMEOUT)
+        assert answer.status_code == 200, (path, answer.status_code, answer.text[:500])
 
     refused = _write_needing_the_primary(region, browser)
     assert refused.status_code == 503, (refused.status_code, refused.text[:2000])
