@@ -4,8 +4,8 @@ made to work at a site (which is why it lives here) and to audit every change.
 At a site the codes and tokens sit in the site's store while residents and service clients
 are in the region's database, so no list may join them (each row reads its resident and
 service on its own there) and searching by them is off. Revoking a token (with its
-family) and deleting a code or ID token each write an audit event, like every other
-change the steward makes.
+family) and deleting a code each write an audit event, like every other change the
+steward makes (the toolkit lets no one delete an ID token).
 
 django-oauth-toolkit loads these classes by name (the ``*_ADMIN_CLASS`` settings) at the
 end of its own admin module, whose classes they extend.

@@ -74,6 +74,8 @@ class Page(HTMLParser):
     ids: Counter = field(default_factory=Counter)
     tags: Counter = field(default_factory=Counter)
     head_titles: int = 0
+    title: str = ""
+    in_title: bool = False
     lang: str = ""
     problems: list[str] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)
@@ -94,6 +96,7 @@ class Page(HTMLParser):
             self.lang = attributes.get("lang") or ""
         elif tag == "title" and not self.open_svgs:
             self.head_titles += 1
+            self.in_title = True
         elif tag == "svg":
             self.open_svgs += 1
             if not _named(attributes) and attributes.get("aria-hidden") != "true":
@@ -118,7 +121,13 @@ class Page(HTMLParser):
             ):
                 self.unlabelled.append(attributes.get("id") or attributes.get("name") or tag)
 
+    def handle_data(self, data):
+        if self.in_title:
+            self.title += data
+
     def handle_endtag(self, tag):
+        if tag == "title":
+            self.in_title = False
         if tag == "label":
             self.open_labels -= 1
         elif tag == "svg":
@@ -167,6 +176,8 @@ def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> tuple[li
     HTTP from ``host``), and what was wrong on the way: any answer but a page or a
     redirect is."""
     queue, seen, per_pattern, wrong, pages = [("/", "the address bar")], set(), Counter(), [], []
+    # WCAG 2.2 2.4.2: a title says which page this is, so two kinds of page never share one.
+    patterns_titled: dict[str, str] = {}
     while queue:
         address, linked_from = queue.pop(0)
         parts = urlsplit(address)
@@ -198,6 +209,10 @@ def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> tuple[li
         page.feed(answer.body)
         if not parts.path.startswith(OWN_MARKUP):
             wrong += [f"{here}: {problem}" for problem in page.what_is_wrong()]
+            title = " ".join(page.title.split())
+            titled = patterns_titled.setdefault(title, pattern)
+            if titled != pattern:
+                wrong.append(f"{here}: its title {title!r} is also another kind of page's")
         for link in page.links:
             if not link.startswith(("#", "mailto:", "tel:")):
                 queue.append((urljoin(here, link.split("#")[0]), here))
