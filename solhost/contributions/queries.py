@@ -1,8 +1,9 @@
-"""Reading contributions: the suggested amounts in force and a resident's current choice."""
+"""Reading contributions: the suggested amounts in force, a resident's current choice and
+their payment reference."""
 
 import datetime
 
-from solhost.contributions.models import ContributionChoice, StatementLine
+from solhost.contributions.models import ContributionChoice, PaymentReference, StatementLine
 from solhost.core.models import parameter_value
 from solhost.identity.models import User
 
@@ -15,6 +16,12 @@ def tiers_cents(*, at: datetime.date) -> list[int]:
 
 def current_choice(resident: User) -> ContributionChoice | None:
     return resident.contribution_choices.first()
+
+
+def reference_of(resident: User) -> PaymentReference | None:
+    """The resident's payment reference; None until saving a pledge or a contribution makes
+    one (reading never does: pages must open on a read-only site)."""
+    return PaymentReference.objects.filter(resident=resident).first()
 
 
 def statement_debits():

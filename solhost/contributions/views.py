@@ -66,7 +66,7 @@ def contribute(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "current": current,
-            "reference": PaymentReference.objects.filter(resident=request.user).first(),
+            "reference": queries.reference_of(request.user),
             "seats": request.user.sponsored_seats.select_related("organisation"),
             "payments": Payment.objects.filter(reference__resident=request.user)[:12],
         },
@@ -134,8 +134,7 @@ def pledge(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "pledge": current,
-            # Made when the pledge or a contribution is saved, never by reading the page.
-            "reference": PaymentReference.objects.filter(resident=request.user).first(),
+            "reference": queries.reference_of(request.user),
             "bank": receiving_account(timezone.localdate()),
         },
     )

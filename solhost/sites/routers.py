@@ -9,7 +9,7 @@ Three kinds of model (docs/decisions/0012-sites.md):
 - **region**: everything else. Read from the standby; written at the primary if the site
   may (``SOLHOST_SITE_PRIMARY_DATABASE_URL``, in one transaction per request, after which
   the request also reads from there), else sent to the standby, which refuses them.
-  A request that only reads (GET, HEAD, OPTIONS) never opens the primary: Django asks
+  A request that only reads (GET, HEAD, OPTIONS, TRACE) never opens the primary: Django asks
   where an unsaved row would be written as soon as it is given a related row, which a
   page does to show an empty form, and that page must open at a site cut off.
 
