@@ -155,13 +155,79 @@ class Page(HTMLParser):
         return wrong
 
 
+@dataclass
+class Form:
+    action: str
+    method: str
+    # Each field's name and the value a browser would send untouched.
+    fields: dict[str, str] = field(default_factory=dict)
+    # The (name, value) of each named submit button: a form may do different things.
+    buttons: list[tuple[str, str]] = field(default_factory=list)
+    # The names of its file fields.
+    files: list[str] = field(default_factory=list)
+
+
+class FormFields(HTMLParser):
+    """Each form on a page, with what a browser would send from it as it stands, except
+    that every checkbox is ticked and every radio group answered: the fields behind them
+    are reached too."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[Form] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            method = (attributes.get("method") or "get").lower()
+            self.forms.append(Form(attributes.get("action", ""), method))
+            return
+        name = attributes.get("name")
+        if not self.forms:
+            return
+        form = self.forms[-1]
+        kind = attributes.get("type", "text") if tag == "input" else tag
+        if tag == "option" and self._select is not None:
+            if "selected" in attributes or not form.fields[self._select]:
+                form.fields[self._select] = attributes.get("value", "")
+        elif not name:
+            return
+        elif kind == "file":
+            form.files.append(name)
+        elif kind in ("submit", "button"):
+            form.buttons.append((name, attributes.get("value", "")))
+        elif kind in ("checkbox", "radio"):
+            if "checked" in attributes or name not in form.fields:
+                form.fields[name] = attributes.get("value", "on")
+        elif tag == "select":
+            self._select = name
+            form.fields.setdefault(name, "")
+        elif tag == "textarea":
+            self._textarea = name
+            form.fields[name] = ""
+        elif tag == "input":
+            form.fields[name] = attributes.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self.forms[-1].fields[self._textarea] += data
+
+
 def _named(attributes: dict) -> bool:
     return bool(
         attributes.get("aria-label") or attributes.get("aria-labelledby") or attributes.get("title")
     )
 
 
-def _pattern(path: str) -> str:
+def pattern_of(path: str) -> str:
     try:
         match = resolve(path)
     except Resolver404:
@@ -171,11 +237,25 @@ def _pattern(path: str) -> str:
     return f"{match.route} {match.kwargs.get('content_type_id', '')}"
 
 
-def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> tuple[list[str], list[str]]:
+@dataclass
+class Crawl:
+    """What following every link found."""
+
+    # The pages reached, by address.
+    pages: list[str] = field(default_factory=list)
+    # What was wrong on the way, each with the page it was on.
+    wrong: list[str] = field(default_factory=list)
+    # The forms on each page reached, as a browser would send them.
+    forms: dict[str, list[Form]] = field(default_factory=dict)
+
+
+def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> Crawl:
     """The pages reached from the front page by ``get`` (``through`` a test client, or over
-    HTTP from ``host``), and what was wrong on the way: any answer but a page or a
-    redirect is."""
-    queue, seen, per_pattern, wrong, pages = [("/", "the address bar")], set(), Counter(), [], []
+    HTTP from ``host``), their forms, and what was wrong on the way: any answer but a page
+    or a redirect is."""
+    queue, seen, per_pattern = [("/", "the address bar")], set(), Counter()
+    found = Crawl()
+    pages, wrong = found.pages, found.wrong
     # WCAG 2.2 2.4.2: a title says which page this is, so two kinds of page never share one.
     patterns_titled: dict[str, str] = {}
     while queue:
@@ -188,7 +268,7 @@ def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> tuple[li
         here = parts.path + (f"?{parts.query}" if parts.query else "")
         if here in seen:
             continue
-        pattern = _pattern(parts.path)
+        pattern = pattern_of(parts.path)
         per_pattern[pattern] += 1
         most = ADMIN_PAGES_PER_PATTERN if parts.path.startswith("/admin/") else PAGES_PER_PATTERN
         if per_pattern[pattern] > most:
@@ -216,4 +296,7 @@ def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> tuple[li
         for link in page.links:
             if not link.startswith(("#", "mailto:", "tel:")):
                 queue.append((urljoin(here, link.split("#")[0]), here))
-    return pages, wrong
+        forms = FormFields()
+        forms.feed(answer.body)
+        found.forms[here] = forms.forms
+    return found

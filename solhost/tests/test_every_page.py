@@ -46,9 +46,9 @@ def test_every_linked_page_answers_reads_well_and_changes_nothing():
         if login:
             client.force_login(User.objects.get(email=login.email))
         before = row_counts()
-        pages, problems = crawl(through(client))
-        reached[who] = len(pages)
-        wrong += [f"as {who}: {problem}" for problem in problems]
+        found = crawl(through(client))
+        reached[who] = len(found.pages)
+        wrong += [f"as {who}: {problem}" for problem in found.wrong]
         after = row_counts()
         wrong += [
             f"as {who}: reading pages changed {table} from {before[table]} rows to {count}"
@@ -105,8 +105,7 @@ def test_every_linked_page_fits_a_phone_and_runs_without_errors(live_server, bro
         client, context = signed_in_browser(browser, live_server.url, user)
         tab = context.new_page()
         errors = errors_of(tab)
-        pages, _ = crawl(through(client))
-        for address in pages:
+        for address in crawl(through(client)).pages:
             if address.startswith(OWN_MARKUP):
                 continue
             tab.goto(live_server.url + address)

@@ -9,8 +9,6 @@ values that look like numbers, dates or addresses and are not quite: each gets a
 answer, never a crash.
 """
 
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from inspect import signature
 from urllib.parse import urlencode
 
@@ -38,6 +36,7 @@ from solhost.lores.tests.test_steward_page import node_server, synced  # noqa: F
 from solhost.qualification.tests.test_actions import submit
 from solhost.qualification.tests.test_apply import apply_as
 from solhost.test import PASSWORD
+from solhost.tests.crawling import Form, FormFields
 from solhost.winddown.actions import offer_for_handover, request_move
 from solhost.winddown.models import Case, WindDown
 from solhost.winddown.tests.helpers import closing_story
@@ -88,72 +87,6 @@ ODD_FILES = [
 ]
 # Names a browser would not send, or not send as is.
 ODD_FILE_NAMES = ["../../x.csv", "🙂.json", "a" * 300 + ".csv"]
-
-
-@dataclass
-class Form:
-    action: str
-    method: str
-    # Each field's name and the value a browser would send untouched.
-    fields: dict[str, str] = field(default_factory=dict)
-    # The (name, value) of each named submit button: a form may do different things.
-    buttons: list[tuple[str, str]] = field(default_factory=list)
-    # The names of its file fields.
-    files: list[str] = field(default_factory=list)
-
-
-class FormFields(HTMLParser):
-    """Each form on a page, with what a browser would send from it as it stands, except
-    that every checkbox is ticked and every radio group answered: the fields behind them
-    are reached too."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[Form] = []
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            method = (attributes.get("method") or "get").lower()
-            self.forms.append(Form(attributes.get("action", ""), method))
-            return
-        name = attributes.get("name")
-        if not self.forms:
-            return
-        form = self.forms[-1]
-        kind = attributes.get("type", "text") if tag == "input" else tag
-        if tag == "option" and self._select is not None:
-            if "selected" in attributes or not form.fields[self._select]:
-                form.fields[self._select] = attributes.get("value", "")
-        elif not name:
-            return
-        elif kind == "file":
-            form.files.append(name)
-        elif kind in ("submit", "button"):
-            form.buttons.append((name, attributes.get("value", "")))
-        elif kind in ("checkbox", "radio"):
-            if "checked" in attributes or name not in form.fields:
-                form.fields[name] = attributes.get("value", "on")
-        elif tag == "select":
-            self._select = name
-            form.fields.setdefault(name, "")
-        elif tag == "textarea":
-            self._textarea = name
-            form.fields[name] = ""
-        elif tag == "input":
-            form.fields[name] = attributes.get("value", "")
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self.forms[-1].fields[self._textarea] += data
 
 
 def row_counts() -> dict[str, int]:

@@ -10,7 +10,9 @@ against the standby and its store. Then the primary is **stopped**, and at the s
   userinfo and introspection answer, and the sign-in is recorded as usage;
 - the directory, service and partner pages and the resident's own pages answer, and so
   does every page the resident, a partner's admin and the steward reach by following links;
-- a write that needs the primary gets the clear page (503), never a 500.
+- a write that needs the primary gets the clear page (503), never a 500: every kind of
+  form those three reach is sent, and what the site does on its own (signing out, ending a
+  session, disconnecting a service, an export) is all the store records.
 
 The primary is started again; the site forwards (twice: the second changes nothing);
 every event arrives exactly once; the primary's next close counts the day of use; and
@@ -35,7 +37,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -54,7 +56,7 @@ from solhost.identity.tests.served import (
 )
 from solhost.sites.tests import clusters
 from solhost.test import PASSWORD
-from solhost.tests.crawling import crawl, over_http
+from solhost.tests.crawling import Crawl, FormFields, crawl, over_http, pattern_of
 
 # Its clusters are its own: the same test whatever database the suite runs on.
 pytestmark = pytest.mark.own_database
@@ -64,6 +66,15 @@ CALLBACK = "http://127.0.0.1:9/callback"
 RESIDENT = "rita@example.org"
 DATABASE = "region"
 SITE, PRIMARY_SITE = "hill", "main"
+# What a site records of what it does on its own, the link down (docs/sites.md).
+SITE_ACTIONS = {
+    "identity.login",
+    "identity.logout",
+    "identity.session.end",
+    "identity.consent.withdraw",
+    "identity.token.revoke",
+    "residents.export.download",
+}
 NEEDS_PRIMARY = (
     "The region's main site is out of reach; this will work again when the link is back."
 )
@@ -350,6 +361,58 @@ def _signed_in_at_the_site(region: Region, email: str) -> requests.Session:
     return browser
 
 
+def _every_form_sent(
+    region: Region, session: requests.Session, email: str, found: Crawl
+) -> list[str]:
+    """Each kind of form ``found`` on the way, sent once as its page fills it, signing out
+    last: what went wrong. A form waiting for the primary answers the clear page; one the
+    site does on its own (signing out, ending a session, disconnecting a service) or one
+    refused for what its fields hold answers as it would anywhere; none answers an error."""
+    wrong, kinds, chosen = [], set(), []
+    for address, forms in found.forms.items():
+        for index, form in enumerate(forms):
+            if form.method != "post":
+                continue
+            action = urljoin(address, form.action or address)
+            path = urlsplit(action).path
+            for button in form.buttons or [None]:
+                # The admin's buttons all save: one of them is enough.
+                pressed = None if path.startswith("/admin/") or button is None else button[0]
+                if (pattern_of(path), pressed) not in kinds:
+                    kinds.add((pattern_of(path), pressed))
+                    chosen.append((address, index, action, button))
+    chosen.sort(key=lambda each: "logout" in each[2])
+    for address, index, action, button in chosen:
+        # The page again, for the form as it stands now, with the session's CSRF token.
+        page = FormFields()
+        page.feed(session.get(f"{region.issuer}{address}", timeout=STEP_TIMEOUT).text)
+        if index >= len(page.forms):
+            continue  # an earlier form took it away (a disconnected service's)
+        answer = session.post(
+            f"{region.issuer}{action}",
+            data={**page.forms[index].fields, **(dict([button]) if button else {})},
+            allow_redirects=False,
+            timeout=STEP_TIMEOUT,
+        )
+        if answer.status_code == 503 and NEEDS_PRIMARY not in answer.text:
+            wrong.append(f"as {email}: {action} {button} answered 503 without saying why")
+        elif answer.status_code == 403 and "/admin/" in action and "CSRF" not in answer.text:
+            pass  # the admin's read-only record (an audit event) is a form no one may send
+        elif answer.status_code not in (200, 302, 303, 400, 503):
+            wrong.append(f"as {email}: {action} {button} answered {answer.status_code}")
+        # Signing out (or ending this very session) is done at a site; sign in again.
+        if (
+            session.get(
+                f"{region.issuer}/accounts/", allow_redirects=False, timeout=STEP_TIMEOUT
+            ).status_code
+            != 200
+        ):
+            login_page = session.get(f"{region.issuer}/accounts/login/", timeout=STEP_TIMEOUT)
+            redirected(submit(session, login_page, login=email, password=PASSWORD))
+    assert len(chosen) > 10, chosen
+    return wrong
+
+
 def _write_needing_the_primary(region: Region, browser: requests.Session) -> requests.Response:
     page = browser.get(f"{region.issuer}/contribute/", timeout=STEP_TIMEOUT)
     assert page.status_code == 200, page.text[:2000]
@@ -405,10 +468,28 @@ def _the_story(region: Region) -> None:
     # whose change will have to wait for it.
     steward = _signed_in_at_the_site(region, "sam@example.org")
     partner_admin = _signed_in_at_the_site(region, "alice@example.org")
-    for session in (browser, partner_admin, steward):
-        pages, wrong = crawl(over_http(session, site), host=urlsplit(site).netloc)
-        assert not wrong, "\n".join(wrong)
-        assert len(pages) > 20, pages
+    signed_in_as = {
+        RESIDENT: browser,
+        "alice@example.org": partner_admin,
+        "sam@example.org": steward,
+    }
+    crawled = {}
+    for email, session in signed_in_as.items():
+        found = crawl(over_http(session, site), host=urlsplit(site).netloc)
+        assert not found.wrong, "\n".join(found.wrong)
+        assert len(found.pages) > 20, found.pages
+        crawled[email] = found
+    # Every kind of form they reach, sent: what the site does alone, it does; a change of
+    # the region's data is refused with the clear page and leaves nothing half-done.
+    audited_before = len(region.at_store("SELECT id FROM core_auditevent"))
+    sent_wrong = [
+        problem
+        for email, found in crawled.items()
+        for problem in _every_form_sent(region, signed_in_as[email], email, found)
+    ]
+    assert not sent_wrong, "\n".join(sent_wrong)
+    recorded = region.at_store("SELECT action FROM core_auditevent ORDER BY id")[audited_before:]
+    assert {action for (action,) in recorded} <= SITE_ACTIONS, recorded
     # So does every read of the public API: the directory, the region, service status.
     described = requests.get(f"{site}/api/v1/openapi.json", timeout=STEP_TIMEOUT).json()
     public_reads = [
