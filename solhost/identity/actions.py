@@ -1,5 +1,6 @@
 """Writes for the OpenID Connect provider: one audited, atomic function per use case."""
 
+import datetime
 import logging
 import uuid
 from collections import Counter
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +19,9 @@ from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken, re
 from solhost.core.audit import AuditAction, record, save_audited
 from solhost.core.models import AuditEvent
 from solhost.identity import backchannel
+from solhost.identity.databases import at_replica_site
 from solhost.identity.models import (
+    AccessEnd,
     Consent,
     LogoutDelivery,
     ServiceClient,
@@ -141,17 +145,23 @@ def give_consent(*, user: User, client: ServiceClient, scopes: list[str]) -> Con
     return consent
 
 
-def _revoke_tokens(*, user: User, client: ServiceClient) -> int:
-    """Revoke every token and code the client holds for the resident; how many tokens."""
+def _revoke_tokens(
+    *, user_id: int, client_id: int, issued_before: datetime.datetime | None = None
+) -> int:
+    """Revoke every token and code the client holds for the resident (those issued before
+    ``issued_before``, when given); how many tokens."""
+    mine = {"user_id": user_id, "application_id": client_id}
+    if issued_before is not None:
+        mine["created__lt"] = issued_before
     revoked = 0
-    for refresh in RefreshToken.objects.filter(user=user, application=client, revoked=None):
+    for refresh in RefreshToken.objects.filter(**mine, revoked=None):
         refresh.revoke()
         revoked += 1
-    for access in AccessToken.objects.filter(user=user, application=client):
+    for access in AccessToken.objects.filter(**mine):
         access.revoke()
         revoked += 1
-    IDToken.objects.filter(user=user, application=client).delete()
-    Grant.objects.filter(user=user, application=client).delete()
+    IDToken.objects.filter(**mine).delete()
+    Grant.objects.filter(**mine).delete()
     return revoked
 
 
@@ -335,7 +345,7 @@ def disconnect_service(*, user: User, client: ServiceClient) -> int:
     Returns how many tokens were revoked.
     """
     Consent.objects.filter(user=user, client=client).delete()
-    revoked = _revoke_tokens(user=user, client=client)
+    revoked = _revoke_tokens(user_id=user.pk, client_id=client.pk)
     record(
         actor=user,
         action=AuditAction.CONSENT_WITHDRAW,
@@ -349,6 +359,82 @@ def disconnect_service(*, user: User, client: ServiceClient) -> int:
         reason=LogoutDelivery.Reason.DISCONNECT,
         sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
     )
+    # Every other site ends what it issued to the service too. A replica site's own record
+    # of it would wait for the link, and a disconnect must hold at once, cut off or not:
+    # there the audit event above carries it to the primary (``sites.receiving``).
+    if not at_replica_site():
+        _record_access_end(user=user, client=client, reason=LogoutDelivery.Reason.DISCONNECT)
+    return revoked
+
+
+def _record_access_end(
+    *,
+    user: User,
+    client: ServiceClient | None,
+    reason: LogoutDelivery.Reason,
+    at: datetime.datetime | None = None,
+    site: str | None = None,
+) -> AccessEnd:
+    """The region's record that every site ends what it issued the resident before ``at``
+    (``AccessEnd``), made where the resident did it (``site``: this installation)."""
+    return AccessEnd.objects.create(
+        resident_id=user.pk,
+        client=client,
+        reason=reason,
+        at=at or timezone.now(),
+        site=settings.SOLHOST_SITE if site is None else site,
+    )
+
+
+@transaction.atomic
+def end_disconnected_elsewhere(
+    *, user: User, client: ServiceClient, at: datetime.datetime, site: str
+) -> AccessEnd:
+    """A replica site reported that the resident disconnected ``client`` there at ``at``:
+    recorded for every site, and applied here at once."""
+    end = _record_access_end(
+        user=user, client=client, reason=LogoutDelivery.Reason.DISCONNECT, at=at, site=site
+    )
+    apply_access_end(end=end)
+    return end
+
+
+@transaction.atomic
+def apply_access_end(*, end: AccessEnd) -> int:
+    """End here what the resident ended at another site (``end``): what this installation
+    issued before it, for the disconnected service alone or, after a new password or an
+    erasure, every session and token. Services are owed logout tokens as if it had
+    happened here, and each revocation is audited. Returns how many tokens were revoked."""
+    user = User.objects.get(pk=end.resident_id)
+    if end.reason == LogoutDelivery.Reason.DELETED:
+        ended = list(SignedInSession.objects.filter(user=user))
+        Session.objects.filter(session_key__in=[s.session_key for s in ended]).delete()
+        SignedInSession.objects.filter(pk__in=[s.pk for s in ended]).delete()
+        # Services learn of an erasure from its deletion notices, under the ``sub`` they
+        # knew; the account's own has changed since.
+        return _end_every_grant(user=user, why="the resident's account was deleted")
+    if end.reason == LogoutDelivery.Reason.PASSWORD:
+        # A session of the old password (Django already refuses it), and what was issued
+        # in it without offline access, as at the site where the password changed.
+        ended = list(SignedInSession.objects.filter(user=user, started__lt=end.at))
+        return _end_sessions_of_old_password(user=user, ended=ended)
+    client = ServiceClient.objects.get(pk=end.client_id)
+    Consent.objects.filter(user=user, client=client, given_at__lt=end.at).delete()
+    revoked = _revoke_tokens(user_id=user.pk, client_id=client.pk, issued_before=end.at)
+    if revoked:
+        record(
+            actor=user,
+            action=AuditAction.TOKEN_REVOKE,
+            obj=client,
+            note=f"{revoked} tokens revoked: the resident disconnected the service "
+            f"at {end.site or 'another site'}",
+        )
+        _owe_logout_tokens(
+            user=user,
+            clients=[client],
+            reason=LogoutDelivery.Reason.DISCONNECT,
+            sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
+        )
     return revoked
 
 
@@ -372,6 +458,13 @@ def end_access_of_deleted_account(*, user: User) -> int:
         sids=[signed_in.sid for signed_in in ended],
     )
     SignedInSession.objects.filter(user=user).delete()
+    _record_access_end(user=user, client=None, reason=LogoutDelivery.Reason.DELETED)
+    return _end_every_grant(user=user, why="the resident's account was deleted")
+
+
+def _end_every_grant(*, user: User, why: str) -> int:
+    """Every token, code and consent of the resident goes, with an audit event per service
+    saying ``why``. Returns how many tokens were revoked."""
     holding = (
         set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
         | set(AccessToken.objects.filter(user=user).values_list("application_id", flat=True))
@@ -381,12 +474,12 @@ def end_access_of_deleted_account(*, user: User) -> int:
     )
     revoked = 0
     for client in ServiceClient.objects.filter(pk__in=holding):
-        count = _revoke_tokens(user=user, client=client)
+        count = _revoke_tokens(user_id=user.pk, client_id=client.pk)
         record(
             actor=None,
             action=AuditAction.TOKEN_REVOKE,
             obj=client,
-            note=f"{count} tokens revoked: the resident's account was deleted",
+            note=f"{count} tokens revoked: {why}",
         )
         revoked += count
     Consent.objects.filter(user=user).delete()
@@ -420,7 +513,7 @@ def sign_out_for_service(*, user: User, client: ServiceClient) -> int:
     """The service signed the resident out (RP-initiated logout, with an ID token of this
     browser's session): what it holds for them is revoked. The browser's own session ends
     next, through Django's logout and ``record_logout``. Returns how many tokens."""
-    revoked = _revoke_tokens(user=user, client=client)
+    revoked = _revoke_tokens(user_id=user.pk, client_id=client.pk)
     record(
         actor=user,
         action=AuditAction.TOKEN_REVOKE,
@@ -507,6 +600,13 @@ def end_sessions_for_new_password(*, user: User, keep_session_key: str | None) -
     ended = list(
         SignedInSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
     )
+    _end_sessions_of_old_password(user=user, ended=ended)
+    # The sessions other sites keep end there too.
+    _record_access_end(user=user, client=None, reason=LogoutDelivery.Reason.PASSWORD)
+    return len(ended)
+
+
+def _end_sessions_of_old_password(*, user: User, ended: list[SignedInSession]) -> int:
     for signed_in in ended:
         Session.objects.filter(session_key=signed_in.session_key).delete()
         record(actor=user, action=AuditAction.SESSION_END_PASSWORD, obj=signed_in)

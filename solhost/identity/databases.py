@@ -6,6 +6,7 @@ site's store and residents and clients in the region's standby (decision 0012), 
 query can join only tables of one database.
 """
 
+from django.conf import settings
 from django.db import router
 
 
@@ -17,3 +18,9 @@ def joinable(*models) -> bool:
 def written_to(model) -> str:
     """The database the login path writes ``model``'s rows to, where it reads them back."""
     return router.db_for_write(model)
+
+
+def at_replica_site() -> bool:
+    """Whether this installation is a site reading the region from a standby: the region's
+    rows it writes go to the primary, and wait for the link."""
+    return bool(settings.SOLHOST_SITE_REPLICA_URL)

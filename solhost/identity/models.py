@@ -296,3 +296,42 @@ class LogoutDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"logout token to {self.client.service} ({self.get_reason_display()})"
+
+
+class AccessEnd(models.Model):
+    """A resident ended access that any site of the region may have granted: they
+    disconnected a service, set a new password or erased their account. The row is the
+    region's, so it reaches every site by replication, and each site ends what it issued
+    before ``at`` (``identity.actions.apply_access_end``): a service signed in through one
+    site keeps nothing another site's disconnect or new password took away.
+
+    A one-site region keeps the rows too; its own actions already ended everything.
+    """
+
+    # Which of ``LogoutDelivery.Reason`` apply: what services are told.
+    REASONS = (
+        LogoutDelivery.Reason.DISCONNECT,
+        LogoutDelivery.Reason.PASSWORD,
+        LogoutDelivery.Reason.DELETED,
+    )
+
+    # No foreign key: an erased account's end outlives its row.
+    resident_id = models.BigIntegerField()
+    # The service disconnected; none for a new password or an erased account, which end
+    # every session and token.
+    client = models.ForeignKey(
+        ServiceClient, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=12, choices=[(r.value, r.label) for r in REASONS])
+    at = models.DateTimeField()
+    # The site the resident did it at (blank in a one-site region).
+    site = models.CharField(max_length=63, blank=True)
+
+    class Meta:
+        ordering = ["at"]
+        indexes = [models.Index(fields=["at"], name="access_end_at")]
+
+    def __str__(self) -> str:
+        return (
+            f"resident {self.resident_id}: {self.get_reason_display()} at {self.at:%Y-%m-%d %H:%M}"
+        )

@@ -37,6 +37,7 @@ from solhost.identity.claims import (
     meets_no_level_asked_for,
     requested_subject,
 )
+from solhost.identity.databases import at_replica_site
 from solhost.identity.form_post import FormPostResponseMixin
 from solhost.identity.forms import ClientForm, login_hint_in
 from solhost.identity.jwks import id_token_hint_claims
@@ -517,11 +518,16 @@ def connected(request: HttpRequest) -> HttpResponse:
 def disconnect(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_object_or_404(ServiceClient, pk=client_id)
     actions.disconnect_service(user=request.user, client=client)
-    messages.success(
-        request,
+    told = (
         f"{client.service} is disconnected: it can no longer use your account until you "
-        "sign in to it again.",
+        "sign in to it again."
     )
+    if at_replica_site():
+        told += (
+            " The region's other sites stop it too as soon as this one reaches them "
+            "(within minutes while the link is up)."
+        )
+    messages.success(request, told)
     return redirect("identity:connected")
 
 

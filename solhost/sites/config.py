@@ -8,6 +8,8 @@
 
 from django.conf import settings
 
+from solhost.identity.databases import at_replica_site
+
 # The database aliases at a replica site.
 STORE = "default"
 REGION = "region"
@@ -18,9 +20,8 @@ def site_name() -> str:
     return settings.SOLHOST_SITE
 
 
-def is_replica_site() -> bool:
-    """A site that is not the primary: it reads the region from a standby."""
-    return bool(settings.SOLHOST_SITE_REPLICA_URL)
+# A site that is not the primary: it reads the region from a standby.
+is_replica_site = at_replica_site
 
 
 def is_primary() -> bool:

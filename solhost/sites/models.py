@@ -93,6 +93,18 @@ class Forwarded(models.Model):
         return f"{self.kind} {self.local_id}: {self.outcome}"
 
 
+class AccessEndApplied(models.Model):
+    """At each site: an end of access the resident made at another site
+    (``identity.AccessEnd``) that this site has applied to what it issued."""
+
+    # The region's row, by id: at a replica site it is in another database.
+    access_end_id = models.BigIntegerField(unique=True)
+    applied_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"access end {self.access_end_id} applied {self.applied_at:%Y-%m-%d %H:%M}"
+
+
 class ForwardAttempt(models.Model):
     """At a site, in its store: one run of forwarding, for the steward's page."""
 

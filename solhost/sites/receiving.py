@@ -14,11 +14,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from solhost.core.audit import is_known_action
+from solhost.core.audit import AuditAction, is_known_action
 from solhost.core.models import AuditEvent
-from solhost.identity.models import User
+from solhost.identity import actions as identity_actions
+from solhost.identity.models import ServiceClient, User
 from solhost.metering.actions import MAX_BATCH, record_usage_batch
 from solhost.partners.models import Organisation
+from solhost.sites.access_ends import mark_applied
 from solhost.sites.models import ForwardedEvent, Site
 
 Kind = ForwardedEvent.Kind
@@ -149,7 +151,29 @@ def _store_audit_events(site: Site, events: list[dict], now) -> dict[int, tuple]
         # Kept at the moment it happened at the site, not when it arrived.
         AuditEvent.objects.filter(pk=stored.pk).update(at=at)
         results[event["id"]] = (Outcome.STORED, "", stored.pk)
+        if action == AuditAction.CONSENT_WITHDRAW:
+            _end_disconnected_service(site, stored, at)
     return results
+
+
+def _end_disconnected_service(site: Site, event: AuditEvent, at: datetime.datetime) -> None:
+    """The resident disconnected a service at the site: every other site ends what it
+    issued to the service before then (``sites.access_ends``), the primary at once."""
+    client = (
+        ServiceClient.objects.filter(pk=event.object_id).first()
+        if event.object_id.isdigit()
+        else None
+    )
+    if (
+        event.actor is None
+        or client is None
+        or event.content_type != ContentType.objects.get_for_model(ServiceClient)
+    ):
+        return  # an account or a service gone since: nothing of it is left to end
+    end = identity_actions.end_disconnected_elsewhere(
+        user=event.actor, client=client, at=at, site=site.name
+    )
+    mark_applied(end)
 
 
 def _store_usage_events(site: Site, events: list[dict], now) -> dict[int, tuple]:

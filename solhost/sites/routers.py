@@ -35,6 +35,7 @@ SITE_LOCAL = frozenset(
         "oauth2_provider.refreshtoken",
         "oauth2_provider.idtoken",
         "sites.forwarded",
+        "sites.accessendapplied",
         "sites.forwardattempt",
     }
 )

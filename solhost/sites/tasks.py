@@ -1,4 +1,5 @@
-"""Scheduled job: a replica site forwards what it recorded every minute (``solhost sites forward``)."""
+"""Scheduled jobs: a replica site forwards what it recorded every minute (``solhost sites
+forward``), and every site ends what residents ended elsewhere (``solhost sites end-access``)."""
 
 import logging
 
@@ -21,3 +22,16 @@ def forward_events() -> None:
     attempt = forward()
     if attempt.problem:
         logger.info("forwarding stopped after %s events: %s", attempt.sent, attempt.problem)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("sites-end-access")
+def end_access_ended_elsewhere() -> None:
+    """Apply the disconnects, new passwords and erasures made at other sites."""
+    if not config.site_name():
+        return
+    from solhost.sites.access_ends import apply_waiting
+
+    applied = apply_waiting()
+    if applied:
+        logger.info("ended access as %s ends made at other sites asked", applied)

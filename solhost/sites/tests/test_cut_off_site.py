@@ -106,7 +106,10 @@ from solhost.sites.keys import own_public_keys
 with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as keys:
     json.dump(own_public_keys(), keys)
 call_command("sites", "add", "{PRIMARY_SITE}", "--keys", keys.name, stdout=StringIO())
-print(json.dumps({{**credentials, "rita": world.rita.pk, "pairwise_key": str(pairwise_key_file())}}))
+print(json.dumps({{
+    **credentials, "client_pk": client.pk, "rita": world.rita.pk,
+    "pairwise_key": str(pairwise_key_file()),
+}}))
 """
 
 
@@ -351,12 +354,25 @@ def _sign_in_through_the_code_flow(region: Region) -> dict:
         "jwks": keys,
         "sub": claims["sub"],
         "id_token": token["id_token"],
+        "access_token": token["access_token"],
     }
 
 
-def _signed_in_at_the_site(region: Region, email: str) -> requests.Session:
+def _active_at_the_site(region: Region, access_token: str) -> bool:
+    """Whether the site's introspection takes ``access_token`` as live."""
+    credentials = region.credentials
+    return requests.post(
+        f"{region.issuer}/oidc/introspect/",
+        data={"token": access_token},
+        auth=(credentials["client_id"], credentials["client_secret"]),
+        timeout=STEP_TIMEOUT,
+    ).json()["active"]
+
+
+def _signed_in_at_the_site(region: Region, email: str, *, at: str = "") -> requests.Session:
+    """A browser signed in as ``email`` at the site (or at the server at ``at``)."""
     browser = requests.Session()
-    login_page = browser.get(f"{region.issuer}/accounts/login/", timeout=STEP_TIMEOUT)
+    login_page = browser.get(f"{at or region.issuer}/accounts/login/", timeout=STEP_TIMEOUT)
     redirected(submit(browser, login_page, login=email, password=PASSWORD))
     return browser
 
@@ -600,6 +616,31 @@ def _the_story(region: Region) -> None:
 
     # The primary's JWKS lists the site's key too: a token from the site verifies there.
     assert signed_in["kid"] in _kids(region.primary_url)
+
+    # The resident disconnected the service at the site while it was cut off (one of the
+    # forms sent there): the primary recorded it, with the site's name, for every site.
+    client_pk = region.credentials["client_pk"]
+    assert region.at_primary(
+        "SELECT site, client_id FROM identity_accessend WHERE reason = 'disconnect'"
+    ) == [(SITE, client_pk)]
+    # The other way round: signed in to the service at the site again, the resident
+    # disconnects it at the primary, and the site ends what it issued.
+    again = _sign_in_through_the_code_flow(region)
+    assert _active_at_the_site(region, again["access_token"])
+    at_primary = _signed_in_at_the_site(region, RESIDENT, at=region.primary_url)
+    disconnected = at_primary.post(
+        f"{region.primary_url}/accounts/connected/services/{client_pk}/disconnect/",
+        data={"csrfmiddlewaretoken": at_primary.cookies["csrftoken"]},
+        allow_redirects=False,
+        timeout=STEP_TIMEOUT,
+    )
+    assert disconnected.status_code == 302, disconnected.text[:2000]
+    clusters.caught_up(region.primary, region.standby, DATABASE)
+    ended = region.run(region.site_env, "sites", "end-access").stdout
+    assert "Ended access as 1 ends made at other sites asked." in ended, ended
+    assert not _active_at_the_site(region, again["access_token"])
+    revoked = region.at_store("SELECT note FROM core_auditevent ORDER BY id DESC LIMIT 1")
+    assert revoked == [("1 tokens revoked: the resident disconnected the service at main",)]
 
     # Cutting the site out: its key leaves the region's JWKS, its batches are refused.
     removed = region.run(region.primary_env, "sites", "remove", SITE).stdout

@@ -5,6 +5,8 @@
 - ``add NAME --keys FILE`` (at the primary): register a site, or its new keys;
 - ``remove NAME`` (at the primary): cut a site out of the region;
 - ``forward`` (at a replica site): forward what it recorded to the primary now;
+- ``end-access``: end here, now, what residents ended at other sites (a disconnected
+  service, a new password, an erased account), as the job does every minute;
 - ``prepare`` (at a replica site): create or update the site store's tables.
 """
 
@@ -27,7 +29,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "action", choices=["status", "keys", "add", "remove", "forward", "prepare"]
+            "action",
+            choices=["status", "keys", "add", "remove", "forward", "end-access", "prepare"],
         )
         parser.add_argument("name", nargs="?", help="the site's name (add, remove)")
         parser.add_argument(
@@ -35,7 +38,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action, name=None, keys_file=None, **options):
-        getattr(self, f"_{action}")(name=name, keys_file=keys_file)
+        getattr(self, f"_{action.replace('-', '_')}")(name=name, keys_file=keys_file)
 
     def _status(self, **_):
         facts = queries.steward_page_facts()
@@ -126,6 +129,14 @@ class Command(BaseCommand):
         )
         if attempt.problem:
             raise CommandError(f"forwarding stopped: {attempt.problem}")
+
+    def _end_access(self, **_):
+        if not config.site_name():
+            raise CommandError("only a region with several sites has access ended elsewhere")
+        from solhost.sites.access_ends import apply_waiting
+
+        applied = apply_waiting()
+        self.stdout.write(f"Ended access as {applied} ends made at other sites asked.")
 
     def _prepare(self, **_):
         if not config.is_replica_site():

@@ -1,0 +1,276 @@
+"""What a resident ends at one site ends at every site: a disconnected service, a new
+password, an erased account (``identity.AccessEnd``, ``sites.access_ends``).
+
+In one database these tests play this site (``main``) and the records the region's other
+sites made, as they arrive by replication or, for a disconnect made at a site cut off,
+forwarded with its audit trail; the site test (test_cut_off_site) does it across servers.
+"""
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from solhost.core.audit import AuditAction
+from solhost.core.models import AuditEvent
+from solhost.identity import actions
+from solhost.identity.models import AccessEnd, Consent, LogoutDelivery, SignedInSession
+from solhost.identity.tests.oidc import SCOPES, introspect, make_client, refresh, sign_in_to
+from solhost.identity.tests.test_backchannel_logout import (  # noqa: F401
+    client_posting_to,
+    log_in,
+    receiver,
+)
+from solhost.sites import access_ends
+from solhost.sites.keys import own_public_keys, sign_batch
+from solhost.sites.models import AccessEndApplied, Site
+from solhost.test import PASSWORD
+
+Reason = LogoutDelivery.Reason
+
+
+@pytest.fixture(autouse=True)
+def main(settings):
+    """This installation is the site ``main``; the test client's host is its issuer."""
+    settings.SOLHOST_SITE = "main"
+    settings.BASE_URL = "http://testserver"
+
+
+def ended_at(site: str, *, user, reason, client=None, at=None) -> AccessEnd:
+    """What another site's resident did, as its row reaches this site."""
+    return AccessEnd.objects.create(
+        resident_id=user.pk, client=client, reason=reason, at=at or timezone.now(), site=site
+    )
+
+
+def active(registered, tokens: dict) -> bool:
+    return introspect(Client(), registered, tokens["access_token"])["active"]
+
+
+def test_a_disconnect_at_another_site_ends_what_this_site_issued_to_that_service(world):
+    files, chat = make_client(world.mcc_service), make_client(world.cct_service)
+    rita = log_in("rita@example.org")
+    at_files = sign_in_to(rita, files, scope=f"{SCOPES} offline_access")
+    at_chat = sign_in_to(rita, chat)
+
+    ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client)
+    assert access_ends.apply_waiting() == 1
+
+    assert not active(files, at_files)
+    assert refresh(Client(), files, at_files["refresh_token"]).json()["error"] == "invalid_grant"
+    assert not Consent.objects.filter(user=world.rita, client=files.client).exists()
+    # The other service keeps what it holds.
+    assert active(chat, at_chat)
+    revoked = AuditEvent.objects.get(action=AuditAction.TOKEN_REVOKE)
+    assert revoked.object_id == str(files.client.pk)
+    assert revoked.note == "1 tokens revoked: the resident disconnected the service at hill"
+    # Applied once.
+    assert AccessEndApplied.objects.count() == 1
+    assert access_ends.apply_waiting() == 0
+
+
+def test_what_the_resident_allowed_after_the_disconnect_is_kept(world):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    before = sign_in_to(rita, files)
+    ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client)
+    # Signed in to the service again here, agreeing again, after disconnecting it there.
+    Consent.objects.filter(user=world.rita).delete()
+    after = sign_in_to(rita, files)
+
+    access_ends.apply_waiting()
+
+    assert not active(files, before)
+    assert active(files, after)
+    assert Consent.objects.filter(user=world.rita, client=files.client).exists()
+
+
+def test_the_service_is_told_by_back_channel_logout(
+    world, request, django_capture_on_commit_callbacks
+):
+    endpoint = request.getfixturevalue("receiver")
+    files = client_posting_to(world.mcc_service, endpoint.uri)
+    rita = log_in("rita@example.org")
+    sign_in_to(rita, files)
+    ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        access_ends.apply_waiting()
+
+    delivery = LogoutDelivery.objects.get()
+    assert (delivery.client, delivery.reason) == (files.client, Reason.DISCONNECT)
+    assert delivery.sid == SignedInSession.objects.get(user=world.rita).sid
+    assert len(endpoint.received) == 1
+
+
+def test_a_new_password_set_at_another_site_ends_the_sessions_begun_here_before_it(world):
+    files = make_client(world.mcc_service)
+    laptop = log_in("rita@example.org")
+    online, offline = (
+        sign_in_to(laptop, files),
+        sign_in_to(laptop, files, scope=f"{SCOPES} offline_access"),
+    )
+    ended_at("hill", user=world.rita, reason=Reason.PASSWORD)
+    phone = log_in("rita@example.org")  # with the new password, after it changed
+
+    assert access_ends.apply_waiting() == 1
+
+    assert laptop.get(reverse("identity:connected")).status_code == 302
+    assert phone.get(reverse("identity:connected")).status_code == 200
+    assert [s.session_key for s in SignedInSession.objects.all()] == [phone.session.session_key]
+    # As at the site where the password changed: what the ended session was issued goes
+    # with it, what the resident let the service keep while away stays.
+    assert not active(files, online)
+    assert active(files, offline)
+    assert AuditEvent.objects.filter(action=AuditAction.SESSION_END_PASSWORD).count() == 1
+
+
+def test_an_account_erased_elsewhere_keeps_nothing_here(world):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    tokens = sign_in_to(rita, files, scope=f"{SCOPES} offline_access")
+    ended_at("main-2", user=world.rita, reason=Reason.DELETED)
+
+    access_ends.apply_waiting()
+
+    assert not active(files, tokens)
+    assert not SignedInSession.objects.filter(user=world.rita).exists()
+    assert not Consent.objects.filter(user=world.rita).exists()
+    assert rita.get(reverse("identity:connected")).status_code == 302
+
+
+def test_ends_made_here_or_too_long_ago_are_not_applied_again(world, settings):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    tokens = sign_in_to(rita, files)
+    lifetime = settings.OAUTH2_PROVIDER["REFRESH_TOKEN_EXPIRE_SECONDS"]
+    # Made here: this site ended it as the resident did it.
+    ended_at("main", user=world.rita, reason=Reason.DISCONNECT, client=files.client)
+    # Older than any token: whatever it ended has expired.
+    old = timezone.now() - datetime.timedelta(seconds=lifetime + 60)
+    ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client, at=old)
+
+    assert access_ends.waiting() == []
+    assert active(files, tokens)
+
+
+def test_the_resident_s_own_actions_here_are_recorded_for_the_other_sites(world):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    sign_in_to(rita, files)
+
+    rita.post(reverse("identity:disconnect", args=[files.client.pk]))
+    rita.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a new long passphrase",
+            "password2": "a new long passphrase",
+        },
+    )
+    actions.end_access_of_deleted_account(user=world.rita)
+
+    recorded = [
+        (end.resident_id, end.client, end.reason, end.site) for end in AccessEnd.objects.all()
+    ]
+    assert recorded == [
+        (world.rita.pk, files.client, Reason.DISCONNECT, "main"),
+        (world.rita.pk, None, Reason.PASSWORD, "main"),
+        (world.rita.pk, None, Reason.DELETED, "main"),
+    ]
+
+
+def _forwarded_disconnect(world, registered, settings, *, local_id: int, at: str) -> str:
+    """A batch the site hill signed: the resident disconnected the service there."""
+    settings.SOLHOST_SITE = "hill"
+    batch = sign_batch(
+        {
+            "kind": "audit",
+            "events": [
+                {
+                    "id": local_id,
+                    "at": at,
+                    "actor": world.rita.pk,
+                    "actor_label": "rita",
+                    "action": str(AuditAction.CONSENT_WITHDRAW),
+                    "content_type": ["identity", "serviceclient"],
+                    "object_id": str(registered.client.pk),
+                    "object_repr": "MCC Files",
+                    "before": None,
+                    "after": None,
+                    "note": "1 tokens revoked",
+                }
+            ],
+        }
+    )
+    settings.SOLHOST_SITE = "main"
+    return batch
+
+
+def test_a_disconnect_forwarded_from_a_site_is_recorded_and_ended_here_at_once(
+    client, world, settings
+):
+    # This installation plays the primary, to which the site hill forwards.
+    Site.objects.create(name="hill", jwks=own_public_keys(), keys_updated_at=timezone.now())
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    before = sign_in_to(rita, files)
+    at = timezone.now().isoformat()
+    batch = _forwarded_disconnect(world, files, settings, local_id=41, at=at)
+
+    answered = client.post("/sites/forward/", data=batch, content_type="application/jose")
+    again = client.post("/sites/forward/", data=batch, content_type="application/jose")
+
+    assert answered.status_code == 200, answered.content
+    assert [o["outcome"] for o in again.json()["outcomes"]] == ["duplicate"]
+    end = AccessEnd.objects.get()
+    assert (end.client, end.reason, end.site) == (files.client, Reason.DISCONNECT, "hill")
+    assert end.at == datetime.datetime.fromisoformat(at)
+    assert not active(files, before)
+    # Applied as it arrived: the job has nothing left to do here.
+    assert access_ends.waiting() == []
+
+
+def test_a_forwarded_disconnect_of_a_service_gone_since_ends_nothing(client, world, settings):
+    Site.objects.create(name="hill", jwks=own_public_keys(), keys_updated_at=timezone.now())
+    files = make_client(world.mcc_service)
+    batch = _forwarded_disconnect(world, files, settings, local_id=7, at=timezone.now().isoformat())
+    files.client.delete()
+
+    answered = client.post("/sites/forward/", data=batch, content_type="application/jose")
+
+    assert [o["outcome"] for o in answered.json()["outcomes"]] == ["stored"]
+    assert not AccessEnd.objects.exists()
+
+
+def test_the_command_applies_what_waits(world, capsys, settings):
+    files = make_client(world.mcc_service)
+    ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client)
+
+    call_command("sites", "end-access")
+
+    assert "Ended access as 1 ends made at other sites asked." in capsys.readouterr().out
+    settings.SOLHOST_SITE = ""
+    with pytest.raises(CommandError, match="several sites"):
+        call_command("sites", "end-access")
+
+
+def test_a_disconnect_at_a_replica_site_says_the_others_follow_and_waits_for_forwarding(
+    world, settings
+):
+    # A replica site: its disconnect travels in its audit trail, not as a region row it
+    # would have to write at the primary (sites.receiving records it there).
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby.example/region"
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    tokens = sign_in_to(rita, files)
+
+    page = rita.post(reverse("identity:disconnect", args=[files.client.pk]), follow=True)
+
+    assert "other sites stop it too as soon as this one reaches them" in page.content.decode()
+    assert not active(files, tokens)
+    assert not AccessEnd.objects.exists()
+    assert AuditEvent.objects.filter(action=AuditAction.CONSENT_WITHDRAW).count() == 1
