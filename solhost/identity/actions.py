@@ -374,9 +374,12 @@ def _record_access_end(
     reason: LogoutDelivery.Reason,
     at: datetime.datetime | None = None,
     site: str | None = None,
-) -> AccessEnd:
+) -> AccessEnd | None:
     """The region's record that every site ends what it issued the resident before ``at``
-    (``AccessEnd``), made where the resident did it (``site``: this installation)."""
+    (``AccessEnd``), made where the resident did it (``site``: this installation). A
+    region of one site has no other to tell."""
+    if not settings.SOLHOST_SITE:
+        return None
     return AccessEnd.objects.create(
         resident_id=user.pk,
         client=client,
@@ -392,8 +395,12 @@ def end_disconnected_elsewhere(
 ) -> AccessEnd:
     """A replica site reported that the resident disconnected ``client`` there at ``at``:
     recorded for every site, and applied here at once."""
-    end = _record_access_end(
-        user=user, client=client, reason=LogoutDelivery.Reason.DISCONNECT, at=at, site=site
+    end = AccessEnd.objects.create(
+        resident_id=user.pk,
+        client=client,
+        reason=LogoutDelivery.Reason.DISCONNECT,
+        at=at,
+        site=site,
     )
     apply_access_end(end=end)
     return end
@@ -405,7 +412,10 @@ def apply_access_end(*, end: AccessEnd) -> int:
     issued before it, for the disconnected service alone or, after a new password or an
     erasure, every session and token. Services are owed logout tokens as if it had
     happened here, and each revocation is audited. Returns how many tokens were revoked."""
-    user = User.objects.get(pk=end.resident_id)
+    user = User.objects.filter(pk=end.resident_id).first()
+    if user is None:
+        # The steward deleted the account's row since: nothing names it to tell anyone.
+        return _forget_resident(end.resident_id)
     if end.reason == LogoutDelivery.Reason.DELETED:
         ended = list(SignedInSession.objects.filter(user=user))
         Session.objects.filter(session_key__in=[s.session_key for s in ended]).delete()
@@ -460,6 +470,24 @@ def end_access_of_deleted_account(*, user: User) -> int:
     SignedInSession.objects.filter(user=user).delete()
     _record_access_end(user=user, client=None, reason=LogoutDelivery.Reason.DELETED)
     return _end_every_grant(user=user, why="the resident's account was deleted")
+
+
+def _forget_resident(resident_id: int) -> int:
+    """Every session, token, code and consent kept here for an account no longer in the
+    region's database; how many tokens."""
+    keys = SignedInSession.objects.filter(user_id=resident_id).values_list("session_key", flat=True)
+    Session.objects.filter(session_key__in=list(keys)).delete()
+    SignedInSession.objects.filter(user_id=resident_id).delete()
+    revoked = 0
+    for client_id in set(
+        AccessToken.objects.filter(user_id=resident_id).values_list("application_id", flat=True)
+    ) | set(
+        RefreshToken.objects.filter(user_id=resident_id).values_list("application_id", flat=True)
+    ):
+        revoked += _revoke_tokens(user_id=resident_id, client_id=client_id)
+    Grant.objects.filter(user_id=resident_id).delete()
+    Consent.objects.filter(user_id=resident_id).delete()
+    return revoked
 
 
 def _end_every_grant(*, user: User, why: str) -> int:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.views import LogoutView, SignupView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -509,7 +510,12 @@ def connected(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/connected.html",
-        {"sessions": _live_sessions(request), "connections": connected_clients(request.user)},
+        {
+            "sessions": _live_sessions(request),
+            "connections": connected_clients(request.user),
+            # A region of several sites: each lists what it issued itself.
+            "this_site": settings.SOLHOST_SITE,
+        },
     )
 
 

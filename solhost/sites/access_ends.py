@@ -56,3 +56,12 @@ def apply_waiting(*, now: datetime.datetime | None = None) -> int:
 def mark_applied(end: AccessEnd) -> None:
     """``end`` was applied here as it was recorded (a disconnect forwarded to the primary)."""
     AccessEndApplied.objects.create(access_end_id=end.pk, applied_at=timezone.now())
+
+
+def forget_expired(*, now: datetime.datetime | None = None) -> int:
+    """At the primary: the ends older than any token, which no site needs any more, go;
+    how many."""
+    deleted, _ = AccessEnd.objects.filter(
+        at__lt=_oldest_that_matters(now or timezone.now())
+    ).delete()
+    return deleted

@@ -2,8 +2,9 @@
 
 from django.db.models import Count, Min
 
+from solhost.identity.models import AccessEnd
 from solhost.sites import config
-from solhost.sites.models import ForwardAttempt, Forwarded, ForwardedEvent, Site
+from solhost.sites.models import AccessEndApplied, ForwardAttempt, Forwarded, ForwardedEvent, Site
 
 
 def backlog_facts() -> dict | None:
@@ -38,6 +39,26 @@ def backlog_facts() -> dict | None:
     }
 
 
+def access_end_facts() -> dict | None:
+    """At a site of a region with several: the access ends made at other sites that wait
+    to be applied here, and the last ones applied (docs/sites.md)."""
+    if not config.site_name():
+        return None
+    from solhost.sites.access_ends import waiting
+
+    pending = waiting()
+    marks = list(AccessEndApplied.objects.order_by("-applied_at", "-access_end_id")[:10])
+    ends = AccessEnd.objects.select_related("client__service").in_bulk(
+        [mark.access_end_id for mark in marks]
+    )
+    return {
+        "waiting": len(pending),
+        "oldest": pending[0].at if pending else None,
+        "applied": [{"mark": mark, "end": ends.get(mark.access_end_id)} for mark in marks],
+        "applied_total": AccessEndApplied.objects.count(),
+    }
+
+
 def sites_with_counts() -> list[dict]:
     received = {
         (row["site"], row["outcome"]): row["n"]
@@ -68,6 +89,7 @@ def steward_page_facts() -> dict:
         "is_replica_site": config.is_replica_site(),
         "primary_url": config.primary_url(),
         "backlog": backlog_facts(),
+        "access_ends": access_end_facts(),
         "sites": sites_with_counts(),
         "title": "Sites of the region",
     }

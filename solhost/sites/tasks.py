@@ -30,8 +30,10 @@ def end_access_ended_elsewhere() -> None:
     """Apply the disconnects, new passwords and erasures made at other sites."""
     if not config.site_name():
         return
-    from solhost.sites.access_ends import apply_waiting
+    from solhost.sites.access_ends import apply_waiting, forget_expired
 
     applied = apply_waiting()
     if applied:
         logger.info("ended access as %s ends made at other sites asked", applied)
+    if config.is_primary():
+        forget_expired()

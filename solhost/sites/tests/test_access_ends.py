@@ -7,9 +7,11 @@ forwarded with its audit trail; the site test (test_cut_off_site) does it across
 """
 
 import datetime
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +19,12 @@ from django.utils import timezone
 from solhost.core.audit import AuditAction
 from solhost.core.models import AuditEvent
 from solhost.identity import actions
-from solhost.identity.models import AccessEnd, Consent, LogoutDelivery, SignedInSession
+from solhost.identity.models import (
+    AccessEnd,
+    Consent,
+    LogoutDelivery,
+    SignedInSession,
+)
 from solhost.identity.tests.oidc import SCOPES, introspect, make_client, refresh, sign_in_to
 from solhost.identity.tests.test_backchannel_logout import (  # noqa: F401
     client_posting_to,
@@ -27,6 +34,7 @@ from solhost.identity.tests.test_backchannel_logout import (  # noqa: F401
 from solhost.sites import access_ends
 from solhost.sites.keys import own_public_keys, sign_batch
 from solhost.sites.models import AccessEndApplied, Site
+from solhost.sites.tasks import end_access_ended_elsewhere
 from solhost.test import PASSWORD
 
 Reason = LogoutDelivery.Reason
@@ -274,3 +282,77 @@ def test_a_disconnect_at_a_replica_site_says_the_others_follow_and_waits_for_for
     assert not active(files, tokens)
     assert not AccessEnd.objects.exists()
     assert AuditEvent.objects.filter(action=AuditAction.CONSENT_WITHDRAW).count() == 1
+
+
+def test_a_region_of_one_site_records_nothing_for_others(world, settings):
+    settings.SOLHOST_SITE = ""
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    sign_in_to(rita, files)
+
+    rita.post(reverse("identity:disconnect", args=[files.client.pk]))
+
+    assert not AccessEnd.objects.exists()
+
+
+def test_an_end_for_an_account_deleted_since_forgets_what_was_kept_for_it(world):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    tokens = sign_in_to(rita, files, scope=f"{SCOPES} offline_access")
+    ended_at("hill", user=world.rita, reason=Reason.PASSWORD)
+    rita_id = world.rita.pk
+    # As a site sees it: its store's rows have no link to the region's accounts, so the
+    # account's row goes alone (the check of the links here would come at a commit).
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM identity_user WHERE id = %s", [rita_id])
+
+    assert access_ends.apply_waiting() == 1
+
+    assert not active(files, tokens)
+    assert not SignedInSession.objects.filter(user_id=rita_id).exists()
+    # The row again, for the test database's own check of every link at the end.
+    world.rita.save(force_insert=True)
+
+
+def test_the_primary_forgets_ends_older_than_any_token(world, settings):
+    files = make_client(world.mcc_service)
+    lifetime = settings.OAUTH2_PROVIDER["REFRESH_TOKEN_EXPIRE_SECONDS"]
+    old = timezone.now() - datetime.timedelta(seconds=lifetime + 60)
+    ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client, at=old)
+    recent = ended_at("hill", user=world.rita, reason=Reason.PASSWORD)
+
+    end_access_ended_elsewhere.call_local()
+
+    assert list(AccessEnd.objects.all()) == [recent]
+    assert AccessEndApplied.objects.get().access_end_id == recent.pk
+
+
+def test_the_steward_sees_what_was_applied_and_what_waits(client, world):
+    files = make_client(world.mcc_service)
+    ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client)
+    access_ends.apply_waiting()
+    ended_at("hill", user=world.rita, reason=Reason.PASSWORD)
+    client.force_login(world.sam)
+
+    page = client.get(reverse("sites:steward")).content.decode()
+
+    assert "<strong>1</strong> waits to be applied here" in page
+    assert "1 applied in all" in page
+    assert "<td>The resident disconnected the service</td><td>MCC Files</td><td>hill</td>" in page
+    assert "rita" not in page
+    out = StringIO()
+    call_command("sites", "status", stdout=out)
+    assert "Access ended at other sites, waiting to be applied here: 1" in out.getvalue()
+
+
+def test_the_connected_page_says_each_site_lists_its_own(world, settings):
+    rita = log_in("rita@example.org")
+
+    page = " ".join(rita.get(reverse("identity:connected")).content.decode().split())
+
+    assert "through this site of the region, <strong>main</strong>" in page
+    assert "Disconnecting a service here stops it at every site" in page
+    assert "signs out every browser at every site" in page
+    settings.SOLHOST_SITE = ""
+    page = rita.get(reverse("identity:connected")).content.decode()
+    assert "each of the region's other sites" not in page

@@ -49,6 +49,11 @@ class Command(BaseCommand):
         if backlog is not None:
             for item in backlog["waiting"]:
                 self.stdout.write(f"Waiting to be forwarded: {item['count']} {item['kind']}s")
+        if facts["access_ends"] is not None:
+            self.stdout.write(
+                f"Access ended at other sites, waiting to be applied here: "
+                f"{facts['access_ends']['waiting']}"
+            )
         for row in facts["sites"]:
             site = row["site"]
             state = f"removed {site.removed_at:%Y-%m-%d}" if site.removed_at else "active"
