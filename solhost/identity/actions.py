@@ -484,7 +484,14 @@ def _forget_resident(resident_id: int) -> int:
     ) | set(
         RefreshToken.objects.filter(user_id=resident_id).values_list("application_id", flat=True)
     ):
-        revoked += _revoke_tokens(user_id=resident_id, client_id=client_id)
+        count = _revoke_tokens(user_id=resident_id, client_id=client_id)
+        record(
+            actor=None,
+            action=AuditAction.TOKEN_REVOKE,
+            obj=ServiceClient.objects.get(pk=client_id),
+            note=f"{count} tokens revoked: the account is no longer in the region's database",
+        )
+        revoked += count
     Grant.objects.filter(user_id=resident_id).delete()
     Consent.objects.filter(user_id=resident_id).delete()
     return revoked

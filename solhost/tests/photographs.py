@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.test import Client
 
 WIDTHS = (1280, 375)
 
@@ -19,3 +20,17 @@ def photograph(page, name: str) -> None:
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow, f"{name} scrolls sideways at {width} px"
     page.set_viewport_size({"width": WIDTHS[0], "height": height})
+
+
+def signed_in_context(browser, base_url: str, user, **options):
+    """A browser context (made with ``options``) holding ``user``'s session at the live
+    server at ``base_url`` (None: a visitor's), and a test client holding the same one."""
+    client = Client()
+    context = browser.new_context(**options)
+    if user is not None:
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+        )
+    return client, context

@@ -9,16 +9,14 @@ database is compared before and after: reading must never write, because a site 
 from the primary database serves pages from a read-only copy.
 """
 
-from urllib.parse import urlsplit
-
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.test import Client
 
 from solhost.demo.loader import LOGINS, load_demo
 from solhost.identity.models import User
 from solhost.tests.crawling import OWN_MARKUP, crawl, through
+from solhost.tests.photographs import signed_in_context
 
 # The narrowest screen the pages are made for (WCAG 2.2 reflow: 320 CSS px of content).
 PHONE = {"width": 375, "height": 800}
@@ -68,20 +66,6 @@ TOO_WIDE = """() => [...document.querySelectorAll('body *')]
     .map(element => `${element.tagName.toLowerCase()}.${element.className}`)"""
 
 
-def signed_in_browser(browser, base_url: str, user: User | None):
-    """A phone-sized browser context holding ``user``'s session, and a test client with it."""
-    client = Client()
-    context = browser.new_context(viewport=PHONE)
-    if user is not None:
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        host = urlsplit(base_url).hostname
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "domain": host, "path": "/"}]
-        )
-    return client, context
-
-
 def errors_of(tab) -> list[str]:
     """A list that fills with the scripts' errors and console errors of ``tab`` (blocked by
     the Content-Security-Policy, say), each with its page's address."""
@@ -102,7 +86,7 @@ def test_every_linked_page_fits_a_phone_and_runs_without_errors(live_server, bro
     for who in ("a visitor", *IN_A_BROWSER):
         login = logins.get(who)
         user = User.objects.get(email=login.email) if login else None
-        client, context = signed_in_browser(browser, live_server.url, user)
+        client, context = signed_in_context(browser, live_server.url, user, viewport=PHONE)
         tab = context.new_page()
         errors = errors_of(tab)
         for address in crawl(through(client)).pages:

@@ -7,12 +7,10 @@ went, the public sees the region's split, and the partner sees its gross.
 
 import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 from playwright import sync_api
 
@@ -22,6 +20,7 @@ from solhost.demo.money import demo_period
 from solhost.distribution.models import PartnerStatement, ResidentShare
 from solhost.metering.actions import record_usage_batch
 from solhost.qualification.models import QualificationRun
+from solhost.tests.photographs import signed_in_context
 
 pytestmark = pytest.mark.e2e
 
@@ -38,20 +37,9 @@ class Session:
         self.base_url = live_server.url
         self.shots = shots
         self.problems: list[str] = []
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            context.add_cookies(
-                [
-                    {
-                        "name": django_settings.SESSION_COOKIE_NAME,
-                        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                        "domain": urlsplit(live_server.url).hostname,
-                        "path": "/",
-                    }
-                ]
-            )
+        _, context = signed_in_context(
+            browser, live_server.url, user, viewport={"width": 1280, "height": 900}
+        )
         self.page = context.new_page()
         self.page.on("console", self._console)
         self.page.on("response", self._response)

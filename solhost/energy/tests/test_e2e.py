@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
 from playwright import sync_api
 
 from solhost.energy.models import EnergyAnalysis
 from solhost.energy.tests.helpers import with_telemetry
 from solhost.test import make_world
+from solhost.tests.photographs import signed_in_context
 
 pytestmark = pytest.mark.e2e
 
@@ -33,17 +33,8 @@ def test_energy_pages_draw_their_charts(live_server, browser, width, name):
     EnergyAnalysis.objects.update(s2_2_status="met", coverage_bp=10_000, days_measured=365)
     shots = Path(django_settings.VAR_DIR) / "screenshots" / "energy"
     shots.mkdir(parents=True, exist_ok=True)
-    client = Client()
-    client.force_login(world.alice)
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
+    _, context = signed_in_context(
+        browser, live_server.url, world.alice, viewport={"width": width, "height": 900}
     )
     problems: list[str] = []
 

@@ -310,6 +310,9 @@ def test_an_end_for_an_account_deleted_since_forgets_what_was_kept_for_it(world)
 
     assert not active(files, tokens)
     assert not SignedInSession.objects.filter(user_id=rita_id).exists()
+    assert AuditEvent.objects.get(action=AuditAction.TOKEN_REVOKE).note == (
+        "1 tokens revoked: the account is no longer in the region's database"
+    )
     # The row again, for the test database's own check of every link at the end.
     world.rita.save(force_insert=True)
 
