@@ -407,27 +407,30 @@ def end_disconnected_elsewhere(
 
 
 @transaction.atomic
-def apply_access_end(*, end: AccessEnd) -> int:
+def apply_access_end(*, end: AccessEnd) -> None:
     """End here what the resident ended at another site (``end``): what this installation
     issued before it, for the disconnected service alone or, after a new password or an
     erasure, every session and token. Services are owed logout tokens as if it had
-    happened here, and each revocation is audited. Returns how many tokens were revoked."""
+    happened here, and each revocation is audited."""
     user = User.objects.filter(pk=end.resident_id).first()
-    if user is None:
-        # The steward deleted the account's row since: nothing names it to tell anyone.
-        return _forget_resident(end.resident_id)
-    if end.reason == LogoutDelivery.Reason.DELETED:
-        ended = list(SignedInSession.objects.filter(user=user))
-        Session.objects.filter(session_key__in=[s.session_key for s in ended]).delete()
-        SignedInSession.objects.filter(pk__in=[s.pk for s in ended]).delete()
+    if user is None or end.reason == LogoutDelivery.Reason.DELETED:
         # Services learn of an erasure from its deletion notices, under the ``sub`` they
-        # knew; the account's own has changed since.
-        return _end_every_grant(user=user, why="the resident's account was deleted")
+        # knew (the account's own has changed since); an account the steward deleted
+        # since is named by nothing left to tell anyone.
+        _forget_sessions(resident_id=end.resident_id)
+        why = (
+            "the resident's account was deleted"
+            if user is not None
+            else "the account is no longer in the region's database"
+        )
+        _end_every_grant(resident_id=end.resident_id, why=why)
+        return
     if end.reason == LogoutDelivery.Reason.PASSWORD:
         # A session of the old password (Django already refuses it), and what was issued
         # in it without offline access, as at the site where the password changed.
         ended = list(SignedInSession.objects.filter(user=user, started__lt=end.at))
-        return _end_sessions_of_old_password(user=user, ended=ended)
+        _end_sessions_of_old_password(user=user, ended=ended)
+        return
     client = ServiceClient.objects.get(pk=end.client_id)
     Consent.objects.filter(user=user, client=client, given_at__lt=end.at).delete()
     revoked = _revoke_tokens(user_id=user.pk, client_id=client.pk, issued_before=end.at)
@@ -445,7 +448,6 @@ def apply_access_end(*, end: AccessEnd) -> int:
             reason=LogoutDelivery.Reason.DISCONNECT,
             sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
         )
-    return revoked
 
 
 @transaction.atomic
@@ -456,8 +458,6 @@ def end_access_of_deleted_account(*, user: User) -> int:
     Runs inside the erasure's transaction, so services are told only once it commits.
     Returns how many tokens were revoked.
     """
-    ended = list(SignedInSession.objects.filter(user=user))
-    Session.objects.filter(session_key__in=[s.session_key for s in ended]).delete()
     # Every service holding anything is told of every session, whichever it signed in
     # with: the whole account ends. Signed out everywhere, it is told the resident alone,
     # as services may keep sessions of their own.
@@ -465,51 +465,34 @@ def end_access_of_deleted_account(*, user: User) -> int:
         user=user,
         clients=_clients_holding(user),
         reason=LogoutDelivery.Reason.DELETED,
-        sids=[signed_in.sid for signed_in in ended],
+        sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
     )
-    SignedInSession.objects.filter(user=user).delete()
+    _forget_sessions(resident_id=user.pk)
     _record_access_end(user=user, client=None, reason=LogoutDelivery.Reason.DELETED)
-    return _end_every_grant(user=user, why="the resident's account was deleted")
+    return _end_every_grant(resident_id=user.pk, why="the resident's account was deleted")
 
 
-def _forget_resident(resident_id: int) -> int:
-    """Every session, token, code and consent kept here for an account no longer in the
-    region's database; how many tokens."""
+def _forget_sessions(*, resident_id: int) -> None:
+    """Every browser signed in here as the resident is signed out, telling no one."""
     keys = SignedInSession.objects.filter(user_id=resident_id).values_list("session_key", flat=True)
     Session.objects.filter(session_key__in=list(keys)).delete()
     SignedInSession.objects.filter(user_id=resident_id).delete()
-    revoked = 0
-    for client_id in set(
-        AccessToken.objects.filter(user_id=resident_id).values_list("application_id", flat=True)
-    ) | set(
-        RefreshToken.objects.filter(user_id=resident_id).values_list("application_id", flat=True)
-    ):
-        count = _revoke_tokens(user_id=resident_id, client_id=client_id)
-        record(
-            actor=None,
-            action=AuditAction.TOKEN_REVOKE,
-            obj=ServiceClient.objects.get(pk=client_id),
-            note=f"{count} tokens revoked: the account is no longer in the region's database",
-        )
-        revoked += count
-    Grant.objects.filter(user_id=resident_id).delete()
-    Consent.objects.filter(user_id=resident_id).delete()
-    return revoked
 
 
-def _end_every_grant(*, user: User, why: str) -> int:
+def _end_every_grant(*, resident_id: int, why: str) -> int:
     """Every token, code and consent of the resident goes, with an audit event per service
     saying ``why``. Returns how many tokens were revoked."""
+    theirs = {"user_id": resident_id}
     holding = (
-        set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
-        | set(AccessToken.objects.filter(user=user).values_list("application_id", flat=True))
-        | set(RefreshToken.objects.filter(user=user).values_list("application_id", flat=True))
-        | set(IDToken.objects.filter(user=user).values_list("application_id", flat=True))
-        | set(Grant.objects.filter(user=user).values_list("application_id", flat=True))
+        set(Consent.objects.filter(**theirs).values_list("client_id", flat=True))
+        | set(AccessToken.objects.filter(**theirs).values_list("application_id", flat=True))
+        | set(RefreshToken.objects.filter(**theirs).values_list("application_id", flat=True))
+        | set(IDToken.objects.filter(**theirs).values_list("application_id", flat=True))
+        | set(Grant.objects.filter(**theirs).values_list("application_id", flat=True))
     )
     revoked = 0
     for client in ServiceClient.objects.filter(pk__in=holding):
-        count = _revoke_tokens(user_id=user.pk, client_id=client.pk)
+        count = _revoke_tokens(user_id=resident_id, client_id=client.pk)
         record(
             actor=None,
             action=AuditAction.TOKEN_REVOKE,
@@ -517,7 +500,7 @@ def _end_every_grant(*, user: User, why: str) -> int:
             note=f"{count} tokens revoked: {why}",
         )
         revoked += count
-    Consent.objects.filter(user=user).delete()
+    Consent.objects.filter(**theirs).delete()
     return revoked
 
 
@@ -641,9 +624,9 @@ def end_sessions_for_new_password(*, user: User, keep_session_key: str | None) -
     return len(ended)
 
 
-def _end_sessions_of_old_password(*, user: User, ended: list[SignedInSession]) -> int:
+def _end_sessions_of_old_password(*, user: User, ended: list[SignedInSession]) -> None:
+    """The ``ended`` sessions were signed in with a password that has changed."""
     for signed_in in ended:
         Session.objects.filter(session_key=signed_in.session_key).delete()
         record(actor=user, action=AuditAction.SESSION_END_PASSWORD, obj=signed_in)
     _sessions_ended(user=user, ended=ended, reason=LogoutDelivery.Reason.PASSWORD)
-    return len(ended)
