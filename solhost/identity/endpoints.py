@@ -18,7 +18,7 @@ from solhost.core.reads import unique_match
 from solhost.core.request_input import named_parameter_problems
 from solhost.identity.databases import joinable
 from solhost.identity.models import ServiceClient
-from solhost.identity.oidc import checksum
+from solhost.identity.oidc import access_token_in_site_store
 from solhost.identity.subjects import subject_for
 
 
@@ -159,7 +159,7 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
 def _answer_from_a_site_store(token_value: str) -> JsonResponse:
     """django-oauth-toolkit's introspection answer, for a token kept in a site's store:
     its client and resident are read from the region's database, not joined to it."""
-    token = AccessToken.objects.filter(token_checksum=checksum(token_value)).first()
+    token = access_token_in_site_store(token_value)
     if token is None or not token.is_valid():
         return JsonResponse({"active": False})
     data = {"active": True, "scope": token.scope, "exp": int(token.expires.timestamp())}

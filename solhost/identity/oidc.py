@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import QuerySet
 from django.dispatch import Signal
@@ -154,6 +155,23 @@ def email_verified(user) -> bool:
     return user.emailaddress_set.filter(email__iexact=user.email, verified=True).exists()
 
 
+def access_token_in_site_store(token_value: str) -> AccessToken | None:
+    """The access token ``token_value`` names at a site, read from its store, with its client
+    and resident read where they are, in the region's database. None when the region no
+    longer has either (the steward deleted the client, say): at the primary the deletion
+    takes the token with it, and at a site nothing links them to do so."""
+    token = AccessToken.objects.filter(token_checksum=checksum(token_value)).first()
+    if token is None:
+        return None
+    try:
+        # Read now, so that nothing reading them later finds them gone.
+        token.application  # noqa: B018
+        token.user  # noqa: B018
+    except ObjectDoesNotExist:
+        return None
+    return token
+
+
 class RegionValidator(OAuth2Validator):
     oidc_claim_scope = {
         **OAuth2Validator.oidc_claim_scope,
@@ -243,9 +261,7 @@ class RegionValidator(OAuth2Validator):
     def _load_access_token(self, token):
         if joinable(AccessToken, ServiceClient, User):
             return super()._load_access_token(token)
-        # At a site the token is in its store and the client and resident in the region's
-        # database: each is read where it is.
-        return AccessToken.objects.filter(token_checksum=checksum(token)).first()
+        return access_token_in_site_store(token)
 
     def is_pkce_required(self, client_id, request):
         client = request.client
@@ -357,11 +373,18 @@ class RegionValidator(OAuth2Validator):
         # Locked until the token request commits, as codes are: a refresh token raced by
         # two requests is rotated by the first, and the second finds it spent (DOT would
         # otherwise answer it with the first's access token, which it stores only hashed).
-        list(
+        holders = list(
             RefreshToken.objects.select_for_update()
             .filter(token_checksum=checksum(refresh_token), revoked__isnull=True)
-            .values_list("pk", flat=True)
+            .values_list("user_id", flat=True)
         )
+        # At a site the token's resident is in another database, with no link to keep the
+        # token from outliving an account the steward deleted: such a token is spent.
+        if not joinable(RefreshToken, User) and any(
+            user_id is not None and not User.objects.filter(pk=user_id).exists()
+            for user_id in holders
+        ):
+            return False
         return super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
 
     def _revoke_what_a_replayed_code_issued(self, code, client) -> None:
