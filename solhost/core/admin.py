@@ -2,7 +2,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
 from solhost.core import audit
 from solhost.core.forms import FIELD_OVERRIDES, could_be_key
@@ -129,8 +132,25 @@ class AuditedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
 
 
+class ParameterValueFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        today = timezone.localdate()
+        for form in self.deleted_forms:
+            value = form.instance
+            if value.pk is not None and value.effective_from <= today:
+                # Past reports are recomputed from it, and without it today's might have no
+                # value in force at all.
+                raise ValidationError(
+                    f"The value from {value.effective_from:%d %b %Y} has been in force, so it "
+                    "stays: past reports are recomputed from it. Add a value from a later "
+                    "date to change it from then."
+                )
+
+
 class ParameterValueInline(admin.TabularInline):
     model = ParameterValue
+    formset = ParameterValueFormSet
     extra = 0
     fields = ("effective_from", "value", "source", "recorded_at")
     readonly_fields = ("recorded_at",)

@@ -22,6 +22,21 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
         ("Regional identity", {"fields": ("sub", "display_name")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            # allauth keeps a row per address and makes a missing one on the next page the
+            # resident opens (their email page does, on every request): a write no page may
+            # make, least of all at a site cut off from the primary. Made here, as allauth
+            # would make it.
+            if obj.email and not EmailAddress.objects.filter(user=obj, email=obj.email).exists():
+                address = EmailAddress.objects.create(
+                    user=obj, email=obj.email, primary=False, verified=False
+                )
+                audit.record_saved(
+                    address, actor=request.user, action=audit.admin_action(address, "add")
+                )
+
 
 class AuditedEmailAddressAdmin(AuditedAdmin, EmailAddressAdmin):
     @admin.action(description="Mark selected email addresses as verified")

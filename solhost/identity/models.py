@@ -305,7 +305,7 @@ class AccessEnd(models.Model):
     before ``at`` (``identity.actions.apply_access_end``): a service signed in through one
     site keeps nothing another site's disconnect or new password took away.
 
-    A one-site region keeps the rows too; its own actions already ended everything.
+    A region of one site records none: its own actions end everything there is.
     """
 
     # Which of ``LogoutDelivery.Reason`` apply: what services are told.

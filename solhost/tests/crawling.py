@@ -22,19 +22,40 @@ class Answer:
     body: str
 
 
+def _answer(response) -> Answer:
+    # A download (an export, say) is streamed.
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return Answer(
+        response.status_code,
+        response.get("Location", ""),
+        response.get("Content-Type", ""),
+        body.decode(errors="replace"),
+    )
+
+
 def through(client: Client) -> Callable[[str], Answer]:
     """Pages requested in process, as ``client``."""
+    return lambda address: _answer(client.get(address))
 
-    def get(address: str) -> Answer:
-        response = client.get(address)
+
+def posting_through(client: Client) -> Callable[[str, dict], Answer]:
+    """Forms sent in process, as ``client``."""
+    return lambda address, data: _answer(client.post(address, data))
+
+
+def posting_over_http(session: requests.Session, base_url: str) -> Callable[[str, dict], Answer]:
+    """Forms sent to the server at ``base_url``, with ``session``'s cookies."""
+
+    def post(address: str, data: dict) -> Answer:
+        response = session.post(base_url + address, data=data, allow_redirects=False, timeout=60)
         return Answer(
             response.status_code,
-            response.get("Location", ""),
-            response.get("Content-Type", ""),
-            response.content.decode(),
+            response.headers.get("Location", ""),
+            response.headers.get("Content-Type", ""),
+            response.text,
         )
 
-    return get
+    return post
 
 
 def over_http(session: requests.Session, base_url: str) -> Callable[[str], Answer]:
@@ -300,3 +321,59 @@ def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> Crawl:
         forms.feed(answer.body)
         found.forms[here] = forms.forms
     return found
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A form sent from a page, with the button pressed, and what it got back."""
+
+    page: str
+    action: str
+    button: tuple[str, str] | None
+    answer: Answer
+
+
+def kinds_of_form(found: Crawl) -> list[tuple[str, int, str, tuple[str, str] | None]]:
+    """One of each kind of form that posts among those ``found``: the page it is on, its
+    place there, where it posts and the button pressed; signing out last."""
+    kinds, chosen = set(), []
+    for address, forms in found.forms.items():
+        for index, form in enumerate(forms):
+            if form.method != "post":
+                continue
+            action = urljoin(address, form.action or address)
+            path = urlsplit(action).path
+            for button in form.buttons or [None]:
+                # The admin's buttons all save: one of them is enough.
+                pressed = None if path.startswith("/admin/") or button is None else button[0]
+                if (pattern_of(path), pressed) not in kinds:
+                    kinds.add((pattern_of(path), pressed))
+                    chosen.append((address, index, action, button))
+    chosen.sort(key=lambda each: "logout" in each[2])
+    return chosen
+
+
+def send_every_form(
+    found: Crawl,
+    *,
+    get: Callable[[str], Answer],
+    post: Callable[[str, dict], Answer],
+    sign_in_again: Callable[[], None],
+    skip: Callable[[str], bool] = lambda action: False,
+) -> list[Sent]:
+    """Each kind of form ``found`` (but those whose action ``skip`` names), sent once as its
+    page now fills it (the page is read again: an earlier form may have changed it, and
+    it holds the session's CSRF token); signed in again after any that signed out."""
+    sent = []
+    for address, index, action, button in kinds_of_form(found):
+        if skip(action):
+            continue
+        page = FormFields()
+        page.feed(get(address).body)
+        if index >= len(page.forms):
+            continue  # an earlier form took it away (a disconnected service's, say)
+        data = {**page.forms[index].fields, **(dict([button]) if button else {})}
+        sent.append(Sent(address, action, button, post(action, data)))
+        if get("/accounts/").status != 200:
+            sign_in_again()
+    return sent

@@ -6,8 +6,12 @@ a visitor, following every link on every page (a few pages per address pattern, 
 ten partners' pages don't crowd out the rest). A link that leads to an error is a broken
 link. Each page is checked for what assistive technology needs to read it, and the
 database is compared before and after: reading must never write, because a site cut off
-from the primary database serves pages from a read-only copy.
+from the primary database serves pages from a read-only copy. Then every kind of form the
+login reached (that no login before it sent) is sent as its page fills it, and must answer
+without an error.
 """
+
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
@@ -15,7 +19,14 @@ from django.test import Client
 
 from solhost.demo.loader import LOGINS, load_demo
 from solhost.identity.models import User
-from solhost.tests.crawling import OWN_MARKUP, crawl, through
+from solhost.tests.crawling import (
+    OWN_MARKUP,
+    crawl,
+    pattern_of,
+    posting_through,
+    send_every_form,
+    through,
+)
 from solhost.tests.photographs import signed_in_context
 
 # The narrowest screen the pages are made for (WCAG 2.2 reflow: 320 CSS px of content).
@@ -37,12 +48,13 @@ def row_counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_every_linked_page_answers_reads_well_and_changes_nothing():
     load_demo()
-    reached, wrong = {}, []
+    reached, wrong, sent_kinds, sent = {}, [], set(), 0
     for login in [None, *LOGINS]:
         client = Client()
         who = login.username if login else "a visitor"
-        if login:
-            client.force_login(User.objects.get(email=login.email))
+        user = User.objects.get(email=login.email) if login else None
+        if user:
+            client.force_login(user)
         before = row_counts()
         found = crawl(through(client))
         reached[who] = len(found.pages)
@@ -53,9 +65,32 @@ def test_every_linked_page_answers_reads_well_and_changes_nothing():
             for table, count in after.items()
             if count != before[table]
         ]
+        if user is None:
+            continue
+        # Every failure is collected and named, rather than the first raised.
+        client.raise_request_exception = False
+        answers = send_every_form(
+            found,
+            get=through(client),
+            post=posting_through(client),
+            sign_in_again=lambda client=client, user=user: client.force_login(user),
+            # A deletion confirmed would take away what the logins after this one read.
+            skip=lambda action, done=frozenset(sent_kinds): (
+                action.endswith("/delete/") or pattern_of(urlsplit(action).path) in done
+            ),
+        )
+        sent += len(answers)
+        sent_kinds |= {pattern_of(urlsplit(each.action).path) for each in answers}
+        wrong += [
+            f"as {who}: the form on {each.page} sent to {each.action} {each.button or ''} "
+            f"answered {each.answer.status}"
+            for each in answers
+            if each.answer.status >= 500
+        ]
     assert not wrong, "\n".join(sorted(set(wrong)))
     # Each login reaches more than its own front page: the links on it lead somewhere.
     assert min(reached.values()) > 20, reached
+    assert sent > 100, sent
 
 
 # What is wider than its box on a page that scrolls sideways (ignoring text hidden in a

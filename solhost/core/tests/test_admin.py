@@ -134,3 +134,28 @@ def test_a_chosen_user_no_key_could_name_is_not_a_choice(world, client, user):
 
     assert response.status_code == 200
     assert "Select a valid choice" in str(response.context["errors"])
+
+
+@pytest.mark.django_db
+def test_a_value_that_has_been_in_force_cannot_be_deleted_a_future_one_can(world, client):
+    client.force_login(world.sam)
+    parameter = Parameter.objects.get(key="outage_hours")
+    first = parameter.values.get()
+    later = parameter.values.create(
+        effective_from=datetime.date(2099, 1, 1), value=96, source="Decision 12"
+    )
+    url = reverse("admin:core_parameter_change", args=[parameter.pk])
+    values = [
+        (first.pk, first.effective_from.isoformat(), "72", first.source),
+        (later.pk, "2099-01-01", "96", "Decision 12"),
+    ]
+
+    refused = client.post(url, {**parameter_form(parameter, values), "values-0-DELETE": "on"})
+
+    assert refused.status_code == 200
+    assert "has been in force, so it stays" in refused.content.decode()
+    assert parameter.values.count() == 2
+    deleted = client.post(url, {**parameter_form(parameter, values), "values-1-DELETE": "on"})
+    assert deleted.status_code == 302
+    assert list(parameter.values.all()) == [first]
+    assert AuditEvent.objects.filter(action="admin.parametervalue.delete").count() == 1

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from solhost.core import audit
 from solhost.core.models import AuditEvent
+from solhost.tests.crawling import FormFields
 
 
 @pytest.mark.django_db
@@ -99,3 +100,26 @@ def test_the_steward_marks_a_coops_resource_server_and_it_is_audited(world, clie
     assert api.introspects_its_coops_tokens
     change = AuditEvent.objects.filter(object_id=str(api.pk)).latest("pk")
     assert change.after["introspects_its_coops_tokens"] is True
+
+
+def test_an_email_changed_in_the_admin_has_its_address_row_so_no_page_makes_it(world, client):
+    client.force_login(world.sam)
+    change = reverse("admin:identity_user_change", args=[world.rita.pk])
+    page = FormFields()
+    page.feed(client.get(change).content.decode())
+    (form,) = [form for form in page.forms if "email" in form.fields]
+    data = {**form.fields, "email": "rita.new@example.org", "_save": "Save"}
+    # Only what the page had chosen: the form reader ticks every box and picks an option
+    # in every list.
+    for chosen in ("is_staff", "is_superuser", "groups", "user_permissions"):
+        data.pop(chosen, None)
+
+    saved = client.post(change, data)
+
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    assert EmailAddress.objects.filter(user=world.rita, email="rita.new@example.org").exists()
+    assert AuditEvent.objects.filter(action="admin.emailaddress.add").count() == 1
+    rows = EmailAddress.objects.count()
+    client.force_login(world.rita)
+    assert client.get(reverse("account_email")).status_code == 200
+    assert EmailAddress.objects.count() == rows

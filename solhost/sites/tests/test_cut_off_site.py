@@ -37,7 +37,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -56,7 +56,13 @@ from solhost.identity.tests.served import (
 )
 from solhost.sites.tests import clusters
 from solhost.test import PASSWORD
-from solhost.tests.crawling import Crawl, FormFields, crawl, over_http, pattern_of
+from solhost.tests.crawling import (
+    Crawl,
+    crawl,
+    over_http,
+    posting_over_http,
+    send_every_form,
+)
 
 # Its clusters are its own: the same test whatever database the suite runs on.
 pytestmark = pytest.mark.own_database
@@ -384,48 +390,27 @@ def _every_form_sent(
     last: what went wrong. A form waiting for the primary answers the clear page; one the
     site does on its own (signing out, ending a session, disconnecting a service) or one
     refused for what its fields hold answers as it would anywhere; none answers an error."""
-    wrong, kinds, chosen = [], set(), []
-    for address, forms in found.forms.items():
-        for index, form in enumerate(forms):
-            if form.method != "post":
-                continue
-            action = urljoin(address, form.action or address)
-            path = urlsplit(action).path
-            for button in form.buttons or [None]:
-                # The admin's buttons all save: one of them is enough.
-                pressed = None if path.startswith("/admin/") or button is None else button[0]
-                if (pattern_of(path), pressed) not in kinds:
-                    kinds.add((pattern_of(path), pressed))
-                    chosen.append((address, index, action, button))
-    chosen.sort(key=lambda each: "logout" in each[2])
-    for address, index, action, button in chosen:
-        # The page again, for the form as it stands now, with the session's CSRF token.
-        page = FormFields()
-        page.feed(session.get(f"{region.issuer}{address}", timeout=STEP_TIMEOUT).text)
-        if index >= len(page.forms):
-            continue  # an earlier form took it away (a disconnected service's)
-        answer = session.post(
-            f"{region.issuer}{action}",
-            data={**page.forms[index].fields, **(dict([button]) if button else {})},
-            allow_redirects=False,
-            timeout=STEP_TIMEOUT,
-        )
-        if answer.status_code == 503 and NEEDS_PRIMARY not in answer.text:
-            wrong.append(f"as {email}: {action} {button} answered 503 without saying why")
-        elif answer.status_code == 403 and "/admin/" in action and "CSRF" not in answer.text:
+
+    def sign_in_again() -> None:
+        login_page = session.get(f"{region.issuer}/accounts/login/", timeout=STEP_TIMEOUT)
+        redirected(submit(session, login_page, login=email, password=PASSWORD))
+
+    sent = send_every_form(
+        found,
+        get=over_http(session, region.issuer),
+        post=posting_over_http(session, region.issuer),
+        sign_in_again=sign_in_again,
+    )
+    assert len(sent) > 10, sent
+    wrong = []
+    for each in sent:
+        status, body = each.answer.status, each.answer.body
+        if status == 503 and NEEDS_PRIMARY not in body:
+            wrong.append(f"as {email}: {each.action} {each.button} answered 503 without why")
+        elif status == 403 and "/admin/" in each.action and "CSRF" not in body:
             pass  # the admin's read-only record (an audit event) is a form no one may send
-        elif answer.status_code not in (200, 302, 303, 400, 503):
-            wrong.append(f"as {email}: {action} {button} answered {answer.status_code}")
-        # Signing out (or ending this very session) is done at a site; sign in again.
-        if (
-            session.get(
-                f"{region.issuer}/accounts/", allow_redirects=False, timeout=STEP_TIMEOUT
-            ).status_code
-            != 200
-        ):
-            login_page = session.get(f"{region.issuer}/accounts/login/", timeout=STEP_TIMEOUT)
-            redirected(submit(session, login_page, login=email, password=PASSWORD))
-    assert len(chosen) > 10, chosen
+        elif status not in (200, 302, 303, 400, 503):
+            wrong.append(f"as {email}: {each.action} {each.button} answered {status}")
     return wrong
 
 
