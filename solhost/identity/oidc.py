@@ -373,19 +373,17 @@ class RegionValidator(OAuth2Validator):
         # Locked until the token request commits, as codes are: a refresh token raced by
         # two requests is rotated by the first, and the second finds it spent (DOT would
         # otherwise answer it with the first's access token, which it stores only hashed).
-        holders = list(
+        list(
             RefreshToken.objects.select_for_update()
             .filter(token_checksum=checksum(refresh_token), revoked__isnull=True)
-            .values_list("user_id", flat=True)
+            .values_list("pk", flat=True)
         )
-        # At a site the token's resident is in another database, with no link to keep the
-        # token from outliving an account the steward deleted: such a token is spent.
-        if not joinable(RefreshToken, User) and any(
-            user_id is not None and not User.objects.filter(pk=user_id).exists()
-            for user_id in holders
-        ):
+        try:
+            return super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        except ObjectDoesNotExist:
+            # At a site the token's resident and client are in another database, with no
+            # link to keep the token from outliving one the steward deleted: it is spent.
             return False
-        return super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
 
     def _revoke_what_a_replayed_code_issued(self, code, client) -> None:
         """RFC 6749 §4.1.2: a code used twice may have been stolen, so the tokens its first

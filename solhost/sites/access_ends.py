@@ -12,6 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from solhost.identity import actions as identity_actions
@@ -27,17 +28,20 @@ def _oldest_that_matters(now: datetime.datetime) -> datetime.datetime:
     )
 
 
-def waiting(*, now: datetime.datetime | None = None) -> list[AccessEnd]:
+def waiting(*, now: datetime.datetime | None = None) -> QuerySet[AccessEnd]:
     """The ends made at other sites that this site has not applied yet, oldest first."""
     now = now or timezone.now()
     since = _oldest_that_matters(now)
-    applied = AccessEndApplied.objects.filter(applied_at__gte=since).values_list(
-        "access_end_id", flat=True
+    # Read apart: at a replica site the marks are in its store, the ends in the standby.
+    applied = list(
+        AccessEndApplied.objects.filter(applied_at__gte=since).values_list(
+            "access_end_id", flat=True
+        )
     )
-    return list(
+    return (
         AccessEnd.objects.filter(at__gte=since)
         .exclude(site=config.site_name())
-        .exclude(pk__in=list(applied))
+        .exclude(pk__in=applied)
         .order_by("pk")
     )
 
@@ -45,7 +49,7 @@ def waiting(*, now: datetime.datetime | None = None) -> list[AccessEnd]:
 def apply_waiting(*, now: datetime.datetime | None = None) -> int:
     """Apply what waits, each end in a transaction of its own with its mark; how many."""
     now = now or timezone.now()
-    ends = waiting(now=now)
+    ends = list(waiting(now=now))
     for end in ends:
         with transaction.atomic():
             identity_actions.apply_access_end(end=end)

@@ -46,14 +46,14 @@ def access_end_facts() -> dict | None:
         return None
     from solhost.sites.access_ends import waiting
 
-    pending = waiting()
+    pending = waiting().aggregate(count=Count("pk"), oldest=Min("at"))
     marks = list(AccessEndApplied.objects.order_by("-applied_at", "-access_end_id")[:10])
     ends = AccessEnd.objects.select_related("client__service").in_bulk(
         [mark.access_end_id for mark in marks]
     )
     return {
-        "waiting": len(pending),
-        "oldest": pending[0].at if pending else None,
+        "waiting": pending["count"],
+        "oldest": pending["oldest"],
         "applied": [{"mark": mark, "end": ends.get(mark.access_end_id)} for mark in marks],
         "applied_total": AccessEndApplied.objects.count(),
     }

@@ -43,34 +43,27 @@ def posting_through(client: Client) -> Callable[[str, dict], Answer]:
     return lambda address, data: _answer(client.post(address, data))
 
 
+def _http_answer(response: requests.Response) -> Answer:
+    return Answer(
+        response.status_code,
+        response.headers.get("Location", ""),
+        response.headers.get("Content-Type", ""),
+        response.text,
+    )
+
+
 def posting_over_http(session: requests.Session, base_url: str) -> Callable[[str, dict], Answer]:
     """Forms sent to the server at ``base_url``, with ``session``'s cookies."""
-
-    def post(address: str, data: dict) -> Answer:
-        response = session.post(base_url + address, data=data, allow_redirects=False, timeout=60)
-        return Answer(
-            response.status_code,
-            response.headers.get("Location", ""),
-            response.headers.get("Content-Type", ""),
-            response.text,
-        )
-
-    return post
+    return lambda address, data: _http_answer(
+        session.post(base_url + address, data=data, allow_redirects=False, timeout=60)
+    )
 
 
 def over_http(session: requests.Session, base_url: str) -> Callable[[str], Answer]:
     """Pages requested from the server at ``base_url``, with ``session``'s cookies."""
-
-    def get(address: str) -> Answer:
-        response = session.get(base_url + address, allow_redirects=False, timeout=60)
-        return Answer(
-            response.status_code,
-            response.headers.get("Location", ""),
-            response.headers.get("Content-Type", ""),
-            response.text,
-        )
-
-    return get
+    return lambda address: _http_answer(
+        session.get(base_url + address, allow_redirects=False, timeout=60)
+    )
 
 
 # Pages per address pattern: enough to see each state of a page the demo has.
@@ -85,6 +78,8 @@ UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
 # Django's admin has its own markup and labels its table cells by column.
 OWN_MARKUP = ("/admin/",)
 NOT_PAGES = ("/static/", "/media/")
+# The hidden field Django's CSRF protection reads.
+CSRF_FIELD = "csrfmiddlewaretoken"
 
 
 @dataclass
@@ -103,12 +98,14 @@ class Page(HTMLParser):
     labels_for: set[str] = field(default_factory=set)
     open_labels: int = 0
     open_svgs: int = 0
-    open_forms: list[dict] = field(default_factory=list)
+    # Its forms, read in the same pass.
+    forms: "FormFields" = field(default_factory=lambda: FormFields())
 
     def __post_init__(self):
         super().__init__(convert_charrefs=True)
 
     def handle_starttag(self, tag, attrs):
+        self.forms.handle_starttag(tag, attrs)
         attributes = dict(attrs)
         self.tags[tag] += 1
         if attributes.get("id"):
@@ -130,36 +127,34 @@ class Page(HTMLParser):
             self.open_labels += 1
             if attributes.get("for"):
                 self.labels_for.add(attributes["for"])
-        elif tag == "form":
-            self.open_forms.append({"method": (attributes.get("method") or "get").lower()})
-        elif tag in ("input", "select", "textarea"):
-            if attributes.get("name") == "csrfmiddlewaretoken" and self.open_forms:
-                self.open_forms[-1]["csrf"] = True
-            if (
-                attributes.get("type") not in UNLABELLED_TYPES
-                and not self.open_labels
-                and not _named(attributes)
-            ):
-                self.unlabelled.append(attributes.get("id") or attributes.get("name") or tag)
+        elif tag in ("input", "select", "textarea") and (
+            attributes.get("type") not in UNLABELLED_TYPES
+            and not self.open_labels
+            and not _named(attributes)
+        ):
+            self.unlabelled.append(attributes.get("id") or attributes.get("name") or tag)
 
     def handle_data(self, data):
+        self.forms.handle_data(data)
         if self.in_title:
             self.title += data
 
     def handle_endtag(self, tag):
+        self.forms.handle_endtag(tag)
         if tag == "title":
             self.in_title = False
         if tag == "label":
             self.open_labels -= 1
         elif tag == "svg":
             self.open_svgs -= 1
-        elif tag == "form" and self.open_forms:
-            form = self.open_forms.pop()
-            if form["method"] == "post" and not form.get("csrf"):
-                self.problems.append("a form that posts with no CSRF token")
 
     def what_is_wrong(self) -> list[str]:
         wrong = list(self.problems)
+        wrong += [
+            "a form that posts with no CSRF token"
+            for form in self.forms.forms
+            if form.method == "post" and CSRF_FIELD not in form.fields
+        ]
         if not self.lang:
             wrong.append("no language on <html>")
         for tag, count in (("title", self.head_titles), ("h1", self.tags["h1"])):
@@ -317,9 +312,7 @@ def crawl(get: Callable[[str], Answer], *, host: str = "testserver") -> Crawl:
         for link in page.links:
             if not link.startswith(("#", "mailto:", "tel:")):
                 queue.append((urljoin(here, link.split("#")[0]), here))
-        forms = FormFields()
-        forms.feed(answer.body)
-        found.forms[here] = forms.forms
+        found.forms[here] = page.forms.forms
     return found
 
 
@@ -343,11 +336,12 @@ def kinds_of_form(found: Crawl) -> list[tuple[str, int, str, tuple[str, str] | N
                 continue
             action = urljoin(address, form.action or address)
             path = urlsplit(action).path
+            pattern = pattern_of(path)
             for button in form.buttons or [None]:
                 # The admin's buttons all save: one of them is enough.
                 pressed = None if path.startswith("/admin/") or button is None else button[0]
-                if (pattern_of(path), pressed) not in kinds:
-                    kinds.add((pattern_of(path), pressed))
+                if (pattern, pressed) not in kinds:
+                    kinds.add((pattern, pressed))
                     chosen.append((address, index, action, button))
     chosen.sort(key=lambda each: "logout" in each[2])
     return chosen

@@ -36,15 +36,13 @@ from solhost.lores.tests.test_steward_page import node_server, synced  # noqa: F
 from solhost.qualification.tests.test_actions import submit
 from solhost.qualification.tests.test_apply import apply_as
 from solhost.test import PASSWORD
-from solhost.tests.crawling import Form, FormFields
+from solhost.tests.crawling import CSRF_FIELD, Form, FormFields
 from solhost.winddown.actions import offer_for_handover, request_move
 from solhost.winddown.models import Case, WindDown
 from solhost.winddown.tests.helpers import closing_story
 from solhost.winddown.tests.helpers import start as start_wind_down
 
 HOSTILE = "x\x00y"
-# The test client doesn't check CSRF tokens, so what one holds changes nothing here.
-CSRF_FIELD = "csrfmiddlewaretoken"
 # What people and broken clients type into fields: digits Python's str.isdigit accepts
 # and int() refuses, numbers too long for int() or for the database, floats that are not
 # numbers, impossible dates, an address urllib can't split, and far too much text.
@@ -338,6 +336,7 @@ def send(client, world, persona, form: Form, url: str, data: dict):
 def test_every_field_of_every_form_refuses_a_nul(client, world, persona, page, request):
     url, forms = forms_on(client, world, persona, page, request)
     for form in forms:
+        # The test client doesn't check CSRF tokens, so what one holds changes nothing here.
         names = {*form.fields, *(name for name, _ in form.buttons)} - {CSRF_FIELD}
         if not names:
             continue  # a button alone (sign out, open a proposal): nothing to put a NUL in

@@ -161,7 +161,7 @@ def test_ends_made_here_or_too_long_ago_are_not_applied_again(world, settings):
     old = timezone.now() - datetime.timedelta(seconds=lifetime + 60)
     ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client, at=old)
 
-    assert access_ends.waiting() == []
+    assert list(access_ends.waiting()) == []
     assert active(files, tokens)
 
 
@@ -239,7 +239,7 @@ def test_a_disconnect_forwarded_from_a_site_is_recorded_and_ended_here_at_once(
     assert end.at == datetime.datetime.fromisoformat(at)
     assert not active(files, before)
     # Applied as it arrived: the job has nothing left to do here.
-    assert access_ends.waiting() == []
+    assert list(access_ends.waiting()) == []
 
 
 def test_a_forwarded_disconnect_of_a_service_gone_since_ends_nothing(client, world, settings):

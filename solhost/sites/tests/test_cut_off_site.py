@@ -347,12 +347,8 @@ def _sign_in_through_the_code_flow(region: Region) -> dict:
     assert abs(claims["auth_time"] - time.time()) < 300, claims
     userinfo = relying_party.get(discovery["userinfo_endpoint"], timeout=STEP_TIMEOUT).json()
     assert userinfo["sub"] == claims["sub"] and userinfo["email"] == RESIDENT
-    introspected = requests.post(
-        discovery["introspection_endpoint"],
-        data={"token": token["access_token"]},
-        auth=(credentials["client_id"], credentials["client_secret"]),
-        timeout=STEP_TIMEOUT,
-    ).json()
+    assert discovery["introspection_endpoint"] == f"{region.issuer}/oidc/introspect/"
+    introspected = _introspected_at_the_site(region, token["access_token"])
     assert introspected["active"] is True and introspected["sub"] == claims["sub"], introspected
     return {
         "browser": browser,
@@ -364,15 +360,15 @@ def _sign_in_through_the_code_flow(region: Region) -> dict:
     }
 
 
-def _active_at_the_site(region: Region, access_token: str) -> bool:
-    """Whether the site's introspection takes ``access_token`` as live."""
+def _introspected_at_the_site(region: Region, access_token: str) -> dict:
+    """What the site's introspection says of ``access_token``, asked by its service."""
     credentials = region.credentials
     return requests.post(
         f"{region.issuer}/oidc/introspect/",
         data={"token": access_token},
         auth=(credentials["client_id"], credentials["client_secret"]),
         timeout=STEP_TIMEOUT,
-    ).json()["active"]
+    ).json()
 
 
 def _signed_in_at_the_site(region: Region, email: str, *, at: str = "") -> requests.Session:
@@ -611,7 +607,7 @@ def _the_story(region: Region) -> None:
     # The other way round: signed in to the service at the site again, the resident
     # disconnects it at the primary, and the site ends what it issued.
     again = _sign_in_through_the_code_flow(region)
-    assert _active_at_the_site(region, again["access_token"])
+    assert _introspected_at_the_site(region, again["access_token"])["active"]
     at_primary = _signed_in_at_the_site(region, RESIDENT, at=region.primary_url)
     disconnected = at_primary.post(
         f"{region.primary_url}/accounts/connected/services/{client_pk}/disconnect/",
@@ -623,7 +619,7 @@ def _the_story(region: Region) -> None:
     clusters.caught_up(region.primary, region.standby, DATABASE)
     ended = region.run(region.site_env, "sites", "end-access").stdout
     assert "Ended access as 1 ends made at other sites asked." in ended, ended
-    assert not _active_at_the_site(region, again["access_token"])
+    assert not _introspected_at_the_site(region, again["access_token"])["active"]
     revoked = region.at_store("SELECT note FROM core_auditevent ORDER BY id DESC LIMIT 1")
     assert revoked == [("1 tokens revoked: the resident disconnected the service at main",)]
 
