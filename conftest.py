@@ -114,6 +114,29 @@ def pytest_collection_modifyitems(items):
             kwargs = {**(marker.kwargs if marker else {})}
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+    items.sort(key=_running_order)
+
+
+# Markers of the tests that take tens of seconds each: a browser, servers of their own, or
+# marked slow.
+LONG_RUNNING = ("e2e", "own_database", "xdist_group", "slow")
+
+
+def _running_order(item) -> tuple[int, int]:
+    """Where a test goes in the run: those that need no database first, then those that
+    roll their transaction back, then the transactional ones (they empty the tables, so
+    nothing that needs the seeded rows may follow them on a worker). Within each, the long
+    tests start first: the workers hand out tests in this order, and a long one handed
+    out last keeps one core busy while the other waits for it."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        database = 2
+    elif marker is not None or "db" in item.fixturenames:
+        database = 1
+    else:
+        database = 0
+    long_running = any(item.get_closest_marker(name) for name in LONG_RUNNING)
+    return database, 0 if long_running else 1
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -45,6 +45,7 @@ def row_counts() -> dict[str, int]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_linked_page_answers_reads_well_and_changes_nothing():
     load_demo()
@@ -113,7 +114,9 @@ def errors_of(tab) -> list[str]:
     return errors
 
 
+# The pages' reads are crawled on both databases above; their layout is the same on each.
 @pytest.mark.e2e
+@pytest.mark.same_on_every_database
 def test_every_linked_page_fits_a_phone_and_runs_without_errors(live_server, browser):
     load_demo()
     logins = {login.username: login for login in LOGINS}
