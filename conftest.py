@@ -30,6 +30,17 @@ def pytest_sessionstart(session):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Every test hashes and checks passwords with cheap Argon2 (solhost.tests.passwords)
+    in place of the settings' first hasher."""
+    from django.test import override_settings
+
+    quick = "solhost.tests.passwords.QuickArgon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=[quick, *settings.PASSWORD_HASHERS[1:]]):
+        yield
+
+
 @pytest.fixture
 def world(db):
     from solhost.test import make_world

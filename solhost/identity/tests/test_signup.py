@@ -2,6 +2,7 @@ import re
 from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import get_hasher
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
@@ -70,6 +71,14 @@ def test_signup_stores_the_password_hashed_with_argon2(client, db, mailoutbox):
     user = User.objects.get(email="nina@example.org")
     assert user.password.startswith("argon2")
     assert user.check_password(PASSWORD)
+
+
+def test_the_installation_hashes_passwords_with_djangos_argon2_as_it_comes():
+    # The suite swaps in cheap Argon2 parameters (conftest.py); the settings must not.
+    from solhost import settings as installation
+
+    assert installation.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert get_hasher().algorithm == "argon2"
 
 
 def test_signup_with_a_taken_address_creates_no_second_account(client, world, mailoutbox):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from solhost.backups.actions import BackupFailed, backup_to_directory, make_backup
+from solhost.backups import actions
 from solhost.backups.archive import ArchiveProblem
 
 
@@ -29,15 +29,15 @@ class Command(BaseCommand):
         deleted = []
         try:
             if path is None:
-                target, deleted = backup_to_directory(
+                target, deleted = actions.backup_to_directory(
                     directory=Path(settings.SOLHOST_BACKUP_DIR),
                     keep=settings.SOLHOST_BACKUP_KEEP,
                     now=now,
                 )
             else:
                 target = Path(path)
-                make_backup(path=target, now=now)
-        except (ArchiveProblem, BackupFailed, OSError) as error:
+                actions.make_backup(path=target, now=now)
+        except (ArchiveProblem, actions.BackupFailed, OSError) as error:
             raise CommandError(f"No backup written: {error}") from None
         self.stdout.write(f"Backup written: {target} ({target.stat().st_size} bytes).")
         for name in deleted:
