@@ -30,6 +30,18 @@ def pytest_sessionstart(session):
         )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL each worker's test database is a copy of one migrated once for this
+    schema (solhost.tests.migrated), so its own migrate finds nothing to do."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        from solhost.tests.migrated import migrated_postgresql_template
+
+        template = migrated_postgresql_template(os.environ["DATABASE_URL"])
+        database.setdefault("TEST", {})["TEMPLATE"] = template
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _quick_password_hashing():
     """Every test hashes and checks passwords with cheap Argon2 (solhost.tests.passwords)

@@ -320,7 +320,10 @@ def main(argv: list[str] | None = None) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
     asked_for = os.environ.get("DATABASE_URL", "")
     os.environ["DATABASE_URL"], database_name = throw_away_database(
-        asked_for, prefix="solhost_bench_oidc", var=Path(os.environ["SOLHOST_VAR_DIR"])
+        asked_for,
+        prefix="solhost_bench_oidc",
+        var=Path(os.environ["SOLHOST_VAR_DIR"]),
+        migrated=True,
     )
     try:
         return measure(args)
@@ -333,7 +336,10 @@ def node_with_its_store_in_postgresql(folder: Path, count: int) -> dict:
     """oidc-provider keeping its codes and tokens in a throw-away PostgreSQL database beside
     solhost's, on the same server."""
     url, name = throw_away_database(
-        os.environ["DATABASE_URL"], prefix="solhost_bench_oidc_node", var=ROOT / "var"
+        os.environ["DATABASE_URL"],
+        prefix="solhost_bench_oidc_node",
+        var=ROOT / "var",
+        migrated=False,
     )
     try:
         return node_round_trips(folder, count, store_url=url)

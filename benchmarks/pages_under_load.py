@@ -62,7 +62,10 @@ def build(env: dict, args) -> dict:
 def measure(database: str, args) -> dict:
     var = Path(tempfile.mkdtemp(prefix="solhost-pages-"))
     database_url, database_name = throw_away_database(
-        ADMIN_URL if database == "postgres" else "", prefix="solhost_bench_pages", var=var
+        ADMIN_URL if database == "postgres" else "",
+        prefix="solhost_bench_pages",
+        var=var,
+        migrated=True,
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SOLHOST_", "DJANGO_"))},

@@ -93,10 +93,13 @@ def measure(size: int) -> dict:
     from solhost.residents import actions, export_files, queries
     from solhost.residents.models import AccountDeletion
     from solhost.test import make_world
+    from solhost.tests.migrated import migrated_sqlite
 
     # A database of its own for each size.
     connection.close()
-    connection.settings_dict["NAME"] = str(Path(settings.VAR_DIR) / f"export-{size}.sqlite3")
+    database = Path(settings.VAR_DIR) / f"export-{size}.sqlite3"
+    migrated_sqlite(database)
+    connection.settings_dict["NAME"] = str(database)
     call_command("migrate", verbosity=0)
     world = make_world()
     _services(world)

@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> dict:
         ADMIN_URL if args.database == "postgres" else "",
         prefix="solhost_bench_served",
         var=var,
+        migrated=True,
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SOLHOST_", "DJANGO_"))},

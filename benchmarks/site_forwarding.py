@@ -35,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from usage_ingest import build_region
 
+from solhost.tests.migrated import migrated_postgresql
+
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 1000
 PARTNERS = 5
@@ -323,7 +325,7 @@ def run(args: argparse.Namespace) -> dict:
     names = [f"{args.prefix}_{part}" for part in ("primary", "twin", "store")]
     for name in names:
         admin_sql(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_sql(args.server, f'CREATE DATABASE "{names[0]}"')
+    migrated_postgresql(args.server, names[0])
     admin_sql(args.server, f'CREATE DATABASE "{names[2]}"')
     figures = {
         "events": args.events,

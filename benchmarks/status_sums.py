@@ -76,9 +76,12 @@ def measure(count: int) -> dict:
     from solhost.probes.models import ProbeTarget
     from solhost.probes.queries import availability_between, public_statuses
     from solhost.test import make_world
+    from solhost.tests.migrated import migrated_sqlite
 
     connection.close()
-    connection.settings_dict["NAME"] = str(Path(settings.VAR_DIR) / f"status-{count}.sqlite3")
+    database = Path(settings.VAR_DIR) / f"status-{count}.sqlite3"
+    migrated_sqlite(database)
+    connection.settings_dict["NAME"] = str(database)
     call_command("migrate", verbosity=0)
     world = make_world()
     now = timezone.now()

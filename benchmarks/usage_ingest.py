@@ -41,6 +41,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
+from solhost.tests.migrated import migrated_postgresql
+
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 1000
 PARTNERS = 10
@@ -369,7 +371,7 @@ def benchmark_database(args: argparse.Namespace) -> Iterator[str]:
     """A new database for the run, dropped afterwards unless ``--keep``; yields its URL."""
     url = with_database(args.server, args.database)
     admin_sql(args.server, f'DROP DATABASE IF EXISTS "{args.database}"')
-    admin_sql(args.server, f'CREATE DATABASE "{args.database}"')
+    migrated_postgresql(args.server, args.database)
     try:
         yield url
     finally:

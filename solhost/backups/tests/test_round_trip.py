@@ -23,6 +23,8 @@ import pytest
 from django.conf import settings
 from jwcrypto import jwk, jwt
 
+from solhost.tests.migrated import migrated_postgresql, migrated_sqlite
+
 # One worker starts the served installation and runs every test against it.
 pytestmark = pytest.mark.xdist_group("backup_round_trip")
 
@@ -119,6 +121,14 @@ def _databases(tmp: Path, names: list[str]):
     return [_server_url(name) for name in names]
 
 
+def _migrated_database(tmp: Path, name: str) -> str:
+    """A new database with every migration applied (solhost.tests.migrated)."""
+    if not ON_POSTGRESQL:
+        migrated_sqlite(tmp / f"{name}.sqlite3")
+        return f"sqlite:///{tmp / name}.sqlite3"
+    return migrated_postgresql(_server_url("postgres"), name)
+
+
 def _drop(names: list[str]) -> None:
     if ON_POSTGRESQL:
         with psycopg.connect(_server_url("postgres"), autocommit=True) as server:
@@ -147,7 +157,7 @@ def trip(tmp_path_factory) -> RoundTrip:
     tmp = tmp_path_factory.mktemp("round-trip")
     stem = f"backups_rt_{secrets.token_hex(4)}"
     names = [f"{stem}_original", f"{stem}_restored"]
-    urls = _databases(tmp, names)
+    urls = [_migrated_database(tmp, names[0]), *_databases(tmp, names[1:])]
     try:
         original = Installation(tmp / "original-var", urls[0])
         restored = Installation(tmp / "restored-var", urls[1])

@@ -1,8 +1,8 @@
 """A solhost installation served for real, and a browser's part in it, for the tests that
 drive real relying parties (openid-client, Synapse) and the reverse proxy.
 
-``throwaway_database`` gives each served installation its own database of the kind the
-suite runs on; ``submit`` and ``redirected`` play the resident's browser with requests.
+``throwaway_database`` gives each served installation its own migrated database of the
+kind the suite runs on; ``submit`` and ``redirected`` play the resident's browser with requests.
 """
 
 import os
@@ -19,6 +19,8 @@ from urllib.parse import urljoin
 import psycopg
 import requests
 from django.conf import settings
+
+from solhost.tests.migrated import migrated_postgresql, migrated_sqlite
 
 # How long one step (a page, a form) may take before the test fails.
 STEP_TIMEOUT = 30
@@ -56,19 +58,19 @@ def installation_env(database_url: str, var: Path, **settings_: str) -> dict[str
 
 
 def throwaway_database(tmp: Path, prefix: str):
-    """A throw-away database of the kind this suite runs on, and how to drop it."""
+    """A throw-away database of the kind this suite runs on, already migrated
+    (solhost.tests.migrated), and how to drop it."""
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        migrated_sqlite(tmp / "site.sqlite3")
         return f"sqlite:///{tmp / 'site.sqlite3'}", lambda: None
-    server_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    url = migrated_postgresql(os.environ["DATABASE_URL"], name)
 
     def drop():
-        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    return f"{server_url}/{name}", drop
+    return url, drop
 
 
 class Forms(HTMLParser):
