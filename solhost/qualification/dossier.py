@@ -316,22 +316,30 @@ def _items(document: Mapping[str, Any], key: str) -> list[tuple[int, dict[str, A
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
 
 
+def _first_of_each_id(
+    document: Mapping[str, Any], section: str
+) -> tuple[dict[str, int], list[tuple[list[str | int], str]]]:
+    """The index of the first item in ``section`` with each id, and a problem for each item
+    that repeats an earlier one's id."""
+    first: dict[str, int] = {}
+    problems: list[tuple[list[str | int], str]] = []
+    for i, item in _items(document, section):
+        item_id = item.get("id")
+        if not isinstance(item_id, str):
+            continue
+        if item_id in first:
+            problems.append(
+                ([section, i, "id"], f"repeats the id {item_id!r} of $.{section}[{first[item_id]}]")
+            )
+        else:
+            first[item_id] = i
+    return first, problems
+
+
 def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[list[str | int], str]]:
     """What the schema cannot express; every lookup tolerates parts the schema already refused."""
-    problems: list[tuple[list[str | int], str]] = []
-    server_ids: dict[str, int] = {}
+    server_ids, problems = _first_of_each_id(document, "servers")
     for i, server in _items(document, "servers"):
-        server_id = server.get("id")
-        if isinstance(server_id, str):
-            if server_id in server_ids:
-                problems.append(
-                    (
-                        ["servers", i, "id"],
-                        f"repeats the id {server_id!r} of $.servers[{server_ids[server_id]}]",
-                    )
-                )
-            else:
-                server_ids[server_id] = i
         ips = server.get("ips")
         for j, ip in enumerate(ips if isinstance(ips, list) else []):
             try:
@@ -350,19 +358,9 @@ def _semantic_problems(document: Mapping[str, Any]) -> list[tuple[list[str | int
                     "is required when generation is community",
                 )
             )
-    service_ids: dict[str, int] = {}
+    service_ids, repeated = _first_of_each_id(document, "services")
+    problems += repeated
     for i, service in _items(document, "services"):
-        service_id = service.get("id")
-        if isinstance(service_id, str):
-            if service_id in service_ids:
-                problems.append(
-                    (
-                        ["services", i, "id"],
-                        f"repeats the id {service_id!r} of $.services[{service_ids[service_id]}]",
-                    )
-                )
-            else:
-                service_ids[service_id] = i
         used = service.get("servers")
         for j, server_id in enumerate(used if isinstance(used, list) else []):
             if isinstance(server_id, str) and server_id not in server_ids:

@@ -105,6 +105,7 @@ def test_structural_problems_name_their_fields():
 def test_what_the_schema_cannot_say_is_checked_too():
     document = example()
     document["servers"][2]["id"] = "mch-coburg-1"
+    document["services"][2]["id"] = "files"
     document["servers"][1]["power"]["community_installation"] = None
     document["financial_years"][1]["ends"] = "2025-06-30"
     document["financial_years"][1]["fte"] = 0
@@ -126,6 +127,7 @@ def test_what_the_schema_cannot_say_is_checked_too():
         ),
         ("$.servers[2].id", "repeats the id 'mch-coburg-1' of $.servers[0]"),
         ("$.services[0].servers[1]", "no server has the id 'mch-backup-ballarat'"),
+        ("$.services[2].id", "repeats the id 'files' of $.services[0]"),
         ("$.union_participation.union_members", "must not exceed workers (4), got 5"),
     ]
 
