@@ -20,7 +20,7 @@ from solhost.contributions.models import Payment, Pledge, PledgeReminder
 from solhost.contributions.schedule import latest_overdue
 from solhost.core import audit
 from solhost.core.audit import AuditAction
-from solhost.core.models import Parameter, parameter_value
+from solhost.core.models import parameter_value, values_in_force
 from solhost.core.problems import InputProblems
 from solhost.identity.models import User
 
@@ -34,13 +34,8 @@ RECEIVING_PARAMETERS = {
 
 def receiving_account(on: datetime.date) -> dict[str, str]:
     """The region's PayID and bank account residents pay into, as far as they are set."""
-    found = {}
-    for field, key in RECEIVING_PARAMETERS.items():
-        try:
-            found[field] = str(parameter_value(key, at=on))
-        except Parameter.NoValueInForce:
-            continue
-    return found
+    stored = values_in_force(RECEIVING_PARAMETERS.values(), at=on)
+    return {field: str(stored[key]) for field, key in RECEIVING_PARAMETERS.items() if key in stored}
 
 
 def set_pledge(

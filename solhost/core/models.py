@@ -1,5 +1,5 @@
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -90,13 +90,34 @@ class ParameterValue(models.Model):
             raise ValidationError({"value": str(error)}) from error
 
 
+def values_in_force(keys: Iterable[str], *, at: datetime.date) -> dict[str, object]:
+    """The value in force on day ``at`` of each parameter in ``keys`` that has one, by key:
+    one query, however many keys."""
+    rows = (
+        ParameterValue.objects.filter(parameter__key__in=list(keys), effective_from__lte=at)
+        .order_by("parameter__key", "effective_from")
+        .values_list("parameter__key", "value")
+    )
+    # Each key's later values come after its earlier ones, so the last one stays.
+    return dict(rows)
+
+
+def parameter_values(keys: Iterable[str], *, at: datetime.date) -> dict[str, object]:
+    """The value in force on day ``at`` of every parameter in ``keys``, by key; raises
+    Parameter.NoValueInForce naming the first that has none."""
+    keys = list(keys)
+    found = values_in_force(keys, at=at)
+    for key in keys:
+        if key not in found:
+            if Parameter.objects.filter(key=key).exists():
+                raise Parameter.NoValueInForce(f"parameter {key!r} has no value in force on {at}")
+            raise Parameter.NoValueInForce(f"no parameter called {key!r}")
+    return found
+
+
 def parameter_value(key: str, *, at: datetime.date) -> object:
     """The value of parameter ``key`` in force on day ``at``."""
-    try:
-        parameter = Parameter.objects.get(key=key)
-    except Parameter.DoesNotExist:
-        raise Parameter.NoValueInForce(f"no parameter called {key!r}") from None
-    return parameter.value_at(at)
+    return parameter_values([key], at=at)[key]
 
 
 class AuditEvent(models.Model):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from solhost.core import audit
 from solhost.core.audit import AuditAction
-from solhost.core.models import Parameter, parameter_value
+from solhost.core.models import parameter_value, values_in_force
 from solhost.core.money import format_aud, format_dollars
 from solhost.core.problems import InputProblems
 from solhost.distribution import aba
@@ -134,13 +134,9 @@ LAND_BACK_PARAMETERS = {
 
 def _parameters(keys: dict[str, str], on: datetime.date) -> tuple[dict[str, str], list[str]]:
     """The values in force on ``on`` by field, and the keys that have none."""
-    found, missing = {}, []
-    for field, key in keys.items():
-        try:
-            found[field] = str(parameter_value(key, at=on))
-        except Parameter.NoValueInForce:
-            missing.append(key)
-    return found, missing
+    stored = values_in_force(keys.values(), at=on)
+    found = {field: str(stored[key]) for field, key in keys.items() if key in stored}
+    return found, [key for key in keys.values() if key not in stored]
 
 
 def land_back_program(on: datetime.date) -> str:

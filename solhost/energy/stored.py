@@ -6,7 +6,7 @@ import zoneinfo
 import numpy as np
 from django.conf import settings
 
-from solhost.core.models import parameter_value
+from solhost.core.models import parameter_values
 from solhost.energy.analysis import Parameters
 from solhost.energy.canonical import Telemetry
 from solhost.energy.models import PowerSystem, TelemetryReading
@@ -31,7 +31,8 @@ def site_timezone() -> str:
 
 def parameters_at(day: datetime.date) -> tuple[Parameters, dict[str, int]]:
     """The analysis parameters in force on ``day``, and the raw values as stored."""
-    raw = {name: int(parameter_value(key, at=day)) for name, key in PARAMETER_KEYS.items()}  # type: ignore[call-overload]
+    stored = parameter_values(PARAMETER_KEYS.values(), at=day)
+    raw = {name: int(stored[key]) for name, key in PARAMETER_KEYS.items()}  # type: ignore[call-overload]
     return (
         Parameters(
             renewable_min_share_bp=raw["renewable_min_share_bp"],

@@ -1,6 +1,6 @@
 """How far a LoRes node's pin is from its server's declared place. Pure: no Django."""
 
-from pyproj import Transformer
+from solhost.region.geometry import WGS84, transformer
 
 # A node's pin is placed by hand on the LoRes map and a server's location is declared by
 # suburb, so the two rarely agree to the metre; 2 km is about the width of a Merri-bek
@@ -10,7 +10,7 @@ MISMATCH_METRES = 2000
 
 def distance_m(a: tuple[float, float], b: tuple[float, float], *, projected_crs: str) -> float:
     """Metres between two (latitude, longitude) points, measured in the region's projection."""
-    to_metres = Transformer.from_crs("EPSG:4326", projected_crs, always_xy=True)
+    to_metres = transformer(WGS84, projected_crs)
     ax, ay = to_metres.transform(a[1], a[0])
     bx, by = to_metres.transform(b[1], b[0])
     return float(((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5)

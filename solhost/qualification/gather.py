@@ -9,7 +9,7 @@ wind-down went from whichever app above answers ``signals.wind_down_progress``.
 import datetime
 import threading
 
-from solhost.core.models import parameter_value
+from solhost.core.models import parameter_values
 from solhost.lores.queries import lores_evidence
 from solhost.partners.models import Organisation, ServiceKind
 from solhost.qualification import dossier as d
@@ -196,7 +196,7 @@ def cloud_range_index() -> CloudRangeIndex:
 
 
 def parameters_at(at: datetime.date) -> dict[str, object]:
-    return {key: parameter_value(key, at=at) for key in parameters_read()}
+    return parameter_values(parameters_read(), at=at)
 
 
 def build_snapshot(organisation: Organisation, *, at: datetime.date) -> Snapshot:

@@ -7,7 +7,7 @@ reported with its path inside the document, e.g. ``coordinates[0][3]``.
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import shapely
 from pyproj import Transformer
@@ -178,6 +178,14 @@ def _exterior_points(boundary: Polygon | MultiPolygon) -> Iterable[tuple[float, 
         yield from ((x, y) for x, y, *_ in polygon.exterior.coords)
 
 
+@cache
+def transformer(source: str, target: str) -> Transformer:
+    """The always-xy transformation from the CRS ``source`` to ``target``, made once."""
+    # Making one reads PROJ's database: about 15 ms, against microseconds to use it, and a
+    # region has one projection. pyproj's Transformer is safe to share between threads.
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
 @dataclass(frozen=True)
 class Ground:
     """The boundary laid on a metric projection (``crs``), for distances in metres.
@@ -191,7 +199,7 @@ class Ground:
 
     @cached_property
     def _to_metric(self) -> Transformer:
-        return Transformer.from_crs(WGS84, self.crs, always_xy=True)
+        return transformer(WGS84, self.crs)
 
     @cached_property
     def _metric(self) -> Polygon | MultiPolygon:
@@ -208,7 +216,7 @@ class Ground:
 
     def widened(self, metres: float) -> Polygon | MultiPolygon:
         """The area within ``metres`` of the boundary or inside it, in WGS 84, for drawing."""
-        to_wgs84 = Transformer.from_crs(self.crs, WGS84, always_xy=True)
+        to_wgs84 = transformer(self.crs, WGS84)
         area: Polygon | MultiPolygon = shapely.transform(
             self._metric.buffer(metres, quad_segs=16), to_wgs84.transform, interleaved=False
         )

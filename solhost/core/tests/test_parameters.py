@@ -4,7 +4,13 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
-from solhost.core.models import Parameter, ParameterValue, parameter_value
+from solhost.core.models import (
+    Parameter,
+    ParameterValue,
+    parameter_value,
+    parameter_values,
+    values_in_force,
+)
 
 CHARTER_VALUES = {
     "surplus_reserve_max_bp": 0,
@@ -64,6 +70,32 @@ def test_no_value_before_the_first_one_or_for_unknown_keys():
         parameter_value("outage_hours", at=datetime.date(2000, 1, 1))
     with pytest.raises(Parameter.NoValueInForce, match="no parameter called"):
         parameter_value("speed_of_light", at=DAY)
+
+
+@pytest.mark.django_db
+def test_many_values_in_force_are_read_in_one_query(django_assert_num_queries):
+    for later in (datetime.date(2026, 6, 1), datetime.date(2027, 1, 1)):
+        ParameterValue.objects.create(
+            parameter=Parameter.objects.get(key="outage_hours"),
+            value=later.month * 10,
+            effective_from=later,
+            source="test decision",
+        )
+    keys = ["outage_hours", "outage_grace_days", "speed_of_light"]
+
+    with django_assert_num_queries(1):
+        found = values_in_force(keys, at=datetime.date(2026, 12, 31))
+
+    assert found == {"outage_hours": 60, "outage_grace_days": 365}
+    assert values_in_force(keys, at=datetime.date(2000, 1, 1)) == {}
+    with pytest.raises(Parameter.NoValueInForce, match="no parameter called 'speed_of_light'"):
+        parameter_values(keys, at=DAY)
+    with pytest.raises(Parameter.NoValueInForce, match="'outage_hours' has no value in force"):
+        parameter_values(keys[:2], at=datetime.date(2000, 1, 1))
+    assert parameter_values(keys[:2], at=datetime.date(2027, 1, 1)) == {
+        "outage_hours": 10,
+        "outage_grace_days": 365,
+    }
 
 
 @pytest.mark.django_db

@@ -2,7 +2,15 @@ import math
 
 import pytest
 
-from solhost.region.geometry import BoundaryError, coordinate_problems, parse_boundary, svg_map
+from solhost.region.geometry import (
+    WGS84,
+    BoundaryError,
+    Ground,
+    coordinate_problems,
+    parse_boundary,
+    svg_map,
+    transformer,
+)
 
 SQUARE = [
     [[144.94, -37.78], [144.99, -37.78], [144.99, -37.72], [144.94, -37.72], [144.94, -37.78]]
@@ -141,3 +149,26 @@ def test_distances_in_words(metres, words):
     from solhost.region.geometry import distance_words
 
     assert distance_words(metres) == words
+
+
+def test_a_projection_is_made_once_and_serves_every_ground_on_it():
+    # Each check of a partner lays the boundary on the ground anew; making the projection
+    # each time cost about 15 ms.
+    square = parse_boundary(
+        {
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [144.94, -37.78],
+                    [144.99, -37.78],
+                    [144.99, -37.72],
+                    [144.94, -37.72],
+                    [144.94, -37.78],
+                ]
+            ],
+        }
+    )
+    first, second = Ground(square, "EPSG:7855"), Ground(square, "EPSG:7855")
+    assert first.metres_outside(-37.75, 144.96) == second.metres_outside(-37.75, 144.96) == 0
+    assert transformer(WGS84, "EPSG:7855") is transformer(WGS84, "EPSG:7855")
+    assert first._to_metric is second._to_metric
