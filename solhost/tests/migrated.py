@@ -57,7 +57,10 @@ def _migrate(database_url: str) -> None:
 
 def migrated_sqlite(target: Path) -> None:
     """Put at ``target`` a SQLite database with every migration applied."""
-    template = Path(tempfile.gettempdir()) / f"solhost-migrated-{schema_digest()}.sqlite3"
+    # One per user: the temporary folder is shared, and another user's file is not ours to
+    # lock or replace.
+    name = f"solhost-migrated-{os.getuid()}-{schema_digest()}.sqlite3"
+    template = Path(tempfile.gettempdir()) / name
     if not template.exists():
         with open(f"{template}.lock", "w") as lock:
             # Another test process may be making it: wait for that one, and use its copy.
