@@ -46,13 +46,15 @@ def _migrate(database_url: str) -> None:
         "DATABASE_URL": database_url,
     }
     with tempfile.TemporaryDirectory(prefix="solhost-migrate-") as var:
-        subprocess.run(
+        result = subprocess.run(
             [SOLHOST, "migrate", "-v0"],
             env={**env, "SOLHOST_VAR_DIR": var},
-            check=True,
             capture_output=True,
+            text=True,
             timeout=600,
         )
+    if result.returncode != 0:
+        raise RuntimeError(f"solhost migrate failed for the template:\n{result.stderr[-3000:]}")
 
 
 def migrated_sqlite(target: Path) -> None:

@@ -45,6 +45,13 @@ def test_the_digest_changes_with_any_migration(tmp_path, monkeypatch):
     assert schema_digest() != before
 
 
+def test_a_template_that_cannot_be_migrated_fails_with_migrates_own_words(tmp_path):
+    import solhost.tests.migrated as migrated
+
+    with pytest.raises(RuntimeError, match=r"(?s)solhost migrate failed.*unable to open"):
+        migrated._migrate(f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite3'}")
+
+
 @pytest.mark.skipif(ON_POSTGRESQL, reason="the SQLite copy; the PostgreSQL one is below")
 def test_a_sqlite_copy_has_every_migration_and_is_its_own(tmp_path):
     first, second = tmp_path / "first.sqlite3", tmp_path / "second.sqlite3"
