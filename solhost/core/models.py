@@ -51,10 +51,7 @@ class Parameter(models.Model):
         )
 
     def value_at(self, at: datetime.date) -> object:
-        found = self.values.filter(effective_from__lte=at).order_by("-effective_from").first()
-        if found is None:
-            raise Parameter.NoValueInForce(f"parameter {self.key!r} has no value in force on {at}")
-        return found.value
+        return parameter_value(self.key, at=at)
 
 
 class ParameterValue(models.Model):

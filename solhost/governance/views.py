@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from solhost.core.forms import add_errors
-from solhost.core.models import Parameter, ParameterValue, parameter_value
+from solhost.core.models import Parameter, ParameterValue, parameter_value, values_in_force
 from solhost.governance import actions, queries
 from solhost.governance.forms import ChangeForm, ProposalForm, VoteForm
 from solhost.governance.models import Proposal, ProposedChange
@@ -89,8 +89,9 @@ def _decision_page(request: HttpRequest, proposal: Proposal, *, vote_form):
         )
         vote_form = VoteForm(proposal=proposal, organisations=_queryset(may_vote), initial=initial)
     changes = list(proposal.changes.select_related("parameter"))
+    current = values_in_force([change.parameter.key for change in changes], at=timezone.localdate())
     for change in changes:
-        change.current = _current_value(change.parameter)
+        change.current = current.get(change.parameter.key)
     electorate = proposal.electorate.count()
     return render(
         request,
@@ -119,13 +120,6 @@ def _decision_page(request: HttpRequest, proposal: Proposal, *, vote_form):
 
 def _queryset(organisations: list[Organisation]):
     return Organisation.objects.filter(pk__in=[o.pk for o in organisations])
-
-
-def _current_value(parameter: Parameter) -> object:
-    try:
-        return parameter.value_at(timezone.localdate())
-    except Parameter.NoValueInForce:
-        return None
 
 
 @login_required

@@ -5,10 +5,16 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from solhost.core.models import ParameterValue
+from solhost.core.models import Parameter, ParameterValue
 from solhost.governance import actions
 from solhost.governance.models import Proposal, Vote
-from solhost.governance.tests.helpers import EFFECTIVE, close, open_proposal, vote
+from solhost.governance.tests.helpers import (
+    EFFECTIVE,
+    close,
+    draft_proposal,
+    open_proposal,
+    vote,
+)
 from solhost.web.tests.pages import assert_clean_page, assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +325,23 @@ def test_a_majority_rule_is_written_exactly_from_basis_points(client, world):
 
     assert "more than 66.67% of agree and disagree votes" in html
     assert "at least 50.5% of members voting" in html
+
+
+def test_a_decision_shows_each_parameters_value_today_at_one_cost(client, world):
+    # A proposal changing many parameters reads what is in force today in one query.
+    proposal = draft_proposal(world, changes=(("land_back_min_bp", 1500),))
+    url = reverse("governance:decision", args=[proposal.pk])
+    client.force_login(world.alice)
+
+    def more_changes():
+        for key, value in (("outage_hours", 96), ("outage_grace_days", 180)):
+            actions.add_change(
+                proposal=proposal,
+                actor=world.alice,
+                parameter=Parameter.objects.get(key=key),
+                new_value=value,
+            )
+
+    assert_queries_do_not_grow(client, url, more_changes)
+    shown = {change.parameter.key: change.current for change in client.get(url).context["changes"]}
+    assert shown == {"land_back_min_bp": 1000, "outage_hours": 72, "outage_grace_days": 365}
