@@ -49,7 +49,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serving import drop_database, free_port, throw_away_database
+from serving import free_port, throw_away_database
+
+from solhost.tests.migrated import drop_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_PROVIDER = Path(__file__).resolve().parent / "oidc_provider_node"
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> dict:
         return measure(args)
     finally:
         if database_name:
-            drop_database(asked_for, database_name)
+            drop_postgresql(asked_for, database_name)
 
 
 def node_with_its_store_in_postgresql(folder: Path, count: int) -> dict:
@@ -344,7 +346,7 @@ def node_with_its_store_in_postgresql(folder: Path, count: int) -> dict:
     try:
         return node_round_trips(folder, count, store_url=url)
     finally:
-        drop_database(os.environ["DATABASE_URL"], name)
+        drop_postgresql(os.environ["DATABASE_URL"], name)
 
 
 def measure(args) -> dict:

@@ -29,7 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from served_pages import ADMIN_URL, SOLHOST, STYLESHEET, load, wait_until_serving
-from serving import drop_database, free_port, throw_away_database
+from serving import free_port, throw_away_database
+
+from solhost.tests.migrated import drop_postgresql
 
 GROW = str(Path(__file__).resolve().parent / "region_at_scale.py")
 # The goal for every page at 50 clients.
@@ -99,7 +101,7 @@ def measure(database: str, args) -> dict:
                 server.wait(timeout=30)
     finally:
         if database_name:
-            drop_database(ADMIN_URL, database_name)
+            drop_postgresql(ADMIN_URL, database_name)
         shutil.rmtree(var, ignore_errors=True)
     static = figures["static"]["requests_per_second"]
     if not static:

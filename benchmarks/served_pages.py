@@ -33,7 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serving import drop_database, free_port, throw_away_database
+from serving import free_port, throw_away_database
+
+from solhost.tests.migrated import drop_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLHOST = str(Path(sys.executable).with_name("solhost"))
@@ -167,7 +169,7 @@ def main(argv: list[str] | None = None) -> dict:
         )
     finally:
         if database_name:
-            drop_database(ADMIN_URL, database_name)
+            drop_postgresql(ADMIN_URL, database_name)
         shutil.rmtree(var, ignore_errors=True)
     result = {
         "benchmark": "served_pages",

@@ -56,8 +56,3 @@ def throw_away_database(
     with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     return f"{server_url}/{name}", name
-
-
-def drop_database(url: str, name: str) -> None:
-    with psycopg.connect(f"{url.rsplit('/', 1)[0]}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -75,11 +75,14 @@ def migrated_sqlite(target: Path) -> None:
     shutil.copyfile(template, target)
 
 
+def _beside(database_url: str, name: str) -> str:
+    """The URL of the database ``name`` on the server that ``database_url`` is on."""
+    return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+
+
 def _admin(database_url: str) -> psycopg.Connection:
     """A connection to the maintenance database of the server that ``database_url`` is on."""
-    return psycopg.connect(
-        urlunsplit(urlsplit(database_url)._replace(path="/postgres")), autocommit=True
-    )
+    return psycopg.connect(_beside(database_url, "postgres"), autocommit=True)
 
 
 def migrated_postgresql_template(database_url: str) -> str:
@@ -96,7 +99,7 @@ def migrated_postgresql_template(database_url: str) -> str:
                 building = f"{template}_building"
                 admin.execute(f'DROP DATABASE IF EXISTS "{building}"')
                 admin.execute(f'CREATE DATABASE "{building}"')
-                _migrate(urlunsplit(urlsplit(database_url)._replace(path=f"/{building}")))
+                _migrate(_beside(database_url, building))
                 admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
         finally:
             admin.execute("SELECT pg_advisory_unlock(hashtext(%s))", [template])
@@ -109,4 +112,10 @@ def migrated_postgresql(database_url: str, name: str) -> str:
     template = migrated_postgresql_template(database_url)
     with _admin(database_url) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+    return _beside(database_url, name)
+
+
+def drop_postgresql(database_url: str, name: str) -> None:
+    """Drop the database ``name`` on the server that ``database_url`` is on, if it is there."""
+    with _admin(database_url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

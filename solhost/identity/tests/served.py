@@ -16,11 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin
 
-import psycopg
 import requests
 from django.conf import settings
 
-from solhost.tests.migrated import migrated_postgresql, migrated_sqlite
+from solhost.tests.migrated import drop_postgresql, migrated_postgresql, migrated_sqlite
 
 # How long one step (a page, a form) may take before the test fails.
 STEP_TIMEOUT = 30
@@ -65,12 +64,7 @@ def throwaway_database(tmp: Path, prefix: str):
         return f"sqlite:///{tmp / 'site.sqlite3'}", lambda: None
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     url = migrated_postgresql(os.environ["DATABASE_URL"], name)
-
-    def drop():
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url, drop
+    return url, lambda: drop_postgresql(url, name)
 
 
 class Forms(HTMLParser):
