@@ -346,8 +346,8 @@ class AuditAction(StrEnum):
     )
 
 
-AdminVerb = Literal["add", "change", "delete", "verify"]
-_ADMIN_ACTION = re.compile(r"admin\.[a-z0-9_]+\.(add|change|delete|verify)")
+AdminVerb = Literal["add", "change", "delete", "verify", "set_password"]
+_ADMIN_ACTION = re.compile(r"admin\.[a-z0-9_]+\.(add|change|delete|verify|set_password)")
 
 
 def admin_action(model: type[models.Model] | models.Model, verb: AdminVerb) -> str:

@@ -527,19 +527,14 @@ def revoke_tokens_in_admin(*, tokens: Iterable[AccessToken | RefreshToken], stew
 
 
 @transaction.atomic(durable=True)
-def sign_out_for_service(*, user: User, client: ServiceClient) -> int:
+def sign_out_for_service(*, user: User, client: ServiceClient) -> None:
     """The service signed the resident out (RP-initiated logout, with an ID token of this
-    browser's session): what it holds for them is revoked. The browser's own session ends
-    next, through Django's logout and ``record_logout``. Returns how many tokens."""
-    revoked = _revoke_tokens(user_id=user.pk, client_id=client.pk)
-    record(
-        actor=user,
-        action=AuditAction.TOKEN_REVOKE,
-        obj=client,
-        note=f"{revoked} tokens revoked: the service signed the resident out",
-    )
+    browser's session). Recorded here; the browser's session ends next, through Django's
+    logout and ``record_logout``, which revokes what every service was given in that session
+    and tells them. What the service holds from the resident's other browsers, and its
+    ``offline_access`` tokens, stay: signing out of the laptop does not sign the phone out,
+    and a service that wants its offline tokens gone revokes them itself (RFC 7009)."""
     record(actor=user, action=AuditAction.LOGOUT_BY_SERVICE, obj=client)
-    return revoked
 
 
 @transaction.atomic

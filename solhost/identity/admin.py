@@ -2,15 +2,24 @@ from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.shortcuts import redirect
 
 from solhost.core import audit
 from solhost.core.admin import AuditedAdmin
 from solhost.identity import actions as identity_actions
 from solhost.identity.models import User
+from solhost.identity.sessions import current_signed_in_session
+
+ERASED_NOT_DELETED = (
+    "Accounts are not deleted here. A resident closes their account on their Delete "
+    "account page: after the waiting period they are sent their data, every service "
+    "they signed in to is told, and their records are anonymised rather than lost."
+)
 
 
 @admin.register(User)
@@ -21,6 +30,40 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
         *UserAdmin.fieldsets,
         ("Regional identity", {"fields": ("sub", "display_name")}),
     )
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting the row would skip what closing an account owes the resident and the
+        # services (residents.actions.erase_account), or fail on the records it protects.
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Said on the account's own page, rather than a bare "not open to you".
+        self.message_user(request, ERASED_NOT_DELETED, messages.ERROR)
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            return redirect("admin:identity_user_changelist")
+        return redirect("admin:identity_user_change", user.pk)
+
+    def user_change_password(self, request, id, form_url=""):
+        # A password set by the steward ends the resident's sessions as a change of their
+        # own does (signals._on_new_password), services told: Django would only refuse
+        # those sessions on their next request, and no service would hear of it. A steward
+        # setting their own keeps the browser they did it in.
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                keep = current_signed_in_session(request) if user == request.user else None
+                identity_actions.end_sessions_for_new_password(
+                    user=user, keep_session_key=keep.session_key if keep is not None else None
+                )
+                audit.record(
+                    actor=request.user,
+                    action=audit.admin_action(User, "set_password"),
+                    obj=user,
+                    note="password set by the steward",
+                )
+        return response
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

@@ -5,10 +5,11 @@ hint names the signed-in resident, and then revokes that resident's tokens at ev
 service: anyone holding one of their ID tokens (they travel in URLs) could sign them out
 everywhere. Here a service's request ends the browser's session only when its
 ``id_token_hint`` belongs to that very session (its ``sid``, or for a token without one,
-its resident); otherwise the resident is asked, on a page with a plain form. Only the
-requesting service's tokens are revoked, and only with a matching session; every other
-service learns of the session's end by back-channel logout (``backchannel``), and those
-that take front-channel logout on the page the browser passes through (``frontchannel``).
+its resident); otherwise the resident is asked, on a page with a plain form. Ending the
+session revokes what each service was given in it, except ``offline_access`` tokens, and
+nothing from the resident's other browsers (``actions.record_logout``); the services learn
+of it by back-channel logout (``backchannel``), and those that take front-channel logout on
+the page the browser passes through (``frontchannel``).
 """
 
 import uuid

@@ -85,10 +85,19 @@ def exchange(client, registered, code: str, **extra):
     return client.post(reverse("oauth2_provider:token"), data, **headers)
 
 
+def authorization_code(browser, registered, **params) -> str:
+    """The code, from the consent page or straight away once the resident has consented."""
+    params = authorize_params(registered, **params)
+    response = browser.get(reverse("oauth2_provider:authorize"), params)
+    if response.status_code == 302:
+        return query_of(response)["code"]
+    return consent(browser, params)["code"]
+
+
 def sign_in_to(browser, registered, **params) -> dict:
-    """Consent in the signed-in ``browser``, then redeem the code: the token response."""
-    code = consent(browser, authorize_params(registered, **params))["code"]
-    return exchange(browser, registered, code).json()
+    """Sign in to the service in the signed-in ``browser`` (consenting if asked), then
+    redeem the code: the token response."""
+    return exchange(browser, registered, authorization_code(browser, registered, **params)).json()
 
 
 def refresh(client, registered, refresh_token: str, **params):

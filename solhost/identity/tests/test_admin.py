@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from solhost.core import audit
 from solhost.core.models import AuditEvent
+from solhost.identity.models import User
 from solhost.tests.crawling import FormFields
 
 
@@ -123,3 +124,22 @@ def test_an_email_changed_in_the_admin_has_its_address_row_so_no_page_makes_it(w
     client.force_login(world.rita)
     assert client.get(reverse("account_email")).status_code == 200
     assert EmailAddress.objects.count() == rows
+
+
+def test_an_account_is_not_deleted_in_the_admin_and_the_page_says_how(world, client):
+    client.force_login(world.sam)
+    delete = reverse("admin:identity_user_delete", args=[world.rita.pk])
+    change = reverse("admin:identity_user_change", args=[world.rita.pk])
+
+    for refused in (client.get(delete), client.post(delete, {"post": "yes"})):
+        assert refused.status_code == 302
+        assert refused["Location"] == change
+    page = client.get(change).content.decode()
+    assert "A resident closes their account on their Delete account page" in page
+    bulk = client.post(
+        reverse("admin:identity_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [world.rita.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert User.objects.filter(pk=world.rita.pk).exists()
+    assert delete not in page

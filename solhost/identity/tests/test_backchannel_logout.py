@@ -3,6 +3,7 @@ a signed logout token, over real HTTP, until it acknowledges."""
 
 import datetime
 import json
+import re
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
@@ -383,3 +384,75 @@ def test_a_production_region_does_not_post_to_its_own_loopback(settings):
     settings.SECURE_SITE = True
 
     assert "loopback" in logout_uri_problem("https://127.0.0.1/logout")
+
+
+def test_a_reset_password_ends_every_session_and_tells_services(
+    world, receiver, mailoutbox, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    laptop = log_in("rita@example.org")
+    sign_in_to(laptop, nextcloud)
+    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+    # Rita has forgotten her password; a browser not signed in asks for the mail.
+    stranger = Client()
+    stranger.post(reverse("account_reset_password"), {"email": "rita@example.org"})
+    (link,) = re.findall(r"/accounts/password/reset/key/\S+/", mailoutbox[0].body)
+    form = stranger.get(link, follow=True).redirect_chain[-1][0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = stranger.post(
+            form, {"password1": "a new long passphrase"} | {"password2": "a new long passphrase"}
+        )
+
+    assert reset.status_code == 302
+    _header, claims = logout_claims(receiver, nextcloud)
+    assert claims["sid"] == str(laptops.sid)
+    assert not SignedInSession.objects.filter(user=world.rita).exists()
+    assert laptop.get(reverse("identity:connected")).status_code == 302
+
+
+def _set_password_in_admin(steward: Client, user) -> None:
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    answer = steward.post(
+        url,
+        {
+            "usable_password": "true",
+            "password1": "a new long passphrase",
+            "password2": "a new long passphrase",
+        },
+    )
+    assert answer.status_code == 302, answer.context["form"].errors
+
+
+def test_a_password_the_steward_sets_ends_the_residents_sessions_and_tells_services(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    laptop = log_in("rita@example.org")
+    sign_in_to(laptop, nextcloud)
+    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+    steward = log_in("sam@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _set_password_in_admin(steward, world.rita)
+
+    _header, claims = logout_claims(receiver, nextcloud)
+    assert claims["sid"] == str(laptops.sid)
+    assert not SignedInSession.objects.filter(user=world.rita).exists()
+    assert laptop.get(reverse("identity:connected")).status_code == 302
+    event = AuditEvent.objects.get(action="admin.user.set_password")
+    assert event.actor == world.sam and event.object_id == str(world.rita.pk)
+    assert AuditEvent.objects.filter(action="identity.session.end_password").count() == 1
+
+
+def test_a_steward_setting_their_own_password_keeps_the_browser_they_used(world, receiver):
+    steward = log_in("sam@example.org")
+    elsewhere = log_in("sam@example.org")
+
+    _set_password_in_admin(steward, world.sam)
+
+    assert list(SignedInSession.objects.values_list("session_key", flat=True)) == [
+        steward.session.session_key
+    ]
+    assert steward.get(reverse("identity:connected")).status_code == 200
+    assert elsewhere.get(reverse("identity:connected")).status_code == 302

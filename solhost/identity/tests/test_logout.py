@@ -19,6 +19,7 @@ from solhost.identity.tests.oidc import (
     introspect,
     make_client,
     new_signing_key_pem,
+    refresh,
     rotate_signing_key,
     sign_in_to,
     verified_claims,
@@ -115,7 +116,7 @@ def test_the_confirmation_needs_a_csrf_token(world, nextcloud):
     assert "_auth_user_id" in browser.session
 
 
-def test_the_id_token_of_this_session_signs_it_out_and_revokes_only_that_services_tokens(
+def test_the_id_token_of_this_session_signs_it_out_and_revokes_what_it_was_given(
     world, nextcloud, chat
 ):
     rita = signed_in(world.rita)
@@ -138,6 +139,23 @@ def test_the_id_token_of_this_session_signs_it_out_and_revokes_only_that_service
     revoked = events.get(action="identity.token.revoke")
     assert revoked.object_id == str(nextcloud.client.pk) and "tokens revoked" in revoked.note
     assert events.filter(action="identity.logout").count() == 1
+
+
+def test_signing_out_of_a_service_in_one_browser_keeps_its_tokens_in_another(world, nextcloud):
+    laptop, phone = signed_in(world.rita), signed_in(world.rita)
+    on_laptop = sign_in_to(laptop, nextcloud)
+    # The service's sync client on the laptop, kept while Rita is away.
+    syncing = sign_in_to(laptop, nextcloud, scope=f"{SCOPES} offline_access")
+    on_phone = sign_in_to(phone, nextcloud)
+
+    answer = laptop.get(LOGOUT, logout_params(on_laptop["id_token"]))
+
+    assert answer.status_code == 302 and "_auth_user_id" not in laptop.session
+    assert not active(nextcloud, on_laptop["access_token"])
+    assert active(nextcloud, on_phone["access_token"])
+    assert "_auth_user_id" in phone.session
+    assert active(nextcloud, syncing["access_token"])
+    assert refresh(Client(), nextcloud, syncing["refresh_token"]).status_code == 200
 
 
 def test_an_id_token_signed_before_a_key_rotation_signs_this_session_out(

@@ -29,6 +29,7 @@ from solhost.identity.claims import SESSION_CLAIMS
 from solhost.identity.models import SignedInSession
 from solhost.identity.sessions import SID_SESSION_KEY
 from solhost.identity.tests.oidc import (
+    authorization_code,
     authorize_params,
     basic_auth,
     consent,
@@ -61,15 +62,6 @@ def with_totp(user) -> str:
 def sign_in_with_password(browser: Client, user) -> None:
     response = browser.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
-
-
-def authorization_code(browser: Client, registered, **params) -> str:
-    """The code, from the consent page or straight away once the resident has consented."""
-    params = authorize_params(registered, **params)
-    response = browser.get(reverse(AUTHORIZE), params)
-    if response.status_code == 302:
-        return query_of(response)["code"]
-    return consent(browser, params)["code"]
 
 
 def id_token_claims(browser: Client, registered, **params) -> dict:
