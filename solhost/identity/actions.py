@@ -280,14 +280,27 @@ def _send_logout_token(delivery_id: int) -> None:
     deliver_logout_token(delivery_id)
 
 
-def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery:
-    """POST the delivery's logout token once and record the outcome.
+def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | None:
+    """POST the delivery's logout token once and record the outcome; None if another job
+    has attempted it since ``delivery`` was read, and so sent nothing.
 
     Acknowledged (200 or 204): done. Otherwise the next attempt waits longer each time,
     until ``backchannel.MAX_ATTEMPTS``, when the region gives up and says so.
     """
     if delivery.delivered_at or delivery.abandoned_at:
         return delivery
+    # Claimed before the POST: the first-attempt job, the minutely retry and another
+    # consumer may each hold this row, and only the one whose claim counts the attempt
+    # sends it. The claim also books the next attempt, as if this one fails: a worker that
+    # dies while the service answers leaves the token to be sent again then.
+    attempt = delivery.attempts + 1
+    retry_at = timezone.now() + backchannel.retry_delay(attempt)
+    claimed = LogoutDelivery.objects.filter(
+        pk=delivery.pk, attempts=delivery.attempts, delivered_at=None, abandoned_at=None
+    ).update(attempts=attempt, next_attempt_at=retry_at)
+    if not claimed:
+        return None
+    delivery.attempts, delivery.next_attempt_at = attempt, retry_at
     client = delivery.client
     if client.backchannel_logout_uri:
         token = backchannel.logout_token(
@@ -299,7 +312,6 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery:
         problem = "the service no longer has a back-channel logout address"
     with transaction.atomic():
         now = timezone.now()
-        delivery.attempts += 1
         delivery.last_outcome = problem or "acknowledged"
         if problem is None:
             delivery.delivered_at, delivery.next_attempt_at = now, None
@@ -319,7 +331,6 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery:
                 problem,
             )
         else:
-            delivery.next_attempt_at = now + backchannel.retry_delay(delivery.attempts)
             logger.info(
                 "logout token to %s not acknowledged (%s); retrying at %s",
                 client.backchannel_logout_uri,
@@ -327,13 +338,7 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery:
                 delivery.next_attempt_at,
             )
         delivery.save(
-            update_fields=[
-                "attempts",
-                "last_outcome",
-                "delivered_at",
-                "abandoned_at",
-                "next_attempt_at",
-            ]
+            update_fields=["last_outcome", "delivered_at", "abandoned_at", "next_attempt_at"]
         )
     return delivery
 

@@ -68,8 +68,10 @@ def _deliveries():
 
 @db_task()
 def deliver_logout_token(delivery_id: int) -> None:
-    """The first attempt to send a logout token, as soon as the session's end is committed."""
-    delivery = _deliveries().filter(pk=delivery_id).first()
+    """The first attempt to send a logout token, as soon as the session's end is committed.
+    Nothing if the minutely retry got there first (this job ran late): the retries go on
+    at their own pace."""
+    delivery = _deliveries().filter(pk=delivery_id, attempts=0).first()
     if delivery is not None:
         actions.attempt_logout_delivery(delivery=delivery)
 
@@ -79,13 +81,14 @@ def retry_logout_deliveries() -> int:
     """Send again each logout token whose service has not acknowledged it and is due.
 
     The delivery rows are the queue, so a restarted consumer loses nothing, and running this
-    again at once sends nothing again. Returns how many were attempted.
+    again at once, or beside another run, sends nothing twice (each attempt is claimed
+    first). Returns how many this run attempted.
     """
     due = _deliveries().filter(
         delivered_at=None, abandoned_at=None, next_attempt_at__lte=timezone.now()
     )
     attempted = 0
     for delivery in due.order_by("next_attempt_at"):
-        actions.attempt_logout_delivery(delivery=delivery)
-        attempted += 1
+        if actions.attempt_logout_delivery(delivery=delivery) is not None:
+            attempted += 1
     return attempted

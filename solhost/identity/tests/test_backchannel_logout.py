@@ -17,7 +17,7 @@ from solhost.core.models import AuditEvent
 from solhost.identity import actions, backchannel
 from solhost.identity.models import LogoutDelivery, SignedInSession, logout_uri_problem
 from solhost.identity.subjects import subject_for
-from solhost.identity.tasks import retry_logout_deliveries
+from solhost.identity.tasks import deliver_logout_token, retry_logout_deliveries
 from solhost.identity.tests.oidc import (
     REDIRECT,
     SCOPES,
@@ -313,6 +313,44 @@ def test_the_region_gives_up_after_its_last_attempt_and_says_so(world, receiver)
     abandoned = AuditEvent.objects.get(action="identity.backchannel_logout.abandon")
     assert "HTTP 503" in abandoned.note
     assert retry_logout_deliveries.call_local() == 0
+
+
+def _owed_now(world, registered) -> LogoutDelivery:
+    return LogoutDelivery.objects.create(
+        client=registered.client,
+        user=world.rita,
+        subject=str(world.rita.sub),
+        reason=LogoutDelivery.Reason.LOGOUT,
+        next_attempt_at=timezone.now(),
+    )
+
+
+def test_two_jobs_holding_the_same_delivery_send_it_once(world, receiver):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    owed = _owed_now(world, nextcloud)
+    # The first-attempt job and the minutely retry (or two consumers) read the row.
+    mine, theirs = (LogoutDelivery.objects.get(pk=owed.pk) for _ in range(2))
+    receiver.answers = [500]
+
+    assert actions.attempt_logout_delivery(delivery=mine) is not None
+    assert actions.attempt_logout_delivery(delivery=theirs) is None
+
+    owed.refresh_from_db()
+    assert len(receiver.received) == 1
+    assert owed.attempts == 1 and owed.last_outcome == "HTTP 500"
+    assert owed.next_attempt_at > timezone.now()
+
+
+def test_a_first_attempt_job_that_runs_after_the_retry_sends_nothing(world, receiver):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    owed = _owed_now(world, nextcloud)
+    receiver.answers = [503]
+    assert retry_logout_deliveries.call_local() == 1
+
+    deliver_logout_token.call_local(owed.pk)
+
+    owed.refresh_from_db()
+    assert len(receiver.received) == 1 and owed.attempts == 1
 
 
 def test_retries_wait_longer_each_time_up_to_an_hour():
