@@ -1,6 +1,7 @@
-"""Simultaneous token requests against the region served as in production (gunicorn, several
-worker processes and threads, a database of its own): none answers 500, and a code raced
-by several requests is redeemed exactly once.
+"""Simultaneous sign-in, authorization and token requests against the region served as in
+production (gunicorn, several worker processes and threads, a database of its own): none
+answers 500, a code raced by several requests is redeemed exactly once, and a consent
+given from several tabs at once is one consent.
 
 The test database is no use here: on SQLite it lives in memory, shared by one connection,
 so requests could never contend for the lock the way separate processes do.
@@ -16,11 +17,26 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+import requests
 
-from solhost.identity.tests.served import free_port, installation_env, throwaway_database
+from solhost.identity.tests.served import (
+    STEP_TIMEOUT,
+    free_port,
+    installation_env,
+    redirected,
+    submit,
+    throwaway_database,
+)
+from solhost.test import PASSWORD
+
+# One served region for the module's tests (the fixture below), on one worker.
+pytestmark = pytest.mark.xdist_group("token_concurrency")
 
 SOLHOST = str(Path(sys.executable).parent / "solhost")
 REDIRECT = "https://files.mcc.example.org/callback"
@@ -56,10 +72,34 @@ print(json.dumps({"client_id": registered.client.client_id, "secret": registered
 """
 
 
-@pytest.fixture
-def served_region(tmp_path):
+@dataclass(frozen=True)
+class ServedRegion:
+    base: str
+    credentials: dict
+    env: dict[str, str]
+
+    def count(self, model: str, **where) -> int:
+        """How many rows of ``model`` ("app.Model") match ``where``, in the served database."""
+        script = (
+            "import django, json, sys; django.setup(); from django.apps import apps; "
+            "print(apps.get_model(sys.argv[1]).objects.filter(**json.loads(sys.argv[2])).count())"
+        )
+        counted = subprocess.run(
+            [sys.executable, "-c", script, model, json.dumps(where)],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return int(counted.stdout.strip().splitlines()[-1])
+
+
+# Starting a served region costs seconds; each test below uses codes and residents of its own.
+@pytest.fixture(scope="module")
+def served_region(tmp_path_factory):
     """The region served by ``solhost serve`` from a throw-away database of the kind the
     tests run on; its client's credentials and a batch of unredeemed codes."""
+    tmp_path = tmp_path_factory.mktemp("served")
     database_url, drop_database = throwaway_database(tmp_path, "solhost_test_tokens")
     env = installation_env(
         database_url,
@@ -92,7 +132,7 @@ def served_region(tmp_path):
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, "no server"
                 time.sleep(0.3)
-        yield base, json.loads(made.stdout.strip().splitlines()[-1])
+        yield ServedRegion(base, json.loads(made.stdout.strip().splitlines()[-1]), env)
     finally:
         if server is not None:
             server.terminate()
@@ -135,7 +175,7 @@ def all_at_once(calls) -> list:
 
 
 def test_raced_codes_are_redeemed_once_and_refreshes_never_fail(served_region):
-    base, credentials = served_region
+    base, credentials = served_region.base, served_region.credentials
 
     def redeem(code):
         data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
@@ -164,3 +204,93 @@ def test_raced_codes_are_redeemed_once_and_refreshes_never_fail(served_region):
     answers = all_at_once([refresh(answers[0][1]["refresh_token"])] * THREADS)
     assert {status for status, _ in answers} <= {200, 400}, answers
     assert len({body.get("refresh_token") for status, body in answers if status == 200}) == 1
+
+
+def _signed_in(base: str, resident: str) -> requests.Session:
+    browser = requests.Session()
+    login_page = browser.get(f"{base}/accounts/login/", timeout=STEP_TIMEOUT)
+    redirected(submit(browser, login_page, login=f"{resident}@example.org", password=PASSWORD))
+    return browser
+
+
+def _tab(browser: requests.Session) -> requests.Session:
+    """Another tab of the same browser: the same cookies, a connection of its own."""
+    tab = requests.Session()
+    tab.cookies.update(browser.cookies)
+    return tab
+
+
+def _authorize_url(base: str, credentials: dict, state: str) -> str:
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": credentials["client_id"],
+            "redirect_uri": REDIRECT,
+            "scope": "openid profile",
+            "state": state,
+        }
+    )
+    return f"{base}/oidc/authorize/?{query}"
+
+
+def _code_from(answer: requests.Response, state: str) -> str:
+    back = urlsplit(redirected(answer))
+    query = {name: values[0] for name, values in parse_qs(back.query).items()}
+    assert back._replace(query="").geturl() == REDIRECT and query["state"] == state, query
+    return query["code"]
+
+
+def test_residents_signing_in_and_consenting_at_once_each_get_one_consent_and_a_code(
+    served_region,
+):
+    base, credentials = served_region.base, served_region.credentials
+    residents = ["alice", "bob", "carol", "rita"]
+
+    browsers = all_at_once([partial(_signed_in, base, who) for who in residents])
+
+    # Each resident agrees from two tabs at once, the first time they sign in to it.
+    tabs = {
+        f"tab-{who}-{n}": _tab(browser)
+        for browser, who in zip(browsers, residents, strict=True)
+        for n in range(2)
+    }
+    pages = [
+        tab.get(_authorize_url(base, credentials, state), timeout=STEP_TIMEOUT)
+        for state, tab in tabs.items()
+    ]
+    assert [page.status_code for page in pages] == [200] * len(tabs)
+    agreed = all_at_once(
+        [
+            partial(submit, tab, page, button="allow")
+            for tab, page in zip(tabs.values(), pages, strict=True)
+        ]
+    )
+    codes = [_code_from(answer, state) for answer, state in zip(agreed, tabs, strict=True)]
+
+    # Then each browser asks four times at once, as a page checking its session does.
+    asks = {
+        f"again-{who}-{n}": _tab(browser)
+        for browser, who in zip(browsers, residents, strict=True)
+        for n in range(4)
+    }
+    again = all_at_once(
+        [
+            partial(
+                tab.get,
+                _authorize_url(base, credentials, state),
+                allow_redirects=False,
+                timeout=STEP_TIMEOUT,
+            )
+            for state, tab in asks.items()
+        ]
+    )
+    codes += [_code_from(answer, state) for answer, state in zip(again, asks, strict=True)]
+
+    assert len(set(codes)) == len(codes) == len(tabs) + len(asks)
+    for resident in residents:
+        assert served_region.count("identity.Consent", user__username=resident) == 1
+    redeem = {"grant_type": "authorization_code", "redirect_uri": REDIRECT}
+    redeemed = all_at_once(
+        [partial(post_token, base, credentials, {**redeem, "code": code}) for code in codes]
+    )
+    assert [status for status, _ in redeemed] == [200] * len(codes), redeemed
