@@ -5,7 +5,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -84,6 +84,15 @@ class RegionUserInfoView(oauth.UserInfoView):
             response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
             return response
         return super().dispatch(request, *args, **kwargs)
+
+
+def bearer_token_client(request: HttpRequest) -> str | None:
+    """The client the request's access token (``Authorization: Bearer``) was issued to."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    token = access_token_in_site_store(value.strip())
+    return token.application.client_id if token is not None else None
 
 
 # DOT exempts its view's dispatch from CSRF checks; this dispatch replaces that one. A

@@ -2,12 +2,13 @@ from django.urls import path
 from oauth2_provider import views as oauth
 
 from solhost.identity import views
-from solhost.identity.cors import allow_browser_apps
+from solhost.identity.cors import allow_browser_apps, client_in_body
 from solhost.identity.discovery import DiscoveryView
 from solhost.identity.endpoints import (
     RegionIntrospectTokenView,
     RegionTokenView,
     RegionUserInfoView,
+    bearer_token_client,
     refuse_unstorable_parameters,
 )
 from solhost.identity.jwks import RegionJwksView
@@ -36,17 +37,25 @@ provider_patterns = (
         # Services post to these four bodies that no Django form checks.
         path(
             "oidc/token/",
-            allow_browser_apps(refuse_unstorable_parameters(RegionTokenView.as_view())),
+            allow_browser_apps(
+                refuse_unstorable_parameters(RegionTokenView.as_view()), client_of=client_in_body
+            ),
             name="token",
         ),
         path(
             "oidc/userinfo/",
-            allow_browser_apps(refuse_unstorable_parameters(RegionUserInfoView.as_view())),
+            allow_browser_apps(
+                refuse_unstorable_parameters(RegionUserInfoView.as_view()),
+                client_of=bearer_token_client,
+            ),
             name="user-info",
         ),
         path(
             "oidc/revoke/",
-            allow_browser_apps(refuse_unstorable_parameters(oauth.RevokeTokenView.as_view())),
+            allow_browser_apps(
+                refuse_unstorable_parameters(oauth.RevokeTokenView.as_view()),
+                client_of=client_in_body,
+            ),
             name="revoke-token",
         ),
         path(

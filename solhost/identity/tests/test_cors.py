@@ -1,6 +1,6 @@
 """CORS on token, userinfo and revocation for the origins of approved public clients (apps
-in the browser); nothing for a confidential server's origin or anyone else's; the JWKS
-for any origin."""
+in the browser), each reading only its own answers; nothing for a confidential server's
+origin or anyone else's; the JWKS for any origin."""
 
 import pytest
 from django.test import Client
@@ -10,6 +10,7 @@ from solhost.identity import actions
 from solhost.identity.cors import origin_of
 from solhost.identity.tests.oidc import (
     REDIRECT,
+    authorization_code,
     authorize_params,
     basic_auth,
     consent,
@@ -21,6 +22,7 @@ from solhost.identity.tests.oidc import (
 APP = "https://notes.mcc.example.org/callback"
 APP_ORIGIN = "https://notes.mcc.example.org"
 SERVER_ORIGIN = "https://files.mcc.example.org"  # the confidential client's redirect URI's
+OTHER_APP_ORIGIN = "https://calendar.cct.example.org"  # another co-op's browser app
 
 
 @pytest.fixture
@@ -39,13 +41,13 @@ def browser_app_code(client, world, notes_app) -> dict:
     """A code for the app, and the PKCE verifier that redeems it."""
     client.force_login(world.rita)
     verifier, challenge = pkce_pair()
-    params = authorize_params(
-        notes_app, redirect_uri=APP, code_challenge=challenge, code_challenge_method="S256"
+    code = authorization_code(
+        client, notes_app, redirect_uri=APP, code_challenge=challenge, code_challenge_method="S256"
     )
-    return {"code": consent(client, params)["code"], "code_verifier": verifier}
+    return {"code": code, "code_verifier": verifier}
 
 
-def redeem_from_the_browser(browser, notes_app, code: dict):
+def redeem_from_the_browser(browser, notes_app, code: dict, origin: str = APP_ORIGIN):
     return browser.post(
         reverse("oauth2_provider:token"),
         {
@@ -54,7 +56,7 @@ def redeem_from_the_browser(browser, notes_app, code: dict):
             "client_id": notes_app.client.client_id,
             **code,
         },
-        HTTP_ORIGIN=APP_ORIGIN,
+        HTTP_ORIGIN=origin,
     )
 
 
@@ -160,6 +162,49 @@ def test_revocation_is_readable_by_the_browser_app(client, world, notes_app):
 
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == APP_ORIGIN
+
+
+@pytest.fixture
+def other_app(world):
+    """Another co-op's approved browser app, at an origin of its own."""
+    return make_client(world.cct_service, public=True, redirect=f"{OTHER_APP_ORIGIN}/callback")
+
+
+def test_another_apps_origin_may_not_read_this_apps_tokens_or_claims(
+    client, world, notes_app, other_app
+):
+    # A page at the other app's origin holding the notes app's code and verifier.
+    stolen = redeem_from_the_browser(
+        Client(), notes_app, browser_app_code(client, world, notes_app), origin=OTHER_APP_ORIGIN
+    )
+    token = browser_app_tokens(client, world, notes_app)["access_token"]
+    claims = Client().get(
+        reverse("oauth2_provider:user-info"),
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ORIGIN=OTHER_APP_ORIGIN,
+    )
+    revoked = Client().post(
+        reverse("oauth2_provider:revoke-token"),
+        {"token": token, "client_id": notes_app.client.client_id},
+        HTTP_ORIGIN=OTHER_APP_ORIGIN,
+    )
+
+    for answer in (stolen, claims, revoked):
+        assert answer.status_code == 200, answer.content
+        assert "Access-Control-Allow-Origin" not in answer
+        assert "Origin" in answer["Vary"]
+    # The preflight, which names no client, and a refusal, which tells nothing of
+    # anyone's, it may read.
+    assert preflight(client, "token", OTHER_APP_ORIGIN)["Access-Control-Allow-Origin"] == (
+        OTHER_APP_ORIGIN
+    )
+    refused = Client().get(
+        reverse("oauth2_provider:user-info"),
+        HTTP_AUTHORIZATION="Bearer not-a-token",
+        HTTP_ORIGIN=OTHER_APP_ORIGIN,
+    )
+    assert refused.status_code == 401
+    assert refused["Access-Control-Allow-Origin"] == OTHER_APP_ORIGIN
 
 
 def test_a_confidential_servers_origin_cannot_read_the_token_answer(client, world, nextcloud):
