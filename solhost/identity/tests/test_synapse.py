@@ -14,10 +14,12 @@ plain HTTP calls.
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -27,6 +29,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
+import yaml
 
 from solhost.identity.tests.served import (
     free_port,
@@ -40,6 +43,7 @@ from solhost.test import PASSWORD
 SOLHOST = str(Path(sys.executable).with_name("solhost"))
 ROOT = Path(__file__).resolve().parents[3]
 SYNAPSE_PYTHON = ROOT / ".venv-synapse" / "bin" / "python"
+GUIDE = ROOT / "docs" / "sso" / "synapse.md"
 # A Matrix client's own page, which Synapse sends the login token to; never fetched.
 MATRIX_CLIENT = "http://127.0.0.1:9/"
 SERVER_NAME = "mcc.example.org"
@@ -87,6 +91,28 @@ print(json.dumps(credentials))
 """
 
 
+def provider_from_guide(issuer: str, credentials: dict) -> dict:
+    """The ``oidc_providers`` entry docs/sso/synapse.md gives, with its co-op-only
+    requirement, for this region and client: what the guide says is what Synapse runs."""
+    blocks = re.findall(r"```yaml\n(.*?)```", GUIDE.read_text(), re.DOTALL)
+    (provider,) = yaml.safe_load(blocks[0])["oidc_providers"]
+    provider.update(yaml.safe_load(textwrap.dedent(blocks[1])))
+    requirement = provider["attribute_requirements"][0]
+    # The guide's co-op is another of the region's; alice's is mcc.
+    requirement["one_of"] = [f"mcc:{role.split(':', 1)[1]}" for role in requirement["one_of"]]
+    assert requirement == {"attribute": "groups", "one_of": CO_OP_ROLES}, requirement
+    return {
+        **provider,
+        "issuer": issuer,
+        "client_id": credentials["client_id"],
+        "client_secret": credentials["client_secret"],
+        # Synapse refuses an issuer that is not https; the region here is plain http on
+        # loopback. Everything else is still checked: ID tokens and logout tokens are
+        # verified against the region's JWKS.
+        "skip_verification": True,
+    }
+
+
 def homeserver_config(tmp: Path, port: int, issuer: str, credentials: dict) -> dict:
     """A minimal homeserver.yaml (written as JSON, which YAML reads): one client listener
     on loopback, no federation, the region as the only way in."""
@@ -117,32 +143,7 @@ def homeserver_config(tmp: Path, port: int, issuer: str, credentials: dict) -> d
         # The login token goes straight to this Matrix client, without Synapse's
         # "continue to your client" page.
         "sso": {"client_whitelist": [MATRIX_CLIENT]},
-        "oidc_providers": [
-            {
-                "idp_id": "merri-bek",
-                "idp_name": "Merri-bek regional account",
-                "issuer": issuer,
-                "client_id": credentials["client_id"],
-                "client_secret": credentials["client_secret"],
-                "client_auth_method": "client_secret_basic",
-                "pkce_method": "always",
-                "scopes": ["openid", "profile", "email", "groups"],
-                # Synapse refuses an issuer that is not https; the region here is plain
-                # http on loopback. Everything else is still checked: ID tokens and logout
-                # tokens are verified against the region's JWKS.
-                "skip_verification": True,
-                "backchannel_logout_enabled": True,
-                "attribute_requirements": [{"attribute": "groups", "one_of": CO_OP_ROLES}],
-                "user_mapping_provider": {
-                    "config": {
-                        "subject_claim": "sub",
-                        "localpart_template": "{{ user.preferred_username }}",
-                        "display_name_template": "{{ user.name }}",
-                        "email_template": "{{ user.email }}",
-                    }
-                },
-            }
-        ],
+        "oidc_providers": [provider_from_guide(issuer, credentials)],
     }
 
 
