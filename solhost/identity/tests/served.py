@@ -6,11 +6,15 @@ kind the suite runs on; ``submit`` and ``redirected`` play the resident's browse
 """
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,6 +27,9 @@ from solhost.tests.migrated import drop_postgresql, migrated_postgresql, migrate
 
 # How long one step (a page, a form) may take before the test fails.
 STEP_TIMEOUT = 30
+# How long a served program (solhost serve, Synapse) may take to answer after it starts.
+START_TIMEOUT = 120
+SOLHOST = str(Path(sys.executable).with_name("solhost"))
 
 
 def free_port() -> int:
@@ -54,6 +61,66 @@ def installation_env(database_url: str, var: Path, **settings_: str) -> dict[str
         if not name.startswith(("SOLHOST_", "DJANGO_")) and name != "REDIS_URL"
     }
     return {**inherited, "DATABASE_URL": database_url, "SOLHOST_VAR_DIR": str(var), **settings_}
+
+
+def start_logged(stack: ExitStack, command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """Start ``command`` with its output in ``log``; it is stopped when ``stack`` closes."""
+    out = stack.enter_context(log.open("w"))
+    process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def stop():
+        # INT is huey's graceful stop and gunicorn's quick one; Synapse stops on it as well.
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    stack.callback(stop)
+    return process
+
+
+def wait_until_up(url: str, process: subprocess.Popen, what: str, log: Path) -> None:
+    """Return once ``url`` answers 2xx; fail with the end of ``log`` if ``process`` exits or
+    takes longer than START_TIMEOUT."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            if requests.get(url, timeout=5).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
+def serve_region(
+    stack: ExitStack, env: dict, *, port: int, log: Path, workers: int = 1, threads: int = 4
+) -> subprocess.Popen:
+    """``solhost serve`` on loopback ``port`` for the installation ``env`` describes, once it
+    answers; stopped when ``stack`` closes. One worker is plenty for one service and one
+    browser, and spares shared cores."""
+    server = start_logged(
+        stack,
+        [
+            SOLHOST,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
+        env,
+        log,
+    )
+    wait_until_up(
+        f"http://127.0.0.1:{port}/.well-known/openid-configuration", server, "solhost serve", log
+    )
+    return server
 
 
 def throwaway_database(tmp: Path, prefix: str):

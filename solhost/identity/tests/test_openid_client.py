@@ -17,9 +17,9 @@ import json
 import queue
 import shutil
 import subprocess
-import sys
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -29,16 +29,17 @@ import requests
 
 from solhost.identity.assurance import ACR_PASSWORD, AMR_PASSWORD
 from solhost.identity.tests.served import (
+    SOLHOST,
     STEP_TIMEOUT,
     free_port,
     installation_env,
     redirected,
+    serve_region,
     submit,
     throwaway_database,
 )
 from solhost.test import PASSWORD
 
-SOLHOST = str(Path(sys.executable).with_name("solhost"))
 RELYING_PARTY = Path(__file__).resolve().parent / "relying_parties" / "openid_client"
 # The service's own pages are never fetched: the test stops at each redirect to them.
 SERVICE = "http://127.0.0.1:9"
@@ -82,8 +83,8 @@ def region(tmp_path_factory):
     database_url, drop_database = throwaway_database(tmp, "solhost_openid_client")
     env = installation_env(database_url, tmp / "var", SOLHOST_BASE_URL=issuer)
     log = tmp / "server.log"
-    server = None
-    try:
+    with ExitStack() as stack:
+        stack.callback(drop_database)
         set_up = subprocess.run(
             [SOLHOST, "shell", "--no-imports", "-c", SET_UP],
             env=env,
@@ -93,30 +94,8 @@ def region(tmp_path_factory):
         )
         assert set_up.returncode == 0, f"setting up the region failed:\n{set_up.stderr}"
         credentials = json.loads(set_up.stdout)
-        # One worker is plenty for one service and one browser, and spares shared cores.
-        with log.open("w") as out:
-            server = subprocess.Popen(
-                [SOLHOST, "serve", "--port", str(port), "--workers", "1", "--threads", "4"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"solhost serve did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+        serve_region(stack, env, port=port, log=log)
         yield Region(issuer, credentials, log)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        drop_database()
 
 
 class RelyingParty:

@@ -16,9 +16,7 @@ import json
 import os
 import re
 import secrets
-import signal
 import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Iterator
@@ -32,15 +30,18 @@ import requests
 import yaml
 
 from solhost.identity.tests.served import (
+    SOLHOST,
     free_port,
     installation_env,
     redirected,
+    serve_region,
+    start_logged,
     submit,
     throwaway_database,
+    wait_until_up,
 )
 from solhost.test import PASSWORD
 
-SOLHOST = str(Path(sys.executable).with_name("solhost"))
 ROOT = Path(__file__).resolve().parents[3]
 SYNAPSE_PYTHON = ROOT / ".venv-synapse" / "bin" / "python"
 GUIDE = ROOT / "docs" / "sso" / "synapse.md"
@@ -52,7 +53,6 @@ SERVER_NAME = "mcc.example.org"
 RESIDENT = "alice"
 CO_OP_ROLES = ["mcc:partner_member", "mcc:partner_admin"]
 STEP_TIMEOUT = 30
-START_TIMEOUT = 120
 # How long the region may take to tell Synapse: a queued job, posted at once.
 LOGOUT_TIMEOUT = 10
 MAKE_TEST = "run `make test`, which installs it in .venv-synapse"
@@ -147,36 +147,6 @@ def homeserver_config(tmp: Path, port: int, issuer: str, credentials: dict) -> d
     }
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, what: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            if requests.get(url, timeout=5).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
-
-
-def _start(stack: ExitStack, command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    out = stack.enter_context(log.open("w"))
-    process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-    def stop():
-        # INT is huey's graceful stop; serve and Synapse stop on it as well.
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    stack.callback(stop)
-    return process
-
-
 @pytest.fixture(scope="module")
 def homeserver(tmp_path_factory) -> Iterator[Homeserver]:
     if not SYNAPSE_PYTHON.is_file():
@@ -209,17 +179,8 @@ def homeserver(tmp_path_factory) -> Iterator[Homeserver]:
         assert set_up.returncode == 0, f"setting up the region failed:\n{set_up.stderr}"
         credentials = json.loads(set_up.stdout)
 
-        region = _start(
-            stack,
-            [SOLHOST, "serve", "--port", str(region_port), "--workers", "1", "--threads", "4"],
-            env,
-            logs["region"],
-        )
-        _start(stack, [SOLHOST, "run_huey"], env, logs["huey"])
-        # Synapse reads the region's discovery document as it starts.
-        _wait_until_up(
-            f"{issuer}/.well-known/openid-configuration", region, "solhost serve", logs["region"]
-        )
+        serve_region(stack, env, port=region_port, log=logs["region"])
+        start_logged(stack, [SOLHOST, "run_huey"], env, logs["huey"])
 
         config = tmp / "homeserver.yaml"
         config.write_text(json.dumps(homeserver_config(tmp, synapse_port, issuer, credentials)))
@@ -229,8 +190,8 @@ def homeserver(tmp_path_factory) -> Iterator[Homeserver]:
             [*synapse, "--generate-keys"], capture_output=True, text=True, timeout=120
         )
         assert keys.returncode == 0, f"Synapse made no keys:\n{keys.stderr}"
-        homeserver = _start(stack, synapse, dict(os.environ), logs["synapse"])
-        _wait_until_up(f"{synapse_url}/health", homeserver, "Synapse", logs["synapse"])
+        homeserver = start_logged(stack, synapse, dict(os.environ), logs["synapse"])
+        wait_until_up(f"{synapse_url}/health", homeserver, "Synapse", logs["synapse"])
         yield Homeserver(synapse_url, issuer, logs)
 
 

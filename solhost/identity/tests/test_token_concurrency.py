@@ -13,23 +13,24 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 
 from solhost.identity.tests.served import (
+    SOLHOST,
     STEP_TIMEOUT,
     free_port,
     installation_env,
     redirected,
+    serve_region,
     submit,
     throwaway_database,
 )
@@ -38,7 +39,6 @@ from solhost.test import PASSWORD
 # One served region for the module's tests (the fixture below), on one worker.
 pytestmark = pytest.mark.xdist_group("token_concurrency")
 
-SOLHOST = str(Path(sys.executable).parent / "solhost")
 REDIRECT = "https://files.mcc.example.org/callback"
 CODES = 12
 THREADS = 4
@@ -107,8 +107,9 @@ def served_region(tmp_path_factory):
         DJANGO_SETTINGS_MODULE="solhost.settings",
         SOLHOST_LOG_LEVEL="ERROR",
     )
-    server = None
-    try:
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, tmp_path / "oidc-keys", ignore_errors=True)
+        stack.callback(drop_database)
         subprocess.run([SOLHOST, "migrate", "-v0"], env=env, check=True)
         made = subprocess.run(
             [sys.executable, "-c", SETUP, REDIRECT, str(CODES)],
@@ -118,27 +119,9 @@ def served_region(tmp_path_factory):
             text=True,
         )
         port = free_port()
-        server = subprocess.Popen(
-            [SOLHOST, "serve", "--port", str(port), "--workers", "2", "--threads", "4"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/.well-known/jwks.json", timeout=5)
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "no server"
-                time.sleep(0.3)
-        yield ServedRegion(base, json.loads(made.stdout.strip().splitlines()[-1]), env)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        drop_database()
-        shutil.rmtree(tmp_path / "oidc-keys", ignore_errors=True)
+        serve_region(stack, env, port=port, log=tmp_path / "server.log", workers=2)
+        credentials = json.loads(made.stdout.strip().splitlines()[-1])
+        yield ServedRegion(f"http://127.0.0.1:{port}", credentials, env)
 
 
 def post_token(base: str, credentials: dict, data: dict) -> tuple[int, dict]:
