@@ -5,6 +5,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from solhost.core import audit
@@ -44,6 +45,16 @@ class KeyedAutocompleteSelect(AutocompleteSelect):
         target = self.field.remote_field
         key = target.model._meta.get_field(target.field_name)
         return super().optgroups(name, [v for v in value if could_be_key(key, v)], attr)
+
+
+def deletion_refused(model_admin: admin.ModelAdmin, request, obj, reason: str):
+    """Back to the object's own page (the list, if there is no such object), saying why it
+    can't be deleted: Django's own refusal is a bare "not open to you"."""
+    model_admin.message_user(request, reason, messages.ERROR)
+    opts = model_admin.model._meta
+    if obj is None:
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -430,6 +430,11 @@ def apply_access_end(*, end: AccessEnd) -> None:
         )
         _end_every_grant(resident_id=end.resident_id, why=why)
         return
+    if end.reason == LogoutDelivery.Reason.DEACTIVATED:
+        # Unless the steward has let them in again since.
+        if not user.is_active:
+            _sign_out_everywhere(user=user, reason=LogoutDelivery.Reason.DEACTIVATED)
+        return
     if end.reason == LogoutDelivery.Reason.PASSWORD:
         # A session of the old password (Django already refuses it), and what was issued
         # in it without offline access, as at the site where the password changed.
@@ -477,6 +482,31 @@ def end_access_of_deleted_account(*, user: User) -> int:
     return _end_every_grant(resident_id=user.pk, why="the resident's account was deleted")
 
 
+@transaction.atomic
+def end_access_of_deactivated_account(*, user: User) -> int:
+    """The steward deactivated the account (``is_active`` off): every browser is signed
+    out, every service holding anything of the resident's is told, and every token and
+    code is revoked, so nothing acts as them until they are let in again. Their consents
+    stay, for then. Returns how many tokens were revoked."""
+    revoked = _sign_out_everywhere(user=user, reason=LogoutDelivery.Reason.DEACTIVATED)
+    # The sessions and tokens other sites issued end there too.
+    _record_access_end(user=user, client=None, reason=LogoutDelivery.Reason.DEACTIVATED)
+    return revoked
+
+
+def _sign_out_everywhere(*, user: User, reason: LogoutDelivery.Reason) -> int:
+    """Every session here ends and every token and code here is revoked, each service
+    holding one told of every session (``reason``); consents stay."""
+    _owe_logout_tokens(
+        user=user,
+        clients=_clients_holding(user),
+        reason=reason,
+        sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
+    )
+    _forget_sessions(resident_id=user.pk)
+    return _revoke_every_token(resident_id=user.pk, why=reason.label)
+
+
 def _forget_sessions(*, resident_id: int) -> None:
     """Every browser signed in here as the resident is signed out, telling no one."""
     keys = SignedInSession.objects.filter(user_id=resident_id).values_list("session_key", flat=True)
@@ -487,6 +517,14 @@ def _forget_sessions(*, resident_id: int) -> None:
 def _end_every_grant(*, resident_id: int, why: str) -> int:
     """Every token, code and consent of the resident goes, with an audit event per service
     saying ``why``. Returns how many tokens were revoked."""
+    revoked = _revoke_every_token(resident_id=resident_id, why=why)
+    Consent.objects.filter(user_id=resident_id).delete()
+    return revoked
+
+
+def _revoke_every_token(*, resident_id: int, why: str) -> int:
+    """Every token and code of the resident is revoked, with an audit event per service
+    saying ``why``. Returns how many tokens."""
     theirs = {"user_id": resident_id}
     holding = (
         set(Consent.objects.filter(**theirs).values_list("client_id", flat=True))
@@ -505,7 +543,6 @@ def _end_every_grant(*, resident_id: int, why: str) -> int:
             note=f"{count} tokens revoked: {why}",
         )
         revoked += count
-    Consent.objects.filter(**theirs).delete()
     return revoked
 
 

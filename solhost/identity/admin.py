@@ -2,15 +2,14 @@ from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.shortcuts import redirect
 
 from solhost.core import audit
-from solhost.core.admin import AuditedAdmin
+from solhost.core.admin import AuditedAdmin, deletion_refused
 from solhost.identity import actions as identity_actions
 from solhost.identity.models import User
 from solhost.identity.sessions import current_signed_in_session
@@ -28,7 +27,10 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
     readonly_fields = ("sub", "last_login", "date_joined")
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Regional identity", {"fields": ("sub", "display_name")}),
+        (
+            "Regional identity",
+            {"fields": ("sub", "display_name"), "description": ERASED_NOT_DELETED},
+        ),
     )
 
     def has_delete_permission(self, request, obj=None):
@@ -37,12 +39,8 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
         return False
 
     def delete_view(self, request, object_id, extra_context=None):
-        # Said on the account's own page, rather than a bare "not open to you".
-        self.message_user(request, ERASED_NOT_DELETED, messages.ERROR)
         user = self.get_object(request, unquote(object_id))
-        if user is None:
-            return redirect("admin:identity_user_changelist")
-        return redirect("admin:identity_user_change", user.pk)
+        return deletion_refused(self, request, user, ERASED_NOT_DELETED)
 
     def user_change_password(self, request, id, form_url=""):
         # A password set by the steward ends the resident's sessions as a change of their
@@ -54,8 +52,13 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
             if request.method == "POST" and response.status_code == 302:
                 user = self.get_object(request, unquote(id))
                 keep = current_signed_in_session(request) if user == request.user else None
-                identity_actions.end_sessions_for_new_password(
+                ended = identity_actions.end_sessions_for_new_password(
                     user=user, keep_session_key=keep.session_key if keep is not None else None
+                )
+                self.message_user(
+                    request,
+                    f"{ended} browser sessions of {user} ended; each service they signed in "
+                    "to through them was told.",
                 )
                 audit.record(
                     actor=request.user,
@@ -67,7 +70,17 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
+            was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
             super().save_model(request, obj, form, change)
+            if was_active and not obj.is_active:
+                # Django would only refuse the account's sessions on their next request,
+                # and the services it signed in to would go on as if nothing happened.
+                revoked = identity_actions.end_access_of_deactivated_account(user=obj)
+                self.message_user(
+                    request,
+                    f"{obj} is signed out everywhere: {revoked} tokens revoked, and every "
+                    "service that held any was told.",
+                )
             # allauth keeps a row per address and makes a missing one on the next page the
             # resident opens (their email page does, on every request): a write no page may
             # make, least of all at a site cut off from the primary. Made here, as allauth

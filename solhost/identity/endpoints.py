@@ -143,6 +143,8 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
         username = answer.pop("username", None)
         if username is not None:
             user = get_user_model()._default_manager.get_by_natural_key(username)
+            if not user.is_active:
+                return JsonResponse({"active": False})
             answer["sub"] = subject_for(user, self.caller)
         return JsonResponse(answer)
 

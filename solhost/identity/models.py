@@ -269,6 +269,7 @@ class LogoutDelivery(models.Model):
         DISCONNECT = "disconnect", "the resident disconnected the service"
         PASSWORD = "password", "the password was changed or reset"
         DELETED = "deleted", "the resident's account was deleted"
+        DEACTIVATED = "deactivated", "the steward deactivated the account"
 
     client = models.ForeignKey(
         ServiceClient, on_delete=models.CASCADE, related_name="logout_deliveries"
@@ -300,7 +301,8 @@ class LogoutDelivery(models.Model):
 
 class AccessEnd(models.Model):
     """A resident ended access that any site of the region may have granted: they
-    disconnected a service, set a new password or erased their account. The row is the
+    disconnected a service, set a new password or erased their account, or the steward
+    deactivated it. The row is the
     region's, so it reaches every site by replication, and each site ends what it issued
     before ``at`` (``identity.actions.apply_access_end``): a service signed in through one
     site keeps nothing another site's disconnect or new password took away.
@@ -313,12 +315,13 @@ class AccessEnd(models.Model):
         LogoutDelivery.Reason.DISCONNECT,
         LogoutDelivery.Reason.PASSWORD,
         LogoutDelivery.Reason.DELETED,
+        LogoutDelivery.Reason.DEACTIVATED,
     )
 
     # No foreign key: an erased account's end outlives its row.
     resident_id = models.BigIntegerField()
-    # The service disconnected; none for a new password or an erased account, which end
-    # every session and token.
+    # The service disconnected; none for a new password, an erased or a deactivated account,
+    # which end every session and token.
     client = models.ForeignKey(
         ServiceClient, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -155,6 +155,12 @@ def email_verified(user) -> bool:
     return user.emailaddress_set.filter(email__iexact=user.email, verified=True).exists()
 
 
+def of_active_account(issued: AccessToken | Grant) -> bool:
+    """The token or code was issued to an account that is still active (or to none: a
+    client's own token)."""
+    return issued.user_id is None or issued.user.is_active
+
+
 def access_token_in_site_store(token_value: str) -> AccessToken | None:
     """The access token ``token_value`` names at a site, read from its store, with its client
     and resident read where they are, in the region's database. None when the region no
@@ -260,8 +266,12 @@ class RegionValidator(OAuth2Validator):
 
     def _load_access_token(self, token):
         if joinable(AccessToken, ServiceClient, User):
-            return super()._load_access_token(token)
-        return access_token_in_site_store(token)
+            access_token = super()._load_access_token(token)
+        else:
+            access_token = access_token_in_site_store(token)
+        # A deactivated account's tokens are no longer good anywhere (the steward's
+        # deactivation revokes them too; at a site the account's row arrives first).
+        return access_token if access_token is None or of_active_account(access_token) else None
 
     def is_pkce_required(self, client_id, request):
         client = request.client
@@ -309,7 +319,7 @@ class RegionValidator(OAuth2Validator):
         if grant is None:
             self._revoke_what_a_replayed_code_issued(code, client)
             return False
-        if grant.is_expired():
+        if grant.is_expired() or not of_active_account(grant):
             return False
         request.scopes = grant.scope.split(" ")
         request.user = grant.user
@@ -379,11 +389,12 @@ class RegionValidator(OAuth2Validator):
             .values_list("pk", flat=True)
         )
         try:
-            return super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+            valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
         except ObjectDoesNotExist:
             # At a site the token's resident and client are in another database, with no
             # link to keep the token from outliving one the steward deleted: it is spent.
             return False
+        return valid and request.user.is_active
 
     def _revoke_what_a_replayed_code_issued(self, code, client) -> None:
         """RFC 6749 §4.1.2: a code used twice may have been stolen, so the tokens its first

@@ -1,9 +1,8 @@
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.shortcuts import redirect
 
-from solhost.core.admin import AuditedAdmin
+from solhost.core.admin import AuditedAdmin, deletion_refused
 from solhost.region.models import Region
 
 SERVED = (
@@ -48,7 +47,5 @@ class RegionAdmin(AuditedAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         region = self.get_object(request, unquote(object_id))
         if _served(region):
-            # Said on the region's own page, rather than a bare "not open to you".
-            self.message_user(request, SERVED, messages.ERROR)
-            return redirect("admin:region_region_change", region.pk)
+            return deletion_refused(self, request, region, SERVED)
         return super().delete_view(request, object_id, extra_context)

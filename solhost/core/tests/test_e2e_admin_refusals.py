@@ -1,5 +1,6 @@
 """The steward's admin refuses, in words in the page, the deletions that would break the
-region: a parameter value that has been in force, and the region this installation serves.
+region: a parameter value that has been in force, the region this installation serves, and
+an account (which its resident closes, so that they and the services are told).
 Each page is photographed at 1280 and 375 pixels wide.
 """
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.e2e
 expect = sync_api.expect
 
 
-def test_the_steward_is_told_why_a_value_in_force_and_the_served_region_stay(
+def test_the_steward_is_told_why_a_value_in_force_the_served_region_and_accounts_stay(
     live_server, world, browser
 ):
     parameter = Parameter.objects.get(key="outage_hours")
@@ -44,4 +45,11 @@ def test_the_steward_is_told_why_a_value_in_force_and_the_served_region_stay(
     expect(page.get_by_role("link", name="Delete")).to_have_count(0)
     expect(page.get_by_role("textbox", name="Slug")).to_have_count(0)
     photograph(page, "admin-served-region")
+
+    account = f"{live_server.url}/admin/identity/user/{world.rita.pk}/change/"
+    page.goto(f"{live_server.url}/admin/identity/user/{world.rita.pk}/delete/")
+    assert page.url == account
+    expect(page.get_by_text(re.compile("closes their account on their Delete"))).to_have_count(2)
+    expect(page.get_by_role("link", name="Delete")).to_have_count(0)
+    photograph(page, "admin-account-not-deleted")
     context.close()

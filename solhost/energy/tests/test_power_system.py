@@ -7,8 +7,9 @@ from solhost.core.models import AuditEvent
 from solhost.energy.actions import save_power_system
 from solhost.energy.forms import PowerSystemForm
 from solhost.energy.models import PowerSystem
-from solhost.partners.tests.helpers import POWER_DATA, form_data, refused
+from solhost.partners.tests.helpers import POWER_DATA, refused
 from solhost.qualification.models import QualificationRun
+from solhost.tests.forms import form_data
 
 POWER = reverse("energy:power_edit", args=["mcc", "mcc-1"])
 POWER_VALUES = {"pv_kwp": 3.2, "battery_nominal_wh": 5000, "essential_load_w": 40}

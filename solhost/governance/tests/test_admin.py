@@ -4,7 +4,7 @@ from django.urls import reverse
 from solhost.core.models import AuditEvent
 from solhost.governance.models import NoticeSent, Proposal, ProposedChange, Vote
 from solhost.governance.tests.helpers import open_proposal, vote
-from solhost.partners.tests.helpers import form_data
+from solhost.tests.forms import form_data
 
 
 @pytest.mark.parametrize("model", [Proposal, ProposedChange, Vote, NoticeSent])

@@ -1,6 +1,4 @@
-"""Shared helpers for the partners tests: form data as a browser would post it, DB state."""
-
-from django import forms
+"""Shared helpers for the partners tests: the forms' data, DB state."""
 
 from solhost.core.audit import snapshot
 from solhost.core.models import AuditEvent
@@ -32,22 +30,6 @@ NEW_SERVER = {
     "public_ips": "203.0.113.7",
     "operation_started": "2025-10-01",
 }
-
-
-def form_data(form: forms.BaseForm, **changes) -> dict:
-    """What a browser would post for the form as it is shown, with some values changed."""
-    data: dict = {}
-    for field in form:
-        value = field.value()
-        if isinstance(field.field.widget, forms.CheckboxInput):
-            if value:
-                data[field.html_name] = "on"
-        elif isinstance(value, list | tuple):
-            data[field.html_name] = [str(v) for v in value]
-        else:
-            data[field.html_name] = "" if value is None else str(value)
-    data.update(changes)
-    return data
 
 
 def db_state() -> list:

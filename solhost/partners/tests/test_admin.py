@@ -7,26 +7,14 @@ from django.urls import reverse
 from solhost.core.models import AuditEvent
 from solhost.partners import actions
 from solhost.partners.models import Organisation, Server, Service
-from solhost.partners.tests.helpers import form_data
 from solhost.region.models import Region
+from solhost.tests.forms import admin_form_data
 
 
 @pytest.fixture
 def sam(client, world):
     client.force_login(world.sam)
     return client
-
-
-def admin_form_data(response, **changes) -> dict:
-    """The admin change form as shown, with its inline formsets, ready to post back."""
-    data = form_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update(form_data(formset.management_form))
-        for form in formset.forms:
-            data.update(form_data(form))
-    data.update(changes)
-    return data
 
 
 def _change_url(obj) -> str:

@@ -14,8 +14,9 @@ from solhost.partners.exits import EXPORT_FORMATS, MAX_STEPS_LENGTH
 from solhost.partners.forms import ServiceForm
 from solhost.partners.kinds import STARTER_EXIT_INFORMATION, STARTER_SERVICE_KINDS
 from solhost.partners.models import Service, ServiceKind
-from solhost.partners.tests.helpers import form_data, refused
+from solhost.partners.tests.helpers import refused
 from solhost.partners.tests.test_admin import admin_form_data
+from solhost.tests.forms import form_data
 
 ADD = reverse("partners:service_add", args=["mcc"])
 EDIT = reverse("partners:service_edit", args=["mcc", "mcc-files"])

@@ -7,7 +7,8 @@ from django.urls import reverse
 from solhost.core.models import AuditEvent
 from solhost.partners.forms import OrganisationForm, ServerForm
 from solhost.partners.models import Organisation
-from solhost.partners.tests.helpers import db_state, form_data
+from solhost.partners.tests.helpers import db_state
+from solhost.tests.forms import form_data
 
 EDIT = reverse("partners:organisation_edit", args=["mcc"])
 OVERVIEW = reverse("partners:organisation", args=["mcc"])

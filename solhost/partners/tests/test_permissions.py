@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from solhost.partners.forms import OrganisationForm, ServerForm, ServiceForm
-from solhost.partners.tests.helpers import NEW_SERVER, POWER_DATA, db_state, form_data
+from solhost.partners.tests.helpers import NEW_SERVER, POWER_DATA, db_state
+from solhost.tests.forms import form_data
 
 PERSONAS = ("anonymous", "rita", "bob", "alice", "carol", "sam")
 

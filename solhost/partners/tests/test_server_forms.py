@@ -6,7 +6,8 @@ from django.urls import reverse
 from solhost.core.models import AuditEvent
 from solhost.partners.forms import IPAddressListField, ServerForm
 from solhost.partners.models import Server
-from solhost.partners.tests.helpers import NEW_SERVER, form_data, refused
+from solhost.partners.tests.helpers import NEW_SERVER, refused
+from solhost.tests.forms import form_data
 
 ADD = reverse("partners:server_add", args=["mcc"])
 EDIT = reverse("partners:server_edit", args=["mcc", "mcc-1"])

@@ -6,7 +6,8 @@ from django.urls import reverse
 from solhost.core.models import AuditEvent
 from solhost.partners.forms import ServiceForm
 from solhost.partners.models import Service
-from solhost.partners.tests.helpers import form_data, refused
+from solhost.partners.tests.helpers import refused
+from solhost.tests.forms import form_data
 
 ADD = reverse("partners:service_add", args=["mcc"])
 EDIT = reverse("partners:service_edit", args=["mcc", "mcc-files"])

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django import forms
 from django.urls import reverse
 
 from solhost.core.models import AuditEvent
@@ -22,40 +21,13 @@ from solhost.qualification.models import (
     QualificationRun,
 )
 from solhost.qualification.tests.helpers import PDF, TODAY, complete_declarations
+from solhost.tests.forms import admin_form_data
 
 
 @pytest.fixture
 def sam(client, world):
     client.force_login(world.sam)
     return client
-
-
-def _field_data(form: forms.BaseForm) -> dict:
-    data: dict = {}
-    for field in form:
-        widget = field.field.widget
-        value = field.value()
-        if isinstance(widget, forms.CheckboxInput):
-            if value:
-                data[field.html_name] = "on"
-        elif isinstance(widget, forms.MultiWidget):
-            parts = value if isinstance(value, list) else widget.decompress(value)
-            for index, part in enumerate(parts):
-                data[f"{field.html_name}_{index}"] = "" if part is None else str(part)
-        elif isinstance(value, list | tuple):
-            data[field.html_name] = [str(v) for v in value]
-        else:
-            data[field.html_name] = "" if value is None else str(value)
-    return data
-
-
-def admin_form_data(response, **changes) -> dict:
-    """The admin change form as shown, with its (read-only) inline formsets, ready to post back."""
-    data = _field_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        data.update(_field_data(inline.formset.management_form))
-    data.update(changes)
-    return data
 
 
 def _url(model, view: str, *args) -> str:

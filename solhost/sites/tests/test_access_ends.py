@@ -36,6 +36,7 @@ from solhost.sites.keys import own_public_keys, sign_batch
 from solhost.sites.models import AccessEndApplied, Site
 from solhost.sites.tasks import end_access_ended_elsewhere
 from solhost.test import PASSWORD
+from solhost.tests.forms import admin_form_data
 
 Reason = LogoutDelivery.Reason
 
@@ -148,6 +149,52 @@ def test_an_account_erased_elsewhere_keeps_nothing_here(world):
     assert not SignedInSession.objects.filter(user=world.rita).exists()
     assert not Consent.objects.filter(user=world.rita).exists()
     assert rita.get(reverse("identity:connected")).status_code == 302
+
+
+def test_an_account_deactivated_elsewhere_is_signed_out_here_and_keeps_its_consents(world):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    offline = sign_in_to(rita, files, scope=f"{SCOPES} offline_access")
+    # The steward's change arrives by replication, with the record of it.
+    type(world.rita).objects.filter(pk=world.rita.pk).update(is_active=False)
+    ended_at("main-2", user=world.rita, reason=Reason.DEACTIVATED)
+
+    assert access_ends.apply_waiting() == 1
+
+    assert not SignedInSession.objects.filter(user=world.rita).exists()
+    type(world.rita).objects.filter(pk=world.rita.pk).update(is_active=True)
+    # Revoked, not only refused while the account is inactive.
+    assert not active(files, offline)
+    assert Consent.objects.filter(user=world.rita, client=files.client).exists()
+    revoked = AuditEvent.objects.get(action=AuditAction.TOKEN_REVOKE)
+    assert revoked.note == "1 tokens revoked: the steward deactivated the account"
+
+
+def test_an_account_let_in_again_before_its_deactivation_arrives_keeps_its_sessions(world):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    tokens = sign_in_to(rita, files)
+    ended_at("main-2", user=world.rita, reason=Reason.DEACTIVATED)
+
+    access_ends.apply_waiting()
+
+    assert rita.get(reverse("identity:connected")).status_code == 200
+    assert active(files, tokens)
+
+
+def test_the_steward_deactivating_an_account_here_records_it_for_the_other_sites(world, client):
+    client.force_login(world.sam)
+    url = reverse("admin:identity_user_change", args=[world.rita.pk])
+
+    client.post(url, admin_form_data(client.get(url), is_active=""))
+
+    (end,) = AccessEnd.objects.all()
+    assert (end.resident_id, end.client, end.reason, end.site) == (
+        world.rita.pk,
+        None,
+        Reason.DEACTIVATED,
+        "main",
+    )
 
 
 def test_ends_made_here_or_too_long_ago_are_not_applied_again(world, settings):
