@@ -11,6 +11,7 @@ from oauth2_provider.models import AbstractApplication
 from oauth2_provider.validators import AllowedURIValidator
 
 from solhost.core.addresses import unreadable
+from solhost.identity.browsers import browser_name
 
 # RFC 8252 §7.3: a native app receives its callback on the device's loopback interface, on
 # a port it picks at sign-in time, so plain http cannot be read on the network. "localhost"
@@ -253,6 +254,11 @@ class SignedInSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} since {self.started:%Y-%m-%d %H:%M}"
+
+    @property
+    def browser(self) -> str:
+        """The browser in words ("Firefox on Windows"), from its User-Agent."""
+        return browser_name(self.user_agent)
 
 
 class LogoutDelivery(models.Model):

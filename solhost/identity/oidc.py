@@ -39,6 +39,24 @@ SCOPE_CLAIMS = {
     "offline_access": ["access to these while you are not signed in, until you disconnect it"],
 }
 
+# The same, in a few words each, for the table of connected services.
+SCOPE_SUMMARIES = {
+    "openid": "an account identifier",
+    "profile": "your username and name",
+    "email": "your email address",
+    "groups": "your co-ops and roles",
+    "offline_access": "access while you are away",
+}
+
+
+def scope_summaries(scopes: str) -> list[str]:
+    """What the space-separated ``scopes`` share, in a few words each and in the consent
+    page's order; a scope the region has no words for, by its name."""
+    granted = scopes.split()
+    described = [words for scope, words in SCOPE_SUMMARIES.items() if scope in granted]
+    return described + sorted(scope for scope in set(granted) if scope not in SCOPE_SUMMARIES)
+
+
 # Grants that mean a resident is using the service today.
 SIGN_IN_GRANTS = {"authorization_code", "refresh_token"}
 

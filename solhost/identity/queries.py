@@ -15,6 +15,7 @@ from solhost.core.reads import unique_match
 from solhost.core.safe_json import text_problem
 from solhost.identity.databases import written_to
 from solhost.identity.models import Consent, ServiceClient, SignedInSession, User
+from solhost.identity.oidc import scope_summaries
 
 
 def connected_clients(user: User) -> list[dict]:
@@ -37,6 +38,7 @@ def connected_clients(user: User) -> list[dict]:
         {
             "client": client,
             "consent": consents.get(client.pk),
+            "shares": scope_summaries(consents[client.pk].scopes) if client.pk in consents else [],
             "signed_in": client.pk in with_tokens,
         }
         for client in clients.order_by("service__name", "pk")

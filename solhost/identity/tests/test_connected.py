@@ -12,6 +12,7 @@ from solhost.test import PASSWORD
 from solhost.web.tests.pages import assert_clean_page
 
 URL = reverse("identity:connected")
+FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
 def sign_in_to(client, registered) -> dict:
@@ -22,7 +23,7 @@ def log_in(client, email):
     client.post(
         reverse("account_login"),
         {"login": email, "password": PASSWORD},
-        HTTP_USER_AGENT="Firefox on a laptop",
+        HTTP_USER_AGENT=FIREFOX_ON_LINUX,
     )
 
 
@@ -39,8 +40,19 @@ def test_it_lists_connected_services_and_signed_in_browsers(client, world):
 
     assertContains(page, "MCC Files")
     assertContains(page, "Merri Creek Computing")
-    assertContains(page, "Firefox on a laptop")
-    assertContains(page, "(this browser)")
+    assertContains(page, "Firefox on Linux <strong>(this browser)</strong>", html=False)
+    # The header itself too, for a resident who wants to look closer.
+    assertContains(page, f'<span class="meta user-agent">{FIREFOX_ON_LINUX}</span>')
+    # What the service was allowed, in words rather than scope names.
+    shares = page.context["connections"][0]["shares"]
+    assert shares == [
+        "an account identifier",
+        "your username and name",
+        "your email address",
+        "your co-ops and roles",
+        "access while you are away",
+    ]
+    assertNotContains(page, "offline_access")
     assert_clean_page(page)
 
 
