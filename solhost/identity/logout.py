@@ -21,6 +21,7 @@ from oauth2_provider.exceptions import (
     InvalidIDTokenError,
     InvalidOIDCClientError,
     InvalidOIDCRedirectURIError,
+    LogoutDenied,
 )
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.settings import oauth2_settings
@@ -49,6 +50,7 @@ class RegionLogoutView(RPInitiatedLogoutView):
 
     def dispatch(self, request, *args, **kwargs):
         self.hint_sid = None
+        self.hint_client = None
         return super().dispatch(request, *args, **kwargs)
 
     def validate_logout_request_user(self, id_token_hint, client_id):
@@ -70,6 +72,7 @@ class RegionLogoutView(RPInitiatedLogoutView):
             raise ClientIdMissmatch()
         sid, sub = claims.get("sid"), claims.get("sub")
         self.hint_sid = sid if isinstance(sid, str) else None
+        self.hint_client = client
         return _Hint(
             application=client,
             user=user_for_subject(sub, client) if isinstance(sub, str) else None,
@@ -150,6 +153,15 @@ class RegionLogoutView(RPInitiatedLogoutView):
         if isinstance(client, ServiceClient):
             context["service"] = client.service
         return context
+
+    def error_response(self, error):
+        if isinstance(error, LogoutDenied):
+            # The resident chose to stay signed in: an answer, not a bad request.
+            context = {"error": error}
+            if self.hint_client is not None:
+                context["service"] = self.hint_client.service
+            return self.render_to_response(context)
+        return super().error_response(error)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

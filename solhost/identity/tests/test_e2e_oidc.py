@@ -24,6 +24,7 @@ from solhost.identity.models import ServiceClient
 from solhost.identity.subjects import subject_for
 from solhost.identity.tests.served import on_loopback
 from solhost.test import PASSWORD, make_world
+from solhost.tests.photographs import photograph
 
 pytestmark = pytest.mark.e2e
 
@@ -184,6 +185,26 @@ def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(
     ]
     page.goto(f"{live_server.url}/accounts/connected/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+
+    # Signed in again, a new session: the old ID token names the session that ended, so
+    # the region asks before signing this one out, and staying signed in keeps it.
+    page.get_by_label("Email").fill("rita@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connected services and sessions")
+    page.goto(
+        f"{discovery['end_session_endpoint']}?"
+        + urlencode({"id_token_hint": token["id_token"], "post_logout_redirect_uri": after_logout})
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign out of the region?")
+    expect(page.get_by_role("main")).to_contain_text("MCC Files asked to sign you out.")
+    photograph(page, "identity-logout-confirm")
+    page.get_by_role("button", name="Stay signed in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are still signed in")
+    expect(page.get_by_role("main")).to_contain_text("MCC Files may still have signed you out")
+    photograph(page, "identity-logout-declined")
+    page.goto(f"{live_server.url}/accounts/connected/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connected services and sessions")
 
     # Close the relying party's kept-alive connection before the live server stops.
     rp.close()
