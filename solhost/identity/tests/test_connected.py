@@ -53,6 +53,9 @@ def test_it_lists_connected_services_and_signed_in_browsers(client, world):
         "access while you are away",
     ]
     assertNotContains(page, "offline_access")
+    # One of the account's pages: their menu, this page marked, and the region in the title.
+    assertContains(page, 'aria-current="page">Connected services and sessions</a>')
+    assertContains(page, "<title>Connected services and sessions — Test Region</title>")
     assert_clean_page(page)
 
 

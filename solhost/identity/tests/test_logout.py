@@ -290,3 +290,32 @@ def test_a_bad_request_is_refused_plainly(world, nextcloud, params):
     assertContains(page, "This sign-out cannot go ahead", status_code=400)
     assertNotContains(page, "Sign out of the region?", status_code=400)
     assert "_auth_user_id" in rita.session
+
+
+def test_a_bad_request_says_in_words_what_happened_and_keeps_the_details_for_developers(
+    world, nextcloud
+):
+    page = Client().get(LOGOUT, {"id_token_hint": "not.a.token"})
+
+    assertContains(page, "Nothing was signed out.", status_code=400)
+    assertContains(page, "nothing to sign out of here", status_code=400)
+    # The library's words and the error code, folded away for the service's developers.
+    assertContains(
+        page,
+        "<details class=\"for-developers\"><summary>For the service&#x27;s developers</summary>"
+        "<p><code>invalid_request</code>: The ID Token is expired, revoked, malformed, or "
+        "otherwise invalid.</p></details>",
+        html=True,
+        status_code=400,
+    )
+
+
+def test_a_sign_out_link_that_names_no_service_says_so(world):
+    page = signed_in(world.rita).get(LOGOUT)
+
+    assertContains(page, "A link asked to sign you out of the region.")
+    assertNotContains(page, "A service")
+    assert_clean_page(page)
+    anonymous = Client().get(LOGOUT)
+    assertContains(anonymous, "No one is signed in to the region in this browser.")
+    assertContains(anonymous, "Continue to the home page")
