@@ -57,3 +57,26 @@ def test_a_wrong_code_turns_nothing_on_and_says_so(world):
     assert answer.status_code == 200
     assertContains(answer, "Incorrect code.")
     assert not Authenticator.objects.filter(user=world.rita).exists()
+
+
+def test_the_two_factor_page_says_what_is_on_and_what_each_button_does(world):
+    rita = signed_in(world.rita)
+
+    before = rita.get(reverse("mfa_index"))
+
+    assertContains(before, "<strong>Off.</strong>", html=False)
+    assertContains(
+        before, f'<a class="button" href="{ACTIVATE}">Set up an authenticator app</a>', html=True
+    )
+    assertContains(before, "Add a security key")
+    assertNotContains(before, "Make recovery codes")  # nothing to recover yet
+    assert_clean_page(before)
+
+    secret = rita.get(ACTIVATE).context["form"].secret
+    rita.post(ACTIVATE, {"code": current_totp_code(secret)})
+    after = rita.get(reverse("mfa_index"))
+
+    assertContains(after, "Signing in asks for the six-digit code your app shows.")
+    assertContains(after, "Turn off the authenticator app")
+    # allauth makes recovery codes with the first authenticator.
+    assertContains(after, "of 10 left.")
