@@ -22,9 +22,7 @@ def test_one_confirmed_address_offers_nothing_that_would_not_apply(client, world
     assert_clean_page(page)
 
 
-def test_an_unconfirmed_only_address_can_be_sent_its_confirmation_again(
-    client, world, mailoutbox
-):
+def test_an_unconfirmed_only_address_can_be_sent_its_confirmation_again(client, world, mailoutbox):
     world.rita.emailaddress_set.update(verified=False)
     client.force_login(world.rita)
 

@@ -302,7 +302,7 @@ def test_a_bad_request_says_in_words_what_happened_and_keeps_the_details_for_dev
     # The library's words and the error code, folded away for the service's developers.
     assertContains(
         page,
-        "<details class=\"for-developers\"><summary>For the service&#x27;s developers</summary>"
+        '<details class="for-developers"><summary>For the service&#x27;s developers</summary>'
         "<p><code>invalid_request</code>: The ID Token is expired, revoked, malformed, or "
         "otherwise invalid.</p></details>",
         html=True,
