@@ -202,8 +202,19 @@ LOGIN_REDIRECT_URL = "web:home"
 
 # django-allauth: residents sign in with their email address, which must be verified.
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_FORMS = {"login": "solhost.identity.forms.RegionLoginForm"}
+ACCOUNT_FORMS = {
+    "login": "solhost.identity.forms.RegionLoginForm",
+    "signup": "solhost.identity.forms.RegionSignupForm",
+}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+# A username is the resident's name at the region's services (identity.usernames).
+ACCOUNT_USERNAME_VALIDATORS = "solhost.identity.usernames.VALIDATORS"
+# Names a service would take for its own people or for the system, not a resident's.
+ACCOUNT_USERNAME_BLACKLIST = [
+    *("admin", "administrator", "root", "system", "steward", "support", "help"),
+    *("postmaster", "abuse", "security", "noreply", "no-reply"),
+]
+ACCOUNT_USERNAME_MIN_LENGTH = 2
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True

@@ -41,6 +41,11 @@ class AccountAdapter(DefaultAccountAdapter):
             login_limits.record_success(request, _account(credentials))
         return user
 
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        # "Rita" signs up as "rita": services take the name as it is, and most of them
+        # only lowercase (identity.usernames).
+        return super().clean_username(username.strip().lower(), shallow=shallow)
+
     def is_safe_url(self, url: str | None) -> bool:
         # allauth parses the address before Django's own check, which would refuse it, and
         # a bracketed host that isn't one ("http://[x/") raises there: any sign-in or

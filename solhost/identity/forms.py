@@ -2,12 +2,13 @@
 email a service's ``login_hint`` fills in on the login and sign-up forms, and the
 security-key forms as the region reads them."""
 
-from allauth.account.forms import LoginForm
+from allauth.account.forms import LoginForm, SignupForm
 from allauth.mfa.webauthn import forms as webauthn
 from django import forms
 from django.core.exceptions import ValidationError
 
 from solhost.core.forms import JSONField
+from solhost.identity import usernames
 from solhost.identity.models import logout_uri_problem, redirect_uri_problem
 from solhost.identity.queries import authorization_parameter
 
@@ -131,6 +132,17 @@ class RegionLoginForm(LoginForm):
         hint = login_hint_in(self.request.GET.get("next", ""))
         if hint is not None:
             self.fields["login"].initial = hint
+
+
+class RegionSignupForm(SignupForm):
+    """allauth's sign-up form, saying what the username and the email address are for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = usernames.HELP
+        self.fields[
+            "email"
+        ].help_text = "You sign in with it. The region sends a link to it, to confirm it is yours."
 
 
 class WebAuthnCredential(JSONField):

@@ -1,6 +1,7 @@
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import get_hasher
 from django.urls import reverse
@@ -39,6 +40,39 @@ def test_signup_errors_are_tied_to_their_fields(client, db):
     assertContains(response, '<ul class="errorlist" id="id_password1_error">')
     assertContains(response, 'aria-describedby="id_password1_helptext id_password1_error"')
     assertContains(response, 'aria-invalid="true"')
+    assert not User.objects.filter(email="nina@example.org").exists()
+
+
+def test_the_form_says_what_the_username_and_the_email_address_are_for(client, db):
+    page = client.get(reverse("account_signup"))
+
+    assertContains(page, "Your name at the region's services, such as your chat address.")
+    assertContains(page, 'aria-describedby="id_username_helptext"')
+    assertContains(page, "The region sends a link to it, to confirm it is yours.")
+
+
+def test_a_username_is_kept_in_lowercase(client, db, mailoutbox):
+    sign_up(client, username="Nina.Kovac")
+
+    assert User.objects.get(email="nina@example.org").username == "nina.kovac"
+
+
+@pytest.mark.parametrize(
+    ("username", "problem"),
+    [
+        ("nina kovac", "Use only lowercase letters, digits, dots, hyphens and underscores"),
+        ("nina@home", "Use only lowercase letters, digits, dots, hyphens and underscores"),
+        ("-nina", "Use only lowercase letters, digits, dots, hyphens and underscores"),
+        ("Admin", "Username can not be used. Please use other username."),
+        ("n", "at least 2 characters"),
+    ],
+)
+def test_a_username_no_service_could_take_is_refused_in_words(client, db, username, problem):
+    answer = sign_up(client, username=username)
+
+    assert answer.status_code == 200
+    assertContains(answer, problem)
+    assertContains(answer, 'id="id_username_error"')
     assert not User.objects.filter(email="nina@example.org").exists()
 
 
