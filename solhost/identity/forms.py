@@ -127,6 +127,11 @@ class RegionLoginForm(LoginForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The page links to the reset after the field (account/login.html): as the field's
+        # help text it came between the label and the field, and took the focus first.
+        self.fields["password"].help_text = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Stay signed in on this browser"
         if self.request is None or self.is_bound:
             return
         hint = login_hint_in(self.request.GET.get("next", ""))

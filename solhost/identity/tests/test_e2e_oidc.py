@@ -119,7 +119,7 @@ def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(
     expect = sync_api.expect
 
     page.goto(authorize_url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.get_by_label("Email").fill("rita@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
@@ -184,7 +184,7 @@ def test_a_relying_party_signs_a_resident_in_refreshes_and_signs_out(
         {"iss": [discovery["issuer"]], "sid": [id_token.claims["sid"]]}
     ]
     page.goto(f"{live_server.url}/accounts/connected/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
     # Signed in again, a new session: the old ID token names the session that ended, so
     # the region asks before signing this one out, and staying signed in keeps it.

@@ -79,3 +79,21 @@ def test_client_asking_takes_any_text_for_an_address(nextcloud):
     assert client_asking(f"http://testserver{AUTHORIZE}?{query}", host="testserver") == (
         nextcloud.client
     )
+
+
+def test_the_password_reset_link_comes_after_the_password_field(client, db):
+    page = client.get(reverse("account_login")).content.decode()
+
+    field = page.index('id="id_password"')
+    assert page.index(f'href="{reverse("account_reset_password")}"') > field
+    assert "<h1>Sign in</h1>" in page.replace("\n", "").replace("  ", "")
+    assert "Stay signed in on this browser" in page
+
+
+def test_the_sign_out_page_says_the_services_are_told(client, world):
+    client.force_login(world.rita)
+
+    page = client.get(reverse("account_logout"))
+
+    assertContains(page, "The services you signed in to from it are told")
+    assertContains(page, f'href="{reverse("identity:connected")}"')

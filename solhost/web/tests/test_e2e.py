@@ -149,7 +149,7 @@ def test_a_resident_explores_joins_and_logs_in(live_server, settings, tmp_path, 
     expect(page.get_by_role("button", name=re.compile("Sign out"))).to_be_visible()
     page.get_by_role("button", name=re.compile("Sign out")).click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.get_by_label("Email").fill(NEW_RESIDENT["email"])
     page.get_by_label("Password").fill(NEW_RESIDENT["password"])
     visit.shot("login")
