@@ -139,15 +139,16 @@ class RegionLoginForm(LoginForm):
             self.fields["login"].initial = hint
 
 
+EMAIL_HELP = "You sign in with it. The region sends a link to it, to confirm it is yours."
+
+
 class RegionSignupForm(SignupForm):
     """allauth's sign-up form, saying what the username and the email address are for."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].help_text = usernames.HELP
-        self.fields[
-            "email"
-        ].help_text = "You sign in with it. The region sends a link to it, to confirm it is yours."
+        self.fields["email"].help_text = EMAIL_HELP
 
 
 class WebAuthnCredential(JSONField):
