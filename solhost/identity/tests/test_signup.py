@@ -80,6 +80,9 @@ def test_signup_sends_a_link_that_verifies_the_address(client, db, mailoutbox):
     response = sign_up(client)
 
     assertRedirects(response, reverse("account_email_verification_sent"))
+    sent = client.get(reverse("account_email_verification_sent"))
+    assertContains(sent, "<h1>Check your email</h1>", html=True)
+    assertContains(sent, "To be sent a new link,")
     address = EmailAddress.objects.get(email="nina@example.org")
     assert not address.verified
     assert len(mailoutbox) == 1

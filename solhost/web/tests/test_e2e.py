@@ -135,7 +135,7 @@ def test_a_resident_explores_joins_and_logs_in(live_server, settings, tmp_path, 
     page.get_by_label("Password (again)").fill(NEW_RESIDENT["password"])
     visit.shot("signup")
     page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     visit.shot("verification-sent")
 
     visit.goto(verification_link(tmp_path / "mail"))
