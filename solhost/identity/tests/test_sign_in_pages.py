@@ -97,3 +97,21 @@ def test_the_sign_out_page_says_the_services_are_told(client, world):
 
     assertContains(page, "The services you signed in to from it are told")
     assertContains(page, f'href="{reverse("identity:connected")}"')
+
+
+def test_the_password_page_says_what_a_new_password_ends(client, world):
+    client.force_login(world.rita)
+
+    page = client.get(reverse("account_change_password"))
+
+    assertContains(page, "<h1>Change your password</h1>", html=True)
+    assertContains(page, "Your other browsers are signed out")
+
+
+def test_the_reauthentication_page_says_why_it_asks(client, world):
+    client.force_login(world.rita)
+
+    page = client.get(reverse("account_reauthenticate"))
+
+    assertContains(page, "<h1>Confirm it is you</h1>", html=True)
+    assertContains(page, "the region asks you to prove it is you again")
