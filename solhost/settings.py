@@ -211,8 +211,18 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_USERNAME_VALIDATORS = "solhost.identity.usernames.VALIDATORS"
 # Names a service would take for its own people or for the system, not a resident's.
 ACCOUNT_USERNAME_BLACKLIST = [
-    *("admin", "administrator", "root", "system", "steward", "support", "help"),
-    *("postmaster", "abuse", "security", "noreply", "no-reply"),
+    "admin",
+    "administrator",
+    "root",
+    "system",
+    "steward",
+    "support",
+    "help",
+    "postmaster",
+    "abuse",
+    "security",
+    "noreply",
+    "no-reply",
 ]
 ACCOUNT_USERNAME_MIN_LENGTH = 2
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

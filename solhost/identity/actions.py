@@ -468,18 +468,10 @@ def end_access_of_deleted_account(*, user: User) -> int:
     Runs inside the erasure's transaction, so services are told only once it commits.
     Returns how many tokens were revoked.
     """
-    # Every service holding anything is told of every session, whichever it signed in
-    # with: the whole account ends. Signed out everywhere, it is told the resident alone,
-    # as services may keep sessions of their own.
-    _owe_logout_tokens(
-        user=user,
-        clients=_clients_holding(user),
-        reason=LogoutDelivery.Reason.DELETED,
-        sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
-    )
-    _forget_sessions(resident_id=user.pk)
+    revoked = _sign_out_everywhere(user=user, reason=LogoutDelivery.Reason.DELETED)
+    Consent.objects.filter(user=user).delete()
     _record_access_end(user=user, client=None, reason=LogoutDelivery.Reason.DELETED)
-    return _end_every_grant(resident_id=user.pk, why="the resident's account was deleted")
+    return revoked
 
 
 @transaction.atomic
@@ -495,8 +487,12 @@ def end_access_of_deactivated_account(*, user: User) -> int:
 
 
 def _sign_out_everywhere(*, user: User, reason: LogoutDelivery.Reason) -> int:
-    """Every session here ends and every token and code here is revoked, each service
-    holding one told of every session (``reason``); consents stay."""
+    """Every session here ends and every token and code here is revoked, audited with
+    ``reason``; consents stay. Returns how many tokens.
+
+    The whole account's access ends, so every service holding anything is told of every
+    session, whichever it signed in with; one that didn't ask for ``sid`` is told the
+    resident alone, as services may keep sessions of their own."""
     _owe_logout_tokens(
         user=user,
         clients=_clients_holding(user),

@@ -70,9 +70,10 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
-            was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
             super().save_model(request, obj, form, change)
-            if was_active and not obj.is_active:
+            # As it was before this save (AuditedAdmin read it for the audit trail).
+            before = getattr(obj, "_audit_before", None)
+            if before is not None and before["is_active"] and not obj.is_active:
                 # Django would only refuse the account's sessions on their next request,
                 # and the services it signed in to would go on as if nothing happened.
                 revoked = identity_actions.end_access_of_deactivated_account(user=obj)

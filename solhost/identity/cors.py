@@ -92,14 +92,21 @@ def allow_browser_apps(view, *, client_of: Callable[[HttpRequest], str | None]):
             request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
         )
         response = HttpResponse(status=204) if preflight else view(request, *args, **kwargs)
-        if origin and origin in browser_app_origins():
+        # An answer for a client is its own origins' to read; the preflight and a refusal,
+        # which name no one's, any browser app's.
+        if not origin:
+            readers: set[str] = set()
+        elif preflight or response.status_code >= 400:
+            readers = browser_app_origins()
+        else:
+            readers = client_origins(client_of(request))
+        if origin in readers:
+            response["Access-Control-Allow-Origin"] = origin
             if preflight:
-                response["Access-Control-Allow-Origin"] = origin
                 response["Access-Control-Allow-Methods"] = "GET, POST"
                 response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
                 response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
-            elif response.status_code >= 400 or origin in client_origins(client_of(request)):
-                response["Access-Control-Allow-Origin"] = origin
+            else:
                 # A browser app reads why userinfo refused its token from this header.
                 response["Access-Control-Expose-Headers"] = "WWW-Authenticate"
         patch_vary_headers(response, ["Origin"])
