@@ -78,6 +78,14 @@ def log_in(email: str) -> Client:
     return browser
 
 
+def signed_in_on_a_laptop(registered) -> tuple[Client, SignedInSession]:
+    """Rita's laptop, signed in to the region and through it to the service: the browser
+    and its session."""
+    laptop = log_in("rita@example.org")
+    sign_in_to(laptop, registered)
+    return laptop, SignedInSession.objects.get(session_key=laptop.session.session_key)
+
+
 def refreshed(registered, refresh_token: str, **params) -> dict:
     return refresh(Client(), registered, refresh_token, **params).json()
 
@@ -242,9 +250,7 @@ def test_a_new_password_ends_the_other_sessions_and_tells_services(
     world, receiver, django_capture_on_commit_callbacks
 ):
     nextcloud = client_posting_to(world.mcc_service, receiver.uri)
-    laptop = log_in("rita@example.org")
-    sign_in_to(laptop, nextcloud)
-    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+    laptop, laptops = signed_in_on_a_laptop(nextcloud)
     phone = log_in("rita@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -428,9 +434,7 @@ def test_a_reset_password_ends_every_session_and_tells_services(
     world, receiver, mailoutbox, django_capture_on_commit_callbacks
 ):
     nextcloud = client_posting_to(world.mcc_service, receiver.uri)
-    laptop = log_in("rita@example.org")
-    sign_in_to(laptop, nextcloud)
-    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+    laptop, laptops = signed_in_on_a_laptop(nextcloud)
     # Rita has forgotten her password; a browser not signed in asks for the mail.
     stranger = Client()
     stranger.post(reverse("account_reset_password"), {"email": "rita@example.org"})
@@ -439,7 +443,7 @@ def test_a_reset_password_ends_every_session_and_tells_services(
 
     with django_capture_on_commit_callbacks(execute=True):
         reset = stranger.post(
-            form, {"password1": "a new long passphrase"} | {"password2": "a new long passphrase"}
+            form, {"password1": "a new long passphrase", "password2": "a new long passphrase"}
         )
 
     assert reset.status_code == 302
@@ -466,9 +470,7 @@ def test_a_password_the_steward_sets_ends_the_residents_sessions_and_tells_servi
     world, receiver, django_capture_on_commit_callbacks
 ):
     nextcloud = client_posting_to(world.mcc_service, receiver.uri)
-    laptop = log_in("rita@example.org")
-    sign_in_to(laptop, nextcloud)
-    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+    laptop, laptops = signed_in_on_a_laptop(nextcloud)
     steward = log_in("sam@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
