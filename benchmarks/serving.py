@@ -13,9 +13,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import psycopg
-
-from solhost.tests.migrated import migrated_postgresql, migrated_sqlite
+from solhost.tests.migrated import create_postgresql, migrated_postgresql, migrated_sqlite
 
 
 def set_up_django_on_sqlite() -> None:
@@ -52,7 +50,4 @@ def throw_away_database(
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     if migrated:
         return migrated_postgresql(url, name), name
-    server_url = url.rsplit("/", 1)[0]
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return f"{server_url}/{name}", name
+    return create_postgresql(url, name), name

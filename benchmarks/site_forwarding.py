@@ -29,13 +29,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from usage_ingest import build_region
 
-from solhost.tests.migrated import migrated_postgresql
+from solhost.tests.migrated import beside, create_postgresql, drop_postgresql, migrated_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 1000
@@ -67,17 +66,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def admin_sql(server: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(sql)
 
 
 def free_port() -> int:
@@ -261,8 +249,8 @@ def environments(args: argparse.Namespace, var: Path, port: int) -> dict:
         if not name.startswith(("SOLHOST_", "DJANGO_"))
         and name not in ("REDIS_URL", "DATABASE_URL")
     }
-    primary_db = with_database(args.server, f"{args.prefix}_primary")
-    store_db = with_database(args.server, f"{args.prefix}_store")
+    primary_db = beside(args.server, f"{args.prefix}_primary")
+    store_db = beside(args.server, f"{args.prefix}_store")
     base = {
         "SOLHOST_BASE_URL": f"http://127.0.0.1:{port}",
         "SOLHOST_SECRET_KEY": secrets.token_urlsafe(40),
@@ -278,7 +266,7 @@ def environments(args: argparse.Namespace, var: Path, port: int) -> dict:
         "twin": {
             **inherited,
             **base,
-            "DATABASE_URL": with_database(args.server, f"{args.prefix}_twin"),
+            "DATABASE_URL": beside(args.server, f"{args.prefix}_twin"),
             "SOLHOST_VAR_DIR": str(var / "twin"),
             "SOLHOST_SITE": "main",
         },
@@ -324,9 +312,9 @@ def serve_primary(env: dict, port: int, log: Path) -> subprocess.Popen:
 def run(args: argparse.Namespace) -> dict:
     names = [f"{args.prefix}_{part}" for part in ("primary", "twin", "store")]
     for name in names:
-        admin_sql(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_postgresql(args.server, name)
     migrated_postgresql(args.server, names[0])
-    admin_sql(args.server, f'CREATE DATABASE "{names[2]}"')
+    create_postgresql(args.server, names[2])
     figures = {
         "events": args.events,
         "batch": BATCH,
@@ -344,7 +332,7 @@ def run(args: argparse.Namespace) -> dict:
             site = child("site", env["site"], args)
             figures["queued"] = site["queued"]
             child("register", env["primary"], args, stdin=json.dumps(site["keys"]))
-            admin_sql(args.server, f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"')
+            create_postgresql(args.server, names[1], template=names[0])
             say("direct: the same events through the primary's write path")
             figures["direct"] = child("direct", env["twin"], args, store_url=env["store_url"])
             server = serve_primary(env["primary"], port, Path(var) / "primary.log")
@@ -356,7 +344,7 @@ def run(args: argparse.Namespace) -> dict:
                 server.wait(timeout=60)
             if not args.keep:
                 for name in names:
-                    admin_sql(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    drop_postgresql(args.server, name)
     for part in ("direct", "forward"):
         figures[part]["events_per_second"] = round(
             args.events / max(figures[part]["seconds"], 1e-9)

@@ -75,14 +75,14 @@ def migrated_sqlite(target: Path) -> None:
     shutil.copyfile(template, target)
 
 
-def _beside(database_url: str, name: str) -> str:
+def beside(database_url: str, name: str) -> str:
     """The URL of the database ``name`` on the server that ``database_url`` is on."""
     return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
 
 
 def _admin(database_url: str) -> psycopg.Connection:
     """A connection to the maintenance database of the server that ``database_url`` is on."""
-    return psycopg.connect(_beside(database_url, "postgres"), autocommit=True)
+    return psycopg.connect(beside(database_url, "postgres"), autocommit=True)
 
 
 def migrated_postgresql_template(database_url: str) -> str:
@@ -99,20 +99,27 @@ def migrated_postgresql_template(database_url: str) -> str:
                 building = f"{template}_building"
                 admin.execute(f'DROP DATABASE IF EXISTS "{building}"')
                 admin.execute(f'CREATE DATABASE "{building}"')
-                _migrate(_beside(database_url, building))
+                _migrate(beside(database_url, building))
                 admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
         finally:
             admin.execute("SELECT pg_advisory_unlock(hashtext(%s))", [template])
     return template
 
 
+def create_postgresql(database_url: str, name: str, *, template: str = "template1") -> str:
+    """Make the database ``name``, a copy of ``template`` (PostgreSQL's empty one unless
+    given), on the server that ``database_url`` is on; its URL."""
+    with _admin(database_url) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return beside(database_url, name)
+
+
 def migrated_postgresql(database_url: str, name: str) -> str:
     """Make the database ``name`` with every migration applied, on the server that
     ``database_url`` is on; its URL."""
-    template = migrated_postgresql_template(database_url)
-    with _admin(database_url) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return _beside(database_url, name)
+    return create_postgresql(
+        database_url, name, template=migrated_postgresql_template(database_url)
+    )
 
 
 def drop_postgresql(database_url: str, name: str) -> None:
