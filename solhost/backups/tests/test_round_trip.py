@@ -23,7 +23,12 @@ import pytest
 from django.conf import settings
 from jwcrypto import jwk, jwt
 
-from solhost.tests.migrated import migrated_postgresql, migrated_sqlite
+from solhost.tests.migrated import (
+    create_postgresql,
+    drop_postgresql,
+    migrated_postgresql,
+    migrated_sqlite,
+)
 
 # One worker starts the served installation and runs every test against it.
 pytestmark = pytest.mark.xdist_group("backup_round_trip")
@@ -115,10 +120,7 @@ def _databases(tmp: Path, names: list[str]):
     """One new, empty database per name: SQLite files, or PostgreSQL databases on the suite's server."""
     if not ON_POSTGRESQL:
         return [f"sqlite:///{tmp / name}.sqlite3" for name in names]
-    with psycopg.connect(_server_url("postgres"), autocommit=True) as server:
-        for name in names:
-            server.execute(f'CREATE DATABASE "{name}"')
-    return [_server_url(name) for name in names]
+    return [create_postgresql(_server_url("postgres"), name) for name in names]
 
 
 def _migrated_database(tmp: Path, name: str) -> str:
@@ -131,9 +133,8 @@ def _migrated_database(tmp: Path, name: str) -> str:
 
 def _drop(names: list[str]) -> None:
     if ON_POSTGRESQL:
-        with psycopg.connect(_server_url("postgres"), autocommit=True) as server:
-            for name in names:
-                server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in names:
+            drop_postgresql(_server_url("postgres"), name)
 
 
 @dataclass
