@@ -9,9 +9,8 @@ service answers 200 or 204.
 """
 
 import datetime
+import http.client
 import json
-import urllib.error
-import urllib.request
 import uuid
 from urllib.parse import urlencode, urlsplit
 
@@ -20,7 +19,8 @@ from jwcrypto import jwt
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
-from solhost.identity.models import ServiceClient
+from solhost.core.outbound import RefusedAddress, pinned_connection, resolve
+from solhost.identity.models import ServiceClient, logout_address_problem
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 # §4 of the specification: a short life, so a captured token can't be replayed later.
@@ -72,35 +72,43 @@ def logout_token(
     return token.serialize()
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A service acknowledges at the address it registered; following a redirect would let
-    # it point the region's servers anywhere.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def post_logout_token(uri: str, token: str) -> str | None:
     """POST the token as ``logout_token=`` (§2.5). None when the service acknowledged it
-    (200 or 204, §2.8); otherwise what went wrong, in a few words."""
-    if urlsplit(uri).scheme not in ("http", "https"):
+    (200 or 204, §2.8); otherwise what went wrong, in a few words.
+
+    The address is a partner's to set, so the region's servers go only where
+    ``logout_address_problem`` allows, judged on what the name resolves to now (a name
+    can be pointed anywhere after registration), and follow no redirect: a service
+    acknowledges at the address it registered.
+    """
+    parts = urlsplit(uri)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
         return "not a web address"
-    # Only http(s), checked just above and at registration.
-    request = urllib.request.Request(  # noqa: S310
-        uri,
-        data=urlencode({"logout_token": token}).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        method="POST",
+    try:
+        address = resolve(parts.hostname, port, rule=logout_address_problem)
+    except RefusedAddress as refusal:
+        return f"not sent: {refusal}"[:200]
+    except OSError as error:
+        return f"no answer: {parts.hostname} could not be resolved ({error})"[:200]
+    connection = pinned_connection(
+        parts.scheme, parts.hostname, address, port, timeout=POST_TIMEOUT_SECONDS
     )
     try:
-        with _opener.open(request, timeout=POST_TIMEOUT_SECONDS) as response:
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    except (OSError, ValueError) as error:
+        connection.request(
+            "POST",
+            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            body=urlencode({"logout_token": token}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        status = connection.getresponse().status
+    except (OSError, http.client.HTTPException) as error:
         return f"no answer: {error}"[:200]
+    finally:
+        connection.close()
     return None if status in (200, 204) else f"HTTP {status}"
 
 

@@ -1,3 +1,4 @@
+import ipaddress
 import uuid
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from oauth2_provider.models import AbstractApplication
 from oauth2_provider.validators import AllowedURIValidator
 
 from solhost.core.addresses import unreadable
+from solhost.core.outbound import ip_address, special_address_kind
 from solhost.identity.browsers import browser_name
 
 # RFC 8252 §7.3: a native app receives its callback on the device's loopback interface, on
@@ -75,7 +77,9 @@ def logout_uri_problem(uri: str) -> str | None:
     The region's servers post to the first, residents' browsers load the second: https
     only, like any address a service registers, except that a demo installation (no https)
     may sign out a service on the same machine over loopback http. A production region
-    never reaches its own loopback, nor sends a browser to the resident's.
+    never reaches its own loopback, nor sends a browser to the resident's. An address
+    written as an IP is judged here by ``logout_address_problem``; a name, by what it
+    resolves to each time a token is sent (``backchannel.post_logout_token``).
     """
     try:
         parts = urlsplit(uri)
@@ -86,9 +90,29 @@ def logout_uri_problem(uri: str) -> str | None:
     problem = redirect_uri_problem(uri)
     if problem:
         return problem
-    if settings.SECURE_SITE and parts.hostname in LOOPBACK_HOSTS:
-        return "is a loopback address, which only a demo installation without https may use"
-    return None
+    try:
+        ip = ip_address(parts.hostname or "")
+    except ValueError:  # a name: judged by what it resolves to when a token is sent
+        return None
+    problem = logout_address_problem(ip)
+    return f"is {problem}" if problem else None
+
+
+def logout_address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why a service's logout address may not lead to ``ip``, or None.
+
+    A private network address may: a region's services sit on its local networks and the
+    LoRes mesh. The machine itself, link-local addresses (where cloud hosts hand out their
+    secrets) and the like may not, except loopback in a demo installation without https,
+    whose services run on the same machine.
+    """
+    kind = special_address_kind(ip)
+    if kind is None or (kind == "loopback" and not settings.SECURE_SITE):
+        return None
+    if kind == "loopback":
+        return "a loopback address, which only a demo installation without https may use"
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{article} {kind} address, where no service of the region can be"
 
 
 class User(AbstractUser):

@@ -14,13 +14,20 @@ way to reach what a partner did not declare (server-side request forgery):
 
 import http.client
 import ipaddress
-import socket
 import ssl
 import time
 import urllib.parse
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
+
+from solhost.core.outbound import (
+    AddressRule,
+    RefusedAddress,
+    is_public_address,
+    pinned_connection,
+    resolve,
+)
 
 # Enough to tell a page from an error; the body is never kept.
 MAX_BYTES: Final = 64 * 1024
@@ -51,11 +58,6 @@ def answers_up(status_code: int) -> bool:
 def host_of(url: str) -> str:
     """The lower-case host name of ``url``, or "" when it has none."""
     return (urllib.parse.urlsplit(url).hostname or "").lower()
-
-
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return ip.is_global and not ip.is_multicast
 
 
 def check_url(
@@ -95,8 +97,9 @@ def check_url(
         except ValueError:
             return Check(up=False, problem=f"{url} has a port that is not a number to 65535")
         try:
-            address = _resolve(host, port, private_allowed=private_allowed, deadline=deadline)
-        except _Refused as refusal:
+            _remaining(deadline)
+            address = resolve(host, port, rule=_probe_rule(private_allowed))
+        except RefusedAddress as refusal:
             return Check(up=False, refused=True, problem=str(refusal))
         except OSError as error:
             return Check(up=False, problem=f"{host} could not be resolved ({error})")
@@ -141,10 +144,6 @@ def check_url(
     return Check(up=False, problem=f"more than {MAX_REDIRECTS} redirects")
 
 
-class _Refused(Exception):
-    """The host resolves to an address the probe may not reach."""
-
-
 def _remaining(deadline: float) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
@@ -152,41 +151,28 @@ def _remaining(deadline: float) -> float:
     return left
 
 
-def _resolve(host: str, port: int, *, private_allowed: bool, deadline: float) -> str:
-    """One address of ``host`` to connect to; every address it has must be allowed, so the
-    choice among them cannot lead somewhere the partner did not mean."""
-    _remaining(deadline)
-    addresses = [
-        str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    ]
-    if not private_allowed:
-        private = [a for a in addresses if not is_public_address(a)]
-        if private:
-            raise _Refused(
-                f"{host} resolves to {private[0]}, which is not a public address; "
-                "only a local-network address is probed inside the network"
-            )
-    return addresses[0]
+def _probe_rule(private_allowed: bool) -> AddressRule:
+    """Any address, for a service's local-network address or a host the installation
+    allows; otherwise public addresses only."""
+
+    def rule(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+        if private_allowed or is_public_address(str(ip)):
+            return None
+        return (
+            "which is not a public address; only a local-network address is probed inside "
+            "the network"
+        )
+
+    return rule
 
 
 def _request(
     parts: urllib.parse.SplitResult, address: str, port: int, *, deadline: float, max_bytes: int
 ) -> tuple[int, str]:
     """GET the address at the resolved ``address``; the status and any Location header."""
-    host = parts.hostname or ""
-    connection_class = (
-        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = pinned_connection(
+        parts.scheme, parts.hostname or "", address, port, timeout=_remaining(deadline)
     )
-    connection = connection_class(host, port, timeout=_remaining(deadline))
-
-    def connect_to_resolved(
-        _where: object, timeout: float | None, source_address: tuple[str, int] | None = None
-    ) -> socket.socket:
-        return socket.create_connection((address, port), timeout, source_address)
-
-    # The name was checked and resolved above; connecting to that address, not the name,
-    # keeps a second lookup from pointing elsewhere. TLS still checks the name.
-    connection._create_connection = connect_to_resolved  # type: ignore[attr-defined]
     try:
         path = parts.path or "/"
         if parts.query:

@@ -387,6 +387,9 @@ def test_services_without_an_address_or_without_the_resident_hear_nothing(
         ("ftp://files.example.org/logout", "is not a web address"),
         ("http://files.example.org/logout", "must start with https://"),
         ("https://files.example.org/logout#x", "cannot hold a #fragment"),
+        ("https://169.254.169.254/latest/meta-data/", "is a link-local address"),
+        ("https://[fe80::1]/logout", "is a link-local address"),
+        ("https://0.0.0.0/logout", "is an unspecified address"),
     ],
 )
 def test_a_bad_back_channel_address_is_refused_at_registration(client, world, uri, problem):
@@ -423,11 +426,42 @@ def test_a_partner_registers_a_back_channel_address(client, world):
     assert registered.backchannel_logout_session_required is False
 
 
-def test_a_production_region_does_not_post_to_its_own_loopback(settings):
+def test_a_production_region_does_not_post_to_its_own_loopback(settings, receiver):
     assert logout_uri_problem("http://127.0.0.1:8080/logout") is None
     settings.SECURE_SITE = True
 
     assert "loopback" in logout_uri_problem("https://127.0.0.1/logout")
+    assert "loopback" in logout_uri_problem("https://127.0.0.2/logout")
+    assert "loopback" in logout_uri_problem("https://[::ffff:127.0.0.1]/logout")
+    # A name is judged by where it leads when the token is sent, so one registered as
+    # harmless and pointed at the region's own machine later reaches nothing.
+    by_name = receiver.uri.replace("127.0.0.1", "localhost")
+    assert logout_uri_problem(by_name.replace("http:", "https:")) is None
+
+    problem = backchannel.post_logout_token(by_name, "a logout token")
+
+    assert re.match(r"not sent: localhost resolves to (127\.0\.0\.1|::1), a loopback", problem)
+    assert receiver.received == []
+
+
+def test_a_demo_region_posts_to_services_on_its_own_machine_by_name(receiver):
+    by_name = receiver.uri.replace("127.0.0.1", "localhost")
+
+    assert backchannel.post_logout_token(by_name, "a logout token") is None
+    assert receiver.received == [{"logout_token": ["a logout token"]}]
+
+
+def test_a_name_that_resolves_nowhere_is_tried_again_later():
+    problem = backchannel.post_logout_token("https://files.mcc.invalid/logout", "a logout token")
+
+    assert problem.startswith("no answer: files.mcc.invalid could not be resolved")
+
+
+def test_a_redirect_is_not_followed(receiver):
+    receiver.answers = [307]
+
+    assert backchannel.post_logout_token(receiver.uri, "a logout token") == "HTTP 307"
+    assert len(receiver.received) == 1
 
 
 def test_a_reset_password_ends_every_session_and_tells_services(

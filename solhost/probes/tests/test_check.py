@@ -3,7 +3,7 @@ import time
 import pytest
 
 from solhost.probes import check
-from solhost.probes.check import answers_up, check_url, is_public_address
+from solhost.probes.check import answers_up, check_url
 from solhost.probes.tests.services import (
     ENDLESS,
     FAILING,
@@ -106,25 +106,6 @@ def test_a_failed_name_lookup_is_down():
     found = probe("http://no-such-host.invalid/", hosts={"no-such-host.invalid"})
     assert not found.up and not found.refused
     assert found.problem.startswith("no-such-host.invalid could not be resolved")
-
-
-@pytest.mark.parametrize(
-    ("address", "public"),
-    [
-        ("203.0.113.7", False),  # documentation range
-        ("8.8.8.8", True),
-        ("10.1.2.3", False),
-        ("192.168.1.10", False),
-        ("100.64.0.1", False),  # carrier-grade NAT
-        ("169.254.169.254", False),  # cloud metadata
-        ("::1", False),
-        ("fd00::1", False),
-        ("2001:4860:4860::8888", True),
-        ("224.0.0.1", False),
-    ],
-)
-def test_public_addresses(address, public):
-    assert is_public_address(address) is public
 
 
 @pytest.mark.parametrize(

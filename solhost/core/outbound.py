@@ -1,0 +1,99 @@
+"""Requests the region's servers make to an address someone else gave them (a partner's
+service to probe, a service's back-channel logout endpoint), which must reach only where
+that address may lead: server-side request forgery is a partner, or whoever holds a
+partner's account, pointing the region's own servers at what sits beside them. Pure: no
+Django.
+
+The host's name is resolved once and every address it has is judged, so the choice among
+them can't lead anywhere refused; the connection then goes to the judged address, not the
+name, so a second lookup can't point it elsewhere (DNS rebinding). TLS still checks the
+name. Nothing here follows a redirect.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from collections.abc import Callable
+
+# Why an address may not be reached (said after "<host> resolves to <address>, "), or None.
+AddressRule = Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], str | None]
+
+
+class RefusedAddress(Exception):
+    """The host resolves to an address the rule refuses; nothing was sent."""
+
+
+def ip_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """``address`` as an IP address, an IPv4 one written in IPv6 (``::ffff:127.0.0.1``)
+    as the IPv4 address it is, which is where a connection to it goes."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def is_public_address(address: str) -> bool:
+    """Whether ``address`` is on the public internet (and not a multicast group)."""
+    ip = ip_address(address)
+    return ip.is_global and not ip.is_multicast
+
+
+def special_address_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """What ``ip`` is when no service could live there: "loopback" (the machine itself),
+    "link-local" (including the 169.254.169.254 that cloud hosts answer with their
+    secrets), "unspecified", "multicast" or "reserved"; None for any other. Private
+    network addresses (10.0.0.0/8, 192.168.0.0/16, fc00::/7 …) are not special: a region's
+    services sit on its local networks and the LoRes mesh."""
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_multicast:
+        return "multicast"
+    if ip.is_reserved:
+        return "reserved"
+    return None
+
+
+def resolve(host: str, port: int, *, rule: AddressRule) -> str:
+    """One address of ``host`` to connect to.
+
+    Raises RefusedAddress when ``rule`` refuses any address the name has, and OSError when
+    it can't be resolved (within the system resolver's own time limit).
+    """
+    addresses = [
+        str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    ]
+    for address in addresses:
+        problem = rule(ip_address(address))
+        if problem is not None:
+            raise RefusedAddress(f"{host} resolves to {address}, {problem}")
+    return addresses[0]
+
+
+def pinned_connection(
+    scheme: str, host: str, address: str, port: int, *, timeout: float
+) -> http.client.HTTPConnection:
+    """An HTTP(S) connection for ``host`` that connects to ``address``, which ``resolve``
+    judged: the request names the host (and TLS checks its certificate) as usual."""
+    connection = (
+        http.client.HTTPSConnection(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+        if scheme == "https"
+        else http.client.HTTPConnection(host, port, timeout=timeout)
+    )
+
+    def connect_to_judged(
+        _where: object, timeout: float | None, source_address: tuple[str, int] | None = None
+    ) -> socket.socket:
+        return socket.create_connection((address, port), timeout, source_address)
+
+    # http.client connects through this attribute (its own socket.create_connection):
+    # replacing it is how the connection goes to the judged address, with everything else
+    # (the Host header, TLS's server name and certificate check) still about the name.
+    connection._create_connection = connect_to_judged  # type: ignore[attr-defined]
+    return connection
