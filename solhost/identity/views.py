@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
-from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.models import Grant
 from oauth2_provider.oauth2_backends import _add_iss_to_redirect
 from oauth2_provider.settings import oauth2_settings
@@ -207,7 +207,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         try:
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
-            return self.error_response(error, application=None)
+            return self._authorization_error(error, client)
         problem = _code_parameter_problem(request.GET)
         if problem is not None:
             return self._error_redirect(credentials, "invalid_request", client, problem)
@@ -315,6 +315,23 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                 client_id=self.request.GET.get("client_id", "")
             )
         )
+
+    def _authorization_error(
+        self, error: OAuthToolkitError, client: ServiceClient | None
+    ) -> HttpResponse:
+        """The answer to a request oauthlib refused: sent back to the service when it may
+        be, otherwise shown to the resident."""
+        refused = error.oauthlib_error
+        if not refused.redirect_uri and not isinstance(error, FatalClientError):
+            # oauthlib raises a few errors (a claims parameter that is no JSON) without
+            # the request, so DOT has no address to send them to and fails on an address
+            # with none. RFC 6749 §4.1.2.1: once the address is one the service
+            # registered, the error goes there; otherwise only the resident can be told.
+            uri = self.request.GET.get("redirect_uri", "")
+            if client is None or not uri or not client.redirect_uri_allowed(uri):
+                return self._refused_here(refused.description)
+            refused.redirect_uri, refused.state = uri, self.request.GET.get("state")
+        return self.error_response(error, application=None)
 
     def _refused_here(self, description: str) -> HttpResponse:
         """The error page, shown to the resident: for a request or a consent form that

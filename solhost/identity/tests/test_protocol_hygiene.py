@@ -164,6 +164,8 @@ def _error_sent_back(response) -> dict[str, list[str]]:
         (True, {"code_challenge": "x" * 43, "code_challenge_method": "plain"}, "invalid_request"),
         (True, {"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported"),
         (True, {"request_uri": "https://files.mcc.example.org/r/1"}, "request_uri_not_supported"),
+        # oauthlib raises this one without the request: it reached Django's bare 400.
+        (True, {"claims": "{"}, "invalid_request"),
     ],
 )
 def test_an_authorization_error_names_the_issuer_too(

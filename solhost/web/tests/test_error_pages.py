@@ -63,6 +63,23 @@ def test_a_server_error_page_needs_no_request_context_or_database(db, django_ass
     assert 'href="/static/css/site.css"' in page
 
 
+def test_a_request_that_cannot_be_read_gets_the_sites_page_and_changes_nothing(client, world):
+    # A multipart body whose part headers never end: Django can't parse the form, and
+    # answers 400 before any view's own checks run.
+    response = client.generic(
+        "POST",
+        "/oidc/token/",
+        b"--x\r\n" + b"h" * 100_000,
+        content_type="multipart/form-data; boundary=x",
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The request could not be read" in page
+    assert "nothing was changed" in page
+    assert 'aria-label="Main"' in page
+
+
 def test_error_pages_render_without_collected_static_files(
     client, world, no_collected_static_files
 ):
