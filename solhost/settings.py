@@ -205,6 +205,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_FORMS = {
     "login": "solhost.identity.forms.RegionLoginForm",
     "signup": "solhost.identity.forms.RegionSignupForm",
+    "change_password": "solhost.identity.forms.RegionChangePasswordForm",
+    "reset_password_from_key": "solhost.identity.forms.RegionResetPasswordKeyForm",
 }
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 # A username is the resident's name at the region's services (identity.usernames).

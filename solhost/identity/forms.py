@@ -2,7 +2,7 @@
 email a service's ``login_hint`` fills in on the login and sign-up forms, and the
 security-key forms as the region reads them."""
 
-from allauth.account.forms import LoginForm, SignupForm
+from allauth.account.forms import ChangePasswordForm, LoginForm, ResetPasswordKeyForm, SignupForm
 from allauth.mfa.webauthn import forms as webauthn
 from django import forms
 from django.core.exceptions import ValidationError
@@ -149,6 +149,33 @@ class RegionSignupForm(SignupForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].help_text = usernames.HELP
         self.fields["email"].help_text = EMAIL_HELP
+
+
+class _NewPasswordLabels:
+    """allauth's password fields, labelled in sentence case like every other field of the
+    region's ("New Password (again)" was the one Title Case label on the page); each
+    field's placeholder repeats its label, as allauth's do."""
+
+    LABELS = {
+        "oldpassword": "Current password",
+        "password1": "New password",
+        "password2": "New password, again",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
+                self.fields[name].widget.attrs["placeholder"] = label
+
+
+class RegionChangePasswordForm(_NewPasswordLabels, ChangePasswordForm):
+    pass
+
+
+class RegionResetPasswordKeyForm(_NewPasswordLabels, ResetPasswordKeyForm):
+    pass
 
 
 class WebAuthnCredential(JSONField):

@@ -64,7 +64,7 @@ def test_a_service_asking_for_mfa_gets_the_resident_stepped_up_with_a_security_k
     page.get_by_role("button", name="Confirm").click()
     page.get_by_label("Name").fill("Blue key")
     page.get_by_role("button", name="Add").click()
-    expect(page.get_by_role("main")).to_contain_text("Recovery Codes")
+    expect(page.get_by_role("main")).to_contain_text("Recovery codes")
     assert len(devtools.send("WebAuthn.getCredentials", key)["credentials"]) == 1
 
     # Signed in with the password alone: the service's request needs the key.

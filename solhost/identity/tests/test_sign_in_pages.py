@@ -1,14 +1,18 @@
 """The sign-in and sign-up pages name the service that sent the visitor there, and who runs
-it, so that they know what their regional account is being used for."""
+it, so that they know what their regional account is being used for; allauth's account
+pages (sign-in, sign-out, password change and reset) speak in the region's words."""
 
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth import authenticate
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.identity.queries import client_asking
 from solhost.identity.tests.oidc import authorize_params, make_client
+from solhost.identity.tests.test_password_reset import NEW_PASSWORD, request_reset, reset_link
+from solhost.web.tests.pages import assert_clean_page, visible_text
 
 AUTHORIZE = reverse("oauth2_provider:authorize")
 NAMED = "<strong>MCC Files</strong>, run by Merri Creek Computing"
@@ -106,6 +110,8 @@ def test_the_password_page_says_what_a_new_password_ends(client, world):
 
     assertContains(page, "<h1>Change your password</h1>", html=True)
     assertContains(page, "Your other browsers are signed out")
+    assertContains(page, '<label for="id_oldpassword">Current password</label>', html=True)
+    assertContains(page, 'placeholder="New password, again"')
 
 
 def test_the_reauthentication_page_says_why_it_asks(client, world):
@@ -115,3 +121,84 @@ def test_the_reauthentication_page_says_why_it_asks(client, world):
 
     assertContains(page, "<h1>Confirm it is you</h1>", html=True)
     assertContains(page, "the region asks you to prove it is you again")
+
+
+def words(page) -> str:
+    return visible_text(page.content.decode())
+
+
+def test_the_reset_page_says_what_a_new_password_ends(client, db):
+    page = client.get(reverse("account_reset_password"))
+
+    assertContains(page, "<h1>Reset your password</h1>", html=True)
+    assert "A new password signs you out of every browser" in words(page)
+    assert "The link works once, and only for a limited time." in words(page)
+    assertContains(page, "Send me the link")
+    assert "contact us" not in words(page)
+    assert "You are signed in as" not in words(page)
+    assert_clean_page(page)
+
+
+def test_the_reset_page_offers_a_signed_in_resident_the_password_page(client, world):
+    client.force_login(world.rita)
+
+    page = client.get(reverse("account_reset_password"))
+
+    assert "You are signed in as rita@example.org." in words(page)
+    assertContains(page, f'href="{reverse("account_change_password")}"')
+
+
+@pytest.mark.parametrize("address", ["rita@example.org", "stranger@example.org"])
+def test_the_sent_page_reads_the_same_for_any_address(client, world, mailoutbox, address):
+    sent = request_reset(client, address)
+    page = client.get(sent["Location"])
+
+    assert len(mailoutbox) == 1  # the link, or word that no account uses the address
+    assertContains(page, "<h1>Check your email</h1>", html=True)
+    assert "If a regional account uses that address" in words(page)
+    assertContains(page, f'<a href="{reverse("account_reset_password")}">Ask for a new link</a>')
+    assert "contact us" not in words(page)
+    assert_clean_page(page)
+
+
+def test_the_new_password_form_says_every_browser_is_signed_out(client, world, mailoutbox):
+    request_reset(client, "rita@example.org")
+    # The link keeps its key in the session and sends the browser on to the form.
+    form_url = client.get(reset_link(mailoutbox[0]), follow=True).redirect_chain[-1][0]
+
+    page = client.get(form_url)
+
+    assertContains(page, "<h1>Choose a new password</h1>", html=True)
+    assert "you are signed out of every browser" in words(page)
+    assertContains(page, f'action="{form_url}"')
+    assertContains(page, 'name="password1"')
+    assertContains(page, "Set the new password")
+    assertContains(page, '<label for="id_password2">New password, again</label>', html=True)
+    assert "New Password" not in words(page)
+    assert_clean_page(page)
+
+    done = client.post(
+        form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, follow=True
+    )
+
+    assertContains(done, "<h1>Your password is changed</h1>", html=True)
+    assert "You are signed out of every browser" in words(done)
+    assertContains(done, f'<a href="{reverse("account_login")}">Sign in</a>', html=True)
+    assert authenticate(username="rita", password=NEW_PASSWORD) == world.rita
+
+
+def test_a_used_reset_link_says_why_it_may_not_work_and_where_to_get_another(
+    client, world, mailoutbox
+):
+    request_reset(client, "rita@example.org")
+    link = reset_link(mailoutbox[0])
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    page = client.get(link, follow=True)
+
+    assertContains(page, "<h1>This link no longer works</h1>", html=True)
+    assert "This one has been used or has expired" in words(page)
+    assertContains(page, f'<a href="{reverse("account_reset_password")}">Ask for a new link</a>')
+    assert "Bad Token" not in words(page)
+    assert_clean_page(page)
