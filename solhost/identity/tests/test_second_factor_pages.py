@@ -99,7 +99,10 @@ def test_turning_the_app_off_says_what_follows_and_does_it(world):
     assertNotContains(page, "Deactivate")
     assert_clean_page(page)
 
-    assertRedirects(rita.post(deactivate), reverse("mfa_index"))
+    done = rita.post(deactivate, follow=True)
+
+    assertRedirects(done, reverse("mfa_index"))
+    assert "The authenticator app is off: signing in no longer asks for its code." in words(done)
     assert not Authenticator.objects.filter(user=world.rita).exists()
 
 

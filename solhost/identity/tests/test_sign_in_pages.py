@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from solhost.identity.queries import client_asking
 from solhost.identity.tests.oidc import authorize_params, make_client
 from solhost.identity.tests.test_password_reset import NEW_PASSWORD, request_reset, reset_link
+from solhost.test import PASSWORD
 from solhost.web.tests.pages import assert_clean_page, visible_text
 
 AUTHORIZE = reverse("oauth2_provider:authorize")
@@ -112,6 +113,23 @@ def test_the_password_page_says_what_a_new_password_ends(client, world):
     assertContains(page, "Your other browsers are signed out")
     assertContains(page, '<label for="id_oldpassword">Current password</label>', html=True)
     assertContains(page, 'placeholder="New password, again"')
+
+
+def test_signing_in_out_and_changing_the_password_say_what_happened(client, world):
+    signed_in = client.post(
+        reverse("account_login"), {"login": "rita@example.org", "password": PASSWORD}, follow=True
+    )
+    assert "You are signed in as rita." in words(signed_in)
+
+    changed = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        follow=True,
+    )
+    assert "Your password is changed. Your other browsers are signed out" in words(changed)
+
+    signed_out = client.post(reverse("account_logout"), follow=True)
+    assert "You have signed out of the region." in words(signed_out)
 
 
 def test_the_reauthentication_page_says_why_it_asks(client, world):
