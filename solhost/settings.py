@@ -50,6 +50,10 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+# The longest request line (method, address, version) `solhost serve` reads, as gunicorn's
+# limit_request_line: a longer one is answered 414 before Django sees it. The sign-in
+# endpoint turns a request sent by POST into an address, and refuses one that long.
+LONGEST_REQUEST_LINE = 8190
 
 # The region this installation serves (its slug in the Region table).
 SOLHOST_REGION = os.environ.get("SOLHOST_REGION", "merri-bek")

@@ -186,7 +186,15 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             # by POST, from a form on its own site that carries no token of the region's.
             # Seen again as a GET, it is judged exactly as one; no consent form lacks the
             # token, so a forged "allow" is only ever a request to be asked.
-            see_other = HttpResponseRedirect(f"{request.path}?{request.POST.urlencode()}")
+            address = f"{request.path}?{request.POST.urlencode()}"
+            if len(f"GET {address} HTTP/1.1") > settings.LONGEST_REQUEST_LINE:
+                # The browser's GET would be refused before any page could say why.
+                return self._refused_here(
+                    f"The service's sign-in request is {len(address):,} characters long as "
+                    f"an address, more than the {settings.LONGEST_REQUEST_LINE:,} the region "
+                    "reads. The service must send a shorter one."
+                )
+            see_other = HttpResponseRedirect(address)
             see_other.status_code = 303
             return see_other
         return csrf_protect(super().dispatch)(request, *args, **kwargs)

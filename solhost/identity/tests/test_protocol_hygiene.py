@@ -329,6 +329,20 @@ def test_an_authorization_request_by_post_is_seen_again_as_a_get(client, world, 
     assert "code" in _error_sent_back(browser.get(posted["Location"]))
 
 
+def test_a_request_by_post_too_long_for_an_address_is_refused_on_a_page(
+    client, world, nextcloud, settings
+):
+    # Turned into a GET, it would be refused by the server before any page could say why.
+    client.force_login(world.rita)
+    params = authorize_params(nextcloud, state="s" * settings.LONGEST_REQUEST_LINE)
+
+    page = client.post(AUTHORIZE, params)
+
+    assert page.status_code == 400
+    assert "more than the 8,190 the region reads" in page.content.decode()
+    assert not Consent.objects.exists()
+
+
 def test_a_consent_posted_without_the_forms_token_only_asks_again(client, world, nextcloud):
     # Another site's form saying "allow" for the resident is, at most, a request to be
     # asked: nothing is agreed to and no code is sent.

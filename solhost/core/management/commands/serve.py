@@ -1,5 +1,6 @@
 import os
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
@@ -58,7 +59,7 @@ def gunicorn_options(
         # systemd (or the terminal) manages the server; a control socket in the
         # home directory would also clash between two installations.
         "control_socket_disable": True,
-        "limit_request_line": 8190,
+        "limit_request_line": settings.LONGEST_REQUEST_LINE,
     }
 
 
