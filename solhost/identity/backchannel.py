@@ -81,12 +81,12 @@ def post_logout_token(uri: str, token: str) -> str | None:
     can be pointed anywhere after registration), and follow no redirect: a service
     acknowledges at the address it registered.
     """
-    parts = urlsplit(uri)
     try:
+        parts = urlsplit(uri)
         port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        port = None
-    if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
+    except ValueError:  # a bracket never closed, a port past 65535: refused at registration
+        return "not a web address"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not a web address"
     try:
         address = resolve(parts.hostname, port, rule=logout_address_problem)

@@ -457,6 +457,14 @@ def test_a_name_that_resolves_nowhere_is_tried_again_later():
     assert problem.startswith("no answer: files.mcc.invalid could not be resolved")
 
 
+@pytest.mark.parametrize(
+    "uri", ["https://[files.mcc.example.org/logout", "https://files.mcc.example.org:99999/"]
+)
+def test_an_address_urllib_cannot_read_is_not_tried(uri):
+    # Refused at registration; a row written otherwise still can't stop the retries.
+    assert backchannel.post_logout_token(uri, "a logout token") == "not a web address"
+
+
 def test_a_redirect_is_not_followed(receiver):
     receiver.answers = [307]
 
