@@ -95,7 +95,7 @@ def test_the_steward_finds_the_page_and_sees_which_months_can_be_closed(steward,
     page = steward.get(INDEX)
     assert_clean_page(page)
     html = page.content.decode()
-    assert "<caption>Months with usage or payments</caption>" in html
+    assert '<caption id="months-caption">Months with usage or payments</caption>' in html
     assert f'href="{PREVIEW}"' in html
     # This month still takes late usage: it says why, and offers no close.
     this_month = period_of(now)

@@ -154,7 +154,7 @@ def test_a_months_money_goes_where_the_resident_went(live_server, world, browser
     expect(owed.get_by_role("row", name="Merri Creek Computing")).to_contain_text(
         format_aud(statement.payout_cents + statement.carried_cents)
     )
-    sam.page.get_by_label("Partner").select_option(label="Merri Creek Computing")
+    sam.page.get_by_label("Partner", exact=True).select_option(label="Merri Creek Computing")
     sam.page.get_by_label("Amount, in dollars").fill("1000")
     sam.page.get_by_label("Bank reference").fill(f"SOLHOST {period}")
     sam.page.get_by_role("button", name="Record payout").click()

@@ -57,7 +57,9 @@ def every_inflow(october):  # noqa: F811
 
 def _rows(page_html: str, caption: str) -> dict[str, str]:
     """``{row heading: cell}`` of the table with ``caption``, read as a person would."""
-    table = page_html.split(f"<caption>{caption}</caption>")[1].split("</table>")[0]
+    table = re.split(rf"<caption[^>]*>{re.escape(caption)}</caption>", page_html)[1].split(
+        "</table>"
+    )[0]
     return {
         html.unescape(heading): html.unescape(cell)
         for heading, cell in re.findall(
