@@ -11,14 +11,16 @@ SYNAPSE_LOCK := $(RELYING_PARTIES)/synapse/requirements.lock
 SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed-$(shell cat $(SYNAPSE_LOCK) | cksum | cut -d' ' -f1)
 # The provider the sign-in benchmark compares with (npm packages pinned by their lock).
 BENCH_PROVIDER := benchmarks/oidc_provider_node
+# axe-core, the accessibility rules the browser tests check pages against (pinned by its lock).
+ACCESSIBILITY_RULES := solhost/tests/accessibility
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint test-sqlite test-postgres test-sites system-packages relying-parties bench-provider lock lock-synapse bench clean
+.PHONY: demo test lint test-sqlite test-postgres test-sites system-packages relying-parties bench-provider accessibility-rules lock lock-synapse bench clean
 
 demo: $(STAMP)
 	$(BIN)/solhost demo
 
-test: $(STAMP) system-packages relying-parties bench-provider lint test-sqlite test-postgres
+test: $(STAMP) system-packages relying-parties bench-provider accessibility-rules lint test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,7 +35,7 @@ lint: $(STAMP)
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-test-sqlite: $(STAMP) system-packages relying-parties
+test-sqlite: $(STAMP) system-packages relying-parties accessibility-rules
 	env -u DATABASE_URL $(PYTEST)
 
 # Tests marked own_database run solhost on databases of their own (a SQLite file, or the
@@ -82,6 +84,9 @@ system-packages:
 # Real OpenID Connect relying parties (npm packages pinned by their package-lock.json).
 relying-parties: system-packages $(SYNAPSE_STAMP)
 	npm ci --no-audit --no-fund --prefix $(RELYING_PARTIES)/openid_client
+
+accessibility-rules: system-packages
+	npm ci --no-audit --no-fund --prefix $(ACCESSIBILITY_RULES)
 
 # oidc-provider, which benchmarks/oidc_token.py measures sign-ins against (the PostgreSQL
 # run of the suite runs that benchmark once, tiny).

@@ -1,5 +1,6 @@
 """Every page each demo login reaches by following links: it answers, it is built to be
-read, and reading it changes nothing; in a browser, it fits a phone and runs without errors.
+read, and reading it changes nothing; in a browser, it fits a phone, passes axe-core's
+WCAG 2.2 AA rules and runs without errors.
 
 The demo region is loaded once and crawled from the front page as each of its logins and as
 a visitor, following every link on every page (a few pages per address pattern, so that
@@ -11,6 +12,7 @@ login reached (that no login before it sent) is sent as its page fills it, and m
 without an error.
 """
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -102,6 +104,28 @@ TOO_WIDE = """() => [...document.querySelectorAll('body *')]
     .map(element => `${element.tagName.toLowerCase()}.${element.className}`)"""
 
 
+# axe-core (installed by `make test`, pinned by its lock beside this file), and the rules
+# of WCAG 2.2 A and AA as it tags them.
+AXE = Path(__file__).parent / "accessibility/node_modules/axe-core/axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Swagger UI draws the API reference inside this element with markup of its own (buttons
+# within buttons, small links); the page around it is the site's and is checked.
+NOT_OURS = ["#swagger-ui"]
+AXE_RUN = """async ([tags, notOurs]) => (await axe.run({exclude: notOurs}, {
+        runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+    })).violations.map(rule => `${rule.id} (${rule.help}): `
+        + rule.nodes.slice(0, 3).map(node => node.target.join(' ')).join(', '))"""
+
+
+def accessibility_failures(tab, axe_source: str) -> list[str]:
+    """What axe-core finds against WCAG 2.2 AA on ``tab``'s page, one line per rule broken.
+
+    The script is evaluated through the browser's debugging protocol, which the page's
+    Content-Security-Policy does not govern, so the page runs under its real policy."""
+    tab.evaluate(axe_source)
+    return tab.evaluate(AXE_RUN, [WCAG_AA, NOT_OURS])
+
+
 def errors_of(tab) -> list[str]:
     """A list that fills with the scripts' errors and console errors of ``tab`` (blocked by
     the Content-Security-Policy, say), each with its page's address."""
@@ -117,9 +141,10 @@ def errors_of(tab) -> list[str]:
 # The pages' reads are crawled on both databases above; their layout is the same on each.
 @pytest.mark.e2e
 @pytest.mark.same_on_every_database
-def test_every_linked_page_fits_a_phone_and_runs_without_errors(live_server, browser):
+def test_every_linked_page_fits_a_phone_reads_aloud_and_runs_without_errors(live_server, browser):
     load_demo()
     logins = {login.username: login for login in LOGINS}
+    axe_source = AXE.read_text()
     wrong = []
     for who in ("a visitor", *IN_A_BROWSER):
         login = logins.get(who)
@@ -127,10 +152,20 @@ def test_every_linked_page_fits_a_phone_and_runs_without_errors(live_server, bro
         client, context = signed_in_context(browser, live_server.url, user, viewport=PHONE)
         tab = context.new_page()
         errors = errors_of(tab)
+        checked = set()
         for address in crawl(through(client)).pages:
             if address.startswith(OWN_MARKUP):
                 continue
             tab.goto(live_server.url + address)
+            # One page of each kind (address pattern) for each login: the pages of a kind
+            # share a template, and each login sees its own parts of it.
+            kind = pattern_of(urlsplit(address).path)
+            if kind not in checked:
+                checked.add(kind)
+                wrong += [
+                    f"as {who}: {address} breaks {failure}"
+                    for failure in accessibility_failures(tab, axe_source)
+                ]
             if tab.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
                 wrong.append(
                     f"as {who}: {address} scrolls sideways at {PHONE['width']} px; "
@@ -139,3 +174,18 @@ def test_every_linked_page_fits_a_phone_and_runs_without_errors(live_server, bro
         context.close()
         wrong += [f"as {who}: {error}" for error in errors]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.e2e
+@pytest.mark.same_on_every_database
+def test_the_accessibility_check_finds_what_a_screen_reader_would_miss(browser):
+    tab = browser.new_page()
+    tab.set_content(
+        '<!doctype html><html lang="en"><title>t</title><main><img src="/x.png">'
+        '<a href="/"></a><div id="swagger-ui"><img src="/y.png"></div></main></html>'
+    )
+
+    failures = accessibility_failures(tab, AXE.read_text())
+
+    assert [failure.split(" ")[0] for failure in failures] == ["image-alt", "link-name"]
+    assert 'img[src="/y.png"]' not in " ".join(failures)  # Swagger UI's part is not judged
