@@ -1,10 +1,12 @@
 """Reading what the provider holds for a resident."""
 
+import datetime
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
@@ -14,7 +16,13 @@ from solhost.core.models import AuditEvent
 from solhost.core.reads import unique_match
 from solhost.core.safe_json import text_problem
 from solhost.identity.databases import written_to
-from solhost.identity.models import Consent, ServiceClient, SignedInSession, User
+from solhost.identity.models import (
+    Consent,
+    LogoutDelivery,
+    ServiceClient,
+    SignedInSession,
+    User,
+)
 from solhost.identity.oidc import scope_summaries
 
 
@@ -117,3 +125,52 @@ def client_asking(next_url: str | None, *, host: str) -> ServiceClient | None:
         ServiceClient.objects.select_related("service__organisation").filter(client_id=client_id)
     )
     return client if client is not None and client.approved else None
+
+
+# How far back a service's admins see the logout tokens sent to it: long enough to cover a
+# weekend, short enough to show the state of the endpoint today.
+DELIVERY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class LogoutDeliveries:
+    """What became of the logout tokens a client was owed in the last ``DELIVERY_DAYS``."""
+
+    acknowledged: int
+    retrying: int
+    given_up: int
+    # The latest token still not acknowledged after an attempt: when its session ended,
+    # and what the last attempt got back.
+    latest_problem: str
+    latest_problem_at: datetime.datetime | None
+
+
+def logout_deliveries(clients: list[ServiceClient]) -> dict[int, LogoutDeliveries]:
+    """For each of ``clients`` (by primary key) with a back-channel logout address, what
+    became of its logout tokens lately: counts, and the latest problem. Nothing about whom
+    they named: a co-op sees its endpoint's health, not its residents' comings and goings."""
+    posting = [client.pk for client in clients if client.backchannel_logout_uri]
+    recent = LogoutDelivery.objects.filter(
+        client_id__in=posting, created__gte=timezone.now() - timedelta(days=DELIVERY_DAYS)
+    )
+    counts = {
+        row["client_id"]: row
+        for row in recent.values("client_id").annotate(
+            acknowledged=Count("pk", filter=Q(delivered_at__isnull=False)),
+            retrying=Count("pk", filter=Q(delivered_at=None, abandoned_at=None)),
+            given_up=Count("pk", filter=Q(abandoned_at__isnull=False)),
+        )
+    }
+    unacknowledged = recent.filter(delivered_at=None, attempts__gt=0).order_by("-created")
+    summaries = {}
+    for pk in posting:
+        # One read each: a co-op registers a client or two per service.
+        row, problem = counts.get(pk, {}), unacknowledged.filter(client_id=pk).first()
+        summaries[pk] = LogoutDeliveries(
+            acknowledged=row.get("acknowledged", 0),
+            retrying=row.get("retrying", 0),
+            given_up=row.get("given_up", 0),
+            latest_problem=problem.last_outcome if problem else "",
+            latest_problem_at=problem.created if problem else None,
+        )
+    return summaries

@@ -49,7 +49,12 @@ from solhost.identity.oidc import (
     sign_in_refused,
     unusable_resource,
 )
-from solhost.identity.queries import client_asking, connected_clients
+from solhost.identity.queries import (
+    DELIVERY_DAYS,
+    client_asking,
+    connected_clients,
+    logout_deliveries,
+)
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
 from solhost.identity.subjects import subject_for
 from solhost.partners.models import Service
@@ -650,13 +655,16 @@ def service_clients(request: HttpRequest, slug: str, service_slug: str) -> HttpR
             actor=request.user,
         )
         form = ClientForm()
+    clients = list(service.oidc_clients.order_by("-created"))
+    deliveries = logout_deliveries(clients)
     return render(
         request,
         "identity/service_clients.html",
         {
             "organisation": organisation,
             "service": service,
-            "clients": service.oidc_clients.order_by("-created"),
+            "clients": [(client, deliveries.get(client.pk)) for client in clients],
+            "delivery_days": DELIVERY_DAYS,
             "form": form,
             "registered": registered,
             "title": f"Sign-in clients for {service}",

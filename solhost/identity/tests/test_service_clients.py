@@ -1,12 +1,16 @@
 """/manage/<org>/services/<service>/clients/: a partner registers sign-in clients for its service."""
 
+from datetime import timedelta
+
 from django.contrib.auth.hashers import check_password
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.core.models import AuditEvent
-from solhost.identity.models import ServiceClient
-from solhost.web.tests.pages import assert_clean_page
+from solhost.identity.models import LogoutDelivery, ServiceClient
+from solhost.identity.tests.oidc import make_client
+from solhost.web.tests.pages import assert_clean_page, visible_text
 
 
 def url(org="mcc", service="mcc-files"):
@@ -129,3 +133,39 @@ def test_the_trail_notes_that_a_client_has_a_secret_but_never_the_secret_or_its_
     for event in events:
         text = str(event.before) + str(event.after)
         assert secret not in text and registered.client_secret not in text
+
+
+def test_a_partner_sees_what_became_of_its_services_logout_tokens(client, world):
+    registered = make_client(world.mcc_service)
+    registered.client.backchannel_logout_uri = "https://files.mcc.example.org/backchannel"
+    registered.client.save()
+    other = make_client(world.mcc_service)  # no back-channel address: nothing to report
+    now = timezone.now()
+
+    def owed(minutes_ago, **state):
+        delivery = LogoutDelivery.objects.create(
+            client=registered.client, subject="s", reason="logout", **state
+        )
+        LogoutDelivery.objects.filter(pk=delivery.pk).update(
+            created=now - timedelta(minutes=minutes_ago)
+        )
+
+    owed(5, attempts=1, delivered_at=now, last_outcome="acknowledged")
+    owed(10, attempts=1, delivered_at=now, last_outcome="acknowledged")
+    owed(20, attempts=2, last_outcome="HTTP 500")
+    owed(30, attempts=1, last_outcome="no answer: timed out")
+    owed(60 * 24 * 3, attempts=12, abandoned_at=now, last_outcome="HTTP 404")
+    owed(60 * 24 * 8, attempts=1, delivered_at=now)  # before the week shown
+    client.force_login(world.alice)
+
+    page = client.get(url())
+
+    words = visible_text(page.content.decode())
+    assert (
+        "Logout tokens, last 7 days: 2 acknowledged, 2 being sent again, "
+        "1 given up after every retry." in words
+    )
+    assert "Latest not acknowledged: HTTP 500" in words  # the newest, not the oldest
+    assert words.count("Logout tokens, last") == 1  # the client without an address has none
+    assert other.client.client_id in words
+    assert "subject" not in words and '"s"' not in words
