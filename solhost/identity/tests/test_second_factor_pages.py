@@ -162,3 +162,19 @@ def test_the_second_step_of_signing_in_says_what_it_asks_for(world):
     signed_in_now = browser.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
     assert signed_in_now.status_code == 302
     assert browser.get(reverse("mfa_index")).status_code == 200
+
+
+def test_adding_and_renaming_a_key_say_what_happens(world):
+    adding = signed_in(world.rita).get(reverse("mfa_add_webauthn"))
+    key = with_security_key(world.rita)
+    rita = signed_in(world.rita)
+    renaming = rita.get(reverse("mfa_edit_webauthn", kwargs={"pk": key.pk}))
+
+    assertContains(adding, "<h1>Add a security key</h1>", html=True)
+    assert "your browser asks you to touch or unlock the key" in words(adding)
+    assertContains(adding, 'id="mfa_webauthn_add"')  # allauth's script finds its button
+    assertContains(adding, 'data-allauth-onload="allauth.webauthn.forms.addForm"')
+    assertContains(renaming, "<h1>Rename a security key</h1>", html=True)
+    assertRedirects(rita.post(renaming.request["PATH_INFO"], {"name": "Red key"}), KEYS)
+    key.refresh_from_db()
+    assert key.data["name"] == "Red key"

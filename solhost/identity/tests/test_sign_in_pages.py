@@ -2,6 +2,7 @@
 it, so that they know what their regional account is being used for; allauth's account
 pages (sign-in, sign-out, password change and reset) speak in the region's words."""
 
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -220,3 +221,38 @@ def test_a_used_reset_link_says_why_it_may_not_work_and_where_to_get_another(
     assertContains(page, f'<a href="{reverse("account_reset_password")}">Ask for a new link</a>')
     assert "Bad Token" not in words(page)
     assert_clean_page(page)
+
+
+def test_the_confirmation_page_says_whose_address_it_confirms(client, world, mailoutbox):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "otto@example.org",
+            "username": "otto",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    link = re.search(r"https?://\S+(/accounts/confirm-email/\S+/)", mailoutbox[0].body)[1]
+
+    page = client.get(link)
+
+    assertContains(page, "<h1>Confirm your email address</h1>", html=True)
+    assert "Is otto@example.org your address, for the regional account otto?" in words(page)
+    assertContains(page, "Confirm the address")
+    assert_clean_page(page)
+    done = client.post(link, follow=True)
+    assert "You have confirmed otto@example.org" in words(done)
+
+
+def test_a_switched_off_account_is_told_so_at_sign_in(client, world):
+    world.rita.is_active = False
+    world.rita.save()
+
+    page = client.post(
+        reverse("account_login"), {"login": "rita@example.org", "password": PASSWORD}, follow=True
+    )
+
+    assertContains(page, "<h1>This account is switched off</h1>", html=True)
+    assert "Nothing in it has been deleted." in words(page)
+    assert "_auth_user_id" not in client.session

@@ -142,4 +142,4 @@ def test_login_before_verification_is_sent_to_verify(client, db, mailoutbox):
 def test_a_bad_confirmation_key_verifies_nothing(client, db):
     response = client.get(reverse("account_confirm_email", args=["not-a-key"]))
 
-    assertContains(response, "expired or is invalid")
+    assertContains(response, "This link no longer works")
