@@ -61,3 +61,16 @@ def test_a_reset_for_an_unknown_address_reveals_nothing(client, world, mailoutbo
 
     assertRedirects(response, reverse("account_reset_password_done"))
     assert not RESET_LINK.search("".join(m.body for m in mailoutbox))
+
+
+def test_the_mails_say_what_the_link_does_and_what_to_do_if_it_was_not_you(
+    client, world, mailoutbox
+):
+    request_reset(client, "rita@example.org")
+    request_reset(client, "stranger@example.org")
+
+    reset, unknown = (" ".join(m.body.split()) for m in mailoutbox)
+    assert "A new password signs you out of every browser" in reset
+    assert "If it wasn't you, ignore this email: your password stays as it is." in reset
+    assert "no regional account uses this address" in unknown
+    assert "/accounts/signup/" in unknown

@@ -87,6 +87,9 @@ def test_signup_sends_a_link_that_verifies_the_address(client, db, mailoutbox):
     assert not address.verified
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["nina@example.org"]
+    words = " ".join(mailoutbox[0].body.split())
+    assert "The regional account nina gave this email address as its own." in words
+    assert "nobody can sign in with an address that isn't confirmed" in words
 
     path = link_path(mailoutbox[0])
     page = client.get(path)
