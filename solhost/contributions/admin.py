@@ -8,7 +8,7 @@ from solhost.contributions.models import (
     SponsoredSeat,
     StatementLine,
 )
-from solhost.core.admin import AuditedAdmin
+from solhost.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(PaymentReference)
@@ -38,22 +38,13 @@ class SponsoredSeatAdmin(AuditedAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(AuditedAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     """Payments are recorded on the steward's payments page, which also posts them to the books."""
 
     list_display = ("received_on", "reference", "amount_cents", "source", "recorded_by")
     list_filter = ("source",)
     search_fields = ("reference__code",)
     date_hierarchy = "received_on"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CsvMapping)
@@ -64,19 +55,10 @@ class CsvMappingAdmin(AuditedAdmin):
 
 
 @admin.register(StatementLine)
-class StatementLineAdmin(AuditedAdmin):
+class StatementLineAdmin(ReadOnlyAdmin):
     """Statement lines come only from imports and are decided on the queue page."""
 
     list_display = ("booked_on", "amount_cents", "description", "status", "format")
     list_filter = ("status", "format")
     search_fields = ("description", "bank_id")
     date_hierarchy = "booked_on"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

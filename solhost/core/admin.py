@@ -175,6 +175,20 @@ class ParameterAdmin(AuditedAdmin):
     inlines = [ParameterValueInline, AuditTrailInline]
 
 
+class ReadOnlyAdmin(AuditedAdmin):
+    """Records that only their own actions write: the steward reads them here and never
+    adds, changes or deletes one by hand (each subclass says whose records they are)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "actor_label", "action", "object_repr")

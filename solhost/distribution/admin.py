@@ -1,20 +1,11 @@
 from django.contrib import admin
 
-from solhost.core.admin import AuditedAdmin
+from solhost.core.admin import ReadOnlyAdmin
 from solhost.distribution.models import PartnerStatement, Payout, PeriodClose, ResidentShare
 
 
-class ClosedRecordAdmin(AuditedAdmin):
+class ClosedRecordAdmin(ReadOnlyAdmin):
     """A close is final: ``solhost close-period`` writes it, nobody edits it."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PeriodClose)

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from solhost.core import audit
-from solhost.core.admin import AuditedAdmin, deletion_refused
+from solhost.core.admin import AuditedAdmin, ReadOnlyAdmin, deletion_refused
 from solhost.identity import actions as identity_actions
-from solhost.identity.models import User
+from solhost.identity.models import LogoutDelivery, User
 from solhost.identity.sessions import current_signed_in_session
 
 ERASED_NOT_DELETED = (
@@ -171,3 +171,27 @@ class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
         for client in queryset.filter(approved_at=None):
             identity_actions.approve_client(client=client, steward=request.user)
         self.message_user(request, "Approved the selected clients; residents can sign in now.")
+
+
+@admin.register(LogoutDelivery)
+class LogoutDeliveryAdmin(ReadOnlyAdmin):
+    """The logout tokens services were owed, written when a session ends and by each
+    attempt to send one: which services did not sign a resident out, and why."""
+
+    list_display = (
+        "client",
+        "reason",
+        "created",
+        "attempts",
+        "delivered_at",
+        "abandoned_at",
+        "last_outcome",
+    )
+    list_filter = (
+        "reason",
+        ("delivered_at", admin.EmptyFieldListFilter),
+        ("abandoned_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("client__client_id", "client__service__name", "last_outcome")
+    date_hierarchy = "created"
+    list_select_related = ("client",)

@@ -1,20 +1,11 @@
 from django.contrib import admin
 
-from solhost.core.admin import AuditedAdmin
+from solhost.core.admin import ReadOnlyAdmin
 from solhost.ledger.models import Account, Posting, Transaction
 
 
-class ReadOnlyAdmin(AuditedAdmin):
+class BooksAdmin(ReadOnlyAdmin):
     """The books are written only by their actions; the admin shows them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PostingInline(admin.TabularInline):
@@ -28,15 +19,15 @@ class PostingInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
+class AccountAdmin(BooksAdmin):
     list_display = ("code", "name", "kind", "partner")
     list_filter = ("kind",)
     search_fields = ("code", "name")
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdmin):
+class TransactionAdmin(BooksAdmin):
     list_display = ("date", "description", "key", "recorded_by", "reverses")
     date_hierarchy = "date"
     search_fields = ("description", "key")
-    inlines = [PostingInline, *AuditedAdmin.inlines]
+    inlines = [PostingInline, *BooksAdmin.inlines]

@@ -1,26 +1,17 @@
 from django.contrib import admin
 
-from solhost.core.admin import AuditedAdmin
+from solhost.core.admin import ReadOnlyAdmin
 from solhost.metering.models import FrozenPeriod, UsageEvent
 
 
 @admin.register(UsageEvent)
-class UsageEventAdmin(AuditedAdmin):
+class UsageEventAdmin(ReadOnlyAdmin):
     """Events are the partners' reports: the steward reads them and never edits them."""
 
     list_display = ("day", "partner", "service", "kind", "quantity", "received_at")
     list_filter = ("partner", "kind")
     date_hierarchy = "day"
     raw_id_fields = ("resident",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FrozenPeriod)

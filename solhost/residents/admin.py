@@ -1,20 +1,11 @@
 from django.contrib import admin
 
-from solhost.core.admin import AuditedAdmin
+from solhost.core.admin import ReadOnlyAdmin
 from solhost.residents.models import AccountDeletion, AccountExport, DeletionNotice
 
 
-class ResidentRecordAdmin(AuditedAdmin):
+class ResidentRecordAdmin(ReadOnlyAdmin):
     """Written by residents and by ``solhost delete-due-accounts``; the steward only reads."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccountDeletion)

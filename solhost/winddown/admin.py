@@ -1,25 +1,16 @@
 from django.contrib import admin
 
-from solhost.core.admin import AuditedAdmin
+from solhost.core.admin import ReadOnlyAdmin
 from solhost.winddown.models import Case, HandoverOffer, HandoverRequest, WindDown
 
 
-class ReadOnlyAdmin(AuditedAdmin):
+class WindDownRecordAdmin(ReadOnlyAdmin):
     """The steward reads wind-downs here; every change goes through the wind-down pages,
     whose actions check the dates and states and record each step."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WindDown)
-class WindDownAdmin(ReadOnlyAdmin):
+class WindDownAdmin(WindDownRecordAdmin):
     list_display = (
         "organisation",
         "announced_on",
@@ -30,17 +21,17 @@ class WindDownAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(WindDownRecordAdmin):
     list_display = ("resident", "service", "state", "move_to", "changed_at", "closed_at")
     list_filter = ("wind_down__organisation", "state")
     raw_id_fields = ("resident",)
 
 
 @admin.register(HandoverOffer)
-class HandoverOfferAdmin(ReadOnlyAdmin):
+class HandoverOfferAdmin(WindDownRecordAdmin):
     list_display = ("__str__", "wind_down", "handed_to", "handed_over_at")
 
 
 @admin.register(HandoverRequest)
-class HandoverRequestAdmin(ReadOnlyAdmin):
+class HandoverRequestAdmin(WindDownRecordAdmin):
     list_display = ("offer", "organisation", "asked_at")

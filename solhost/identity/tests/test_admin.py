@@ -143,3 +143,27 @@ def test_an_account_is_not_deleted_in_the_admin_and_the_page_says_how(world, cli
     assert bulk.status_code in (200, 302)
     assert User.objects.filter(pk=world.rita.pk).exists()
     assert delete not in page
+
+
+def test_the_steward_reads_which_services_were_not_told_of_a_logout(world, client):
+    from solhost.identity.models import LogoutDelivery
+    from solhost.identity.tests.oidc import make_client
+
+    registered = make_client(world.mcc_service).client
+    owed = LogoutDelivery.objects.create(
+        client=registered, subject="s", reason="logout", attempts=12, last_outcome="HTTP 503"
+    )
+    client.force_login(world.sam)
+
+    listed = client.get(
+        reverse("admin:identity_logoutdelivery_changelist"), {"delivered_at__isnull": "True"}
+    )
+    change_url = reverse("admin:identity_logoutdelivery_change", args=[owed.pk])
+
+    assert listed.status_code == 200 and "HTTP 503" in listed.content.decode()
+    assert client.get(reverse("admin:identity_logoutdelivery_add")).status_code == 403
+    # Read only: no form to send back, and nothing deleted by hand.
+    assert 'name="last_outcome"' not in client.get(change_url).content.decode()
+    deleting = reverse("admin:identity_logoutdelivery_delete", args=[owed.pk])
+    assert client.post(deleting, {"post": "yes"}).status_code == 403
+    assert LogoutDelivery.objects.filter(pk=owed.pk).exists()
