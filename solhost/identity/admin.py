@@ -11,7 +11,8 @@ from django.db import transaction
 from solhost.core import audit
 from solhost.core.admin import AuditedAdmin, ReadOnlyAdmin, deletion_refused
 from solhost.identity import actions as identity_actions
-from solhost.identity.models import LogoutDelivery, User
+from solhost.identity.databases import joinable
+from solhost.identity.models import LogoutDelivery, ServiceClient, User
 from solhost.identity.sessions import current_signed_in_session
 
 ERASED_NOT_DELETED = (
@@ -192,6 +193,11 @@ class LogoutDeliveryAdmin(ReadOnlyAdmin):
         ("delivered_at", admin.EmptyFieldListFilter),
         ("abandoned_at", admin.EmptyFieldListFilter),
     )
-    search_fields = ("client__client_id", "client__service__name", "last_outcome")
+    search_fields = ("last_outcome", "subject")
     date_hierarchy = "created"
-    list_select_related = ("client",)
+
+    def get_list_select_related(self, request):
+        # At a site the deliveries are its own and the clients are read from the region's
+        # standby: two databases, which no query joins (so no search by client either).
+        # An empty tuple, not False: False has Django join every foreign key listed.
+        return ("client",) if joinable(LogoutDelivery, ServiceClient) else ()
