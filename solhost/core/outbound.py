@@ -15,6 +15,7 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import Callable
+from urllib.parse import SplitResult
 
 # Why an address may not be reached (said after "<host> resolves to <address>, "), or None.
 AddressRule = Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], str | None]
@@ -56,6 +57,16 @@ def special_address_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
     if ip.is_reserved:
         return "reserved"
     return None
+
+
+def port_of(parts: SplitResult) -> int:
+    """The port an http(s) address names, or its scheme's; ValueError for one past 65535."""
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def request_target(parts: SplitResult) -> str:
+    """What the request line asks the host for: the address's path and query."""
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def resolve(host: str, port: int, *, rule: AddressRule) -> str:

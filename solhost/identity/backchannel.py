@@ -19,7 +19,13 @@ from jwcrypto import jwt
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
-from solhost.core.outbound import RefusedAddress, pinned_connection, resolve
+from solhost.core.outbound import (
+    RefusedAddress,
+    pinned_connection,
+    port_of,
+    request_target,
+    resolve,
+)
 from solhost.identity.models import ServiceClient, logout_address_problem
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -83,7 +89,7 @@ def post_logout_token(uri: str, token: str) -> str | None:
     """
     try:
         parts = urlsplit(uri)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = port_of(parts)
     except ValueError:  # a bracket never closed, a port past 65535: refused at registration
         return "not a web address"
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -100,7 +106,7 @@ def post_logout_token(uri: str, token: str) -> str | None:
     try:
         connection.request(
             "POST",
-            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            request_target(parts),
             body=urlencode({"logout_token": token}),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )

@@ -26,6 +26,8 @@ from solhost.core.outbound import (
     RefusedAddress,
     is_public_address,
     pinned_connection,
+    port_of,
+    request_target,
     resolve,
 )
 
@@ -93,7 +95,7 @@ def check_url(
                 problem=f"{host} is not a host the service declared; not requested",
             )
         try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
+            port = port_of(parts)
         except ValueError:
             return Check(up=False, problem=f"{url} has a port that is not a number to 65535")
         try:
@@ -174,10 +176,9 @@ def _request(
         parts.scheme, parts.hostname or "", address, port, timeout=_remaining(deadline)
     )
     try:
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        connection.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+        connection.request(
+            "GET", request_target(parts), headers={"User-Agent": USER_AGENT, "Accept": "*/*"}
+        )
         response = connection.getresponse()
         read = 0
         while read < max_bytes:
