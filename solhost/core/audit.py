@@ -89,6 +89,14 @@ class AuditAction(StrEnum):
     )
     CLIENT_REGISTER = "identity.client.register", "A partner registered a service's sign-in."
     CLIENT_APPROVE = "identity.client.approve", "The steward approved a service's sign-in."
+    CLIENT_CHANGE = (
+        "identity.client.change",
+        "A partner changed the addresses of a service's sign-in client.",
+    )
+    CLIENT_NEW_SECRET = (
+        "identity.client.new_secret",
+        "A partner gave a service's sign-in client a new secret; the old one stopped working.",
+    )
     CONSENT_GIVE = "identity.consent.give", "A resident let a service see their details."
     CONSENT_WITHDRAW = "identity.consent.withdraw", "A resident disconnected a service."
     SESSION_END = "identity.session.end", "A resident ended one of their sessions."

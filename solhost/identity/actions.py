@@ -69,6 +69,28 @@ def _logout_uri(field: str, uri: str) -> str:
     return uri
 
 
+def _address_fields(
+    *,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str],
+    backchannel_logout_uri: str,
+    backchannel_logout_session_required: bool,
+    frontchannel_logout_uri: str,
+    frontchannel_logout_session_required: bool,
+) -> dict[str, str | bool]:
+    """A client's address fields as they are stored, refused field by field when wrong."""
+    return {
+        "redirect_uris": _redirect_uris(redirect_uris),
+        "post_logout_redirect_uris": _uri_list(
+            "post_logout_redirect_uris", post_logout_redirect_uris
+        ),
+        "backchannel_logout_uri": _logout_uri("backchannel_logout_uri", backchannel_logout_uri),
+        "backchannel_logout_session_required": backchannel_logout_session_required,
+        "frontchannel_logout_uri": _logout_uri("frontchannel_logout_uri", frontchannel_logout_uri),
+        "frontchannel_logout_session_required": frontchannel_logout_session_required,
+    }
+
+
 @transaction.atomic(durable=True)
 def register_client(
     *,
@@ -94,14 +116,14 @@ def register_client(
         service=service,
         name=service.name,
         user=actor,
-        redirect_uris=_redirect_uris(redirect_uris),
-        post_logout_redirect_uris=_uri_list(
-            "post_logout_redirect_uris", post_logout_redirect_uris or []
+        **_address_fields(
+            redirect_uris=redirect_uris,
+            post_logout_redirect_uris=post_logout_redirect_uris or [],
+            backchannel_logout_uri=backchannel_logout_uri,
+            backchannel_logout_session_required=backchannel_logout_session_required,
+            frontchannel_logout_uri=frontchannel_logout_uri,
+            frontchannel_logout_session_required=frontchannel_logout_session_required,
         ),
-        backchannel_logout_uri=_logout_uri("backchannel_logout_uri", backchannel_logout_uri),
-        backchannel_logout_session_required=backchannel_logout_session_required,
-        frontchannel_logout_uri=_logout_uri("frontchannel_logout_uri", frontchannel_logout_uri),
-        frontchannel_logout_session_required=frontchannel_logout_session_required,
         client_type=ServiceClient.CLIENT_PUBLIC if public else ServiceClient.CLIENT_CONFIDENTIAL,
         authorization_grant_type=ServiceClient.GRANT_AUTHORIZATION_CODE,
         client_secret=secret,
@@ -113,6 +135,67 @@ def register_client(
         client, {}, actor=actor, action=AuditAction.CLIENT_REGISTER, skip=["client_secret"]
     )
     return RegisteredClient(client=client, secret=secret)
+
+
+@transaction.atomic(durable=True)
+def change_client_addresses(
+    *,
+    client: ServiceClient,
+    actor: User,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str],
+    backchannel_logout_uri: str,
+    backchannel_logout_session_required: bool,
+    frontchannel_logout_uri: str,
+    frontchannel_logout_session_required: bool,
+) -> bool:
+    """Give a client new addresses, at once, and say whether anything changed.
+
+    The steward's approval stands: it is of the service signing residents in, and a
+    co-op can only change its own service's clients (decision 0016). The trail keeps the
+    old and new addresses. Logout tokens still owed go to the new back-channel address;
+    with none, they are given up (``attempt_logout_delivery``).
+    """
+    current = ServiceClient.objects.select_for_update().get(pk=client.pk)
+    return save_audited(
+        current,
+        _address_fields(
+            redirect_uris=redirect_uris,
+            post_logout_redirect_uris=post_logout_redirect_uris,
+            backchannel_logout_uri=backchannel_logout_uri,
+            backchannel_logout_session_required=backchannel_logout_session_required,
+            frontchannel_logout_uri=frontchannel_logout_uri,
+            frontchannel_logout_session_required=frontchannel_logout_session_required,
+        ),
+        actor=actor,
+        action=AuditAction.CLIENT_CHANGE,
+        skip=["client_secret"],
+    )
+
+
+@transaction.atomic(durable=True)
+def replace_client_secret(*, client: ServiceClient, actor: User) -> RegisteredClient:
+    """A new secret for a confidential client, returned only here; the old one stops
+    working at once.
+
+    For a secret that leaked, or one nobody kept. Tokens already issued keep working:
+    they were never tied to the secret, and revoking them would sign every resident out
+    of the service for a fault that was not theirs.
+    """
+    current = ServiceClient.objects.select_for_update().get(pk=client.pk)
+    if current.client_type != ServiceClient.CLIENT_CONFIDENTIAL:
+        raise ValidationError("A public client has no secret: it proves itself with PKCE.")
+    secret = generate_client_secret()
+    current.client_secret = secret  # hashed as it is saved (hash_client_secret)
+    current.save(update_fields=["client_secret", "updated"])
+    # The trail would show "(set)" before and after; it says what happened instead.
+    record(
+        actor=actor,
+        action=AuditAction.CLIENT_NEW_SECRET,
+        obj=current,
+        note="a new client secret; the old one no longer works",
+    )
+    return RegisteredClient(client=current, secret=secret)
 
 
 @transaction.atomic(durable=True)

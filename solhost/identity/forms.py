@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from solhost.core.forms import JSONField
 from solhost.identity import usernames
-from solhost.identity.models import logout_uri_problem, redirect_uri_problem
+from solhost.identity.models import ServiceClient, logout_uri_problem, redirect_uri_problem
 from solhost.identity.queries import authorization_parameter
 
 
@@ -32,10 +32,14 @@ def _logout_uri(value: str) -> str:
     return uri
 
 
-class ClientForm(forms.Form):
+class ClientAddressesForm(forms.Form):
+    """Where a client's residents are sent and how its service hears of sign-outs: what a
+    co-op gives when it registers a client, and may change later."""
+
     redirect_uris = forms.CharField(
         label="Redirect URIs",
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give at least one redirect URI."},
         help_text=(
             "One per line, exactly as your service sends them: residents are only ever sent "
             "back to an address listed here, character for character. Each starts with "
@@ -48,10 +52,6 @@ class ClientForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line: where residents may be sent after signing out.",
-    )
-    public = forms.BooleanField(
-        label="Public client (an app that cannot keep a secret; it must use PKCE)",
-        required=False,
     )
     backchannel_logout_uri = forms.CharField(
         label="Back-channel logout URI",
@@ -108,6 +108,29 @@ class ClientForm(forms.Form):
 
     def clean_frontchannel_logout_uri(self) -> str:
         return _logout_uri(self.cleaned_data["frontchannel_logout_uri"])
+
+    @classmethod
+    def of(cls, client: ServiceClient, data=None) -> "ClientAddressesForm":
+        """The form for changing ``client``, showing what it has now."""
+        initial = {
+            field: getattr(client, field)
+            for field in cls.base_fields
+            if field not in ("redirect_uris", "post_logout_redirect_uris")
+        }
+        initial["redirect_uris"] = "\n".join(client.redirect_uris.split())
+        initial["post_logout_redirect_uris"] = "\n".join(client.post_logout_redirect_uris.split())
+        return cls(data, initial=initial)
+
+
+class ClientForm(ClientAddressesForm):
+    """A new client: its addresses, and whether it is a public client, which is fixed once
+    it is registered (a secret can't be added to an app that cannot keep one)."""
+
+    public = forms.BooleanField(
+        label="Public client (an app that cannot keep a secret; it must use PKCE)",
+        required=False,
+    )
+    field_order = ["redirect_uris", "post_logout_redirect_uris", "public"]
 
 
 def login_hint_in(next_url: str) -> str | None:

@@ -88,4 +88,14 @@ urlpatterns = [
         views.service_clients,
         name="service_clients",
     ),
+    path(
+        "manage/<slug:slug>/services/<slug:service_slug>/clients/<int:client_pk>/",
+        views.service_client,
+        name="service_client",
+    ),
+    path(
+        "manage/<slug:slug>/services/<slug:service_slug>/clients/<int:client_pk>/secret/",
+        views.new_client_secret,
+        name="new_client_secret",
+    ),
 ]

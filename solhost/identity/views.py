@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,10 +26,13 @@ from oauth2_provider.oauth2_backends import _add_iss_to_redirect
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
 
+from solhost.core.audit import AuditAction, admin_action
+from solhost.core.forms import submit
 from solhost.core.middleware import allow_form_to_reach, allow_frames_from, refusal
 from solhost.core.reads import unique_match
 from solhost.core.request_input import named_parameter_problems
 from solhost.core.safe_json import whole_number
+from solhost.core.trail import trail
 from solhost.identity import actions, frontchannel
 from solhost.identity.assurance import ACR_VALUES
 from solhost.identity.claims import (
@@ -40,7 +44,7 @@ from solhost.identity.claims import (
 )
 from solhost.identity.databases import at_replica_site
 from solhost.identity.form_post import FormPostResponseMixin
-from solhost.identity.forms import ClientForm, login_hint_in
+from solhost.identity.forms import ClientAddressesForm, ClientForm, login_hint_in
 from solhost.identity.jwks import id_token_hint_claims
 from solhost.identity.models import Consent, ServiceClient, SignedInSession
 from solhost.identity.oidc import (
@@ -58,7 +62,7 @@ from solhost.identity.queries import (
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
 from solhost.identity.subjects import subject_for
 from solhost.partners.models import Service
-from solhost.partners.permissions import organisation_for_user
+from solhost.partners.permissions import may_act_for, organisation_for_user
 
 
 def trust_facts(client: ServiceClient) -> dict:
@@ -637,27 +641,14 @@ def service_clients(request: HttpRequest, slug: str, service_slug: str) -> HttpR
     organisation = organisation_for_user(request, slug, edit=request.method == "POST")
     service = get_object_or_404(Service, organisation=organisation, slug=service_slug)
     form = ClientForm(request.POST if request.method == "POST" else None)
-    registered = None
-    if request.method == "POST" and form.is_valid():
-        registered = actions.register_client(
-            service=service,
-            redirect_uris=form.cleaned_data["redirect_uris"],
-            post_logout_redirect_uris=form.cleaned_data["post_logout_redirect_uris"],
-            backchannel_logout_uri=form.cleaned_data["backchannel_logout_uri"],
-            backchannel_logout_session_required=form.cleaned_data[
-                "backchannel_logout_session_required"
-            ],
-            frontchannel_logout_uri=form.cleaned_data["frontchannel_logout_uri"],
-            frontchannel_logout_session_required=form.cleaned_data[
-                "frontchannel_logout_session_required"
-            ],
-            public=form.cleaned_data["public"],
-            actor=request.user,
-        )
+    registered = submit(
+        form, lambda data: actions.register_client(service=service, actor=request.user, **data)
+    )
+    if registered is not None:
         form = ClientForm()
     clients = list(service.oidc_clients.order_by("-created"))
     deliveries = logout_deliveries(clients)
-    return render(
+    response = render(
         request,
         "identity/service_clients.html",
         {
@@ -670,4 +661,109 @@ def service_clients(request: HttpRequest, slug: str, service_slug: str) -> HttpR
             "title": f"Sign-in clients for {service}",
         },
         status=400 if form.errors else 200,
+    )
+    return _shown_once(response, registered)
+
+
+def _shown_once(
+    response: HttpResponse, registered: actions.RegisteredClient | None
+) -> HttpResponse:
+    # A page showing a new secret is kept by no cache, nor by the browser's history.
+    if registered is not None and registered.secret:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+# What a co-op and the steward did to a client; never the events of residents signing in.
+CLIENT_KEEPERS_EVENTS = [
+    AuditAction.CLIENT_REGISTER,
+    AuditAction.CLIENT_APPROVE,
+    AuditAction.CLIENT_CHANGE,
+    AuditAction.CLIENT_NEW_SECRET,
+    *(admin_action(ServiceClient, verb) for verb in ("change", "delete")),
+]
+
+
+def _client_for_user(
+    request: HttpRequest, slug: str, service_slug: str, client_pk: int, *, edit: bool
+) -> ServiceClient:
+    """One of the organisation's service's clients: its members may look, its admins
+    change it; anyone else gets the organisation's refusal or a 404."""
+    organisation = organisation_for_user(request, slug, edit=edit)
+    return get_object_or_404(
+        ServiceClient.objects.select_related("service__organisation"),
+        pk=client_pk,
+        service__organisation=organisation,
+        service__slug=service_slug,
+    )
+
+
+def _client_page(
+    request: HttpRequest,
+    client: ServiceClient,
+    form: ClientAddressesForm,
+    *,
+    registered: actions.RegisteredClient | None = None,
+    secret_problem: str = "",
+) -> HttpResponse:
+    service = client.service
+    response = render(
+        request,
+        "identity/service_client.html",
+        {
+            "organisation": service.organisation,
+            "service": service,
+            "client": client,
+            "can_edit": may_act_for(request.user, service.organisation),
+            "form": form,
+            "registered": registered,
+            "secret_problem": secret_problem,
+            "trail": trail([client], of=CLIENT_KEEPERS_EVENTS),
+            "title": f"Client {client.client_id}",
+            "parent_title": f"Sign-in clients for {service}",
+            "parent_url": reverse(
+                "identity:service_clients", args=[service.organisation.slug, service.slug]
+            ),
+        },
+        status=400 if form.errors or secret_problem else 200,
+    )
+    return _shown_once(response, registered)
+
+
+@login_required
+def service_client(
+    request: HttpRequest, slug: str, service_slug: str, client_pk: int
+) -> HttpResponse:
+    """One client of a service: what it is, and its addresses, which the co-op's admins
+    may change."""
+    client = _client_for_user(request, slug, service_slug, client_pk, edit=request.method == "POST")
+    form = ClientAddressesForm.of(client, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        changed = submit(
+            form,
+            lambda data: actions.change_client_addresses(client=client, actor=request.user, **data),
+        )
+        if changed is not None:
+            if changed:
+                messages.success(request, f"Saved the addresses of client {client.client_id}.")
+            else:
+                messages.info(request, "Nothing was changed.")
+            return redirect(request.path)
+    return _client_page(request, client, form)
+
+
+@login_required
+@require_POST
+def new_client_secret(
+    request: HttpRequest, slug: str, service_slug: str, client_pk: int
+) -> HttpResponse:
+    client = _client_for_user(request, slug, service_slug, client_pk, edit=True)
+    try:
+        registered = actions.replace_client_secret(client=client, actor=request.user)
+    except ValidationError as refused:
+        return _client_page(
+            request, client, ClientAddressesForm.of(client), secret_problem=refused.messages[0]
+        )
+    return _client_page(
+        request, registered.client, ClientAddressesForm.of(registered.client), registered=registered
     )

@@ -6,23 +6,19 @@ asking for one gives 404, whether or not it exists.
 """
 
 import copy
-import functools
-import operator
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from solhost.core.audit import events_for
 from solhost.core.forms import submit
-from solhost.core.models import AuditEvent
 from solhost.core.safe_json import text_problem
+from solhost.core.trail import trail
 from solhost.partners import actions
 from solhost.partners.forms import OrganisationForm, ServerForm, ServiceForm
 from solhost.partners.models import ApiToken, Membership, Organisation, Server, Service
@@ -32,15 +28,6 @@ from solhost.partners.permissions import (
     organisation_for_user,
 )
 
-TRAIL_LENGTH = 20
-VERBS = {
-    "create": "added",
-    "add": "added",
-    "update": "changed",
-    "change": "changed",
-    "delete": "removed",
-}
-
 
 def _data(request: HttpRequest):
     return request.POST if request.method == "POST" else None
@@ -48,32 +35,6 @@ def _data(request: HttpRequest):
 
 def _edit_page(request: HttpRequest, form: forms.ModelForm, **context) -> HttpResponse:
     return render(request, "partners/edit.html", {"form": form, **context})
-
-
-def _trail(objects: list[models.Model]) -> list[dict]:
-    """The latest audit events about these objects, newest first, in words."""
-    events = functools.reduce(operator.or_, (events_for(obj) for obj in objects))
-    return [_describe(event) for event in events[:TRAIL_LENGTH]]
-
-
-def _describe(event: AuditEvent) -> dict:
-    model = event.content_type.model_class() if event.content_type else None
-    changed = []
-    if event.before is not None and event.after is not None:
-        for name in event.changed_fields():
-            try:
-                changed.append(str(model._meta.get_field(name).verbose_name))
-            except (AttributeError, FieldDoesNotExist):
-                changed.append(name)
-    return {
-        "at": event.at,
-        "who": event.actor_label,
-        "verb": VERBS.get(event.action.rsplit(".", 1)[-1], event.action),
-        "what": event.object_repr,
-        "kind": model._meta.verbose_name if model else "",
-        "changed": changed,
-        "by_steward": event.action.startswith("admin."),
-    }
 
 
 @login_required
@@ -105,7 +66,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
             "can_edit": membership_may_act(membership),
             "servers": servers,
             "services": services,
-            "trail": _trail([org, *servers, *services, *power_systems]),
+            "trail": trail([org, *servers, *services, *power_systems]),
             "tokens": org.api_tokens.all(),
         },
     )
