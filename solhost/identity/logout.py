@@ -66,7 +66,7 @@ class RegionLogoutView(RPInitiatedLogoutView):
         if claims is None:
             raise InvalidIDTokenError()
         client = unique_match(ServiceClient.objects.filter(client_id__in=claims["aud"][:1]))
-        if client is None:
+        if client is None or not client.approved:
             raise InvalidIDTokenError()
         if client_id and client.client_id != client_id:
             raise ClientIdMissmatch()
@@ -89,9 +89,14 @@ class RegionLogoutView(RPInitiatedLogoutView):
 
     def get_request_application(self, id_token, client_id):
         try:
-            return super().get_request_application(id_token, client_id)
+            client = super().get_request_application(id_token, client_id)
         except ServiceClient.DoesNotExist:
             raise InvalidOIDCClientError() from None
+        # An unapproved client is unknown here as everywhere in the protocol: its
+        # addresses after sign-out are not the region's to send anyone to.
+        if client is not None and not client.approved:
+            raise InvalidOIDCClientError()
+        return client
 
     def hint_is_this_session(self, token_user) -> bool:
         """The ID token was issued to this browser's session (or, without a ``sid``, to

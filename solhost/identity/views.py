@@ -556,7 +556,9 @@ def connected(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def disconnect(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = get_object_or_404(ServiceClient, pk=client_id)
+    # An unapproved client is unknown to the protocol: it holds nothing to disconnect, and
+    # its back-channel address is not one the region posts to.
+    client = get_object_or_404(ServiceClient, pk=client_id, approved_at__isnull=False)
     actions.disconnect_service(user=request.user, client=client)
     told = (
         f"{client.service} is disconnected: it can no longer use your account until you "

@@ -5,7 +5,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from solhost.core.models import AuditEvent
-from solhost.identity.models import Consent, SignedInSession
+from solhost.identity.models import Consent, LogoutDelivery, SignedInSession
 from solhost.identity.tests import oidc
 from solhost.identity.tests.oidc import SCOPES, authorize_params, introspect, make_client
 from solhost.test import PASSWORD
@@ -87,6 +87,19 @@ def test_disconnecting_withdraws_consent_and_revokes_the_tokens(client, world):
     # The next sign-in asks again.
     page = client.get(reverse("oauth2_provider:authorize"), authorize_params(nextcloud))
     assert page.status_code == 200
+
+
+def test_an_unapproved_client_is_not_there_to_disconnect(client, world):
+    pending = make_client(world.mcc_service, approved=False)
+    pending.client.backchannel_logout_uri = "https://files.mcc.example.org/backchannel"
+    pending.client.save()
+    log_in(client, "rita@example.org")
+
+    response = client.post(reverse("identity:disconnect", args=[pending.client.pk]))
+
+    assert response.status_code == 404
+    assert not LogoutDelivery.objects.exists()
+    assert not AuditEvent.objects.filter(action="identity.consent.withdraw").exists()
 
 
 def test_signing_out_another_browser_ends_its_session(client, world, django_user_model):

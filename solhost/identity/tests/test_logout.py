@@ -292,6 +292,21 @@ def test_a_bad_request_is_refused_plainly(world, nextcloud, params):
     assert "_auth_user_id" in rita.session
 
 
+def test_an_unapproved_client_can_not_send_anyone_to_its_address_after_sign_out(world):
+    """A client the steward has not approved is unknown to the protocol (is_usable):
+    its address after sign-out is not one the region sends residents to."""
+    pending = make_client(world.mcc_service, approved=False)
+    params = {"client_id": pending.client.client_id, "post_logout_redirect_uri": AFTER}
+    visitor = signed_in(world.rita)
+
+    page = visitor.get(LOGOUT, params)
+    answer = visitor.post(LOGOUT, {**params, "allow": "on"})
+
+    assertContains(page, "This sign-out cannot go ahead", status_code=400)
+    assert answer.status_code == 400 and "Location" not in answer
+    assert "_auth_user_id" in visitor.session
+
+
 def test_a_bad_request_says_in_words_what_happened_and_keeps_the_details_for_developers(
     world, nextcloud
 ):
