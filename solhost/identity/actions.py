@@ -32,7 +32,7 @@ from solhost.identity.models import (
 )
 from solhost.identity.oidc import OFFLINE_ACCESS, tokens_issued_by
 from solhost.identity.queries import sign_ins_of
-from solhost.identity.subjects import subject_for
+from solhost.identity.subjects import sid_for, subject_for
 from solhost.partners.models import Service
 
 logger = logging.getLogger(__name__)
@@ -341,7 +341,8 @@ def _owe_logout_tokens(
                 user=user,
                 # Exactly as the client's ID tokens named the resident.
                 subject=subject_for(user, client),
-                sid=sid,
+                # And the session as its co-op saw it.
+                sid=sid_for(sid, client) if sid else None,
                 reason=reason,
                 # A safety net: retry_logout_deliveries sends it if the queued job is lost.
                 next_attempt_at=timezone.now() + backchannel.retry_delay(1),

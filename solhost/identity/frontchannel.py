@@ -23,6 +23,7 @@ from oauthlib.common import add_params_to_uri
 from solhost.identity.models import ServiceClient
 from solhost.identity.queries import sign_ins_of
 from solhost.identity.sessions import current_signed_in_session
+from solhost.identity.subjects import sid_for
 
 # In the browser's session after sign-out, until the signed-out page has shown it once.
 SIGNED_OUT_SESSION_KEY = "identity_signed_out"
@@ -48,7 +49,7 @@ def frames_due(request: HttpRequest) -> list[dict[str, str]]:
     return [
         {
             "service": client.service.name,
-            "uri": frame_uri(client=client, issuer=issuer, sid=str(signed_in.sid)),
+            "uri": frame_uri(client=client, issuer=issuer, sid=sid_for(signed_in.sid, client)),
         }
         for client in sorted(clients, key=lambda client: (client.service.name, client.pk))
         if client.frontchannel_logout_uri

@@ -12,7 +12,6 @@ of it by back-channel logout (``backchannel``), and those that take front-channe
 the page the browser passes through (``frontchannel``).
 """
 
-import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import logout
@@ -33,7 +32,7 @@ from solhost.core.reads import unique_match
 from solhost.identity import actions, frontchannel
 from solhost.identity.jwks import id_token_hint_claims
 from solhost.identity.models import ServiceClient, SignedInSession, User
-from solhost.identity.subjects import user_for_subject
+from solhost.identity.subjects import session_sid_behind, user_for_subject
 
 
 @dataclass(frozen=True)
@@ -106,9 +105,9 @@ class RegionLogoutView(RPInitiatedLogoutView):
             return False
         if self.hint_sid is None:
             return True
-        try:
-            sid = uuid.UUID(self.hint_sid)
-        except ValueError:
+        # The hint names the session as its client's co-op saw it (subjects.sid_for).
+        sid = session_sid_behind(self.hint_sid, self.hint_client)
+        if sid is None:
             return False
         return SignedInSession.objects.filter(
             user=user, sid=sid, session_key=self.request.session.session_key

@@ -28,7 +28,7 @@ from solhost.core.reads import unique_match
 from solhost.identity.claims import SESSION_CLAIMS, id_token_claims_of
 from solhost.identity.databases import joinable, written_to
 from solhost.identity.models import ServiceClient, User
-from solhost.identity.subjects import subject_for
+from solhost.identity.subjects import sid_for, subject_for
 
 # What each scope gives a service, in words for the consent page.
 SCOPE_CLAIMS = {
@@ -225,6 +225,8 @@ class RegionValidator(OAuth2Validator):
         # The acr as the request's own claims parameter (kept beside it) asks.
         requested = request.claims or {}
         claims.update(id_token_claims_of(requested.get(SESSION_CLAIMS), requested))
+        if "sid" in claims:
+            claims["sid"] = sid_for(claims["sid"], request.client)
         return claims, expires
 
     def refresh_id_token(self, request):

@@ -11,6 +11,11 @@ gives the public sub back (docs/decisions/0009-pairwise-subjects.md). The sector
 HMAC-SHA256 of the region's pairwise secret over the sector identifier; the secret is a
 file beside the signing keys, never rotated, because a new one would change every
 pairwise sub every service stores.
+
+A session's ``sid`` is shown to each co-op the same way, under a key of its own (the
+sector's "sessions"): in ID tokens, logout tokens and front-channel addresses. One
+browser session signed in to two co-ops' services would otherwise carry one ``sid`` to
+both, and link the two pairwise subs exactly.
 """
 
 import functools
@@ -86,6 +91,24 @@ def subject_for(user: User, client: ServiceClient) -> str:
     if client.subject_type == ServiceClient.SubjectType.PUBLIC:
         return str(user.sub)
     return str(pairwise_sub(user.sub, sector_of(client)))
+
+
+def _sessions_sector(client: ServiceClient) -> str:
+    # Every client's, public subject or not: a sid links nothing a co-op's sub doesn't.
+    return f"{sector_of(client)}:sessions"
+
+
+def sid_for(sid: uuid.UUID | str, client: ServiceClient) -> str:
+    """The ``sid`` this client's co-op sees for the session the region knows as ``sid``."""
+    return str(pairwise_sub(uuid.UUID(str(sid)), _sessions_sector(client)))
+
+
+def session_sid_behind(given: str, client: ServiceClient) -> uuid.UUID | None:
+    """The region's own sid of the session a client's ``sid`` names; None for no UUID."""
+    try:
+        return public_sub_behind(uuid.UUID(given), _sessions_sector(client))
+    except ValueError:
+        return None
 
 
 def user_for_subject(subject: str, client: ServiceClient) -> User | None:

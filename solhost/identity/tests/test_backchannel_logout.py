@@ -16,7 +16,7 @@ from jwcrypto import jwk, jwt
 from solhost.core.models import AuditEvent
 from solhost.identity import actions, backchannel
 from solhost.identity.models import LogoutDelivery, SignedInSession, logout_uri_problem
-from solhost.identity.subjects import subject_for
+from solhost.identity.subjects import sid_for, subject_for
 from solhost.identity.tasks import deliver_logout_token, retry_logout_deliveries
 from solhost.identity.tests.oidc import (
     REDIRECT,
@@ -127,7 +127,7 @@ def test_signing_out_of_the_region_sends_a_signed_logout_token(
     assert claims["iss"] == issuer
     assert claims["aud"] == nextcloud.client.client_id
     assert claims["sub"] == verified_claims(Client(), id_token, nextcloud.client.client_id)["sub"]
-    assert claims["sid"] == str(session.sid)
+    assert claims["sid"] == sid_for(session.sid, nextcloud.client)
     assert claims["events"] == {"http://schemas.openid.net/event/backchannel-logout": {}}
     assert claims["jti"] and 0 < claims["exp"] - claims["iat"] <= 120
     assert "nonce" not in claims
@@ -169,7 +169,7 @@ def test_ending_a_session_tells_and_signs_out_only_the_services_it_signed_in_to(
 
     # Chat holds Rita's consent and live tokens, but from the phone's session: not told.
     _header, claims = logout_claims(receiver, nextcloud)
-    assert claims["sid"] == str(laptops.sid)
+    assert claims["sid"] == sid_for(laptops.sid, nextcloud.client)
     delivery = LogoutDelivery.objects.get()
     assert delivery.client == nextcloud.client
     assert delivery.reason == LogoutDelivery.Reason.SESSION_END
@@ -199,8 +199,8 @@ def test_tokens_with_offline_access_outlive_the_session_they_were_issued_in(
     # did not let the service keep while away are revoked.
     told = {audience_and_sid(received) for received in receiver.received}
     assert told == {
-        (nextcloud.client.client_id, str(session.sid)),
-        (chat.client.client_id, str(session.sid)),
+        (nextcloud.client.client_id, sid_for(session.sid, nextcloud.client)),
+        (chat.client.client_id, sid_for(session.sid, chat.client)),
     }
     assert introspect(Client(), chat, talk["access_token"])["active"] is False
     assert introspect(Client(), nextcloud, files["access_token"])["active"] is True
@@ -222,7 +222,7 @@ def test_a_refreshed_token_stays_linked_to_the_session_its_family_began_in(
     with django_capture_on_commit_callbacks(execute=True):
         phone.post(reverse("identity:end_session", args=[laptops.pk]))
 
-    assert logout_claims(receiver, nextcloud)[1]["sid"] == str(laptops.sid)
+    assert logout_claims(receiver, nextcloud)[1]["sid"] == sid_for(laptops.sid, nextcloud.client)
     assert introspect(Client(), nextcloud, narrowed["access_token"])["active"] is False
     assert refreshed(nextcloud, narrowed["refresh_token"]) == {"error": "invalid_grant"}
 
@@ -239,7 +239,9 @@ def test_disconnecting_a_service_revokes_its_tokens_and_tells_it(
         rita.post(reverse("identity:disconnect", args=[nextcloud.client.pk]))
 
     _header, claims = logout_claims(receiver, nextcloud)
-    assert claims["sid"] == str(SignedInSession.objects.get(user=world.rita).sid)
+    assert claims["sid"] == sid_for(
+        SignedInSession.objects.get(user=world.rita).sid, nextcloud.client
+    )
     assert introspect(Client(), nextcloud, files["access_token"])["active"] is False
     # The other service keeps its tokens and hears nothing.
     assert introspect(Client(), chat, talk["access_token"])["active"] is True
@@ -265,7 +267,7 @@ def test_a_new_password_ends_the_other_sessions_and_tells_services(
 
     assert changed.status_code == 302
     _header, claims = logout_claims(receiver, nextcloud)
-    assert claims["sid"] == str(laptops.sid)
+    assert claims["sid"] == sid_for(laptops.sid, nextcloud.client)
     assert list(SignedInSession.objects.values_list("session_key", flat=True)) == [
         phone.session.session_key
     ]
@@ -490,7 +492,7 @@ def test_a_reset_password_ends_every_session_and_tells_services(
 
     assert reset.status_code == 302
     _header, claims = logout_claims(receiver, nextcloud)
-    assert claims["sid"] == str(laptops.sid)
+    assert claims["sid"] == sid_for(laptops.sid, nextcloud.client)
     assert not SignedInSession.objects.filter(user=world.rita).exists()
     assert laptop.get(reverse("identity:connected")).status_code == 302
 
@@ -519,7 +521,7 @@ def test_a_password_the_steward_sets_ends_the_residents_sessions_and_tells_servi
         _set_password_in_admin(steward, world.rita)
 
     _header, claims = logout_claims(receiver, nextcloud)
-    assert claims["sid"] == str(laptops.sid)
+    assert claims["sid"] == sid_for(laptops.sid, nextcloud.client)
     assert not SignedInSession.objects.filter(user=world.rita).exists()
     assert laptop.get(reverse("identity:connected")).status_code == 302
     event = AuditEvent.objects.get(action="admin.user.set_password")

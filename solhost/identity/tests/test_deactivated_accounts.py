@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from solhost.core.models import AuditEvent
 from solhost.identity.models import Consent, LogoutDelivery, SignedInSession
-from solhost.identity.subjects import subject_for
+from solhost.identity.subjects import sid_for, subject_for
 from solhost.identity.tests.oidc import (
     SCOPES,
     authorization_code,
@@ -95,7 +95,7 @@ def test_the_steward_deactivating_an_account_signs_it_out_everywhere(
     _header, claims = logout_claims(receiver, files)
     assert (claims["sub"], claims["sid"]) == (
         subject_for(world.rita, files.client),
-        str(laptops.sid),
+        sid_for(laptops.sid, files.client),
     )
     assert LogoutDelivery.objects.get().reason == LogoutDelivery.Reason.DEACTIVATED
     assert not SignedInSession.objects.filter(user=world.rita).exists()

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from solhost.identity import actions
 from solhost.identity.models import ServiceClient, SignedInSession
+from solhost.identity.subjects import sid_for
 from solhost.identity.tests.oidc import REDIRECT, authorize_params, make_client, sign_in_to
 from solhost.identity.tests.test_backchannel_logout import log_in
 from solhost.web.tests.pages import assert_clean_page, visible_text
@@ -56,8 +57,9 @@ def issuer() -> str:
     return Client().get("/.well-known/openid-configuration").json()["issuer"]
 
 
-def session_params(sid) -> str:
-    return urlencode({"iss": issuer(), "sid": str(sid)})
+def session_params(sid, registered) -> str:
+    """The query a frame adds: the session as the client's co-op saw it."""
+    return urlencode({"iss": issuer(), "sid": sid_for(sid, registered.client)})
 
 
 def signed_out_page(browser: Client, answer):
@@ -85,7 +87,11 @@ def test_signing_out_frames_each_service_this_session_signed_in_to(world):
     (frame,) = frames(page)
     assert frame.startswith("https://files.mcc.example.org/apps/user_oidc/frontchannel-logout?")
     query = parse_qs(urlsplit(frame).query)
-    assert query == {"from": ["region"], "iss": [issuer()], "sid": [str(laptops_sid)]}
+    assert query == {
+        "from": ["region"],
+        "iss": [issuer()],
+        "sid": [sid_for(laptops_sid, nextcloud.client)],
+    }
     assert frame_sources(page) == ["https://files.mcc.example.org"]
     assert_clean_page(page)
     (tag,) = IFRAME.findall(page.content.decode())
@@ -102,7 +108,7 @@ def test_signing_out_frames_each_service_this_session_signed_in_to(world):
 
     page = signed_out_page(phone, phone.post(reverse("account_logout")))
 
-    assert frames(page) == [f"{CHAT_LOGOUT}?{session_params(phones_sid)}"]
+    assert frames(page) == [f"{CHAT_LOGOUT}?{session_params(phones_sid, chat)}"]
     assert frame_sources(page) == ["https://chat.cct.example.org"]
 
 
@@ -139,8 +145,8 @@ def test_a_service_signing_the_resident_out_gets_them_back_after_the_frames(worl
     # The service that asked is framed too: its browser-side session may outlive the
     # tokens the region has just revoked.
     assert frames(page) == [
-        f"{CHAT_LOGOUT}?{session_params(sid)}",
-        f"{FILES_LOGOUT}&{session_params(sid)}",
+        f"{CHAT_LOGOUT}?{session_params(sid, chat)}",
+        f"{FILES_LOGOUT}&{session_params(sid, nextcloud)}",
     ]
     assert frame_sources(page) == ["https://chat.cct.example.org", "https://files.mcc.example.org"]
     assert_clean_page(page)
@@ -162,7 +168,7 @@ def test_ending_this_browsers_own_session_on_the_connected_page_frames_its_servi
     answer = laptop.post(reverse("identity:end_session", args=[laptops.pk]))
     page = signed_out_page(laptop, answer)
 
-    assert frames(page) == [f"{FILES_LOGOUT}&{session_params(laptops.sid)}"]
+    assert frames(page) == [f"{FILES_LOGOUT}&{session_params(laptops.sid, nextcloud)}"]
     assert frame_sources(page) == ["https://files.mcc.example.org"]
     assert f'href="{reverse("account_login")}"' in page.content.decode()
     assert_clean_page(page)

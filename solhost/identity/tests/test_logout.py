@@ -14,6 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from solhost.core.models import AuditEvent
 from solhost.identity.jwks import published_keys
 from solhost.identity.models import SignedInSession
+from solhost.identity.subjects import sid_for
 from solhost.identity.tests.oidc import (
     SCOPES,
     introspect,
@@ -63,8 +64,9 @@ def resigned(registered, id_token: str, key=None, **changed) -> str:
 
 
 def with_sid(registered, id_token: str, sid) -> str:
-    """The same ID token, re-signed by the region with a ``sid`` claim."""
-    return resigned(registered, id_token, sid=str(sid))
+    """The same ID token, re-signed by the region with session ``sid`` as the client's
+    co-op is shown it."""
+    return resigned(registered, id_token, sid=sid_for(sid, registered.client))
 
 
 def logout_params(id_token: str, **extra) -> dict:

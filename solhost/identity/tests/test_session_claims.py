@@ -28,6 +28,7 @@ from solhost.identity.assurance import (
 from solhost.identity.claims import SESSION_CLAIMS
 from solhost.identity.models import SignedInSession
 from solhost.identity.sessions import SID_SESSION_KEY
+from solhost.identity.subjects import sid_for
 from solhost.identity.tests.oidc import (
     authorization_code,
     authorize_params,
@@ -127,8 +128,8 @@ def test_each_browser_gets_its_own_sid_and_auth_time(world, nextcloud):
     from_first = id_token_claims(first, nextcloud)
     from_second = id_token_claims(second, nextcloud)
 
-    assert from_first["sid"] == str(session_of(first).sid)
-    assert from_second["sid"] == str(session_of(second).sid)
+    assert from_first["sid"] == sid_for(session_of(first).sid, nextcloud.client)
+    assert from_second["sid"] == sid_for(session_of(second).sid, nextcloud.client)
     assert from_first["sid"] != from_second["sid"]
     assert from_first["auth_time"] == int(hour_ago.timestamp())
     assert from_second["auth_time"] == int(session_of(second).authenticated_at.timestamp())
@@ -176,6 +177,26 @@ def test_prompt_login_asks_again_and_keeps_the_session(client, world, nextcloud)
     assert AuditEvent.objects.filter(action="identity.session.reauthenticate").exists()
 
 
+def test_two_co_ops_are_shown_one_session_by_sids_they_cannot_match(world, nextcloud):
+    """Decision 0009: co-ops can't match residents by comparing notes. One browser session
+    signed in to two co-ops' services would link their pairwise subs if both were told
+    its one sid; each co-op gets its own for it, and the same for all its services."""
+    chat = make_client(world.cct_service)
+    other_files_client = make_client(world.mcc_service)
+    rita = Client()
+    rita.force_login(world.rita)
+
+    at_mcc = id_token_claims(rita, nextcloud, scope="openid")
+    at_cct = id_token_claims(rita, chat, scope="openid")
+    at_mcc_again = id_token_claims(rita, other_files_client, scope="openid")
+
+    own = str(session_of(rita).sid)
+    assert at_mcc["sub"] != at_cct["sub"]
+    assert at_mcc["sid"] != at_cct["sid"]
+    assert own not in (at_mcc["sid"], at_cct["sid"])
+    assert at_mcc_again["sid"] == at_mcc["sid"]
+
+
 def test_a_new_session_key_keeps_the_signed_in_session(client, world, nextcloud):
     client.force_login(world.rita)
     before = session_of(client)
@@ -186,7 +207,7 @@ def test_a_new_session_key_keeps_the_signed_in_session(client, world, nextcloud)
 
     claims = id_token_claims(client, nextcloud)
 
-    assert claims["sid"] == str(before.sid)
+    assert claims["sid"] == sid_for(before.sid, nextcloud.client)
     assert SignedInSession.objects.get(pk=before.pk).session_key == session.session_key
     assert client.session[SID_SESSION_KEY] == str(before.sid)
 
@@ -197,7 +218,7 @@ def test_a_service_cannot_forge_the_session_it_is_told_about(client, world, next
 
     claims = id_token_claims(client, nextcloud, claims=json.dumps(forged))
 
-    assert claims["sid"] == str(session_of(client).sid)
+    assert claims["sid"] == sid_for(session_of(client).sid, nextcloud.client)
     assert claims["acr"] == ACR_PASSWORD and "amr" not in claims
 
 

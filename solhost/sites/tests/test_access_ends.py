@@ -25,6 +25,7 @@ from solhost.identity.models import (
     LogoutDelivery,
     SignedInSession,
 )
+from solhost.identity.subjects import sid_for
 from solhost.identity.tests.oidc import SCOPES, introspect, make_client, refresh, sign_in_to
 from solhost.identity.tests.test_backchannel_logout import (  # noqa: F401
     client_posting_to,
@@ -111,7 +112,9 @@ def test_the_service_is_told_by_back_channel_logout(
 
     delivery = LogoutDelivery.objects.get()
     assert (delivery.client, delivery.reason) == (files.client, Reason.DISCONNECT)
-    assert delivery.sid == SignedInSession.objects.get(user=world.rita).sid
+    assert str(delivery.sid) == sid_for(
+        SignedInSession.objects.get(user=world.rita).sid, files.client
+    )
     assert len(endpoint.received) == 1
 
 
