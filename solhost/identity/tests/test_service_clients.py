@@ -1,5 +1,6 @@
 """/manage/<org>/services/<service>/clients/: a partner registers sign-in clients for its service."""
 
+import re
 from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password
@@ -42,6 +43,19 @@ def test_a_partner_admin_registers_a_client_and_sees_its_secret_once(client, wor
     assertNotContains(again, secret)
     assertContains(again, "Waiting for the steward")
     assert_clean_page(again)
+
+
+def test_on_a_phone_each_clients_card_names_its_facts(client, world):
+    make_client(world.mcc_service)
+    client.force_login(world.alice)
+
+    page = client.get(url()).content.decode()
+
+    # The table's cells become a card per client on a narrow screen, each cell labelled
+    # from its data-label, as the column headings are hidden there.
+    table = page.split('class="table-wrap manage-table client-table"', 1)[1].split("</table>")[0]
+    cells = re.findall(r"<td[^>]*>", table)
+    assert cells and all("data-label=" in cell for cell in cells)
 
 
 def test_a_public_client_has_no_secret(client, world):
