@@ -36,6 +36,8 @@ from importlib.resources import files
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from oauth2_provider.generators import generate_client_secret
 
 from solhost.core import audit
 from solhost.demo.dossiers import load_demo_dossiers
@@ -45,7 +47,7 @@ from solhost.demo.money import load_demo_money
 from solhost.energy.models import PowerSystem
 from solhost.governance.actions import cast_vote, create_proposal, open_proposal
 from solhost.governance.models import Proposal
-from solhost.identity.models import User
+from solhost.identity.models import ServiceClient, User
 from solhost.ledger.models import Transaction
 from solhost.lores.actions import store_documents
 from solhost.lores.models import ServerNodeClaim
@@ -342,6 +344,33 @@ SERVERS = [
         },
     ),
 ]
+
+# Services that sign residents in through the region: (client ID, addresses), by service.
+# Nobody holds their secrets; a co-op's admin makes a new one on the client's page to
+# connect a real service.
+DEMO_SIGN_IN_CLIENTS = {
+    "merri-files": (
+        "merri-files-demo",
+        {
+            "redirect_uris": "https://files.merricreek.example.org/apps/user_oidc/code",
+            "post_logout_redirect_uris": "https://files.merricreek.example.org/",
+            "backchannel_logout_uri": (
+                "https://files.merricreek.example.org/apps/user_oidc/backchannel-logout/region"
+            ),
+        },
+    ),
+    "coburg-chat": (
+        "coburg-chat-demo",
+        {
+            "redirect_uris": (
+                "https://chat.coburgcommons.example.org/_synapse/client/oidc/callback"
+            ),
+            "backchannel_logout_uri": (
+                "https://chat.coburgcommons.example.org/_synapse/client/oidc/backchannel_logout"
+            ),
+        },
+    ),
+}
 
 # (organisation slug, kind slug, server slugs, service fields)
 SERVICES = [
@@ -667,11 +696,38 @@ def foreign_records(installation: DemoInstallation | None) -> list[str]:
     return [phrase for phrase in found if phrase]
 
 
-def _put(model, *, refresh: bool, defaults: dict, **lookup):
-    """Refresh a demo record on the demo's database; elsewhere add it only if it is missing."""
+def _put(model, *, refresh: bool, defaults: dict, create_only: dict | None = None, **lookup):
+    """Refresh a demo record on the demo's database; elsewhere add it only if it is missing.
+
+    ``create_only``: fields set only when the record is made, never refreshed.
+    """
+    made_with = {**defaults, **(create_only or {})}
     if refresh:
-        return model.objects.update_or_create(defaults=defaults, **lookup)
-    return model.objects.get_or_create(defaults=defaults, **lookup)
+        return model.objects.update_or_create(
+            defaults=defaults, create_defaults=made_with, **lookup
+        )
+    return model.objects.get_or_create(defaults=made_with, **lookup)
+
+
+def _demo_sign_in_client(service: Service, *, refresh: bool) -> None:
+    """The service's approved sign-in client, as its co-op would have registered it."""
+    client_id, addresses = DEMO_SIGN_IN_CLIENTS[service.slug]
+    client, _made = _put(
+        ServiceClient,
+        refresh=refresh,
+        client_id=client_id,
+        defaults={
+            "service": service,
+            "name": service.name,
+            "client_type": ServiceClient.CLIENT_CONFIDENTIAL,
+            "authorization_grant_type": ServiceClient.GRANT_AUTHORIZATION_CODE,
+            "algorithm": ServiceClient.RS256_ALGORITHM,
+            **addresses,
+        },
+        # Kept across refreshes: an admin who made a new one for a real service keeps it.
+        create_only={"client_secret": generate_client_secret(), "approved_at": timezone.now()},
+    )
+    client.full_clean()
 
 
 def _demo_user(login: DemoLogin, installation: DemoInstallation) -> tuple[User | None, str]:
@@ -905,6 +961,8 @@ def _load_region(*, force: bool) -> tuple[DemoSummary, dict[str, User], dict[str
             continue
         service.full_clean()
         service.servers.set([servers[s] for s in server_slugs if s in servers])
+        if service.slug in DEMO_SIGN_IN_CLIENTS:
+            _demo_sign_in_client(service, refresh=refresh)
         services += 1
     load_demo_energy(servers=filled, days=DEMO_ENERGY_DAYS, days_by_server=DEMO_ENERGY_YEAR)
     _demo_lores(servers)
