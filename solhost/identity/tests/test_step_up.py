@@ -15,7 +15,14 @@ from solhost.identity.assurance import (
     AMR_ONE_TIME_CODE,
     AMR_PASSWORD,
 )
-from solhost.identity.tests.oidc import authorize_params, make_client, query_of
+from solhost.identity.tests.oidc import (
+    authorize_params,
+    consent_form_data,
+    exchange,
+    make_client,
+    query_of,
+    verified_claims,
+)
 from solhost.identity.tests.test_session_claims import (
     authorization_code,
     current_totp_code,
@@ -150,3 +157,25 @@ def test_prompt_none_answers_unmet_authentication_requirements(client, world, ne
     query = query_of(response)
     assert query["error"] == "unmet_authentication_requirements"
     assert query["state"] == "state-123"
+
+
+def test_a_consent_form_posted_past_the_step_up_gets_an_id_token_that_says_so(
+    client, world, nextcloud
+):
+    """The request travels through the browser, which may drop ``acr_values`` on the way:
+    whatever comes back, the signed ID token states how the session signed in, which
+    is what services are told to check (docs/sso/README.md)."""
+    sign_in_with_password(client, world.rita)
+    with_totp(world.rita)
+    asked = client.get(reverse(AUTHORIZE), authorize_params(nextcloud, acr_values=ACR_MULTI_FACTOR))
+    assert urlsplit(asked["Location"]).path == reverse("mfa_reauthenticate")
+    # The consent form of the same request without acr_values, posted instead.
+    shown = client.get(reverse(AUTHORIZE), authorize_params(nextcloud))
+    form = {**consent_form_data(shown), "allow": "Authorize"}
+
+    code = query_of(client.post(reverse(AUTHORIZE), form))["code"]
+    tokens = exchange(client, nextcloud, code).json()
+
+    claims = verified_claims(client, tokens["id_token"], nextcloud.client.client_id)
+    assert claims["acr"] == ACR_PASSWORD
+    assert claims["amr"] == [AMR_PASSWORD]
