@@ -97,6 +97,10 @@ class AuditAction(StrEnum):
         "identity.client.new_secret",
         "A partner gave a service's sign-in client a new secret; the old one stopped working.",
     )
+    CLIENT_REMOVE = (
+        "identity.client.remove",
+        "A partner removed a service's sign-in client, and every token issued to it.",
+    )
     CONSENT_GIVE = "identity.consent.give", "A resident let a service see their details."
     CONSENT_WITHDRAW = "identity.consent.withdraw", "A resident disconnected a service."
     SESSION_END = "identity.session.end", "A resident ended one of their sessions."

@@ -21,6 +21,7 @@ VERBS = {
     "register": "registered",
     "approve": "approved",
     "new_secret": "gave a new secret to",
+    "remove": "removed",
 }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken, revoke_access_token
 
-from solhost.core.audit import AuditAction, record, save_audited
+from solhost.core.audit import AuditAction, record, save_audited, snapshot
 from solhost.core.models import AuditEvent
 from solhost.identity import backchannel
 from solhost.identity.databases import at_replica_site
@@ -196,6 +196,31 @@ def replace_client_secret(*, client: ServiceClient, actor: User) -> RegisteredCl
         note="a new client secret; the old one no longer works",
     )
     return RegisteredClient(client=current, secret=secret)
+
+
+@transaction.atomic(durable=True)
+def remove_client(*, client: ServiceClient, actor: User) -> int:
+    """Remove a client the co-op no longer uses, with everything issued to it; returns how
+    many tokens went with it.
+
+    Its tokens, codes and consents go with the row, so they stop working at once; a
+    replica site's tokens stop as soon as the removal reaches its standby
+    (``oidc.access_token_in_site_store``). The trail keeps what the client was.
+    """
+    current = ServiceClient.objects.select_for_update().get(pk=client.pk)
+    tokens = (
+        AccessToken.objects.filter(application=current).count()
+        + RefreshToken.objects.filter(application=current, revoked=None).count()
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CLIENT_REMOVE,
+        obj=current,
+        before=snapshot(current),
+        note=f"{tokens} tokens went with it",
+    )
+    current.delete()
+    return tokens
 
 
 @transaction.atomic(durable=True)

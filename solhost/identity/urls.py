@@ -98,4 +98,9 @@ urlpatterns = [
         views.new_client_secret,
         name="new_client_secret",
     ),
+    path(
+        "manage/<slug:slug>/services/<slug:service_slug>/clients/<int:client_pk>/remove/",
+        views.remove_client,
+        name="remove_client",
+    ),
 ]

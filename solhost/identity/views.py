@@ -682,6 +682,7 @@ CLIENT_KEEPERS_EVENTS = [
     AuditAction.CLIENT_APPROVE,
     AuditAction.CLIENT_CHANGE,
     AuditAction.CLIENT_NEW_SECRET,
+    AuditAction.CLIENT_REMOVE,
     *(admin_action(ServiceClient, verb) for verb in ("change", "delete")),
 ]
 
@@ -707,6 +708,7 @@ def _client_page(
     *,
     registered: actions.RegisteredClient | None = None,
     secret_problem: str = "",
+    remove_problem: str = "",
 ) -> HttpResponse:
     service = client.service
     response = render(
@@ -720,6 +722,7 @@ def _client_page(
             "form": form,
             "registered": registered,
             "secret_problem": secret_problem,
+            "remove_problem": remove_problem,
             "trail": trail([client], of=CLIENT_KEEPERS_EVENTS),
             "title": f"Client {client.client_id}",
             "parent_title": f"Sign-in clients for {service}",
@@ -727,7 +730,7 @@ def _client_page(
                 "identity:service_clients", args=[service.organisation.slug, service.slug]
             ),
         },
-        status=400 if form.errors or secret_problem else 200,
+        status=400 if form.errors or secret_problem or remove_problem else 200,
     )
     return _shown_once(response, registered)
 
@@ -769,3 +772,25 @@ def new_client_secret(
     return _client_page(
         request, registered.client, ClientAddressesForm.of(registered.client), registered=registered
     )
+
+
+@login_required
+@require_POST
+def remove_client(
+    request: HttpRequest, slug: str, service_slug: str, client_pk: int
+) -> HttpResponse:
+    client = _client_for_user(request, slug, service_slug, client_pk, edit=True)
+    if request.POST.get("confirm") != "yes":
+        return _client_page(
+            request,
+            client,
+            ClientAddressesForm.of(client),
+            remove_problem="Tick the box to confirm that residents can no longer sign in "
+            "with this client.",
+        )
+    tokens = actions.remove_client(client=client, actor=request.user)
+    messages.success(
+        request,
+        f"Removed client {client.client_id}, and the {tokens} tokens issued to it.",
+    )
+    return redirect("identity:service_clients", slug, service_slug)

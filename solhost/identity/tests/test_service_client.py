@@ -6,7 +6,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.core.models import AuditEvent
-from solhost.identity.models import ServiceClient
+from solhost.identity.models import Consent, ServiceClient
 from solhost.identity.tests.oidc import (
     REDIRECT,
     authorization_code,
@@ -297,3 +297,58 @@ def test_pkce_still_guards_a_moved_public_client(client, world):
 
     assert query_of(without)["error"] == "invalid_request"
     assert with_pkce.status_code == 200
+
+
+def remove_url(registered, org="mcc", service="mcc-files"):
+    return reverse("identity:remove_client", args=[org, service, registered.client.pk])
+
+
+def test_a_partner_admin_removes_a_client_and_what_was_issued_to_it_stops(client, world):
+    registered = make_client(world.mcc_service)
+    client.force_login(world.rita)
+    tokens = sign_in_to(client, registered)
+    client.force_login(world.alice)
+
+    removed = client.post(remove_url(registered), {"confirm": "yes"})
+
+    assert removed.status_code == 302
+    assert removed["Location"] == reverse("identity:service_clients", args=["mcc", "mcc-files"])
+    assertContains(client.get(removed["Location"]), "Removed client")
+    assert not ServiceClient.objects.exists()
+    assert not Consent.objects.exists()
+    userinfo = client.get(
+        reverse("oauth2_provider:user-info"),
+        HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}",
+    )
+    assert userinfo.status_code == 401
+    event = AuditEvent.objects.get(action="identity.client.remove")
+    assert event.actor == world.alice and event.note == "1 tokens went with it"
+    assert event.before["redirect_uris"] == REDIRECT
+    assert event.before["client_secret"] == "(set)"
+    client.force_login(world.rita)
+    gone = client.get(reverse("oauth2_provider:authorize"), authorize_params(registered))
+    assert gone.status_code == 400
+
+
+def test_removing_asks_for_the_box_to_be_ticked(client, world):
+    registered = make_client(world.mcc_service)
+    client.force_login(world.alice)
+
+    page = client.post(remove_url(registered))
+
+    assertContains(page, "Tick the box to confirm", status_code=400)
+    assert ServiceClient.objects.exists()
+    assert not AuditEvent.objects.filter(action="identity.client.remove").exists()
+
+
+def test_only_the_co_ops_admins_can_remove_a_client(client, world):
+    registered = make_client(world.mcc_service)
+
+    client.force_login(world.bob)
+    assert client.post(remove_url(registered), {"confirm": "yes"}).status_code == 403
+    assertNotContains(client.get(url(registered)), "Remove client")
+    client.force_login(world.carol)
+    assert client.post(remove_url(registered), {"confirm": "yes"}).status_code == 404
+    client.force_login(world.alice)
+    assert client.get(remove_url(registered)).status_code == 405
+    assert ServiceClient.objects.exists()
