@@ -704,12 +704,13 @@ def _client_for_user(
 def _client_page(
     request: HttpRequest,
     client: ServiceClient,
-    form: ClientAddressesForm,
+    form: ClientAddressesForm | None = None,
     *,
     registered: actions.RegisteredClient | None = None,
-    secret_problem: str = "",
-    remove_problem: str = "",
+    refused: str = "",
 ) -> HttpResponse:
+    """The client's page; ``refused`` says why a new secret or a removal was not made."""
+    form = form or ClientAddressesForm.of(client)
     service = client.service
     response = render(
         request,
@@ -721,8 +722,7 @@ def _client_page(
             "can_edit": may_act_for(request.user, service.organisation),
             "form": form,
             "registered": registered,
-            "secret_problem": secret_problem,
-            "remove_problem": remove_problem,
+            "refused": refused,
             "trail": trail([client], of=CLIENT_KEEPERS_EVENTS),
             "title": f"Client {client.client_id}",
             "parent_title": f"Sign-in clients for {service}",
@@ -730,7 +730,7 @@ def _client_page(
                 "identity:service_clients", args=[service.organisation.slug, service.slug]
             ),
         },
-        status=400 if form.errors or secret_problem or remove_problem else 200,
+        status=400 if form.errors or refused else 200,
     )
     return _shown_once(response, registered)
 
@@ -765,13 +765,9 @@ def new_client_secret(
     client = _client_for_user(request, slug, service_slug, client_pk, edit=True)
     try:
         registered = actions.replace_client_secret(client=client, actor=request.user)
-    except ValidationError as refused:
-        return _client_page(
-            request, client, ClientAddressesForm.of(client), secret_problem=refused.messages[0]
-        )
-    return _client_page(
-        request, registered.client, ClientAddressesForm.of(registered.client), registered=registered
-    )
+    except ValidationError as error:
+        return _client_page(request, client, refused=error.messages[0])
+    return _client_page(request, registered.client, registered=registered)
 
 
 @login_required
@@ -784,9 +780,8 @@ def remove_client(
         return _client_page(
             request,
             client,
-            ClientAddressesForm.of(client),
-            remove_problem="Tick the box to confirm that residents can no longer sign in "
-            "with this client.",
+            refused="Tick the box to confirm that residents can no longer sign in with this "
+            "client.",
         )
     tokens = actions.remove_client(client=client, actor=request.user)
     messages.success(
