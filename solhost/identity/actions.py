@@ -157,7 +157,7 @@ def change_client_addresses(
     with none, they are given up (``attempt_logout_delivery``).
     """
     current = ServiceClient.objects.select_for_update().get(pk=client.pk)
-    return save_audited(
+    changed = save_audited(
         current,
         _address_fields(
             redirect_uris=redirect_uris,
@@ -171,6 +171,16 @@ def change_client_addresses(
         action=AuditAction.CLIENT_CHANGE,
         skip=["client_secret"],
     )
+    # A code already sent to an address no longer listed would still buy tokens for the
+    # minute it lives: "stop working as soon as you save" holds for codes too.
+    Grant.objects.filter(
+        pk__in=[
+            grant.pk
+            for grant in Grant.objects.filter(application=current)
+            if not current.redirect_uri_allowed(grant.redirect_uri)
+        ]
+    ).delete()
+    return changed
 
 
 @transaction.atomic(durable=True)
@@ -205,9 +215,21 @@ def remove_client(*, client: ServiceClient, actor: User) -> int:
 
     Its tokens, codes and consents go with the row, so they stop working at once; a
     replica site's tokens stop as soon as the removal reaches its standby
-    (``oidc.access_token_in_site_store``). The trail keeps what the client was.
+    (``oidc.access_token_in_site_store``). The trail keeps what the client was. Refused
+    while logout tokens are still owed to its service: they would go with it unsent.
     """
     current = ServiceClient.objects.select_for_update().get(pk=client.pk)
+    owed = LogoutDelivery.objects.filter(
+        client=current, delivered_at=None, abandoned_at=None
+    ).count()
+    if owed:
+        # They would go with the row, never sent and never recorded as given up.
+        raise ValidationError(
+            f"{current.service} is still owed {owed} logout tokens, being sent again until "
+            "it acknowledges them (for about five hours at most). Remove the client once "
+            "they are delivered or given up; clearing its back-channel logout address gives "
+            "them up at their next attempt."
+        )
     tokens = (
         AccessToken.objects.filter(application=current).count()
         + RefreshToken.objects.filter(application=current, revoked=None).count()
@@ -410,13 +432,20 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
     if not claimed:
         return None
     delivery.attempts, delivery.next_attempt_at = attempt, retry_at
-    client = delivery.client
-    if client.backchannel_logout_uri:
+    # Read apart from the delivery: at a replica site the client is the standby's, and a
+    # co-op may have removed it since, which takes nothing of the site's own with it.
+    client = ServiceClient.objects.filter(pk=delivery.client_id).select_related("service").first()
+    if client is not None:
+        delivery.client = client
+    uri = client.backchannel_logout_uri if client is not None else ""
+    if client is not None and uri:
         token = backchannel.logout_token(
             client=client, subject=delivery.subject, sid=delivery.sid, now=timezone.now()
         )
         # Outside any transaction: the service may take seconds to answer.
-        problem = backchannel.post_logout_token(client.backchannel_logout_uri, token)
+        problem = backchannel.post_logout_token(uri, token)
+    elif client is None:
+        problem = "the client was removed"
     else:
         problem = "the service no longer has a back-channel logout address"
     with transaction.atomic():
@@ -425,7 +454,7 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
         if problem is None:
             delivery.delivered_at, delivery.next_attempt_at = now, None
             record(actor=None, action=AuditAction.BACKCHANNEL_LOGOUT_DELIVER, obj=delivery)
-        elif delivery.attempts >= backchannel.MAX_ATTEMPTS or not client.backchannel_logout_uri:
+        elif delivery.attempts >= backchannel.MAX_ATTEMPTS or not uri:
             delivery.abandoned_at, delivery.next_attempt_at = now, None
             record(
                 actor=None,
@@ -435,14 +464,14 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
             )
             logger.warning(
                 "gave up sending a logout token to %s after %s attempts: %s",
-                client.backchannel_logout_uri,
+                uri or f"client {delivery.client_id}",
                 delivery.attempts,
                 problem,
             )
         else:
             logger.info(
                 "logout token to %s not acknowledged (%s); retrying at %s",
-                client.backchannel_logout_uri,
+                uri,
                 problem,
                 delivery.next_attempt_at,
             )

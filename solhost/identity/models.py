@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from oauth2_provider.models import AbstractApplication
@@ -326,7 +326,12 @@ class LogoutDelivery(models.Model):
         verbose_name_plural = "logout deliveries"
 
     def __str__(self) -> str:
-        return f"logout token to {self.client.service} ({self.get_reason_display()})"
+        try:
+            to = self.client.service
+        except ObjectDoesNotExist:
+            # At a replica site, for a client removed since (its row is the standby's).
+            to = "a removed client"
+        return f"logout token to {to} ({self.get_reason_display()})"
 
 
 class AccessEnd(models.Model):

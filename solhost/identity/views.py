@@ -1,8 +1,10 @@
 """The provider's pages: consent at sign-in, a resident's connected services and sessions,
 and a partner's OpenID Connect clients for each service."""
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -13,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -687,6 +689,19 @@ CLIENT_KEEPERS_EVENTS = [
 ]
 
 
+def _client_gone_is_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A client removed by another request meanwhile (a second click on Remove) is gone."""
+
+    @functools.wraps(view)
+    def answered(*args, **kwargs) -> HttpResponse:
+        try:
+            return view(*args, **kwargs)
+        except ServiceClient.DoesNotExist:
+            raise Http404("This client has been removed.") from None
+
+    return answered
+
+
 def _client_for_user(
     request: HttpRequest, slug: str, service_slug: str, client_pk: int, *, edit: bool
 ) -> ServiceClient:
@@ -735,6 +750,7 @@ def _client_page(
     return _shown_once(response, registered)
 
 
+@_client_gone_is_404
 @login_required
 def service_client(
     request: HttpRequest, slug: str, service_slug: str, client_pk: int
@@ -757,6 +773,7 @@ def service_client(
     return _client_page(request, client, form)
 
 
+@_client_gone_is_404
 @login_required
 @require_POST
 def new_client_secret(
@@ -770,6 +787,7 @@ def new_client_secret(
     return _client_page(request, registered.client, registered=registered)
 
 
+@_client_gone_is_404
 @login_required
 @require_POST
 def remove_client(
@@ -783,7 +801,10 @@ def remove_client(
             refused="Tick the box to confirm that residents can no longer sign in with this "
             "client.",
         )
-    tokens = actions.remove_client(client=client, actor=request.user)
+    try:
+        tokens = actions.remove_client(client=client, actor=request.user)
+    except ValidationError as error:
+        return _client_page(request, client, refused=error.messages[0])
     messages.success(
         request,
         f"Removed client {client.client_id}, and the {tokens} tokens issued to it.",

@@ -8,14 +8,20 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from jwcrypto import jwk, jwt
 
 from solhost.core.models import AuditEvent
-from solhost.identity import actions, backchannel
-from solhost.identity.models import LogoutDelivery, SignedInSession, logout_uri_problem
+from solhost.identity import actions, backchannel, tasks
+from solhost.identity.models import (
+    LogoutDelivery,
+    ServiceClient,
+    SignedInSession,
+    logout_uri_problem,
+)
 from solhost.identity.subjects import sid_for, subject_for
 from solhost.identity.tasks import deliver_logout_token, retry_logout_deliveries
 from solhost.identity.tests.oidc import (
@@ -359,6 +365,41 @@ def test_a_first_attempt_job_that_runs_after_the_retry_sends_nothing(world, rece
 
     owed.refresh_from_db()
     assert len(receiver.received) == 1 and owed.attempts == 1
+
+
+def test_at_a_site_a_token_owed_to_a_client_removed_since_is_given_up_and_the_rest_go(
+    world, receiver, monkeypatch
+):
+    """At a replica site the deliveries are the site's own and the clients the standby's:
+    a co-op removing its client takes none of the site's deliveries with it."""
+    monkeypatch.setattr(tasks, "joinable", lambda *models: False)
+    files = client_posting_to(world.mcc_service, "https://files.mcc.example.org/backchannel")
+    chat = client_posting_to(world.cct_service, receiver.uri)
+    orphan, other = (_owed_now(world, registered) for registered in (files, chat))
+    LogoutDelivery.objects.filter(pk=orphan.pk).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
+    # As the removal reaches the site's standby (the row goes; the store keeps its own).
+    removed = f"DELETE FROM {ServiceClient._meta.db_table} WHERE id = %s"  # noqa: S608 (a model's table)
+    with connection.cursor() as cursor:
+        cursor.execute(removed, [files.client.pk])
+    try:
+        attempted = retry_logout_deliveries.call_local()
+    finally:
+        # One database here holds both: the row comes back before its constraint is checked.
+        files.client.save(force_insert=True)
+
+    assert attempted == 2
+
+    orphan.refresh_from_db()
+    assert orphan.abandoned_at is not None and orphan.last_outcome == "the client was removed"
+    event = AuditEvent.objects.get(
+        action="identity.backchannel_logout.abandon", object_id=str(orphan.pk)
+    )
+    assert "logout token to a removed client" in event.object_repr
+    assert len(receiver.received) == 1
+    other.refresh_from_db()
+    assert other.delivered_at is not None
 
 
 def test_retries_wait_longer_each_time_up_to_an_hour():

@@ -1,12 +1,19 @@
 """/manage/<org>/services/<service>/clients/<client>/: a co-op changes a client's addresses
 and gives it a new secret (decision 0016)."""
 
+import datetime
+import re
+
+import pytest
 from django.contrib.auth.hashers import check_password
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.core.models import AuditEvent
-from solhost.identity.models import Consent, ServiceClient
+from solhost.identity import actions, views
+from solhost.identity.models import Consent, LogoutDelivery, ServiceClient
+from solhost.identity.subjects import subject_for
 from solhost.identity.tests.oidc import (
     REDIRECT,
     authorization_code,
@@ -352,3 +359,97 @@ def test_only_the_co_ops_admins_can_remove_a_client(client, world):
     client.force_login(world.alice)
     assert client.get(remove_url(registered)).status_code == 405
     assert ServiceClient.objects.exists()
+
+
+def addresses_form_action(page) -> str:
+    """Where the page's "Save addresses" form posts."""
+    html = page.content.decode()
+    form = html[html.rindex("<form", 0, html.index("Save addresses")) :]
+    return re.search(r'action="([^"]*)"', form[: form.index(">")]).group(1)
+
+
+def test_the_addresses_form_posts_to_the_client_page_from_the_new_secret_page(client, world):
+    """The new secret's page is drawn at …/secret/; saving addresses there must not make
+    yet another secret, which would stop the one just copied."""
+    registered = make_client(world.mcc_service)
+    client.force_login(world.alice)
+    page = client.post(secret_url(registered))
+    shown = page.context["registered"].secret
+
+    client.post(addresses_form_action(page), addresses(redirect_uris=MOVED))
+
+    stored = ServiceClient.objects.get()
+    assert stored.redirect_uris == MOVED
+    assert check_password(shown, stored.client_secret)
+    assert AuditEvent.objects.filter(action="identity.client.new_secret").count() == 1
+
+
+def test_the_addresses_form_posts_to_the_client_page_from_a_refused_removal(client, world):
+    registered = make_client(world.mcc_service)
+    client.force_login(world.alice)
+    page = client.post(remove_url(registered))  # the box not ticked
+
+    client.post(addresses_form_action(page), addresses(redirect_uris=MOVED))
+
+    assert ServiceClient.objects.get().redirect_uris == MOVED
+
+
+def test_a_code_sent_to_an_address_just_removed_buys_no_tokens(client, world):
+    registered = make_client(world.mcc_service)
+    client.force_login(world.rita)
+    code = authorization_code(client, registered)  # sent to REDIRECT
+    client.force_login(world.alice)
+    client.post(url(registered), addresses(redirect_uris=MOVED))
+
+    redeemed = exchange(client, registered, code)
+
+    assert redeemed.status_code == 400 and redeemed.json()["error"] == "invalid_grant"
+
+
+def test_a_client_still_owed_logout_tokens_is_not_removed(client, world):
+    """They would go with it, never sent and never recorded as given up."""
+    registered = make_client(world.mcc_service)
+    registered.client.backchannel_logout_uri = "https://files.mcc.example.org/backchannel"
+    registered.client.save()
+    LogoutDelivery.objects.create(
+        client=registered.client,
+        user=world.rita,
+        subject=subject_for(world.rita, registered.client),
+        reason=LogoutDelivery.Reason.PASSWORD,
+        attempts=1,
+        last_outcome="HTTP 503",
+        next_attempt_at=timezone.now() + datetime.timedelta(minutes=5),
+    )
+    client.force_login(world.alice)
+
+    refused = client.post(remove_url(registered), {"confirm": "yes"})
+
+    assertContains(refused, "still owed 1 logout tokens", status_code=400)
+    assert ServiceClient.objects.exists() and LogoutDelivery.objects.exists()
+    LogoutDelivery.objects.update(abandoned_at=timezone.now())
+    assert client.post(remove_url(registered), {"confirm": "yes"}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("target", "data"),
+    [
+        (remove_url, {"confirm": "yes"}),
+        (secret_url, {}),
+        (url, addresses(redirect_uris=MOVED)),
+    ],
+    ids=["remove twice", "new secret", "change addresses"],
+)
+def test_a_request_racing_a_removal_finds_the_client_gone(client, world, monkeypatch, target, data):
+    registered = make_client(world.mcc_service)
+    client.force_login(world.alice)
+    found_before = views._client_for_user
+
+    def found_then_removed_by_another_request(*args, **kwargs):
+        found = found_before(*args, **kwargs)
+        # The other request's removal commits while this one waits for the row's lock.
+        actions.remove_client(client=found, actor=world.alice)
+        return found
+
+    monkeypatch.setattr(views, "_client_for_user", found_then_removed_by_another_request)
+
+    assert client.post(target(registered), data).status_code == 404
