@@ -21,7 +21,6 @@ VERBS = {
     "register": "registered",
     "approve": "approved",
     "new_secret": "gave a new secret to",
-    "remove": "removed",
 }
 
 

@@ -432,11 +432,12 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
     if not claimed:
         return None
     delivery.attempts, delivery.next_attempt_at = attempt, retry_at
-    # Read apart from the delivery: at a replica site the client is the standby's, and a
-    # co-op may have removed it since, which takes nothing of the site's own with it.
-    client = ServiceClient.objects.filter(pk=delivery.client_id).select_related("service").first()
-    if client is not None:
-        delivery.client = client
+    try:
+        client: ServiceClient | None = delivery.client
+    except ServiceClient.DoesNotExist:
+        # At a replica site the client is the standby's, and a co-op may have removed it
+        # since, which takes nothing of the site's own deliveries with it.
+        client = None
     uri = client.backchannel_logout_uri if client is not None else ""
     if client is not None and uri:
         token = backchannel.logout_token(

@@ -112,13 +112,10 @@ class ClientAddressesForm(forms.Form):
     @classmethod
     def of(cls, client: ServiceClient, data=None) -> "ClientAddressesForm":
         """The form for changing ``client``, showing what it has now."""
-        initial = {
-            field: getattr(client, field)
-            for field in cls.base_fields
-            if field not in ("redirect_uris", "post_logout_redirect_uris")
-        }
-        initial["redirect_uris"] = "\n".join(client.redirect_uris.split())
-        initial["post_logout_redirect_uris"] = "\n".join(client.post_logout_redirect_uris.split())
+        initial = {field: getattr(client, field) for field in cls.base_fields}
+        # Stored space-separated, shown one per line.
+        for field in ("redirect_uris", "post_logout_redirect_uris"):
+            initial[field] = "\n".join(initial[field].split())
         return cls(data, initial=initial)
 
 

@@ -678,14 +678,14 @@ def _shown_once(
     return response
 
 
-# What a co-op and the steward did to a client; never the events of residents signing in.
+# What a co-op and the steward did to a client still there to show; never the events of
+# residents signing in.
 CLIENT_KEEPERS_EVENTS = [
     AuditAction.CLIENT_REGISTER,
     AuditAction.CLIENT_APPROVE,
     AuditAction.CLIENT_CHANGE,
     AuditAction.CLIENT_NEW_SECRET,
-    AuditAction.CLIENT_REMOVE,
-    *(admin_action(ServiceClient, verb) for verb in ("change", "delete")),
+    admin_action(ServiceClient, "change"),
 ]
 
 
