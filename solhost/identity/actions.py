@@ -350,7 +350,7 @@ def _sessions_ended(
         return
     signed_in_to = sign_ins_of(user=user, sessions=ended)
     for client, sids in signed_in_to.sids_by_client.items():
-        _owe_logout_tokens(user=user, clients=[client], reason=reason, sids=sids)
+        _owe_logout_tokens(user=user, client=client, reason=reason, sids=sids)
     clients = {client.pk: client for client in signed_in_to.sids_by_client}
     for client_id, count in _revoke_online_tokens(user=user, issued=signed_in_to.issued).items():
         record(
@@ -366,43 +366,54 @@ def _sessions_ended(
 def _owe_logout_tokens(
     *,
     user: User,
-    clients: Iterable[ServiceClient],
+    client: ServiceClient,
     reason: LogoutDelivery.Reason,
     sids: list[uuid.UUID],
 ) -> list[LogoutDelivery]:
-    """Record a logout token owed to each client, and send it once the caller commits.
+    """Record the logout tokens owed to ``client``, and send them once the caller commits.
 
-    ``sids`` are the sessions that ended. A client that asked for ``sid`` gets one token per
-    session; one that didn't gets one token naming the resident alone, which signs them
-    out of every session there. With no session (a disconnect while signed out) even a
-    client that asked for ``sid`` gets the resident alone: nothing else names them.
+    ``sids`` are the ended sessions that signed in to the client. A client that asked for
+    ``sid`` gets one token per session; one that didn't gets one token naming the resident
+    alone, which signs them out of every session there. With no such session (a
+    disconnect while signed out, or after the sessions that signed in there ended) even a
+    client that asked for ``sid`` gets the resident alone: nothing else names them. A
+    client is never told the ``sid`` of a session that did not sign in to it.
     """
+    if not client.backchannel_logout_uri:
+        return []
     owed = []
-    for client in clients:
-        if not client.backchannel_logout_uri:
-            continue
-        per_session = client.backchannel_logout_session_required and sids
-        for sid in sids if per_session else [None]:
-            delivery = LogoutDelivery.objects.create(
-                client=client,
-                user=user,
-                # Exactly as the client's ID tokens named the resident.
-                subject=subject_for(user, client),
-                # And the session as its co-op saw it.
-                sid=sid_for(sid, client) if sid else None,
-                reason=reason,
-                # A safety net: retry_logout_deliveries sends it if the queued job is lost.
-                next_attempt_at=timezone.now() + backchannel.retry_delay(1),
-            )
-            record(
-                actor=user,
-                action=AuditAction.BACKCHANNEL_LOGOUT_QUEUE,
-                obj=delivery,
-                note=f"sid {sid}" if sid else "every session of the resident",
-            )
-            transaction.on_commit(partial(_send_logout_token, delivery.pk))
-            owed.append(delivery)
+    per_session = client.backchannel_logout_session_required and sids
+    for sid in sids if per_session else [None]:
+        delivery = LogoutDelivery.objects.create(
+            client=client,
+            user=user,
+            # Exactly as the client's ID tokens named the resident.
+            subject=subject_for(user, client),
+            # And the session as its co-op saw it.
+            sid=sid_for(sid, client) if sid else None,
+            reason=reason,
+            # A safety net: retry_logout_deliveries sends it if the queued job is lost.
+            next_attempt_at=timezone.now() + backchannel.retry_delay(1),
+        )
+        record(
+            actor=user,
+            action=AuditAction.BACKCHANNEL_LOGOUT_QUEUE,
+            obj=delivery,
+            note=f"sid {sid}" if sid else "every session of the resident",
+        )
+        transaction.on_commit(partial(_send_logout_token, delivery.pk))
+        owed.append(delivery)
     return owed
+
+
+def _sids_signed_in_to(*, user: User) -> dict[int, list[uuid.UUID]]:
+    """The resident's current sessions that signed in to each client, by client id: what
+    a service that loses all of the resident's access is told, session by session."""
+    sessions = list(SignedInSession.objects.filter(user=user))
+    return {
+        client.pk: sids
+        for client, sids in sign_ins_of(user=user, sessions=sessions).sids_by_client.items()
+    }
 
 
 def _send_logout_token(delivery_id: int) -> None:
@@ -415,8 +426,9 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
     """POST the delivery's logout token once and record the outcome; None if another job
     has attempted it since ``delivery`` was read, and so sent nothing.
 
-    Acknowledged (200 or 204): done. Otherwise the next attempt waits longer each time,
-    until ``backchannel.MAX_ATTEMPTS``, when the region gives up and says so.
+    Acknowledged (200 or 204): done. Refused (400): the region gives up at once and says
+    so. Otherwise the next attempt waits longer each time, until
+    ``backchannel.MAX_ATTEMPTS``, when the region gives up and says so.
     """
     if delivery.delivered_at or delivery.abandoned_at:
         return delivery
@@ -455,7 +467,11 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
         if problem is None:
             delivery.delivered_at, delivery.next_attempt_at = now, None
             record(actor=None, action=AuditAction.BACKCHANNEL_LOGOUT_DELIVER, obj=delivery)
-        elif delivery.attempts >= backchannel.MAX_ATTEMPTS or not uri:
+        elif (
+            delivery.attempts >= backchannel.MAX_ATTEMPTS
+            or not uri
+            or problem == backchannel.REFUSED
+        ):
             delivery.abandoned_at, delivery.next_attempt_at = now, None
             record(
                 actor=None,
@@ -499,9 +515,9 @@ def disconnect_service(*, user: User, client: ServiceClient) -> int:
     # The service may still have the resident signed in with a session of its own.
     _owe_logout_tokens(
         user=user,
-        clients=[client],
+        client=client,
         reason=LogoutDelivery.Reason.DISCONNECT,
-        sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
+        sids=_sids_signed_in_to(user=user).get(client.pk, []),
     )
     # Every other site ends what it issued to the service too. A replica site's own record
     # of it would wait for the link, and a disconnect must hold at once, cut off or not:
@@ -593,9 +609,9 @@ def apply_access_end(*, end: AccessEnd) -> None:
         )
         _owe_logout_tokens(
             user=user,
-            clients=[client],
+            client=client,
             reason=LogoutDelivery.Reason.DISCONNECT,
-            sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
+            sids=_sids_signed_in_to(user=user).get(client.pk, []),
         )
 
 
@@ -629,15 +645,15 @@ def _sign_out_everywhere(*, user: User, reason: LogoutDelivery.Reason) -> int:
     """Every session here ends and every token and code here is revoked, audited with
     ``reason``; consents stay. Returns how many tokens.
 
-    The whole account's access ends, so every service holding anything is told of every
-    session, whichever it signed in with; one that didn't ask for ``sid`` is told the
-    resident alone, as services may keep sessions of their own."""
-    _owe_logout_tokens(
-        user=user,
-        clients=_clients_holding(user),
-        reason=reason,
-        sids=list(SignedInSession.objects.filter(user=user).values_list("sid", flat=True)),
-    )
+    The whole account's access ends, so every service holding anything is told, even one
+    no current session signed in to, as services keep sessions of their own: of each
+    session that signed in to it, or, with none or when it didn't ask for ``sid``, of the
+    resident alone."""
+    signed_in_to = _sids_signed_in_to(user=user)
+    for client in _clients_holding(user):
+        _owe_logout_tokens(
+            user=user, client=client, reason=reason, sids=signed_in_to.get(client.pk, [])
+        )
     _forget_sessions(resident_id=user.pk)
     return _revoke_every_token(resident_id=user.pk, why=reason.label)
 

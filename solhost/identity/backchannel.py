@@ -38,6 +38,10 @@ POST_TIMEOUT_SECONDS = 5
 MAX_ATTEMPTS = 12
 FIRST_RETRY_SECONDS = 30
 LONGEST_RETRY_SECONDS = 3600
+# §2.8: a service that could not sign the resident out answers 400. It judged the token's
+# claims, and a new token would carry the same ones (Synapse, say, refuses one without
+# ``sid``), so the region gives up at once instead of asking for five hours.
+REFUSED = "refused: HTTP 400"
 
 
 def issuer() -> str:
@@ -80,7 +84,8 @@ def logout_token(
 
 def post_logout_token(uri: str, token: str) -> str | None:
     """POST the token as ``logout_token=`` (§2.5). None when the service acknowledged it
-    (200 or 204, §2.8); otherwise what went wrong, in a few words.
+    (200 or 204, §2.8); ``REFUSED`` when it answered that it could not sign the resident
+    out (400); otherwise what went wrong, in a few words.
 
     The address is a partner's to set, so the region's servers go only where
     ``logout_address_problem`` allows, judged on what the name resolves to now (a name
@@ -115,6 +120,8 @@ def post_logout_token(uri: str, token: str) -> str | None:
         return f"no answer: {error}"[:200]
     finally:
         connection.close()
+    if status == 400:
+        return REFUSED
     return None if status in (200, 204) else f"HTTP {status}"
 
 

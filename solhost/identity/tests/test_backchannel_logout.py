@@ -254,6 +254,38 @@ def test_disconnecting_a_service_revokes_its_tokens_and_tells_it(
     assert list(LogoutDelivery.objects.values_list("client", flat=True)) == [nextcloud.client.pk]
 
 
+def test_a_disconnected_service_is_told_only_of_the_sessions_that_signed_in_to_it(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    _laptop, laptops = signed_in_on_a_laptop(nextcloud)
+    # Rita's phone is signed in to the region too, but never signed in to the service.
+    phone = log_in("rita@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        phone.post(reverse("identity:disconnect", args=[nextcloud.client.pk]))
+
+    assert logout_claims(receiver, nextcloud)[1]["sid"] == sid_for(laptops.sid, nextcloud.client)
+
+
+def test_a_disconnected_service_no_session_signed_in_to_is_told_the_resident_alone(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    nextcloud = client_posting_to(world.mcc_service, receiver.uri)
+    laptop, _laptops = signed_in_on_a_laptop(nextcloud)
+    # The laptop's session ends without a word to the service (it expired, say), and the
+    # service keeps a session of its own; the phone never signed in there.
+    SignedInSession.objects.filter(session_key=laptop.session.session_key).delete()
+    phone = log_in("rita@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        phone.post(reverse("identity:disconnect", args=[nextcloud.client.pk]))
+
+    _header, claims = logout_claims(receiver, nextcloud)
+    assert "sid" not in claims
+    assert claims["sub"] == subject_for(world.rita, nextcloud.client)
+
+
 def test_a_new_password_ends_the_other_sessions_and_tells_services(
     world, receiver, django_capture_on_commit_callbacks
 ):
@@ -327,6 +359,24 @@ def test_the_region_gives_up_after_its_last_attempt_and_says_so(world, receiver)
     abandoned = AuditEvent.objects.get(action="identity.backchannel_logout.abandon")
     assert "HTTP 503" in abandoned.note
     assert retry_logout_deliveries.call_local() == 0
+
+
+def test_a_token_the_service_refuses_is_not_sent_again(world, receiver):
+    synapse = client_posting_to(world.mcc_service, receiver.uri)
+    delivery = _owed_now(world, synapse)
+    # As Synapse answers a logout token without ``sid``.
+    receiver.answers = [400]
+
+    retry_logout_deliveries.call_local()
+
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.abandoned_at and delivery.next_attempt_at is None
+    assert delivery.last_outcome == "refused: HTTP 400"
+    abandoned = AuditEvent.objects.get(action="identity.backchannel_logout.abandon")
+    assert abandoned.note == "after 1 attempts: refused: HTTP 400"
+    LogoutDelivery.objects.update(next_attempt_at=timezone.now())
+    assert retry_logout_deliveries.call_local() == 0
+    assert len(receiver.received) == 1
 
 
 def _owed_now(world, registered) -> LogoutDelivery:

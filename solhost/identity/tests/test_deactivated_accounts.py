@@ -22,6 +22,7 @@ from solhost.identity.tests.oidc import (
     sign_in_to,
 )
 from solhost.identity.tests.test_backchannel_logout import (
+    audience_and_sid,
     client_posting_to,
     log_in,
     logout_claims,
@@ -111,3 +112,30 @@ def test_the_steward_deactivating_an_account_signs_it_out_everywhere(
     again = log_in("rita@example.org")
     asked = again.get(reverse("oauth2_provider:authorize"), authorize_params(files))
     assert asked.status_code == 302 and "code=" in asked["Location"]
+
+
+def test_deactivating_tells_each_service_only_of_the_sessions_that_signed_in_to_it(
+    world, request, django_capture_on_commit_callbacks
+):
+    receiver = request.getfixturevalue("receiver")
+    files = client_posting_to(world.mcc_service, receiver.uri)
+    chat = client_posting_to(world.cct_service, receiver.uri + "/chat")
+    laptop, phone = log_in("rita@example.org"), log_in("rita@example.org")
+    sign_in_to(laptop, files)
+    sign_in_to(phone, chat)
+    sessions = {
+        browser: SignedInSession.objects.get(session_key=browser.session.session_key).sid
+        for browser in (laptop, phone)
+    }
+    steward = Client()
+    steward.force_login(world.sam)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _save_account_in_admin(steward, world.rita, is_active="")
+
+    assert sorted(audience_and_sid(received) for received in receiver.received) == sorted(
+        [
+            (files.client.client_id, sid_for(sessions[laptop], files.client)),
+            (chat.client.client_id, sid_for(sessions[phone], chat.client)),
+        ]
+    )
