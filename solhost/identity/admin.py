@@ -6,7 +6,9 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
 
 from solhost.core import audit
 from solhost.core.admin import AuditedAdmin, ReadOnlyAdmin, deletion_refused
@@ -166,6 +168,27 @@ class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Partners register clients on their service's page, where the secret is shown once.
         return False
+
+    def get_actions(self, request):
+        # Removed one at a time, as below: a bulk delete would skip that refusal.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # The co-op's own way (remove_client), which refuses while logout tokens are owed
+        # to the client: deleting the row would drop them unsent and unrecorded.
+        client = self.get_object(request, unquote(object_id))
+        if request.method != "POST" or client is None:
+            return super().delete_view(request, object_id, extra_context)
+        if not self.has_delete_permission(request, client):
+            raise PermissionDenied
+        try:
+            tokens = identity_actions.remove_client(client=client, actor=request.user)
+        except ValidationError as refusal:
+            return deletion_refused(self, request, client, refusal.messages[0])
+        self.message_user(request, f"Removed {client}; {tokens} tokens went with it.")
+        return redirect("admin:identity_serviceclient_changelist")
 
     @admin.action(description="Approve the selected clients")
     def approve(self, request, queryset):

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from solhost.core import audit
 from solhost.core.models import AuditEvent
-from solhost.identity.models import User
+from solhost.identity.models import LogoutDelivery, ServiceClient, User
+from solhost.identity.tests.oidc import make_client
 from solhost.tests.crawling import FormFields
 
 
@@ -73,9 +74,6 @@ def _change_client_in_admin(client, registered, **changes) -> None:
 
 
 def test_the_steward_gives_a_service_the_public_sub_and_it_is_audited(world, client):
-    from solhost.identity.models import ServiceClient
-    from solhost.identity.tests.oidc import make_client
-
     registered = make_client(world.mcc_service).client
     assert registered.subject_type == ServiceClient.SubjectType.PAIRWISE
     client.force_login(world.sam)
@@ -167,3 +165,40 @@ def test_the_steward_reads_which_services_were_not_told_of_a_logout(world, clien
     deleting = reverse("admin:identity_logoutdelivery_delete", args=[owed.pk])
     assert client.post(deleting, {"post": "yes"}).status_code == 403
     assert LogoutDelivery.objects.filter(pk=owed.pk).exists()
+
+
+def test_the_steward_removes_a_client_as_its_co_op_would_and_never_one_owed_logout_tokens(
+    world, client
+):
+    registered = make_client(world.mcc_service).client
+    owed = LogoutDelivery.objects.create(
+        client=registered,
+        user=world.rita,
+        subject=str(world.rita.sub),
+        reason=LogoutDelivery.Reason.LOGOUT,
+    )
+    client.force_login(world.sam)
+    url = reverse("admin:identity_serviceclient_delete", args=[registered.pk])
+    assert client.get(url).status_code == 200  # Django's page asking to confirm
+
+    refused = client.post(url, {"post": "yes"}, follow=True)
+
+    assert ServiceClient.objects.filter(pk=registered.pk).exists()
+    assert "is still owed 1 logout tokens" in refused.content.decode()
+    owed.delivered_at = owed.created
+    owed.save()
+
+    removed = client.post(url, {"post": "yes"}, follow=True)
+
+    assert not ServiceClient.objects.filter(pk=registered.pk).exists()
+    assert "0 tokens went with it" in removed.content.decode()
+    event = AuditEvent.objects.get(action="identity.client.remove")
+    assert event.actor == world.sam
+    assert not AuditEvent.objects.filter(action="admin.serviceclient.delete").exists()
+
+
+def test_the_steward_has_no_bulk_delete_of_clients(world, client):
+    client.force_login(world.sam)
+    listing = client.get(reverse("admin:identity_serviceclient_changelist"))
+    offered = [name for name, _label in listing.context["action_form"].fields["action"].choices]
+    assert "approve" in offered and "delete_selected" not in offered
