@@ -14,6 +14,7 @@ from functools import cache
 from django.contrib.auth.hashers import make_password
 
 from solhost.identity.models import User
+from solhost.identity.subjects import organisation_sector, pairwise_sub
 from solhost.partners.models import Membership, Organisation, Server, Service, ServiceKind
 from solhost.region.models import Region
 
@@ -51,6 +52,12 @@ class World:
 def _password_hash() -> str:
     # Argon2 is slow on purpose; hash the shared test password once per run.
     return make_password(PASSWORD)
+
+
+def sub_at(user: User, organisation: Organisation) -> str:
+    """The ``sub`` the co-op's services received for ``user``, as a client registered today
+    gets it (pairwise): what the co-op names the resident by in its usage reports."""
+    return str(pairwise_sub(user.sub, organisation_sector(organisation.pk)))
 
 
 def make_user(username: str, **extra) -> User:

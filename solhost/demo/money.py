@@ -20,6 +20,7 @@ from solhost.contributions.actions import (
 from solhost.distribution.actions import close_period
 from solhost.distribution.models import PeriodClose
 from solhost.identity.models import User
+from solhost.identity.subjects import organisation_sector, pairwise_sub
 from solhost.metering.actions import record_usage_batch
 from solhost.metering.periods import period_of, previous_month
 from solhost.partners.models import Service
@@ -70,7 +71,12 @@ def load_demo_money(
             events = [
                 {
                     "id": f"demo-{period}-{username}-{slug}-{day}",
-                    "resident": str(resident.sub),
+                    # As the co-op's service received it (its clients get pairwise subs).
+                    "resident": str(
+                        pairwise_sub(
+                            resident.sub, organisation_sector(services[slug].organisation_id)
+                        )
+                    ),
                     "service": slug,
                     "kind": "open",
                     "occurred_at": datetime.datetime.combine(

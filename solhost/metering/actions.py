@@ -19,7 +19,7 @@ from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.core.problems import problem_dicts
 from solhost.identity.models import User
-from solhost.identity.subjects import organisation_sector, public_sub_behind
+from solhost.identity.subjects import gets_public_subs, organisation_sector, public_sub_behind
 from solhost.metering.events import CheckedEvent, check_event
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
 from solhost.metering.periods import period_of
@@ -186,26 +186,39 @@ def _residents_by_public_sub(subs: set[uuid.UUID]) -> dict[uuid.UUID, int]:
 
 
 def _residents_by_sub(subs: set[uuid.UUID], *, partner: Organisation) -> dict[uuid.UUID, int]:
-    """The residents the partner's subs name: public subs, or the pairwise subs its
-    services received (docs/decisions/0009-pairwise-subjects.md)."""
+    """The residents the partner's subs name: the pairwise subs its services received, or
+    public subs if any of its services receives those (docs/decisions/0009-pairwise-subjects.md).
+
+    A co-op whose services all get pairwise subs never received a public one: one it
+    reports came from elsewhere, and would put its name on another co-op's residents."""
     sector = organisation_sector(partner.pk)
     behind = {sub: public_sub_behind(sub, sector) for sub in subs}
-    found = _residents_by_public_sub(subs | set(behind.values()))
-    return {
-        sub: resident
-        for sub in subs
-        if (resident := found.get(sub) or found.get(behind[sub])) is not None
-    }
+    public = subs if gets_public_subs(partner.pk) else set()
+    found = _residents_by_public_sub(set(behind.values()) | public)
+    residents = {}
+    for sub in subs:
+        resident = found.get(behind[sub])
+        if resident is None and sub in public:
+            resident = found.get(sub)
+        if resident is not None:
+            residents[sub] = resident
+    return residents
 
 
 def record_usage_batch(
-    *, partner: Organisation, events: list, now: datetime.datetime | None = None
+    *,
+    partner: Organisation,
+    events: list,
+    now: datetime.datetime | None = None,
+    from_a_site: bool = False,
 ) -> BatchResult:
     """Store a partner's batch of usage events; say which were new, repeated or refused.
 
     Each event is judged alone: a refused event does not stop the others. Keys are the
     partner's: another partner may use the same key for its own event. ``now`` is the
-    moment of receipt, the current time unless given.
+    moment of receipt, the current time unless given. A partner names residents by the
+    subs its services received; a site of the region forwarding what it recorded
+    (``from_a_site``) names them by their public sub.
 
     A period close running meanwhile never fails the batch. On PostgreSQL the close locks
     the events table, so the insert waits for it; if the close froze a period of this
@@ -218,13 +231,15 @@ def record_usage_batch(
     now = now or timezone.now()
     while True:
         try:
-            return _record_usage_batch_once(partner=partner, events=events, now=now)
+            return _record_usage_batch_once(
+                partner=partner, events=events, now=now, from_a_site=from_a_site
+            )
         except _PeriodClosedDuringBatch:
             continue
 
 
 def _record_usage_batch_once(
-    *, partner: Organisation, events: list, now: datetime.datetime
+    *, partner: Organisation, events: list, now: datetime.datetime, from_a_site: bool
 ) -> BatchResult:
     """One attempt at ``record_usage_batch``; raises _PeriodClosedDuringBatch, keeping nothing."""
     zone = timezone.get_current_timezone()
@@ -243,7 +258,13 @@ def _record_usage_batch_once(
             seen.add(event.id)
             parsed.append(event)
 
-    residents = _residents_by_sub({e.resident for e in parsed}, partner=partner) if parsed else {}
+    subs = {event.resident for event in parsed}
+    if not parsed:
+        residents = {}
+    elif from_a_site:
+        residents = _residents_by_public_sub(subs)
+    else:
+        residents = _residents_by_sub(subs, partner=partner)
     services = {
         slug: (pk, owner)
         for slug, pk, owner in Service.objects.filter(

@@ -38,7 +38,8 @@ BODY_SCHEMA = {
             "description": f"at most {MAX_BATCH} events (more is a 413)",
             "items": {
                 "description": "an object: id (your idempotency key, at most "
-                f"{MAX_KEY_LENGTH} characters), resident (OIDC subject), service (slug), "
+                f"{MAX_KEY_LENGTH} characters), resident (the OIDC subject your service "
+                "received), service (slug), "
                 f"kind (at most {MAX_KIND_LENGTH} characters), quantity (whole number, "
                 "default 1), occurred_at (ISO 8601 with offset)",
             },

@@ -36,8 +36,8 @@ from solhost.contributions.models import ContributionChoice, Pledge, SponsoredSe
 from solhost.core.audit import AuditAction, record, record_saved, snapshot
 from solhost.core.models import AuditEvent
 from solhost.identity import actions as identity_actions
-from solhost.identity.models import ServiceClient, User
-from solhost.identity.subjects import organisation_sector, pairwise_sub
+from solhost.identity.models import User
+from solhost.identity.subjects import gets_public_subs, organisation_sector, pairwise_sub
 from solhost.partners.models import Organisation
 from solhost.region.models import current_region
 from solhost.residents import export_files, links, queries
@@ -282,9 +282,7 @@ def _subjects_known_by(user: User, organisation: Organisation) -> set[str]:
     """The subs the partner's services know the resident by: its own pairwise one, and the
     public one if any of its services gets public subs."""
     known = {str(pairwise_sub(user.sub, organisation_sector(organisation.pk)))}
-    if ServiceClient.objects.filter(
-        service__organisation=organisation, subject_type=ServiceClient.SubjectType.PUBLIC
-    ).exists():
+    if gets_public_subs(organisation.pk):
         known.add(str(user.sub))
     return known
 

@@ -209,7 +209,7 @@ def _store_usage_events(site: Site, events: list[dict], now) -> dict[int, tuple]
                     "occurred_at": event.get("occurred_at"),
                 }
             )
-        outcome = record_usage_batch(partner=partner, events=reported, now=now)
+        outcome = record_usage_batch(partner=partner, events=reported, now=now, from_a_site=True)
         for key in outcome.accepted:
             results[local_by_key[key]] = (Outcome.STORED, "", None)
         for key in outcome.duplicates:

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from solhost.metering.models import UsageEvent
 from solhost.partners.actions import issue_api_token
 from solhost.qualification.tests.test_apply import apply_as
-from solhost.test import PASSWORD
+from solhost.test import PASSWORD, sub_at
 
 NUL = "a\x00b"
 SURROGATE = r'"\ud800"'  # a JSON escape Python decodes to a lone surrogate
@@ -144,7 +144,7 @@ def test_the_telemetry_api_stops_reading_at_its_limit(client, token, unchanged, 
 def event(world, key, **changes):
     return {
         "id": key,
-        "resident": str(world.rita.sub),
+        "resident": sub_at(world.rita, world.mcc),
         "service": "mcc-files",
         "kind": "file_upload",
         "occurred_at": (timezone.now() - datetime.timedelta(minutes=5)).isoformat(),

@@ -17,6 +17,7 @@ from solhost.ledger.models import Transaction
 from solhost.metering.actions import record_usage_batch
 from solhost.metering.models import FrozenPeriod
 from solhost.qualification.models import Declarations, QualificationRun
+from solhost.test import sub_at
 
 PERIOD = "2026-10"
 LAST = datetime.date(2026, 10, 31)
@@ -25,17 +26,17 @@ ZONE = timezone.get_current_timezone()
 
 
 def use(world, resident, service, days, partner=None):
+    owner = partner or (world.mcc if service.startswith("mcc") else world.cct)
     events = [
         {
             "id": f"{resident.username}-{service}-{day}",
-            "resident": str(resident.sub),
+            "resident": sub_at(resident, owner),
             "service": service,
             "kind": "open",
             "occurred_at": datetime.datetime(2026, 10, day, 10, tzinfo=ZONE).isoformat(),
         }
         for day in days
     ]
-    owner = partner or (world.mcc if service.startswith("mcc") else world.cct)
     result = record_usage_batch(
         partner=owner, events=events, now=datetime.datetime(2026, 10, 31, 12, tzinfo=ZONE)
     )
@@ -160,7 +161,7 @@ def test_after_the_close_usage_and_payments_for_the_period_are_refused(october):
         events=[
             {
                 "id": "late",
-                "resident": str(world.rita.sub),
+                "resident": sub_at(world.rita, world.mcc),
                 "service": "mcc-files",
                 "kind": "x",
                 "occurred_at": datetime.datetime(2026, 10, 30, tzinfo=ZONE).isoformat(),
@@ -213,7 +214,7 @@ def test_payouts_at_the_minimum_and_carried_balances_roll_forward(october):
     events = [
         {
             "id": "n1",
-            "resident": str(world.rita.sub),
+            "resident": sub_at(world.rita, world.mcc),
             "service": "mcc-files",
             "kind": "x",
             "occurred_at": datetime.datetime(2026, 11, 3, tzinfo=ZONE).isoformat(),

@@ -21,6 +21,7 @@ from solhost.distribution.actions import close_period
 from solhost.distribution.models import PeriodClose
 from solhost.metering.actions import record_usage_batch
 from solhost.metering.models import UsageEvent
+from solhost.test import sub_at
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -84,7 +85,7 @@ def _during_a_close_of_october(send):
 def _usage(world, key, day):
     return {
         "id": key,
-        "resident": str(world.rita.sub),
+        "resident": sub_at(world.rita, world.mcc),
         "service": "mcc-files",
         "kind": "open",
         "occurred_at": datetime.datetime(2026, day[0], day[1], 9, tzinfo=ZONE).isoformat(),

@@ -20,6 +20,7 @@ from solhost.demo.money import demo_period
 from solhost.distribution.models import PartnerStatement, ResidentShare
 from solhost.metering.actions import record_usage_batch
 from solhost.qualification.models import QualificationRun
+from solhost.test import sub_at
 from solhost.tests.photographs import signed_in_context
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +66,7 @@ def use(world, resident, service, partner, days, first: datetime.date) -> None:
     events = [
         {
             "id": f"{resident.username}-{service}-{day}",
-            "resident": str(resident.sub),
+            "resident": sub_at(resident, partner),
             "service": service,
             "kind": "open",
             "occurred_at": datetime.datetime.combine(

@@ -7,6 +7,7 @@ from django.urls import reverse
 from solhost.distribution.actions import close_period
 from solhost.distribution.tests.test_close import AFTER_GRACE, PERIOD, ZONE, october  # noqa: F401
 from solhost.metering.actions import record_usage_batch
+from solhost.test import sub_at
 from solhost.web.tests.pages import assert_clean_page
 
 
@@ -89,7 +90,7 @@ def test_a_resident_sees_their_own_days_since_the_last_close_and_nobody_elses(cl
             events=[
                 {
                     "id": f"nov-{day}",
-                    "resident": str(closed.rita.sub),
+                    "resident": sub_at(closed.rita, closed.mcc),
                     "service": "mcc-files",
                     "kind": "open",
                     "occurred_at": datetime.datetime(2026, 11, day, 10, tzinfo=ZONE).isoformat(),

@@ -24,6 +24,7 @@ from solhost.identity.tests.oidc import (
 from solhost.metering.actions import record_usage_batch
 from solhost.metering.models import UsageEvent
 from solhost.partners.models import Service
+from solhost.test import sub_at
 
 
 @pytest.fixture
@@ -127,17 +128,39 @@ def test_usage_reported_with_a_pairwise_sub_lands_on_the_right_resident(world):
         partner=world.mcc,
         events=[
             usage(world, "pairwise", subject_for(world.rita, files)),
-            usage(world, "public", str(world.alice.sub)),
             # Another co-op's sub for a resident means nothing to this partner.
             usage(world, "elsewhere", subject_for(world.bob, chat)),
+            # Nor does a public sub: none of this co-op's services was given one.
+            usage(world, "public", str(world.alice.sub)),
         ],
     )
 
-    assert result.accepted == ["pairwise", "public"]
-    assert [r.id for r in result.rejected] == ["elsewhere"]
-    assert result.rejected[0].problems == [
-        ("events[2].resident", "no resident has this OIDC subject")
+    assert result.accepted == ["pairwise"]
+    assert [r.id for r in result.rejected] == ["elsewhere", "public"]
+    assert [r.problems for r in result.rejected] == [
+        [("events[1].resident", "no resident has this OIDC subject")],
+        [("events[2].resident", "no resident has this OIDC subject")],
     ]
+
+
+def test_a_co_op_whose_service_gets_public_subs_reports_usage_by_them(world):
+    calendar = make_client(world.mcc_service).client
+    calendar.subject_type = ServiceClient.SubjectType.PUBLIC
+    calendar.save()
+
+    result = record_usage_batch(
+        partner=world.mcc,
+        events=[
+            usage(world, "public", subject_for(world.alice, calendar)),
+            usage(world, "pairwise", sub_at(world.rita, world.mcc)),
+        ],
+    )
+
+    assert result.accepted == ["public", "pairwise"]
+    assert set(UsageEvent.objects.values_list("resident__username", flat=True)) == {
+        "alice",
+        "rita",
+    }
     assert {e.key: e.resident for e in UsageEvent.objects.all()} == {
         "pairwise": world.rita,
         "public": world.alice,

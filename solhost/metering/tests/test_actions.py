@@ -11,12 +11,15 @@ from solhost.metering.actions import MAX_BATCH, record_sign_in, record_usage_bat
 from solhost.metering.events import MAX_KEY_LENGTH, MAX_KIND_LENGTH
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
 from solhost.metering.queries import weights_for
+from solhost.test import sub_at
 
 
 def event(world, key="e1", *, resident=None, service="mcc-files", when=None, **extra):
+    # Named as the co-op whose service it is knows the resident.
+    reporter = world.cct if service.startswith("cct-") else world.mcc
     return {
         "id": key,
-        "resident": str((resident or world.rita).sub),
+        "resident": sub_at(resident or world.rita, reporter),
         "service": service,
         "kind": "file_upload",
         "quantity": 1,
@@ -56,7 +59,7 @@ def test_bad_events_are_refused_one_by_one_with_where_and_why(world):
         event(world, "ok"),
         event(world, "nobody", resident=None) | {"resident": str(uuid.uuid4())},
         event(world, "nosuch", service="no-such-service"),
-        event(world, "theirs", service="cct-chat"),
+        event(world, "theirs", service="cct-chat") | {"resident": sub_at(world.rita, world.mcc)},
         event(world, "", quantity=-1) | {"occurred_at": "yesterday", "colour": "red"},
         event(world, "naive") | {"occurred_at": "2026-10-03T09:00:00"},
         event(world, "future", when=timezone.now() + datetime.timedelta(days=1)),

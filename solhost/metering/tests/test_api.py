@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from solhost.metering.models import UsageEvent
 from solhost.partners.actions import issue_api_token
+from solhost.test import sub_at
 
 URL = "/api/v1/usage"
 
@@ -19,7 +20,7 @@ def mcc_headers(world):
 def usage(world, key, service="mcc-files"):
     return {
         "id": key,
-        "resident": str(world.rita.sub),
+        "resident": sub_at(world.rita, world.mcc),
         "service": service,
         "kind": "file_upload",
         "quantity": 2,
