@@ -406,14 +406,15 @@ def _owe_logout_tokens(
     return owed
 
 
-def _sids_signed_in_to(*, user: User) -> dict[int, list[uuid.UUID]]:
-    """The resident's current sessions that signed in to each client, by client id: what
-    a service that loses all of the resident's access is told, session by session."""
+def _sids_signed_in_to(
+    *, user: User, before: datetime.datetime | None = None
+) -> dict[int, list[uuid.UUID]]:
+    """The resident's current sessions that signed in to each client (``before`` a moment,
+    if given), by client id: what a service that loses all of the resident's access is
+    told, session by session."""
     sessions = list(SignedInSession.objects.filter(user=user))
-    return {
-        client.pk: sids
-        for client, sids in sign_ins_of(user=user, sessions=sessions).sids_by_client.items()
-    }
+    signed_in = sign_ins_of(user=user, sessions=sessions, before=before)
+    return {client.pk: sids for client, sids in signed_in.sids_by_client.items()}
 
 
 def _send_logout_token(delivery_id: int) -> None:
@@ -611,7 +612,8 @@ def apply_access_end(*, end: AccessEnd) -> None:
             user=user,
             client=client,
             reason=LogoutDelivery.Reason.DISCONNECT,
-            sids=_sids_signed_in_to(user=user).get(client.pk, []),
+            # A sign-in here since then is the resident's own doing, kept like its tokens.
+            sids=_sids_signed_in_to(user=user, before=end.at).get(client.pk, []),
         )
 
 

@@ -64,23 +64,27 @@ class SignIns:
     sids_by_client: dict[ServiceClient, list[uuid.UUID]]
 
 
-def sign_ins_of(*, user: User, sessions: list[SignedInSession]) -> SignIns:
-    """The services the resident's ``sessions`` signed in to, read where the token endpoint
-    wrote its records. The one answer to "whom does ending these sessions concern", for
-    back-channel and front-channel logout alike: a service another session signed in to
-    is not among them."""
+def sign_ins_of(
+    *,
+    user: User,
+    sessions: list[SignedInSession],
+    before: datetime.datetime | None = None,
+) -> SignIns:
+    """The services the resident's ``sessions`` signed in to (``before`` a moment, if
+    given), read where the token endpoint wrote its records. The one answer to "whom does
+    ending these sessions concern", for back-channel and front-channel logout alike: a
+    service another session signed in to is not among them."""
     if not sessions:
         return SignIns(issued=[], sids_by_client={})
-    issued = list(
-        AuditEvent.objects.using(written_to(AuditEvent)).filter(
-            # Only this resident's, and none older than the sessions: an index narrows the
-            # search before the sid inside each record is read.
-            actor_id=user.pk,
-            action=AuditAction.TOKEN_ISSUE,
-            at__gte=min(signed_in.started for signed_in in sessions),
-            after__sid__in=[str(signed_in.sid) for signed_in in sessions],
-        )
+    events = AuditEvent.objects.using(written_to(AuditEvent)).filter(
+        # Only this resident's, and none older than the sessions: an index narrows the
+        # search before the sid inside each record is read.
+        actor_id=user.pk,
+        action=AuditAction.TOKEN_ISSUE,
+        at__gte=min(signed_in.started for signed_in in sessions),
+        after__sid__in=[str(signed_in.sid) for signed_in in sessions],
     )
+    issued = list(events.filter(at__lt=before) if before is not None else events)
     sids: dict[int, set[str]] = {}
     for event in issued:
         sids.setdefault(int(event.object_id), set()).add(event.after["sid"])

@@ -118,6 +118,32 @@ def test_the_service_is_told_by_back_channel_logout(
     assert len(endpoint.received) == 1
 
 
+def test_the_service_is_told_only_of_the_sign_ins_before_the_disconnect(
+    world, request, django_capture_on_commit_callbacks
+):
+    endpoint = request.getfixturevalue("receiver")
+    files = client_posting_to(world.mcc_service, endpoint.uri)
+    laptop = log_in("rita@example.org")
+    sign_in_to(laptop, files)
+    disconnected_at = timezone.now()
+    # Then, here, on her phone, Rita signs in to the service again, agreeing again, before
+    # the disconnect she made at the cut-off site arrives: that sign-in is kept.
+    Consent.objects.filter(user=world.rita).delete()
+    phone = log_in("rita@example.org")
+    sign_in_to(phone, files)
+    ended_at(
+        "hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client, at=disconnected_at
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        access_ends.apply_waiting()
+
+    laptops = SignedInSession.objects.get(session_key=laptop.session.session_key)
+    assert [str(delivery.sid) for delivery in LogoutDelivery.objects.all()] == [
+        sid_for(laptops.sid, files.client)
+    ]
+
+
 def test_a_new_password_set_at_another_site_ends_the_sessions_begun_here_before_it(world):
     files = make_client(world.mcc_service)
     laptop = log_in("rita@example.org")
