@@ -175,6 +175,13 @@ class ServiceClientAdmin(AuditedAdmin, admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def get_deleted_objects(self, objs, request):
+        # What goes with a client (its tokens, consents, logout deliveries) goes as when its
+        # co-op removes it, below: the steward need not be able to delete each by hand,
+        # and the records that only their own actions write never can be.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     def delete_view(self, request, object_id, extra_context=None):
         # The co-op's own way (remove_client), which refuses while logout tokens are owed
         # to the client: deleting the row would drop them unsent and unrecorded.

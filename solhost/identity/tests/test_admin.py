@@ -179,7 +179,11 @@ def test_the_steward_removes_a_client_as_its_co_op_would_and_never_one_owed_logo
     )
     client.force_login(world.sam)
     url = reverse("admin:identity_serviceclient_delete", args=[registered.pk])
-    assert client.get(url).status_code == 200  # Django's page asking to confirm
+    asked = client.get(url)
+    # Django's page asking to confirm, with its button: the deliveries, which no one
+    # deletes by hand, go with the client.
+    assert asked.status_code == 200 and not asked.context["perms_lacking"]
+    assert 'type="submit"' in asked.content.decode()
 
     refused = client.post(url, {"post": "yes"}, follow=True)
 
