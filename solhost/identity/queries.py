@@ -2,10 +2,12 @@
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -94,6 +96,28 @@ def sign_ins_of(
         sids_by_client={
             client: [uuid.UUID(sid) for sid in sorted(sids[client.pk])] for client in clients
         },
+    )
+
+
+def given_public_subs(*, organisation_id: int, residents: Iterable[int]) -> set[int]:
+    """Those of ``residents`` (ids) whose public sub the organisation was given: a client
+    of one of its services with the public subject type issued them tokens.
+
+    The only public subs a co-op can hold, so the only ones it may name a resident by (in
+    usage reports) or be told of (in deletion notices). Read from the token endpoint's
+    records, which outlive the tokens; a site's reach the primary as it forwards them."""
+    public_clients = ServiceClient.objects.filter(
+        service__organisation_id=organisation_id, subject_type=ServiceClient.SubjectType.PUBLIC
+    ).values_list("pk", flat=True)
+    return set(
+        AuditEvent.objects.filter(
+            actor_id__in=list(residents),
+            action=AuditAction.TOKEN_ISSUE,
+            content_type=ContentType.objects.get_for_model(ServiceClient),
+            object_id__in=[str(pk) for pk in public_clients],
+        )
+        .values_list("actor_id", flat=True)
+        .distinct()
     )
 
 

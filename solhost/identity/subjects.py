@@ -111,15 +111,6 @@ def session_sid_behind(given: str, client: ServiceClient) -> uuid.UUID | None:
         return None
 
 
-def gets_public_subs(organisation_id: int) -> bool:
-    """Whether any of the organisation's services receives public subs: the one way a
-    co-op comes to hold a resident's public sub, and so the only co-ops that may name a
-    resident by it (in usage reports) or be told of it (in deletion notices)."""
-    return ServiceClient.objects.filter(
-        service__organisation_id=organisation_id, subject_type=ServiceClient.SubjectType.PUBLIC
-    ).exists()
-
-
 def user_for_subject(subject: str, client: ServiceClient) -> User | None:
     """The resident a client's ``sub`` names, or None: the platform's way back from a sub."""
     try:

@@ -19,7 +19,8 @@ from solhost.core import audit
 from solhost.core.audit import AuditAction
 from solhost.core.problems import problem_dicts
 from solhost.identity.models import User
-from solhost.identity.subjects import gets_public_subs, organisation_sector, public_sub_behind
+from solhost.identity.queries import given_public_subs
+from solhost.identity.subjects import organisation_sector, public_sub_behind
 from solhost.metering.events import CheckedEvent, check_event
 from solhost.metering.models import ActiveDay, FrozenPeriod, UsageEvent
 from solhost.metering.periods import period_of
@@ -187,21 +188,21 @@ def _residents_by_public_sub(subs: set[uuid.UUID]) -> dict[uuid.UUID, int]:
 
 def _residents_by_sub(subs: set[uuid.UUID], *, partner: Organisation) -> dict[uuid.UUID, int]:
     """The residents the partner's subs name: the pairwise subs its services received, or
-    public subs if any of its services receives those (docs/decisions/0009-pairwise-subjects.md).
+    the public subs they received (docs/decisions/0009-pairwise-subjects.md).
 
-    A co-op whose services all get pairwise subs never received a public one: one it
-    reports came from elsewhere, and would put its name on another co-op's residents."""
+    A public sub is the same at every co-op given one, so a co-op could learn one from
+    another: it names a resident here only if a public-subject client of this co-op's
+    signed them in, or the co-op would draw money for a resident it never served."""
     sector = organisation_sector(partner.pk)
     behind = {sub: public_sub_behind(sub, sector) for sub in subs}
-    public = subs if gets_public_subs(partner.pk) else set()
-    found = _residents_by_public_sub(set(behind.values()) | public)
-    residents = {}
-    for sub in subs:
-        resident = found.get(behind[sub])
-        if resident is None and sub in public:
-            resident = found.get(sub)
-        if resident is not None:
-            residents[sub] = resident
+    found = _residents_by_public_sub(set(behind.values()) | subs)
+    residents = {sub: found[behind[sub]] for sub in subs if behind[sub] in found}
+    named_publicly = {sub: found[sub] for sub in subs if sub not in residents and sub in found}
+    if named_publicly:
+        given = given_public_subs(organisation_id=partner.pk, residents=named_publicly.values())
+        residents |= {
+            sub: resident for sub, resident in named_publicly.items() if resident in given
+        }
     return residents
 
 

@@ -37,7 +37,8 @@ from solhost.core.audit import AuditAction, record, record_saved, snapshot
 from solhost.core.models import AuditEvent
 from solhost.identity import actions as identity_actions
 from solhost.identity.models import User
-from solhost.identity.subjects import gets_public_subs, organisation_sector, pairwise_sub
+from solhost.identity.queries import given_public_subs
+from solhost.identity.subjects import organisation_sector, pairwise_sub
 from solhost.partners.models import Organisation
 from solhost.region.models import current_region
 from solhost.residents import export_files, links, queries
@@ -282,7 +283,7 @@ def _subjects_known_by(user: User, organisation: Organisation) -> set[str]:
     """The subs the partner's services know the resident by: its own pairwise one, and the
     public one if any of its services gets public subs."""
     known = {str(pairwise_sub(user.sub, organisation_sector(organisation.pk)))}
-    if gets_public_subs(organisation.pk):
+    if given_public_subs(organisation_id=organisation.pk, residents=[user.pk]):
         known.add(str(user.sub))
     return known
 

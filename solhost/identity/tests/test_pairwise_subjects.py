@@ -143,27 +143,36 @@ def test_usage_reported_with_a_pairwise_sub_lands_on_the_right_resident(world):
     ]
 
 
-def test_a_co_op_whose_service_gets_public_subs_reports_usage_by_them(world):
-    calendar = make_client(world.mcc_service).client
-    calendar.subject_type = ServiceClient.SubjectType.PUBLIC
-    calendar.save()
+def test_a_co_op_reports_by_public_sub_only_the_residents_its_public_client_signed_in(
+    client, world
+):
+    calendar = make_client(world.mcc_service)
+    calendar.client.subject_type = ServiceClient.SubjectType.PUBLIC
+    calendar.client.save()
+    # Alice signed in to it; Rita never did, though MCC could have her public sub from a
+    # co-op whose service she did sign in to.
+    alices = signed_in_tokens(client, calendar, world.alice)
 
     result = record_usage_batch(
         partner=world.mcc,
         events=[
-            usage(world, "public", subject_for(world.alice, calendar)),
-            usage(world, "pairwise", sub_at(world.rita, world.mcc)),
+            usage(
+                world,
+                "alice",
+                verified_claims(client, alices["id_token"], calendar.client.client_id)["sub"],
+            ),
+            usage(world, "rita", str(world.rita.sub)),
+            usage(world, "rita-pairwise", sub_at(world.rita, world.mcc)),
         ],
     )
 
-    assert result.accepted == ["public", "pairwise"]
+    assert result.accepted == ["alice", "rita-pairwise"]
+    assert result.rejected[0].problems == [
+        ("events[1].resident", "no resident has this OIDC subject")
+    ]
     assert set(UsageEvent.objects.values_list("resident__username", flat=True)) == {
         "alice",
         "rita",
-    }
-    assert {e.key: e.resident for e in UsageEvent.objects.all()} == {
-        "pairwise": world.rita,
-        "public": world.alice,
     }
 
 

@@ -206,19 +206,23 @@ def test_each_partner_that_knew_her_gets_a_notice_with_the_sub_it_knows(
     world, scheduled, django_capture_on_commit_callbacks
 ):
     deletion, sub = scheduled["deletion"], scheduled["sub"]
-    # One CCT service gets public subs; nobody at Coburg signed her in, but she used its chat.
-    client_posting_to(world.cct_service, "https://chat.cct.example.org/logout")
-    ServiceClient.objects.filter(service=world.cct_service).update(
-        subject_type=ServiceClient.SubjectType.PUBLIC
-    )
+    # One service of each co-op gets public subs. MCC's signed her in before she asked
+    # (as the token endpoint records it); nobody at Coburg did, but she used its chat.
+    for service in (world.mcc_service, world.cct_service):
+        public = client_posting_to(service, f"https://{service.slug}.example.org/logout")
+        public.client.subject_type = ServiceClient.SubjectType.PUBLIC
+        public.client.save()
+        if service == world.mcc_service:
+            record(actor=world.rita, action=AuditAction.TOKEN_ISSUE, obj=public.client)
 
     carry_out(deletion.erase_after + MINUTE, django_capture_on_commit_callbacks)
 
     notices = {(n.organisation.slug, n.subject) for n in DeletionNotice.objects.all()}
+    # Coburg is never told the public sub it was never given.
     assert notices == {
         ("mcc", str(pairwise_sub(sub, organisation_sector(world.mcc.pk)))),
+        ("mcc", str(sub)),
         ("cct", str(pairwise_sub(sub, organisation_sector(world.cct.pk)))),
-        ("cct", str(sub)),
     }
     assert ("mcc", scheduled["subject"]) in notices
     assert {n.deleted_at for n in DeletionNotice.objects.all()} == {deletion.erase_after + MINUTE}
