@@ -427,9 +427,9 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
     """POST the delivery's logout token once and record the outcome; None if another job
     has attempted it since ``delivery`` was read, and so sent nothing.
 
-    Acknowledged (200 or 204): done. Refused (400): the region gives up at once and says
-    so. Otherwise the next attempt waits longer each time, until
-    ``backchannel.MAX_ATTEMPTS``, when the region gives up and says so.
+    Acknowledged (200 or 204): done. Otherwise the next attempt waits longer each time,
+    until the region gives up and says so: after ``backchannel.REFUSED_ATTEMPTS`` for a
+    service that refused the token (400), ``backchannel.MAX_ATTEMPTS`` for the rest.
     """
     if delivery.delivered_at or delivery.abandoned_at:
         return delivery
@@ -471,7 +471,7 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
         elif (
             delivery.attempts >= backchannel.MAX_ATTEMPTS
             or not uri
-            or problem == backchannel.REFUSED
+            or (problem == backchannel.REFUSED and attempt >= backchannel.REFUSED_ATTEMPTS)
         ):
             delivery.abandoned_at, delivery.next_attempt_at = now, None
             record(

@@ -38,10 +38,12 @@ POST_TIMEOUT_SECONDS = 5
 MAX_ATTEMPTS = 12
 FIRST_RETRY_SECONDS = 30
 LONGEST_RETRY_SECONDS = 3600
-# §2.8: a service that could not sign the resident out answers 400. It judged the token's
-# claims, and a new token would carry the same ones (Synapse, say, refuses one without
-# ``sid``), so the region gives up at once instead of asking for five hours.
+# §2.8: a service that could not sign the resident out answers 400. Mostly it judged the
+# token's claims, and a new token carries the same ones (Synapse, say, refuses one without
+# ``sid``); but the specification gives no other answer for a failure of its own. So a
+# token refused is sent twice more, half a minute and a minute later, not for five hours.
 REFUSED = "refused: HTTP 400"
+REFUSED_ATTEMPTS = 3
 
 
 def issuer() -> str:

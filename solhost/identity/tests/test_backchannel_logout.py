@@ -361,22 +361,26 @@ def test_the_region_gives_up_after_its_last_attempt_and_says_so(world, receiver)
     assert retry_logout_deliveries.call_local() == 0
 
 
-def test_a_token_the_service_refuses_is_not_sent_again(world, receiver):
+def test_a_token_the_service_refuses_is_sent_twice_more_then_given_up(world, receiver):
     synapse = client_posting_to(world.mcc_service, receiver.uri)
     delivery = _owed_now(world, synapse)
     # As Synapse answers a logout token without ``sid``.
-    receiver.answers = [400]
+    receiver.answers = [400, 400, 400]
 
+    for attempt in (1, 2):
+        retry_logout_deliveries.call_local()
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt and delivery.abandoned_at is None
+        assert delivery.last_outcome == "refused: HTTP 400"
+        LogoutDelivery.objects.update(next_attempt_at=timezone.now())
     retry_logout_deliveries.call_local()
 
     delivery.refresh_from_db()
-    assert delivery.attempts == 1 and delivery.abandoned_at and delivery.next_attempt_at is None
-    assert delivery.last_outcome == "refused: HTTP 400"
+    assert delivery.attempts == 3 and delivery.abandoned_at and delivery.next_attempt_at is None
     abandoned = AuditEvent.objects.get(action="identity.backchannel_logout.abandon")
-    assert abandoned.note == "after 1 attempts: refused: HTTP 400"
-    LogoutDelivery.objects.update(next_attempt_at=timezone.now())
+    assert abandoned.note == "after 3 attempts: refused: HTTP 400"
     assert retry_logout_deliveries.call_local() == 0
-    assert len(receiver.received) == 1
+    assert len(receiver.received) == 3
 
 
 def _owed_now(world, registered) -> LogoutDelivery:
