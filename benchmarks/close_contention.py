@@ -86,9 +86,9 @@ def open_month_body(region: dict, plan: tuple, phase: str, number: int, now) -> 
         (now - datetime.timedelta(seconds=int(s))).isoformat()
         for s in rng.integers(1, since_midnight, BATCH)
     ]
-    subs, slugs = region["subs"], region["service_slugs"]
+    subs, slugs, owner = region["subs"], region["service_slugs"], region["service_partner"]
     events = ",".join(
-        f'{{"id":"open-{phase}-{number}-{i}","resident":"{subs[r]}",'
+        f'{{"id":"open-{phase}-{number}-{i}","resident":"{subs[owner[s]][r]}",'
         f'"service":"{slugs[s]}","kind":"request","quantity":1,"occurred_at":"{t}"}}'
         for i, (r, s, t) in enumerate(
             zip(pair_resident[chosen].tolist(), pair_service[chosen].tolist(), moments, strict=True)

@@ -211,14 +211,25 @@ def partner_batches(region: dict, plan: tuple, days: list, total: int, partner: 
             yield f"{day:%d}-{number}", resident[part], service[part], moment[part]
 
 
+def reported_subs(residents: int, partner_pks: list[int]) -> list[list[str]]:
+    """Each partner's sub for each resident, by partner index: the pairwise subs its
+    services received, which are what a partner reports usage by."""
+    from solhost.identity.subjects import organisation_sector, pairwise_sub
+
+    return [
+        [str(pairwise_sub(uuid.UUID(int=i + 1), organisation_sector(pk))) for i in range(residents)]
+        for pk in partner_pks
+    ]
+
+
 def request_body(region: dict, prefix: str, resident, service, moment) -> str:
-    subs = region["subs"]
+    subs, owner = region["subs"], region["service_partner"]
     slugs = region["service_slugs"]
     times = np.datetime_as_string(moment, unit="s")
     return (
         '{"events":['
         + ",".join(
-            f'{{"id":"{prefix}-{i}","resident":"{subs[r]}","service":"{slugs[s]}",'
+            f'{{"id":"{prefix}-{i}","resident":"{subs[owner[s]][r]}","service":"{slugs[s]}",'
             f'"kind":"request","quantity":1,"occurred_at":"{t}+00:00"}}'
             for i, (r, s, t) in enumerate(
                 zip(resident.tolist(), service.tolist(), times, strict=True)
@@ -402,7 +413,7 @@ def ingested_region(args: argparse.Namespace, url: str, figures: dict) -> tuple:
     period, days = last_month(timezone.localdate())
     figures["period"] = period
     region = build_region(args.residents, args.services)
-    region["subs"] = [str(uuid.UUID(int=i + 1)) for i in range(args.residents)]
+    region["subs"] = reported_subs(args.residents, region["partner_pks"])
     plan = usage_plan(args.residents, args.services)
     figures["resident_services"] = len(plan[0])
     set_grace(60)
