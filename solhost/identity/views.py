@@ -99,13 +99,20 @@ def _without_prompt(request: HttpRequest, *answered: str) -> str:
     """The authorization request to come back to once the resident has answered the
     ``answered`` prompts (proved themselves for ``login``, chosen an account for
     ``select_account``): without them, so that they are not asked again, and with any
-    other the service sent."""
+    other the service sent.
+
+    Proving themselves answers ``max_age`` too, which goes as well: judged again on the
+    way back, a ``max_age`` of 0 (Core §3.1.2.1: the same as ``prompt=login``) would find
+    the proof a moment old and ask again, for ever. The ID token's ``auth_time`` still
+    tells the service when it was."""
     query = request.GET.copy()
     prompt = [value for value in query.get("prompt", "").split() if value not in answered]
     if prompt:
         query["prompt"] = " ".join(prompt)
     else:
         query.pop("prompt", None)
+    if "login" in answered:
+        query.pop("max_age", None)
     return f"{request.path}?{query.urlencode()}"
 
 
@@ -379,10 +386,12 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             refused = self._refused_before_sign_up()
             if refused is not None:
                 return refused
-        if prompt & {"login", "select_account"} and not prompt & {"none", "create"}:
-            # Signing in answers both, proving who the resident is and choosing the
-            # account: the request comes back without them, so the resident is not asked
-            # again, but with any other prompt (DOT would drop consent too).
+        asks_for_proof = prompt & {"login", "select_account"} or "max_age" in self.request.GET
+        if asks_for_proof and not prompt & {"none", "create"}:
+            # Signing in answers both prompts and any max_age, proving who the resident is
+            # and choosing the account: the request comes back without them, so the
+            # resident is not asked again, but with any other prompt (DOT would drop
+            # consent too).
             return redirect_to_login(
                 _without_prompt(self.request, "login", "select_account"), self.get_login_url()
             )

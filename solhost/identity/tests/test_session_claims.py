@@ -116,6 +116,33 @@ def test_any_max_age_is_answered(client, world, nextcloud, max_age, asks_again):
         assert "code" in query_of(response)
 
 
+def test_a_max_age_of_0_is_met_by_the_password_just_given_again(world, nextcloud):
+    """Core §3.1.2.1: max_age=0 is prompt=login. The proof just given answers it, rather
+    than being a moment too old on the way back and asked for again, for ever."""
+    rita = Client()
+    rita.post(reverse("account_login"), {"login": "rita@example.org", "password": PASSWORD})
+    consent(rita, authorize_params(nextcloud))
+
+    asked = rita.get(reverse(AUTHORIZE), authorize_params(nextcloud, max_age="0"))
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    back = rita.post(asked["Location"], {"password": PASSWORD})
+    answered = rita.get(back["Location"])
+
+    assert "code" in query_of(answered)
+
+
+def test_a_max_age_of_0_is_met_by_signing_in(world, nextcloud):
+    """Signed out, the resident signs in once, and is not asked for the password again."""
+    rita = Client()
+    to_sign_in = rita.get(reverse(AUTHORIZE), authorize_params(nextcloud, max_age="0"))
+    signed_in = rita.post(
+        to_sign_in["Location"], {"login": "rita@example.org", "password": PASSWORD}
+    )
+    consent_page = rita.get(signed_in["Location"])
+
+    assert consent_page.status_code == 200 and "form" in consent_page.context
+
+
 def test_each_browser_gets_its_own_sid_and_auth_time(world, nextcloud):
     first, second = Client(), Client()
     first.force_login(world.rita)
