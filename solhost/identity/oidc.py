@@ -489,11 +489,22 @@ class RegionValidator(OAuth2Validator):
         return result
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
+        # Recorded only when the client held a live token by that name: anyone can name a
+        # public client, and RFC 7009 answers 200 to a token nobody holds.
+        held = {
+            "token_checksum": checksum(token),
+            "application": request.client,
+        }
         with transaction.atomic():
-            super().revoke_token(token, token_type_hint, request, *args, **kwargs)
-            record(
-                actor=None,
-                action=AuditAction.TOKEN_REVOKE,
-                obj=request.client,
-                note=f"revoked by the client ({token_type_hint or 'any token'})",
+            live = (
+                AccessToken.objects.filter(**held).exists()
+                or RefreshToken.objects.filter(**held, revoked=None).exists()
             )
+            super().revoke_token(token, token_type_hint, request, *args, **kwargs)
+            if live:
+                record(
+                    actor=None,
+                    action=AuditAction.TOKEN_REVOKE,
+                    obj=request.client,
+                    note=f"revoked by the client ({token_type_hint or 'any token'})",
+                )

@@ -354,7 +354,23 @@ def test_introspection_and_revocation(client, world, nextcloud):
     )
     assert revoked.status_code == 200
     assert introspect()["active"] is False
-    assert AuditEvent.objects.filter(action="identity.token.revoke").exists()
+    assert AuditEvent.objects.filter(action="identity.token.revoke").count() == 1
+
+
+def test_revoking_a_token_the_client_does_not_hold_records_nothing(client, world, nextcloud):
+    """RFC 7009 answers 200 to a token nobody holds (or one already revoked); the trail
+    says nothing was revoked, as anyone can name a public client."""
+    from solhost.identity.tests.oidc import basic_auth
+
+    client.force_login(world.rita)
+    tokens = exchange(client, nextcloud, sign_in_code(client, nextcloud)).json()
+    for token in ("no-such-token", tokens["access_token"], tokens["access_token"]):
+        answer = client.post(
+            reverse("oauth2_provider:revoke-token"), {"token": token}, **basic_auth(nextcloud)
+        )
+        assert answer.status_code == 200
+
+    assert AuditEvent.objects.filter(action="identity.token.revoke").count() == 1
 
 
 def test_rp_initiated_logout_ends_the_session(client, world, nextcloud):
