@@ -55,6 +55,18 @@ def connected_clients(user: User) -> list[dict]:
     ]
 
 
+def holds_anything_of(*, user: User, client: ServiceClient) -> bool:
+    """Whether the client holds the resident's consent or a token of theirs that still
+    works: what the connected services page lists, and all a disconnect can take back."""
+    return (
+        Consent.objects.filter(user=user, client=client).exists()
+        or AccessToken.objects.filter(
+            user=user, application=client, expires__gt=timezone.now()
+        ).exists()
+        or RefreshToken.objects.filter(user=user, application=client, revoked=None).exists()
+    )
+
+
 @dataclass(frozen=True)
 class SignIns:
     """What some browser sessions of a resident signed in to."""

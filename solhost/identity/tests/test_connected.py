@@ -102,6 +102,20 @@ def test_an_unapproved_client_is_not_there_to_disconnect(client, world):
     assert not AuditEvent.objects.filter(action="identity.consent.withdraw").exists()
 
 
+def test_a_service_holding_nothing_of_the_residents_is_not_there_to_disconnect(client, world):
+    """Rita never signed in to it, so a logout token would tell its co-op about her."""
+    chat = make_client(world.cct_service)
+    chat.client.backchannel_logout_uri = "https://chat.cct.example.org/backchannel"
+    chat.client.save()
+    log_in(client, "rita@example.org")
+
+    response = client.post(reverse("identity:disconnect", args=[chat.client.pk]))
+
+    assert response.status_code == 404
+    assert not LogoutDelivery.objects.exists()
+    assert not AuditEvent.objects.filter(action="identity.consent.withdraw").exists()
+
+
 def test_signing_out_another_browser_ends_its_session(client, world, django_user_model):
     from django.test import Client
 
