@@ -4,6 +4,7 @@ from django.urls import reverse
 from oauth2_provider.views import ConnectDiscoveryInfoView
 
 from solhost.identity.assurance import ACR_VALUES
+from solhost.identity.oidc import OFFERED_GRANTS
 
 
 class DiscoveryView(ConnectDiscoveryInfoView):
@@ -29,7 +30,7 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         data["request_parameter_supported"] = False
         data["request_uri_parameter_supported"] = False
         # Without these, the specification's defaults would claim the implicit grant.
-        data["grant_types_supported"] = ["authorization_code", "refresh_token"]
+        data["grant_types_supported"] = list(OFFERED_GRANTS)
         data["response_modes_supported"] = ["query", "form_post"]
         data["authorization_response_iss_parameter_supported"] = True  # RFC 9207
         data["backchannel_logout_supported"] = True

@@ -18,7 +18,7 @@ from solhost.core.reads import unique_match
 from solhost.core.request_input import named_parameter_problems
 from solhost.identity.databases import joinable
 from solhost.identity.models import ServiceClient
-from solhost.identity.oidc import access_token_in_site_store
+from solhost.identity.oidc import OFFERED_GRANTS, access_token_in_site_store
 from solhost.identity.subjects import subject_for
 
 
@@ -50,6 +50,22 @@ class RegionTokenView(oauth.TokenView):
     """The token endpoint in one transaction: one commit per request (tokens, ID token,
     audit event, usage event and the spent code together), and the code's grant stays
     locked from its first read to that commit, so a code raced twice is redeemed once."""
+
+    def post(self, request, *args, **kwargs):
+        # RFC 6749 §5.2 for a grant the region does not offer, before DOT and oauthlib,
+        # which would take the device-code grant to a flow of its own (a server error
+        # without a ``device_code``) and the others to a client check.
+        grant_type = request.POST.get("grant_type")
+        if grant_type and grant_type not in OFFERED_GRANTS:
+            return JsonResponse(
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": f"The region's grants are {' and '.join(OFFERED_GRANTS)}.",
+                },
+                status=400,
+                headers={"Cache-Control": "no-store"},
+            )
+        return self.authorization_flow_token_response(request)
 
     @method_decorator(sensitive_post_parameters("password", "client_secret"))
     def authorization_flow_token_response(self, request, *args, **kwargs):

@@ -57,6 +57,9 @@ def scope_summaries(scopes: str) -> list[str]:
     return described + sorted(scope for scope in set(granted) if scope not in SCOPE_SUMMARIES)
 
 
+# The grants the token endpoint answers (and discovery lists); any other is refused as
+# unsupported_grant_type.
+OFFERED_GRANTS = ("authorization_code", "refresh_token")
 # Grants that mean a resident is using the service today.
 SIGN_IN_GRANTS = {"authorization_code", "refresh_token"}
 

@@ -95,6 +95,21 @@ def test_an_unknown_code_revokes_nothing(client, world, nextcloud):
     assert not AuditEvent.objects.filter(action="identity.token.revoke").exists()
 
 
+@pytest.mark.parametrize("device_code", [{}, {"device_code": "x"}])
+def test_a_grant_the_region_does_not_offer_is_an_unsupported_grant_type(
+    world, nextcloud, device_code
+):
+    """RFC 6749 §5.2, for the device-code grant that django-oauth-toolkit routes apart
+    (without its code that was a server error)."""
+    answer = Client(raise_request_exception=False).post(
+        reverse("oauth2_provider:token"),
+        {"grant_type": "urn:ietf:params:oauth:grant-type:device_code", **device_code},
+        **basic_auth(nextcloud),
+    )
+
+    assert (answer.status_code, answer.json()["error"]) == (400, "unsupported_grant_type")
+
+
 def test_a_refresh_token_only_with_offline_access(client, world, nextcloud):
     client.force_login(world.rita)
 
