@@ -31,9 +31,10 @@ from oauth2_provider.views import AuthorizationView
 from solhost.core.audit import AuditAction, admin_action
 from solhost.core.forms import submit
 from solhost.core.middleware import allow_form_to_reach, allow_frames_from, refusal
+from solhost.core.problems import InputProblems
 from solhost.core.reads import unique_match
 from solhost.core.request_input import named_parameter_problems
-from solhost.core.safe_json import whole_number
+from solhost.core.safe_json import load_json, whole_number
 from solhost.core.trail import trail
 from solhost.identity import actions, frontchannel
 from solhost.identity.assurance import ACR_VALUES
@@ -165,11 +166,13 @@ def _code_parameter_problem(parameters) -> str | None:
 
 def _claims_parameter(raw) -> dict:
     """The request's ``claims`` parameter as a dict: the consent form sends it back as JSON
-    text (``null`` when there was none); oauthlib has already refused a malformed one."""
+    text (``null`` when there was none). oauthlib refused a malformed one in the request,
+    but the form comes from the browser: read as any JSON from outside is, so that one
+    nested thousands deep is none rather than a server error."""
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
-        except ValueError:
+            raw = load_json(raw)
+        except InputProblems:
             raw = None
     return raw if isinstance(raw, dict) else {}
 

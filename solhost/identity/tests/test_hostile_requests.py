@@ -281,6 +281,25 @@ def test_a_consent_form_for_an_unknown_client_is_refused(signed_in):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "claims",
+    ["[" * 5000, '{"id_token": ' + "[" * 5000, "{" * 3],
+    ids=["a list thousands deep", "an object thousands deep", "unclosed"],
+)
+def test_a_consent_form_with_claims_no_json_reader_can_follow_asks_for_none(signed_in, claims):
+    browser, registered, _, _ = signed_in
+    browser.raise_request_exception = False
+    page = browser.get(
+        reverse("oauth2_provider:authorize"), authorize_params(registered, prompt="consent")
+    )
+    form = {**consent_form_data(page), "claims": claims, "allow": "Authorize"}
+
+    response = browser.post(reverse("oauth2_provider:authorize"), form)
+
+    assert response.status_code == 302 and "code=" in response["Location"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("answer", [{"allow": "Authorize"}, {}])
 @pytest.mark.parametrize(
     "redirect_uri", ["https://elsewhere.example.org/cb", "https://[files.mcc.example.org/"]
