@@ -40,6 +40,13 @@ def redirect_uri_problem(uri: str) -> str | None:
         parts = urlsplit(uri)
     except ValueError:
         parts = None
+    if not uri.isascii():
+        # OAuth compares the address as the service sends it, and the region's protocol
+        # library reads addresses in ASCII only: one registered otherwise never matches.
+        return (
+            "holds characters outside ASCII: write its host in its xn-- form"
+            f"{_ascii_host_hint(parts)} and percent-encode the rest"
+        )
     scheme = parts.scheme.lower() if parts else ""
     if parts and "@" in parts.netloc:
         return "cannot hold a user name or password"
@@ -69,6 +76,15 @@ def redirect_uri_problem(uri: str) -> str | None:
         "is not a web address (it must start with https://, or be an app's own scheme "
         "named after a domain you control, such as com.example.app:/callback)"
     )
+
+
+def _ascii_host_hint(parts) -> str:
+    """`` (…)``: the host in the xn-- form to write, when it has one."""
+    try:
+        ascii_host = parts.hostname.encode("idna").decode() if parts and parts.hostname else ""
+    except UnicodeError:
+        return ""
+    return f" ({ascii_host})" if ascii_host and ascii_host != parts.hostname else ""
 
 
 def logout_uri_problem(uri: str) -> str | None:

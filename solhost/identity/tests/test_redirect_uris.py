@@ -19,6 +19,9 @@ ALLOWED = [
     "http://[::1]:8765/callback",
     "com.example.app:/oauth2redirect",
     "org.mcc.files://callback",
+    # An internationalised name, in the form the protocol reads.
+    "https://xn--r8jz45g.jp/callback",
+    "https://files.mcc.example.org/r%C3%BCckruf",
 ]
 
 REFUSED = [
@@ -34,6 +37,9 @@ REFUSED = [
     ("file:///etc/passwd", "is not a web address"),
     ("com.example.app:", "is not a valid address for an app"),
     ("not a url", "is not a web address"),
+    # The protocol's reader takes ASCII only: registered so, they never match.
+    ("https://例え.jp/callback", "write its host in its xn-- form (xn--r8jz45g.jp)"),
+    ("https://files.mcc.example.org/rückruf", "percent-encode the rest"),
 ]
 
 
@@ -146,6 +152,8 @@ def sign_in_from_an_app(client, world, *, registered_uri: str, sent_uri: str):
         ("http://127.0.0.1:8765/cb", "http://127.0.0.1:50123/cb"),
         ("http://[::1]:8765/cb", "http://[::1]:50123/cb"),
         ("com.example.app:/cb", "com.example.app:/cb"),
+        # And an app at an internationalised name, registered as the protocol reads it.
+        ("https://xn--r8jz45g.jp/callback", "https://xn--r8jz45g.jp/callback"),
     ],
 )
 def test_a_native_app_gets_its_code_back(client, world, registered_uri, sent_uri):
