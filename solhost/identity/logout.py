@@ -15,6 +15,8 @@ the page the browser passes through (``frontchannel``).
 from dataclasses import dataclass
 
 from django.contrib.auth import logout
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from oauth2_provider.exceptions import (
     ClientIdMissmatch,
     InvalidIDTokenError,
@@ -27,11 +29,12 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import RPInitiatedLogoutView
 from oauthlib.common import add_params_to_uri
 
-from solhost.core.middleware import allow_form_to_reach
+from solhost.core.middleware import allow_form_to_reach, refusal
 from solhost.core.reads import unique_match
 from solhost.identity import actions, frontchannel
 from solhost.identity.jwks import id_token_hint_claims
 from solhost.identity.models import ServiceClient, SignedInSession, User
+from solhost.identity.service_posts import seen_again_as_get, sent_by_a_service
 from solhost.identity.subjects import session_sid_behind, user_for_subject
 
 
@@ -44,13 +47,21 @@ class _Hint:
     user: User | None
 
 
+# The endpoint checks CSRF itself, on the region's confirmation form only, not on a
+# service's request (service_posts).
+@method_decorator(csrf_exempt, name="dispatch")
 class RegionLogoutView(RPInitiatedLogoutView):
     template_name = "identity/logout_confirm.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if sent_by_a_service(request):
+            answer = seen_again_as_get(request, what="sign-out request")
+            if isinstance(answer, str):
+                return refusal(request, 400, [("request", answer)])
+            return answer
         self.hint_sid = None
         self.hint_client = None
-        return super().dispatch(request, *args, **kwargs)
+        return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def validate_logout_request_user(self, id_token_hint, client_id):
         # Judged as at the authorization endpoint (jwks.id_token_hint_claims): DOT's own

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +63,7 @@ from solhost.identity.queries import (
     holds_anything_of,
     logout_deliveries,
 )
+from solhost.identity.service_posts import seen_again_as_get, sent_by_a_service
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
 from solhost.identity.subjects import subject_for
 from solhost.partners.models import Service
@@ -116,10 +117,6 @@ def _without_prompt(request: HttpRequest, *answered: str) -> str:
     if "login" in answered:
         query.pop("max_age", None)
     return f"{request.path}?{query.urlencode()}"
-
-
-# The consent form's hidden CSRF token field, which a service's own form never has.
-CONSENT_FORM_FIELD = "csrfmiddlewaretoken"
 
 
 def _asks_about_someone_else(request: HttpRequest, client: ServiceClient, claims) -> bool:
@@ -190,7 +187,7 @@ def _second_factor_url(user) -> str | None:
 
 
 # The endpoint checks CSRF itself, on the consent form only, not on a service's request
-# (docs/decisions/0014-authorization-requests-by-post.md).
+# (service_posts).
 @method_decorator(csrf_exempt, name="dispatch")
 class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
     """DOT's authorization endpoint, with the region's consent, approval and max_age rules."""
@@ -203,22 +200,11 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
             # Text no database can hold (a NUL character): checked here, as the site checks
             # query strings before any view, for the form fields no Django form reads.
             return refusal(request, 400, problems)
-        if request.method == "POST" and CONSENT_FORM_FIELD not in request.POST:
-            # OpenID Connect Core §3.1.2.1: a service may send the authorization request
-            # by POST, from a form on its own site that carries no token of the region's.
-            # Seen again as a GET, it is judged exactly as one; no consent form lacks the
-            # token, so a forged "allow" is only ever a request to be asked.
-            address = f"{request.path}?{request.POST.urlencode()}"
-            if len(f"GET {address} HTTP/1.1") > settings.LONGEST_REQUEST_LINE:
-                # The browser's GET would be refused before any page could say why.
-                return self._refused_here(
-                    f"The service's sign-in request is {len(address):,} characters long as "
-                    f"an address, more than the {settings.LONGEST_REQUEST_LINE:,} the region "
-                    "reads. The service must send a shorter one."
-                )
-            see_other = HttpResponseRedirect(address)
-            see_other.status_code = 303
-            return see_other
+        if sent_by_a_service(request):
+            # No consent form lacks the token, so a forged "allow" is only ever a request
+            # to be asked.
+            answer = seen_again_as_get(request, what="sign-in request")
+            return self._refused_here(answer) if isinstance(answer, str) else answer
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):

@@ -69,6 +69,15 @@ def with_sid(registered, id_token: str, sid) -> str:
     return resigned(registered, id_token, sid=sid_for(sid, registered.client))
 
 
+def confirmation_form(page) -> dict:
+    """What the page asking "Sign out of the region?" sends back, as a browser would."""
+    initial = page.context["form"].initial
+    return {
+        **{name: value for name, value in initial.items() if value is not None},
+        "csrfmiddlewaretoken": str(page.context["csrf_token"]),
+    }
+
+
 def logout_params(id_token: str, **extra) -> dict:
     return {"id_token_hint": id_token, "post_logout_redirect_uri": AFTER, "state": "bye", **extra}
 
@@ -96,26 +105,44 @@ def test_continuing_without_a_session_goes_back_to_the_service_and_revokes_nothi
     files = sign_in_to(signed_in(world.rita), nextcloud)
     anonymous = Client(enforce_csrf_checks=True)
     page = anonymous.get(LOGOUT, logout_params(files["id_token"]))
-    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    form = confirmation_form(page)
 
-    answer = anonymous.post(
-        LOGOUT, {**form, "allow": "on", "csrfmiddlewaretoken": page.context["csrf_token"]}
-    )
+    answer = anonymous.post(LOGOUT, {**form, "allow": "on"})
 
     assert answer.status_code == 302
     assert answer["Location"] == f"{AFTER}?state=bye"
     assert active(nextcloud, files["access_token"])
 
 
-def test_the_confirmation_needs_a_csrf_token(world, nextcloud):
+def test_the_confirmation_needs_its_csrf_token(world, nextcloud):
     files = sign_in_to(signed_in(world.rita), nextcloud)
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(world.alice)
 
-    answer = browser.post(LOGOUT, {"id_token_hint": files["id_token"], "allow": "on"})
+    answer = browser.post(
+        LOGOUT,
+        {"id_token_hint": files["id_token"], "allow": "on", "csrfmiddlewaretoken": "forged"},
+    )
 
     assert answer.status_code == 403
     assert "_auth_user_id" in browser.session
+
+
+def test_a_services_sign_out_request_by_post_is_seen_again_as_a_get(world, nextcloud):
+    """RP-Initiated Logout §2: by POST too, from the service's own page, which carries no
+    token of the region's; judged exactly as the same request by GET."""
+    rita = signed_in(world.rita)
+    rita.handler.enforce_csrf_checks = True
+    files = sign_in_to(rita, nextcloud)
+
+    answer = rita.post(LOGOUT, logout_params(files["id_token"]))
+
+    assert answer.status_code == 303
+    assert answer["Location"].startswith(f"{LOGOUT}?") and "id_token_hint=" in answer["Location"]
+    signed_out = rita.get(answer["Location"])
+    assert signed_out["Location"] == f"{AFTER}?state=bye"
+    assert "_auth_user_id" not in rita.session
+    assert not active(nextcloud, files["access_token"])
 
 
 def test_the_id_token_of_this_session_signs_it_out_and_revokes_what_it_was_given(
@@ -245,7 +272,7 @@ def test_a_hint_for_someone_else_asks_and_signing_out_revokes_nothing(world, nex
     assert_clean_page(page)
     # The answer redirects to the service: the form may go there, and nowhere else.
     assert "form-action 'self' https://files.mcc.example.org;" in page["Content-Security-Policy"]
-    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    form = confirmation_form(page)
 
     answer = rita.post(LOGOUT, {**form, "allow": "on"})
 
@@ -261,7 +288,7 @@ def test_staying_signed_in_keeps_the_session(world, nextcloud):
     rita = signed_in(world.rita)
     files = sign_in_to(rita, nextcloud)
     page = rita.get(LOGOUT, {"client_id": nextcloud.client.client_id})
-    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    form = confirmation_form(page)
 
     answer = rita.post(LOGOUT, form)
 
@@ -302,7 +329,8 @@ def test_an_unapproved_client_can_not_send_anyone_to_its_address_after_sign_out(
     visitor = signed_in(world.rita)
 
     page = visitor.get(LOGOUT, params)
-    answer = visitor.post(LOGOUT, {**params, "allow": "on"})
+    # A confirmation sent by hand (a service's request by POST is seen again as a GET).
+    answer = visitor.post(LOGOUT, {**params, "allow": "on", "csrfmiddlewaretoken": "from the page"})
 
     assertContains(page, "This sign-out cannot go ahead", status_code=400)
     assert answer.status_code == 400 and "Location" not in answer
