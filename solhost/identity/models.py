@@ -1,7 +1,7 @@
 import ipaddress
 import uuid
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -43,10 +43,13 @@ def redirect_uri_problem(uri: str) -> str | None:
     if not uri.isascii():
         # OAuth compares the address as the service sends it, and the region's protocol
         # library reads addresses in ASCII only: one registered otherwise never matches.
-        return (
-            "holds characters outside ASCII: write its host in its xn-- form"
-            f"{_ascii_host_hint(parts)} and percent-encode the rest"
-        )
+        written = _in_ascii(parts)
+        if written is None:
+            return (
+                "holds characters outside ASCII: write its host in its xn-- form and "
+                "percent-encode the rest"
+            )
+        return f"holds characters outside ASCII: write it as {written}"
     scheme = parts.scheme.lower() if parts else ""
     if parts and "@" in parts.netloc:
         return "cannot hold a user name or password"
@@ -78,13 +81,29 @@ def redirect_uri_problem(uri: str) -> str | None:
     )
 
 
-def _ascii_host_hint(parts) -> str:
-    """`` (…)``: the host in the xn-- form to write, when it has one."""
-    try:
-        ascii_host = parts.hostname.encode("idna").decode() if parts and parts.hostname else ""
-    except UnicodeError:
-        return ""
-    return f" ({ascii_host})" if ascii_host and ascii_host != parts.hostname else ""
+def _in_ascii(parts) -> str | None:
+    """The address ``parts`` make, written in ASCII as services send it: the host in its
+    xn-- form, the rest percent-encoded as UTF-8; None if the host has no such form."""
+    if parts is None:
+        return None
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            netloc = parts.hostname.encode("idna").decode()
+            port = parts.port
+        except (UnicodeError, ValueError):  # no IDNA form; a port that is no number
+            return None
+        netloc += f":{port}" if port is not None else ""
+    kept = "/:@!$&'()*+,;=-._~%"
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            quote(parts.path, safe=kept),
+            quote(parts.query, safe=kept + "?"),
+            "",
+        )
+    )
 
 
 def logout_uri_problem(uri: str) -> str | None:

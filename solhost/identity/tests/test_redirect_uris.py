@@ -38,8 +38,13 @@ REFUSED = [
     ("com.example.app:", "is not a valid address for an app"),
     ("not a url", "is not a web address"),
     # The protocol's reader takes ASCII only: registered so, they never match.
-    ("https://例え.jp/callback", "write its host in its xn-- form (xn--r8jz45g.jp)"),
-    ("https://files.mcc.example.org/rückruf", "percent-encode the rest"),
+    ("https://例え.jp/callback", "write it as https://xn--r8jz45g.jp/callback"),
+    (
+        "https://files.mcc.example.org/rückruf?für=dich",
+        "write it as https://files.mcc.example.org/r%C3%BCckruf?f%C3%BCr=dich",
+    ),
+    ("https://例え.jp:8443/", "write it as https://xn--r8jz45g.jp:8443/"),
+    ("https://a..例え/cb", "write its host in its xn-- form and percent-encode the rest"),
 ]
 
 
