@@ -55,15 +55,30 @@ def connected_clients(user: User) -> list[dict]:
     ]
 
 
-def holds_anything_of(*, user: User, client: ServiceClient) -> bool:
-    """Whether the client holds the resident's consent or a token of theirs that still
-    works: what the connected services page lists, and all a disconnect can take back."""
+def knows_of(*, user: User, client: ServiceClient) -> bool:
+    """Whether the client holds or was ever given anything of the resident's: their
+    consent or a live token here, or tokens issued at any site of the region. All a
+    disconnect can concern: a client that was never given anything would learn of the
+    resident from being told to forget them."""
     return (
         Consent.objects.filter(user=user, client=client).exists()
         or AccessToken.objects.filter(
             user=user, application=client, expires__gt=timezone.now()
         ).exists()
         or RefreshToken.objects.filter(user=user, application=client, revoked=None).exists()
+        or _token_issues(residents=[user.pk], clients=[client.pk]).exists()
+    )
+
+
+def _token_issues(*, residents: Iterable[int], clients: Iterable[int]):
+    """The token endpoint's records of tokens the ``clients`` were issued for the
+    ``residents`` (ids): they outlive the tokens, and a site's reach the primary as the
+    site forwards its audit trail."""
+    return AuditEvent.objects.filter(
+        actor_id__in=list(residents),
+        action=AuditAction.TOKEN_ISSUE,
+        content_type=ContentType.objects.get_for_model(ServiceClient),
+        object_id__in=[str(pk) for pk in clients],
     )
 
 
@@ -116,21 +131,12 @@ def given_public_subs(*, organisation_id: int, residents: Iterable[int]) -> set[
     of one of its services with the public subject type issued them tokens.
 
     The only public subs a co-op can hold, so the only ones it may name a resident by (in
-    usage reports) or be told of (in deletion notices). Read from the token endpoint's
-    records, which outlive the tokens; a site's reach the primary as it forwards them."""
+    usage reports) or be told of (in deletion notices)."""
     public_clients = ServiceClient.objects.filter(
         service__organisation_id=organisation_id, subject_type=ServiceClient.SubjectType.PUBLIC
     ).values_list("pk", flat=True)
-    return set(
-        AuditEvent.objects.filter(
-            actor_id__in=list(residents),
-            action=AuditAction.TOKEN_ISSUE,
-            content_type=ContentType.objects.get_for_model(ServiceClient),
-            object_id__in=[str(pk) for pk in public_clients],
-        )
-        .values_list("actor_id", flat=True)
-        .distinct()
-    )
+    issues = _token_issues(residents=residents, clients=public_clients)
+    return set(issues.values_list("actor_id", flat=True).distinct())
 
 
 def authorization_parameter(

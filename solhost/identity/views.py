@@ -60,7 +60,7 @@ from solhost.identity.queries import (
     DELIVERY_DAYS,
     client_asking,
     connected_clients,
-    holds_anything_of,
+    knows_of,
     logout_deliveries,
 )
 from solhost.identity.service_posts import seen_again_as_get, sent_by_a_service
@@ -558,12 +558,12 @@ def connected(request: HttpRequest) -> HttpResponse:
 @require_POST
 def disconnect(request: HttpRequest, client_id: int) -> HttpResponse:
     # An unapproved client is unknown to the protocol: it holds nothing to disconnect, and
-    # its back-channel address is not one the region posts to. Nor does one holding
-    # nothing of the resident's: a logout token would tell its co-op of someone it may
-    # never have met, by a public sub it was never given.
+    # its back-channel address is not one the region posts to. Nor does one never given
+    # anything of the resident's: a logout token would tell its co-op of someone it never
+    # met, by a public sub it was never given.
     client = get_object_or_404(ServiceClient, pk=client_id, approved_at__isnull=False)
-    if not holds_anything_of(user=request.user, client=client):
-        raise Http404("This service holds nothing of yours to disconnect.")
+    if not knows_of(user=request.user, client=client):
+        raise Http404("This service was never given anything of yours to disconnect.")
     actions.disconnect_service(user=request.user, client=client)
     told = (
         f"{client.service} is disconnected: it can no longer use your account until you "

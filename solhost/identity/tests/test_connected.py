@@ -2,6 +2,7 @@
 
 from django.contrib.sessions.models import Session
 from django.urls import reverse
+from oauth2_provider.models import AccessToken, RefreshToken
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from solhost.core.models import AuditEvent
@@ -114,6 +115,23 @@ def test_a_service_holding_nothing_of_the_residents_is_not_there_to_disconnect(c
     assert response.status_code == 404
     assert not LogoutDelivery.objects.exists()
     assert not AuditEvent.objects.filter(action="identity.consent.withdraw").exists()
+
+
+def test_a_service_signed_in_to_at_another_site_can_be_disconnected_here(client, world):
+    """Consents and tokens are each site's own; the token endpoint's records of a sign-in
+    at another site reach this one with that site's audit trail."""
+    nextcloud = make_client(world.mcc_service)
+    log_in(client, "rita@example.org")
+    sign_in_to(client, nextcloud)
+    # What this site holds of it is gone (as if it had all been issued elsewhere).
+    Consent.objects.all().delete()
+    AccessToken.objects.all().delete()
+    RefreshToken.objects.all().delete()
+
+    response = client.post(reverse("identity:disconnect", args=[nextcloud.client.pk]))
+
+    assertRedirects(response, URL)
+    assert AuditEvent.objects.filter(action="identity.consent.withdraw").exists()
 
 
 def test_signing_out_another_browser_ends_its_session(client, world, django_user_model):
