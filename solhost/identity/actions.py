@@ -31,7 +31,7 @@ from solhost.identity.models import (
     redirect_uri_problem,
 )
 from solhost.identity.oidc import OFFLINE_ACCESS, tokens_issued_by
-from solhost.identity.queries import sign_ins_of
+from solhost.identity.queries import clients_holding, sign_ins_of
 from solhost.identity.subjects import sid_for, subject_for
 from solhost.partners.models import Service
 
@@ -298,21 +298,11 @@ def _revoke_tokens(
 def _clients_holding(user: User) -> list[ServiceClient]:
     """The services holding the resident's consent or live tokens that take logout tokens:
     those an erased account must sign out, whichever session they signed in with."""
-    now = timezone.now()
-    holding = (
-        set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
-        | set(
-            AccessToken.objects.filter(user=user, expires__gt=now).values_list(
-                "application_id", flat=True
-            )
-        )
-        | set(
-            RefreshToken.objects.filter(user=user, revoked=None).values_list(
-                "application_id", flat=True
-            )
+    return list(
+        ServiceClient.objects.filter(pk__in=clients_holding(user)).exclude(
+            backchannel_logout_uri=""
         )
     )
-    return list(ServiceClient.objects.filter(pk__in=holding).exclude(backchannel_logout_uri=""))
 
 
 def _revoke_online_tokens(*, user: User, issued: list[AuditEvent]) -> dict[int, int]:

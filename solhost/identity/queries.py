@@ -55,17 +55,32 @@ def connected_clients(user: User) -> list[dict]:
     ]
 
 
+def clients_holding(user: User) -> set[int]:
+    """The ids of the clients holding the resident's consent or a live token of theirs,
+    at this site."""
+    now = timezone.now()
+    return (
+        set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
+        | set(
+            AccessToken.objects.filter(user=user, expires__gt=now).values_list(
+                "application_id", flat=True
+            )
+        )
+        | set(
+            RefreshToken.objects.filter(user=user, revoked=None).values_list(
+                "application_id", flat=True
+            )
+        )
+    )
+
+
 def knows_of(*, user: User, client: ServiceClient) -> bool:
     """Whether the client holds or was ever given anything of the resident's: their
     consent or a live token here, or tokens issued at any site of the region. All a
     disconnect can concern: a client that was never given anything would learn of the
     resident from being told to forget them."""
     return (
-        Consent.objects.filter(user=user, client=client).exists()
-        or AccessToken.objects.filter(
-            user=user, application=client, expires__gt=timezone.now()
-        ).exists()
-        or RefreshToken.objects.filter(user=user, application=client, revoked=None).exists()
+        client.pk in clients_holding(user)
         or _token_issues(residents=[user.pk], clients=[client.pk]).exists()
     )
 
