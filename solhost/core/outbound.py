@@ -11,11 +11,17 @@ name. Nothing here follows a redirect.
 """
 
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
+import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 # Why an address may not be reached (said after "<host> resolves to <address>, "), or None.
 AddressRule = Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], str | None]
@@ -85,11 +91,52 @@ def resolve(host: str, port: int, *, rule: AddressRule) -> str:
     return addresses[0]
 
 
+class _ReadsBy(io.RawIOBase):
+    """A socket's reads (``sock.makefile``'s, so the socket stays open while they are
+    wanted), each given only the time left until ``deadline`` (monotonic)."""
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        super().__init__()
+        self.sock, self.deadline = sock, deadline
+        self.reads = sock.makefile("rb", buffering=0)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "WriteableBuffer") -> int | None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        self.sock.settimeout(left)
+        return self.reads.readinto(buffer)
+
+    def close(self) -> None:
+        self.reads.close()
+        super().close()
+
+
+class _AnsweredBy:
+    """What ``http.client.HTTPResponse`` reads its answer through: the connection's socket,
+    read by a deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        self.sock, self.deadline = sock, deadline
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_ReadsBy(self.sock, self.deadline))
+
+
 def pinned_connection(
     scheme: str, host: str, address: str, port: int, *, timeout: float
 ) -> http.client.HTTPConnection:
     """An HTTP(S) connection for ``host`` that connects to ``address``, which ``resolve``
-    judged: the request names the host (and TLS checks its certificate) as usual."""
+    judged: the request names the host (and TLS checks its certificate) as usual.
+
+    The answer must come within ``timeout`` seconds of now, all of it, not each read: a
+    host sending a byte just before each read would time out could otherwise hold the
+    caller for as long as it liked.
+    """
+    deadline = time.monotonic() + timeout
     connection = (
         http.client.HTTPSConnection(
             host, port, timeout=timeout, context=ssl.create_default_context()
@@ -107,4 +154,9 @@ def pinned_connection(
     # replacing it is how the connection goes to the judged address, with everything else
     # (the Host header, TLS's server name and certificate check) still about the name.
     connection._create_connection = connect_to_judged  # type: ignore[attr-defined]
+
+    def answer(sock: socket.socket, **kwargs: Any) -> http.client.HTTPResponse:
+        return http.client.HTTPResponse(_AnsweredBy(sock, deadline), **kwargs)  # type: ignore[arg-type]
+
+    connection.response_class = answer  # type: ignore[assignment]
     return connection

@@ -4,6 +4,7 @@ a signed logout token, over real HTTP, until it acknowledges."""
 import datetime
 import json
 import re
+import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
@@ -567,6 +568,38 @@ def test_a_redirect_is_not_followed(receiver):
 
     assert backchannel.post_logout_token(receiver.uri, "a logout token") == "HTTP 307"
     assert len(receiver.received) == 1
+
+
+class _Dripping(BaseHTTPRequestHandler):
+    """A service's endpoint that answers a byte at a time, each soon enough to keep the
+    connection open: as one might to hold the region's sending worker for good."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(60):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+            self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+        except OSError:  # the region hung up
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_service_answering_a_byte_at_a_time_gets_the_same_few_seconds(monkeypatch):
+    monkeypatch.setattr(backchannel, "POST_TIMEOUT_SECONDS", 1)
+    with on_loopback(_Dripping) as server:
+        uri = f"http://127.0.0.1:{server.server_port}/backchannel-logout"
+        started = time.monotonic()
+
+        problem = backchannel.post_logout_token(uri, "a logout token")
+
+    assert time.monotonic() - started < 3
+    assert problem.startswith("no answer")
 
 
 def test_a_reset_password_ends_every_session_and_tells_services(
