@@ -184,6 +184,8 @@ def test_the_steward_removes_a_client_as_its_co_op_would_and_never_one_owed_logo
     # deletes by hand, go with the client.
     assert asked.status_code == 200 and not asked.context["perms_lacking"]
     assert 'type="submit"' in asked.content.decode()
+    # What removing means, said before the button, as on the co-op's page.
+    assert f"Every token issued to {registered} stops working at once" in asked.content.decode()
 
     refused = client.post(url, {"post": "yes"}, follow=True)
 

@@ -421,6 +421,8 @@ def test_a_client_still_owed_logout_tokens_is_not_removed(client, world):
         next_attempt_at=timezone.now() + datetime.timedelta(minutes=5),
     )
     client.force_login(world.alice)
+    # The page says so before the button is pressed.
+    assertContains(client.get(url(registered)), "the removal is refused")
 
     refused = client.post(remove_url(registered), {"confirm": "yes"})
 
