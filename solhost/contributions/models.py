@@ -223,6 +223,7 @@ class CsvMapping(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "CSV mapping"
 
     def __str__(self) -> str:
         return self.label

@@ -139,6 +139,7 @@ class NoticeSent(models.Model):
 
     class Meta:
         ordering = ["sent_at"]
+        verbose_name_plural = "notices sent"
         constraints = [
             models.UniqueConstraint(fields=["proposal", "kind"], name="one_notice_per_kind")
         ]

@@ -34,3 +34,9 @@ def test_an_admin_save_is_audited(client, world):
     response = client.post(url, {**data, "recipients": 2})
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="admin.noticesent.change").exists()
+
+
+def test_the_steward_reads_each_kind_of_record_by_a_plain_english_name(client, world):
+    client.force_login(world.sam)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Notices sent" in index and "CSV mappings" in index
