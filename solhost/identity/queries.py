@@ -30,17 +30,8 @@ from solhost.identity.oidc import scope_summaries
 
 def connected_clients(user: User) -> list[dict]:
     """The services holding the resident's consent or live tokens, with what each holds."""
-    now = timezone.now()
     consents = {c.client_id: c for c in Consent.objects.filter(user=user)}
-    with_tokens = set(
-        AccessToken.objects.filter(user=user, expires__gt=now).values_list(
-            "application_id", flat=True
-        )
-    ) | set(
-        RefreshToken.objects.filter(user=user, revoked=None).values_list(
-            "application_id", flat=True
-        )
-    )
+    with_tokens = _clients_with_live_tokens(user)
     clients = ServiceClient.objects.filter(
         Q(pk__in=consents.keys()) | Q(pk__in=with_tokens)
     ).select_related("service__organisation")
@@ -58,18 +49,21 @@ def connected_clients(user: User) -> list[dict]:
 def clients_holding(user: User) -> set[int]:
     """The ids of the clients holding the resident's consent or a live token of theirs,
     at this site."""
+    consented = set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
+    return consented | _clients_with_live_tokens(user)
+
+
+def _clients_with_live_tokens(user: User) -> set[int]:
+    """The ids of the clients holding an unexpired access token or an unrevoked refresh
+    token of the resident's."""
     now = timezone.now()
-    return (
-        set(Consent.objects.filter(user=user).values_list("client_id", flat=True))
-        | set(
-            AccessToken.objects.filter(user=user, expires__gt=now).values_list(
-                "application_id", flat=True
-            )
+    return set(
+        AccessToken.objects.filter(user=user, expires__gt=now).values_list(
+            "application_id", flat=True
         )
-        | set(
-            RefreshToken.objects.filter(user=user, revoked=None).values_list(
-                "application_id", flat=True
-            )
+    ) | set(
+        RefreshToken.objects.filter(user=user, revoked=None).values_list(
+            "application_id", flat=True
         )
     )
 
