@@ -37,10 +37,15 @@ def amr_of(records: Iterable[Mapping[str, Any]]) -> list[str]:
     """The RFC 8176 methods in allauth's authentication records.
 
     Methods that prove neither a password nor a second factor (an emailed code, a password
-    reset link) add nothing.
+    reset link) add nothing. A password given again starts the count afresh: it moves
+    ``auth_time`` to now, and a second factor shown before it was not part of that proof
+    (RFC 9470 asks for one proof that meets both the level and ``max_age``). A second
+    factor given later steps the password up, as at sign-in.
     """
+    records = list(records)
+    passwords = [i for i, record in enumerate(records) if record.get("method") == "password"]
     found: set[str] = set()
-    for record in records:
+    for record in records[passwords[-1] if passwords else 0 :]:
         if record.get("method") == "password":
             found.add(AMR_PASSWORD)
         elif record.get("method") == "mfa":

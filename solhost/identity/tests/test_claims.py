@@ -31,6 +31,24 @@ from solhost.identity.claims import (
         ([{"method": "mfa", "type": "webauthn", "passwordless": True}], ["hwk", "user"]),
         ([{"method": "password_reset"}], []),
         ([{"method": "code"}, {"method": "password"}, {"method": "password"}], ["pwd"]),
+        # The password given again later is a proof of its own; a second factor after it
+        # steps that one up.
+        (
+            [
+                {"method": "password"},
+                {"method": "mfa", "type": "totp"},
+                {"method": "password", "reauthenticated": True},
+            ],
+            ["pwd"],
+        ),
+        (
+            [
+                {"method": "password"},
+                {"method": "password", "reauthenticated": True},
+                {"method": "mfa", "type": "webauthn", "reauthenticated": True},
+            ],
+            ["pwd", "hwk", "user", "mfa"],
+        ),
         ([], []),
     ],
 )

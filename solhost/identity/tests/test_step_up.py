@@ -5,6 +5,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
@@ -30,6 +31,7 @@ from solhost.identity.tests.test_session_claims import (
     sign_in_with_password,
     with_totp,
 )
+from solhost.test import PASSWORD
 from solhost.web.tests.pages import assert_clean_page
 
 AUTHORIZE = "oauth2_provider:authorize"
@@ -179,3 +181,28 @@ def test_a_consent_form_posted_past_the_step_up_gets_an_id_token_that_says_so(
     claims = verified_claims(client, tokens["id_token"], nextcloud.client.client_id)
     assert claims["acr"] == ACR_PASSWORD
     assert claims["amr"] == [AMR_PASSWORD]
+
+
+def test_a_password_given_again_does_not_carry_an_older_second_factor_forward(
+    client, world, nextcloud
+):
+    """RFC 9470 §4: ``prompt=login`` (or ``max_age``) with the multi-factor level asks for
+    one proof that meets both. Rita's second factor was hours ago: giving her password again
+    now must not make an ID token say a second factor was used at this new ``auth_time``."""
+    secret = with_totp(world.rita)
+    # The app's code is good once per 30 seconds; the second proof is a recovery code.
+    recovery_code = RecoveryCodes.activate(world.rita).get_unused_codes()[0]
+    sign_in_with_password(client, world.rita)
+    client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    params = authorize_params(nextcloud, acr_values=ACR_MULTI_FACTOR, prompt="login")
+
+    asked = client.get(reverse(AUTHORIZE), params)
+    assert urlsplit(asked["Location"]).path == reverse("account_reauthenticate")
+    back = client.post(asked["Location"], {"password": PASSWORD})
+    stepped = client.get(back["Location"])
+
+    assert urlsplit(stepped["Location"]).path == reverse("mfa_reauthenticate")
+    client.post(stepped["Location"], {"code": recovery_code})
+    claims = id_token_claims(client, nextcloud, acr_values=ACR_MULTI_FACTOR)
+    assert claims["acr"] == ACR_MULTI_FACTOR
+    assert claims["amr"] == [AMR_PASSWORD, AMR_ONE_TIME_CODE, AMR_MULTI_FACTOR]
