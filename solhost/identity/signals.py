@@ -67,17 +67,25 @@ def on_logout(sender, request, user, **kwargs):
     actions.record_logout(user=user, session_key=session_key)
 
 
-def _on_new_password(sender, request, user, **kwargs):
-    # A reset comes from a browser that is not signed in, so every session ends; a change
-    # keeps the browser that made it.
+def _on_password_change(sender, request, user, **kwargs):
+    # A change keeps the browser that made it (allauth has Django go on accepting it).
     keep = sessions.current_signed_in_session(request) if request is not None else None
     actions.end_sessions_for_new_password(
         user=user, keep_session_key=keep.session_key if keep is not None else None
     )
 
 
-account_signals.password_changed.connect(_on_new_password, dispatch_uid="identity-password-change")
-account_signals.password_reset.connect(_on_new_password, dispatch_uid="identity-password-reset")
+def _on_password_reset(sender, request, user, **kwargs):
+    # Every session ends, also that of a browser signed in as the resident that opened the
+    # link: allauth keeps none across a reset, so Django refuses it from its next request,
+    # and its services must be told as the others' are.
+    actions.end_sessions_for_new_password(user=user, keep_session_key=None)
+
+
+account_signals.password_changed.connect(
+    _on_password_change, dispatch_uid="identity-password-change"
+)
+account_signals.password_reset.connect(_on_password_reset, dispatch_uid="identity-password-reset")
 
 
 def _mfa_change(action: AuditAction):

@@ -5,6 +5,10 @@ from django.contrib.auth import authenticate
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
+from solhost.identity.models import LogoutDelivery, SignedInSession
+from solhost.identity.subjects import sid_for
+from solhost.identity.tests.oidc import sign_in_to
+from solhost.identity.tests.test_backchannel_logout import client_posting_to
 from solhost.test import PASSWORD
 
 NEW_PASSWORD = "a fresh river stone"
@@ -74,3 +78,27 @@ def test_the_mails_say_what_the_link_does_and_what_to_do_if_it_was_not_you(
     assert "If it wasn't you, ignore this email: your password stays as it is." in reset
     assert "no regional account uses this address" in unknown
     assert "/accounts/signup/" in unknown
+
+
+def test_a_reset_made_in_a_signed_in_browser_ends_its_session_too_and_says_so(
+    client, world, mailoutbox
+):
+    """The new password ends that browser's session as well (Django no longer accepts it):
+    the services it signed in to are owed a logout token for it like those of any other."""
+    nextcloud = client_posting_to(world.mcc_service, "https://files.mcc.example.org/logout")
+    client.post(reverse("account_login"), {"login": "rita@example.org", "password": PASSWORD})
+    sign_in_to(client, nextcloud)
+    laptop = SignedInSession.objects.get(session_key=client.session.session_key)
+    request_reset(client, "rita@example.org")
+    form_page = client.get(reset_link(mailoutbox[0]), follow=True)
+
+    reset = client.post(
+        form_page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+
+    assert reset.status_code == 302
+    assert client.get(reverse("identity:connected")).status_code == 302
+    assert not SignedInSession.objects.filter(user=world.rita).exists()
+    told = LogoutDelivery.objects.get(client=nextcloud.client)
+    assert str(told.sid) == sid_for(laptop.sid, nextcloud.client)
+    assert told.reason == LogoutDelivery.Reason.PASSWORD
