@@ -379,14 +379,23 @@ INSTALLED_APPS += ["oauth2_provider"]
 PASSWORD_HASHERS += ["solhost.identity.hashers.RandomSecretHasher"]
 OAUTH2_PROVIDER_APPLICATION_MODEL = "identity.ServiceClient"
 OIDC_ID_TOKEN_SECONDS = int(os.environ.get("SOLHOST_OIDC_ID_TOKEN_SECONDS", "3600"))
+# A service signs its resident out with the ID token it was given at sign-in, however long
+# ago; a retired key reads those hints for as long as a refresh token lives (30 days), the
+# longest a service holds anything of the region's that is still live.
+OIDC_REFRESH_TOKEN_SECONDS = 60 * 60 * 24 * 30
+OIDC_HINT_KEY_SECONDS = max(OIDC_ID_TOKEN_SECONDS, OIDC_REFRESH_TOKEN_SECONDS)
 # Signing keys live under var/ (never in the repository); `solhost oidc-keys rotate` adds
-# one. Retired keys stay in the JWKS until the ID tokens they signed have expired.
+# one. Retired keys stay in the JWKS until the ID tokens they signed have expired, and
+# read hints (above) until the rotation after that.
 OIDC_KEY_DIR = Path(os.environ.get("SOLHOST_OIDC_KEY_DIR", VAR_DIR / "oidc-keys"))
 _oidc_keys = load_key_ring(
     OIDC_KEY_DIR,
     now=_datetime.datetime.now(_datetime.UTC),
     keep=_datetime.timedelta(seconds=OIDC_ID_TOKEN_SECONDS),
+    hints_keep=_datetime.timedelta(seconds=OIDC_HINT_KEY_SECONDS),
 )
+# Not published: only jwks.region_signed_claims reads them, for id_token_hint.
+OIDC_HINT_CHECKING_KEYS = _oidc_keys.hint_checking_pems()
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": _oidc_keys.active_pem(),
@@ -434,7 +443,7 @@ OAUTH2_PROVIDER = {
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "ID_TOKEN_EXPIRE_SECONDS": OIDC_ID_TOKEN_SECONDS,
-    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 30,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": OIDC_REFRESH_TOKEN_SECONDS,
     "ROTATE_REFRESH_TOKEN": True,
     # A refresh token used twice revokes its whole family: a stolen copy dies with the original.
     "REFRESH_TOKEN_REUSE_PROTECTION": True,

@@ -9,6 +9,7 @@ come from: receivers of ``published_keys`` answer lists of public JWKs.
 
 import json
 
+from django.conf import settings
 from django.dispatch import Signal
 from jwcrypto import jwk, jwt
 from jwcrypto.common import JWException
@@ -24,21 +25,23 @@ published_keys = Signal()
 def own_public_keys() -> list[dict]:
     """This installation's signing keys, the active one first then those it retired and
     still publishes, as public JWKs."""
-    keys = []
-    for pem in [
-        oauth2_settings.OIDC_RSA_PRIVATE_KEY,
-        *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE,
-    ]:
-        key = jwk_from_pem(pem)
-        keys.append(
-            {
-                "alg": "RS256",
-                "use": "sig",
-                "kid": key.thumbprint(),
-                **json.loads(key.export_public()),
-            }
-        )
-    return keys
+    return [
+        _public_jwk(pem)
+        for pem in [
+            oauth2_settings.OIDC_RSA_PRIVATE_KEY,
+            *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE,
+        ]
+    ]
+
+
+def _public_jwk(pem: str) -> dict:
+    key = jwk_from_pem(pem)
+    return {
+        "alg": "RS256",
+        "use": "sig",
+        "kid": key.thumbprint(),
+        **json.loads(key.export_public()),
+    }
 
 
 def region_public_keys() -> list[dict]:
@@ -56,8 +59,10 @@ def region_public_keys() -> list[dict]:
 
 def region_signed_claims(token: str) -> dict | None:
     """The claims of ``token`` if the region signed it (at any site, with any key it
-    publishes), expired or not; None for anything else."""
-    keys = jwk.JWKSet.from_json(json.dumps({"keys": region_public_keys()}))
+    publishes, or with a key this site retired and still reads hints with), expired or
+    not; None for anything else."""
+    hint_checking = [_public_jwk(pem) for pem in settings.OIDC_HINT_CHECKING_KEYS]
+    keys = jwk.JWKSet.from_json(json.dumps({"keys": region_public_keys() + hint_checking}))
     try:
         # No claim is checked here (exp and nbf included): the caller judges them.
         claims = json.loads(jwt.JWT(jwt=token, key=keys, check_claims={}).claims)

@@ -1,8 +1,10 @@
 """The provider's RSA signing keys, kept as PEM files in one directory outside the repository.
 
 The newest key signs; older keys stay published in the JWKS until every ID token they
-signed has expired, then ``rotate`` deletes them. File names sort by creation time, so the
-directory itself is the key ring: no database, readable by every process of the site.
+signed has expired. After that they still check the ID tokens services send back as
+hints (a service's session outlives the hour its ID token is valid), until ``rotate``
+deletes them. File names sort by creation time, so the directory itself is the key ring:
+no database, readable by every process of the site.
 No Django here, so the settings module can load the ring before Django starts.
 """
 
@@ -33,12 +35,18 @@ class KeyRing:
     active: KeyFile
     # Retired keys whose ID tokens may still be valid: published, never used to sign.
     retired: list[KeyFile]
+    # Retired longer ago: no longer published, but an ID token they signed still names
+    # its session when a service sends it back as a hint.
+    hint_checking: list[KeyFile]
 
     def active_pem(self) -> str:
         return self.active.path.read_text()
 
     def retired_pems(self) -> list[str]:
         return [key.path.read_text() for key in self.retired]
+
+    def hint_checking_pems(self) -> list[str]:
+        return [key.path.read_text() for key in self.hint_checking]
 
 
 def key_files(directory: Path) -> list[KeyFile]:
@@ -86,21 +94,36 @@ def still_published(
     return [key for key, successor in itertools.pairwise(keys) if successor.created + keep > now]
 
 
-def load_key_ring(directory: Path, *, now: datetime.datetime, keep: datetime.timedelta) -> KeyRing:
-    """The ring in the directory; its first key is generated when there is none."""
+def load_key_ring(
+    directory: Path,
+    *,
+    now: datetime.datetime,
+    keep: datetime.timedelta,
+    hints_keep: datetime.timedelta,
+) -> KeyRing:
+    """The ring in the directory; its first key is generated when there is none.
+
+    ``keep`` is how long an ID token lives, and ``hints_keep`` how long after a key's
+    retirement an ID token it signed is still read as a hint (at least ``keep``).
+    """
     keys = key_files(directory)
     if not keys:
         # Workers starting together on a new installation must sign with one key, the one
         # their JWKS publishes: the first to hold the lock makes it, the others find it.
         with folder_locked(directory):
             keys = key_files(directory) or [generate_key(directory, now=now)]
-    return KeyRing(active=keys[-1], retired=still_published(keys, now=now, keep=keep))
+    retired = still_published(keys, now=now, keep=keep)
+    hint_checking = [
+        key for key in still_published(keys, now=now, keep=hints_keep) if key not in retired
+    ]
+    return KeyRing(active=keys[-1], retired=retired, hint_checking=hint_checking)
 
 
 def rotate(
     directory: Path, *, now: datetime.datetime, keep: datetime.timedelta
 ) -> tuple[KeyFile, list[KeyFile]]:
-    """Add a new signing key and delete the keys no unexpired token can refer to.
+    """Add a new signing key and delete the keys retired longer than ``keep`` ago: no
+    token or hint they signed is read any more (``keep`` is load_key_ring's ``hints_keep``).
 
     Returns the new key and the deleted ones.
     """

@@ -201,6 +201,31 @@ def test_an_id_token_signed_before_a_key_rotation_signs_this_session_out(
     assert "_auth_user_id" not in rita.session
 
 
+def test_an_id_token_signed_with_a_key_retired_days_ago_still_signs_this_session_out(
+    world, nextcloud, settings, client
+):
+    # A service's own session outlives the hour its ID token is valid: it signs its resident
+    # out with the ID token from sign-in, whose key the region no longer publishes.
+    rita = signed_in(world.rita)
+    files = sign_in_to(rita, nextcloud)
+    long_retired = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEY": new_signing_key_pem(),
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [],
+    }
+    settings.OIDC_HINT_CHECKING_KEYS = [long_retired]
+    old_kid = jwk_from_pem(long_retired).thumbprint()
+    published = client.get(reverse("oauth2_provider:jwks-info")).json()["keys"]
+    assert old_kid not in [key["kid"] for key in published]
+
+    answer = rita.get(LOGOUT, logout_params(files["id_token"]))
+
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{AFTER}?state=bye"
+    assert "_auth_user_id" not in rita.session
+
+
 def test_an_id_token_from_another_site_of_the_region_signs_this_session_out(world, nextcloud):
     rita = signed_in(world.rita)
     files = sign_in_to(rita, nextcloud)

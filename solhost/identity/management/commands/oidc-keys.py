@@ -1,4 +1,5 @@
-"""``solhost oidc-keys rotate``: a new signing key; old ones stay published until their tokens expire."""
+"""``solhost oidc-keys rotate``: a new signing key; old ones stay published until their
+tokens expire, and read services' hints for a while after (settings.OIDC_HINT_KEY_SECONDS)."""
 
 import datetime
 
@@ -20,11 +21,13 @@ class Command(BaseCommand):
             new, removed = rotate(
                 directory,
                 now=datetime.datetime.now(datetime.UTC),
-                keep=datetime.timedelta(seconds=settings.OIDC_ID_TOKEN_SECONDS),
+                keep=datetime.timedelta(seconds=settings.OIDC_HINT_KEY_SECONDS),
             )
             self.stdout.write(f"New signing key {new.path.name}.")
             for key in removed:
-                self.stdout.write(f"Deleted {key.path.name}: every token it signed has expired.")
+                self.stdout.write(
+                    f"Deleted {key.path.name}: no token or hint it signed is read any more."
+                )
             self.stdout.write("Restart the site so it signs with the new key.")
         for key in key_files(directory):
             self.stdout.write(f"{key.path.name}  created {key.created:%Y-%m-%d %H:%M} UTC")
