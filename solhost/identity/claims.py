@@ -82,6 +82,13 @@ def meets_no_level_asked_for(claims: Mapping[str, Any] | None) -> bool:
     return wanted is not None and not set(wanted) & set(ACR_VALUES)
 
 
+def meets_essential_acr(amr: Iterable[str], claims: Mapping[str, Any] | None) -> bool:
+    """Whether a session that used ``amr`` meets one of the ``acr`` values the ``claims``
+    parameter makes essential (as it does when it makes none essential)."""
+    wanted = essential_acr_values(claims)
+    return wanted is None or acr_for(amr, claims) in wanted
+
+
 def acr_for(amr: Iterable[str], claims: Mapping[str, Any] | None) -> str:
     """The ``acr`` the ID token states for a session that used ``amr``.
 

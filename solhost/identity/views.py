@@ -42,6 +42,7 @@ from solhost.identity.claims import (
     SESSION_CLAIMS,
     asks_for_multi_factor,
     has_second_factor,
+    meets_essential_acr,
     meets_no_level_asked_for,
     requested_subject,
 )
@@ -517,6 +518,20 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
         changed = self._changed_since_shown(form)
         if changed is not None:
             return self._refused_here(f"The consent form came back changed. {changed}")
+        signed_in = self._signed_in_session()
+        if form.cleaned_data.get("allow") and not meets_essential_acr(
+            signed_in.amr if signed_in is not None else [],
+            _claims_parameter(form.cleaned_data.get("claims")),
+        ):
+            # The form's claims come back through the browser, which can make acr essential
+            # past the step-up (or the session gave its password again since): §5.5.1.1
+            # fails the sign-in rather than state a level the request did not accept.
+            return self._error_redirect(
+                form.cleaned_data,
+                "unmet_authentication_requirements",
+                self.consenting_client,
+                "The service asks for a level of sign-in this session has not reached.",
+            )
         response = super().form_valid(form)
         granted = response.status_code == 302 and "code=" in response.get("Location", "")
         if form.cleaned_data.get("allow") and granted:

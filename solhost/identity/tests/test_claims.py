@@ -9,6 +9,7 @@ from solhost.identity.claims import (
     amr_of,
     asks_for_multi_factor,
     id_token_claims_of,
+    meets_essential_acr,
     meets_no_level_asked_for,
     requested_subject,
 )
@@ -149,3 +150,19 @@ def test_which_essential_acr_requests_no_sign_in_can_meet(claims, unmeetable):
 )
 def test_the_subject_a_claims_parameter_asks_for(claims, subject):
     assert requested_subject(claims) == subject
+
+
+@pytest.mark.parametrize(
+    ("amr", "claims", "meets"),
+    [
+        (["pwd"], None, True),
+        (["pwd"], {"id_token": {"acr": {"values": [ACR_MULTI_FACTOR]}}}, True),
+        (["pwd"], _essential(ACR_MULTI_FACTOR), False),
+        (["pwd", "otp", "mfa"], _essential(ACR_MULTI_FACTOR), True),
+        (["pwd"], _essential(ACR_MULTI_FACTOR, ACR_PASSWORD), True),
+        (["pwd", "otp", "mfa"], _essential(ACR_PASSWORD), True),
+        (["pwd", "otp", "mfa"], _essential("urn:x:silver"), False),
+    ],
+)
+def test_an_essential_acr_is_met_by_one_of_its_values(amr, claims, meets):
+    assert meets_essential_acr(amr, claims) is meets

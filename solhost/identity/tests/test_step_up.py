@@ -206,3 +206,22 @@ def test_a_password_given_again_does_not_carry_an_older_second_factor_forward(
     claims = id_token_claims(client, nextcloud, acr_values=ACR_MULTI_FACTOR)
     assert claims["acr"] == ACR_MULTI_FACTOR
     assert claims["amr"] == [AMR_PASSWORD, AMR_ONE_TIME_CODE, AMR_MULTI_FACTOR]
+
+
+def test_an_essential_acr_added_to_a_consent_form_is_met_or_the_sign_in_fails(
+    client, world, nextcloud
+):
+    """OpenID Connect Core §5.5.1.1: an essential ``acr`` the sign-in can't meet fails it.
+    The consent form carries the claims parameter through the browser, where whoever holds
+    it can put back the essential multi-factor level a step-up was asked for: no code
+    follows, rather than an ID token stating a level the request did not accept."""
+    sign_in_with_password(client, world.rita)
+    with_totp(world.rita)
+    shown = client.get(reverse(AUTHORIZE), authorize_params(nextcloud))
+    form = {**consent_form_data(shown), "allow": "Authorize", "claims": MULTI_FACTOR_ESSENTIAL}
+
+    refused = query_of(client.post(reverse(AUTHORIZE), form))
+
+    assert refused["error"] == "unmet_authentication_requirements"
+    assert refused["state"] == "state-123"
+    assert "code" not in refused
