@@ -413,9 +413,14 @@ def _send_logout_token(delivery_id: int) -> None:
     deliver_logout_token(delivery_id)
 
 
-def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | None:
+def attempt_logout_delivery(
+    *, delivery: LogoutDelivery, unanswered: str | None = None
+) -> LogoutDelivery | None:
     """POST the delivery's logout token once and record the outcome; None if another job
     has attempted it since ``delivery`` was read, and so sent nothing.
+
+    ``unanswered``: what an attempt to the same service gave moments before, when its
+    server gave no answer. The token is then not sent, and the attempt counts as failed.
 
     Acknowledged (200 or 204): done. Otherwise the next attempt waits longer each time,
     until the region gives up and says so: after ``backchannel.REFUSED_ATTEMPTS`` for a
@@ -442,7 +447,9 @@ def attempt_logout_delivery(*, delivery: LogoutDelivery) -> LogoutDelivery | Non
         # since, which takes nothing of the site's own deliveries with it.
         client = None
     uri = client.backchannel_logout_uri if client is not None else ""
-    if client is not None and uri:
+    if client is not None and uri and unanswered is not None:
+        problem = f"not sent: moments before, {unanswered}"[:200]
+    elif client is not None and uri:
         token = backchannel.logout_token(
             client=client, subject=delivery.subject, sid=delivery.sid, now=timezone.now()
         )

@@ -44,6 +44,9 @@ LONGEST_RETRY_SECONDS = 3600
 # token refused is sent twice more, half a minute and a minute later, not for five hours.
 REFUSED = "refused: HTTP 400"
 REFUSED_ATTEMPTS = 3
+# How an outcome begins when the service's server gave no answer at all (not resolved,
+# not reached, or silent past POST_TIMEOUT_SECONDS).
+NO_ANSWER = "no answer"
 
 
 def issuer() -> str:
@@ -106,7 +109,7 @@ def post_logout_token(uri: str, token: str) -> str | None:
     except RefusedAddress as refusal:
         return f"not sent: {refusal}"[:200]
     except OSError as error:
-        return f"no answer: {parts.hostname} could not be resolved ({error})"[:200]
+        return f"{NO_ANSWER}: {parts.hostname} could not be resolved ({error})"[:200]
     connection = pinned_connection(
         parts.scheme, parts.hostname, address, port, timeout=POST_TIMEOUT_SECONDS
     )
@@ -119,7 +122,7 @@ def post_logout_token(uri: str, token: str) -> str | None:
         )
         status = connection.getresponse().status
     except (OSError, http.client.HTTPException) as error:
-        return f"no answer: {error}"[:200]
+        return f"{NO_ANSWER}: {error}"[:200]
     finally:
         connection.close()
     if status == 400:

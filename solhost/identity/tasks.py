@@ -14,7 +14,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from solhost.core.audit import AuditAction, record
-from solhost.identity import actions
+from solhost.identity import actions, backchannel
 from solhost.identity.databases import joinable
 from solhost.identity.models import LogoutDelivery, ServiceClient
 from solhost.region.models import current_region
@@ -83,12 +83,24 @@ def retry_logout_deliveries() -> int:
     The delivery rows are the queue, so a restarted consumer loses nothing, and running this
     again at once, or beside another run, sends nothing twice (each attempt is claimed
     first). Returns how many this run attempted.
+
+    A service whose server gave no answer is not waited for again in the same run: a
+    server that is down and owed many tokens would hold a worker for POST_TIMEOUT_SECONDS
+    each, with every other service's tokens and jobs behind it. Its other tokens due count
+    an attempt each, unsent, so the region still gives up on them at the usual time.
     """
     due = _deliveries().filter(
         delivered_at=None, abandoned_at=None, next_attempt_at__lte=timezone.now()
     )
     attempted = 0
+    unanswered: dict[int, str] = {}
     for delivery in due.order_by("next_attempt_at"):
-        if actions.attempt_logout_delivery(delivery=delivery) is not None:
-            attempted += 1
+        outcome = actions.attempt_logout_delivery(
+            delivery=delivery, unanswered=unanswered.get(delivery.client_id)
+        )
+        if outcome is None:
+            continue
+        attempted += 1
+        if outcome.last_outcome.startswith(backchannel.NO_ANSWER):
+            unanswered[delivery.client_id] = outcome.last_outcome
     return attempted

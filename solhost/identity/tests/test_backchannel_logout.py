@@ -602,6 +602,45 @@ def test_a_service_answering_a_byte_at_a_time_gets_the_same_few_seconds(monkeypa
     assert problem.startswith("no answer")
 
 
+class _Silent(BaseHTTPRequestHandler):
+    """A service's endpoint that takes the request and never answers, as a server does
+    whose application is stuck (or whose site lost power mid-request)."""
+
+    def do_POST(self):
+        self.server.reached += 1
+        self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(1.5)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_silent_service_holds_a_run_once_not_once_per_token_it_is_owed(
+    world, receiver, monkeypatch
+):
+    monkeypatch.setattr(backchannel, "POST_TIMEOUT_SECONDS", 0.5)
+    with on_loopback(_Silent) as silent:
+        silent.reached = 0
+        stuck = client_posting_to(
+            world.mcc_service, f"http://127.0.0.1:{silent.server_port}/backchannel-logout"
+        )
+        answering = client_posting_to(world.cct_service, receiver.uri)
+        owed_stuck = [_owed_now(world, stuck), _owed_now(world, stuck), _owed_now(world, stuck)]
+        owed_answering = _owed_now(world, answering)
+
+        assert retry_logout_deliveries.call_local() == 4
+
+    assert silent.reached == 1
+    first, *rest = (LogoutDelivery.objects.get(pk=owed.pk) for owed in owed_stuck)
+    assert first.last_outcome.startswith("no answer")
+    # The others count an attempt each, unsent, and wait their turn as after a failure.
+    for delivery in rest:
+        assert delivery.attempts == 1 and delivery.next_attempt_at > timezone.now()
+        assert delivery.last_outcome.startswith("not sent: moments before, no answer")
+    owed_answering.refresh_from_db()
+    assert owed_answering.delivered_at and len(receiver.received) == 1
+
+
 def test_a_reset_password_ends_every_session_and_tells_services(
     world, receiver, mailoutbox, django_capture_on_commit_callbacks
 ):
