@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +7,9 @@ from solhost.identity.urls import provider_patterns
 
 admin.site.site_header = "solhost steward tools"
 admin.site.site_title = "solhost"
+# The admin's own login form checks a password past the region's sign-in limits and
+# without the second factor: it sends to the region's sign-in instead.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     # First: Django tries patterns in order, and services call these on every sign-in.

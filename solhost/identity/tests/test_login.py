@@ -2,6 +2,7 @@ from allauth.account import app_settings as allauth_settings
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from solhost.identity.tests.test_session_claims import with_totp
 from solhost.test import PASSWORD
 
 WRONG = "not the passphrase at all"
@@ -95,3 +96,17 @@ def test_the_login_page_links_to_password_reset(client, db):
 
     assertContains(response, reverse("account_reset_password"))
     assertNotContains(response, "style=")
+
+
+def test_the_stewards_second_factor_is_asked_for_wherever_they_sign_in(client, world):
+    """The admin's own login form signed a steward in with their password alone; it
+    sends them to the region's sign-in, which asks for the second factor after it."""
+    with_totp(world.sam)
+
+    response = client.post(reverse("admin:login"), {"username": "sam", "password": PASSWORD})
+
+    assert response["Location"].startswith(reverse("account_login") + "?next=")
+    assert "_auth_user_id" not in client.session
+    asked = log_in(client, "sam@example.org", PASSWORD)
+    assert asked["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session

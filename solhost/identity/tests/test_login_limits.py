@@ -337,3 +337,22 @@ def test_clients_behind_a_trusted_proxy_are_limited_separately(
     response = sign_in(owner, OWNER, PASSWORD, "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
     assertNotContains(response, ACCOUNT_WAIT, status_code=302)
     assert signed_in_as(owner, world.rita)
+
+
+def test_the_admin_checks_no_password_itself(attacker, world, limits_clock):
+    """Django's admin has a login form of its own, which checked the steward's password
+    past these limits and without their second factor. It sends to the region's sign-in."""
+    world.sam.set_password(PASSWORD)
+    world.sam.save(update_fields=["password"])
+    steward = {"username": "sam@example.org", "password": WRONG}
+    for _ in range(LIMITS["free_failures"] + 1):
+        attacker.post(reverse("admin:login"), steward, REMOTE_ADDR=ATTACKER)
+
+    guessed = attacker.post(
+        reverse("admin:login"), {**steward, "password": PASSWORD}, REMOTE_ADDR=ATTACKER
+    )
+
+    assert guessed.status_code == 302
+    assert guessed["Location"].startswith(reverse("account_login") + "?next=")
+    assert not signed_in_as(attacker, world.sam)
+    assert not AuditEvent.objects.filter(action="identity.login_failed").exists()

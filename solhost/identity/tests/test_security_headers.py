@@ -22,7 +22,7 @@ PAGES = [
     ("/services/", 200),
     ("/partners/mcc/", 200),
     *((reverse(name), 200) for name in ACCOUNT_PAGES),
-    ("/admin/login/", 200),
+    ("/admin/login/", 302),  # to the region's sign-in
     ("/api/v1/openapi.json", 200),
     ("/no-such-page/", 404),
     ("/static/css/site.css", 200),
