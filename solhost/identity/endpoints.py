@@ -122,8 +122,25 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
     The caller authenticates as a confidential client (its secret), or with an access
     token that has the ``introspection`` scope, as django-oauth-toolkit allows."""
 
+    # RFC 7662 §2.1: a POST, its parameters in the body. django-oauth-toolkit also answers
+    # GET ?token=, and reads a client's secret from the address (RFC 6749 §2.3.1: never
+    # there), where proxies and logs keep both; oauthlib refuses the address at the token
+    # and revocation endpoints.
+    http_method_names = ["post"]
+
     def dispatch(self, request, *args, **kwargs):
         self.caller = None  # a bearer token's application may be none
+        if request.method != "POST":
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        if request.GET:
+            return JsonResponse(
+                {
+                    "error": "invalid_request",
+                    "error_description": "Send the parameters in the body of the POST, "
+                    "never in the address.",
+                },
+                status=400,
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def authenticate_client(self, request):

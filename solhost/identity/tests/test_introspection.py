@@ -4,6 +4,7 @@ steward marked it as its co-op's resource server, which hears about its co-op's 
 
 import datetime
 import secrets
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -142,3 +143,28 @@ def test_a_service_posts_without_a_csrf_token_as_any_server_does(world, nextclou
     server = Client(enforce_csrf_checks=True)
     answer = introspect(server, nextcloud, ritas_token)
     assert answer["active"] is True and answer["client_id"] == nextcloud.client.client_id
+
+
+def test_the_secret_and_the_token_are_never_read_from_the_address(client, nextcloud, ritas_token):
+    # RFC 7662 §2.1: a POST with its parameters in the body. In the address, the client's
+    # secret (RFC 6749 §2.3.1: never there) and the token it asks about stay in proxies'
+    # and servers' logs.
+    by_get = client.get(INTROSPECT, {"token": ritas_token}, **basic_auth(nextcloud))
+    secret_in_address = client.post(
+        INTROSPECT
+        + "?"
+        + urlencode({"client_id": nextcloud.client.client_id, "client_secret": nextcloud.secret}),
+        {"token": ritas_token},
+    )
+    token_in_address = client.post(
+        f"{INTROSPECT}?{urlencode({'token': ritas_token})}",
+        {"token": ritas_token},
+        **basic_auth(nextcloud),
+    )
+
+    assert by_get.status_code == 405
+    assert by_get["Allow"] == "POST"
+    for refused in (secret_in_address, token_in_address):
+        assert refused.status_code == 400
+        assert refused.json()["error"] == "invalid_request"
+        assert "address" in refused.json()["error_description"]
