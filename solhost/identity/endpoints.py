@@ -118,7 +118,7 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
     """Introspection of the caller's own tokens only (or, for a co-op's resource server the
     steward marked, its co-op's): a service learns nothing about the tokens another co-op's
     service holds, not even that they exist (RFC 7662 §4: answer ``active: false``), and
-    the resident appears by the ``sub`` the caller knows them by.
+    the resident appears by the ``sub`` the token's own client was given.
     The caller authenticates as a confidential client (its secret), or with an access
     token that has the ``introspection`` scope, as django-oauth-toolkit allows."""
 
@@ -169,35 +169,38 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
         answer = json.loads(response.content)
         if not answer.get("active"):
             return response
-        if not self._may_learn_about(answer.get("client_id")):
+        issued_to = self._client_to_learn_about(answer.get("client_id"))
+        if issued_to is None:
             return JsonResponse({"active": False})
-        # The resident as this client knows them (decision 0009), never the regional
-        # username, which is the same at every co-op.
+        # The resident by the sub the token's own client was given (decision 0009), never
+        # the regional username, which is the same at every co-op. Not the caller's: a
+        # resource server with the public sub would learn that of a resident who only
+        # signed in to its co-op's pairwise services.
         username = answer.pop("username", None)
         if username is not None:
             user = get_user_model()._default_manager.get_by_natural_key(username)
             if not user.is_active:
                 return JsonResponse({"active": False})
-            answer["sub"] = subject_for(user, self.caller)
+            answer["sub"] = subject_for(user, issued_to)
         return JsonResponse(answer)
 
-    def _may_learn_about(self, client_id) -> bool:
-        """The caller may hear about a token issued to ``client_id``: its own, or, for a
-        resource server the steward marked, one issued to a service of the same co-op."""
+    def _client_to_learn_about(self, client_id) -> ServiceClient | None:
+        """The client ``client_id`` names, if the caller may hear about a token issued to
+        it: itself, or, for a resource server the steward marked, a service of the same
+        co-op; otherwise None."""
         caller = self.caller
         if caller is None:
-            return False
+            return None
         if client_id == caller.client_id:
-            return True
+            return caller
         if not caller.introspects_its_coops_tokens or not isinstance(client_id, str):
-            return False
+            return None
         issued_to = unique_match(
             ServiceClient.objects.select_related("service").filter(client_id=client_id)
         )
-        return (
-            issued_to is not None
-            and issued_to.service.organisation_id == caller.service.organisation_id
-        )
+        if issued_to is None or issued_to.service.organisation_id != caller.service.organisation_id:
+            return None
+        return issued_to
 
 
 def _answer_from_a_site_store(token_value: str) -> JsonResponse:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
+from solhost.identity.models import ServiceClient
 from solhost.identity.subjects import subject_for
 from solhost.identity.tests.oidc import basic_auth, introspect, make_client, sign_in_to
 
@@ -77,6 +78,25 @@ def test_a_marked_resource_server_learns_about_its_co_ops_tokens(client, world, 
     assert answer["active"] is True
     # Rita as this co-op's services know her: one pairwise sub for the whole co-op.
     assert answer["sub"] == subject_for(world.rita, api.client)
+
+
+def test_a_marked_resource_server_with_the_public_sub_hears_only_the_sub_the_token_carried(
+    client, world, nextcloud, ritas_token
+):
+    # A client registered before pairwise subs keeps the public one (decision 0009). As its
+    # co-op's resource server it must not learn the public sub of a resident who only
+    # signed in to the co-op's pairwise services: any other co-op holding public subs
+    # could match them by it.
+    api = make_client(world.mcc_service, redirect="https://api.mcc.example.org/cb")
+    api.client.introspects_its_coops_tokens = True
+    api.client.subject_type = ServiceClient.SubjectType.PUBLIC
+    api.client.save()
+
+    answer = introspect(client, api, ritas_token)
+
+    assert answer["active"] is True
+    assert answer["sub"] != str(world.rita.sub)
+    assert answer["sub"] == subject_for(world.rita, nextcloud.client)
 
 
 def test_a_marked_resource_server_of_another_co_op_learns_nothing(client, world, ritas_token):
