@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken, revoke_access_token
@@ -279,12 +280,20 @@ def _revoke_tokens(
     *, user_id: int, client_id: int, issued_before: datetime.datetime | None = None
 ) -> int:
     """Revoke every token and code the client holds for the resident (those issued before
-    ``issued_before``, when given); how many tokens."""
+    ``issued_before``, when given, and the refresh tokens rotated from them since); how
+    many tokens."""
     mine = {"user_id": user_id, "application_id": client_id}
+    live_refresh = RefreshToken.objects.filter(**mine, revoked=None)
     if issued_before is not None:
+        # A refresh token rotated since is still what was issued before: a service
+        # refreshing on its own, the resident doing nothing, must not keep its access.
+        families = RefreshToken.objects.filter(**mine, created__lt=issued_before)
+        live_refresh = live_refresh.filter(
+            Q(created__lt=issued_before) | Q(token_family__in=families.values("token_family"))
+        )
         mine["created__lt"] = issued_before
     revoked = 0
-    for refresh in RefreshToken.objects.filter(**mine, revoked=None):
+    for refresh in live_refresh:
         refresh.revoke()
         revoked += 1
     for access in AccessToken.objects.filter(**mine):

@@ -98,6 +98,21 @@ def test_what_the_resident_allowed_after_the_disconnect_is_kept(world):
     assert Consent.objects.filter(user=world.rita, client=files.client).exists()
 
 
+def test_what_the_service_refreshed_on_its_own_after_the_disconnect_ends_too(world):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    issued = sign_in_to(rita, files, scope=f"{SCOPES} offline_access")
+    ended_at("hill", user=world.rita, reason=Reason.DISCONNECT, client=files.client)
+    # Before the end reaches this site (or while it is cut off), the service rotates its
+    # refresh token: the new one is newer than the disconnect, but the resident did nothing.
+    rotated = refresh(Client(), files, issued["refresh_token"]).json()
+
+    access_ends.apply_waiting()
+
+    assert not active(files, rotated)
+    assert refresh(Client(), files, rotated["refresh_token"]).json()["error"] == "invalid_grant"
+
+
 def test_the_service_is_told_by_back_channel_logout(
     world, request, django_capture_on_commit_callbacks
 ):
