@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken, revoke_access_token
 
@@ -599,8 +601,12 @@ def apply_access_end(*, end: AccessEnd) -> None:
         return
     if end.reason == LogoutDelivery.Reason.PASSWORD:
         # A session of the old password (Django already refuses it), and what was issued
-        # in it without offline access, as at the site where the password changed.
-        ended = list(SignedInSession.objects.filter(user=user, started__lt=end.at))
+        # in it without offline access, as at the site where the password changed. One
+        # begun here since may be of the old password too: a site cut off from the
+        # primary lets it in until the new one arrives.
+        signed_in = list(SignedInSession.objects.filter(user=user))
+        current = _let_in_with_the_password_now(user, signed_in)
+        ended = [s for s in signed_in if s.started < end.at or s.session_key not in current]
         _end_sessions_of_old_password(user=user, ended=ended)
         return
     client = ServiceClient.objects.get(pk=end.client_id)
@@ -621,6 +627,23 @@ def apply_access_end(*, end: AccessEnd) -> None:
             # A sign-in here since then is the resident's own doing, kept like its tokens.
             sids=_sids_signed_in_to(user=user, before=end.at).get(client.pk, []),
         )
+
+
+def _let_in_with_the_password_now(user: User, signed_in: list[SignedInSession]) -> set[str]:
+    """The session keys of ``signed_in`` whose browsers Django still lets in as ``user``:
+    not expired, and signed in with the password the account has now."""
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    live = Session.objects.filter(
+        session_key__in=[s.session_key for s in signed_in], expire_date__gt=timezone.now()
+    )
+    return {
+        session.session_key
+        for session in live
+        if any(
+            constant_time_compare(session.get_decoded().get(HASH_SESSION_KEY, ""), known)
+            for known in hashes
+        )
+    }
 
 
 @transaction.atomic

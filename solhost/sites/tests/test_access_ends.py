@@ -10,6 +10,7 @@ import datetime
 from io import StringIO
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -179,6 +180,40 @@ def test_a_new_password_set_at_another_site_ends_the_sessions_begun_here_before_
     assert not active(files, online)
     assert active(files, offline)
     assert AuditEvent.objects.filter(action=AuditAction.SESSION_END_PASSWORD).count() == 1
+
+
+def test_a_session_begun_here_with_the_old_password_after_it_changed_elsewhere_ends(world, request):
+    endpoint = request.getfixturevalue("receiver")
+    files = client_posting_to(world.mcc_service, endpoint.uri)
+    ended_at("hill", user=world.rita, reason=Reason.PASSWORD)
+    # Cut off, this site's standby still had the old password, which let someone in after
+    # the resident had changed it; then the new one arrives with the rest of the region.
+    thief = log_in("rita@example.org")
+    online = sign_in_to(thief, files)
+    type(world.rita).objects.filter(pk=world.rita.pk).update(
+        password=make_password("a new long passphrase")
+    )
+    # The thief's browser asks again before the end is applied: Django refuses its session.
+    assert thief.get(reverse("identity:connected")).status_code == 302
+
+    access_ends.apply_waiting()
+
+    assert not SignedInSession.objects.filter(user=world.rita).exists()
+    assert not active(files, online)
+    # The service is told of the session, as it would be for one begun before the change.
+    assert LogoutDelivery.objects.get().reason == Reason.PASSWORD
+
+
+def test_a_session_begun_here_with_the_new_password_is_kept(world):
+    files = make_client(world.mcc_service)
+    ended_at("hill", user=world.rita, reason=Reason.PASSWORD)
+    phone = log_in("rita@example.org")
+    online = sign_in_to(phone, files)
+
+    access_ends.apply_waiting()
+
+    assert phone.get(reverse("identity:connected")).status_code == 200
+    assert active(files, online)
 
 
 def test_an_account_erased_elsewhere_keeps_nothing_here(world):
