@@ -347,6 +347,21 @@ def _anonymise_trail(
     return changed
 
 
+def anonymise_late_trail(*, user: User, names: Iterable[str]) -> int:
+    """Events about an erased account that reached the primary after its erasure (a site
+    cut off from it forwards its trail when the link is back) lose the words naming the
+    resident, as the erasure took them out of the rest. ``names`` are how those events
+    wrote the resident: the account's own names are gone. How many events changed."""
+    deletion = user.account_deletions.exclude(erased_at=None).first()
+    if deletion is None:
+        return 0
+    label = deletion.anonymous_id
+    names = sorted({name for name in names if name and name != label}, key=len, reverse=True)
+    if not names:
+        return 0
+    return _anonymise_trail(user, label, names, [], _owned_objects(user))
+
+
 @dataclass(frozen=True)
 class Erased:
     deletion: AccountDeletion

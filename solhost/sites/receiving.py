@@ -20,6 +20,7 @@ from solhost.identity import actions as identity_actions
 from solhost.identity.models import ServiceClient, User
 from solhost.metering.actions import MAX_BATCH, record_usage_batch
 from solhost.partners.models import Organisation
+from solhost.residents.actions import anonymise_late_trail
 from solhost.sites.access_ends import mark_applied
 from solhost.sites.models import ForwardedEvent, Site
 
@@ -131,6 +132,7 @@ def _store_audit_events(site: Site, events: list[dict], now) -> dict[int, tuple]
         ).values_list("pk", flat=True)
     )
     results: dict[int, tuple] = {}
+    kept: list[AuditEvent] = []
     for event in events:
         at = _moment(event.get("at"))
         action = event.get("action")
@@ -151,9 +153,26 @@ def _store_audit_events(site: Site, events: list[dict], now) -> dict[int, tuple]
         # Kept at the moment it happened at the site, not when it arrived.
         AuditEvent.objects.filter(pk=stored.pk).update(at=at)
         results[event["id"]] = (Outcome.STORED, "", stored.pk)
+        kept.append(stored)
         if action == AuditAction.CONSENT_WITHDRAW:
             _end_disconnected_service(site, stored, at)
+    _anonymise_the_erased(kept)
     return results
+
+
+def _anonymise_the_erased(events: list[AuditEvent]) -> None:
+    """A site cut off forwards the trail of a resident erased here meanwhile under the
+    names the erasure took out of the trail: they go from these events too."""
+    user_type = ContentType.objects.get_for_model(User)
+    names: dict[int, set[str]] = {}
+    for event in events:
+        if event.actor_id is not None:
+            names.setdefault(event.actor_id, set()).add(event.actor_label)
+        if event.content_type_id == user_type.pk and event.object_id.isdecimal():
+            names.setdefault(int(event.object_id), set()).add(event.object_repr)
+    erased = User.objects.filter(pk__in=names, account_deletions__erased_at__isnull=False)
+    for user in erased.distinct():
+        anonymise_late_trail(user=user, names=names[user.pk])
 
 
 def _end_disconnected_service(site: Site, event: AuditEvent, at: datetime.datetime) -> None:

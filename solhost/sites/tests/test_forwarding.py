@@ -17,6 +17,8 @@ from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
 from solhost.metering.actions import record_sign_in
 from solhost.metering.models import ActiveDay, UsageEvent
+from solhost.residents.actions import erase_account
+from solhost.residents.models import AccountDeletion
 from solhost.sites import forwarding
 from solhost.sites.forwarding import ForwardingFailed
 from solhost.sites.keys import own_public_keys, sign_batch
@@ -144,6 +146,36 @@ def test_only_a_registered_site_may_forward_in_its_own_name(
     assert answer.status_code == 403
     assert message in answer.json()["problems"][0]["message"]
     assert not ForwardedEvent.objects.exists()
+
+
+def test_the_trail_of_an_account_erased_before_it_arrived_does_not_name_the_resident(
+    client, world, hill
+):
+    world.rita.display_name = "Rita Moreno"
+    world.rita.save(update_fields=["display_name"])
+    now = timezone.now()
+    deletion = AccountDeletion.objects.create(
+        user=world.rita, requested_at=now, erase_after=now, final_email_sent_at=now
+    )
+    # Erased at the primary while the site, cut off, still signed her in.
+    erase_account(deletion=deletion, now=now)
+    label = AccountDeletion.objects.get().anonymous_id
+    session = {
+        **_audit_event(world, 8, AuditAction.SESSION_END),
+        "content_type": ["identity", "signedinsession"],
+        "object_id": "hill:3",
+        "object_repr": "Rita Moreno since 2026-11-30 09:15",
+    }
+    events = [{**_audit_event(world, 7), "object_repr": "Rita Moreno"}, session]
+
+    answer = _post(client, sign_batch({"kind": "audit", "events": events}))
+
+    assert [o["outcome"] for o in answer.json()["outcomes"]] == ["stored", "stored"]
+    kept = AuditEvent.objects.filter(forwarded__site=hill).order_by("forwarded__local_id")
+    assert [(e.actor_label, e.object_repr) for e in kept] == [
+        (label, label),
+        (label, f"{label} since 2026-11-30 09:15"),
+    ]
 
 
 def test_a_malformed_batch_changes_nothing(client, world, hill):
