@@ -9,12 +9,20 @@ from django.core.exceptions import ValidationError
 
 from solhost.core.forms import JSONField
 from solhost.identity import usernames
-from solhost.identity.models import ServiceClient, logout_uri_problem, redirect_uri_problem
+from solhost.identity.models import (
+    ServiceClient,
+    logout_uri_problem,
+    redirect_uri_problem,
+    too_many_uris,
+)
 from solhost.identity.queries import authorization_parameter
 
 
 def _uri_lines(value: str) -> list[str]:
     uris = [line.strip() for line in value.splitlines() if line.strip()]
+    # Counted first: each line's check costs time.
+    if too_many := too_many_uris(uris):
+        raise ValidationError(too_many)
     problems = [
         f"Line {number}, “{uri}”, {problem}."
         for number, uri in enumerate(uris, start=1)

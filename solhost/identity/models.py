@@ -28,6 +28,19 @@ def _private_use_scheme(scheme: str) -> bool:
     return "." in scheme and scheme not in ("http", "https")
 
 
+# A service registers a few addresses of each kind. Every one is read at each sign-in or
+# sign-out, and an approved public client's redirect URIs for every CORS preflight and
+# refusal in the region: one client listing thousands slowed every browser app's.
+MAX_URIS = 100
+
+
+def too_many_uris(uris: list[str]) -> str | None:
+    """Why ``uris`` are too many for one field of a client, or None."""
+    if len(uris) <= MAX_URIS:
+        return None
+    return f"List at most {MAX_URIS} addresses here (this lists {len(uris)})."
+
+
 def redirect_uri_problem(uri: str) -> str | None:
     """What is wrong with ``uri`` as a redirect (or after-sign-out) address, if anything.
 
@@ -223,14 +236,15 @@ class ServiceClient(AbstractApplication):
 
     def clean(self) -> None:
         # The registration form, the action and the admin all save through here.
-        problems = {
-            field: [
-                f"“{uri}” {problem}."
-                for uri in getattr(self, field).split()
-                if (problem := redirect_uri_problem(uri))
-            ]
-            for field in ("redirect_uris", "post_logout_redirect_uris")
-        }
+        problems: dict[str, list[str]] = {}
+        for field in ("redirect_uris", "post_logout_redirect_uris"):
+            uris = getattr(self, field).split()
+            if too_many := too_many_uris(uris):
+                problems[field] = [too_many]
+            else:
+                problems[field] = [
+                    f"“{uri}” {problem}." for uri in uris if (problem := redirect_uri_problem(uri))
+                ]
         for field in ("backchannel_logout_uri", "frontchannel_logout_uri"):
             uri = getattr(self, field)
             if uri and (problem := logout_uri_problem(uri)):

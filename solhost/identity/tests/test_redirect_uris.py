@@ -118,6 +118,32 @@ def test_the_form_registers_a_native_app(client, world):
     assert ServiceClient.objects.get().redirect_uris.split() == uris.split()
 
 
+def test_a_client_lists_at_most_a_hundred_addresses_of_each_kind(client, world):
+    # Every approved public client's redirect URIs are read for each CORS preflight and
+    # refusal in the region: one co-op's client listing 100,000 slowed every browser app's
+    # by almost half a second, and each save of them took seconds.
+    many = [f"https://files{n}.mcc.example.org/cb" for n in range(101)]
+    client.force_login(world.alice)
+
+    page = client.post(
+        reverse("identity:service_clients", args=["mcc", "mcc-files"]),
+        {
+            "redirect_uris": "\n".join(many),
+            "post_logout_redirect_uris": "\n".join(many),
+            "public": "on",
+        },
+    )
+
+    assert page.status_code == 400
+    assert set(page.context["form"].errors) == {"redirect_uris", "post_logout_redirect_uris"}
+    assertContains(page, "List at most 100 addresses here (this lists 101)", status_code=400)
+    with pytest.raises(ValidationError) as refused:
+        register(world, redirect_uris=many)
+    assert "at most 100" in refused.value.message_dict["redirect_uris"][0]
+    assert not ServiceClient.objects.exists()
+    assert register(world, redirect_uris=many[:100]).client.redirect_uris.split() == many[:100]
+
+
 def test_the_steward_cannot_store_a_plain_http_address_in_the_admin(client, world):
     registered = register(world, redirect_uris=["https://ok.example.org/cb"])
     client.force_login(world.sam)
