@@ -118,7 +118,7 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
     """Introspection of the caller's own tokens only (or, for a co-op's resource server the
     steward marked, its co-op's): a service learns nothing about the tokens another co-op's
     service holds, not even that they exist (RFC 7662 §4: answer ``active: false``), and
-    the resident appears by the ``sub`` the token's own client was given.
+    the resident appears by a ``sub`` the caller's co-op was given.
     The caller authenticates as a confidential client (its secret), or with an access
     token that has the ``introspection`` scope, as django-oauth-toolkit allows."""
 
@@ -172,16 +172,19 @@ class RegionIntrospectTokenView(oauth.IntrospectTokenView):
         issued_to = self._client_to_learn_about(answer.get("client_id"))
         if issued_to is None:
             return JsonResponse({"active": False})
-        # The resident by the sub the token's own client was given (decision 0009), never
-        # the regional username, which is the same at every co-op. Not the caller's: a
-        # resource server with the public sub would learn that of a resident who only
+        # The resident by a sub the caller's co-op holds (decision 0009), never the regional
+        # username, which is the same at every co-op: the co-op's pairwise sub, or the
+        # public one where both the caller and the token's client have it. A resource
+        # server with the public sub would otherwise learn that of a resident who only
         # signed in to its co-op's pairwise services.
+        public = ServiceClient.SubjectType.PUBLIC
+        named_by = issued_to if self.caller.subject_type == public else self.caller
         username = answer.pop("username", None)
         if username is not None:
             user = get_user_model()._default_manager.get_by_natural_key(username)
             if not user.is_active:
                 return JsonResponse({"active": False})
-            answer["sub"] = subject_for(user, issued_to)
+            answer["sub"] = subject_for(user, named_by)
         return JsonResponse(answer)
 
     def _client_to_learn_about(self, client_id) -> ServiceClient | None:

@@ -99,6 +99,25 @@ def test_a_marked_resource_server_with_the_public_sub_hears_only_the_sub_the_tok
     assert answer["sub"] == subject_for(world.rita, nextcloud.client)
 
 
+def test_a_marked_resource_server_with_pairwise_subs_hears_no_public_sub(client, world):
+    # The co-op's older app keeps the public sub; its API, on pairwise subs, names each
+    # resident by the co-op's one pairwise sub whichever app the token came from.
+    legacy = make_client(world.mcc_service)
+    legacy.client.subject_type = ServiceClient.SubjectType.PUBLIC
+    legacy.client.save()
+    browser = Client()
+    browser.force_login(world.rita)
+    token = sign_in_to(browser, legacy)["access_token"]
+    api = make_client(world.mcc_service, redirect="https://api.mcc.example.org/cb")
+    api.client.introspects_its_coops_tokens = True
+    api.client.save()
+
+    answer = introspect(client, api, token)
+
+    assert answer["active"] is True
+    assert answer["sub"] == subject_for(world.rita, api.client) != str(world.rita.sub)
+
+
 def test_a_marked_resource_server_of_another_co_op_learns_nothing(client, world, ritas_token):
     api = make_client(world.cct_service, redirect="https://api.cct.example.org/cb")
     api.client.introspects_its_coops_tokens = True
