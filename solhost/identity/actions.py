@@ -34,7 +34,7 @@ from solhost.identity.models import (
     redirect_uri_problem,
 )
 from solhost.identity.oidc import OFFLINE_ACCESS, tokens_issued_by
-from solhost.identity.queries import clients_holding, sign_ins_of
+from solhost.identity.queries import clients_holding, knows_of, sign_ins_of
 from solhost.identity.subjects import sid_for, subject_for
 from solhost.partners.models import Service
 
@@ -509,10 +509,23 @@ def attempt_logout_delivery(
 
 @transaction.atomic(durable=True)
 def disconnect_service(*, user: User, client: ServiceClient) -> int:
-    """Withdraw consent and revoke every token and code the service holds for the resident.
+    """Withdraw consent and revoke every token and code the service holds for the resident,
+    through ``client`` and each other client of the same service that was given anything
+    of theirs: a service's web and phone apps are two clients, and the resident
+    disconnects the service.
 
     Returns how many tokens were revoked.
     """
+    others = ServiceClient.objects.filter(
+        service_id=client.service_id, approved_at__isnull=False
+    ).exclude(pk=client.pk)
+    return sum(
+        _disconnect_client(user=user, client=each)
+        for each in [client, *(other for other in others if knows_of(user=user, client=other))]
+    )
+
+
+def _disconnect_client(*, user: User, client: ServiceClient) -> int:
     Consent.objects.filter(user=user, client=client).delete()
     revoked = _revoke_tokens(user_id=user.pk, client_id=client.pk)
     record(

@@ -90,6 +90,29 @@ def test_disconnecting_withdraws_consent_and_revokes_the_tokens(client, world):
     assert page.status_code == 200
 
 
+def test_disconnecting_a_service_stops_each_of_its_clients(client, world):
+    # A service's web and phone apps are two clients, both listed under its name; the page
+    # says the service can no longer use the account once it is disconnected.
+    web, phone, unused = (make_client(world.mcc_service) for _ in range(3))
+    chat = make_client(world.cct_service)
+    log_in(client, "rita@example.org")
+    tokens = sign_in_to(client, web)
+    phone_tokens = sign_in_to(client, phone)
+    chat_tokens = sign_in_to(client, chat)
+
+    response = client.post(reverse("identity:disconnect", args=[web.client.pk]), follow=True)
+
+    assertContains(response, "MCC Files is disconnected")
+    assert introspect(client, web, tokens["access_token"])["active"] is False
+    assert introspect(client, phone, phone_tokens["access_token"])["active"] is False
+    assert list(Consent.objects.values_list("client", flat=True)) == [chat.client.pk]
+    assert introspect(client, chat, chat_tokens["access_token"])["active"] is True
+    # A client never given anything of Rita's hears nothing of her.
+    withdrawn = AuditEvent.objects.filter(action="identity.consent.withdraw")
+    assert sorted(int(event.object_id) for event in withdrawn) == [web.client.pk, phone.client.pk]
+    assert unused.client.pk not in {int(event.object_id) for event in withdrawn}
+
+
 def test_an_unapproved_client_is_not_there_to_disconnect(client, world):
     pending = make_client(world.mcc_service, approved=False)
     pending.client.backchannel_logout_uri = "https://files.mcc.example.org/backchannel"
