@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -64,12 +65,18 @@ class PageCacheMiddleware:
         return response
 
 
+# A source a policy can hold (CSP 3's host-source, with an IPv6 literal as browsers take
+# it): a phone app's own scheme leaves its "host" to whoever registered it, and one with
+# a ";" or "," in it would end the directive and write another.
+_SOURCE = re.compile(r"[a-z][a-z0-9+.-]*://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]+)?")
+
+
 def _origins(addresses: Iterable[str]) -> list[str]:
-    """The web origins of ``addresses`` (scheme and host, with any port), each once."""
+    """The web origins of ``addresses`` (scheme and host, with any port), each once; none
+    for an address whose origin a policy could not hold."""
     parts = [urlsplit(address) for address in addresses]
-    return sorted(
-        {f"{part.scheme}://{part.netloc}" for part in parts if part.scheme and part.netloc}
-    )
+    origins = {f"{part.scheme}://{part.netloc}" for part in parts if part.scheme and part.netloc}
+    return sorted(origin for origin in origins if _SOURCE.fullmatch(origin.lower()))
 
 
 def widen_policy(response: HttpResponse, directive: str, sources: list[str]) -> None:

@@ -414,6 +414,27 @@ def test_the_consent_form_may_answer_only_to_the_services_own_origin(client, wor
     assert "script-src 'self'" in page["Content-Security-Policy"]
 
 
+def test_a_redirect_address_cannot_write_into_the_consent_pages_policy(client, world):
+    # A phone app's own scheme leaves its "host" to the co-op: one holding a ";" would end
+    # form-action there and add a directive of the co-op's choosing.
+    app = "com.example.notes://cb;sandbox/done"
+    phone = make_client(world.mcc_service, public=True, redirect=app)
+    verifier, challenge = pkce_pair()
+    client.force_login(world.rita)
+
+    page = client.get(
+        reverse(AUTHORIZE),
+        authorize_params(
+            phone, redirect_uri=app, code_challenge=challenge, code_challenge_method="S256"
+        ),
+    )
+
+    assert page.status_code == 200
+    directives = [part.split()[0] for part in page["Content-Security-Policy"].split(";")]
+    assert "sandbox" not in directives
+    assert directives.count("form-action") == 1
+
+
 def test_the_consent_page_gives_the_co_ops_latest_qualification(client, world, nextcloud):
     from solhost.qualification.models import QualificationRun
 
