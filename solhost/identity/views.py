@@ -305,6 +305,11 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
                 return self.redirect(uri, client)
             if "none" in prompt:
                 return self._error_redirect(credentials, "consent_required", client)
+        # django-oauth-toolkit's own approval_prompt=auto would skip the page for any live
+        # token, prompt=consent too: the region asks by its consent records, above.
+        if "approval_prompt" in request.GET:
+            request.GET = request.GET.copy()
+            del request.GET["approval_prompt"]
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):

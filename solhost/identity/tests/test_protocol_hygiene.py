@@ -131,6 +131,23 @@ def test_a_refresh_token_only_with_offline_access(client, world, nextcloud):
     assert "while you are not signed in" in page.content.decode()
 
 
+def test_prompt_consent_shows_the_consent_page_whatever_approval_prompt_says(
+    client, world, nextcloud
+):
+    # django-oauth-toolkit's own approval_prompt=auto skips the page for a live token;
+    # OpenID Connect's prompt=consent asks the resident again (Core §3.1.2.1).
+    client.force_login(world.rita)
+    sign_in_to(client, nextcloud)
+
+    page = client.get(
+        reverse("oauth2_provider:authorize"),
+        authorize_params(nextcloud, prompt="consent", approval_prompt="auto"),
+    )
+
+    assert page.status_code == 200
+    assert page.context["form"] is not None
+
+
 def test_scopes_the_region_does_not_know_are_left_out_not_refused(client, world, nextcloud):
     # OpenID Connect Core §3.1.2.1: unknown scope values are ignored. Services often ask
     # for OpenID Connect's phone and address, or a scope of their own.
