@@ -29,7 +29,7 @@ from solhost.identity.oidc import scope_summaries
 
 
 def connected_clients(user: User) -> list[dict]:
-    """The services holding the resident's consent or live tokens, with what each holds."""
+    """The clients holding the resident's consent or live tokens, with what each holds."""
     consents = {c.client_id: c for c in Consent.objects.filter(user=user)}
     with_tokens = _clients_with_live_tokens(user)
     clients = ServiceClient.objects.filter(
@@ -44,6 +44,24 @@ def connected_clients(user: User) -> list[dict]:
         }
         for client in clients.order_by("service__name", "pk")
     ]
+
+
+def connected_services(user: User) -> list[dict]:
+    """The services among ``connected_clients``, each once: a service's web and phone apps
+    are clients of their own, which a disconnect stops together
+    (``actions.disconnect_service``). What any of them was allowed, since the first was."""
+    services: dict[int, dict] = {}
+    for item in connected_clients(user):
+        client, consent = item["client"], item["consent"]
+        entry = services.setdefault(
+            client.service_id,
+            {"service": client.service, "client": client, "shares": [], "since": None},
+        )
+        entry["shares"] += [words for words in item["shares"] if words not in entry["shares"]]
+        if consent is not None:
+            given = [at for at in (entry["since"], consent.given_at) if at is not None]
+            entry["since"] = min(given)
+    return list(services.values())
 
 
 def clients_holding(user: User) -> set[int]:

@@ -60,7 +60,7 @@ from solhost.identity.oidc import (
 from solhost.identity.queries import (
     DELIVERY_DAYS,
     client_asking,
-    connected_clients,
+    connected_services,
     knows_of,
     logout_deliveries,
 )
@@ -567,7 +567,7 @@ def connected(request: HttpRequest) -> HttpResponse:
         "identity/connected.html",
         {
             "sessions": _live_sessions(request),
-            "connections": connected_clients(request.user),
+            "connections": connected_services(request.user),
             # A region of several sites: each lists what it issued itself.
             "this_site": settings.SOLHOST_SITE,
         },

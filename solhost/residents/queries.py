@@ -23,7 +23,7 @@ from solhost.core.models import AuditEvent, parameter_value
 from solhost.core.safe_json import whole_number
 from solhost.distribution.models import PartnerStatement, ResidentShare
 from solhost.identity.models import Consent, LogoutDelivery, ServiceClient, SignedInSession, User
-from solhost.identity.queries import connected_clients
+from solhost.identity.queries import connected_clients, connected_services
 from solhost.identity.subjects import subject_for
 from solhost.metering.models import ActiveDay
 from solhost.partners.models import Membership, Organisation, Server, Service
@@ -74,7 +74,7 @@ def overview(user: User) -> dict:
         "emails": list(EmailAddress.objects.filter(user=user).order_by("-primary", "email")),
         "has_password": user.has_usable_password(),
         "second_factors": second_factors(user),
-        "connections": connected_clients(user),
+        "connections": connected_services(user),
         "sessions": SignedInSession.objects.filter(user=user).count(),
         "memberships": list(user.memberships.select_related("organisation")),
         "choice": current_choice(user),

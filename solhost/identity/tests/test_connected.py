@@ -90,6 +90,32 @@ def test_disconnecting_withdraws_consent_and_revokes_the_tokens(client, world):
     assert page.status_code == 200
 
 
+def test_a_service_with_a_web_and_a_phone_app_is_one_row(client, world):
+    web, phone = make_client(world.mcc_service), make_client(world.mcc_service)
+    log_in(client, "rita@example.org")
+    oidc.sign_in_to(client, web, scope="openid email")
+    sign_in_to(client, phone)
+    given = Consent.objects.get(client=web.client).given_at
+
+    page = client.get(URL)
+
+    [files] = page.context["connections"]
+    assert files["service"] == world.mcc_service
+    # What either app was allowed, each once, since the first of them was.
+    assert files["shares"] == [
+        "an account identifier",
+        "your email address",
+        "your username and name",
+        "your co-ops and roles",
+        "access while you are away",
+    ]
+    assert files["since"] == given
+    assert page.content.decode().count("Disconnect <span") == 1
+    # And once on the account's overview.
+    overview = client.get(reverse("residents:overview")).content.decode()
+    assert overview.count("<li>MCC Files <span") == 1
+
+
 def test_disconnecting_a_service_stops_each_of_its_clients(client, world):
     # A service's web and phone apps are two clients, both listed under its name; the page
     # says the service can no longer use the account once it is disconnected.
