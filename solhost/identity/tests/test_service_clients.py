@@ -45,6 +45,22 @@ def test_a_partner_admin_registers_a_client_and_sees_its_secret_once(client, wor
     assert_clean_page(again)
 
 
+def test_the_issuer_shown_is_the_regions_whatever_address_the_page_was_opened_at(
+    client, world, settings
+):
+    # A region with SOLHOST_BASE_URL names that as the issuer in every ID token, while the
+    # page may be opened at another address the site answers to.
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_ISS_ENDPOINT": "https://region.example.org",
+    }
+    client.force_login(world.alice)
+
+    page = client.post(url(), GOOD)
+
+    assertContains(page, "<dt>Issuer</dt><dd><code>https://region.example.org</code></dd>")
+
+
 def test_on_a_phone_each_clients_card_names_its_facts(client, world):
     make_client(world.mcc_service)
     client.force_login(world.alice)
