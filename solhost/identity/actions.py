@@ -22,7 +22,7 @@ from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken, re
 from solhost.core.audit import AuditAction, record, save_audited, snapshot
 from solhost.core.models import AuditEvent
 from solhost.identity import backchannel
-from solhost.identity.databases import at_replica_site
+from solhost.identity.databases import at_replica_site, written_to
 from solhost.identity.models import (
     AccessEnd,
     Consent,
@@ -222,9 +222,13 @@ def remove_client(*, client: ServiceClient, actor: User) -> int:
     while logout tokens are still owed to its service: they would go with it unsent.
     """
     current = ServiceClient.objects.select_for_update().get(pk=client.pk)
-    owed = LogoutDelivery.objects.filter(
-        client=current, delivered_at=None, abandoned_at=None
-    ).count()
+    # What the login path issued is kept where this installation writes it and, at a site
+    # making the region's writes at the primary, also at the primary, where it goes with
+    # the client's row.
+    kept_in = {written_to(LogoutDelivery), current._state.db}
+    owed = _counted_in(
+        kept_in, LogoutDelivery, client_id=current.pk, delivered_at=None, abandoned_at=None
+    )
     if owed:
         # They would go with the row, never sent and never recorded as given up.
         raise ValidationError(
@@ -233,9 +237,8 @@ def remove_client(*, client: ServiceClient, actor: User) -> int:
             "they are delivered or given up; clearing its back-channel logout address gives "
             "them up at their next attempt."
         )
-    tokens = (
-        AccessToken.objects.filter(application=current).count()
-        + RefreshToken.objects.filter(application=current, revoked=None).count()
+    tokens = _counted_in(kept_in, AccessToken, application_id=current.pk) + _counted_in(
+        kept_in, RefreshToken, application_id=current.pk, revoked=None
     )
     record(
         actor=actor,
@@ -246,6 +249,10 @@ def remove_client(*, client: ServiceClient, actor: User) -> int:
     )
     current.delete()
     return tokens
+
+
+def _counted_in(databases: Iterable[str], model, **where) -> int:
+    return sum(model.objects.using(database).filter(**where).count() for database in databases)
 
 
 @transaction.atomic(durable=True)

@@ -623,6 +623,28 @@ def _the_story(region: Region) -> None:
     revoked = region.at_store("SELECT note FROM core_auditevent ORDER BY id DESC LIMIT 1")
     assert revoked == [("1 tokens revoked: the resident disconnected the service at main",)]
 
+    # The co-op removes the client at the site, which makes the region's writes at the
+    # primary: refused while the primary owes the service a logout token, which would go
+    # with the client's row there unsent.
+    region.run(
+        region.primary_env,
+        "shell",
+        "--no-imports",
+        "-c",
+        _OWE_A_LOGOUT_TOKEN.format(client=client_pk, rita=region.credentials["rita"]),
+    )
+    removal = partner_admin.post(
+        f"{site}/manage/mcc/services/mcc-files/clients/{client_pk}/remove/",
+        data={"confirm": "yes", "csrfmiddlewaretoken": partner_admin.cookies["csrftoken"]},
+        allow_redirects=False,
+        timeout=STEP_TIMEOUT,
+    )
+    assert removal.status_code == 400, (removal.status_code, removal.text[:2000])
+    assert "is still owed 1 logout tokens" in removal.text
+    assert region.at_primary(
+        "SELECT count(*) FROM identity_serviceclient WHERE id = %s", [client_pk]
+    ) == [(1,)]
+
     # Cutting the site out: its key leaves the region's JWKS, its batches are refused.
     removed = region.run(region.primary_env, "sites", "remove", SITE).stdout
     assert "cut out" in removed, removed
@@ -634,6 +656,11 @@ def _the_story(region: Region) -> None:
     assert refused_forward.returncode != 0
     assert "403" in refused_forward.stderr and "no site of the region" in refused_forward.stderr
 
+
+_OWE_A_LOGOUT_TOKEN = """
+from solhost.identity.models import LogoutDelivery
+LogoutDelivery.objects.create(client_id={client}, user_id={rita}, subject="owed", reason="logout")
+"""
 
 _CLOSE_THIS_MONTH = """
 import datetime, json
