@@ -419,7 +419,7 @@ def test_a_redirect_address_cannot_write_into_the_consent_pages_policy(client, w
     # form-action there and add a directive of the co-op's choosing.
     app = "com.example.notes://cb;sandbox/done"
     phone = make_client(world.mcc_service, public=True, redirect=app)
-    verifier, challenge = pkce_pair()
+    _verifier, challenge = pkce_pair()
     client.force_login(world.rita)
 
     page = client.get(
