@@ -34,7 +34,12 @@ from solhost.identity.models import (
     redirect_uri_problem,
 )
 from solhost.identity.oidc import OFFLINE_ACCESS, tokens_issued_by
-from solhost.identity.queries import clients_holding, knows_of, sign_ins_of
+from solhost.identity.queries import (
+    clients_holding,
+    knows_of,
+    sign_ins_of,
+    unexpired_sessions,
+)
 from solhost.identity.subjects import sid_for, subject_for
 from solhost.partners.models import Service
 
@@ -653,12 +658,9 @@ def _let_in_with_the_password_now(user: User, signed_in: list[SignedInSession]) 
     """The session keys of ``signed_in`` whose browsers Django still lets in as ``user``:
     not expired, and signed in with the password the account has now."""
     hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
-    live = Session.objects.filter(
-        session_key__in=[s.session_key for s in signed_in], expire_date__gt=timezone.now()
-    )
     return {
         session.session_key
-        for session in live
+        for session in unexpired_sessions(signed_in)
         if any(
             constant_time_compare(session.get_decoded().get(HASH_SESSION_KEY, ""), known)
             for known in hashes

@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -62,6 +63,13 @@ def connected_services(user: User) -> list[dict]:
             given = [at for at in (entry["since"], consent.given_at) if at is not None]
             entry["since"] = min(given)
     return list(services.values())
+
+
+def unexpired_sessions(signed_in: Iterable[SignedInSession]):
+    """The Django sessions of the ``signed_in`` rows that have not expired."""
+    return Session.objects.filter(
+        session_key__in=[row.session_key for row in signed_in], expire_date__gt=timezone.now()
+    )
 
 
 def clients_holding(user: User) -> set[int]:

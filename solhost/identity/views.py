@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -63,6 +62,7 @@ from solhost.identity.queries import (
     connected_services,
     knows_of,
     logout_deliveries,
+    unexpired_sessions,
 )
 from solhost.identity.service_posts import seen_again_as_get, sent_by_a_service
 from solhost.identity.sessions import current_signed_in_session, snapshot_of
@@ -550,11 +550,7 @@ class RegionAuthorizationView(FormPostResponseMixin, AuthorizationView):
 
 def _live_sessions(request: HttpRequest) -> list[SignedInSession]:
     signed_in = list(SignedInSession.objects.filter(user=request.user))
-    alive = set(
-        Session.objects.filter(
-            session_key__in=[s.session_key for s in signed_in], expire_date__gt=timezone.now()
-        ).values_list("session_key", flat=True)
-    )
+    alive = set(unexpired_sessions(signed_in).values_list("session_key", flat=True))
     for item in signed_in:
         item.is_current = item.session_key == request.session.session_key
     return [item for item in signed_in if item.session_key in alive]
