@@ -1,5 +1,6 @@
 """/accounts/connected/: a resident sees where their account is in use and can stop it."""
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from oauth2_provider.models import AccessToken, RefreshToken
@@ -139,22 +140,11 @@ def test_disconnecting_a_service_stops_each_of_its_clients(client, world):
     assert unused.client.pk not in {int(event.object_id) for event in withdrawn}
 
 
-def test_an_unapproved_client_is_not_there_to_disconnect(client, world):
-    pending = make_client(world.mcc_service, approved=False)
-    pending.client.backchannel_logout_uri = "https://files.mcc.example.org/backchannel"
-    pending.client.save()
-    log_in(client, "rita@example.org")
-
-    response = client.post(reverse("identity:disconnect", args=[pending.client.pk]))
-
-    assert response.status_code == 404
-    assert not LogoutDelivery.objects.exists()
-    assert not AuditEvent.objects.filter(action="identity.consent.withdraw").exists()
-
-
-def test_a_service_holding_nothing_of_the_residents_is_not_there_to_disconnect(client, world):
-    """Rita never signed in to it, so a logout token would tell its co-op about her."""
-    chat = make_client(world.cct_service)
+@pytest.mark.parametrize("approved", [False, True], ids=["unapproved", "never signed in to"])
+def test_a_client_holding_nothing_to_disconnect_is_not_there(client, world, approved):
+    """An unapproved client is unknown to the protocol. One Rita never signed in to would
+    learn of her from the logout token its co-op is sent."""
+    chat = make_client(world.cct_service, approved=approved)
     chat.client.backchannel_logout_uri = "https://chat.cct.example.org/backchannel"
     chat.client.save()
     log_in(client, "rita@example.org")
