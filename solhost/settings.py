@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from solhost.core.client_address import NO_PROXY, parse_trusted_proxies
 from solhost.core.files import read_or_create
@@ -385,21 +386,31 @@ OIDC_ID_TOKEN_SECONDS = int(os.environ.get("SOLHOST_OIDC_ID_TOKEN_SECONDS", "360
 OIDC_REFRESH_TOKEN_SECONDS = 60 * 60 * 24 * 30
 OIDC_HINT_KEY_SECONDS = max(OIDC_ID_TOKEN_SECONDS, OIDC_REFRESH_TOKEN_SECONDS)
 # Signing keys live under var/ (never in the repository); `solhost oidc-keys rotate` adds
-# one. Retired keys stay in the JWKS until the ID tokens they signed have expired, and
-# read hints (above) until the rotation after that.
+# one that the JWKS publishes at once and that signs OIDC_KEY_NOTICE_SECONDS later, so
+# services, and the region's other sites, have it first. Retired keys stay in the JWKS
+# until the ID tokens they signed have expired, and read hints (above) until a later
+# rotation deletes them. Every process follows the directory (identity.jwks.key_ring).
 OIDC_KEY_DIR = Path(os.environ.get("SOLHOST_OIDC_KEY_DIR", VAR_DIR / "oidc-keys"))
+OIDC_KEY_NOTICE_SECONDS = int(os.environ.get("SOLHOST_OIDC_KEY_NOTICE_SECONDS", "86400"))
+# The JWKS may be cached an hour, and served stale for another (DOT's Cache-Control).
+OIDC_JWKS_CACHED_SECONDS = 2 * 3600
+if OIDC_KEY_NOTICE_SECONDS < OIDC_JWKS_CACHED_SECONDS:
+    raise ImproperlyConfigured(
+        f"SOLHOST_OIDC_KEY_NOTICE_SECONDS={OIDC_KEY_NOTICE_SECONDS}: a new key must be "
+        f"published at least {OIDC_JWKS_CACHED_SECONDS} seconds before it signs, as long "
+        "as services may keep the JWKS they fetched"
+    )
 _oidc_keys = load_key_ring(
     OIDC_KEY_DIR,
     now=_datetime.datetime.now(_datetime.UTC),
     keep=_datetime.timedelta(seconds=OIDC_ID_TOKEN_SECONDS),
     hints_keep=_datetime.timedelta(seconds=OIDC_HINT_KEY_SECONDS),
 )
-# Not published: only jwks.region_signed_claims reads them, for id_token_hint.
-OIDC_HINT_CHECKING_KEYS = _oidc_keys.hint_checking_pems()
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
-    "OIDC_RSA_PRIVATE_KEY": _oidc_keys.active_pem(),
-    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_keys.retired_pems(),
+    # Only so DOT knows the provider signs RS256: what signs, and what the JWKS
+    # publishes, is the directory's ring as it stands (identity.jwks).
+    "OIDC_RSA_PRIVATE_KEY": _oidc_keys.active.pem,
     # One issuer for the whole region; without SOLHOST_BASE_URL it follows the request's host.
     "OIDC_ISS_ENDPOINT": BASE_URL if "SOLHOST_BASE_URL" in os.environ else "",
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
@@ -502,8 +513,6 @@ SOLHOST_EXPORT_ATTACH_MAX_BYTES = int(
 
 # --- Sites (issue 19, docs/decisions/0012-sites.md, docs/sites.md) ---
 import re as _re  # noqa: E402
-
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 INSTALLED_APPS += ["solhost.sites"]
 # This installation's name among the region's sites; the primary is a site too. Empty: the

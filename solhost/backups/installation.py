@@ -149,7 +149,9 @@ def keys_made_at_start() -> list[KeyFile]:
         return []
     # /proc/stat gives the boot time to the second only.
     since = started - datetime.timedelta(seconds=1)
-    return [key for key in key_files(Path(settings.OIDC_KEY_DIR)) if key.created >= since]
+    now = datetime.datetime.now(datetime.UTC)
+    # A key a rotation set to sign later was not made at start, whatever its time.
+    return [key for key in key_files(Path(settings.OIDC_KEY_DIR)) if since <= key.signs_from <= now]
 
 
 def reasons_in_use() -> list[str]:

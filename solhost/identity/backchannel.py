@@ -17,7 +17,6 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from jwcrypto import jwt
 from oauth2_provider.settings import oauth2_settings
-from oauth2_provider.utils import jwk_from_pem
 
 from solhost.core.outbound import (
     RefusedAddress,
@@ -26,6 +25,7 @@ from solhost.core.outbound import (
     request_target,
     resolve,
 )
+from solhost.identity import jwks
 from solhost.identity.models import ServiceClient, logout_address_problem
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -78,7 +78,7 @@ def logout_token(
     }
     if sid is not None:
         claims["sid"] = str(sid)
-    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+    key = jwks.signing_key()
     token = jwt.JWT(
         header={"alg": "RS256", "typ": "logout+jwt", "kid": key.thumbprint()},
         claims=json.dumps(claims),

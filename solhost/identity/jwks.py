@@ -7,41 +7,66 @@ the keys (docs/decisions/0012-sites.md). Identity does not know where the other 
 come from: receivers of ``published_keys`` answer lists of public JWKs.
 """
 
+import datetime
+import functools
 import json
+from pathlib import Path
 
 from django.conf import settings
 from django.dispatch import Signal
-from jwcrypto import jwk, jwt
+from django.utils import timezone
+from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import JWException
-from oauth2_provider.settings import oauth2_settings
-from oauth2_provider.utils import jwk_from_pem
 from oauth2_provider.views import JwksInfoView
+
+from solhost.identity.signing_keys import KeyRing, KeyRingReader
 
 # Sent with no arguments each time the region's keys are read; a receiver answers a list
 # of public keys (dicts with ``kid``) to publish beside this site's own.
 published_keys = Signal()
 
 
+def key_ring() -> KeyRing:
+    """This site's signing keys as they stand now: a rotation, or a new key's time
+    coming, reaches every process without a restart."""
+    reader = _reader(
+        Path(settings.OIDC_KEY_DIR), settings.OIDC_ID_TOKEN_SECONDS, settings.OIDC_HINT_KEY_SECONDS
+    )
+    return reader.ring(now=timezone.now())
+
+
+@functools.cache
+def _reader(directory: Path, keep_seconds: int, hints_keep_seconds: int) -> KeyRingReader:
+    return KeyRingReader(
+        directory,
+        keep=datetime.timedelta(seconds=keep_seconds),
+        hints_keep=datetime.timedelta(seconds=hints_keep_seconds),
+    )
+
+
+def signing_key() -> jwk.JWK:
+    """The private key this site signs its tokens with now."""
+    return key_ring().active.private_jwk
+
+
+def own_key_for(token: str) -> jwk.JWK | None:
+    """The published key of this site's that the token's header names (a rotation may
+    have begun since it was signed); None for anything else. Its signature is not checked."""
+    try:
+        header = jws.JWS()
+        header.deserialize(token)
+        kid = header.jose_header.get("kid")
+    except (JWException, ValueError, TypeError):
+        return None
+    key = key_ring().published_key(kid) if isinstance(kid, str) else None
+    return key.private_jwk if key else None
+
+
 def own_public_keys() -> list[dict]:
-    """This installation's signing keys, the active one first then those it retired and
-    still publishes, as public JWKs."""
-    return [
-        _public_jwk(pem)
-        for pem in [
-            oauth2_settings.OIDC_RSA_PRIVATE_KEY,
-            *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE,
-        ]
-    ]
-
-
-def _public_jwk(pem: str) -> dict:
-    key = jwk_from_pem(pem)
-    return {
-        "alg": "RS256",
-        "use": "sig",
-        "kid": key.thumbprint(),
-        **json.loads(key.export_public()),
-    }
+    """This installation's published keys as public JWKs: the active one first, then the
+    one a rotation has added and not yet set signing, then those it retired and still
+    publishes."""
+    return [key.public_jwk for key in key_ring().published()]
 
 
 def region_public_keys() -> list[dict]:
@@ -61,7 +86,7 @@ def region_signed_claims(token: str) -> dict | None:
     """The claims of ``token`` if the region signed it (at any site, with any key it
     publishes, or with a key this site retired and still reads hints with), expired or
     not; None for anything else."""
-    hint_checking = [_public_jwk(pem) for pem in settings.OIDC_HINT_CHECKING_KEYS]
+    hint_checking = [key.public_jwk for key in key_ring().hint_checking]
     keys = jwk.JWKSet.from_json(json.dumps({"keys": region_public_keys() + hint_checking}))
     try:
         # No claim is checked here (exp and nbf included): the caller judges them.

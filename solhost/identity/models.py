@@ -229,6 +229,16 @@ class ServiceClient(AbstractApplication):
     def approved(self) -> bool:
         return self.approved_at is not None
 
+    @property
+    def jwk_key(self):
+        # The key the site's ring signs with now, where DOT's is the one settings read as
+        # the process started: a rotation's key takes over at its time with no restart.
+        # (Every client signs RS256: the region offers no other algorithm.)
+        # Imported here: jwks imports DOT's views, which import these models.
+        from solhost.identity.jwks import signing_key
+
+        return signing_key()
+
     def get_absolute_url(self) -> str:
         # django-oauth-toolkit's points at its own client pages, which the region does not
         # serve (the admin's "view on site" was a server error): the service's page instead.

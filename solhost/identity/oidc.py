@@ -25,6 +25,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
 from solhost.core.reads import unique_match
+from solhost.identity import jwks
 from solhost.identity.claims import SESSION_CLAIMS, id_token_claims_of
 from solhost.identity.databases import joinable, written_to
 from solhost.identity.models import ServiceClient, User
@@ -265,6 +266,11 @@ class RegionValidator(OAuth2Validator):
             except ValueError:  # e.g. a NUL byte, which PostgreSQL refuses
                 return None
         return super()._load_application(client_id, request)
+
+    def _get_key_for_token(self, token):
+        # The key the token names, active or not: DOT's takes the active one, which no
+        # longer checks a token signed before a rotation took over.
+        return jwks.own_key_for(token)
 
     def _save_id_token(self, jti, request, expires, *args, **kwargs):
         id_token = super()._save_id_token(jti, request, expires, *args, **kwargs)

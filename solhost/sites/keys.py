@@ -11,8 +11,6 @@ import time
 from django.conf import settings
 from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import JWException
-from oauth2_provider.settings import oauth2_settings
-from oauth2_provider.utils import jwk_from_pem
 
 from solhost.identity import jwks
 from solhost.sites.models import Site
@@ -63,7 +61,7 @@ class BadBatch(ValueError):
 def sign_batch(payload: dict, *, now: float | None = None) -> str:
     """The batch as a JWS compact token, signed with this site's active key."""
     now = time.time() if now is None else now
-    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+    key = jwks.signing_key()
     claims = {
         **payload,
         "iss": settings.SOLHOST_SITE,

@@ -163,7 +163,7 @@ def trip(tmp_path_factory) -> RoundTrip:
         original = Installation(tmp / "original-var", urls[0])
         restored = Installation(tmp / "restored-var", urls[1])
         original.run("demo", "--no-serve")
-        # Two signing keys, as after a rotation: both must come back, the newer still signing.
+        # Two signing keys, as after a rotation: both must come back, the newer to sign tomorrow.
         original.run("oidc-keys", "rotate")
         password = secrets.token_urlsafe(16)
         original.probe("--set-password", RESIDENT, password)

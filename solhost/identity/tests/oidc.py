@@ -1,16 +1,21 @@
 """Helpers for driving the provider as a relying party would, with Django's test client."""
 
 import base64
+import datetime
 import hashlib
 import json
 import secrets
+import shutil
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from django.urls import reverse
+from django.utils import timezone
 from jwcrypto import jwk, jwt
 
-from solhost.identity import actions
-from solhost.identity.signing_keys import new_private_pem
+from solhost.core.files import write_new
+from solhost.identity import actions, jwks, subjects
+from solhost.identity.signing_keys import PREFIX, STAMP, SUFFIX, generate_key, new_private_pem
 
 REDIRECT = "https://files.mcc.example.org/apps/user_oidc/code"
 SCOPES = "openid profile email groups"
@@ -121,11 +126,20 @@ def new_signing_key_pem() -> str:
     return new_private_pem().decode()
 
 
-def rotate_signing_key(settings) -> None:
-    """The region signs with a new key from now on and still publishes the one before."""
-    retired = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
-    settings.OAUTH2_PROVIDER = {
-        **settings.OAUTH2_PROVIDER,
-        "OIDC_RSA_PRIVATE_KEY": new_signing_key_pem(),
-        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [retired],
-    }
+def own_key_folder(settings, folder: Path, *, since: datetime.datetime) -> None:
+    """The site keeps its keys in ``folder`` (which must not exist), a test's own, from now
+    on: it holds the key the site signed with, as signing from ``since``, and the secret
+    pairwise subjects are made with."""
+    signed_with = jwks.key_ring().active
+    folder.mkdir(mode=0o700)
+    write_new(folder / f"{PREFIX}{since.strftime(STAMP)}{SUFFIX}", signed_with.pem.encode())
+    shutil.copy2(subjects.pairwise_key_file(), folder / subjects.KEY_FILE_NAME)
+    settings.OIDC_KEY_DIR = folder
+
+
+def rotate_signing_key(settings, folder: Path, *, ago=datetime.timedelta(0)) -> None:
+    """The region signs with a new key from ``ago`` before now, in a key folder of the
+    test's own (``folder``, see own_key_folder), and still has the one it signed with."""
+    took_over = timezone.now() - ago
+    own_key_folder(settings, folder, since=took_over - datetime.timedelta(days=1))
+    generate_key(folder, signs_from=took_over)

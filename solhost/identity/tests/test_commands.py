@@ -1,11 +1,13 @@
 """``solhost oidc-client add`` and ``solhost oidc-keys rotate``."""
 
+import datetime
 import io
 import json
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from solhost.identity.models import ServiceClient
 
@@ -59,13 +61,39 @@ def test_an_unknown_service_is_named(world):
     assert not ServiceClient.objects.exists()
 
 
-def test_rotate_adds_a_key_and_keeps_the_old_one_published(settings, tmp_path):
+def test_rotate_publishes_a_new_key_a_day_before_it_signs(settings, tmp_path):
     settings.OIDC_KEY_DIR = tmp_path / "keys"
+    assert "No signing key yet" in run("oidc-keys", "list")
 
     run("oidc-keys", "rotate")
     output = run("oidc-keys", "rotate")
 
-    keys = sorted((tmp_path / "keys").glob("rsa-*.pem"))
-    assert len(keys) == 2
-    assert all(k.stat().st_mode & 0o777 == 0o600 for k in keys)
-    assert "Restart the site" in output
+    first, second = sorted((tmp_path / "keys").glob("rsa-*.pem"))
+    assert all(k.stat().st_mode & 0o777 == 0o600 for k in (first, second))
+    tomorrow = timezone.now() + datetime.timedelta(seconds=settings.OIDC_KEY_NOTICE_SECONDS)
+    assert (
+        f"New signing key {second.name}: published now, signing from {tomorrow:%Y-%m-%d}" in output
+    )
+    assert "No restart is needed." in output
+    assert f"{first.name}  signing\n" in output
+    assert f"{second.name}  published, signs from {tomorrow:%Y-%m-%d}" in output
+
+
+def test_a_second_rotation_while_a_key_is_waiting_to_sign_is_refused(settings, tmp_path):
+    settings.OIDC_KEY_DIR = tmp_path / "keys"
+    run("oidc-keys", "rotate")
+    run("oidc-keys", "rotate")
+    waiting = sorted((tmp_path / "keys").glob("rsa-*.pem"))[-1]
+
+    with pytest.raises(CommandError, match=f"Not rotated: {waiting.name} is published and signs"):
+        run("oidc-keys", "rotate")
+    assert len(list((tmp_path / "keys").glob("rsa-*.pem"))) == 2
+
+
+def test_at_a_site_rotate_says_to_register_the_keys_again(settings, tmp_path):
+    settings.OIDC_KEY_DIR = tmp_path / "keys"
+    settings.SOLHOST_SITE = "brunswick"
+
+    output = run("oidc-keys", "rotate")
+
+    assert "Register this site's keys again at the primary before then" in output

@@ -1,17 +1,18 @@
 """RP-initiated logout: a service's request ends this browser's session only when its ID
 token belongs to it; otherwise the resident is asked, and no service loses its tokens."""
 
+import datetime
 import json
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from jwcrypto import jwt
-from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 from pytest_django.asserts import assertContains, assertNotContains
 
 from solhost.core.models import AuditEvent
+from solhost.identity import jwks
 from solhost.identity.jwks import published_keys
 from solhost.identity.models import SignedInSession
 from solhost.identity.subjects import sid_for
@@ -55,7 +56,7 @@ def resigned(registered, id_token: str, key=None, **changed) -> str:
     """The same ID token (same jti) with the ``changed`` claims, signed with ``key``: the
     region's own unless given."""
     claims = {**verified_claims(Client(), id_token, registered.client.client_id), **changed}
-    key = key or jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+    key = key or jwks.signing_key()
     token = jwt.JWT(
         header={"alg": "RS256", "typ": "JWT", "kid": key.thumbprint()}, claims=json.dumps(claims)
     )
@@ -188,11 +189,11 @@ def test_signing_out_of_a_service_in_one_browser_keeps_its_tokens_in_another(wor
 
 
 def test_an_id_token_signed_before_a_key_rotation_signs_this_session_out(
-    world, nextcloud, settings
+    world, nextcloud, settings, tmp_path
 ):
     rita = signed_in(world.rita)
     files = sign_in_to(rita, nextcloud)
-    rotate_signing_key(settings)
+    rotate_signing_key(settings, tmp_path / "keys")
 
     answer = rita.get(LOGOUT, logout_params(files["id_token"]))
 
@@ -202,20 +203,15 @@ def test_an_id_token_signed_before_a_key_rotation_signs_this_session_out(
 
 
 def test_an_id_token_signed_with_a_key_retired_days_ago_still_signs_this_session_out(
-    world, nextcloud, settings, client
+    world, nextcloud, settings, client, tmp_path
 ):
     # A service's own session outlives the hour its ID token is valid: it signs its resident
     # out with the ID token from sign-in, whose key the region no longer publishes.
     rita = signed_in(world.rita)
     files = sign_in_to(rita, nextcloud)
-    long_retired = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
-    settings.OAUTH2_PROVIDER = {
-        **settings.OAUTH2_PROVIDER,
-        "OIDC_RSA_PRIVATE_KEY": new_signing_key_pem(),
-        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [],
-    }
-    settings.OIDC_HINT_CHECKING_KEYS = [long_retired]
-    old_kid = jwk_from_pem(long_retired).thumbprint()
+    old_kid = jwks.signing_key().thumbprint()
+    rotate_signing_key(settings, tmp_path / "keys", ago=datetime.timedelta(days=3))
+    assert [key.public_jwk["kid"] for key in jwks.key_ring().hint_checking] == [old_kid]
     published = client.get(reverse("oauth2_provider:jwks-info")).json()["keys"]
     assert old_kid not in [key["kid"] for key in published]
 

@@ -275,10 +275,12 @@ def test_an_expired_id_token_hint_is_still_a_hint(client, world, nextcloud, sett
     assert "code" in query, query
 
 
-def test_a_hint_signed_with_a_retired_key_still_counts(client, world, nextcloud, settings):
+def test_a_hint_signed_with_a_retired_key_still_counts(
+    client, world, nextcloud, settings, tmp_path
+):
     client.force_login(world.rita)
     id_token = sign_in_to(client, nextcloud)["id_token"]
-    rotate_signing_key(settings)
+    rotate_signing_key(settings, tmp_path / "keys")
 
     query = _silently(client, nextcloud, id_token_hint=id_token)
 

@@ -1,0 +1,70 @@
+"""A key rotation as services see it: the new key is in the JWKS from the moment of the
+rotation, signs from its time in every process with no restart, and the key before it
+still vouches for what it signed."""
+
+import base64
+import datetime
+import io
+import json
+import types
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from solhost.identity import jwks
+from solhost.identity.tests.oidc import make_client, own_key_folder, sign_in_to, verified_claims
+
+JWKS = reverse("oauth2_provider:jwks-info")
+LOGOUT = reverse("oauth2_provider:rp-initiated-logout")
+
+
+@pytest.fixture
+def nextcloud(world):
+    return make_client(world.mcc_service)
+
+
+def kid_of(token: str) -> str:
+    header = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(header + "=="))["kid"]
+
+
+def published_kids(client) -> list[str]:
+    return [key["kid"] for key in client.get(JWKS).json()["keys"]]
+
+
+def test_a_rotated_key_is_published_at_once_and_signs_from_its_time(
+    world, nextcloud, settings, tmp_path, monkeypatch, client
+):
+    own_key_folder(settings, tmp_path / "keys", since=timezone.now() - datetime.timedelta(days=9))
+    old = jwks.key_ring().active.public_jwk["kid"]
+    call_command("oidc-keys", "rotate", stdout=io.StringIO())
+    new = jwks.key_ring().upcoming[0].public_jwk["kid"]
+
+    # Services that fetch the JWKS now hold the new key a day before its first token.
+    assert published_kids(client) == [old, new]
+    browser = Client()
+    browser.force_login(world.rita)
+    today = sign_in_to(browser, nextcloud)
+    assert kid_of(today["id_token"]) == old
+
+    # A day later (the ring's clock only: no process restarted, nothing re-read by hand).
+    tomorrow = timezone.now() + datetime.timedelta(seconds=settings.OIDC_KEY_NOTICE_SECONDS + 60)
+    monkeypatch.setattr(jwks, "timezone", types.SimpleNamespace(now=lambda: tomorrow))
+    later = sign_in_to(browser, nextcloud)
+
+    assert kid_of(later["id_token"]) == new
+    assert published_kids(client) == [new, old]
+    assert verified_claims(client, later["id_token"], nextcloud.client.client_id)["sub"]
+    # The ID token from before the takeover still signs its session out.
+    answer = browser.get(
+        LOGOUT,
+        {
+            "id_token_hint": today["id_token"],
+            "post_logout_redirect_uri": "https://files.mcc.example.org/",
+        },
+    )
+    assert answer.status_code == 302
+    assert "_auth_user_id" not in browser.session
