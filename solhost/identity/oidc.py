@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
@@ -200,6 +200,30 @@ def access_token_in_site_store(token_value: str) -> AccessToken | None:
     return token
 
 
+def _hold_client_of(issued: QuerySet) -> None:
+    """Share-lock the row of the client ``issued`` (a code's grant, or a refresh token) was
+    issued to, until the token request's transaction ends, before ``issued`` is locked.
+
+    The tokens a request gives take that lock anyway, for their foreign key, but only after
+    the code or refresh token is locked; a co-op removing the client meanwhile locks the
+    row first and then those, to delete them, and PostgreSQL would end one of the two as a
+    deadlock. Taken first, the removal waits for the request (or the request for the
+    removal, and finds nothing to redeem). Only where those rows and clients share a
+    database: at a replica site they don't, and nothing links them to wait on.
+    """
+    database = written_to(issued.model)
+    if not joinable(issued.model, ServiceClient) or connections[database].vendor != "postgresql":
+        return
+    clients = ServiceClient.objects.using(database).filter(
+        pk__in=issued.using(database).values("application_id")
+    )
+    sql, params = clients.values("pk").query.sql_with_params()
+    # FOR KEY SHARE, as the foreign key check takes it (Django's select_for_update has no
+    # such mode): token requests of one client don't wait for each other, only for a removal.
+    with connections[database].cursor() as cursor:
+        cursor.execute(f"{sql} FOR KEY SHARE", params)
+
+
 class RegionValidator(OAuth2Validator):
     oidc_claim_scope = {
         **OAuth2Validator.oidc_claim_scope,
@@ -324,6 +348,8 @@ class RegionValidator(OAuth2Validator):
     # twice at once waits for the first redemption, then finds no grant (invalid_grant).
     def _grant(self, code, request) -> Grant | None:
         if getattr(request, "region_grant_code", None) != code:
+            # The grant itself is read unlocked here, for its client.
+            _hold_client_of(Grant.objects.filter(code=code))
             grants = Grant.objects.select_for_update(of=("self",))
             if joinable(Grant, User):
                 grants = grants.select_related("user")
@@ -412,11 +438,11 @@ class RegionValidator(OAuth2Validator):
         # Locked until the token request commits, as codes are: a refresh token raced by
         # two requests is rotated by the first, and the second finds it spent (DOT would
         # otherwise answer it with the first's access token, which it stores only hashed).
-        list(
-            RefreshToken.objects.select_for_update()
-            .filter(token_checksum=checksum(refresh_token), revoked__isnull=True)
-            .values_list("pk", flat=True)
+        presented = RefreshToken.objects.filter(
+            token_checksum=checksum(refresh_token), revoked__isnull=True
         )
+        _hold_client_of(presented)
+        list(presented.select_for_update().values_list("pk", flat=True))
         try:
             valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
         except ObjectDoesNotExist:

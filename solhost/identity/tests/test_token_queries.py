@@ -49,14 +49,17 @@ def test_a_token_request_reads_the_grant_once_within_a_bounded_number_of_queries
 
     assert response.status_code == 200, response.content
     statements = [query["sql"] for query in queries.captured_queries]
+    # On PostgreSQL the code's client is share-locked first (oidc._hold_client_of), by a
+    # statement that returns only its id.
+    holds = [sql for sql in statements if sql.endswith("FOR KEY SHARE")]
+    assert len(holds) == (1 if connection.vendor == "postgresql" else 0), holds
+    reads = [sql for sql in statements if sql not in holds]
     grant_reads = [
-        sql
-        for sql in statements
-        if sql.startswith("SELECT") and 'FROM "oauth2_provider_grant"' in sql
+        sql for sql in reads if sql.startswith("SELECT") and 'FROM "oauth2_provider_grant"' in sql
     ]
     assert len(grant_reads) == 1, grant_reads
     # The client once (with its service), and never the ID token just written.
-    assert sum('FROM "identity_serviceclient"' in sql for sql in statements) == 1, statements
+    assert sum('FROM "identity_serviceclient"' in sql for sql in reads) == 1, statements
     assert not any('FROM "oauth2_provider_idtoken"' in sql for sql in statements), statements
     assert len(statements) <= MOST_QUERIES, "\n".join(statements)
     # The view's transaction holds every write: inside the test's own transaction it shows
