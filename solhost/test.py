@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 
 from solhost.identity.models import User
 from solhost.identity.subjects import organisation_sector, pairwise_sub
@@ -161,3 +162,16 @@ def make_world() -> World:
         files,
         chat,
     )
+
+
+def someone_waits_on_a_lock() -> bool:
+    """Whether another connection to the test's PostgreSQL database is waiting on a lock:
+    how a contention test knows its second thread has met the first one's locks."""
+    with connection.cursor() as cursor:
+        # Statistics views keep one snapshot per transaction, and the caller's may be open.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0

@@ -21,7 +21,7 @@ from solhost.distribution.actions import close_period
 from solhost.distribution.models import PeriodClose
 from solhost.metering.actions import record_usage_batch
 from solhost.metering.models import UsageEvent
-from solhost.test import sub_at
+from solhost.test import someone_waits_on_a_lock, sub_at
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -33,17 +33,6 @@ pytestmark = [
 ZONE = timezone.get_current_timezone()
 AFTER_GRACE = datetime.date(2026, 11, 6)
 CLOSED = "period 2026-10 is closed and split; date the payment in an open period"
-
-
-def _someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        # Statistics views keep one snapshot per transaction; the close's is still open.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def _during_a_close_of_october(send):
@@ -58,7 +47,7 @@ def _during_a_close_of_october(send):
                 locked.set()
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline and not outcome["waited"]:
-                    outcome["waited"] = _someone_waits_on_a_lock()
+                    outcome["waited"] = someone_waits_on_a_lock()
                     time.sleep(0.02)
         finally:
             locked.set()

@@ -22,6 +22,7 @@ from solhost.identity.tests.oidc import (
     refresh,
     sign_in_to,
 )
+from solhost.test import someone_waits_on_a_lock
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,16 +30,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="only PostgreSQL locks rows one by one"
     ),
 ]
-
-
-def _someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def _code(world, nextcloud):
@@ -106,9 +97,9 @@ def test_removing_a_client_while_it_redeems_something_waits_for_the_redemption(
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not _someone_waits_on_a_lock():
+    while time.monotonic() < deadline and not someone_waits_on_a_lock():
         time.sleep(0.02)
-    waited = _someone_waits_on_a_lock()
+    waited = someone_waits_on_a_lock()
     go_on.set()
     for thread in threads:
         thread.join(60)
