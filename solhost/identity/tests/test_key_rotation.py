@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from jwcrypto import jwk, jwt
 
 from solhost.identity import jwks
 from solhost.identity.tests.oidc import make_client, own_key_folder, sign_in_to, verified_claims
@@ -68,3 +69,25 @@ def test_a_rotated_key_is_published_at_once_and_signs_from_its_time(
     )
     assert answer.status_code == 302
     assert "_auth_user_id" not in browser.session
+
+
+def test_a_token_is_checked_with_the_published_key_it_names(settings, tmp_path):
+    # DOT reads back its own ID tokens (a JWT bearer token) with the key their header
+    # names, the one before a rotation included; never with one the region doesn't publish.
+    own_key_folder(settings, tmp_path / "keys", since=timezone.now() - datetime.timedelta(days=9))
+    before = jwks.signing_key()
+    call_command("oidc-keys", "rotate", stdout=io.StringIO())
+    upcoming = jwks.key_ring().upcoming[0]
+    stranger = jwk.JWK.generate(kty="RSA", size=2048)
+
+    assert jwks.own_key_for(signed_with(before)).thumbprint() == before.thumbprint()
+    found = jwks.own_key_for(signed_with(upcoming.private_jwk))
+    assert found.thumbprint() == upcoming.private_jwk.thumbprint()
+    assert jwks.own_key_for(signed_with(stranger)) is None
+    assert jwks.own_key_for("not.a.token") is None
+
+
+def signed_with(key) -> str:
+    token = jwt.JWT(header={"alg": "RS256", "kid": key.thumbprint()}, claims={"sub": "x"})
+    token.make_signed_token(key)
+    return token.serialize()
