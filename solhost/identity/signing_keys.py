@@ -244,3 +244,17 @@ def rotate(
         for key in removed:
             key.path.unlink()
     return new, removed
+
+
+def replace_all(directory: Path, *, now: datetime.datetime) -> tuple[KeyFile, list[KeyFile]]:
+    """A new key that signs at once, every other key deleted: for a ring that may have been
+    copied. Nothing an earlier key signed verifies, or names a session as a hint, any more.
+
+    Returns the new key and the deleted ones.
+    """
+    with folder_locked(directory):
+        withdrawn = key_files(directory)
+        new = generate_key(directory, signs_from=now)
+        for key in withdrawn:
+            key.path.unlink()
+    return new, withdrawn

@@ -9,7 +9,7 @@ import json
 import types
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -91,3 +91,41 @@ def signed_with(key) -> str:
     token = jwt.JWT(header={"alg": "RS256", "kid": key.thumbprint()}, claims={"sub": "x"})
     token.make_signed_token(key)
     return token.serialize()
+
+
+def test_withdrawing_the_keys_replaces_them_all_at_once(
+    world, nextcloud, settings, tmp_path, client
+):
+    own_key_folder(settings, tmp_path / "keys", since=timezone.now() - datetime.timedelta(days=9))
+    call_command("oidc-keys", "rotate", stdout=io.StringIO())
+    before = published_kids(client)
+    browser = Client()
+    browser.force_login(world.rita)
+    old_id_token = sign_in_to(browser, nextcloud)["id_token"]
+    old_files = sorted(path.name for path in (tmp_path / "keys").glob("rsa-*.pem"))
+
+    output = io.StringIO()
+    call_command("oidc-keys", "withdraw", "--yes", stdout=output)
+
+    (kid,) = published_kids(client)
+    assert kid not in before
+    assert kid_of(sign_in_to(browser, nextcloud)["id_token"]) == kid
+    for name in old_files:
+        assert f"Withdrew {name}: deleted, no longer published." in output.getvalue()
+    (new_file,) = (tmp_path / "keys").glob("rsa-*.pem")
+    assert f"New signing key {new_file.name}, signing now." in output.getvalue()
+    # An ID token signed before is no hint the region signed: refused, and no one is
+    # signed out by it.
+    answer = browser.get(LOGOUT, {"id_token_hint": old_id_token})
+    assert answer.status_code == 400
+    assert "_auth_user_id" in browser.session
+
+
+def test_withdraw_asks_for_yes_first_and_changes_nothing_without_it(settings, tmp_path):
+    own_key_folder(settings, tmp_path / "keys", since=timezone.now())
+    before = sorted((tmp_path / "keys").glob("rsa-*.pem"))
+
+    with pytest.raises(CommandError, match="Run it again with --yes to go ahead"):
+        call_command("oidc-keys", "withdraw", stdout=io.StringIO())
+
+    assert sorted((tmp_path / "keys").glob("rsa-*.pem")) == before

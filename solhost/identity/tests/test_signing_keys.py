@@ -13,6 +13,7 @@ from solhost.identity.signing_keys import (
     generate_key,
     key_files,
     load_key_ring,
+    replace_all,
     rotate,
 )
 
@@ -158,3 +159,16 @@ def test_a_reader_follows_the_folder_and_the_clock_and_rereads_nothing_else(tmp_
     # A key file copied in (a restore, another site's hand): seen too.
     restored = generate_key(keys, signs_from=T0 + 3 * HOUR)
     assert reader.ring(now=T0 + 3 * HOUR).active == restored
+
+
+def test_replacing_every_key_leaves_one_that_signs_at_once(tmp_path):
+    keys = tmp_path / "keys"
+    first = ring(keys, T0).active
+    second, _ = rotate(keys, now=T0 + HOUR, notice=DAY, hints_keep=DAY)
+
+    new, withdrawn = replace_all(keys, now=T0 + 2 * HOUR)
+
+    assert withdrawn == [first, second]
+    assert key_files(keys) == [new]
+    after = ring(keys, T0 + 2 * HOUR)
+    assert (after.active, after.published(), after.hint_checking) == (new, [new], [])

@@ -1,25 +1,58 @@
 """``solhost oidc-keys rotate``: a new signing key, published at once and signing a notice
 period later (settings.OIDC_KEY_NOTICE_SECONDS); old keys stay published until their
 tokens expire, and read services' hints for a while after (settings.OIDC_HINT_KEY_SECONDS).
-``solhost oidc-keys list``: each key and what it is for now."""
+``solhost oidc-keys list``: each key and what it is for now.
+``solhost oidc-keys withdraw --yes``: every key replaced at once, for keys that may have
+been copied."""
 
 import datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from solhost.identity.signing_keys import KeyAlreadyComing, key_files, ring_at, rotate
+from solhost.identity.signing_keys import (
+    KeyAlreadyComing,
+    key_files,
+    replace_all,
+    ring_at,
+    rotate,
+)
+
+WITHDRAW_EFFECTS = (
+    "Every ID token the region signed before stops verifying (services fetch the new key "
+    "when they meet its kid), and a service signing a resident out with an old one sends "
+    "them to a confirmation page instead of signing them out at once. Access and refresh "
+    "tokens are not signed and keep working."
+)
 
 
 class Command(BaseCommand):
     help = "Manage the OpenID Connect signing keys (kept under var/, never in the repository)."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rotate", "list"])
+        parser.add_argument("action", choices=["rotate", "list", "withdraw"])
+        parser.add_argument(
+            "--yes", action="store_true", help="withdraw: yes, replace every key now"
+        )
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args, action, yes, **options):
         directory = settings.OIDC_KEY_DIR
         now = datetime.datetime.now(datetime.UTC)
+        if action == "withdraw":
+            if not yes:
+                raise CommandError(
+                    "withdraw replaces every signing key at once, for keys that may have been "
+                    f"copied. {WITHDRAW_EFFECTS} Run it again with --yes to go ahead."
+                )
+            new, withdrawn = replace_all(directory, now=now)
+            for key in withdrawn:
+                self.stdout.write(f"Withdrew {key.path.name}: deleted, no longer published.")
+            self.stdout.write(f"New signing key {new.path.name}, signing now. {WITHDRAW_EFFECTS}")
+            if settings.SOLHOST_SITE:
+                self.stdout.write(
+                    "Register this site's keys again at the primary now (docs/sites.md): "
+                    "until then the other sites still publish the withdrawn ones."
+                )
         if action == "rotate":
             try:
                 new, removed = rotate(
