@@ -36,7 +36,7 @@ from solhost.identity.models import (
 from solhost.identity.oidc import OFFLINE_ACCESS, tokens_issued_by
 from solhost.identity.queries import (
     clients_holding,
-    knows_of,
+    clients_knowing_of,
     sign_ins_of,
     unexpired_sessions,
 )
@@ -531,9 +531,10 @@ def disconnect_service(*, user: User, client: ServiceClient) -> int:
     others = ServiceClient.objects.filter(
         service_id=client.service_id, approved_at__isnull=False
     ).exclude(pk=client.pk)
+    knowing = clients_knowing_of(user=user, clients=others)
     return sum(
         _disconnect_client(user=user, client=each)
-        for each in [client, *(other for other in others if knows_of(user=user, client=other))]
+        for each in [client, *(other for other in others if other.pk in knowing)]
     )
 
 

@@ -99,10 +99,17 @@ def knows_of(*, user: User, client: ServiceClient) -> bool:
     consent or a live token here, or tokens issued at any site of the region. All a
     disconnect can concern: a client that was never given anything would learn of the
     resident from being told to forget them."""
-    return (
-        client.pk in clients_holding(user)
-        or _token_issues(residents=[user.pk], clients=[client.pk]).exists()
+    return bool(clients_knowing_of(user=user, clients=[client]))
+
+
+def clients_knowing_of(*, user: User, clients: Iterable[ServiceClient]) -> set[int]:
+    """The ids of those of ``clients`` that ``knows_of`` the resident, read at once."""
+    asked = {client.pk for client in clients}
+    holding = clients_holding(user) & asked
+    issued = _token_issues(residents=[user.pk], clients=asked - holding).values_list(
+        "object_id", flat=True
     )
+    return holding | {int(pk) for pk in issued}
 
 
 def _token_issues(*, residents: Iterable[int], clients: Iterable[int]):
