@@ -129,7 +129,8 @@ class AuditAction(StrEnum):
     # sites
     SITE_KEYS = (
         "sites.keys",
-        "The steward registered a site of the region, or its new signing keys (kids in after).",
+        "A site of the region was registered, or its new signing keys were (by the steward, "
+        "or announced by the site after a rotation; kids in after).",
     )
     SITE_REMOVE = (
         "sites.remove",

@@ -1,4 +1,5 @@
-"""At a replica site: forward the audit and usage events recorded here to the primary.
+"""At a replica site: forward the audit and usage events recorded here to the primary,
+and the site's signing keys when a rotation has changed them.
 
 Pending events are the store's rows without a ``Forwarded`` mark. They go in ascending id
 order (so in order per resident), a batch at a time, signed with the site's key; an event
@@ -21,7 +22,7 @@ from solhost.identity.models import User
 from solhost.metering.models import UsageEvent
 from solhost.partners.models import Service
 from solhost.sites import config
-from solhost.sites.keys import sign_batch
+from solhost.sites.keys import key_announcement, sign_batch
 from solhost.sites.models import ForwardAttempt, Forwarded, ForwardedEvent
 from solhost.sites.routers import SITE_LOCAL
 
@@ -166,6 +167,10 @@ def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> 
     """Forward every pending event, batch by batch, until none is left or one fails."""
     attempt = ForwardAttempt(started_at=timezone.now())
     try:
+        # First the site's keys, when a rotation changed them: the primary registers them
+        # while the key that signs this batch is one it knows.
+        if announcement := key_announcement():
+            post(announcement)
         for kind in KINDS:
             after = 0
             while True:

@@ -17,6 +17,8 @@ from solhost.sites.models import Site
 
 # What a forwarded batch is for, so no other token of a site's can pass for one.
 FORWARD_AUDIENCE = "solhost:sites:forward"
+# A batch of this kind carries the site's published keys, not events.
+KEYS_KIND = "keys"
 BATCH_SECONDS = 300
 
 
@@ -35,22 +37,38 @@ def registered_sites_keys(sender, **kwargs) -> list[dict]:
     return [key for site in Site.objects.filter(removed_at=None) for key in site.public_keys()]
 
 
+# More than a site ever publishes at once (its signing key, the next, the one before).
+MOST_KEYS = 10
+
+
 def parse_public_keys(raw: str) -> dict:
     """A site's JWKS as ``solhost sites keys`` prints it, checked to hold public keys only."""
     try:
         data = json.loads(raw)
     except ValueError as error:
         raise ValueError(f"not JSON: {error}") from error
-    keys = data.get("keys") if isinstance(data, dict) else None
-    if not isinstance(keys, list) or not keys:
-        raise ValueError('expected {"keys": [...]}, as `solhost sites keys` prints it')
-    for key in keys:
+    return checked_public_keys(data.get("keys") if isinstance(data, dict) else None)
+
+
+def checked_public_keys(keys) -> dict:
+    """``keys`` as a JWKS to register, once each is an RSA public key named by its thumbprint;
+    else ValueError saying which is not."""
+    if not isinstance(keys, list) or not keys or len(keys) > MOST_KEYS:
+        raise ValueError(
+            f'expected {{"keys": [...]}} with 1 to {MOST_KEYS} keys, as `solhost sites keys` '
+            "prints it"
+        )
+    for index, key in enumerate(keys):
         if not isinstance(key, dict) or key.get("kty") != "RSA" or not key.get("kid"):
-            raise ValueError("each key must be an RSA public key with its kid")
+            raise ValueError(f"keys[{index}] must be an RSA public key with its kid")
         if "d" in key or "p" in key:
-            raise ValueError("that is a private key: register only the public keys")
-        if jwk.JWK(**key).thumbprint() != key["kid"]:
-            raise ValueError(f"key {key['kid']}: its kid is not its thumbprint")
+            raise ValueError(f"keys[{index}] is a private key: register only the public keys")
+        try:
+            thumbprint = jwk.JWK(**key).thumbprint()
+        except (JWException, ValueError, TypeError) as error:
+            raise ValueError(f"keys[{index}] is not a usable RSA key: {error}") from error
+        if thumbprint != key["kid"]:
+            raise ValueError(f"keys[{index}] ({key['kid']}): its kid is not its thumbprint")
     return {"keys": keys}
 
 
@@ -58,10 +76,11 @@ class BadBatch(ValueError):
     """A forwarded batch that no active site signed, or not for forwarding, or expired."""
 
 
-def sign_batch(payload: dict, *, now: float | None = None) -> str:
-    """The batch as a JWS compact token, signed with this site's active key."""
+def sign_batch(payload: dict, *, now: float | None = None, key: jwk.JWK | None = None) -> str:
+    """The batch as a JWS compact token, signed with ``key``: this site's active key unless
+    given one of its other published keys."""
     now = time.time() if now is None else now
-    key = jwks.signing_key()
+    key = key or jwks.signing_key()
     claims = {
         **payload,
         "iss": settings.SOLHOST_SITE,
@@ -74,8 +93,9 @@ def sign_batch(payload: dict, *, now: float | None = None) -> str:
     return token.serialize()
 
 
-def verify_batch(token: str, *, now: float | None = None) -> tuple[Site, dict]:
-    """The active site whose key signed ``token``, and its claims; else ``BadBatch``."""
+def verify_batch(token: str, *, now: float | None = None) -> tuple[Site, dict, str]:
+    """The active site whose key signed ``token``, its claims, and that key's kid; else
+    ``BadBatch``."""
     now = time.time() if now is None else now
     try:
         header = jws.JWS()
@@ -106,4 +126,30 @@ def verify_batch(token: str, *, now: float | None = None) -> tuple[Site, dict]:
         raise BadBatch("the token is not a forwarded batch")
     if not isinstance(claims.get("exp"), int) or claims["exp"] < now:
         raise BadBatch("the batch has expired")
-    return site, claims
+    return site, claims, kid
+
+
+def key_announcement(*, now: float | None = None) -> str | None:
+    """At a site whose published keys differ from those the primary registered for it (as
+    its standby shows them): a batch announcing them, for the primary to register in their
+    place. None when they agree, or when no key the primary knows is left to sign it with.
+
+    A rotation publishes its new key a notice period before the key signs, so the batch is
+    signed with the key that signs now, which the primary knows: the new key reaches every
+    site's JWKS before its first token, with no one registering it by hand.
+    """
+    registered = Site.objects.filter(name=settings.SOLHOST_SITE, removed_at=None).first()
+    if registered is None:
+        return None
+    published = jwks.key_ring().published()
+    if {key.public_jwk["kid"] for key in published} == set(registered.kids()):
+        return None
+    # The key that signs if the primary knows it, else the next one, else one retired.
+    signer = next((key for key in published if key.public_jwk["kid"] in registered.kids()), None)
+    if signer is None:
+        return None
+    return sign_batch(
+        {"kind": KEYS_KIND, "keys": [key.public_jwk for key in published]},
+        now=now,
+        key=signer.private_jwk,
+    )

@@ -10,18 +10,21 @@ already) or refused (with the reason, e.g. its month is closed).
 import datetime
 import json
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from solhost.core.audit import AuditAction, is_known_action
+from solhost.core.audit import AuditAction, is_known_action, record
 from solhost.core.models import AuditEvent
 from solhost.identity import actions as identity_actions
+from solhost.identity import jwks
 from solhost.identity.models import ServiceClient, User
 from solhost.metering.actions import MAX_BATCH, record_usage_batch
 from solhost.partners.models import Organisation
 from solhost.residents.actions import anonymise_late_trail
 from solhost.sites.access_ends import mark_applied
+from solhost.sites.keys import checked_public_keys
 from solhost.sites.models import ForwardedEvent, Site
 
 Kind = ForwardedEvent.Kind
@@ -239,3 +242,46 @@ def _store_usage_events(site: Site, events: list[dict], now) -> dict[int, tuple]
                 reason = "; ".join(f"{where}: {message}" for where, message in rejection.problems)
                 results[local_id] = (Outcome.REFUSED, reason, None)
     return results
+
+
+@transaction.atomic
+def receive_keys(*, site: Site, keys, signed_with: str) -> list[str]:
+    """Register the public keys a site announces (signed with ``signed_with``, a key the
+    primary knows for it) in place of those it had; their kids.
+
+    The announcement must hold the key that signed it: a site can't disown the key it
+    proves itself with. Replacing a site's keys by hand (``solhost sites add``) stays the
+    steward's way after a withdrawal, when the site has no key the primary knows.
+    """
+    try:
+        announced = checked_public_keys(keys)
+    except ValueError as error:
+        raise MalformedBatch(f"keys: {error}") from error
+    kids = [key["kid"] for key in announced["keys"]]
+    if signed_with not in kids:
+        raise MalformedBatch("keys: the announced keys must include the one that signed them")
+    current = Site.objects.select_for_update().get(pk=site.pk)
+    if set(kids) != set(current.kids()):
+        before = current.kids()
+        current.jwks, current.keys_updated_at = announced, timezone.now()
+        current.save(update_fields=["jwks", "keys_updated_at"])
+        record(
+            actor=None,
+            action=AuditAction.SITE_KEYS,
+            obj=current,
+            before={"kids": before},
+            after={"kids": kids},
+            note=f"announced by the site, signed with its registered key {signed_with}",
+        )
+    return kids
+
+
+def register_own_keys() -> list[str] | None:
+    """At the primary, registered as a site of its own: its row follows its key ring, as a
+    site's follows by announcement, so a rotation's new key is in every site's JWKS before
+    it signs. The kids registered when they changed; None when nothing did."""
+    site = Site.objects.filter(name=settings.SOLHOST_SITE, removed_at=None).first()
+    published = jwks.own_public_keys()
+    if site is None or {key["kid"] for key in published} == set(site.kids()):
+        return None
+    return receive_keys(site=site, keys=published, signed_with=published[0]["kid"])

@@ -1,5 +1,6 @@
 """Scheduled jobs: a replica site forwards what it recorded every minute (``solhost sites
-forward``), and every site ends what residents ended elsewhere (``solhost sites end-access``)."""
+forward``), the primary keeps its own keys registered, and every site ends what residents
+ended elsewhere (``solhost sites end-access``)."""
 
 import logging
 
@@ -22,6 +23,18 @@ def forward_events() -> None:
     attempt = forward()
     if attempt.problem:
         logger.info("forwarding stopped after %s events: %s", attempt.sent, attempt.problem)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("sites-primary-keys")
+def register_the_primarys_keys() -> None:
+    """A rotation at the primary reaches its own row, as a site's reaches it by forwarding."""
+    if not config.is_primary():
+        return
+    from solhost.sites.receiving import register_own_keys
+
+    if kids := register_own_keys():
+        logger.info("registered the primary's keys: %s", ", ".join(kids))
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_POST
 
 from solhost.partners.permissions import steward_required
 from solhost.sites import config, queries
-from solhost.sites.keys import BadBatch, verify_batch
-from solhost.sites.receiving import MalformedBatch, receive_batch
+from solhost.sites.keys import KEYS_KIND, BadBatch, verify_batch
+from solhost.sites.receiving import MalformedBatch, receive_batch, receive_keys
 
 
 def _problem(status: int, where: str, message: str) -> JsonResponse:
@@ -23,9 +23,17 @@ def forward(request: HttpRequest) -> HttpResponse:
         # A region of one site has no door for forwarding; a site forwards, it takes none.
         return _problem(404, "site", "events are forwarded to the region's primary site")
     try:
-        site, claims = verify_batch(request.body.decode("ascii", errors="replace").strip())
+        site, claims, signed_with = verify_batch(
+            request.body.decode("ascii", errors="replace").strip()
+        )
     except BadBatch as error:
         return _problem(403, "batch", str(error))
+    if claims.get("kind") == KEYS_KIND:
+        try:
+            kids = receive_keys(site=site, keys=claims.get("keys"), signed_with=signed_with)
+        except MalformedBatch as error:
+            return _problem(400, "batch", str(error))
+        return JsonResponse({"site": site.name, "kids": kids})
     try:
         outcomes = receive_batch(site=site, kind=claims.get("kind"), events=claims.get("events"))
     except MalformedBatch as error:

@@ -129,11 +129,13 @@ def new_signing_key_pem() -> str:
 def own_key_folder(settings, folder: Path, *, since: datetime.datetime) -> None:
     """The site keeps its keys in ``folder`` (which must not exist), a test's own, from now
     on: it holds the key the site signed with, as signing from ``since``, and the secret
-    pairwise subjects are made with."""
+    pairwise subjects are made with, if there is one yet."""
     signed_with = jwks.key_ring().active
     folder.mkdir(mode=0o700)
     write_new(folder / f"{PREFIX}{since.strftime(STAMP)}{SUFFIX}", signed_with.pem.encode())
-    shutil.copy2(subjects.pairwise_key_file(), folder / subjects.KEY_FILE_NAME)
+    # Made at the first pairwise sub: without one yet, none was given to keep.
+    if subjects.pairwise_key_file().is_file():
+        shutil.copy2(subjects.pairwise_key_file(), folder / subjects.KEY_FILE_NAME)
     settings.OIDC_KEY_DIR = folder
 
 

@@ -90,10 +90,10 @@ def test_a_second_rotation_while_a_key_is_waiting_to_sign_is_refused(settings, t
     assert len(list((tmp_path / "keys").glob("rsa-*.pem"))) == 2
 
 
-def test_at_a_site_rotate_says_to_register_the_keys_again(settings, tmp_path):
+def test_at_a_site_rotate_says_the_primary_hears_of_the_new_key(settings, tmp_path):
     settings.OIDC_KEY_DIR = tmp_path / "keys"
     settings.SOLHOST_SITE = "brunswick"
 
     output = run("oidc-keys", "rotate")
 
-    assert "Register this site's keys again at the primary before then" in output
+    assert "this site's worker has the primary register the new key" in output

@@ -598,6 +598,18 @@ def _the_story(region: Region) -> None:
     # The primary's JWKS lists the site's key too: a token from the site verifies there.
     assert signed_in["kid"] in _kids(region.primary_url)
 
+    # A key rotation at the site: its running server publishes the next key at once, the
+    # next forward announces it, signed with the key that signs now, and the primary
+    # registers it, so the primary's JWKS lists it a day before its first token.
+    region.run(region.site_env, "oidc-keys", "rotate")
+    (next_kid,) = _kids(site) - site_kids
+    assert next_kid not in _kids(region.primary_url)
+    region.run(region.site_env, "sites", "forward")
+    assert next_kid in _kids(region.primary_url)
+    assert region.at_primary(
+        "SELECT note FROM core_auditevent WHERE action = 'sites.keys' ORDER BY id DESC LIMIT 1"
+    ) == [(f"announced by the site, signed with its registered key {signed_in['kid']}",)]
+
     # The resident disconnected the service at the site while it was cut off (one of the
     # forms sent there): the primary recorded it, with the site's name, for every site.
     client_pk = region.credentials["client_pk"]

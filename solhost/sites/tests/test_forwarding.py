@@ -6,23 +6,26 @@ site's key, as the real test (test_cut_off_site) does across two servers.
 """
 
 import datetime
+import io
 import json
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from jwcrypto import jwk
+from jwcrypto import jwk, jwt
 
 from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
+from solhost.identity.tests.oidc import own_key_folder, rotate_signing_key
 from solhost.metering.actions import record_sign_in
 from solhost.metering.models import ActiveDay, UsageEvent
 from solhost.residents.actions import erase_account
 from solhost.residents.models import AccountDeletion
 from solhost.sites import forwarding
 from solhost.sites.forwarding import ForwardingFailed
-from solhost.sites.keys import own_public_keys, sign_batch
+from solhost.sites.keys import key_announcement, own_public_keys, sign_batch
 from solhost.sites.models import Forwarded, ForwardedEvent, Site
+from solhost.sites.receiving import register_own_keys
 
 FORWARD = "/sites/forward/"
 
@@ -284,3 +287,111 @@ def test_only_the_primary_takes_forwarded_events(client, world, settings):
     settings.SOLHOST_SITE = "hill"
     settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby/region"
     assert _post(client, token).status_code == 404
+
+
+def _kids(keys) -> list[str]:
+    return [key["kid"] for key in keys]
+
+
+def _rotated(settings, tmp_path) -> list[str]:
+    """This installation's keys in a folder of the test's own, rotated: the kids it
+    publishes (the key that signs, then the next)."""
+    own_key_folder(settings, tmp_path / "keys", since=timezone.now() - datetime.timedelta(days=9))
+    call_command("oidc-keys", "rotate", stdout=io.StringIO())
+    return _kids(own_public_keys()["keys"])
+
+
+def test_a_site_announces_a_rotated_key_and_the_primary_registers_it(
+    client, world, hill, settings, tmp_path
+):
+    published = _rotated(settings, tmp_path)
+    assert hill.kids() == published[:1]
+
+    answer = _post(client, key_announcement())
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"site": "hill", "kids": published}
+    hill.refresh_from_db()
+    assert hill.kids() == published
+    event = AuditEvent.objects.get(action=AuditAction.SITE_KEYS)
+    assert event.before == {"kids": published[:1]} and event.after == {"kids": published}
+    assert event.note == f"announced by the site, signed with its registered key {published[0]}"
+    # In step now: nothing more to announce, and every site's JWKS has the next key.
+    assert key_announcement() is None
+    assert published[1] in _kids(client.get("/.well-known/jwks.json").json()["keys"])
+
+
+def test_a_site_whose_signing_key_is_not_registered_announces_with_one_that_is(
+    client, world, hill, settings, tmp_path
+):
+    # The new key already signs (the site was cut off all through the notice period), and
+    # the one before, still published, is the one the primary knows.
+    rotate_signing_key(settings, tmp_path / "keys", ago=datetime.timedelta(minutes=5))
+    signing, retired = _kids(own_public_keys()["keys"])
+    assert hill.kids() == [retired]
+
+    answer = _post(client, key_announcement())
+
+    assert answer.status_code == 200, answer.content
+    hill.refresh_from_db()
+    assert hill.kids() == [signing, retired]
+
+
+def test_forwarding_announces_changed_keys_first_and_only_then(world, hill, settings, tmp_path):
+    published = _rotated(settings, tmp_path)
+    _recorded(world, 1)
+    kinds: list[str] = []
+
+    def primary(token: str) -> dict:
+        keys = jwk.JWKSet.from_json(json.dumps(own_public_keys()))
+        claims = json.loads(jwt.JWT(jwt=token, key=keys).claims)
+        kinds.append(claims["kind"])
+        if claims["kind"] == "keys":
+            Site.objects.filter(pk=hill.pk).update(jwks={"keys": claims["keys"]})
+            return {"site": "hill", "kids": published}
+        return {"outcomes": [{"id": e["id"], "outcome": "stored"} for e in claims["events"]]}
+
+    assert forwarding.forward(post=primary).problem == ""
+    _recorded(world, 1)
+    assert forwarding.forward(post=primary).problem == ""
+
+    assert kinds == ["keys", "audit", "audit"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ("others only", "keys: the announced keys must include the one that signed them"),
+        ("private", "keys[0] is a private key"),
+        ("not a key", "keys[0] is not a usable RSA key"),
+        ("none", "with 1 to 10 keys"),
+    ],
+)
+def test_an_announcement_the_primary_cannot_take_changes_nothing(
+    client, world, hill, keys, message
+):
+    other = jwk.JWK.generate(kty="RSA", size=2048)
+    announced = {
+        "others only": [{**other.export_public(as_dict=True), "kid": other.thumbprint()}],
+        "private": [{**other.export_private(as_dict=True), "kid": other.thumbprint()}],
+        "not a key": [{"kty": "RSA", "kid": "x", "n": "!!", "e": "AQAB"}],
+        "none": [],
+    }[keys]
+
+    answer = _post(client, sign_batch({"kind": "keys", "keys": announced}))
+
+    assert answer.status_code == 400
+    assert message in answer.json()["problems"][0]["message"]
+    hill.refresh_from_db()
+    assert hill.kids() == _kids(own_public_keys()["keys"])
+    assert not AuditEvent.objects.filter(action=AuditAction.SITE_KEYS).exists()
+
+
+def test_the_primarys_own_row_follows_its_key_ring(world, hill, settings, tmp_path):
+    # This installation is the primary here (no standby to read from), registered as hill.
+    published = _rotated(settings, tmp_path)
+
+    assert register_own_keys() == published
+    hill.refresh_from_db()
+    assert hill.kids() == published
+    assert register_own_keys() is None

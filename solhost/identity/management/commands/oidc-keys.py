@@ -69,8 +69,8 @@ class Command(BaseCommand):
             )
             if settings.SOLHOST_SITE:
                 self.stdout.write(
-                    "Register this site's keys again at the primary before then "
-                    "(docs/sites.md), so every site publishes the new one."
+                    "Within a minute this site's worker has the primary register the new "
+                    "key, and every site publishes it (docs/sites.md)."
                 )
             for key in removed:
                 self.stdout.write(
