@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Min
 
+from solhost.identity import jwks
 from solhost.identity.models import AccessEnd
 from solhost.sites import config
 from solhost.sites.models import AccessEndApplied, ForwardAttempt, Forwarded, ForwardedEvent, Site
@@ -75,6 +76,38 @@ def sites_with_counts() -> list[dict]:
     ]
 
 
+def own_keys_facts() -> dict | None:
+    """At a site of the region: its signing keys and what each is for now, and whether the
+    primary has them registered (else the next forward, or the primary's job, does it)."""
+    if not config.site_name():
+        return None
+    ring = jwks.key_ring()
+    rows = [{"kid": ring.active.public_jwk["kid"], "role": "signs now", "signs_from": None}]
+    rows += [
+        {
+            "kid": key.public_jwk["kid"],
+            "role": "published, signs from",
+            "signs_from": key.signs_from,
+        }
+        for key in ring.upcoming
+    ]
+    rows += [
+        {
+            "kid": key.public_jwk["kid"],
+            "role": "retired, published while its ID tokens last",
+            "signs_from": None,
+        }
+        for key in ring.retired
+    ]
+    registered = Site.objects.filter(name=config.site_name(), removed_at=None).first()
+    return {
+        "keys": rows,
+        "registered": registered is not None,
+        "in_step": registered is not None
+        and {row["kid"] for row in rows} == set(registered.kids()),
+    }
+
+
 def steward_page_facts() -> dict:
     role = (
         "a site reading the region from a standby"
@@ -91,5 +124,6 @@ def steward_page_facts() -> dict:
         "backlog": backlog_facts(),
         "access_ends": access_end_facts(),
         "sites": sites_with_counts(),
+        "own_keys": own_keys_facts(),
         "title": "Sites of the region",
     }

@@ -10,12 +10,13 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from jwcrypto import jwk, jwt
 
 from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
+from solhost.identity import jwks
 from solhost.identity.tests.oidc import own_key_folder, rotate_signing_key
 from solhost.metering.actions import record_sign_in
 from solhost.metering.models import ActiveDay, UsageEvent
@@ -26,6 +27,7 @@ from solhost.sites.forwarding import ForwardingFailed
 from solhost.sites.keys import key_announcement, own_public_keys, sign_batch
 from solhost.sites.models import Forwarded, ForwardedEvent, Site
 from solhost.sites.receiving import register_own_keys
+from solhost.web.tests.pages import assert_clean_page
 
 FORWARD = "/sites/forward/"
 
@@ -395,3 +397,47 @@ def test_the_primarys_own_row_follows_its_key_ring(world, hill, settings, tmp_pa
     hill.refresh_from_db()
     assert hill.kids() == published
     assert register_own_keys() is None
+
+
+def test_the_primary_registers_its_keys_on_demand_too(world, hill, settings, tmp_path):
+    published = _rotated(settings, tmp_path)
+    out = io.StringIO()
+
+    call_command("sites", "register-keys", stdout=out)
+    call_command("sites", "register-keys", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        f"Registered the primary's keys: {', '.join(published)}.",
+        "The primary's registered keys are those it publishes already.",
+    ]
+
+
+def test_register_keys_needs_the_primary_registered_as_a_site(world, settings):
+    settings.SOLHOST_SITE = "hill"
+
+    with pytest.raises(CommandError, match="the primary is not registered as a site"):
+        call_command("sites", "register-keys")
+
+
+def test_the_steward_sees_this_sites_keys_and_whether_the_primary_has_them(
+    client, world, hill, settings, tmp_path
+):
+    client.force_login(world.sam)
+    assert "The primary has these keys registered" in client.get("/steward/sites/").text
+
+    signing, upcoming = _rotated(settings, tmp_path)
+    waiting = client.get("/steward/sites/")
+
+    assert_clean_page(waiting)
+    text = " ".join(waiting.text.split())
+    assert f'<code class="hash">{signing}</code></td><td>Signs now' in text
+    starts = jwks.key_ring().upcoming[0].signs_from.astimezone(timezone.get_current_timezone())
+    assert (
+        f'<code class="hash">{upcoming}</code></td><td>Published, signs from {starts:%-d %b %Y, %H:%M}'
+        in text
+    )
+    assert "The primary has other keys registered for this site." in text
+    assert "the primary's job registers them within a minute" in text
+
+    register_own_keys()
+    assert "The primary has these keys registered" in client.get("/steward/sites/").text

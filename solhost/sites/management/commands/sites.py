@@ -4,6 +4,8 @@
 - ``keys``: this site's public signing keys, to register at the primary;
 - ``add NAME --keys FILE`` (at the primary): register a site, or its new keys;
 - ``remove NAME`` (at the primary): cut a site out of the region;
+- ``register-keys`` (at the primary): register its own keys, changed by a rotation, now,
+  as the job does every minute (a site announces its own when it forwards);
 - ``forward`` (at a replica site): forward what it recorded to the primary now;
 - ``end-access``: end here, now, what residents ended at other sites (a disconnected
   service, a new password, an erased account), as the job does every minute;
@@ -30,7 +32,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "action",
-            choices=["status", "keys", "add", "remove", "forward", "end-access", "prepare"],
+            choices=[
+                "status",
+                "keys",
+                "add",
+                "remove",
+                "register-keys",
+                "forward",
+                "end-access",
+                "prepare",
+            ],
         )
         parser.add_argument("name", nargs="?", help="the site's name (add, remove)")
         parser.add_argument(
@@ -115,6 +126,25 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Site {name} is cut out: its keys have left the JWKS and its batches are refused."
         )
+
+    def _register_keys(self, **_):
+        if not config.is_primary():
+            raise CommandError(
+                "run `solhost sites register-keys` at the primary (a site announces its "
+                "keys when it forwards)"
+            )
+        from solhost.sites.receiving import register_own_keys
+
+        if not Site.objects.filter(name=config.site_name(), removed_at=None).exists():
+            raise CommandError(
+                f"the primary is not registered as a site: `solhost sites add "
+                f"{config.site_name()} --keys FILE` first (docs/sites.md)"
+            )
+        kids = register_own_keys()
+        if kids is None:
+            self.stdout.write("The primary's registered keys are those it publishes already.")
+        else:
+            self.stdout.write(f"Registered the primary's keys: {', '.join(kids)}.")
 
     def _forward(self, **_):
         if not config.is_replica_site():
