@@ -392,6 +392,9 @@ OIDC_HINT_KEY_SECONDS = max(OIDC_ID_TOKEN_SECONDS, OIDC_REFRESH_TOKEN_SECONDS)
 # rotation deletes them. Every process follows the directory (identity.jwks.key_ring).
 OIDC_KEY_DIR = Path(os.environ.get("SOLHOST_OIDC_KEY_DIR", VAR_DIR / "oidc-keys"))
 OIDC_KEY_NOTICE_SECONDS = int(os.environ.get("SOLHOST_OIDC_KEY_NOTICE_SECONDS", "86400"))
+# A daily job rotates once the signing key has signed this long (0: only by hand), so a
+# key's exposure is bounded and a rotation is routine, not an emergency.
+OIDC_KEY_ROTATE_DAYS = int(os.environ.get("SOLHOST_OIDC_KEY_ROTATE_DAYS", "90"))
 # The JWKS may be cached an hour, and served stale for another (DOT's Cache-Control).
 OIDC_JWKS_CACHED_SECONDS = 2 * 3600
 if OIDC_KEY_NOTICE_SECONDS < OIDC_JWKS_CACHED_SECONDS:

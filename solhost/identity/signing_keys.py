@@ -258,3 +258,9 @@ def replace_all(directory: Path, *, now: datetime.datetime) -> tuple[KeyFile, li
         for key in withdrawn:
             key.path.unlink()
     return new, withdrawn
+
+
+def rotation_due(ring: KeyRing, *, now: datetime.datetime, every: datetime.timedelta) -> bool:
+    """Whether a scheduled rotation is due: the signing key has signed for ``every``, and
+    no key a rotation added is waiting to sign."""
+    return not ring.upcoming and ring.active.signs_from + every <= now

@@ -1,11 +1,15 @@
 """Background jobs for identity: mail that must not slow down, or tell anything to, a
-request, and the logout tokens services are sent when a resident's session ends."""
+request, the logout tokens services are sent when a resident's session ends, and the
+routine rotation of the signing key."""
 
 import datetime
+import io
+import logging
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import send_mail
+from django.core.management import call_command
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +22,8 @@ from solhost.identity import actions, backchannel
 from solhost.identity.databases import joinable
 from solhost.identity.models import LogoutDelivery, ServiceClient
 from solhost.region.models import current_region
+
+logger = logging.getLogger(__name__)
 
 
 @db_task()
@@ -104,3 +110,12 @@ def retry_logout_deliveries() -> int:
         if outcome.last_outcome.startswith(backchannel.NO_ANSWER):
             unanswered[delivery.client_id] = outcome.last_outcome
     return attempted
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def rotate_signing_key_when_due() -> None:
+    """The routine rotation (settings.OIDC_KEY_ROTATE_DAYS): the command does the work, and
+    does nothing when it is not due, so running it again, or by hand, is harmless."""
+    said = io.StringIO()
+    call_command("oidc-keys", "rotate", "--when-due", stdout=said)
+    logger.info("scheduled key rotation: %s", said.getvalue().strip())

@@ -9,7 +9,10 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from solhost.identity import jwks
 from solhost.identity.models import ServiceClient
+from solhost.identity.signing_keys import generate_key
+from solhost.identity.tasks import rotate_signing_key_when_due
 
 
 def run(*args) -> str:
@@ -97,3 +100,46 @@ def test_at_a_site_rotate_says_the_primary_hears_of_the_new_key(settings, tmp_pa
     output = run("oidc-keys", "rotate")
 
     assert "this site's worker has the primary register the new key" in output
+
+
+def test_rotate_when_due_rotates_only_a_key_that_has_signed_long_enough(settings, tmp_path):
+    settings.OIDC_KEY_DIR = tmp_path / "keys"
+    settings.OIDC_KEY_ROTATE_DAYS = 90
+    long_ago = timezone.now() - datetime.timedelta(days=91)
+    generate_key(settings.OIDC_KEY_DIR, signs_from=long_ago)
+
+    rotated = run("oidc-keys", "rotate", "--when-due")
+    again = run("oidc-keys", "rotate", "--when-due")
+
+    assert "New signing key" in rotated
+    assert again.startswith("Not due: the next scheduled rotation is after the waiting key signs")
+    assert len(list(settings.OIDC_KEY_DIR.glob("rsa-*.pem"))) == 2
+
+
+def test_rotate_when_due_says_when_it_will_be(settings, tmp_path):
+    settings.OIDC_KEY_DIR = tmp_path / "keys"
+    settings.OIDC_KEY_ROTATE_DAYS = 90
+    key = generate_key(settings.OIDC_KEY_DIR, signs_from=timezone.now())
+
+    output = run("oidc-keys", "rotate", "--when-due")
+
+    due = key.signs_from + datetime.timedelta(days=90)
+    assert output == (
+        f"Not due: the next scheduled rotation is on {due:%Y-%m-%d}, when the signing key "
+        "has signed 90 days.\n"
+    )
+    settings.OIDC_KEY_ROTATE_DAYS = 0
+    assert "never (SOLHOST_OIDC_KEY_ROTATE_DAYS=0: only by hand)" in run(
+        "oidc-keys", "rotate", "--when-due"
+    )
+    assert len(list(settings.OIDC_KEY_DIR.glob("rsa-*.pem"))) == 1
+
+
+def test_the_daily_job_rotates_a_key_that_is_due(settings, tmp_path):
+    settings.OIDC_KEY_DIR = tmp_path / "keys"
+    settings.OIDC_KEY_ROTATE_DAYS = 30
+    generate_key(settings.OIDC_KEY_DIR, signs_from=timezone.now() - datetime.timedelta(days=31))
+
+    rotate_signing_key_when_due.call_local()
+
+    assert len(jwks.key_ring().upcoming) == 1

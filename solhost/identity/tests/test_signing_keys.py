@@ -15,6 +15,7 @@ from solhost.identity.signing_keys import (
     load_key_ring,
     replace_all,
     rotate,
+    rotation_due,
 )
 
 HOUR = datetime.timedelta(hours=1)
@@ -172,3 +173,18 @@ def test_replacing_every_key_leaves_one_that_signs_at_once(tmp_path):
     assert key_files(keys) == [new]
     after = ring(keys, T0 + 2 * HOUR)
     assert (after.active, after.published(), after.hint_checking) == (new, [new], [])
+
+
+def test_a_scheduled_rotation_is_due_once_the_key_has_signed_long_enough(tmp_path):
+    keys = tmp_path / "keys"
+    first = ring(keys, T0)
+    every = 90 * DAY
+
+    assert not rotation_due(first, now=T0 + every - HOUR, every=every)
+    assert rotation_due(first, now=T0 + every, every=every)
+    # Once rotated, not again while the new key waits to sign, nor until it has signed 90 days.
+    second, _ = rotate(keys, now=T0 + every, notice=DAY, hints_keep=DAY)
+    assert not rotation_due(ring(keys, T0 + every + HOUR), now=T0 + every + HOUR, every=every)
+    later = second.signs_from + every
+    assert not rotation_due(ring(keys, later - HOUR), now=later - HOUR, every=every)
+    assert rotation_due(ring(keys, later), now=later, every=every)

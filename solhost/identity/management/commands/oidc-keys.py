@@ -1,6 +1,8 @@
 """``solhost oidc-keys rotate``: a new signing key, published at once and signing a notice
 period later (settings.OIDC_KEY_NOTICE_SECONDS); old keys stay published until their
 tokens expire, and read services' hints for a while after (settings.OIDC_HINT_KEY_SECONDS).
+``solhost oidc-keys rotate --when-due``: the same, only once the signing key has signed
+settings.OIDC_KEY_ROTATE_DAYS (the daily job runs it).
 ``solhost oidc-keys list``: each key and what it is for now.
 ``solhost oidc-keys withdraw --yes``: every key replaced at once, for keys that may have
 been copied."""
@@ -10,12 +12,14 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from solhost.identity import jwks
 from solhost.identity.signing_keys import (
     KeyAlreadyComing,
     key_files,
     replace_all,
     ring_at,
     rotate,
+    rotation_due,
 )
 
 WITHDRAW_EFFECTS = (
@@ -34,10 +38,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--yes", action="store_true", help="withdraw: yes, replace every key now"
         )
+        parser.add_argument(
+            "--when-due",
+            action="store_true",
+            help="rotate: only if the signing key has signed SOLHOST_OIDC_KEY_ROTATE_DAYS "
+            "and no new key is waiting (what the daily job does)",
+        )
 
-    def handle(self, *args, action, yes, **options):
+    def handle(self, *args, action, yes, when_due, **options):
         directory = settings.OIDC_KEY_DIR
         now = datetime.datetime.now(datetime.UTC)
+        if action == "rotate" and when_due:
+            due_at = scheduled_rotation(now=now)
+            if due_at is not None:
+                self.stdout.write(f"Not due: the next scheduled rotation is {due_at}.")
+                return
         if action == "withdraw":
             if not yes:
                 raise CommandError(
@@ -78,6 +93,21 @@ class Command(BaseCommand):
                 )
         for line in key_lines(directory, now=now):
             self.stdout.write(line)
+
+
+def scheduled_rotation(*, now: datetime.datetime) -> str | None:
+    """None when a scheduled rotation is due now; else when it will be, in words."""
+    if not settings.OIDC_KEY_ROTATE_DAYS:
+        return "never (SOLHOST_OIDC_KEY_ROTATE_DAYS=0: only by hand)"
+    every = datetime.timedelta(days=settings.OIDC_KEY_ROTATE_DAYS)
+    ring = jwks.key_ring()
+    if rotation_due(ring, now=now, every=every):
+        return None
+    if ring.upcoming:
+        return (
+            f"after the waiting key signs (from {ring.upcoming[-1].signs_from:%Y-%m-%d %H:%M} UTC)"
+        )
+    return f"on {ring.active.signs_from + every:%Y-%m-%d}, when the signing key has signed {settings.OIDC_KEY_ROTATE_DAYS} days"
 
 
 def key_lines(directory, *, now: datetime.datetime) -> list[str]:
