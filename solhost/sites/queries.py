@@ -1,5 +1,6 @@
 """What the steward's page shows: this installation's part, the backlog, the sites."""
 
+from django.conf import settings
 from django.db.models import Count, Min
 
 from solhost.identity import jwks
@@ -76,11 +77,10 @@ def sites_with_counts() -> list[dict]:
     ]
 
 
-def own_keys_facts() -> dict | None:
-    """At a site of the region: its signing keys and what each is for now, and whether the
-    primary has them registered (else the next forward, or the primary's job, does it)."""
-    if not config.site_name():
-        return None
+def own_keys_facts() -> dict:
+    """This installation's signing keys and what each is for now; at a site of a region of
+    several, whether the primary has them registered (else the next forward, or the
+    primary's job, does it)."""
     ring = jwks.key_ring()
     rows = [{"kid": ring.active.public_jwk["kid"], "role": "signs now", "signs_from": None}]
     rows += [
@@ -99,6 +99,8 @@ def own_keys_facts() -> dict | None:
         }
         for key in ring.retired
     ]
+    if not config.site_name():
+        return {"keys": rows, "registered": None, "in_step": None}
     registered = Site.objects.filter(name=config.site_name(), removed_at=None).first()
     return {
         "keys": rows,
@@ -125,5 +127,6 @@ def steward_page_facts() -> dict:
         "access_ends": access_end_facts(),
         "sites": sites_with_counts(),
         "own_keys": own_keys_facts(),
+        "rotate_days": settings.OIDC_KEY_ROTATE_DAYS,
         "title": "Sites of the region",
     }

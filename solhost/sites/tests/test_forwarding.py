@@ -441,3 +441,20 @@ def test_the_steward_sees_this_sites_keys_and_whether_the_primary_has_them(
 
     register_own_keys()
     assert "The primary has these keys registered" in client.get("/steward/sites/").text
+
+
+def test_a_region_of_one_site_shows_its_signing_keys_to_the_steward(client, world, settings):
+    settings.OIDC_KEY_ROTATE_DAYS = 90
+    client.force_login(world.sam)
+
+    page = client.get("/steward/sites/")
+
+    assert_clean_page(page)
+    text = " ".join(page.text.split())
+    assert "The region's signing keys" in text
+    kid = jwks.key_ring().active.public_jwk["kid"]
+    assert f'<code class="hash">{kid}</code></td><td>Signs now' in text
+    assert "The worker rotates once the signing key has signed 90 days;" in text
+    assert "registered" not in text.split("The region's signing keys")[1].split("</section>")[0]
+    settings.OIDC_KEY_ROTATE_DAYS = 0
+    assert "Nothing rotates it on a timetable" in client.get("/steward/sites/").text
