@@ -97,6 +97,16 @@ class AuditAction(StrEnum):
         "identity.client.new_secret",
         "A partner gave a service's sign-in client a new secret; the old one stopped working.",
     )
+    SIGNING_KEY_ROTATE = (
+        "identity.signing_key.rotate",
+        "A new signing key was published, to sign from a later time (kids in after; the "
+        "keys no token refers to any more were deleted).",
+    )
+    SIGNING_KEY_WITHDRAW = (
+        "identity.signing_key.withdraw",
+        "Every signing key was replaced at once, for keys that may have been copied "
+        "(the withdrawn kids in before).",
+    )
     CLIENT_REMOVE = (
         "identity.client.remove",
         "A partner removed a service's sign-in client, and every token issued to it.",

@@ -241,8 +241,7 @@ def rotate(
         new = generate_key(directory, signs_from=now + notice if keys else now)
         kept = ring_at([*keys, new], now=now, keep=hints_keep, hints_keep=hints_keep)
         removed = [key for key in keys if key not in kept.published()]
-        for key in removed:
-            key.path.unlink()
+        _delete(removed)
     return new, removed
 
 
@@ -255,9 +254,15 @@ def replace_all(directory: Path, *, now: datetime.datetime) -> tuple[KeyFile, li
     with folder_locked(directory):
         withdrawn = key_files(directory)
         new = generate_key(directory, signs_from=now)
-        for key in withdrawn:
-            key.path.unlink()
+        _delete(withdrawn)
     return new, withdrawn
+
+
+def _delete(keys: list[KeyFile]) -> None:
+    for key in keys:
+        # Read first, so what is returned can still say which keys went (their kids).
+        key.public_jwk  # noqa: B018
+        key.path.unlink()
 
 
 def rotation_due(ring: KeyRing, *, now: datetime.datetime, every: datetime.timedelta) -> bool:

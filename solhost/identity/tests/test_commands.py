@@ -9,6 +9,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from solhost.core.audit import AuditAction
+from solhost.core.models import AuditEvent
 from solhost.identity import jwks
 from solhost.identity.models import ServiceClient
 from solhost.identity.signing_keys import generate_key
@@ -64,7 +66,7 @@ def test_an_unknown_service_is_named(world):
     assert not ServiceClient.objects.exists()
 
 
-def test_rotate_publishes_a_new_key_a_day_before_it_signs(settings, tmp_path):
+def test_rotate_publishes_a_new_key_a_day_before_it_signs(db, settings, tmp_path):
     settings.OIDC_KEY_DIR = tmp_path / "keys"
     assert "No signing key yet" in run("oidc-keys", "list")
 
@@ -80,9 +82,13 @@ def test_rotate_publishes_a_new_key_a_day_before_it_signs(settings, tmp_path):
     assert "No restart is needed." in output
     assert f"{first.name}  signing\n" in output
     assert f"{second.name}  published, signs from {tomorrow:%Y-%m-%d}" in output
+    # The trail keeps each rotation, by hand here, with the key it added.
+    events = AuditEvent.objects.filter(action=AuditAction.SIGNING_KEY_ROTATE).order_by("pk")
+    assert [event.note for event in events] == ["rotated by hand", "rotated by hand"]
+    assert events.last().after["kids"] == [jwks.key_ring().upcoming[0].public_jwk["kid"]]
 
 
-def test_a_second_rotation_while_a_key_is_waiting_to_sign_is_refused(settings, tmp_path):
+def test_a_second_rotation_while_a_key_is_waiting_to_sign_is_refused(db, settings, tmp_path):
     settings.OIDC_KEY_DIR = tmp_path / "keys"
     run("oidc-keys", "rotate")
     run("oidc-keys", "rotate")
@@ -93,7 +99,7 @@ def test_a_second_rotation_while_a_key_is_waiting_to_sign_is_refused(settings, t
     assert len(list((tmp_path / "keys").glob("rsa-*.pem"))) == 2
 
 
-def test_at_a_site_rotate_says_the_primary_hears_of_the_new_key(settings, tmp_path):
+def test_at_a_site_rotate_says_the_primary_hears_of_the_new_key(db, settings, tmp_path):
     settings.OIDC_KEY_DIR = tmp_path / "keys"
     settings.SOLHOST_SITE = "brunswick"
 
@@ -102,7 +108,7 @@ def test_at_a_site_rotate_says_the_primary_hears_of_the_new_key(settings, tmp_pa
     assert "this site's worker has the primary register the new key" in output
 
 
-def test_rotate_when_due_rotates_only_a_key_that_has_signed_long_enough(settings, tmp_path):
+def test_rotate_when_due_rotates_only_a_key_that_has_signed_long_enough(db, settings, tmp_path):
     settings.OIDC_KEY_DIR = tmp_path / "keys"
     settings.OIDC_KEY_ROTATE_DAYS = 90
     long_ago = timezone.now() - datetime.timedelta(days=91)
@@ -116,7 +122,7 @@ def test_rotate_when_due_rotates_only_a_key_that_has_signed_long_enough(settings
     assert len(list(settings.OIDC_KEY_DIR.glob("rsa-*.pem"))) == 2
 
 
-def test_rotate_when_due_says_when_it_will_be(settings, tmp_path):
+def test_rotate_when_due_says_when_it_will_be(db, settings, tmp_path):
     settings.OIDC_KEY_DIR = tmp_path / "keys"
     settings.OIDC_KEY_ROTATE_DAYS = 90
     key = generate_key(settings.OIDC_KEY_DIR, signs_from=timezone.now())
@@ -135,7 +141,7 @@ def test_rotate_when_due_says_when_it_will_be(settings, tmp_path):
     assert len(list(settings.OIDC_KEY_DIR.glob("rsa-*.pem"))) == 1
 
 
-def test_the_daily_job_rotates_a_key_that_is_due(settings, tmp_path):
+def test_the_daily_job_rotates_a_key_that_is_due(db, settings, tmp_path):
     settings.OIDC_KEY_DIR = tmp_path / "keys"
     settings.OIDC_KEY_ROTATE_DAYS = 30
     generate_key(settings.OIDC_KEY_DIR, signs_from=timezone.now() - datetime.timedelta(days=31))
@@ -143,3 +149,5 @@ def test_the_daily_job_rotates_a_key_that_is_due(settings, tmp_path):
     rotate_signing_key_when_due.call_local()
 
     assert len(jwks.key_ring().upcoming) == 1
+    event = AuditEvent.objects.get(action=AuditAction.SIGNING_KEY_ROTATE)
+    assert (event.actor_label, event.note) == ("system", "the routine rotation")

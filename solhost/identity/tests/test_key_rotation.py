@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jwcrypto import jwk, jwt
 
+from solhost.core.audit import AuditAction
+from solhost.core.models import AuditEvent
 from solhost.identity import jwks
 from solhost.identity.tests.oidc import make_client, own_key_folder, sign_in_to, verified_claims
 
@@ -71,7 +73,7 @@ def test_a_rotated_key_is_published_at_once_and_signs_from_its_time(
     assert "_auth_user_id" not in browser.session
 
 
-def test_a_token_is_checked_with_the_published_key_it_names(settings, tmp_path):
+def test_a_token_is_checked_with_the_published_key_it_names(db, settings, tmp_path):
     # DOT reads back its own ID tokens (a JWT bearer token) with the key their header
     # names, the one before a rotation included; never with one the region doesn't publish.
     own_key_folder(settings, tmp_path / "keys", since=timezone.now() - datetime.timedelta(days=9))
@@ -114,6 +116,9 @@ def test_withdrawing_the_keys_replaces_them_all_at_once(
         assert f"Withdrew {name}: deleted, no longer published." in output.getvalue()
     (new_file,) = (tmp_path / "keys").glob("rsa-*.pem")
     assert f"New signing key {new_file.name}, signing now." in output.getvalue()
+    withdrawal = AuditEvent.objects.get(action=AuditAction.SIGNING_KEY_WITHDRAW)
+    assert sorted(withdrawal.before["kids"]) == sorted(before)
+    assert withdrawal.after == {"kids": [kid]}
     # An ID token signed before is no hint the region signed: refused, and no one is
     # signed out by it.
     answer = browser.get(LOGOUT, {"id_token_hint": old_id_token})
@@ -121,7 +126,7 @@ def test_withdrawing_the_keys_replaces_them_all_at_once(
     assert "_auth_user_id" in browser.session
 
 
-def test_withdraw_asks_for_yes_first_and_changes_nothing_without_it(settings, tmp_path):
+def test_withdraw_asks_for_yes_first_and_changes_nothing_without_it(db, settings, tmp_path):
     own_key_folder(settings, tmp_path / "keys", since=timezone.now())
     before = sorted((tmp_path / "keys").glob("rsa-*.pem"))
 

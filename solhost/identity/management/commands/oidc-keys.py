@@ -12,6 +12,7 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from solhost.core.audit import AuditAction, record
 from solhost.identity import jwks
 from solhost.identity.signing_keys import (
     KeyAlreadyComing,
@@ -60,6 +61,13 @@ class Command(BaseCommand):
                     f"copied. {WITHDRAW_EFFECTS} Run it again with --yes to go ahead."
                 )
             new, withdrawn = replace_all(directory, now=now)
+            record(
+                actor=None,
+                action=AuditAction.SIGNING_KEY_WITHDRAW,
+                before={"kids": _kids(withdrawn)},
+                after={"kids": _kids([new])},
+                note="every key replaced at once",
+            )
             for key in withdrawn:
                 self.stdout.write(f"Withdrew {key.path.name}: deleted, no longer published.")
             self.stdout.write(f"New signing key {new.path.name}, signing now. {WITHDRAW_EFFECTS}")
@@ -78,6 +86,13 @@ class Command(BaseCommand):
                 )
             except KeyAlreadyComing as coming:
                 raise CommandError(f"Not rotated: {coming}.") from coming
+            record(
+                actor=None,
+                action=AuditAction.SIGNING_KEY_ROTATE,
+                after={"kids": _kids([new]), "signs_from": new.signs_from.isoformat()},
+                note=("the routine rotation" if when_due else "rotated by hand")
+                + (f"; deleted {', '.join(_kids(removed))}" if removed else ""),
+            )
             self.stdout.write(
                 f"New signing key {new.path.name}: published now, signing from "
                 f"{new.signs_from:%Y-%m-%d %H:%M} UTC. No restart is needed."
@@ -93,6 +108,10 @@ class Command(BaseCommand):
                 )
         for line in key_lines(directory, now=now):
             self.stdout.write(line)
+
+
+def _kids(keys) -> list[str]:
+    return [key.public_jwk["kid"] for key in keys]
 
 
 def scheduled_rotation(*, now: datetime.datetime) -> str | None:
