@@ -458,3 +458,22 @@ def test_a_region_of_one_site_shows_its_signing_keys_to_the_steward(client, worl
     assert "registered" not in text.split("The region's signing keys")[1].split("</section>")[0]
     settings.OIDC_KEY_ROTATE_DAYS = 0
     assert "Nothing rotates it on a timetable" in client.get("/steward/sites/").text
+
+
+def test_sites_status_says_what_each_key_is_for_and_whether_the_primary_has_them(
+    world, hill, settings, tmp_path
+):
+    signing, upcoming = _rotated(settings, tmp_path)
+    out = io.StringIO()
+
+    call_command("sites", "status", stdout=out)
+
+    starts = jwks.key_ring().upcoming[0].signs_from
+    assert f"Signing key {signing}: signs now\n" in out.getvalue()
+    assert f"Signing key {upcoming}: published, signs from {starts:%Y-%m-%d %H:%M} UTC\n" in (
+        out.getvalue()
+    )
+    assert "The primary has other keys registered for this site" in out.getvalue()
+    register_own_keys()
+    call_command("sites", "status", stdout=out)
+    assert "The primary has these keys registered." in out.getvalue()

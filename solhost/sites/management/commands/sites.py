@@ -1,6 +1,7 @@
 """``solhost sites …``: this installation's part among the region's sites (docs/sites.md).
 
-- ``status``: this site, its role, and at a replica site what waits to be forwarded;
+- ``status``: this site, its role, its signing keys (registered at the primary or not),
+  and at a replica site what waits to be forwarded;
 - ``keys``: this site's public signing keys, to register at the primary;
 - ``add NAME --keys FILE`` (at the primary): register a site, or its new keys;
 - ``remove NAME`` (at the primary): cut a site out of the region;
@@ -65,6 +66,19 @@ class Command(BaseCommand):
                 f"Access ended at other sites, waiting to be applied here: "
                 f"{facts['access_ends']['waiting']}"
             )
+        own_keys = facts["own_keys"]
+        for key in own_keys["keys"]:
+            when = f" {key['signs_from']:%Y-%m-%d %H:%M} UTC" if key["signs_from"] else ""
+            self.stdout.write(f"Signing key {key['kid']}: {key['role']}{when}")
+        if own_keys["in_step"]:
+            self.stdout.write("The primary has these keys registered.")
+        elif own_keys["registered"]:
+            self.stdout.write(
+                "The primary has other keys registered for this site: the next forward "
+                "(or, at the primary, its job) registers these."
+            )
+        elif own_keys["registered"] is False:
+            self.stdout.write("This site is not registered at the primary (`solhost sites add`).")
         for row in facts["sites"]:
             site = row["site"]
             state = f"removed {site.removed_at:%Y-%m-%d}" if site.removed_at else "active"
