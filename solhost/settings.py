@@ -395,8 +395,9 @@ OIDC_KEY_NOTICE_SECONDS = int(os.environ.get("SOLHOST_OIDC_KEY_NOTICE_SECONDS", 
 # A daily job rotates once the signing key has signed this long (0: only by hand), so a
 # key's exposure is bounded and a rotation is routine, not an emergency.
 OIDC_KEY_ROTATE_DAYS = int(os.environ.get("SOLHOST_OIDC_KEY_ROTATE_DAYS", "90"))
-# The JWKS may be cached an hour, and served stale for another (DOT's Cache-Control).
-OIDC_JWKS_CACHED_SECONDS = 2 * 3600
+# The JWKS's Cache-Control max-age; DOT also lets a cache serve it stale for as long again.
+OIDC_JWKS_MAX_AGE_SECONDS = 3600
+OIDC_JWKS_CACHED_SECONDS = 2 * OIDC_JWKS_MAX_AGE_SECONDS
 if OIDC_KEY_NOTICE_SECONDS < OIDC_JWKS_CACHED_SECONDS:
     raise ImproperlyConfigured(
         f"SOLHOST_OIDC_KEY_NOTICE_SECONDS={OIDC_KEY_NOTICE_SECONDS}: a new key must be "
@@ -414,6 +415,7 @@ OAUTH2_PROVIDER = {
     # Only so DOT knows the provider signs RS256: what signs, and what the JWKS
     # publishes, is the directory's ring as it stands (identity.jwks).
     "OIDC_RSA_PRIVATE_KEY": _oidc_keys.active.pem,
+    "OIDC_JWKS_MAX_AGE_SECONDS": OIDC_JWKS_MAX_AGE_SECONDS,
     # One issuer for the whole region; without SOLHOST_BASE_URL it follows the request's host.
     "OIDC_ISS_ENDPOINT": BASE_URL if "SOLHOST_BASE_URL" in os.environ else "",
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],

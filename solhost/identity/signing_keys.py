@@ -87,12 +87,15 @@ class KeyRing:
         return next((key for key in self.published() if key.public_jwk["kid"] == kid), None)
 
 
+def _key_paths(directory: Path) -> list[Path]:
+    # A missing directory holds no key (glob finds nothing there).
+    return list(directory.glob(f"{PREFIX}*{SUFFIX}"))
+
+
 def key_files(directory: Path) -> list[KeyFile]:
     """Every key in the directory, by the time it signs from, earliest first."""
-    if not directory.is_dir():
-        return []
     keys = []
-    for path in directory.glob(f"{PREFIX}*{SUFFIX}"):
+    for path in _key_paths(directory):
         stamp = path.name.removeprefix(PREFIX).removesuffix(SUFFIX)
         signs_from = datetime.datetime.strptime(stamp, STAMP).replace(tzinfo=datetime.UTC)
         keys.append(KeyFile(path, signs_from))
@@ -198,7 +201,7 @@ class KeyRingReader:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def ring(self, *, now: datetime.datetime) -> KeyRing:
-        names = frozenset(path.name for path in self.directory.glob(f"{PREFIX}*{SUFFIX}"))
+        names = frozenset(path.name for path in _key_paths(self.directory))
         read = self._read
         if read is None or read[0] != names or _due(read[1], now):
             with self._lock:

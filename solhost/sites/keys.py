@@ -27,6 +27,17 @@ def own_public_keys() -> dict:
     return {"keys": jwks.own_public_keys()}
 
 
+def own_site() -> Site | None:
+    """This installation's row among the sites the region registered, as its database shows
+    it (a replica site's standby), if it has one."""
+    return Site.objects.filter(name=settings.SOLHOST_SITE, removed_at=None).first()
+
+
+def registered_as_published(site: Site) -> bool:
+    """Whether ``site`` (this installation's row) registers exactly the keys it publishes."""
+    return {key["kid"] for key in jwks.own_public_keys()} == set(site.kids())
+
+
 def registered_sites_keys(sender, **kwargs) -> list[dict]:
     """Receiver of ``identity.jwks.published_keys``: every registered site's keys.
 
@@ -138,14 +149,13 @@ def key_announcement(*, now: float | None = None) -> str | None:
     signed with the key that signs now, which the primary knows: the new key reaches every
     site's JWKS before its first token, with no one registering it by hand.
     """
-    registered = Site.objects.filter(name=settings.SOLHOST_SITE, removed_at=None).first()
-    if registered is None:
+    registered = own_site()
+    if registered is None or registered_as_published(registered):
         return None
-    published = jwks.key_ring().published()
-    if {key.public_jwk["kid"] for key in published} == set(registered.kids()):
-        return None
+    known = set(registered.kids())
     # The key that signs if the primary knows it, else the next one, else one retired.
-    signer = next((key for key in published if key.public_jwk["kid"] in registered.kids()), None)
+    published = jwks.key_ring().published()
+    signer = next((key for key in published if key.public_jwk["kid"] in known), None)
     if signer is None:
         return None
     return sign_batch(

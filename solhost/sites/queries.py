@@ -6,6 +6,7 @@ from django.db.models import Count, Min
 from solhost.identity import jwks
 from solhost.identity.models import AccessEnd
 from solhost.sites import config
+from solhost.sites.keys import own_site, registered_as_published
 from solhost.sites.models import AccessEndApplied, ForwardAttempt, Forwarded, ForwardedEvent, Site
 
 
@@ -101,12 +102,11 @@ def own_keys_facts() -> dict:
     ]
     if not config.site_name():
         return {"keys": rows, "registered": None, "in_step": None}
-    registered = Site.objects.filter(name=config.site_name(), removed_at=None).first()
+    registered = own_site()
     return {
         "keys": rows,
         "registered": registered is not None,
-        "in_step": registered is not None
-        and {row["kid"] for row in rows} == set(registered.kids()),
+        "in_step": registered is not None and registered_as_published(registered),
     }
 
 

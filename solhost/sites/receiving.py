@@ -10,7 +10,6 @@ already) or refused (with the reason, e.g. its month is closed).
 import datetime
 import json
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,7 +23,7 @@ from solhost.metering.actions import MAX_BATCH, record_usage_batch
 from solhost.partners.models import Organisation
 from solhost.residents.actions import anonymise_late_trail
 from solhost.sites.access_ends import mark_applied
-from solhost.sites.keys import checked_public_keys
+from solhost.sites.keys import checked_public_keys, own_site, registered_as_published
 from solhost.sites.models import ForwardedEvent, Site
 
 Kind = ForwardedEvent.Kind
@@ -280,8 +279,8 @@ def register_own_keys() -> list[str] | None:
     """At the primary, registered as a site of its own: its row follows its key ring, as a
     site's follows by announcement, so a rotation's new key is in every site's JWKS before
     it signs. The kids registered when they changed; None when nothing did."""
-    site = Site.objects.filter(name=settings.SOLHOST_SITE, removed_at=None).first()
-    published = jwks.own_public_keys()
-    if site is None or {key["kid"] for key in published} == set(site.kids()):
+    site = own_site()
+    if site is None or registered_as_published(site):
         return None
+    published = jwks.own_public_keys()
     return receive_keys(site=site, keys=published, signed_with=published[0]["kid"])

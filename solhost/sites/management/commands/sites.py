@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from solhost.core.audit import AuditAction, record
 from solhost.sites import config, queries
-from solhost.sites.keys import own_public_keys, parse_public_keys
+from solhost.sites.keys import own_public_keys, own_site, parse_public_keys
 from solhost.sites.models import Site
 
 
@@ -149,7 +149,7 @@ class Command(BaseCommand):
             )
         from solhost.sites.receiving import register_own_keys
 
-        if not Site.objects.filter(name=config.site_name(), removed_at=None).exists():
+        if own_site() is None:
             raise CommandError(
                 f"the primary is not registered as a site: `solhost sites add "
                 f"{config.site_name()} --keys FILE` first (docs/sites.md)"
