@@ -8,6 +8,7 @@
 """
 
 import datetime
+import time
 from dataclasses import dataclass
 from functools import cache
 
@@ -164,9 +165,20 @@ def make_world() -> World:
     )
 
 
-def someone_waits_on_a_lock() -> bool:
-    """Whether another connection to the test's PostgreSQL database is waiting on a lock:
-    how a contention test knows its second thread has met the first one's locks."""
+def someone_waits_on_a_lock(*, within_seconds: float = 30) -> bool:
+    """Whether another connection to the test's PostgreSQL database is seen waiting on a
+    lock within ``within_seconds``: how a contention test knows its second thread has met
+    the first one's locks."""
+    deadline = time.monotonic() + within_seconds
+    while True:
+        if _connections_waiting_on_a_lock():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+
+
+def _connections_waiting_on_a_lock() -> int:
     with connection.cursor() as cursor:
         # Statistics views keep one snapshot per transaction, and the caller's may be open.
         cursor.execute("SELECT pg_stat_clear_snapshot()")
@@ -174,4 +186,4 @@ def someone_waits_on_a_lock() -> bool:
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
             "AND datname = current_database() AND pid <> pg_backend_pid()"
         )
-        return cursor.fetchone()[0] > 0
+        return cursor.fetchone()[0]
