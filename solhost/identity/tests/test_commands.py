@@ -3,6 +3,8 @@
 import datetime
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -15,6 +17,7 @@ from solhost.identity import jwks
 from solhost.identity.models import ServiceClient
 from solhost.identity.signing_keys import generate_key
 from solhost.identity.tasks import rotate_signing_key_when_due
+from solhost.identity.tests.served import installation_env
 
 
 def run(*args) -> str:
@@ -151,3 +154,27 @@ def test_the_daily_job_rotates_a_key_that_is_due(db, settings, tmp_path):
     assert len(jwks.key_ring().upcoming) == 1
     event = AuditEvent.objects.get(action=AuditAction.SIGNING_KEY_ROTATE)
     assert (event.actor_label, event.note) == ("system", "the routine rotation")
+
+
+def test_a_notice_shorter_than_services_keep_the_jwks_stops_the_installation(tmp_path):
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={
+            **installation_env(
+                "sqlite:///" + str(tmp_path / "db.sqlite3"),
+                tmp_path / "var",
+                SOLHOST_OIDC_KEY_NOTICE_SECONDS="3600",
+            ),
+            "DJANGO_SETTINGS_MODULE": "solhost.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert started.returncode != 0
+    assert (
+        "SOLHOST_OIDC_KEY_NOTICE_SECONDS=3600: a new key must be published at least 7200 "
+        "seconds before it signs"
+    ) in started.stderr
+    assert not (tmp_path / "var" / "oidc-keys").exists()
