@@ -6,9 +6,8 @@ from django.core.exceptions import ValidationError
 from solhost.identity import login_limits
 
 
-def _account(credentials: dict) -> str:
-    """The account a password was tried for: the email address, as the limits count it."""
-    return str(credentials.get("email") or credentials.get("username") or "").strip().lower()
+def _typed(credentials: dict) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,23 +21,26 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials) -> None:
         # Replaces allauth's check rather than adding to it: its login_failed lock (kept for
         # second-factor codes) would refuse the owner everywhere after anybody's five guesses.
-        wait = login_limits.start_attempt(request, _account(credentials))
+        wait = login_limits.start_attempt(request, self._account)
         if wait is not None:
             raise ValidationError(wait.message(), code="too_many_login_attempts")
-        self._checking = _account(credentials)
+        self._checking = True
 
     def authentication_failed(self, request, **credentials) -> None:
-        login_limits.record_failure(request, _account(credentials))
+        login_limits.record_failure(request, self._account)
 
     def authenticate(self, request, **credentials):
-        self._checking = None
+        # allauth calls the two hooks above from here, on this adapter: the account is
+        # looked up once for all three.
+        self._account = login_limits.account_tried(_typed(credentials))
+        self._checking = False
         try:
             user = super().authenticate(request, **credentials)
         finally:
-            if self._checking is not None:
-                login_limits.finish_attempt(request, self._checking)
+            if self._checking:
+                login_limits.finish_attempt(request, self._account)
         if user is not None:
-            login_limits.record_success(request, _account(credentials))
+            login_limits.record_success(request, self._account)
         return user
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
@@ -58,4 +60,4 @@ class AccountAdapter(DefaultAccountAdapter):
     def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
         # allauth calls this for each of a resident's addresses once their password was reset.
         super()._delete_login_attempts_cached_email(request, **credentials)
-        login_limits.forget_account(_account(credentials))
+        login_limits.forget_account(login_limits.account_tried(_typed(credentials)))

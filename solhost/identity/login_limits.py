@@ -2,7 +2,9 @@
 
 Failed password checks are counted in Django's cache (Redis in production) in two ways:
 
-- per **pair**, an account (the email address tried, lowercased) from one client address:
+- per **pair**, an account from one client address: an account is counted by its own
+  address (``account_tried``), whichever of its addresses was typed, so a guesser gains
+  nothing by taking turns between them; an address no account has counts as itself.
   the first ``free_failures`` cost nothing, then each failure makes the pair's next
   attempt wait twice as long (2, 4, 8 … seconds, at most ``max_delay_seconds``). A
   success forgets the pair, and so does a day (``pair_memory_seconds``) without failures;
@@ -35,6 +37,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from django.dispatch import Signal
@@ -96,6 +99,36 @@ def delay(failures: int, free: int) -> int:
     cap = _limits()["max_delay_seconds"]
     # Past the cap's bit length the power only grows; stop before it gets huge.
     return min(2 ** min(failures - free, cap.bit_length()), cap)
+
+
+def account_tried(tried: str) -> str:
+    """The account a password was tried for, as the limits count it: the address the
+    account signs in with (its primary) when ``tried`` is any of an account's addresses,
+    else ``tried`` itself, lowercased.
+
+    One indexed read either way, so an attempt costs the same whether or not an account
+    has the address.
+    """
+    tried = tried.strip().lower()
+    owners = list(
+        # allauth keeps addresses lowercased, and finds them so at sign-in.
+        EmailAddress.objects.filter(email=tried)
+        .order_by()
+        .values_list("user__email", flat=True)[:2]
+    )
+    # Addresses are unique to one account; two owners would be data to fix, not to guess.
+    if len(owners) == 1 and owners[0]:
+        return owners[0].strip().lower()
+    return tried
+
+
+def addresses_of(account: str) -> list[str]:
+    """Every address a password for ``account`` (as ``account_tried`` names it) could have
+    been typed as, lowercased: the failures other sites recorded name the address typed."""
+    owned = EmailAddress.objects.filter(user__emailaddress__email=account).values_list(
+        "email", flat=True
+    )
+    return sorted({account, *(address.lower() for address in owned)})
 
 
 def start_attempt(request, email: str) -> Wait | None:

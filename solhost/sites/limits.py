@@ -1,9 +1,10 @@
 """Sign-in limits across the region's sites: the failures other sites recorded for a pair.
 
 A site counts failed sign-ins in its own cache. What other sites recorded reaches it as
-``identity.login_failed`` audit events ("<address tried> from <client address>"): at a
-site, those its standby has (the primary's own, and those other sites forwarded there);
-at the primary, those forwarded to it. So a guesser who moves to another site is slowed
+``identity.login_failed`` audit events ("<address tried> from <client address>", any of
+the account's addresses counting for it): at a site, those its standby has (the
+primary's own, and those other sites forwarded there); at the primary, those forwarded
+to it. So a guesser who moves to another site is slowed
 down there too, as far as that site can know: a site cut off from the rest learns of
 other sites' failures when the link is back.
 """
@@ -12,10 +13,11 @@ import datetime
 import logging
 
 from django.db import DatabaseError
+from django.db.models import Q
 
 from solhost.core.audit import AuditAction
 from solhost.core.models import AuditEvent
-from solhost.identity.login_limits import address_key
+from solhost.identity.login_limits import address_key, addresses_of
 from solhost.sites import config
 
 logger = logging.getLogger(__name__)
@@ -26,11 +28,14 @@ MOST = 64
 
 def failures_recorded_elsewhere(sender, *, email: str, address: str, since: float, **kwargs):
     """``(failures, time of the last)`` for the pair recorded at other sites since ``since``."""
-    prefix = f"{email} from "
+    # ``email`` names the account; each failure names whichever of its addresses was typed.
+    typed_as = Q()
+    for typed in addresses_of(email):
+        typed_as |= Q(note__istartswith=f"{typed} from ")
     events = AuditEvent.objects.filter(
+        typed_as,
         action=AuditAction.LOGIN_FAILED,
         at__gte=datetime.datetime.fromtimestamp(since, tz=datetime.UTC),
-        note__istartswith=prefix,
     )
     if config.is_replica_site():
         # This site's own failures are in its cache, forwarded or not.
@@ -44,5 +49,10 @@ def failures_recorded_elsewhere(sender, *, email: str, address: str, since: floa
         # The region's database is out of reach: this site's own count still holds.
         logger.warning("could not read other sites' failed sign-ins: %s", error)
         return None
-    times = [at.timestamp() for at, note in found if address_key(note[len(prefix) :]) == address]
+    times = [at.timestamp() for at, note in found if address_key(_client_of(note)) == address]
     return (len(times), max(times)) if times else None
+
+
+def _client_of(note: str) -> str:
+    """The client address in a failure's note ("<address typed> from <client address>")."""
+    return note.rpartition(" from ")[2]

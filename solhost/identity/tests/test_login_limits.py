@@ -28,6 +28,7 @@ WRONG = "not the passphrase at all"
 MISMATCH = "The email address and/or password you specified are not correct."
 ACCOUNT_WAIT = "Too many failed sign-ins to this account from your network."
 ADDRESS_WAIT = "Too many failed sign-ins from your network."
+OTHER_ADDRESS = "Rita.Works@example.net"
 
 LIMITS = {
     "free_failures": 5,
@@ -55,6 +56,13 @@ def world(world, settings):
         resident.set_password(PASSWORD)
         resident.save(update_fields=["password"])
     return world
+
+
+@pytest.fixture
+def second_address(world):
+    """Rita also signs in with her work address (kept lowercased, as allauth keeps them)."""
+    world.rita.emailaddress_set.create(email=OTHER_ADDRESS.lower(), verified=True, primary=False)
+    return OTHER_ADDRESS
 
 
 @pytest.fixture
@@ -154,10 +162,11 @@ def test_long_waits_are_told_in_minutes(attacker, world, limits_clock):
     assertContains(sign_in(attacker, OWNER, WRONG, ATTACKER), "Please wait 15 minutes,")
 
 
-def test_a_success_clears_the_pair(owner, world, limits_clock):
+@pytest.mark.parametrize("typed", [OWNER, OTHER_ADDRESS], ids=["primary", "other address"])
+def test_a_success_clears_the_pair(owner, world, second_address, limits_clock, typed):
     fail(owner, 6, address=HOME)
     limits_clock.advance(2)
-    sign_in(owner, OWNER, PASSWORD, HOME)
+    sign_in(owner, typed, PASSWORD, HOME)
     assert signed_in_as(owner, world.rita)
     owner.logout()
 
@@ -175,6 +184,30 @@ def test_a_pair_is_forgotten_after_a_day_without_failures(attacker, world, limit
     sign_in(attacker, OWNER, PASSWORD, ATTACKER)
 
     assert signed_in_as(attacker, world.rita)
+
+
+def test_any_of_the_accounts_addresses_counts_against_the_one_account(world, second_address):
+    assert login_limits.account_tried(second_address) == OWNER
+    assert login_limits.account_tried(f"  {second_address.upper()} ") == OWNER
+    assert login_limits.account_tried("Nobody@Example.org") == "nobody@example.org"
+    assert login_limits.addresses_of(OWNER) == sorted([OWNER, second_address.lower()])
+    assert login_limits.addresses_of("nobody@example.org") == ["nobody@example.org"]
+
+
+def test_taking_turns_between_the_accounts_addresses_gains_nothing(
+    attacker, owner, world, second_address, limits_clock
+):
+    fail(attacker, 3)
+    fail(attacker, 3, email=second_address)
+
+    # Six failures against rita's account, whichever address was typed: the wait holds for both.
+    for typed in (OWNER, second_address):
+        response = sign_in(attacker, typed, PASSWORD, ATTACKER)
+        assertContains(response, ACCOUNT_WAIT)
+        assert not signed_in_as(attacker, world.rita)
+
+    sign_in(owner, second_address, PASSWORD, HOME)
+    assert signed_in_as(owner, world.rita)
 
 
 def test_the_owner_behind_the_attackers_address_waits_like_the_attacker(owner, attacker, world):
@@ -268,6 +301,17 @@ def test_a_burst_of_failures_emails_the_owner_once_an_hour(
     fail(Client(), 5, address="10.0.4.1")
     fail(Client(), 5, address="10.0.4.2")
     assert len(mailoutbox) == 2
+
+
+def test_a_burst_across_the_accounts_addresses_emails_the_owner(
+    world, second_address, limits_clock, mailoutbox
+):
+    fail(Client(), 5, address="10.0.1.8")
+    fail(Client(), 5, email=second_address, address="10.0.1.9")
+
+    [alert] = mailoutbox
+    assert alert.to == [OWNER]
+    assert "a wrong password 10 times, from 2 network addresses" in alert.body
 
 
 def test_no_mail_is_sent_for_an_address_without_an_account(world, limits_clock, mailoutbox):

@@ -38,10 +38,12 @@ def at_hill(settings, world):
     login_limits.failures_elsewhere.disconnect(dispatch_uid="test")
 
 
-def _failed_elsewhere(times: int, limits_clock, *, address=ATTACKER, site=None) -> None:
+def _failed_elsewhere(
+    times: int, limits_clock, *, address=ATTACKER, site=None, typed=OWNER
+) -> None:
     """Failures the region recorded (at the primary, or forwarded by ``site``)."""
     for n in range(times):
-        event = record(actor=None, action=AuditAction.LOGIN_FAILED, note=f"{OWNER} from {address}")
+        event = record(actor=None, action=AuditAction.LOGIN_FAILED, note=f"{typed} from {address}")
         at = datetime.datetime.fromtimestamp(limits_clock.at - times + n, tz=datetime.UTC)
         type(event).objects.filter(pk=event.pk).update(at=at)
         if site is not None:
@@ -63,6 +65,16 @@ def _sign_in(password: str):
 
 def test_failures_recorded_at_another_site_make_the_guesser_wait_here(at_hill, world, limits_clock):
     _failed_elsewhere(8, limits_clock)
+    assertContains(_sign_in(PASSWORD), ACCOUNT_WAIT)
+
+
+def test_failures_elsewhere_with_another_of_the_accounts_addresses_count_here(
+    at_hill, world, limits_clock
+):
+    world.rita.emailaddress_set.create(email="rita.works@example.net", verified=True)
+    _failed_elsewhere(4, limits_clock, typed="Rita.Works@example.net")
+    _failed_elsewhere(4, limits_clock)
+
     assertContains(_sign_in(PASSWORD), ACCOUNT_WAIT)
 
 
