@@ -35,6 +35,15 @@ PREFIX = "rsa-"
 SUFFIX = ".pem"
 
 
+# What a key is for, in the words every listing of keys uses (``oidc-keys list``, the
+# steward's sites page, ``sites status``). An upcoming key's time follows its words.
+SIGNS_NOW = "signs now"
+SIGNS_FROM = "published, signs from"
+RETIRED_PUBLISHED = "retired, published while its ID tokens last"
+RETIRED_READS_HINTS = "retired, reads services' logout hints"
+RETIRED_UNUSED = "retired, read no more (the next rotation deletes it)"
+
+
 class KeyAlreadyComing(Exception):
     """A rotation while the key of the last one has not begun to sign yet."""
 
@@ -81,6 +90,21 @@ class KeyRing:
     def published(self) -> list[KeyFile]:
         """The keys the JWKS lists, the active one first."""
         return [self.active, *self.upcoming, *self.retired]
+
+    def published_roles(self) -> list[tuple[KeyFile, str]]:
+        """The keys the JWKS lists, as ``published`` orders them, each with what it is for."""
+        return [
+            (self.active, SIGNS_NOW),
+            *((key, SIGNS_FROM) for key in self.upcoming),
+            *((key, RETIRED_PUBLISHED) for key in self.retired),
+        ]
+
+    def roles(self) -> list[tuple[KeyFile, str]]:
+        """Every key the ring reads, each with what it is for."""
+        return [
+            *self.published_roles(),
+            *((key, RETIRED_READS_HINTS) for key in self.hint_checking),
+        ]
 
     def published_key(self, kid: str) -> KeyFile | None:
         """The published key named ``kid``, if there is one."""

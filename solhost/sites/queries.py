@@ -5,6 +5,7 @@ from django.db.models import Count, Min
 
 from solhost.identity import jwks
 from solhost.identity.models import AccessEnd
+from solhost.identity.signing_keys import SIGNS_FROM
 from solhost.sites import config
 from solhost.sites.keys import own_site, registered_as_published
 from solhost.sites.models import AccessEndApplied, ForwardAttempt, Forwarded, ForwardedEvent, Site
@@ -83,22 +84,13 @@ def own_keys_facts() -> dict:
     several, whether the primary has them registered (else the next forward, or the
     primary's job, does it)."""
     ring = jwks.key_ring()
-    rows = [{"kid": ring.active.public_jwk["kid"], "role": "signs now", "signs_from": None}]
-    rows += [
+    rows = [
         {
             "kid": key.public_jwk["kid"],
-            "role": "published, signs from",
-            "signs_from": key.signs_from,
+            "role": role,
+            "signs_from": key.signs_from if role == SIGNS_FROM else None,
         }
-        for key in ring.upcoming
-    ]
-    rows += [
-        {
-            "kid": key.public_jwk["kid"],
-            "role": "retired, published while its ID tokens last",
-            "signs_from": None,
-        }
-        for key in ring.retired
+        for key, role in ring.published_roles()
     ]
     if not config.site_name():
         return {"keys": rows, "registered": None, "in_step": None}

@@ -83,7 +83,7 @@ def test_rotate_publishes_a_new_key_a_day_before_it_signs(db, settings, tmp_path
         f"New signing key {second.name}: published now, signing from {tomorrow:%Y-%m-%d}" in output
     )
     assert "No restart is needed." in output
-    assert f"{first.name}  signing\n" in output
+    assert f"{first.name}  signs now\n" in output
     assert f"{second.name}  published, signs from {tomorrow:%Y-%m-%d}" in output
     # The trail keeps each rotation, by hand here, with the key it added.
     events = AuditEvent.objects.filter(action=AuditAction.SIGNING_KEY_ROTATE).order_by("pk")

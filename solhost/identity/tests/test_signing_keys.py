@@ -8,6 +8,10 @@ import multiprocessing
 import pytest
 
 from solhost.identity.signing_keys import (
+    RETIRED_PUBLISHED,
+    RETIRED_READS_HINTS,
+    SIGNS_FROM,
+    SIGNS_NOW,
     KeyAlreadyComing,
     KeyRingReader,
     generate_key,
@@ -142,6 +146,25 @@ def test_rotate_keeps_a_key_that_still_reads_hints(tmp_path):
     assert removed == []
     later = ring(keys, T0 + 8 * HOUR)
     assert (later.active, later.retired, later.hint_checking) == (third, [], [first, second])
+
+
+def test_each_key_is_listed_with_what_it_is_for_the_published_ones_first(tmp_path):
+    keys = tmp_path / "keys"
+    first = ring(keys, T0).active
+    second = generate_key(keys, signs_from=T0 + 2 * HOUR)
+    third = generate_key(keys, signs_from=T0 + 4 * HOUR + 30 * datetime.timedelta(minutes=1))
+    fourth = generate_key(keys, signs_from=T0 + 6 * HOUR)
+
+    # At T0 + 5h the first key's tokens are over (it handed over at T0 + 2h), the second's
+    # may still be valid, the third signs and the fourth waits.
+    at = ring(keys, T0 + 5 * HOUR)
+
+    assert at.published_roles() == [
+        (third, SIGNS_NOW),
+        (fourth, SIGNS_FROM),
+        (second, RETIRED_PUBLISHED),
+    ]
+    assert at.roles() == [*at.published_roles(), (first, RETIRED_READS_HINTS)]
 
 
 def test_a_reader_follows_the_folder_and_the_clock_and_rereads_nothing_else(tmp_path):

@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from solhost.core.audit import AuditAction, record
 from solhost.identity import jwks
 from solhost.identity.signing_keys import (
+    RETIRED_UNUSED,
+    SIGNS_FROM,
     KeyAlreadyComing,
     key_files,
     replace_all,
@@ -140,16 +142,9 @@ def key_lines(directory, *, now: datetime.datetime) -> list[str]:
         keep=datetime.timedelta(seconds=settings.OIDC_ID_TOKEN_SECONDS),
         hints_keep=datetime.timedelta(seconds=settings.OIDC_HINT_KEY_SECONDS),
     )
-    roles = {ring.active.path: "signing"}
-    roles |= {
-        key.path: f"published, signs from {key.signs_from:%Y-%m-%d %H:%M} UTC"
-        for key in ring.upcoming
-    }
-    roles |= {
-        key.path: "retired, published while its ID tokens may be valid" for key in ring.retired
-    }
-    roles |= {key.path: "retired, reads services' logout hints" for key in ring.hint_checking}
+    roles = {key.path: role for key, role in ring.roles()}
     return [
-        f"{key.path.name}  {roles.get(key.path, 'retired, read no more (the next rotation deletes it)')}"
+        f"{key.path.name}  {roles.get(key.path, RETIRED_UNUSED)}"
+        + (f" {key.signs_from:%Y-%m-%d %H:%M} UTC" if roles.get(key.path) == SIGNS_FROM else "")
         for key in keys
     ]
