@@ -1,10 +1,13 @@
 """A service that needs a second factor asks for it (``acr_values`` or the ``claims``
 parameter's ``acr``); the region steps the session up and says so in the ID token."""
 
+import datetime
 import json
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.urls import reverse
 from pytest_django.asserts import assertContains
@@ -16,6 +19,7 @@ from solhost.identity.assurance import (
     AMR_ONE_TIME_CODE,
     AMR_PASSWORD,
 )
+from solhost.identity.models import SignedInSession
 from solhost.identity.tests.oidc import (
     authorize_params,
     consent_form_data,
@@ -62,6 +66,49 @@ def test_acr_values_step_a_password_session_up_with_totp_and_back(client, world,
     claims = id_token_claims(client, nextcloud, acr_values=ACR_MULTI_FACTOR)
     assert claims["acr"] == ACR_MULTI_FACTOR
     assert claims["amr"] == [AMR_PASSWORD, AMR_ONE_TIME_CODE, AMR_MULTI_FACTOR]
+
+
+def test_a_second_factor_added_later_leaves_auth_time_at_the_password(client, world, nextcloud):
+    """RFC 9470 §4: ``max_age`` with the multi-factor level asks for one proof meeting
+    both. Rita gave her password an hour ago; a code typed now steps that proof up, but
+    the ID token's ``auth_time`` stays at the password, so a service's ``max_age`` of half
+    an hour still asks for the password, and then for a second factor with it."""
+    sign_in_with_password(client, world.rita)
+    secret = with_totp(world.rita)
+    recovery_code = RecoveryCodes.activate(world.rita).get_unused_codes()[0]
+    an_hour_ago = password_given_an_hour_ago(client)
+    asked = client.get(reverse(AUTHORIZE), authorize_params(nextcloud, acr_values=ACR_MULTI_FACTOR))
+    client.post(asked["Location"], {"code": current_totp_code(secret)})
+
+    claims = id_token_claims(client, nextcloud, acr_values=ACR_MULTI_FACTOR)
+    assert claims["amr"] == [AMR_PASSWORD, AMR_ONE_TIME_CODE, AMR_MULTI_FACTOR]
+    assert claims["auth_time"] == an_hour_ago
+
+    params = authorize_params(nextcloud, acr_values=ACR_MULTI_FACTOR, max_age="1800")
+    asked = client.get(reverse(AUTHORIZE), params)
+    assert urlsplit(asked["Location"]).path == reverse("account_reauthenticate")
+    back = client.post(asked["Location"], {"password": PASSWORD})
+    stepped = client.get(back["Location"])
+    # The code before the password is not part of the new proof.
+    assert urlsplit(stepped["Location"]).path == reverse("mfa_reauthenticate")
+    client.post(stepped["Location"], {"code": recovery_code})
+    fresh = id_token_claims(client, nextcloud, acr_values=ACR_MULTI_FACTOR)
+    assert fresh["acr"] == ACR_MULTI_FACTOR
+    assert time.time() - fresh["auth_time"] < 60
+
+
+def password_given_an_hour_ago(browser) -> int:
+    """Move the browser's sign-in an hour back, as allauth and the region recorded it."""
+    an_hour_ago = time.time() - 3600
+    session = browser.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {**record, "at": an_hour_ago} for record in session[AUTHENTICATION_METHODS_SESSION_KEY]
+    ]
+    session.save()
+    SignedInSession.objects.filter(session_key=session.session_key).update(
+        authenticated_at=datetime.datetime.fromtimestamp(an_hour_ago, tz=datetime.UTC)
+    )
+    return int(an_hour_ago)
 
 
 def test_an_essential_acr_claim_asks_for_the_second_factor_too(client, world, nextcloud):
