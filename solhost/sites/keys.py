@@ -13,6 +13,7 @@ from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import JWException
 
 from solhost.identity import jwks
+from solhost.identity.signing_keys import KeyFile
 from solhost.sites.models import Site
 
 # What a forwarded batch is for, so no other token of a site's can pass for one.
@@ -148,18 +149,34 @@ def key_announcement(*, now: float | None = None) -> str | None:
     A rotation publishes its new key a notice period before the key signs, so the batch is
     signed with the key that signs now, which the primary knows: the new key reaches every
     site's JWKS before its first token, with no one registering it by hand.
+
+    A site cut off all through the notice period signs with the key before
+    (``announcing_key``). The primary keeps a signer registered (``receiving.receive_keys``),
+    so one no longer published is announced too, and the next forward, signed then with
+    the new key, takes it out.
     """
     registered = own_site()
     if registered is None or registered_as_published(registered):
         return None
-    known = set(registered.kids())
-    # The key that signs if the primary knows it, else the next one, else one retired.
-    published = jwks.key_ring().published()
-    signer = next((key for key in published if key.public_jwk["kid"] in known), None)
+    signer = announcing_key(registered)
     if signer is None:
         return None
+    announced = jwks.key_ring().published()
+    if signer not in announced:
+        announced.append(signer)
     return sign_batch(
-        {"kind": KEYS_KIND, "keys": [key.public_jwk for key in published]},
+        {"kind": KEYS_KIND, "keys": [key.public_jwk for key in announced]},
         now=now,
         key=signer.private_jwk,
     )
+
+
+def announcing_key(registered: Site) -> KeyFile | None:
+    """This site's key that the primary has ``registered``, to sign an announcement with:
+    the one that signs if the primary knows it, else the next one, else one retired, still
+    published for the hour its ID tokens last or kept after that to read services' hints
+    (as long as a refresh token lives). None when the site holds none of them: its keys
+    were withdrawn, or it was cut off for longer; then the steward registers them by hand.
+    """
+    known = set(registered.kids())
+    return next((key for key, _ in jwks.key_ring().roles() if key.public_jwk["kid"] in known), None)

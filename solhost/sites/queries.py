@@ -7,7 +7,7 @@ from solhost.identity import jwks
 from solhost.identity.models import AccessEnd
 from solhost.identity.signing_keys import SIGNS_FROM
 from solhost.sites import config
-from solhost.sites.keys import own_site, registered_as_published
+from solhost.sites.keys import announcing_key, own_site, registered_as_published
 from solhost.sites.models import AccessEndApplied, ForwardAttempt, Forwarded, ForwardedEvent, Site
 
 
@@ -99,6 +99,9 @@ def own_keys_facts() -> dict:
         "keys": rows,
         "registered": registered is not None,
         "in_step": registered is not None and registered_as_published(registered),
+        # The primary registers its own row itself; another site signs what it announces.
+        "can_announce": registered is not None
+        and (not config.is_replica_site() or announcing_key(registered) is not None),
     }
 
 

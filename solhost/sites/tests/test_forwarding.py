@@ -24,7 +24,7 @@ from solhost.residents.actions import erase_account
 from solhost.residents.models import AccountDeletion
 from solhost.sites import forwarding
 from solhost.sites.forwarding import ForwardingFailed
-from solhost.sites.keys import key_announcement, own_public_keys, sign_batch
+from solhost.sites.keys import announcing_key, key_announcement, own_public_keys, sign_batch
 from solhost.sites.models import Forwarded, ForwardedEvent, Site
 from solhost.sites.receiving import register_own_keys
 from solhost.web.tests.pages import assert_clean_page
@@ -323,20 +323,62 @@ def test_a_site_announces_a_rotated_key_and_the_primary_registers_it(
     assert published[1] in _kids(client.get("/.well-known/jwks.json").json()["keys"])
 
 
+@pytest.mark.parametrize(
+    ("signing_for", "still_published"),
+    [(datetime.timedelta(minutes=5), True), (datetime.timedelta(days=3), False)],
+    ids=["its ID tokens may be valid", "reads only hints"],
+)
 def test_a_site_whose_signing_key_is_not_registered_announces_with_one_that_is(
-    client, world, hill, settings, tmp_path
+    client, world, hill, settings, tmp_path, signing_for, still_published
 ):
     # The new key already signs (the site was cut off all through the notice period), and
-    # the one before, still published, is the one the primary knows.
-    rotate_signing_key(settings, tmp_path / "keys", ago=datetime.timedelta(minutes=5))
-    signing, retired = _kids(own_public_keys()["keys"])
-    assert hill.kids() == [retired]
+    # the one before, which the primary knows, is retired: still published for the hour its
+    # ID tokens last, and kept after that to read services' hints, so a site back within
+    # that time (the longest a refresh token lives) still catches up by itself.
+    rotate_signing_key(settings, tmp_path / "keys", ago=signing_for)
+    retired = hill.kids()[0]
+    signing = jwks.key_ring().active.public_jwk["kid"]
+    published = [signing, retired] if still_published else [signing]
+    assert _kids(own_public_keys()["keys"]) == published
 
     answer = _post(client, key_announcement())
 
+    # The primary keeps the key that signed the announcement, published or not.
     assert answer.status_code == 200, answer.content
+    assert answer.json() == {"site": "hill", "kids": [signing, retired]}
+    event = AuditEvent.objects.get(action=AuditAction.SITE_KEYS)
+    assert event.note == f"announced by the site, signed with its registered key {retired}"
+    # A key no longer published goes with the next forward, signed with the new key.
+    if not still_published:
+        assert _post(client, key_announcement()).json() == {"site": "hill", "kids": published}
     hill.refresh_from_db()
-    assert hill.kids() == [signing, retired]
+    assert hill.kids() == published
+    assert key_announcement() is None
+
+
+def test_a_site_holding_no_key_the_primary_knows_says_to_register_by_hand(
+    client, world, hill, settings, tmp_path
+):
+    # Cut off for longer than a retired key is kept: the key the primary knows is gone.
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby/region"
+    rotate_signing_key(
+        settings, tmp_path / "keys", ago=datetime.timedelta(seconds=settings.OIDC_HINT_KEY_SECONDS)
+    )
+    call_command("oidc-keys", "rotate", stdout=io.StringIO())  # deletes the key no longer read
+    assert announcing_key(hill) is None
+    assert key_announcement() is None
+    client.force_login(world.sam)
+
+    response = client.get("/steward/sites/")
+    assert_clean_page(response)
+    page = " ".join(response.text.split())
+    out = io.StringIO()
+    call_command("sites", "status", stdout=out)
+
+    assert "this site holds none of them</strong>" in page
+    assert "<code>solhost sites add hill --keys FILE</code> at the primary" in page
+    assert "the next forward announces them" not in page
+    assert "this site holds none of them: register these by hand" in out.getvalue()
 
 
 def test_forwarding_announces_changed_keys_first_and_only_then(world, hill, settings, tmp_path):

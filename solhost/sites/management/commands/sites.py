@@ -72,10 +72,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Signing key {key['kid']}: {key['role']}{when}")
         if own_keys["in_step"]:
             self.stdout.write("The primary has these keys registered.")
-        elif own_keys["registered"]:
+        elif own_keys["registered"] and own_keys["can_announce"]:
             self.stdout.write(
                 "The primary has other keys registered for this site: the next forward "
                 "(or, at the primary, its job) registers these."
+            )
+        elif own_keys["registered"]:
+            self.stdout.write(
+                "The primary has other keys registered for this site, and this site holds "
+                "none of them: register these by hand (`solhost sites keys` here, then "
+                f"`solhost sites add {facts['this_site']} --keys FILE` at the primary)."
             )
         elif own_keys["registered"] is False:
             self.stdout.write("This site is not registered at the primary (`solhost sites add`).")
