@@ -803,18 +803,15 @@ def remember_session(
     user_agent: str,
     ip_address: str | None,
     amr: list[str],
-    authenticated_at: datetime.datetime | None,
 ) -> SignedInSession:
-    """The browser just signed in, with the RFC 8176 methods ``amr`` (``claims.amr_of``)
-    proved from ``authenticated_at`` (``claims.proof_began_at``; None: now, a sign-in no
-    one typed)."""
+    """The browser just signed in, with the RFC 8176 methods ``amr`` (``claims.amr_of``)."""
     now = timezone.now()
     signed_in, _ = SignedInSession.objects.update_or_create(
         session_key=session_key,
         defaults={
             "user": user,
             "started": now,
-            "authenticated_at": authenticated_at or now,
+            "authenticated_at": now,
             "amr": amr,
             "user_agent": user_agent[:200],
             "ip_address": ip_address,
@@ -824,13 +821,15 @@ def remember_session(
 
 
 @transaction.atomic
-def record_reauthentication(
-    *, signed_in: SignedInSession, amr: list[str], authenticated_at: datetime.datetime | None
-) -> None:
-    """The signed-in browser proved who it is again: a password, from which ``auth_time``
-    and ``max_age`` now count, or a second factor that steps up the proof begun at
-    ``authenticated_at`` (``claims.proof_began_at``)."""
-    signed_in.authenticated_at = authenticated_at or timezone.now()
+def record_reauthentication(*, signed_in: SignedInSession, amr: list[str]) -> None:
+    """The signed-in browser proved who it is again: a password, or a second factor that
+    steps it up. ``auth_time`` and ``max_age`` now count from here.
+
+    Whichever it was: the page asking for the password again offers the resident's other
+    ways to confirm, and a service that asked for a fresh sign-in must get a fresh
+    ``auth_time`` from any of them (allauth's own "recently authenticated" reads the last
+    step too). What the ``amr`` stands on is ``claims.amr_of``'s to say."""
+    signed_in.authenticated_at = timezone.now()
     signed_in.amr = amr
     signed_in.save(update_fields=["authenticated_at", "amr"])
     record(

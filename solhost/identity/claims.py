@@ -33,21 +33,6 @@ _SECOND_FACTORS = {AMR_ONE_TIME_CODE, AMR_SECURITY_KEY}
 _ORDER = (AMR_PASSWORD, AMR_ONE_TIME_CODE, AMR_SECURITY_KEY, AMR_USER_PRESENCE, AMR_MULTI_FACTOR)
 
 
-def _current_proof(records: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The records of the proof the session stands on: from its last password on (a
-    password given again starts afresh), or all of them if it gave none."""
-    passwords = [i for i, record in enumerate(records) if record.get("method") == "password"]
-    return records[passwords[-1] if passwords else 0 :]
-
-
-def _methods_proved(record: Mapping[str, Any]) -> tuple[str, ...]:
-    if record.get("method") == "password":
-        return (AMR_PASSWORD,)
-    if record.get("method") == "mfa":
-        return _MFA_METHODS.get(str(record.get("type")), ())
-    return ()
-
-
 def amr_of(records: Iterable[Mapping[str, Any]]) -> list[str]:
     """The RFC 8176 methods in allauth's authentication records.
 
@@ -57,28 +42,17 @@ def amr_of(records: Iterable[Mapping[str, Any]]) -> list[str]:
     (RFC 9470 asks for one proof that meets both the level and ``max_age``). A second
     factor given later steps the password up, as at sign-in.
     """
-    found = {
-        method for record in _current_proof(list(records)) for method in _methods_proved(record)
-    }
+    records = list(records)
+    passwords = [i for i, record in enumerate(records) if record.get("method") == "password"]
+    found: set[str] = set()
+    for record in records[passwords[-1] if passwords else 0 :]:
+        if record.get("method") == "password":
+            found.add(AMR_PASSWORD)
+        elif record.get("method") == "mfa":
+            found.update(_MFA_METHODS.get(str(record.get("type")), ()))
     if AMR_PASSWORD in found and found & _SECOND_FACTORS:
         found.add(AMR_MULTI_FACTOR)
     return [method for method in _ORDER if method in found]
-
-
-def proof_began_at(records: Iterable[Mapping[str, Any]]) -> float | None:
-    """When the proof ``amr_of`` reads began (seconds since the epoch), the ``auth_time``:
-    its password, or its first second factor if it gave none. None when nothing was proved.
-
-    A second factor that steps a password up later does not move it: ``auth_time`` is the
-    oldest part of the proof the ID token's ``acr`` stands on, and a service's ``max_age``
-    counts from there, so a password from hours ago is not passed off as fresh by a code
-    typed now (RFC 9470 §4: one proof meets both).
-    """
-    first = next(
-        (record for record in _current_proof(list(records)) if _methods_proved(record)), None
-    )
-    at = first.get("at") if first is not None else None
-    return float(at) if isinstance(at, int | float) else None
 
 
 def acr_of(amr: Iterable[str]) -> str:

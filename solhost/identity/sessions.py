@@ -5,14 +5,12 @@ Django carries across a new session key (a password change makes one): the row i
 by its key, or else by that ``sid`` and moved to the new key.
 """
 
-import datetime
-
 from allauth.account.authentication import get_authentication_records
 from django.http import HttpRequest
 
 from solhost.core.reads import unique_match
 from solhost.identity import actions
-from solhost.identity.claims import amr_of, proof_began_at, session_snapshot
+from solhost.identity.claims import amr_of, session_snapshot
 from solhost.identity.models import SignedInSession
 
 SID_SESSION_KEY = "identity_signed_in_sid"
@@ -37,14 +35,9 @@ def current_signed_in_session(request: HttpRequest) -> SignedInSession | None:
     return signed_in
 
 
-def proof_of_session(request: HttpRequest, user) -> tuple[list[str], datetime.datetime | None]:
-    """The RFC 8176 methods this browser's session has used for ``user`` (allauth's record),
-    and when that proof began (``claims.proof_began_at``), or None if it proved nothing."""
-    records = get_authentication_records(request, user)
-    began = proof_began_at(records)
-    return amr_of(records), (
-        datetime.datetime.fromtimestamp(began, tz=datetime.UTC) if began is not None else None
-    )
+def amr_of_session(request: HttpRequest, user) -> list[str]:
+    """The RFC 8176 methods this browser's session has used for ``user`` (allauth's record)."""
+    return amr_of(get_authentication_records(request, user))
 
 
 def snapshot_of(signed_in: SignedInSession | None) -> dict:

@@ -29,14 +29,12 @@ def on_login_form(sender, request, user, **kwargs):
 def on_login(sender, request, user, **kwargs):
     if request is not None and request.session.session_key:
         # allauth has recorded the password and any second factor by now.
-        amr, authenticated_at = sessions.proof_of_session(request, user)
         signed_in = actions.remember_session(
             user=user,
             session_key=request.session.session_key,
             user_agent=request.headers.get("user-agent", ""),
             ip_address=_client_ip(request),
-            amr=amr,
-            authenticated_at=authenticated_at,
+            amr=sessions.amr_of_session(request, user),
         )
         sessions.remember_sid(request, signed_in)
 
@@ -49,9 +47,8 @@ def on_authentication_step(sender, request, user, **kwargs):
         return
     signed_in = sessions.current_signed_in_session(request)
     if signed_in is not None:
-        amr, authenticated_at = sessions.proof_of_session(request, user)
         actions.record_reauthentication(
-            signed_in=signed_in, amr=amr, authenticated_at=authenticated_at
+            signed_in=signed_in, amr=sessions.amr_of_session(request, user)
         )
 
 

@@ -11,7 +11,6 @@ from solhost.identity.claims import (
     id_token_claims_of,
     meets_essential_acr,
     meets_no_level_asked_for,
-    proof_began_at,
     requested_subject,
 )
 
@@ -56,34 +55,6 @@ from solhost.identity.claims import (
 )
 def test_allauth_records_read_as_rfc_8176_methods(records, amr):
     assert amr_of(records) == amr
-
-
-@pytest.mark.parametrize(
-    ("records", "began"),
-    [
-        ([{"method": "password", "at": 100.5}], 100.5),
-        # A second factor added later steps the password up; auth_time stays at the password.
-        ([{"method": "password", "at": 100}, {"method": "mfa", "type": "totp", "at": 4000}], 100),
-        # A password given again starts a proof of its own.
-        (
-            [
-                {"method": "password", "at": 100},
-                {"method": "mfa", "type": "totp", "at": 200},
-                {"method": "password", "at": 5000},
-                {"method": "mfa", "type": "webauthn", "at": 5030},
-            ],
-            5000,
-        ),
-        # Without a password, the first thing proved; an emailed code proves nothing.
-        ([{"method": "code", "at": 50}, {"method": "mfa", "type": "webauthn", "at": 60}], 60),
-        ([{"method": "password_reset", "at": 50}], None),
-        # allauth always stamps its records; one that isn't stamped is not taken as a time.
-        ([{"method": "password"}], None),
-        ([], None),
-    ],
-)
-def test_a_proof_began_with_its_password_or_else_its_first_factor(records, began):
-    assert proof_began_at(records) == began
 
 
 def test_only_a_second_factor_reaches_the_multi_factor_level():
