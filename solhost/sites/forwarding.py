@@ -4,7 +4,9 @@ and the site's signing keys when a rotation has changed them.
 Pending events are the store's rows without a ``Forwarded`` mark. They go in ascending id
 order (so in order per resident), a batch at a time, signed with the site's key; an event
 is marked only once the primary has answered for it, so each arrives at least once, and
-the primary's receipts and usage keys make a repeat count once.
+the primary's receipts and usage keys make a repeat count once. Each batch names the
+store (``store_name``): the primary's receipts are per store, so a store made again from
+nothing, numbering its events from 1, has none of them taken for one forwarded before.
 """
 
 import json
@@ -23,7 +25,7 @@ from solhost.metering.models import UsageEvent
 from solhost.partners.models import Service
 from solhost.sites import config
 from solhost.sites.keys import key_announcement, sign_batch
-from solhost.sites.models import ForwardAttempt, Forwarded, ForwardedEvent
+from solhost.sites.models import ForwardAttempt, Forwarded, ForwardedEvent, StoreIdentity
 from solhost.sites.routers import SITE_LOCAL
 
 BATCH_SIZE = 1000
@@ -163,6 +165,12 @@ def _mark(kind: str, sent: list[int], answer: dict) -> dict[str, int]:
     return counts
 
 
+def store_name() -> str:
+    """This store's own name (``StoreIdentity``), made the first time it is asked for."""
+    identity, _ = StoreIdentity.objects.using(config.STORE).get_or_create(pk=1)
+    return str(identity.name)
+
+
 def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> ForwardAttempt:
     """Forward every pending event, batch by batch, until none is left or one fails."""
     attempt = ForwardAttempt(started_at=timezone.now())
@@ -171,6 +179,7 @@ def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> 
         # while the key that signs this batch is one it knows.
         if announcement := key_announcement():
             post(announcement)
+        store = store_name()
         for kind in KINDS:
             after = 0
             while True:
@@ -180,7 +189,7 @@ def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> 
                 if not events:
                     break
                 after = events[-1].pk
-                token = sign_batch({"kind": kind, "events": PAYLOADS[kind](events)})
+                token = sign_batch({"kind": kind, "store": store, "events": PAYLOADS[kind](events)})
                 counts = _mark(kind, [event.pk for event in events], post(token))
                 attempt.sent += len(events)
                 attempt.stored += counts[ForwardedEvent.Outcome.STORED]

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 from solhost.core.models import AuditEvent
@@ -53,6 +55,10 @@ class ForwardedEvent(models.Model):
         REFUSED = "refused", "refused"
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="received")
+    # The store the event was recorded in (its ``StoreIdentity``; empty for batches from
+    # before stores were named): a store rebuilt from nothing numbers its events from 1
+    # again, and those are new events, not ones forwarded before.
+    store = models.CharField(max_length=36, blank=True, default="")
     kind = models.CharField(max_length=5, choices=Kind.choices)
     local_id = models.BigIntegerField(help_text="The event's id in the site's store.")
     received_at = models.DateTimeField()
@@ -63,10 +69,11 @@ class ForwardedEvent(models.Model):
     )
 
     class Meta:
-        ordering = ["site", "kind", "local_id"]
+        ordering = ["site", "store", "kind", "local_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "kind", "local_id"], name="one_receipt_per_forwarded_event"
+                fields=["site", "store", "kind", "local_id"],
+                name="one_receipt_per_forwarded_event",
             )
         ]
 
@@ -103,6 +110,21 @@ class AccessEndApplied(models.Model):
 
     def __str__(self) -> str:
         return f"access end {self.access_end_id} applied {self.applied_at:%Y-%m-%d %H:%M}"
+
+
+class StoreIdentity(models.Model):
+    """At a site, in its store: the store's own name, made when it first forwards.
+
+    Every batch carries it, and the primary keeps its receipts per store: after a store is
+    lost and made again (``solhost sites prepare`` on an empty database), its events are
+    numbered from 1 again under a new name, so none is taken for one forwarded before.
+    """
+
+    name = models.UUIDField(default=uuid.uuid4, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"store {self.name}"
 
 
 class ForwardAttempt(models.Model):

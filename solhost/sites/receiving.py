@@ -1,7 +1,8 @@
 """At the primary: take in a batch of events a site forwarded, once each.
 
 One transaction per batch, holding the site's row locked, so two forwards from one site
-at once take turns. Audit events are kept under a receipt per (site, kind, local id),
+at once take turns. Audit events are kept under a receipt per (site, store, kind, local
+id), the store being the one at the site that numbered them (``StoreIdentity``),
 with their original time; usage events go through metering's own write path, idempotent
 by each event's key. Every event gets an outcome: stored, duplicate (the primary has it
 already) or refused (with the reason, e.g. its month is closed).
@@ -29,6 +30,7 @@ from solhost.sites.models import ForwardedEvent, Site
 Kind = ForwardedEvent.Kind
 Outcome = ForwardedEvent.Outcome
 MAX_EVENTS = MAX_BATCH
+STORE_NAME_LENGTH = ForwardedEvent._meta.get_field("store").max_length
 
 
 class MalformedBatch(ValueError):
@@ -49,25 +51,38 @@ def _ids(events: list) -> list[int]:
     return ids
 
 
+def _store(store) -> str:
+    # Batches from before stores were named carry none: their receipts are under "".
+    if store is None:
+        return ""
+    if not isinstance(store, str) or len(store) > STORE_NAME_LENGTH:
+        raise MalformedBatch(
+            f"store must be the store's name, at most {STORE_NAME_LENGTH} characters"
+        )
+    return store
+
+
 @transaction.atomic
-def receive_batch(*, site: Site, kind: str, events: list) -> list[dict]:
-    """Keep the site's ``events`` of ``kind``; each one's outcome, in the batch's order."""
+def receive_batch(*, site: Site, kind: str, events: list, store: str | None = None) -> list[dict]:
+    """Keep the site's ``events`` of ``kind``, numbered by its ``store``; each one's
+    outcome, in the batch's order."""
     ids = _ids(events)
     if kind not in Kind.values:
         raise MalformedBatch(f"kind must be one of {', '.join(Kind.values)}")
+    store = _store(store)
     now = timezone.now()
     Site.objects.select_for_update().filter(pk=site.pk).update(last_forward_at=now)
     known = set(
-        ForwardedEvent.objects.filter(site=site, kind=kind, local_id__in=ids).values_list(
-            "local_id", flat=True
-        )
+        ForwardedEvent.objects.filter(
+            site=site, store=store, kind=kind, local_id__in=ids
+        ).values_list("local_id", flat=True)
     )
     new = [event for event in events if event["id"] not in known]
     if kind == Kind.AUDIT:
         results = _store_audit_events(site, new, now)
     else:
         results = _store_usage_events(site, new, now)
-    _keep_receipts(site, kind, now, results)
+    _keep_receipts(site, store, kind, now, results)
     answers = []
     for local_id in ids:
         outcome, reason, _ = results.get(local_id, (Outcome.DUPLICATE, "forwarded before", None))
@@ -77,13 +92,15 @@ def receive_batch(*, site: Site, kind: str, events: list) -> list[dict]:
 
 _RECEIPTS_FROM_JSON = f"""
 INSERT INTO {ForwardedEvent._meta.db_table}
-    (site_id, kind, local_id, received_at, outcome, reason, audit_event_id)
-SELECT %s, %s, (e->>0)::bigint, %s::timestamptz, e->>1, e->>2, (e->>3)::bigint
+    (site_id, store, kind, local_id, received_at, outcome, reason, audit_event_id)
+SELECT %s, %s, %s, (e->>0)::bigint, %s::timestamptz, e->>1, e->>2, (e->>3)::bigint
 FROM json_array_elements(%s::json) AS e
 """  # noqa: S608 (the model's table)
 
 
-def _keep_receipts(site: Site, kind: str, now: datetime.datetime, results: dict) -> None:
+def _keep_receipts(
+    site: Site, store: str, kind: str, now: datetime.datetime, results: dict
+) -> None:
     """One receipt per event of the batch that was new here (the site's row is locked)."""
     rows = [
         (local_id, outcome, reason[:300], audit_event)
@@ -94,11 +111,12 @@ def _keep_receipts(site: Site, kind: str, now: datetime.datetime, results: dict)
     if connection.vendor == "postgresql":
         # A batch is a thousand rows: one statement, as metering stores usage.
         with connection.cursor() as cursor:
-            cursor.execute(_RECEIPTS_FROM_JSON, [site.pk, kind, now, json.dumps(rows)])
+            cursor.execute(_RECEIPTS_FROM_JSON, [site.pk, store, kind, now, json.dumps(rows)])
         return
     ForwardedEvent.objects.bulk_create(
         ForwardedEvent(
             site=site,
+            store=store,
             kind=kind,
             local_id=local_id,
             received_at=now,

@@ -37,6 +37,7 @@ SITE_LOCAL = frozenset(
         "sites.forwarded",
         "sites.accessendapplied",
         "sites.forwardattempt",
+        "sites.storeidentity",
     }
 )
 OUTBOX = frozenset({"core.auditevent", "metering.usageevent", "metering.activeday"})

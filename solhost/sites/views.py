@@ -35,7 +35,12 @@ def forward(request: HttpRequest) -> HttpResponse:
             return _problem(400, "batch", str(error))
         return JsonResponse({"site": site.name, "kids": kids})
     try:
-        outcomes = receive_batch(site=site, kind=claims.get("kind"), events=claims.get("events"))
+        outcomes = receive_batch(
+            site=site,
+            kind=claims.get("kind"),
+            events=claims.get("events"),
+            store=claims.get("store"),
+        )
     except MalformedBatch as error:
         return _problem(400, "batch", str(error))
     return JsonResponse({"site": site.name, "outcomes": outcomes})

@@ -8,6 +8,7 @@ site's key, as the real test (test_cut_off_site) does across two servers.
 import datetime
 import io
 import json
+import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -25,7 +26,7 @@ from solhost.residents.models import AccountDeletion
 from solhost.sites import forwarding
 from solhost.sites.forwarding import ForwardingFailed
 from solhost.sites.keys import announcing_key, key_announcement, own_public_keys, sign_batch
-from solhost.sites.models import Forwarded, ForwardedEvent, Site
+from solhost.sites.models import Forwarded, ForwardedEvent, Site, StoreIdentity
 from solhost.sites.receiving import register_own_keys
 from solhost.web.tests.pages import assert_clean_page
 
@@ -88,6 +89,44 @@ def test_a_batch_is_kept_once_however_often_it_is_sent(client, world, hill):
     assert kept[0].actor == world.rita and kept[0].note == "from 10.0.0.7"
     hill.refresh_from_db()
     assert hill.last_forward_at is not None
+
+
+def _outcomes(client, kind: str, events: list[dict], store: str) -> list[str]:
+    answer = _post(client, sign_batch({"kind": kind, "store": store, "events": events}))
+    assert answer.status_code == 200, answer.content
+    return [outcome["outcome"] for outcome in answer.json()["outcomes"]]
+
+
+def test_a_store_made_again_numbers_from_1_and_none_of_its_events_is_lost(client, world, hill):
+    """A site's store lost and made again (``solhost sites prepare`` on an empty database)
+    numbers its events from 1 again, under a new name: the primary keeps them as the new
+    events they are, and what each store sends twice still counts once."""
+    lost, made_again = str(uuid.uuid4()), str(uuid.uuid4())
+    audit = [_audit_event(world, 1), _audit_event(world, 2, AuditAction.TOKEN_ISSUE)]
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+
+    assert _outcomes(client, "audit", audit, lost) == ["stored", "stored"]
+    assert _outcomes(client, "usage", [_usage_event(world, 1, yesterday)], lost) == ["stored"]
+    assert _outcomes(client, "audit", audit, made_again) == ["stored", "stored"]
+    assert _outcomes(client, "usage", [_usage_event(world, 1, today)], made_again) == ["stored"]
+    assert _outcomes(client, "audit", audit, made_again) == ["duplicate", "duplicate"]
+
+    assert AuditEvent.objects.filter(forwarded__site=hill).count() == 4
+    assert UsageEvent.objects.count() == 2
+
+
+@pytest.mark.parametrize("store", [7, "s" * 37, ["a"]])
+def test_a_batch_naming_its_store_wrongly_is_refused_and_changes_nothing(
+    client, world, hill, store
+):
+    token = sign_batch({"kind": "audit", "store": store, "events": [_audit_event(world, 1)]})
+
+    answer = _post(client, token)
+
+    assert answer.status_code == 400
+    assert answer.json()["problems"][0]["message"].startswith("store must be the store's name")
+    assert not ForwardedEvent.objects.exists()
 
 
 def test_usage_is_counted_once_whichever_site_saw_the_sign_in(client, world, hill):
@@ -189,6 +228,10 @@ def test_a_malformed_batch_changes_nothing(client, world, hill):
     assert answer.status_code == 400 and not ForwardedEvent.objects.exists()
 
 
+def _public() -> str:
+    return json.dumps(own_public_keys())
+
+
 def _recorded(world, count: int) -> list[AuditEvent]:
     return [
         record(actor=world.rita, action=AuditAction.LOGIN, obj=world.rita) for _ in range(count)
@@ -201,11 +244,7 @@ def test_the_site_forwards_in_order_and_marks_only_what_the_primary_answered(wor
     sent: list[list[int]] = []
 
     def primary(token: str) -> dict:
-        from jwcrypto import jwt
-
-        claims = json.loads(
-            jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(json.dumps(own_public_keys()))).claims
-        )
+        claims = json.loads(jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(_public())).claims)
         ids = [event["id"] for event in claims["events"]]
         sent.append(ids)
         return {"outcomes": [{"id": i, "outcome": "stored", "reason": ""} for i in ids]}
@@ -217,6 +256,31 @@ def test_the_site_forwards_in_order_and_marks_only_what_the_primary_answered(wor
     # Run again: nothing is sent twice.
     sent.clear()
     assert forwarding.forward(post=primary).sent == 0 and sent == []
+
+
+def test_every_batch_names_this_store_and_a_store_made_again_has_a_new_name(world, settings):
+    settings.SOLHOST_SITE = "hill"
+    stores: list[str] = []
+
+    def primary(token: str) -> dict:
+        claims = json.loads(jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(_public())).claims)
+        stores.append(claims["store"])
+        ids = [event["id"] for event in claims["events"]]
+        return {"outcomes": [{"id": i, "outcome": "stored", "reason": ""} for i in ids]}
+
+    _recorded(world, 3)
+    forwarding.forward(post=primary, batch_size=2)
+    _recorded(world, 1)
+    forwarding.forward(post=primary)
+    [name] = set(stores)
+    assert name == str(StoreIdentity.objects.get().name)
+
+    # The store is lost and made again: it has no name yet, and takes a new one.
+    StoreIdentity.objects.all().delete()
+    _recorded(world, 1)
+    forwarding.forward(post=primary)
+    assert stores[-1] != name
+    assert stores[-1] == str(StoreIdentity.objects.get().name)
 
 
 def test_a_link_down_marks_nothing_and_the_next_run_sends_it_all(world, settings):
