@@ -29,6 +29,11 @@ from solhost.sites.models import ForwardAttempt, Forwarded, ForwardedEvent, Stor
 from solhost.sites.routers import SITE_LOCAL
 
 BATCH_SIZE = 1000
+# The most a signed batch may weigh: the primary reads a request's body only up to
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) and answers a longer one 400,
+# which would stop forwarding at that batch for good. Fuller batches are halved until
+# they fit; an event too big on its own is marked refused here, with the reason.
+MAX_BATCH_BYTES = 2 * 1024 * 1024
 TIMEOUT_SECONDS = 60
 KINDS = {ForwardedEvent.Kind.AUDIT: AuditEvent, ForwardedEvent.Kind.USAGE: UsageEvent}
 FORWARD_PATH = "/sites/forward/"
@@ -171,6 +176,29 @@ def store_name() -> str:
     return str(identity.name)
 
 
+def _fitting_batch(kind: str, store: str, events: list) -> tuple[str | None, list]:
+    """The first of ``events`` that one batch of at most ``MAX_BATCH_BYTES`` holds, and
+    that batch signed; ``(None, [the first event])`` when it alone weighs more."""
+    while True:
+        token = sign_batch({"kind": kind, "store": store, "events": PAYLOADS[kind](events)})
+        if len(token) <= MAX_BATCH_BYTES:
+            return token, events
+        if len(events) == 1:
+            return None, events
+        events = events[: len(events) // 2]
+
+
+def _too_big(event, kind: str) -> dict:
+    """The answer the primary would give for an event no batch can carry: refused."""
+    reason = (
+        f"too big to forward: this {kind} event alone weighs more than the "
+        f"{MAX_BATCH_BYTES:,} bytes a batch may"
+    )
+    return {
+        "outcomes": [{"id": event.pk, "outcome": ForwardedEvent.Outcome.REFUSED, "reason": reason}]
+    }
+
+
 def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> ForwardAttempt:
     """Forward every pending event, batch by batch, until none is left or one fails."""
     attempt = ForwardAttempt(started_at=timezone.now())
@@ -188,9 +216,10 @@ def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> 
                 events = list(pending(kind).filter(pk__gt=after)[:batch_size])
                 if not events:
                     break
+                token, events = _fitting_batch(kind, store, events)
                 after = events[-1].pk
-                token = sign_batch({"kind": kind, "store": store, "events": PAYLOADS[kind](events)})
-                counts = _mark(kind, [event.pk for event in events], post(token))
+                answer = post(token) if token is not None else _too_big(events[0], kind)
+                counts = _mark(kind, [event.pk for event in events], answer)
                 attempt.sent += len(events)
                 attempt.stored += counts[ForwardedEvent.Outcome.STORED]
                 attempt.duplicates += counts[ForwardedEvent.Outcome.DUPLICATE]

@@ -283,6 +283,77 @@ def test_every_batch_names_this_store_and_a_store_made_again_has_a_new_name(worl
     assert stores[-1] == str(StoreIdentity.objects.get().name)
 
 
+def _heavy(world, count: int, size: int) -> list[AuditEvent]:
+    """Events each carrying about ``size`` characters (a long note)."""
+    return [
+        record(actor=world.rita, action=AuditAction.LOGIN, obj=world.rita, note="n" * size)
+        for _ in range(count)
+    ]
+
+
+def _weighing_primary(sent: list[tuple[int, list[int]]]):
+    """A stand-in primary that notes each batch's size and ids, and stores them all."""
+
+    def primary(token: str) -> dict:
+        claims = json.loads(jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(_public())).claims)
+        ids = [event["id"] for event in claims["events"]]
+        sent.append((len(token), ids))
+        return {"outcomes": [{"id": i, "outcome": "stored", "reason": ""} for i in ids]}
+
+    return primary
+
+
+def test_a_batch_too_heavy_for_the_primary_goes_as_smaller_ones(world, settings, monkeypatch):
+    settings.SOLHOST_SITE = "hill"
+    monkeypatch.setattr(forwarding, "MAX_BATCH_BYTES", 20_000)
+    events = _heavy(world, 12, 3_000)
+    sent: list[tuple[int, list[int]]] = []
+
+    attempt = forwarding.forward(post=_weighing_primary(sent))
+
+    assert (attempt.sent, attempt.stored, attempt.problem) == (12, 12, "")
+    assert len(sent) > 1 and all(size <= 20_000 for size, _ in sent)
+    assert [i for _, ids in sent for i in ids] == [event.pk for event in events]
+    assert forwarding.backlog()["audit"] == 0
+
+
+def test_an_event_too_heavy_on_its_own_is_refused_here_and_the_rest_goes_on(
+    world, settings, monkeypatch
+):
+    settings.SOLHOST_SITE = "hill"
+    monkeypatch.setattr(forwarding, "MAX_BATCH_BYTES", 20_000)
+    before = _recorded(world, 2)
+    [too_big] = _heavy(world, 1, 30_000)
+    after = _recorded(world, 2)
+    sent: list[tuple[int, list[int]]] = []
+
+    attempt = forwarding.forward(post=_weighing_primary(sent))
+
+    assert (attempt.sent, attempt.stored, attempt.refused, attempt.problem) == (5, 4, 1, "")
+    assert [ids for _, ids in sent] == [[e.pk for e in before], [e.pk for e in after]]
+    mark = Forwarded.objects.get(local_id=too_big.pk)
+    assert mark.outcome == "refused"
+    assert (
+        mark.reason
+        == "too big to forward: this audit event alone weighs more than the 20,000 bytes a batch may"
+    )
+    assert forwarding.backlog()["audit"] == 0
+
+
+def test_the_primary_reads_a_batch_as_heavy_as_a_site_sends(client, world, hill):
+    def signed(count: int) -> str:
+        events = [{**_audit_event(world, n), "note": "n" * 4_000} for n in range(1, count + 1)]
+        return sign_batch({"kind": "audit", "store": str(uuid.uuid4()), "events": events})
+
+    each = len(signed(2)) - len(signed(1))
+    token = signed(forwarding.MAX_BATCH_BYTES // each - 1)
+    assert forwarding.MAX_BATCH_BYTES * 0.95 < len(token) <= forwarding.MAX_BATCH_BYTES
+
+    answer = _post(client, token)
+
+    assert answer.status_code == 200, answer.content[:300]
+
+
 def test_a_link_down_marks_nothing_and_the_next_run_sends_it_all(world, settings):
     settings.SOLHOST_SITE = "hill"
     _recorded(world, 3)
