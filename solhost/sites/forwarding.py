@@ -191,8 +191,8 @@ def _fitting_batch(kind: str, store: str, events: list) -> tuple[str | None, lis
 def _too_big(event, kind: str) -> dict:
     """The answer the primary would give for an event no batch can carry: refused."""
     reason = (
-        f"too big to forward: this {kind} event alone weighs more than the "
-        f"{MAX_BATCH_BYTES:,} bytes a batch may"
+        f"not sent: this {kind} event alone weighs more than a batch may carry "
+        f"({MAX_BATCH_BYTES:,} bytes)"
     )
     return {
         "outcomes": [{"id": event.pk, "outcome": ForwardedEvent.Outcome.REFUSED, "reason": reason}]

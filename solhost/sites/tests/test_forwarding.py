@@ -318,7 +318,7 @@ def test_a_batch_too_heavy_for_the_primary_goes_as_smaller_ones(world, settings,
 
 
 def test_an_event_too_heavy_on_its_own_is_refused_here_and_the_rest_goes_on(
-    world, settings, monkeypatch
+    client, world, settings, monkeypatch
 ):
     settings.SOLHOST_SITE = "hill"
     monkeypatch.setattr(forwarding, "MAX_BATCH_BYTES", 20_000)
@@ -333,11 +333,17 @@ def test_an_event_too_heavy_on_its_own_is_refused_here_and_the_rest_goes_on(
     assert [ids for _, ids in sent] == [[e.pk for e in before], [e.pk for e in after]]
     mark = Forwarded.objects.get(local_id=too_big.pk)
     assert mark.outcome == "refused"
-    assert (
-        mark.reason
-        == "too big to forward: this audit event alone weighs more than the 20,000 bytes a batch may"
+    assert mark.reason == (
+        "not sent: this audit event alone weighs more than a batch may carry (20,000 bytes)"
     )
     assert forwarding.backlog()["audit"] == 0
+    # The steward sees it with the reason.
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby/region"
+    client.force_login(world.sam)
+    page = client.get("/steward/sites/")
+    assert_clean_page(page)
+    assert "Not kept by the primary" in page.text
+    assert f"Audit event {too_big.pk} (" in page.text and mark.reason in page.text
 
 
 def test_the_primary_reads_a_batch_as_heavy_as_a_site_sends(client, world, hill):
