@@ -4,6 +4,7 @@ too, as far as that site knows (the failures other sites recorded, in its databa
 import datetime
 
 import pytest
+from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -94,6 +95,17 @@ def test_failures_from_another_address_or_before_a_success_do_not_count(
     response = _sign_in(PASSWORD)
     assert response.status_code == 302, response.content[:500]
     assertNotContains(_sign_in(WRONG), ACCOUNT_WAIT)
+
+
+def test_a_region_database_out_of_reach_leaves_this_sites_own_count(
+    at_hill, world, limits_clock, monkeypatch
+):
+    def out_of_reach(account):
+        raise DatabaseError("could not connect to server")
+
+    monkeypatch.setattr("solhost.sites.limits.addresses_of", out_of_reach)
+
+    assert failures_recorded_elsewhere(None, email=OWNER, address=ATTACKER, since=0.0) is None
 
 
 def test_a_region_of_one_site_asks_nobody(world):
