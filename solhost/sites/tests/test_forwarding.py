@@ -238,49 +238,61 @@ def _recorded(world, count: int) -> list[AuditEvent]:
     ]
 
 
+class StandInPrimary:
+    """Takes every batch a site posts: keeps each (its size, its claims) and answers every
+    event stored."""
+
+    def __init__(self):
+        self.batches: list[tuple[int, dict]] = []
+
+    def __call__(self, token: str) -> dict:
+        claims = json.loads(jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(_public())).claims)
+        self.batches.append((len(token), claims))
+        ids = [event["id"] for event in claims["events"]]
+        return {"outcomes": [{"id": i, "outcome": "stored", "reason": ""} for i in ids]}
+
+    def ids(self) -> list[list[int]]:
+        return [[event["id"] for event in claims["events"]] for _, claims in self.batches]
+
+
 def test_the_site_forwards_in_order_and_marks_only_what_the_primary_answered(world, settings):
     settings.SOLHOST_SITE = "hill"
     events = _recorded(world, 5)
-    sent: list[list[int]] = []
-
-    def primary(token: str) -> dict:
-        claims = json.loads(jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(_public())).claims)
-        ids = [event["id"] for event in claims["events"]]
-        sent.append(ids)
-        return {"outcomes": [{"id": i, "outcome": "stored", "reason": ""} for i in ids]}
+    primary = StandInPrimary()
 
     attempt = forwarding.forward(post=primary, batch_size=2)
-    assert sent == [[e.pk for e in events[:2]], [e.pk for e in events[2:4]], [events[4].pk]]
+    assert primary.ids() == [
+        [e.pk for e in events[:2]],
+        [e.pk for e in events[2:4]],
+        [events[4].pk],
+    ]
     assert (attempt.sent, attempt.stored, attempt.problem) == (5, 5, "")
     assert forwarding.backlog() == {"audit": 0, "usage": 0}
     # Run again: nothing is sent twice.
-    sent.clear()
-    assert forwarding.forward(post=primary).sent == 0 and sent == []
+    primary.batches.clear()
+    assert forwarding.forward(post=primary).sent == 0 and primary.batches == []
 
 
 def test_every_batch_names_this_store_and_a_store_made_again_has_a_new_name(world, settings):
     settings.SOLHOST_SITE = "hill"
-    stores: list[str] = []
+    primary = StandInPrimary()
 
-    def primary(token: str) -> dict:
-        claims = json.loads(jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(_public())).claims)
-        stores.append(claims["store"])
-        ids = [event["id"] for event in claims["events"]]
-        return {"outcomes": [{"id": i, "outcome": "stored", "reason": ""} for i in ids]}
+    def stores() -> list[str]:
+        return [claims["store"] for _, claims in primary.batches]
 
     _recorded(world, 3)
     forwarding.forward(post=primary, batch_size=2)
     _recorded(world, 1)
     forwarding.forward(post=primary)
-    [name] = set(stores)
+    [name] = set(stores())
     assert name == str(StoreIdentity.objects.get().name)
 
     # The store is lost and made again: it has no name yet, and takes a new one.
     StoreIdentity.objects.all().delete()
     _recorded(world, 1)
     forwarding.forward(post=primary)
-    assert stores[-1] != name
-    assert stores[-1] == str(StoreIdentity.objects.get().name)
+    assert stores()[-1] != name
+    assert stores()[-1] == str(StoreIdentity.objects.get().name)
 
 
 def _heavy(world, count: int, size: int) -> list[AuditEvent]:
@@ -291,29 +303,17 @@ def _heavy(world, count: int, size: int) -> list[AuditEvent]:
     ]
 
 
-def _weighing_primary(sent: list[tuple[int, list[int]]]):
-    """A stand-in primary that notes each batch's size and ids, and stores them all."""
-
-    def primary(token: str) -> dict:
-        claims = json.loads(jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(_public())).claims)
-        ids = [event["id"] for event in claims["events"]]
-        sent.append((len(token), ids))
-        return {"outcomes": [{"id": i, "outcome": "stored", "reason": ""} for i in ids]}
-
-    return primary
-
-
 def test_a_batch_too_heavy_for_the_primary_goes_as_smaller_ones(world, settings, monkeypatch):
     settings.SOLHOST_SITE = "hill"
     monkeypatch.setattr(forwarding, "MAX_BATCH_BYTES", 20_000)
     events = _heavy(world, 12, 3_000)
-    sent: list[tuple[int, list[int]]] = []
+    primary = StandInPrimary()
 
-    attempt = forwarding.forward(post=_weighing_primary(sent))
+    attempt = forwarding.forward(post=primary)
 
     assert (attempt.sent, attempt.stored, attempt.problem) == (12, 12, "")
-    assert len(sent) > 1 and all(size <= 20_000 for size, _ in sent)
-    assert [i for _, ids in sent for i in ids] == [event.pk for event in events]
+    assert len(primary.batches) > 1 and all(size <= 20_000 for size, _ in primary.batches)
+    assert [i for ids in primary.ids() for i in ids] == [event.pk for event in events]
     assert forwarding.backlog()["audit"] == 0
 
 
@@ -325,12 +325,12 @@ def test_an_event_too_heavy_on_its_own_is_refused_here_and_the_rest_goes_on(
     before = _recorded(world, 2)
     [too_big] = _heavy(world, 1, 30_000)
     after = _recorded(world, 2)
-    sent: list[tuple[int, list[int]]] = []
+    primary = StandInPrimary()
 
-    attempt = forwarding.forward(post=_weighing_primary(sent))
+    attempt = forwarding.forward(post=primary)
 
     assert (attempt.sent, attempt.stored, attempt.refused, attempt.problem) == (5, 4, 1, "")
-    assert [ids for _, ids in sent] == [[e.pk for e in before], [e.pk for e in after]]
+    assert primary.ids() == [[e.pk for e in before], [e.pk for e in after]]
     mark = Forwarded.objects.get(local_id=too_big.pk)
     assert mark.outcome == "refused"
     assert mark.reason == (
