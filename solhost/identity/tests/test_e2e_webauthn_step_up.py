@@ -62,6 +62,9 @@ def test_a_service_asking_for_mfa_gets_the_resident_stepped_up_with_a_security_k
     # allauth asks for the password again before any change to the second factors.
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
+    # The key's button does something only once allauth's script has run, at
+    # DOMContentLoaded; the form's fields are there before, so wait for the page to load.
+    page.wait_for_url(re.compile(re.escape(reverse("mfa_add_webauthn")) + "$"))
     page.get_by_label("Name").fill("Blue key")
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("main")).to_contain_text("Recovery codes")
