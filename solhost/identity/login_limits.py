@@ -2,10 +2,10 @@
 
 Failed password checks are counted in Django's cache (Redis in production) in two ways:
 
-- per **pair**, an account from one client address: an account is counted by its own
-  address (``account_tried``), whichever of its addresses was typed, so a guesser gains
-  nothing by taking turns between them; an address no account has counts as itself.
-  the first ``free_failures`` cost nothing, then each failure makes the pair's next
+- per **pair**, an account from one client address: an account is counted as itself
+  (``account_tried``), whichever of its addresses was typed, so a guesser gains nothing
+  by taking turns between them, nor from the owner adding or changing an address; an
+  address no account has counts as itself. The first ``free_failures`` cost nothing, then each failure makes the pair's next
   attempt wait twice as long (2, 4, 8 … seconds, at most ``max_delay_seconds``). A
   success forgets the pair, and so does a day (``pair_memory_seconds``) without failures;
 - per **address**, across all accounts (credential stuffing): ``address_failures`` within
@@ -18,7 +18,7 @@ refused because of someone else's failures: their pair and address are their own
 When one account sees ``burst_failures`` within ``burst_window_seconds`` from any
 addresses, its owner is emailed, at most once per ``alert_interval_seconds``. The
 request does the same work whether or not the account exists; the job that sends the
-mail looks the address up (``tasks.alert_owner_of_failed_sign_ins``).
+mail finds the owner's address (``tasks.alert_owner_of_failed_sign_ins``).
 
 The client address is ``REMOTE_ADDR``, which ``core.client_address`` sets to the real
 client behind a trusted proxy. An IPv6 client counts as its /64 network, the block one
@@ -52,8 +52,8 @@ CHECKING_SECONDS = 30
 
 PREFIX = "login-limits"
 
-# Sent with ``email``, ``address`` (as ``address_key`` makes it) and ``since`` (seconds since
-# the epoch) when a pair's wait is judged. A receiver answers ``(failures, time of the last)``
+# Sent with ``account`` (as ``account_tried`` names it), ``address`` (as ``address_key`` makes
+# it) and ``since`` (seconds since the epoch) when a pair's wait is judged. A receiver answers ``(failures, time of the last)``
 # that other sites of the region recorded for the pair since then, or None. None listens in
 # a region of one site.
 failures_elsewhere = Signal()
@@ -101,63 +101,75 @@ def delay(failures: int, free: int) -> int:
     return min(2 ** min(failures - free, cap.bit_length()), cap)
 
 
-def account_tried(tried: str) -> str:
-    """The account a password was tried for, as the limits count it: the address the
-    account signs in with (its primary) when ``tried`` is any of an account's addresses,
-    else ``tried`` itself, lowercased.
+# How ``account_tried`` names what it counts. The space keeps the two apart: an address
+# typed as "account 7" is an address, which no account has.
+ACCOUNT = "account "
+ADDRESS = "address "
 
+
+def account_tried(tried: str) -> str:
+    """The account a password was tried for, as the limits count it: ``"account <id>"``
+    when ``tried`` is any of an account's addresses, else ``"address <tried>"``, lowercased.
+
+    An account is counted by its id, not by an address, so that the owner adding, removing
+    or changing the address they sign in with does not start a guesser's count afresh.
     One indexed read either way, so an attempt costs the same whether or not an account
     has the address.
     """
     tried = tried.strip().lower()
     owners = list(
         # allauth keeps addresses lowercased, and finds them so at sign-in.
-        EmailAddress.objects.filter(email=tried)
-        .order_by()
-        .values_list("user__email", flat=True)[:2]
+        EmailAddress.objects.filter(email=tried).order_by().values_list("user_id", flat=True)[:2]
     )
     # Addresses are unique to one account; two owners would be data to fix, not to guess.
-    if len(owners) == 1 and owners[0]:
-        return owners[0].strip().lower()
-    return tried
+    if len(owners) == 1:
+        return f"{ACCOUNT}{owners[0]}"
+    return f"{ADDRESS}{tried}"
+
+
+def owner_of(account: str) -> int | None:
+    """The id of the account ``account`` (as ``account_tried`` names it) is, or None for an
+    address no account had."""
+    return int(account.removeprefix(ACCOUNT)) if account.startswith(ACCOUNT) else None
 
 
 def addresses_of(account: str) -> list[str]:
     """Every address a password for ``account`` (as ``account_tried`` names it) could have
     been typed as, lowercased: the failures other sites recorded name the address typed."""
-    owned = EmailAddress.objects.filter(user__emailaddress__email=account).values_list(
-        "email", flat=True
-    )
-    return sorted({account, *(address.lower() for address in owned)})
+    owner = owner_of(account)
+    if owner is None:
+        return [account.removeprefix(ADDRESS)]
+    owned = EmailAddress.objects.filter(user_id=owner).values_list("email", flat=True)
+    return sorted({address.lower() for address in owned})
 
 
-def start_attempt(request, email: str) -> Wait | None:
+def start_attempt(request, account: str) -> Wait | None:
     """The wait before this attempt may be checked, or None: then it is marked as checking.
 
     Whoever gets None must call ``finish_attempt`` once the password was checked.
     """
     address = client_address(request)
     at = now()
-    wait = _address_wait(address, at) or _pair_wait(email, address, at)
+    wait = _address_wait(address, at) or _pair_wait(account, address, at)
     if wait is not None:
         return wait
-    if not cache.add(_key("checking", email, address), at, timeout=CHECKING_SECONDS):
+    if not cache.add(_key("checking", account, address), at, timeout=CHECKING_SECONDS):
         return Wait(seconds=1, of="account")
     return None
 
 
-def finish_attempt(request, email: str) -> None:
-    cache.delete(_key("checking", email, client_address(request)))
+def finish_attempt(request, account: str) -> None:
+    cache.delete(_key("checking", account, client_address(request)))
 
 
-def record_failure(request, email: str) -> None:
+def record_failure(request, account: str) -> None:
     """Count a wrong password for the pair, the address and the account's burst."""
     limits = _limits()
     address = client_address(request)
     at = now()
-    failures, _last = _local_pair_state(email, address, at)
+    failures, _last = _local_pair_state(account, address, at)
     cache.set(
-        _key("pair", email, address),
+        _key("pair", account, address),
         (failures + 1, at),
         timeout=limits["pair_memory_seconds"],
     )
@@ -166,23 +178,23 @@ def record_failure(request, email: str) -> None:
     keep = limits["address_failures"] + limits["max_delay_seconds"].bit_length()
     recent = _recent(cache.get(_key("address", address), []), at, window)
     cache.set(_key("address", address), [*recent, at][-keep:], timeout=window)
-    _count_burst(email, address, at)
+    _count_burst(account, address, at)
 
 
-def record_success(request, email: str) -> None:
+def record_success(request, account: str) -> None:
     """The right password for the account: the pair starts afresh."""
     address = client_address(request)
-    cache.delete(_key("pair", email, address))
+    cache.delete(_key("pair", account, address))
     if failures_elsewhere.has_listeners():
         # Failures other sites recorded before this success are forgotten too.
         cache.set(
-            _key("succeeded", email, address), now(), timeout=_limits()["pair_memory_seconds"]
+            _key("succeeded", account, address), now(), timeout=_limits()["pair_memory_seconds"]
         )
 
 
-def forget_account(email: str) -> None:
+def forget_account(account: str) -> None:
     """After a password reset, every address's failures against the account are void."""
-    cache.set(_key("cleared", email), now(), timeout=_limits()["pair_memory_seconds"])
+    cache.set(_key("cleared", account), now(), timeout=_limits()["pair_memory_seconds"])
 
 
 def client_address(request) -> str:
@@ -216,35 +228,35 @@ def _recent(times: list[float], at: float, window: int) -> list[float]:
     return [t for t in times if at - t < window]
 
 
-def _local_pair_state(email: str, address: str, at: float) -> tuple[int, float]:
+def _local_pair_state(account: str, address: str, at: float) -> tuple[int, float]:
     """(failures, time of the last one) this site counted for the pair, forgotten ones dropped."""
-    failures, last = cache.get(_key("pair", email, address), (0, 0.0))
-    cleared = cache.get(_key("cleared", email), 0.0)
+    failures, last = cache.get(_key("pair", account, address), (0, 0.0))
+    cleared = cache.get(_key("cleared", account), 0.0)
     if last <= cleared or at - last >= _limits()["pair_memory_seconds"]:
         return 0, 0.0
     return failures, last
 
 
-def _pair_state(email: str, address: str, at: float) -> tuple[int, float]:
+def _pair_state(account: str, address: str, at: float) -> tuple[int, float]:
     """(failures, time of the last one) for the pair: this site's, and other sites'."""
-    failures, last = _local_pair_state(email, address, at)
+    failures, last = _local_pair_state(account, address, at)
     if not failures_elsewhere.has_listeners():
         return failures, last
     since = max(
         at - _limits()["pair_memory_seconds"],
-        cache.get(_key("cleared", email), 0.0),
-        cache.get(_key("succeeded", email, address), 0.0),
+        cache.get(_key("cleared", account), 0.0),
+        cache.get(_key("succeeded", account, address), 0.0),
     )
     for _receiver, answer in failures_elsewhere.send(
-        sender=None, email=email, address=address, since=since
+        sender=None, account=account, address=address, since=since
     ):
         if answer:
             failures, last = failures + answer[0], max(last, answer[1])
     return failures, last
 
 
-def _pair_wait(email: str, address: str, at: float) -> Wait | None:
-    failures, last = _pair_state(email, address, at)
+def _pair_wait(account: str, address: str, at: float) -> Wait | None:
+    failures, last = _pair_state(account, address, at)
     remaining = last + delay(failures, _limits()["free_failures"]) - at
     return Wait(seconds=math.ceil(remaining), of="account") if remaining > 0 else None
 
@@ -258,23 +270,23 @@ def _address_wait(address: str, at: float) -> Wait | None:
     return Wait(seconds=math.ceil(remaining), of="address") if remaining > 0 else None
 
 
-def _count_burst(email: str, address: str, at: float) -> None:
+def _count_burst(account: str, address: str, at: float) -> None:
     """Note the failure against the account; at a burst, have its owner told (once an hour)."""
     limits = _limits()
     window = limits["burst_window_seconds"]
     needed = limits["burst_failures"]
-    burst = [(t, a) for t, a in cache.get(_key("burst", email), []) if at - t < window]
+    burst = [(t, a) for t, a in cache.get(_key("burst", account), []) if at - t < window]
     # Only how many addresses took part matters, so the addresses themselves stay out.
     burst = [*burst, (at, _key("from", address))][-needed:]
-    cache.set(_key("burst", email), burst, timeout=window)
+    cache.set(_key("burst", account), burst, timeout=window)
     if len(burst) < needed:
         return
-    alerted = cache.get(_key("alerted", email))
+    alerted = cache.get(_key("alerted", account))
     if alerted is not None and at - alerted < limits["alert_interval_seconds"]:
         return
-    cache.set(_key("alerted", email), at, timeout=limits["alert_interval_seconds"])
+    cache.set(_key("alerted", account), at, timeout=limits["alert_interval_seconds"])
     alert_owner_of_failed_sign_ins(
-        email=email,
+        owner_id=owner_of(account),
         failures=len(burst),
         addresses=len({a for _t, a in burst}),
         first=burst[0][0],

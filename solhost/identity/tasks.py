@@ -28,16 +28,21 @@ logger = logging.getLogger(__name__)
 
 @db_task()
 def alert_owner_of_failed_sign_ins(
-    *, email: str, failures: int, addresses: int, first: float, last: float
+    *, owner_id: int | None, failures: int, addresses: int, first: float, last: float
 ) -> None:
-    """Tell the owner of ``email`` about a burst of failed sign-ins, if the address is theirs.
+    """Tell the account ``owner_id`` about a burst of failed sign-ins to it; nothing for None
+    (the address tried was nobody's).
 
     Runs outside the sign-in request, so the attacker sees the same answer, as fast,
-    whether or not an account has this address. Only a verified address is written to.
+    whether or not an account has the address tried. Only a verified address is written
+    to: the one the owner signs in with when it is verified, else their oldest verified.
     """
+    if owner_id is None:
+        return
     owned = (
-        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        EmailAddress.objects.filter(user_id=owner_id, verified=True)
         .select_related("user")
+        .order_by("-primary", "pk")
         .first()
     )
     if owned is None:

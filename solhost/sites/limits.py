@@ -26,13 +26,13 @@ logger = logging.getLogger(__name__)
 MOST = 64
 
 
-def failures_recorded_elsewhere(sender, *, email: str, address: str, since: float, **kwargs):
+def failures_recorded_elsewhere(sender, *, account: str, address: str, since: float, **kwargs):
     """``(failures, time of the last)`` for the pair recorded at other sites since ``since``."""
     try:
-        # ``email`` names the account; each failure names whichever of its addresses was
-        # typed. Reading them is a read of the region's database too.
+        # Each failure names whichever of the account's addresses was typed. Reading them
+        # is a read of the region's database too.
         typed_as = Q()
-        for typed in addresses_of(email):
+        for typed in addresses_of(account):
             typed_as |= Q(note__istartswith=f"{typed} from ")
         events = AuditEvent.objects.filter(
             typed_as,

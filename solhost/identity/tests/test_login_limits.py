@@ -187,11 +187,35 @@ def test_a_pair_is_forgotten_after_a_day_without_failures(attacker, world, limit
 
 
 def test_any_of_the_accounts_addresses_counts_against_the_one_account(world, second_address):
-    assert login_limits.account_tried(second_address) == OWNER
-    assert login_limits.account_tried(f"  {second_address.upper()} ") == OWNER
-    assert login_limits.account_tried("Nobody@Example.org") == "nobody@example.org"
-    assert login_limits.addresses_of(OWNER) == sorted([OWNER, second_address.lower()])
-    assert login_limits.addresses_of("nobody@example.org") == ["nobody@example.org"]
+    ritas = f"account {world.rita.pk}"
+    assert login_limits.account_tried(OWNER) == ritas
+    assert login_limits.account_tried(second_address) == ritas
+    assert login_limits.account_tried(f"  {second_address.upper()} ") == ritas
+    assert login_limits.owner_of(ritas) == world.rita.pk
+    assert login_limits.addresses_of(ritas) == sorted([OWNER, second_address.lower()])
+
+
+def test_an_address_without_an_account_counts_as_itself(world):
+    assert login_limits.account_tried("Nobody@Example.org") == "address nobody@example.org"
+    assert login_limits.owner_of("address nobody@example.org") is None
+    assert login_limits.addresses_of("address nobody@example.org") == ["nobody@example.org"]
+    # Typed to look like an account's name, it is still only an address.
+    typed = f"account {world.rita.pk}"
+    assert login_limits.account_tried(typed) == f"address {typed}"
+
+
+def test_the_owner_changing_the_address_they_sign_in_with_keeps_the_guessers_count(
+    attacker, owner, world, second_address, limits_clock
+):
+    fail(attacker, 6)
+    sign_in(owner, OWNER, PASSWORD, HOME)
+    owner.post(reverse("account_email"), {"action_primary": "", "email": second_address.lower()})
+    world.rita.refresh_from_db()
+    assert world.rita.email == second_address.lower()
+
+    for typed in (OWNER, second_address):
+        assertContains(sign_in(attacker, typed, PASSWORD, ATTACKER), ACCOUNT_WAIT)
+        assert not signed_in_as(attacker, world.rita)
 
 
 def test_taking_turns_between_the_accounts_addresses_gains_nothing(
@@ -312,6 +336,22 @@ def test_a_burst_across_the_accounts_addresses_emails_the_owner(
     [alert] = mailoutbox
     assert alert.to == [OWNER]
     assert "a wrong password 10 times, from 2 network addresses" in alert.body
+
+
+def test_the_alert_goes_to_a_verified_address_of_the_owner(world, limits_clock, mailoutbox):
+    """The address rita signs in with is new and not yet verified: the one she verified
+    is written to, and the unverified one never."""
+    new = "rita.new@example.net"
+    world.rita.emailaddress_set.update(primary=False)
+    world.rita.emailaddress_set.create(email=new, verified=False, primary=True)
+    world.rita.email = new
+    world.rita.save(update_fields=["email"])
+
+    fail(Client(), 5, email=new, address="10.0.1.8")
+    fail(Client(), 5, address="10.0.1.9")
+
+    [alert] = mailoutbox
+    assert alert.to == [OWNER]
 
 
 def test_no_mail_is_sent_for_an_address_without_an_account(world, limits_clock, mailoutbox):

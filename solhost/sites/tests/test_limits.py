@@ -105,7 +105,8 @@ def test_a_region_database_out_of_reach_leaves_this_sites_own_count(
 
     monkeypatch.setattr("solhost.sites.limits.addresses_of", out_of_reach)
 
-    assert failures_recorded_elsewhere(None, email=OWNER, address=ATTACKER, since=0.0) is None
+    account = login_limits.account_tried(OWNER)
+    assert failures_recorded_elsewhere(None, account=account, address=ATTACKER, since=0.0) is None
 
 
 def test_a_region_of_one_site_asks_nobody(world):
