@@ -291,6 +291,15 @@ class RegionValidator(OAuth2Validator):
                 return None
         return super()._load_application(client_id, request)
 
+    def _extract_basic_auth(self, request):
+        # Base64 is ASCII. DOT decodes the credentials catching the errors of ASCII that is
+        # not base64, not the ValueError other characters raise: a client sending them got
+        # a server error. Unreadable, they authenticate nobody, as unreadable ASCII doesn't.
+        credentials = super()._extract_basic_auth(request)
+        if credentials is not None and not credentials.isascii():
+            return None
+        return credentials
+
     def _get_key_for_token(self, token):
         # The key the token names, active or not: DOT's takes the active one, which no
         # longer checks a token signed before a rotation took over.

@@ -75,6 +75,10 @@ def signed_in(world):
     return browser, registered, public, tokens
 
 
+# "é" sent as UTF-8, as a server reads a header's bytes (ISO-8859-1): no base64.
+NOT_ASCII_BASIC = "Basic " + "é".encode().decode("latin-1")
+
+
 def assert_answered(response) -> None:
     assert response.status_code < 500, (response.status_code, response.content[:300])
 
@@ -87,6 +91,7 @@ def authorization_headers(registered, public):
             basic_auth(public),
             {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"\x00:\xff").decode()},
             {"HTTP_AUTHORIZATION": "Basic not-base64!"},
+            {"HTTP_AUTHORIZATION": NOT_ASCII_BASIC},
             {"HTTP_AUTHORIZATION": "Bearer"},
         ]
     )
@@ -393,6 +398,32 @@ def test_a_logout_hint_that_is_no_id_token_is_refused_and_signs_nothing_out(sign
     assert "This sign-out cannot go ahead" in page
     assert "Nothing was signed out." in page
     assert browser.get(reverse("identity:connected")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", ["token", "introspect", "revoke-token"])
+def test_basic_credentials_that_are_not_ascii_are_answered_as_a_wrong_secret(signed_in, endpoint):
+    browser, registered, _, tokens = signed_in
+    data = {
+        "grant_type": "refresh_token",
+        "refresh_token": tokens["refresh_token"],
+        "token": tokens["access_token"],
+    }
+    url = reverse(f"oauth2_provider:{endpoint}")
+    wrong = "Basic " + base64.b64encode(f"{registered.client.client_id}:wrong".encode()).decode()
+
+    unreadable = browser.post(url, data, HTTP_AUTHORIZATION=NOT_ASCII_BASIC)
+    wrong_secret = browser.post(url, data, HTTP_AUTHORIZATION=wrong)
+
+    assert unreadable.status_code == wrong_secret.status_code
+    assert unreadable.status_code in (401, 403)
+    assert unreadable.content == wrong_secret.content
+    # Nothing was refreshed or revoked: the access token still works.
+    userinfo = browser.get(
+        reverse("oauth2_provider:user-info"),
+        HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}",
+    )
+    assert userinfo.status_code == 200
 
 
 @pytest.mark.django_db
