@@ -18,11 +18,12 @@ class CsvRecord:
     problem: str = ""
 
 
-def csv_records(text: str) -> Iterator[CsvRecord]:
+def csv_records(text: str, *, strict: bool = False) -> Iterator[CsvRecord]:
     """Each record of ``text``; lines may end in ``\\n``, ``\\r\\n`` or a lone ``\\r``
     (as some spreadsheets on a Mac write them). Unreadable CSV ends the records with one
-    that says why, rather than raising ``csv.Error`` at the caller."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    that says why, rather than raising ``csv.Error`` at the caller. ``strict`` also ends
+    them at a quote never closed, which otherwise takes the rest of the file as its cell."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
     line = 1
     while True:
         try:

@@ -13,7 +13,6 @@ Two conversions cover every format:
 Every problem is reported with its line (or, for JSON, the 1-based position in the list).
 """
 
-import io
 import math
 import zoneinfo
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from solhost.energy.canonical import (
     Problem,
     Telemetry,
     TelemetryError,
+    csv_frame,
     telemetry_from_arrays,
 )
 
@@ -254,7 +254,7 @@ def home_assistant_statistics(
     scale = {"kwh": 1000.0, "wh": 1.0}.get(unit.lower())
     if scale is None:
         raise TelemetryError([Problem(0, f"unit must be kWh or Wh, got {unit!r}")])
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    frame = csv_frame(text, dtype=str, keep_default_na=False, skipinitialspace=True)
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
     problems: list[Problem] = []
     if "start" not in frame.columns:
@@ -302,7 +302,7 @@ SOLAR_PROTOCOL_SOC: Final = "battery percentage"
 def solar_protocol_tracer(text: str, *, timezone: str, server: str = "") -> Telemetry:
     """A Solar Protocol charge-controller CSV; ``timezone`` is where the logger's clock runs."""
     zoneinfo.ZoneInfo(timezone)
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    frame = csv_frame(text, dtype=str, keep_default_na=False, skipinitialspace=True)
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
     time_column = "datetime" if "datetime" in frame.columns else "timestamp"
     needed = [time_column, SOLAR_PROTOCOL_LOAD, SOLAR_PROTOCOL_SOC] + [
@@ -386,7 +386,7 @@ VRM_DEVICE: Final = "System overview"
 
 def victron_vrm(text: str, *, timezone: str | None = None, server: str = "") -> Telemetry:
     """A Victron VRM CSV export; ``timezone`` overrides the one named in the export."""
-    header = pd.read_csv(io.StringIO(text), header=None, nrows=3, dtype=str, keep_default_na=False)
+    header = csv_frame(text, header=None, nrows=3, dtype=str, keep_default_na=False)
     if len(header) < 3:
         raise TelemetryError([Problem(1, "a VRM export starts with three header rows")])
     devices = [str(d).split(" [")[0].strip() for d in header.iloc[0]]
@@ -398,7 +398,7 @@ def victron_vrm(text: str, *, timezone: str | None = None, server: str = "") -> 
         raise TelemetryError(
             [Problem(2, f"{zone!r} is not a time zone; give the site's time zone")]
         ) from None
-    body = pd.read_csv(io.StringIO(text), header=None, skiprows=3, dtype=str, keep_default_na=False)
+    body = csv_frame(text, header=None, skiprows=3, dtype=str, keep_default_na=False)
     lines = np.arange(4, len(body) + 4, dtype=np.int64)
     values = body.iloc[:, 1:]
     occupied = (values != "").any(axis=1).to_numpy(bool)

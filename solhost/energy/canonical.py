@@ -11,6 +11,7 @@ an error, because one of them must be wrong.
 """
 
 import io
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -19,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from solhost.core.csv_text import csv_records
 from solhost.core.safe_json import whole_number
 
 CHANNELS: Final = (
@@ -84,6 +86,42 @@ class TelemetryError(ValueError):
         shown = "; ".join(str(p) for p in self.problems[:MESSAGE_PROBLEMS])
         more = len(self.problems) - MESSAGE_PROBLEMS
         super().__init__(shown + (f"; and {more} more problems" if more > 0 else ""))
+
+
+def csv_frame(text: str, **options: Any) -> pd.DataFrame:
+    """``pd.read_csv`` of ``text`` with ``options``, or TelemetryError naming the line that
+    can't be read, never one of pandas' own errors: a quote never closed, or a record with
+    more cells than the first (which pandas would otherwise take for an index)."""
+    try:
+        frame = pd.read_csv(io.StringIO(text), on_bad_lines="error", **options)
+    except pd.errors.EmptyDataError:
+        after = int(options.get("skiprows", 0))
+        raise TelemetryError([Problem(after + 1, "the file ends before any rows")]) from None
+    except pd.errors.ParserError:
+        pass
+    else:
+        if frame.index.equals(pd.RangeIndex(len(frame))):
+            return frame
+    raise TelemetryError([_unreadable_record(text, skipped=int(options.get("skiprows", 0)))])
+
+
+def _unreadable_record(text: str, *, skipped: int) -> Problem:
+    """Where and why pandas could not read ``text`` past its first ``skipped`` records."""
+    first = None
+    for record in itertools.islice(csv_records(text, strict=True), skipped, None):
+        if record.problem == "cannot be read as CSV (unexpected end of data)":
+            return Problem(record.line, 'a quote (") opened on this line is never closed')
+        if record.problem:
+            return Problem(record.line, record.problem)
+        if first is None:
+            first = record
+        elif len(record.cells) > len(first.cells):
+            return Problem(
+                record.line,
+                f"has {len(record.cells)} cells where line {first.line} has {len(first.cells)}; "
+                "a cell that holds a comma must be quoted",
+            )
+    return Problem(skipped + 1, "cannot be read as CSV")
 
 
 @dataclass(frozen=True)
@@ -232,13 +270,11 @@ def _precise_rows(text: str) -> Rows:
         "skipinitialspace": True,
     }
     # The header read as a row: as a header, pandas renames a repeated "x" to "x.1".
-    columns = [
-        str(c).strip() for c in pd.read_csv(io.StringIO(text), header=None, nrows=1, **read).iloc[0]
-    ]
+    columns = [str(c).strip() for c in csv_frame(text, header=None, nrows=1, **read).iloc[0]]
     problems = _header_problems(columns)
     if problems:
         raise TelemetryError(problems)
-    frame = pd.read_csv(io.StringIO(text), on_bad_lines="error", **read)
+    frame = csv_frame(text, **read)
     frame.columns = pd.Index(columns)
 
     blank = np.logical_and.reduce([frame[c].to_numpy(object) == "" for c in columns])

@@ -1,5 +1,6 @@
 """Each adapter on a small file in its real format (the ones shipped in docs/examples)."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,33 @@ def test_victron_vrm_csv():
     assert list(series(telemetry, "grid_export_wh").values()) == [7.5, 0, 0]
     assert list(series(telemetry, "batt_discharge_wh").values()) == [0, 0, 22.5]
     assert list(series(telemetry, "soc_pct").values()) == [81.5, 82.4, 82.0]
+
+
+def _read_with(adapter, text: str):
+    if adapter is victron_vrm:
+        return victron_vrm(text)
+    if adapter is solar_protocol_tracer:
+        return solar_protocol_tracer(text, timezone="Australia/Melbourne")
+    return home_assistant_statistics(text, channel="grid_import_wh")
+
+
+@pytest.mark.parametrize("adapter", [home_assistant_statistics, solar_protocol_tracer, victron_vrm])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('"unclosed,quote\n1,2\n', 'line 1: a quote (") opened on this line is never closed'),
+        ("a,b,c\nd,e,f\n1,2,3,4\n", "line 3: has 4 cells where line 1 has 3"),
+    ],
+)
+def test_csv_that_cannot_be_read_is_a_problem_on_its_line(adapter, text, problem):
+    with pytest.raises(TelemetryError, match=re.escape(problem)):
+        _read_with(adapter, text)
+
+
+def test_a_victron_export_with_nothing_after_its_headers_says_so():
+    headers = "System overview [0],System overview [0]\nAustralia/Melbourne,Grid L1\n,W\n"
+    with pytest.raises(TelemetryError, match="line 4: the file ends before any rows"):
+        victron_vrm(headers)
 
 
 OUT_OF_RANGE = "is out of range: no meter reading or time is beyond ±1e+15"

@@ -173,3 +173,23 @@ def test_a_column_without_a_name_is_named_by_its_place():
     assert problems_of(
         "ts_start,interval_s,channel,energy_wh,\n2026-01-10T00:00:00Z,300,pv_wh,1,\n"
     ) == [(1, "column 5 has no name")]
+
+
+def test_a_quote_never_closed_is_named_by_the_line_it_opens_on():
+    text = HEADER + "2026-01-01T00:00:00Z,300,load_wh,1\n" + '"2026-01-01T00:05:00Z,300,load_wh,1\n'
+    assert problems_of(text) == [(3, 'a quote (") opened on this line is never closed')]
+    assert problems_of('"ts_start,interval_s\n') == [
+        (1, 'a quote (") opened on this line is never closed')
+    ]
+
+
+def test_a_row_with_more_cells_than_the_header_is_named_by_its_line():
+    """pandas would take the first cells of such a row for an index and shift the rest."""
+    text = (
+        HEADER
+        + '"2026-01-01T00:00:00Z\n",300,load_wh,1\n'
+        + "2026-01-01T00:05:00Z,300,load_wh,1,5\n"
+    )
+    assert problems_of(text) == [
+        (4, "has 5 cells where line 1 has 4; a cell that holds a comma must be quoted")
+    ]

@@ -64,6 +64,8 @@ def test_the_same_file_twice_adds_nothing(client, world):
         (b"2029-01-10T02:00:00+11:00,3600,load_wh,5", "Line 5: the load_wh reading ends at 2029"),
         (b"1990-01-10T02:00:00+11:00,3600,load_wh,5", "Line 5: the load_wh reading starts at 1990"),
         (b"2026-01-10T02:00:00+11:00,3600,load_wh,1e15", "Line 5: load_wh 1e+15 Wh in 3600 s"),
+        (b'"2026-01-10T02:00:00+11:00,3600,load_wh,5', "Line 5: a quote (&quot;) opened on this"),
+        (b"2026-01-10T02:00:00+11:00,3600,load_wh,5,6", "Line 5: has 5 cells where line 1 has 4"),
     ],
 )
 def test_every_problem_is_shown_with_its_line_and_nothing_is_stored(client, world, line, expected):
