@@ -259,7 +259,10 @@ def home_assistant_statistics(
     problems: list[Problem] = []
     if "start" not in frame.columns:
         problems.append(Problem(1, "missing column 'start'"))
-    total = "sum" if "sum" in frame.columns and (frame["sum"] != "").any() else "state"
+    # The reset-corrected ``sum`` where it was written, else the meter's ``state``; a file
+    # with only one of them (or no rows yet) is read by the one it has.
+    sums = "sum" in frame.columns and bool((frame["sum"] != "").any())
+    total = "sum" if sums or "state" not in frame.columns else "state"
     if total not in frame.columns:
         problems.append(Problem(1, "missing column 'sum' or 'state'"))
     if "unit" in frame.columns:

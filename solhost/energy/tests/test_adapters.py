@@ -101,6 +101,19 @@ def test_solar_protocol_tracer_csv():
     assert first == 1768004040
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("start,sum\n", "line 1: the file has no readings"),
+        ("start,state\n", "line 1: the file has no readings"),
+        ("start,mean\n2026-01-01T00:00:00Z,5\n", "line 1: missing column 'sum' or 'state'"),
+    ],
+)
+def test_home_assistant_statistics_without_rows_or_totals_say_which(text, problem):
+    with pytest.raises(TelemetryError, match=re.escape(problem)):
+        home_assistant_statistics(text, channel="grid_import_wh")
+
+
 def test_solar_protocol_needs_its_columns():
     with pytest.raises(TelemetryError, match="missing column 'load power'"):
         solar_protocol_tracer("datetime,PV power L\n", timezone="Australia/Melbourne")
