@@ -31,7 +31,14 @@ def csv_records(text: str, *, strict: bool = False) -> Iterator[CsvRecord]:
         except StopIteration:
             return
         except csv.Error as error:
-            yield CsvRecord(line, problem=f"cannot be read as CSV ({error})")
+            yield CsvRecord(line, problem=_why_unreadable(error))
             return
         yield CsvRecord(line, cells)
         line = reader.line_num + 1
+
+
+def _why_unreadable(error: csv.Error) -> str:
+    # The csv module's words (in strict mode) for a file that ends inside a quoted cell.
+    if str(error) == "unexpected end of data":
+        return 'a quote (") opened on this line is never closed'
+    return f"cannot be read as CSV ({error})"

@@ -92,25 +92,23 @@ def csv_frame(text: str, **options: Any) -> pd.DataFrame:
     """``pd.read_csv`` of ``text`` with ``options``, or TelemetryError naming the line that
     can't be read, never one of pandas' own errors: a quote never closed, or a record with
     more cells than the first (which pandas would otherwise take for an index)."""
+    skipped = int(options.get("skiprows", 0))
     try:
         frame = pd.read_csv(io.StringIO(text), on_bad_lines="error", **options)
     except pd.errors.EmptyDataError:
-        after = int(options.get("skiprows", 0))
-        raise TelemetryError([Problem(after + 1, "the file ends before any rows")]) from None
+        raise TelemetryError([Problem(skipped + 1, "the file ends before any rows")]) from None
     except pd.errors.ParserError:
         pass
     else:
         if frame.index.equals(pd.RangeIndex(len(frame))):
             return frame
-    raise TelemetryError([_unreadable_record(text, skipped=int(options.get("skiprows", 0)))])
+    raise TelemetryError([_unreadable_record(text, skipped=skipped)])
 
 
 def _unreadable_record(text: str, *, skipped: int) -> Problem:
     """Where and why pandas could not read ``text`` past its first ``skipped`` records."""
     first = None
     for record in itertools.islice(csv_records(text, strict=True), skipped, None):
-        if record.problem == "cannot be read as CSV (unexpected end of data)":
-            return Problem(record.line, 'a quote (") opened on this line is never closed')
         if record.problem:
             return Problem(record.line, record.problem)
         if first is None:

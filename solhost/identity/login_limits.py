@@ -5,9 +5,10 @@ Failed password checks are counted in Django's cache (Redis in production) in tw
 - per **pair**, an account from one client address: an account is counted as itself
   (``account_tried``), whichever of its addresses was typed, so a guesser gains nothing
   by taking turns between them, nor from the owner adding or changing an address; an
-  address no account has counts as itself. The first ``free_failures`` cost nothing, then each failure makes the pair's next
-  attempt wait twice as long (2, 4, 8 … seconds, at most ``max_delay_seconds``). A
-  success forgets the pair, and so does a day (``pair_memory_seconds``) without failures;
+  address no account has counts as itself. The first ``free_failures`` cost nothing,
+  then each failure makes the pair's next attempt wait twice as long (2, 4, 8 … seconds,
+  at most ``max_delay_seconds``). A success forgets the pair, and so does a day
+  (``pair_memory_seconds``) without failures;
 - per **address**, across all accounts (credential stuffing): ``address_failures`` within
   ``address_window_seconds``, then the same growing wait for that address.
 
@@ -52,10 +53,10 @@ CHECKING_SECONDS = 30
 
 PREFIX = "login-limits"
 
-# Sent with ``account`` (as ``account_tried`` names it), ``address`` (as ``address_key`` makes
-# it) and ``since`` (seconds since the epoch) when a pair's wait is judged. A receiver answers ``(failures, time of the last)``
-# that other sites of the region recorded for the pair since then, or None. None listens in
-# a region of one site.
+# Sent with ``account`` (as ``account_tried`` names it), ``address`` (as ``address_key``
+# makes it) and ``since`` (seconds since the epoch) when a pair's wait is judged. A
+# receiver answers ``(failures, time of the last)`` that other sites of the region
+# recorded for the pair since then, or None. None listens in a region of one site.
 failures_elsewhere = Signal()
 
 

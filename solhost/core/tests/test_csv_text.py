@@ -25,3 +25,11 @@ def test_a_file_read_no_further_ends_with_a_record_saying_why():
     assert read == [CsvRecord(1, ["date", "note"])]
     assert last.line == 2 and not last.cells
     assert last.problem.startswith("cannot be read as CSV (field larger than field limit")
+
+
+def test_strict_reading_ends_at_a_quote_never_closed_on_the_line_it_opens():
+    text = 'date,note\n2026-10-03,one\n2026-10-04,"never\nclosed\n'
+    assert list(csv_records(text))[-1] == CsvRecord(3, ["2026-10-04", "never\nclosed\n"])
+    assert list(csv_records(text, strict=True))[-1] == CsvRecord(
+        3, problem='a quote (") opened on this line is never closed'
+    )
