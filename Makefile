@@ -59,6 +59,7 @@ bench: $(STAMP) system-packages bench-provider
 	$(BIN)/python benchmarks/usage_ingest.py --residents 100000 --services 50 --events 1000000 --payers 0.05
 	$(BIN)/python benchmarks/close_contention.py --residents 100000 --services 50 --events 1000000 --payers 0.05
 	$(BIN)/python benchmarks/site_forwarding.py --events 100000
+	$(BIN)/python benchmarks/credential_renewal.py --accounts 10000
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

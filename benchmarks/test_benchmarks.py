@@ -87,6 +87,14 @@ def check_pages_under_load(figures: dict) -> None:
     assert len(figures["load_average_after"]) == 3
 
 
+def check_credential_renewal(figures: dict) -> None:
+    # The region's five accounts and the thirty made for it.
+    assert (figures["accounts"], figures["with_a_service"]) == (35, 15)
+    assert figures["signed_out_per_second"] > 0
+    assert figures["ratio_credentials_end_to_baseline"] > 0
+    assert figures["ratio_sign_out_to_baseline"] > 0
+
+
 @pytest.mark.parametrize(
     ("script", "tiny", "check"),
     [
@@ -98,6 +106,7 @@ def check_pages_under_load(figures: dict) -> None:
         ),
         ("energy_storage.py", ["--days", "3"], check_energy_storage),
         ("oidc_token.py", ["--round-trips", "5", "--hashes", "2"], check_oidc_token),
+        ("credential_renewal.py", ["--accounts", "30"], check_credential_renewal),
         (
             "served_pages.py",
             ["--seconds", "1", "--clients", "4", "--database", "sqlite"],

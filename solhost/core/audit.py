@@ -6,6 +6,7 @@ Most writes are "apply these values, validate, save if anything changed, record 
 event": that is ``save_audited``, the one implementation every action uses.
 """
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -83,6 +84,29 @@ class AuditAction(StrEnum):
     MFA_ADD = "identity.mfa.add", "A resident added a second factor."
     MFA_REMOVE = "identity.mfa.remove", "A resident removed a second factor."
     MFA_RESET = "identity.mfa.reset", "A resident's second factors were reset."
+    CREDENTIALS_RENEWAL_START = (
+        "identity.credentials.renewal_start",
+        "The steward began renewing accounts' credentials, which may have been copied "
+        "(the reason in the note).",
+    )
+    CREDENTIALS_RENEW = (
+        "identity.credentials.renew",
+        "An account's password, authenticator app and recovery codes stopped working, for a "
+        "renewal of credentials (what it lost in the note); it is signed out everywhere next.",
+    )
+    CREDENTIALS_RENEW_UNMAILED = (
+        "identity.credentials.renew_unmailed",
+        "A resident whose credentials were renewed has no verified address to mail the link "
+        "to: the steward reaches them another way.",
+    )
+    CREDENTIALS_RENEW_MAIL = (
+        "identity.credentials.renew_mail",
+        "A resident whose credentials were renewed was mailed a link to choose a new password.",
+    )
+    CREDENTIALS_RENEWAL_FINISH = (
+        "identity.credentials.renewal_finish",
+        "Every account of a renewal of credentials was renewed.",
+    )
     REAUTHENTICATE = (
         "identity.session.reauthenticate",
         "A signed-in resident proved who they are again (a service asked, or for a second factor).",
@@ -411,6 +435,34 @@ def record(
         after=after,
         note=note,
     )
+
+
+def record_each(
+    *, actor, action: AuditAction, notes: Iterable[tuple[models.Model, str]], batch: int = 1000
+) -> int:
+    """Write one event per object in ``notes``, each with its own note, as ``record`` would,
+    in inserts of ``batch``: for one write that touches many records at once. Returns how
+    many events were written."""
+    if not is_known_action(action):
+        raise ValueError(f"unknown audit action {action!r}: add it to AuditAction")
+    label = actor_label(actor)
+    events = (
+        AuditEvent(
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=label,
+            action=action,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            note=note,
+        )
+        for obj, note in notes
+    )
+    written = 0
+    while chunk := list(itertools.islice(events, batch)):
+        AuditEvent.objects.bulk_create(chunk)
+        written += len(chunk)
+    return written
 
 
 def save_audited(

@@ -625,15 +625,13 @@ def apply_access_end(*, end: AccessEnd) -> None:
         if not user.is_active:
             _sign_out_everywhere(user=user, reason=LogoutDelivery.Reason.DEACTIVATED)
         return
+    if end.reason == LogoutDelivery.Reason.RENEWED:
+        _end_what_came_before_renewal(user=user, at=end.at)
+        return
     if end.reason == LogoutDelivery.Reason.PASSWORD:
         # A session of the old password (Django already refuses it), and what was issued
-        # in it without offline access, as at the site where the password changed. One
-        # begun here since may be of the old password too: a site cut off from the
-        # primary lets it in until the new one arrives.
-        signed_in = list(SignedInSession.objects.filter(user=user))
-        current = _let_in_with_the_password_now(user, signed_in)
-        ended = [s for s in signed_in if s.started < end.at or s.session_key not in current]
-        _end_sessions_of_old_password(user=user, ended=ended)
+        # in it without offline access, as at the site where the password changed.
+        _end_sessions_of_old_password(user=user, ended=_sessions_of_old_password(user, end.at))
         return
     client = ServiceClient.objects.get(pk=end.client_id)
     Consent.objects.filter(user=user, client=client, given_at__lt=end.at).delete()
@@ -653,6 +651,15 @@ def apply_access_end(*, end: AccessEnd) -> None:
             # A sign-in here since then is the resident's own doing, kept like its tokens.
             sids=_sids_signed_in_to(user=user, before=end.at).get(client.pk, []),
         )
+
+
+def _sessions_of_old_password(user: User, changed_at: datetime.datetime) -> list[SignedInSession]:
+    """The resident's sessions here from before their password changed at ``changed_at``,
+    and those begun since with the old one: a site cut off from the primary lets it in
+    until the new one arrives."""
+    signed_in = list(SignedInSession.objects.filter(user=user))
+    current = _let_in_with_the_password_now(user, signed_in)
+    return [s for s in signed_in if s.started < changed_at or s.session_key not in current]
 
 
 def _let_in_with_the_password_now(user: User, signed_in: list[SignedInSession]) -> set[str]:
@@ -693,6 +700,38 @@ def end_access_of_deactivated_account(*, user: User) -> int:
     # The sessions and tokens other sites issued end there too.
     _record_access_end(user=user, client=None, reason=LogoutDelivery.Reason.DEACTIVATED)
     return revoked
+
+
+@transaction.atomic
+def end_access_of_renewed_credentials(*, user: User, at: datetime.datetime) -> None:
+    """The steward renewed the account's credentials at ``at`` (``identity.renewals``),
+    which may have been copied: every session and token issued before then ends, offline
+    ones too, as any may have been got with the copy, and services are told; so at every
+    other site. Consents stay."""
+    _end_what_came_before_renewal(user=user, at=at)
+    _record_access_end(user=user, client=None, reason=LogoutDelivery.Reason.RENEWED, at=at)
+
+
+def _end_what_came_before_renewal(*, user: User, at: datetime.datetime) -> None:
+    """A renewal of the resident's credentials reached this site: every session and token
+    it issued them before ``at`` ends, offline ones too, and so does a session since of the
+    old password. What the resident began here with a password chosen since stays."""
+    if not user.has_usable_password():
+        # No password chosen since, so nothing here can be theirs alone.
+        _sign_out_everywhere(user=user, reason=LogoutDelivery.Reason.RENEWED)
+        return
+    _sessions_ended(
+        user=user, ended=_sessions_of_old_password(user, at), reason=LogoutDelivery.Reason.RENEWED
+    )
+    for client in ServiceClient.objects.filter(pk__in=clients_holding(user)):
+        revoked = _revoke_tokens(user_id=user.pk, client_id=client.pk, issued_before=at)
+        if revoked:
+            record(
+                actor=None,
+                action=AuditAction.TOKEN_REVOKE,
+                obj=client,
+                note=f"{revoked} tokens revoked: {LogoutDelivery.Reason.RENEWED.label}",
+            )
 
 
 def _sign_out_everywhere(*, user: User, reason: LogoutDelivery.Reason) -> int:

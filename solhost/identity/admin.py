@@ -14,7 +14,7 @@ from solhost.core import audit
 from solhost.core.admin import AuditedAdmin, ReadOnlyAdmin, deletion_refused
 from solhost.identity import actions as identity_actions
 from solhost.identity.databases import joinable
-from solhost.identity.models import LogoutDelivery, ServiceClient, User
+from solhost.identity.models import CredentialRenewal, LogoutDelivery, ServiceClient, User
 from solhost.identity.sessions import current_signed_in_session
 
 ERASED_NOT_DELETED = (
@@ -231,3 +231,13 @@ class LogoutDeliveryAdmin(ReadOnlyAdmin):
         # standby: two databases, which no query joins (so no search by client either).
         # An empty tuple, not False: False has Django join every foreign key listed.
         return ("client",) if joinable(LogoutDelivery, ServiceClient) else ()
+
+
+@admin.register(CredentialRenewal)
+class CredentialRenewalAdmin(ReadOnlyAdmin):
+    """Renewals of credentials that may have been copied, written by
+    ``solhost renew-credentials``: how far each got, and how many residents it could not
+    mail (the audit trail names them, ``identity.credentials.renew_unmailed``)."""
+
+    list_display = ("started", "why", "total", "signed_out", "not_mailed", "finished")
+    date_hierarchy = "started"

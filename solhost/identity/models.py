@@ -359,6 +359,7 @@ class LogoutDelivery(models.Model):
         PASSWORD = "password", "the password was changed or reset"
         DELETED = "deleted", "the resident's account was deleted"
         DEACTIVATED = "deactivated", "the steward deactivated the account"
+        RENEWED = "renewed", "the steward renewed the account's credentials"
 
     client = models.ForeignKey(
         ServiceClient, on_delete=models.CASCADE, related_name="logout_deliveries"
@@ -396,7 +397,7 @@ class LogoutDelivery(models.Model):
 class AccessEnd(models.Model):
     """A resident ended access that any site of the region may have granted: they
     disconnected a service, set a new password or erased their account, or the steward
-    deactivated it. The row is the
+    deactivated it or renewed its credentials. The row is the
     region's, so it reaches every site by replication, and each site ends what it issued
     before ``at`` (``identity.actions.apply_access_end``): a service signed in through one
     site keeps nothing another site's disconnect or new password took away.
@@ -410,12 +411,13 @@ class AccessEnd(models.Model):
         LogoutDelivery.Reason.PASSWORD,
         LogoutDelivery.Reason.DELETED,
         LogoutDelivery.Reason.DEACTIVATED,
+        LogoutDelivery.Reason.RENEWED,
     )
 
     # No foreign key: an erased account's end outlives its row.
     resident_id = models.BigIntegerField()
-    # The service disconnected; none for a new password, an erased or a deactivated account,
-    # which end every session and token.
+    # The service disconnected; none for a new password, an erased, deactivated or renewed
+    # account, which end every session and token.
     client = models.ForeignKey(
         ServiceClient, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -432,3 +434,38 @@ class AccessEnd(models.Model):
         return (
             f"resident {self.resident_id}: {self.get_reason_display()} at {self.at:%Y-%m-%d %H:%M}"
         )
+
+
+class CredentialRenewal(models.Model):
+    """The steward renewed accounts' credentials because they may have been copied (a
+    stolen site holds every password hash and authenticator secret of the region): each
+    account gets an unusable password and loses its authenticator app and recovery codes
+    (security keys hold their secret themselves) at once, then is signed out everywhere
+    and mailed a link to choose a new password (``identity.renewals``).
+
+    Accounts are signed out in batches in id order, each batch committed with how far it
+    got, so a run that stops resumes where it stopped.
+    """
+
+    why = models.TextField()
+    started = models.DateTimeField(auto_now_add=True)
+    # The accounts named; none for every account there was when it started (an account
+    # made since chose its password after the copy).
+    accounts = models.JSONField(default=list, blank=True)
+    last_account_id = models.BigIntegerField()
+    # The accounts whose passwords and authenticators it ended, all at once when it started.
+    total = models.PositiveIntegerField("accounts", default=0)
+    # Every account in scope up to this id is signed out everywhere, its mail queued.
+    done_through = models.BigIntegerField(default=0)
+    signed_out = models.PositiveIntegerField("signed out and mailed", default=0)
+    # Active accounts renewed with no verified address to mail the link to: the steward
+    # reaches them another way.
+    not_mailed = models.PositiveIntegerField("no address to mail", default=0)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started"]
+
+    def __str__(self) -> str:
+        scope = f"{len(self.accounts)} accounts" if self.accounts else "every account"
+        return f"renewal of {scope}, started {self.started:%Y-%m-%d %H:%M} UTC: {self.why}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db.models import Count, Q
@@ -69,6 +70,18 @@ def unexpired_sessions(signed_in: Iterable[SignedInSession]):
     """The Django sessions of the ``signed_in`` rows that have not expired."""
     return Session.objects.filter(
         session_key__in=[row.session_key for row in signed_in], expire_date__gt=timezone.now()
+    )
+
+
+def verified_address_of(user_id: int) -> EmailAddress | None:
+    """Where the region writes to the account about its security: the address it signs in
+    with when that is verified, else its oldest verified one; None without any. An
+    unverified address may be a typo, someone else's inbox."""
+    return (
+        EmailAddress.objects.filter(user_id=user_id, verified=True)
+        .select_related("user")
+        .order_by("-primary", "pk")
+        .first()
     )
 
 

@@ -6,7 +6,9 @@ import datetime
 import io
 import logging
 
+from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.mail import send_mail
 from django.core.management import call_command
@@ -20,7 +22,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from solhost.core.audit import AuditAction, record
 from solhost.identity import actions, backchannel
 from solhost.identity.databases import joinable
-from solhost.identity.models import LogoutDelivery, ServiceClient
+from solhost.identity.models import CredentialRenewal, LogoutDelivery, ServiceClient
+from solhost.identity.queries import verified_address_of
 from solhost.region.models import current_region
 
 logger = logging.getLogger(__name__)
@@ -39,12 +42,7 @@ def alert_owner_of_failed_sign_ins(
     """
     if owner_id is None:
         return
-    owned = (
-        EmailAddress.objects.filter(user_id=owner_id, verified=True)
-        .select_related("user")
-        .order_by("-primary", "pk")
-        .first()
-    )
+    owned = verified_address_of(owner_id)
     if owned is None:
         return
     context = {
@@ -58,16 +56,64 @@ def alert_owner_of_failed_sign_ins(
         "security_url": settings.BASE_URL + reverse("mfa_index"),
         "sessions_url": settings.BASE_URL + reverse("identity:connected"),
     }
-    subject = render_to_string("identity/email/failed_sign_ins_subject.txt", context).strip()
-    body = render_to_string("identity/email/failed_sign_ins.txt", context)
+    _mail_about_security(
+        owned,
+        "failed_sign_ins",
+        context,
+        action=AuditAction.LOGIN_BURST_ALERT,
+        note=f"{failures} failures from {addresses} addresses",
+    )
+
+
+def _mail_about_security(
+    owned: EmailAddress, template: str, context: dict, *, action: AuditAction, note: str
+) -> None:
+    """Write ``identity/email/<template>`` to the verified address ``owned``, audited
+    under ``action``: recorded only if the mail went."""
+    subject = render_to_string(f"identity/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"identity/email/{template}.txt", context)
     with transaction.atomic():
-        record(
-            actor=None,
-            action=AuditAction.LOGIN_BURST_ALERT,
-            obj=owned.user,
-            note=f"{failures} failures from {addresses} addresses",
-        )
+        record(actor=None, action=action, obj=owned.user, note=note)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owned.email], fail_silently=False)
+
+
+@db_task()
+def mail_renewed_credentials(*, user_id: int, renewal_id: int) -> None:
+    """Tell the resident their credentials were renewed, and why, with a link to choose a
+    new password (``identity.renewals``). Nothing once they have chosen one, or for an
+    account since closed, deactivated or left with no verified address.
+
+    The link is made here, after the renewal committed, from the unusable password it
+    set: one made before would name a password the account no longer has."""
+    owned = verified_address_of(user_id)
+    if owned is None or not owned.user.is_active or owned.user.has_usable_password():
+        return
+    user = owned.user
+    renewal = CredentialRenewal.objects.get(pk=renewal_id)
+    reset_path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "region": current_region(),
+        "why": renewal.why,
+        "renewed_at": renewal.started,
+        "reset_url": settings.BASE_URL + reset_path,
+        "ask_again_url": settings.BASE_URL + reverse("account_reset_password"),
+        "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "security_url": settings.BASE_URL + reverse("mfa_index"),
+    }
+    _mail_about_security(
+        owned,
+        "credentials_renewed",
+        context,
+        action=AuditAction.CREDENTIALS_RENEW_MAIL,
+        note=f"renewal {renewal.pk}",
+    )
 
 
 def _deliveries():

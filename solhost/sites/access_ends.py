@@ -1,8 +1,9 @@
 """At each site: what a resident ended at another site is ended here too.
 
-A disconnected service, a new password, an erased account: the region keeps each as an
-``identity.AccessEnd`` row, which reaches every site by replication (a disconnect made at
-a site cut off reaches the primary first, with its audit trail: ``sites.receiving``).
+A disconnected service, a new password, an erased, deactivated or renewed account: the
+region keeps each as an ``identity.AccessEnd`` row, which reaches every site by
+replication (a disconnect made at a site cut off reaches the primary first, with its
+audit trail: ``sites.receiving``).
 Each site applies every row made elsewhere once, oldest first, to the sessions and tokens
 it issued before it (``identity.actions.apply_access_end``), and marks it applied
 (``AccessEndApplied``): the huey job every minute, or ``solhost sites end-access``.

@@ -261,6 +261,48 @@ def test_an_account_let_in_again_before_its_deactivation_arrives_keeps_its_sessi
     assert active(files, tokens)
 
 
+def test_renewed_credentials_end_everything_here_until_a_new_password_is_chosen(world):
+    files = make_client(world.mcc_service)
+    rita = log_in("rita@example.org")
+    offline = sign_in_to(rita, files, scope=f"{SCOPES} offline_access")
+    # The renewal arrives by replication: the unusable password, with the record of it.
+    type(world.rita).objects.filter(pk=world.rita.pk).update(password=make_password(None))
+    ended_at("main-2", user=world.rita, reason=Reason.RENEWED)
+
+    assert access_ends.apply_waiting() == 1
+
+    assert not SignedInSession.objects.filter(user=world.rita).exists()
+    # Offline access too: the copied password may have got it.
+    assert not active(files, offline)
+    assert Consent.objects.filter(user=world.rita, client=files.client).exists()
+    revoked = AuditEvent.objects.get(action=AuditAction.TOKEN_REVOKE)
+    assert revoked.note == "1 tokens revoked: the steward renewed the account's credentials"
+
+
+def test_what_the_new_password_chosen_after_a_renewal_began_here_is_kept(world):
+    files = make_client(world.mcc_service)
+    before = log_in("rita@example.org")
+    offline = sign_in_to(before, files, scope=f"{SCOPES} offline_access")
+    ended_at("main-2", user=world.rita, reason=Reason.RENEWED)
+    # The resident chose a new password at the primary, and it arrived with the renewal
+    # before this site applied it; they signed in here with it.
+    type(world.rita).objects.filter(pk=world.rita.pk).update(
+        password=make_password("a new long passphrase")
+    )
+    after = Client()
+    after.post(
+        reverse("account_login"),
+        {"login": "rita@example.org", "password": "a new long passphrase"},
+    )
+    kept = sign_in_to(after, files, scope=f"{SCOPES} offline_access")
+
+    access_ends.apply_waiting()
+
+    assert [s.session_key for s in SignedInSession.objects.all()] == [after.session.session_key]
+    assert not active(files, offline)
+    assert active(files, kept)
+
+
 def test_the_steward_deactivating_an_account_here_records_it_for_the_other_sites(world, client):
     client.force_login(world.sam)
     url = reverse("admin:identity_user_change", args=[world.rita.pk])

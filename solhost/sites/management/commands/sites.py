@@ -9,7 +9,8 @@
   as the job does every minute (a site announces its own when it forwards);
 - ``forward`` (at a replica site): forward what it recorded to the primary now;
 - ``end-access``: end here, now, what residents ended at other sites (a disconnected
-  service, a new password, an erased account), as the job does every minute;
+  service, a new password, an erased, deactivated or renewed account), as the job does
+  every minute;
 - ``prepare`` (at a replica site): create or update the site store's tables.
 """
 
