@@ -287,3 +287,21 @@ def test_the_steward_follows_renewals_in_the_admin_and_cannot_change_them(world)
     assert add.status_code == 403
     page = steward.get(reverse("admin:identity_credentialrenewal_change", args=[renewal.pk]))
     assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+def test_a_resident_whose_link_expired_asks_for_another_on_the_reset_page(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        renew("--account", "rita", "--why", WHY)
+    mailoutbox.clear()
+
+    Client().post(reverse("account_reset_password"), {"email": "rita@example.org"})
+
+    (mail,) = mailoutbox
+    browser = Client()
+    form_page = browser.get(reset_path(mail), follow=True)
+    browser.post(
+        form_page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert authenticate(username="rita", password=NEW_PASSWORD) == world.rita
