@@ -17,11 +17,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from solhost.core.audit import AuditAction, record
-from solhost.identity import actions, backchannel
-from solhost.identity.databases import joinable
+from solhost.identity import actions, backchannel, renewals
+from solhost.identity.databases import at_replica_site, joinable
 from solhost.identity.models import CredentialRenewal, LogoutDelivery, ServiceClient
 from solhost.identity.queries import verified_address_of
 from solhost.region.models import current_region
@@ -161,6 +161,23 @@ def retry_logout_deliveries() -> int:
         if outcome.last_outcome.startswith(backchannel.NO_ANSWER):
             unanswered[delivery.client_id] = outcome.last_outcome
     return attempted
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("identity-renewal")
+def finish_unfinished_renewal() -> int:
+    """Finish a renewal of credentials whose command stopped (a dropped connection, a
+    restart): its copied credentials stopped working when it started, and here the rest of
+    its accounts are signed out and mailed. Beside a command still running, the batches
+    take turns, each once (``renewals.renew_next_batch`` locks the renewal). Nothing at a
+    replica site, where the region's accounts are the primary's. Returns how many accounts
+    were signed out while it ran."""
+    if at_replica_site() or (renewal := renewals.unfinished_renewal()) is None:
+        return 0
+    before = renewal.signed_out
+    while renewal.finished is None:
+        renewal = renewals.renew_next_batch(renewal_id=renewal.pk)
+    return renewal.signed_out - before
 
 
 @db_periodic_task(crontab(minute="17", hour="3"))

@@ -20,6 +20,7 @@ from solhost.core.audit import AuditAction
 from solhost.core.models import AuditEvent
 from solhost.identity import renewals
 from solhost.identity.models import CredentialRenewal, LogoutDelivery, SignedInSession, User
+from solhost.identity.tasks import finish_unfinished_renewal, mail_renewed_credentials
 from solhost.identity.tests.oidc import SCOPES, introspect, refresh, sign_in_to
 from solhost.identity.tests.test_backchannel_logout import (
     client_posting_to,
@@ -141,8 +142,6 @@ def test_no_mail_once_the_resident_has_chosen_a_password(world, mailoutbox):
     world.rita.set_password(NEW_PASSWORD)
     world.rita.save()
 
-    from solhost.identity.tasks import mail_renewed_credentials
-
     mail_renewed_credentials(user_id=world.rita.pk, renewal_id=renewal.pk)
 
     assert mailoutbox == []
@@ -253,6 +252,32 @@ def test_a_renewal_that_stopped_is_resumed_signing_each_account_out_once(
     assert browser.get(reverse("identity:connected")).status_code == 200
     assert len(mailoutbox) == 4 and ["rita@example.org"] not in [m.to for m in mailoutbox]
     assert "Finished" in renew("--status")
+
+
+def test_the_worker_finishes_a_renewal_whose_command_stopped(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        renewal = renewals.start_renewal(why=WHY)
+        renewals.renew_next_batch(renewal_id=renewal.pk, size=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_out = finish_unfinished_renewal.call_local()
+
+    assert signed_out == 3
+    assert CredentialRenewal.objects.get().finished is not None
+    assert len(mailoutbox) == 5
+    assert AuditEvent.objects.filter(action=AuditAction.CREDENTIALS_RENEWAL_FINISH).count() == 1
+    # Nothing left for the next minute.
+    assert finish_unfinished_renewal.call_local() == 0
+
+
+def test_the_worker_leaves_a_replica_sites_accounts_to_the_primary(world, settings):
+    renewals.start_renewal(why=WHY, usernames=["rita"])
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby.example.org/region"
+
+    assert finish_unfinished_renewal.call_local() == 0
+    assert CredentialRenewal.objects.get().finished is None
 
 
 def test_status_before_any_renewal(world):

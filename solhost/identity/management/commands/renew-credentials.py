@@ -67,7 +67,8 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(refused.messages)) from refused
             self.stdout.write(
                 f"The passwords, authenticator apps and recovery codes of {renewal.total} "
-                "accounts no longer work. Signing them out everywhere and mailing them:"
+                "accounts no longer work. Signing them out everywhere and mailing them (if "
+                "this stops, the worker finishes it within a minute):"
             )
         while renewal.finished is None:
             renewal = renewals.renew_next_batch(renewal_id=renewal.pk)
