@@ -422,9 +422,38 @@ def record(
     note: str = "",
 ) -> AuditEvent:
     """Write one event; ``action`` is an ``AuditAction`` or an ``admin_action`` name."""
+    event = _event(actor=actor, action=action, obj=obj, before=before, after=after, note=note)
+    event.save()
+    return event
+
+
+def record_each(
+    *, actor, action: AuditAction, notes: Iterable[tuple[models.Model, str]], batch: int = 1000
+) -> int:
+    """Write one event per object in ``notes``, each with its own note, as ``record`` would,
+    in inserts of ``batch``: for one write that touches many records at once. Returns how
+    many events were written."""
+    events = (_event(actor=actor, action=action, obj=obj, note=note) for obj, note in notes)
+    written = 0
+    while chunk := list(itertools.islice(events, batch)):
+        AuditEvent.objects.bulk_create(chunk)
+        written += len(chunk)
+    return written
+
+
+def _event(
+    *,
+    actor,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """The event ``record`` writes, not saved yet."""
     if not is_known_action(action):
         raise ValueError(f"unknown audit action {action!r}: add it to AuditAction")
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label(actor),
         action=action,
@@ -435,34 +464,6 @@ def record(
         after=after,
         note=note,
     )
-
-
-def record_each(
-    *, actor, action: AuditAction, notes: Iterable[tuple[models.Model, str]], batch: int = 1000
-) -> int:
-    """Write one event per object in ``notes``, each with its own note, as ``record`` would,
-    in inserts of ``batch``: for one write that touches many records at once. Returns how
-    many events were written."""
-    if not is_known_action(action):
-        raise ValueError(f"unknown audit action {action!r}: add it to AuditAction")
-    label = actor_label(actor)
-    events = (
-        AuditEvent(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=label,
-            action=action,
-            content_type=ContentType.objects.get_for_model(obj),
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            note=note,
-        )
-        for obj, note in notes
-    )
-    written = 0
-    while chunk := list(itertools.islice(events, batch)):
-        AuditEvent.objects.bulk_create(chunk)
-        written += len(chunk)
-    return written
 
 
 def save_audited(

@@ -723,15 +723,9 @@ def _end_what_came_before_renewal(*, user: User, at: datetime.datetime) -> None:
     _sessions_ended(
         user=user, ended=_sessions_of_old_password(user, at), reason=LogoutDelivery.Reason.RENEWED
     )
-    for client in ServiceClient.objects.filter(pk__in=clients_holding(user)):
-        revoked = _revoke_tokens(user_id=user.pk, client_id=client.pk, issued_before=at)
-        if revoked:
-            record(
-                actor=None,
-                action=AuditAction.TOKEN_REVOKE,
-                obj=client,
-                note=f"{revoked} tokens revoked: {LogoutDelivery.Reason.RENEWED.label}",
-            )
+    _revoke_every_token(
+        resident_id=user.pk, why=LogoutDelivery.Reason.RENEWED.label, issued_before=at
+    )
 
 
 def _sign_out_everywhere(*, user: User, reason: LogoutDelivery.Reason) -> int:
@@ -766,9 +760,12 @@ def _end_every_grant(*, resident_id: int, why: str) -> int:
     return revoked
 
 
-def _revoke_every_token(*, resident_id: int, why: str) -> int:
-    """Every token and code of the resident is revoked, with an audit event per service
-    saying ``why``. Returns how many tokens."""
+def _revoke_every_token(
+    *, resident_id: int, why: str, issued_before: datetime.datetime | None = None
+) -> int:
+    """Every token and code of the resident (issued before ``issued_before``, when given,
+    as ``_revoke_tokens`` reads it) is revoked, with an audit event per service saying
+    ``why``. Returns how many tokens."""
     theirs = {"user_id": resident_id}
     holding = (
         set(Consent.objects.filter(**theirs).values_list("client_id", flat=True))
@@ -779,7 +776,9 @@ def _revoke_every_token(*, resident_id: int, why: str) -> int:
     )
     revoked = 0
     for client in ServiceClient.objects.filter(pk__in=holding):
-        count = _revoke_tokens(user_id=resident_id, client_id=client.pk)
+        count = _revoke_tokens(
+            user_id=resident_id, client_id=client.pk, issued_before=issued_before
+        )
         record(
             actor=None,
             action=AuditAction.TOKEN_REVOKE,
