@@ -24,10 +24,12 @@ also runs with them in a PostgreSQL database of its own on the same server, as i
 deployed (oidc_provider_node/postgres_adapter.mjs).
 
 Prints JSON: round trips per second, p50/p95 latency in ms and the median of each step
-(authorize, token) for each provider; two floors measured in the same run: solhost's
-server answering a request that needs no database, and a Node.js server answering "ok"
-(this client's own cost per request); Argon2 hashing time; the ratios of solhost's
-throughput to oidc-provider's; and the load average.
+(authorize, token) for each provider; the same round trips handed to Django in the
+benchmark's own process (solhost's own work, with no HTTP and no server: what serving it
+adds is the difference); two floors measured in the same run: solhost's server answering
+a request that needs no database, and a Node.js server answering "ok" (this client's own
+cost per request); Argon2 hashing time; the ratios of solhost's throughput, served and in
+process, to oidc-provider's; and the load average.
 """
 
 import argparse
@@ -104,6 +106,20 @@ def code_from(session: requests.Session, url: str, params: dict) -> str:
     raise AssertionError("no code after ten redirects")
 
 
+def authorization_request(client_id: str, scope: str, index: int, challenge: str) -> dict:
+    """The parameters of the ``index``th round trip's authorization request."""
+    return {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": scope,
+        "state": f"s{index}",
+        "nonce": f"n{index}",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+
+
 def round_trips(
     base: str, client_id: str, secret: str, session: requests.Session, count: int, *, scope: str
 ) -> list[tuple[float, float]]:
@@ -112,16 +128,7 @@ def round_trips(
     timings = []
     for index in range(count + 5):
         verifier, challenge = pkce()
-        params = {
-            "response_type": "code",
-            "client_id": client_id,
-            "redirect_uri": REDIRECT,
-            "scope": scope,
-            "state": f"s{index}",
-            "nonce": f"n{index}",
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
+        params = authorization_request(client_id, scope, index, challenge)
         started = time.perf_counter()
         code = code_from(session, config["authorization_endpoint"], params)
         authorized = time.perf_counter()
@@ -142,6 +149,46 @@ def round_trips(
         if index >= 5:  # the first few warm caches and connections
             timings.append((authorized - started, finished - authorized))
     return timings
+
+
+def in_process_round_trips(client_id: str, secret: str, count: int) -> dict:
+    """The same round trips handed to Django in this process by its test client: what
+    solhost's own code costs, with no HTTP, no server and no client around it."""
+    from django.test import Client
+
+    from solhost.identity.models import User
+
+    browser, service = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(User.objects.get(email="rita@example.org"))
+    basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    timings = []
+    for index in range(count + 5):
+        verifier, challenge = pkce()
+        params = authorization_request(client_id, "openid profile email", index, challenge)
+        started = time.perf_counter()
+        answer = browser.get("/oidc/authorize/", params)
+        authorized = time.perf_counter()
+        assert answer.status_code == 302, answer.content[:300]
+        code = parse_qs(urlsplit(answer["Location"]).query)["code"][0]
+        tokens = service.post(
+            "/oidc/token/",
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT,
+                "code_verifier": verifier,
+            },
+            HTTP_AUTHORIZATION=basic,
+        )
+        finished = time.perf_counter()
+        assert tokens.status_code == 200, tokens.content[:300]
+        if index >= 5:  # the first few warm caches
+            timings.append((authorized - started, finished - authorized))
+    return {
+        "what": "the same round trips through Django's test client in the benchmark's "
+        "process: solhost's own work, without HTTP or a server",
+        **steps_summary(timings),
+    }
 
 
 def serve_solhost() -> tuple[str, subprocess.Popen]:
@@ -357,6 +404,7 @@ def measure(args) -> dict:
     from django.db import connection
 
     client_id, secret, password = prepare_solhost()
+    in_process = in_process_round_trips(client_id, secret, args.round_trips)
     connection.close()
     database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     base, server = serve_solhost()
@@ -375,6 +423,7 @@ def measure(args) -> dict:
                 f"× 4 threads, {database}",
                 **solhost,
             },
+            "solhost_in_process": in_process,
             # The same server answering with no database and no session: the floor under
             # each of solhost's two requests.
             "bare_server": baseline_round_trips(base, args.round_trips),
@@ -387,6 +436,10 @@ def measure(args) -> dict:
             result["oidc_provider"] = {"install": how, **node}
             result["ratio_solhost_to_oidc_provider_per_second"] = round(
                 solhost["per_second"] / node["per_second"], 3
+            )
+            # Above 1 only if serving solhost cost nothing at all.
+            result["ratio_solhost_in_process_to_oidc_provider_per_second"] = round(
+                in_process["per_second"] / node["per_second"], 3
             )
             if database == "PostgreSQL":
                 stored = node_with_its_store_in_postgresql(folder, args.round_trips)

@@ -39,6 +39,9 @@ def check_oidc_token(figures: dict) -> None:
     # The test's PATH has no node, so the comparison is the bare view over the same server.
     assert figures["oidc_provider"]["install"] == "node or npm is not installed"
     assert figures["solhost"]["round_trips"] == figures["bare_server"]["round_trips"] == 5
+    assert figures["solhost_in_process"]["round_trips"] == 5
+    assert figures["solhost_in_process"]["authorize_p50_ms"] > 0
+    assert figures["solhost_in_process"]["token_p50_ms"] > 0
     assert figures["ratio_solhost_to_baseline_per_second"] > 0
     for step in ("authorize_p50_ms", "token_p50_ms"):
         assert 0 < figures["solhost"][step] < figures["solhost"]["p95_ms"]

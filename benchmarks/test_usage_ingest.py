@@ -104,9 +104,10 @@ def test_the_sign_in_benchmark_compares_with_oidc_provider_in_memory_and_in_post
     )
     assert figures["oidc_provider"]["store"].startswith("memory")
     assert figures["oidc_provider_postgresql"]["store"] == "PostgreSQL"
-    for provider in ("solhost", "oidc_provider", "oidc_provider_postgresql"):
+    for provider in ("solhost", "solhost_in_process", "oidc_provider", "oidc_provider_postgresql"):
         assert figures[provider]["round_trips"] == 3
         assert 0 < figures[provider]["token_p50_ms"] <= figures[provider]["p95_ms"]
     assert figures["client_floor"]["round_trips"] == 3
     assert figures["ratio_solhost_to_oidc_provider_per_second"] > 0
+    assert figures["ratio_solhost_in_process_to_oidc_provider_per_second"] > 0
     assert figures["ratio_solhost_to_oidc_provider_postgresql_per_second"] > 0
