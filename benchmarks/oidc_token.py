@@ -58,6 +58,11 @@ from solhost.tests.migrated import drop_postgresql
 ROOT = Path(__file__).resolve().parent.parent
 NODE_PROVIDER = Path(__file__).resolve().parent / "oidc_provider_node"
 REDIRECT = "http://127.0.0.1:9/callback"
+SCOPE = "openid profile email"
+# The resident who signs in to the service, already agreed (solhost.test's rita).
+RESIDENT = "rita@example.org"
+# Round trips made before the counted ones, to warm caches and connections.
+WARM_UP = 5
 # The least an HTTP request from this client can cost: a server that does nothing.
 NODE_FLOOR_SERVER = (
     'require("node:http").createServer((request, response) => response.end("ok"))'
@@ -106,13 +111,13 @@ def code_from(session: requests.Session, url: str, params: dict) -> str:
     raise AssertionError("no code after ten redirects")
 
 
-def authorization_request(client_id: str, scope: str, index: int, challenge: str) -> dict:
+def authorization_request(client_id: str, index: int, challenge: str) -> dict:
     """The parameters of the ``index``th round trip's authorization request."""
     return {
         "response_type": "code",
         "client_id": client_id,
         "redirect_uri": REDIRECT,
-        "scope": scope,
+        "scope": SCOPE,
         "state": f"s{index}",
         "nonce": f"n{index}",
         "code_challenge": challenge,
@@ -120,33 +125,38 @@ def authorization_request(client_id: str, scope: str, index: int, challenge: str
     }
 
 
+def token_request(code: str, verifier: str) -> dict:
+    """The form of the token request that redeems ``code``."""
+    return {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT,
+        "code_verifier": verifier,
+    }
+
+
 def round_trips(
-    base: str, client_id: str, secret: str, session: requests.Session, count: int, *, scope: str
+    base: str, client_id: str, secret: str, session: requests.Session, count: int
 ) -> list[tuple[float, float]]:
     """Seconds spent on each round trip's authorization and token request."""
     config = session.get(f"{base}/.well-known/openid-configuration").json()
     timings = []
-    for index in range(count + 5):
+    for index in range(WARM_UP + count):
         verifier, challenge = pkce()
-        params = authorization_request(client_id, scope, index, challenge)
+        params = authorization_request(client_id, index, challenge)
         started = time.perf_counter()
         code = code_from(session, config["authorization_endpoint"], params)
         authorized = time.perf_counter()
         tokens = requests.post(
             config["token_endpoint"],
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": REDIRECT,
-                "code_verifier": verifier,
-            },
+            data=token_request(code, verifier),
             auth=(client_id, secret),
             timeout=10,
         )
         finished = time.perf_counter()
         assert tokens.status_code == 200, tokens.text[:300]
         assert "id_token" in tokens.json()
-        if index >= 5:  # the first few warm caches and connections
+        if index >= WARM_UP:
             timings.append((authorized - started, finished - authorized))
     return timings
 
@@ -159,30 +169,23 @@ def in_process_round_trips(client_id: str, secret: str, count: int) -> dict:
     from solhost.identity.models import User
 
     browser, service = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
-    browser.force_login(User.objects.get(email="rita@example.org"))
+    browser.force_login(User.objects.get(email=RESIDENT))
     basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     timings = []
-    for index in range(count + 5):
+    for index in range(WARM_UP + count):
         verifier, challenge = pkce()
-        params = authorization_request(client_id, "openid profile email", index, challenge)
+        params = authorization_request(client_id, index, challenge)
         started = time.perf_counter()
         answer = browser.get("/oidc/authorize/", params)
         authorized = time.perf_counter()
         assert answer.status_code == 302, answer.content[:300]
         code = parse_qs(urlsplit(answer["Location"]).query)["code"][0]
         tokens = service.post(
-            "/oidc/token/",
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": REDIRECT,
-                "code_verifier": verifier,
-            },
-            HTTP_AUTHORIZATION=basic,
+            "/oidc/token/", token_request(code, verifier), HTTP_AUTHORIZATION=basic
         )
         finished = time.perf_counter()
         assert tokens.status_code == 200, tokens.content[:300]
-        if index >= 5:  # the first few warm caches
+        if index >= WARM_UP:
             timings.append((authorized - started, finished - authorized))
     return {
         "what": "the same round trips through Django's test client in the benchmark's "
@@ -225,9 +228,7 @@ def prepare_solhost() -> tuple[str, str, requests.Session]:
         service=world.mcc_service, redirect_uris=[REDIRECT], public=False, actor=None
     )
     actions.approve_client(client=registered.client, steward=None)
-    actions.give_consent(
-        user=world.rita, client=registered.client, scopes=["openid", "profile", "email"]
-    )
+    actions.give_consent(user=world.rita, client=registered.client, scopes=SCOPE.split())
     return registered.client.client_id, registered.secret, PASSWORD
 
 
@@ -237,7 +238,7 @@ def log_in(base: str, password: str) -> requests.Session:
     response = session.post(
         f"{base}/accounts/login/",
         data={
-            "login": "rita@example.org",
+            "login": RESIDENT,
             "password": password,
             "csrfmiddlewaretoken": session.cookies["csrftoken"],
         },
@@ -305,14 +306,7 @@ def node_round_trips(folder: Path, count: int, *, store_url: str = "") -> dict:
             (folder / "node_modules" / "oidc-provider" / "package.json").read_text()
         )["version"]
         session = requests.Session()
-        timings = round_trips(
-            f"http://127.0.0.1:{port}",
-            client_id,
-            secret,
-            session,
-            count,
-            scope="openid profile email",
-        )
+        timings = round_trips(f"http://127.0.0.1:{port}", client_id, secret, session, count)
         return {
             "package": f"oidc-provider {version}",
             "store": "PostgreSQL" if store_url else "memory (its development-only default)",
@@ -335,10 +329,10 @@ def client_floor(count: int) -> dict:
         assert process.stdout.readline().strip() == "ready"
         session = requests.Session()
         timings = []
-        for index in range(count + 5):
+        for index in range(WARM_UP + count):
             started = time.perf_counter()
             assert session.get(f"http://127.0.0.1:{port}/").text == "ok"
-            if index >= 5:
+            if index >= WARM_UP:
                 timings.append(time.perf_counter() - started)
         return {"what": 'GET / answered "ok" by Node.js (no framework)', **summary(timings)}
     finally:
@@ -410,11 +404,7 @@ def measure(args) -> dict:
     base, server = serve_solhost()
     try:
         session = log_in(base, password)
-        solhost = steps_summary(
-            round_trips(
-                base, client_id, secret, session, args.round_trips, scope="openid profile email"
-            )
-        )
+        solhost = steps_summary(round_trips(base, client_id, secret, session, args.round_trips))
         result = {
             "benchmark": "oidc_token",
             "flow": "authorize (signed in, consented, S256 PKCE) + token exchange (client_secret_basic)",
@@ -437,7 +427,7 @@ def measure(args) -> dict:
             result["ratio_solhost_to_oidc_provider_per_second"] = round(
                 solhost["per_second"] / node["per_second"], 3
             )
-            # Above 1 only if serving solhost cost nothing at all.
+            # What the ratio would be if serving solhost cost nothing at all.
             result["ratio_solhost_in_process_to_oidc_provider_per_second"] = round(
                 in_process["per_second"] / node["per_second"], 3
             )
