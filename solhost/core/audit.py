@@ -170,6 +170,12 @@ class AuditAction(StrEnum):
         "sites.remove",
         "The steward cut a site out of the region: its keys left the JWKS, its batches are refused.",
     )
+    SITE_STORE_RESTORE = (
+        "sites.store.restore",
+        "A site's store was found restored from a backup (by its operator, or by the primary "
+        "holding other events under its numbers): what the site issued before ends_before "
+        "ends, and its events from first_ids on are forwarded under new names.",
+    )
     # energy
     POWER_SYSTEM_CREATE = "partners.power_system.create", "A partner described a server's power."
     POWER_SYSTEM_UPDATE = "partners.power_system.update", "A partner changed a power system."

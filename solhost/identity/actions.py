@@ -728,6 +728,28 @@ def _end_what_came_before_renewal(*, user: User, at: datetime.datetime) -> None:
     )
 
 
+@transaction.atomic
+def end_access_of_restored_store(*, resident_id: int, issued_before: datetime.datetime) -> int:
+    """This site's store was restored from a backup, which brought back what had ended
+    since it was taken: every session and token it issued the resident before
+    ``issued_before`` ends, offline ones too (a revocation may be what was lost), and the
+    services those sessions signed in to are told. What the resident began here since
+    stays; consents stay. Returns how many tokens were revoked."""
+    ended = list(SignedInSession.objects.filter(user_id=resident_id, started__lt=issued_before))
+    Session.objects.filter(session_key__in=[s.session_key for s in ended]).delete()
+    user = User.objects.filter(pk=resident_id).first()
+    if user is None:
+        # Erased since: no one is left to tell, and nothing of theirs may stay.
+        SignedInSession.objects.filter(pk__in=[s.pk for s in ended]).delete()
+    else:
+        _sessions_ended(user=user, ended=ended, reason=LogoutDelivery.Reason.RESTORED)
+    return _revoke_every_token(
+        resident_id=resident_id,
+        why=LogoutDelivery.Reason.RESTORED.label,
+        issued_before=issued_before,
+    )
+
+
 def _sign_out_everywhere(*, user: User, reason: LogoutDelivery.Reason) -> int:
     """Every session here ends and every token and code here is revoked, audited with
     ``reason``; consents stay. Returns how many tokens.

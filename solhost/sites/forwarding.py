@@ -5,8 +5,11 @@ Pending events are the store's rows without a ``Forwarded`` mark. They go in asc
 order (so in order per resident), a batch at a time, signed with the site's key; an event
 is marked only once the primary has answered for it, so each arrives at least once, and
 the primary's receipts and usage keys make a repeat count once. Each batch names the
-store (``store_name``): the primary's receipts are per store, so a store made again from
+store (``StoreIdentity``): the primary's receipts are per name, so a store made again from
 nothing, numbering its events from 1, has none of them taken for one forwarded before.
+A store restored from a backup numbers again what the lost store numbered after it: the
+primary refuses such a batch (409, ``number_reused``), and the store takes a new name from
+that number on and tells the rest it was restored (``sites.restores``).
 """
 
 import json
@@ -23,9 +26,15 @@ from solhost.core.models import AuditEvent
 from solhost.identity.models import User
 from solhost.metering.models import UsageEvent
 from solhost.partners.models import Service
-from solhost.sites import config
+from solhost.sites import config, restores
 from solhost.sites.keys import key_announcement, sign_batch
-from solhost.sites.models import ForwardAttempt, Forwarded, ForwardedEvent, StoreIdentity
+from solhost.sites.models import (
+    OUTBOX_EVENTS,
+    ForwardAttempt,
+    Forwarded,
+    ForwardedEvent,
+    StoreIdentity,
+)
 from solhost.sites.routers import SITE_LOCAL
 
 BATCH_SIZE = 1000
@@ -35,7 +44,7 @@ BATCH_SIZE = 1000
 # they fit; an event too big on its own is marked refused here, with the reason.
 MAX_BATCH_BYTES = 2 * 1024 * 1024
 TIMEOUT_SECONDS = 60
-KINDS = {ForwardedEvent.Kind.AUDIT: AuditEvent, ForwardedEvent.Kind.USAGE: UsageEvent}
+KINDS = {kind: model for kind, (model, _) in OUTBOX_EVENTS.items()}
 FORWARD_PATH = "/sites/forward/"
 
 # Sends a signed batch to the primary and returns its parsed answer.
@@ -44,6 +53,15 @@ Poster = Callable[[str], dict]
 
 class ForwardingFailed(Exception):
     """The primary could not be reached, or did not answer for the batch."""
+
+
+class NumberReused(ForwardingFailed):
+    """The primary holds other events of this store's under the batch's numbers, from
+    ``local_id`` on: the store was restored from a backup."""
+
+    def __init__(self, message: str, *, kind: str, local_id: int):
+        super().__init__(message)
+        self.kind, self.local_id = kind, local_id
 
 
 def pending(kind: str):
@@ -125,10 +143,29 @@ def post_to_primary(token: str) -> dict:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
-        detail = error.read()[:500].decode(errors="replace")
+        body = error.read()
+        if error.code == 409:
+            _raise_number_reused(body)
+        detail = body[:500].decode(errors="replace")
         raise ForwardingFailed(f"the primary answered {error.code}: {detail}") from error
     except (OSError, ValueError) as error:
         raise ForwardingFailed(f"the primary is out of reach: {error}") from error
+
+
+def _raise_number_reused(body: bytes) -> None:
+    """The primary's 409 names the first number it holds for another event; anything
+    else under 409 is a failure like any other (the caller's)."""
+    try:
+        reused = json.loads(body)["number_reused"]
+        kind, local_id = reused["kind"], reused["id"]
+    except (ValueError, KeyError, TypeError):
+        return
+    if kind in KINDS and type(local_id) is int:
+        raise NumberReused(
+            f"the primary holds other {kind} events numbered from {local_id}",
+            kind=kind,
+            local_id=local_id,
+        )
 
 
 _MARKS_FROM_JSON = f"""
@@ -170,10 +207,19 @@ def _mark(kind: str, sent: list[int], answer: dict) -> dict[str, int]:
     return counts
 
 
-def store_name() -> str:
-    """This store's own name (``StoreIdentity``), made the first time it is asked for."""
-    identity, _ = StoreIdentity.objects.using(config.STORE).get_or_create(pk=1)
-    return str(identity.name)
+def store_names(kind: str) -> list[StoreIdentity]:
+    """The names this store forwards ``kind`` events under, the one covering the lowest
+    numbers first; made, for every kind from 1, the first time they are asked for."""
+    names = StoreIdentity.objects.using(config.STORE)
+    if not names.exists():
+        names.create()
+    return list(names.filter(kind__in=["", kind]).order_by("first_local_id", "pk"))
+
+
+def name_for(names: list[StoreIdentity], local_id: int) -> str:
+    """The name (of ``store_names``) the event numbered ``local_id`` goes under."""
+    covering = [name for name in names if name.first_local_id <= local_id]
+    return str(covering[-1].name if covering else names[0].name)
 
 
 def _fitting_batch(kind: str, store: str, events: list) -> tuple[str | None, list]:
@@ -199,6 +245,29 @@ def _too_big(event, kind: str) -> dict:
     }
 
 
+def _forward_kind(kind: str, attempt: ForwardAttempt, *, post: Poster, batch_size: int) -> None:
+    """Forward the pending events of ``kind``, counting them in ``attempt``."""
+    names = store_names(kind)
+    after = 0
+    while True:
+        # Past the last batch: what this run skipped (an event whose transaction had not
+        # committed yet) waits for the next run, which starts from the top.
+        events = list(pending(kind).filter(pk__gt=after)[:batch_size])
+        if not events:
+            return
+        # A batch goes under one name: the events up to where the next name begins.
+        store = name_for(names, events[0].pk)
+        events = [event for event in events if name_for(names, event.pk) == store]
+        token, events = _fitting_batch(kind, store, events)
+        after = events[-1].pk
+        answer = post(token) if token is not None else _too_big(events[0], kind)
+        counts = _mark(kind, [event.pk for event in events], answer)
+        attempt.sent += len(events)
+        attempt.stored += counts[ForwardedEvent.Outcome.STORED]
+        attempt.duplicates += counts[ForwardedEvent.Outcome.DUPLICATE]
+        attempt.refused += counts[ForwardedEvent.Outcome.REFUSED]
+
+
 def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> ForwardAttempt:
     """Forward every pending event, batch by batch, until none is left or one fails."""
     attempt = ForwardAttempt(started_at=timezone.now())
@@ -207,23 +276,16 @@ def forward(*, post: Poster = post_to_primary, batch_size: int = BATCH_SIZE) -> 
         # while the key that signs this batch is one it knows.
         if announcement := key_announcement():
             post(announcement)
-        store = store_name()
         for kind in KINDS:
-            after = 0
-            while True:
-                # Past the last batch: what this run skipped (an event whose transaction
-                # had not committed yet) waits for the next run, which starts from the top.
-                events = list(pending(kind).filter(pk__gt=after)[:batch_size])
-                if not events:
-                    break
-                token, events = _fitting_batch(kind, store, events)
-                after = events[-1].pk
-                answer = post(token) if token is not None else _too_big(events[0], kind)
-                counts = _mark(kind, [event.pk for event in events], answer)
-                attempt.sent += len(events)
-                attempt.stored += counts[ForwardedEvent.Outcome.STORED]
-                attempt.duplicates += counts[ForwardedEvent.Outcome.DUPLICATE]
-                attempt.refused += counts[ForwardedEvent.Outcome.REFUSED]
+            try:
+                _forward_kind(kind, attempt, post=post, batch_size=batch_size)
+            except NumberReused as reused:
+                # Once: from that number on, the store's events go under a new name,
+                # which the primary holds nothing under. What came back with the backup
+                # ends first, so what ending it records goes in this run too.
+                restore = restores.found_by_primary(kind=reused.kind, local_id=reused.local_id)
+                restores.finish(restore)
+                _forward_kind(kind, attempt, post=post, batch_size=batch_size)
     except ForwardingFailed as problem:
         attempt.problem = str(problem)[:500]
     attempt.finished_at = timezone.now()

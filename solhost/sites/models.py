@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 
 from solhost.core.models import AuditEvent
+from solhost.metering.models import UsageEvent
 
 
 class Site(models.Model):
@@ -61,6 +62,10 @@ class ForwardedEvent(models.Model):
     store = models.CharField(max_length=36, blank=True, default="")
     kind = models.CharField(max_length=5, choices=Kind.choices)
     local_id = models.BigIntegerField(help_text="The event's id in the site's store.")
+    # What tells this event from another the store numbered alike (``fingerprint_of``):
+    # a store restored from a backup numbers its new events as the lost one did its last.
+    # Empty for receipts from before it was kept, and for an event with no time.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     received_at = models.DateTimeField()
     outcome = models.CharField(max_length=9, choices=Outcome.choices)
     reason = models.CharField(max_length=300, blank=True)
@@ -79,6 +84,13 @@ class ForwardedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.local_id} from {self.site}: {self.outcome}"
+
+
+# The events a site's store numbers and forwards, by kind, with the field of their moment.
+OUTBOX_EVENTS = {
+    ForwardedEvent.Kind.AUDIT: (AuditEvent, "at"),
+    ForwardedEvent.Kind.USAGE: (UsageEvent, "occurred_at"),
+}
 
 
 class Forwarded(models.Model):
@@ -113,18 +125,62 @@ class AccessEndApplied(models.Model):
 
 
 class StoreIdentity(models.Model):
-    """At a site, in its store: the store's own name, made when it first forwards.
+    """At a site, in its store: a name the store forwards its events under, from an event
+    number on.
 
-    Every batch carries it, and the primary keeps its receipts per store: after a store is
-    lost and made again (``solhost sites prepare`` on an empty database), its events are
-    numbered from 1 again under a new name, so none is taken for one forwarded before.
+    The first is made when the store first forwards, for every kind of event from 1. The
+    primary keeps its receipts per name, so the numbers a name covers must be numbered
+    once: a store lost and made again (``solhost sites prepare`` on an empty database)
+    starts from 1 under a new name, and a store restored from a backup (``StoreRestore``)
+    takes a new name from the first number it gives out again.
+    An event goes under the name of its kind (or of every kind) with the highest first
+    number not above its own; the newest, of two alike.
     """
 
     name = models.UUIDField(default=uuid.uuid4, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Empty: every kind of event.
+    kind = models.CharField(
+        max_length=5, choices=ForwardedEvent.Kind.choices, blank=True, default=""
+    )
+    first_local_id = models.BigIntegerField(default=1)
+
+    class Meta:
+        ordering = ["first_local_id", "pk"]
 
     def __str__(self) -> str:
-        return f"store {self.name}"
+        return f"store {self.name} from {self.kind or 'event'} {self.first_local_id}"
+
+
+class StoreRestore(models.Model):
+    """At a site, in its store: the store was found restored from a backup.
+
+    A backup brings back sessions and tokens that had ended since it was taken (a sign-out,
+    a revocation), so every one issued here before ``ends_before`` ends, and services are
+    told; and the events the store numbers from then on take new names
+    (``StoreIdentity``), so none is taken at the primary for one the lost store forwarded
+    under the same number. Found by the operator (``solhost sites restored-store``) or by
+    the primary, which answers a batch whose numbers it holds for other events.
+    """
+
+    class FoundBy(models.TextChoices):
+        OPERATOR = "operator", "the operator (solhost sites restored-store)"
+        PRIMARY = "primary", "the primary"
+
+    found_at = models.DateTimeField()
+    found_by = models.CharField(max_length=8, choices=FoundBy.choices)
+    # What was issued here before this moment came back with the backup and ends.
+    ends_before = models.DateTimeField()
+    # When all of it had ended (the work goes resident by resident, and resumes).
+    ended_at = models.DateTimeField(null=True, blank=True)
+    residents_signed_out = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-found_at"]
+
+    def __str__(self) -> str:
+        return f"store restored, found {self.found_at:%Y-%m-%d %H:%M} by {self.found_by}"
 
 
 class ForwardAttempt(models.Model):

@@ -8,7 +8,14 @@ from solhost.identity.models import AccessEnd
 from solhost.identity.signing_keys import SIGNS_FROM
 from solhost.sites import config
 from solhost.sites.keys import announcing_key, own_site, registered_as_published
-from solhost.sites.models import AccessEndApplied, ForwardAttempt, Forwarded, ForwardedEvent, Site
+from solhost.sites.models import (
+    AccessEndApplied,
+    ForwardAttempt,
+    Forwarded,
+    ForwardedEvent,
+    Site,
+    StoreRestore,
+)
 
 
 def backlog_facts() -> dict | None:
@@ -40,6 +47,7 @@ def backlog_facts() -> dict | None:
             .order_by("-forwarded_at", "-local_id")[:20]
         ),
         "forwarded": Forwarded.objects.using(store).count(),
+        "restores": list(StoreRestore.objects.using(store).order_by("-found_at")[:10]),
     }
 
 

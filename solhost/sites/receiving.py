@@ -6,9 +6,15 @@ id), the store being the one at the site that numbered them (``StoreIdentity``),
 with their original time; usage events go through metering's own write path, idempotent
 by each event's key. Every event gets an outcome: stored, duplicate (the primary has it
 already) or refused (with the reason, e.g. its month is closed).
+
+Each receipt keeps the event's fingerprint (its kind of action and moment), so an event
+numbered like one received before but not it is told apart from a repeat: the store was
+restored from a backup, and the batch is refused whole (``NumberReused``) until the site
+forwards it under a new name (``sites.restores``).
 """
 
 import datetime
+import hashlib
 import json
 
 from django.contrib.contenttypes.models import ContentType
@@ -35,6 +41,30 @@ STORE_NAME_LENGTH = ForwardedEvent._meta.get_field("store").max_length
 
 class MalformedBatch(ValueError):
     """A batch whose events are not what a site sends; nothing of it was kept."""
+
+
+class NumberReused(Exception):
+    """The primary holds another event of the store's under a number of this batch: the
+    store went back to a backup and numbers anew. Nothing of the batch was kept."""
+
+    def __init__(self, *, kind: str, local_id: int):
+        self.kind, self.local_id = kind, local_id
+        super().__init__(
+            f"{kind} event {local_id} of this store is not the one forwarded under that "
+            "number before: the store was restored from a backup"
+        )
+
+
+def fingerprint_of(kind: str, event: dict) -> str:
+    """What the same event sends alike every time and two events hardly ever share: its
+    action (or usage key) and its moment to the microsecond. Not its other fields, which
+    an erasure may change at the site between two sends; empty with no moment to read."""
+    moment = _moment(event.get("at") if kind == Kind.AUDIT else event.get("occurred_at"))
+    if moment is None:
+        return ""
+    what = event.get("action") if kind == Kind.AUDIT else event.get("key")
+    utc = moment.astimezone(datetime.UTC).isoformat()
+    return hashlib.sha256(json.dumps([kind, str(what), utc]).encode()).hexdigest()
 
 
 def _ids(events: list) -> list[int]:
@@ -72,17 +102,25 @@ def receive_batch(*, site: Site, kind: str, events: list, store: str | None = No
     store = _store(store)
     now = timezone.now()
     Site.objects.select_for_update().filter(pk=site.pk).update(last_forward_at=now)
-    known = set(
+    known = dict(
         ForwardedEvent.objects.filter(
             site=site, store=store, kind=kind, local_id__in=ids
-        ).values_list("local_id", flat=True)
+        ).values_list("local_id", "fingerprint")
     )
+    fingerprints = {event["id"]: fingerprint_of(kind, event) for event in events}
+    reused = sorted(
+        local_id
+        for local_id, kept in known.items()
+        if kept and fingerprints[local_id] and kept != fingerprints[local_id]
+    )
+    if reused:
+        raise NumberReused(kind=kind, local_id=reused[0])
     new = [event for event in events if event["id"] not in known]
     if kind == Kind.AUDIT:
         results = _store_audit_events(site, new, now)
     else:
         results = _store_usage_events(site, new, now)
-    _keep_receipts(site, store, kind, now, results)
+    _keep_receipts(site, store, kind, now, results, fingerprints)
     answers = []
     for local_id in ids:
         outcome, reason, _ = results.get(local_id, (Outcome.DUPLICATE, "forwarded before", None))
@@ -92,18 +130,23 @@ def receive_batch(*, site: Site, kind: str, events: list, store: str | None = No
 
 _RECEIPTS_FROM_JSON = f"""
 INSERT INTO {ForwardedEvent._meta.db_table}
-    (site_id, store, kind, local_id, received_at, outcome, reason, audit_event_id)
-SELECT %s, %s, %s, (e->>0)::bigint, %s::timestamptz, e->>1, e->>2, (e->>3)::bigint
+    (site_id, store, kind, local_id, received_at, outcome, reason, audit_event_id, fingerprint)
+SELECT %s, %s, %s, (e->>0)::bigint, %s::timestamptz, e->>1, e->>2, (e->>3)::bigint, e->>4
 FROM json_array_elements(%s::json) AS e
 """  # noqa: S608 (the model's table)
 
 
 def _keep_receipts(
-    site: Site, store: str, kind: str, now: datetime.datetime, results: dict
+    site: Site,
+    store: str,
+    kind: str,
+    now: datetime.datetime,
+    results: dict,
+    fingerprints: dict[int, str],
 ) -> None:
     """One receipt per event of the batch that was new here (the site's row is locked)."""
     rows = [
-        (local_id, outcome, reason[:300], audit_event)
+        (local_id, outcome, reason[:300], audit_event, fingerprints[local_id])
         for local_id, (outcome, reason, audit_event) in results.items()
     ]
     if not rows:
@@ -123,8 +166,9 @@ def _keep_receipts(
             outcome=outcome,
             reason=reason,
             audit_event_id=audit_event,
+            fingerprint=fingerprint,
         )
-        for local_id, outcome, reason, audit_event in rows
+        for local_id, outcome, reason, audit_event, fingerprint in rows
     )
 
 

@@ -38,6 +38,7 @@ SITE_LOCAL = frozenset(
         "sites.accessendapplied",
         "sites.forwardattempt",
         "sites.storeidentity",
+        "sites.storerestore",
     }
 )
 OUTBOX = frozenset({"core.auditevent", "metering.usageevent", "metering.activeday"})

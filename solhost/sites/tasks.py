@@ -1,5 +1,5 @@
 """Scheduled jobs: a replica site forwards what it recorded every minute (``solhost sites
-forward``), the primary keeps its own keys registered, and every site ends what residents
+forward``) and finishes ending what came back with a restored store, the primary keeps its own keys registered, and every site ends what residents
 ended elsewhere (``solhost sites end-access``)."""
 
 import logging
@@ -15,14 +15,21 @@ logger = logging.getLogger(__name__)
 @db_periodic_task(crontab(minute="*"))
 @lock_task("sites-forward")
 def forward_events() -> None:
-    """Forward the backlog; a failure (the link is down) waits for the next minute."""
+    """Forward the backlog; a failure (the link is down) waits for the next minute. Then
+    end what came back with a restored store, if a restore (found now, or by a command
+    that stopped) is not finished: it needs no link."""
     if not config.is_replica_site():
         return
+    from solhost.sites import restores
     from solhost.sites.forwarding import forward
 
-    attempt = forward()
-    if attempt.problem:
-        logger.info("forwarding stopped after %s events: %s", attempt.sent, attempt.problem)
+    try:
+        attempt = forward()
+        if attempt.problem:
+            logger.info("forwarding stopped after %s events: %s", attempt.sent, attempt.problem)
+    finally:
+        if finished := restores.finish_unfinished():
+            logger.info("ended what came back with %s restore(s) of the store", finished)
 
 
 @db_periodic_task(crontab(minute="*"))

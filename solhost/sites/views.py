@@ -8,11 +8,11 @@ from django.views.decorators.http import require_POST
 from solhost.partners.permissions import steward_required
 from solhost.sites import config, queries
 from solhost.sites.keys import KEYS_KIND, BadBatch, verify_batch
-from solhost.sites.receiving import MalformedBatch, receive_batch, receive_keys
+from solhost.sites.receiving import MalformedBatch, NumberReused, receive_batch, receive_keys
 
 
-def _problem(status: int, where: str, message: str) -> JsonResponse:
-    return JsonResponse({"problems": [{"where": where, "message": message}]}, status=status)
+def _problem(status: int, where: str, message: str, **more) -> JsonResponse:
+    return JsonResponse({"problems": [{"where": where, "message": message}], **more}, status=status)
 
 
 @csrf_exempt  # a site's signed batch, not a browser's form
@@ -43,6 +43,14 @@ def forward(request: HttpRequest) -> HttpResponse:
         )
     except MalformedBatch as error:
         return _problem(400, "batch", str(error))
+    except NumberReused as reused:
+        # The site forwards these under a new name of its store, and they are kept then.
+        return _problem(
+            409,
+            f"events[id={reused.local_id}]",
+            str(reused),
+            number_reused={"kind": reused.kind, "id": reused.local_id},
+        )
     return JsonResponse({"site": site.name, "outcomes": outcomes})
 
 

@@ -19,7 +19,7 @@ import psycopg
 
 from solhost.identity.tests.served import free_port
 
-NEEDED = ("initdb", "pg_ctl", "pg_basebackup", "postgres")
+NEEDED = ("initdb", "pg_ctl", "pg_basebackup", "postgres", "pg_dump", "pg_restore")
 # What `make test` installs: Debian's server package, which brings all of them.
 DEBIAN_PACKAGE = "postgresql"
 SLOT = "site_standby"
@@ -113,6 +113,27 @@ class Cluster:
 
     def log_tail(self) -> str:
         return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+    def _client_args(self) -> list[str]:
+        return ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+
+    def dump(self, database: str, name: str) -> Path:
+        """A backup of ``database`` as an operator takes one (``pg_dump -Fc``)."""
+        backup = self.runner.root / f"{name}.dump"
+        self.runner.run("pg_dump", *self._client_args(), "-Fc", "-f", str(backup), database)
+        return backup
+
+    def restore(self, database: str, backup: Path) -> None:
+        """``database`` made again from ``backup``, in place, as after a lost disk."""
+        self.runner.run(
+            "pg_restore",
+            *self._client_args(),
+            "--clean",
+            "--if-exists",
+            "-d",
+            database,
+            str(backup),
+        )
 
     def configure(self, **settings: str) -> None:
         lines = [f"{name} = '{value}'" for name, value in settings.items()]

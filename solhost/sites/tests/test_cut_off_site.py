@@ -657,6 +657,8 @@ def _the_story(region: Region) -> None:
         "SELECT count(*) FROM identity_serviceclient WHERE id = %s", [client_pk]
     ) == [(1,)]
 
+    _the_store_comes_back_from_a_backup(region)
+
     # Cutting the site out: its key leaves the region's JWKS, its batches are refused.
     removed = region.run(region.primary_env, "sites", "remove", SITE).stdout
     assert "cut out" in removed, removed
@@ -667,6 +669,72 @@ def _the_story(region: Region) -> None:
     refused_forward = region.run(region.site_env, "sites", "forward", check=False)
     assert refused_forward.returncode != 0
     assert "403" in refused_forward.stderr and "no site of the region" in refused_forward.stderr
+
+
+def _the_store_comes_back_from_a_backup(region: Region) -> None:
+    """The site's store is lost and restored from a backup taken before its last
+    forward, and no one tells the site: the primary finds it, nothing is lost or taken for
+    another event, and a token revoked since the backup stays revoked."""
+    signed_in = _sign_in_through_the_code_flow(region)
+    region.run(region.site_env, "sites", "forward")
+    backup = region.store.dump(DATABASE, "store-last-night")
+
+    # After the backup: the service revokes its token (RFC 7009), the resident signs in
+    # in another browser, and the site forwards what that recorded.
+    credentials = region.credentials
+    revoked = requests.post(
+        f"{region.issuer}/oidc/revoke/",
+        data={"token": signed_in["access_token"]},
+        auth=(credentials["client_id"], credentials["client_secret"]),
+        timeout=STEP_TIMEOUT,
+    )
+    assert revoked.status_code == 200, revoked.text[:2000]
+    _signed_in_at_the_site(region, RESIDENT)
+    lost_store = region.at_store("SELECT id, action FROM core_auditevent ORDER BY id")
+    region.run(region.site_env, "sites", "forward")
+
+    # The store's disk dies; the operator restores last night's backup.
+    region.store.restore(DATABASE, backup)
+    # The revoked token came back with it.
+    assert _introspected_at_the_site(region, signed_in["access_token"])["active"]
+    # The site goes on: a sign-in numbers events as the lost store did after the backup,
+    # and so does one after it.
+    first_since = _signed_in_at_the_site(region, RESIDENT)
+    since = _signed_in_at_the_site(region, RESIDENT)
+    restored = region.at_store("SELECT id, action FROM core_auditevent ORDER BY id")
+    assert restored[-1][0] <= lost_store[-1][0], (restored, lost_store)
+
+    forwarded = region.run(region.site_env, "sites", "forward").stdout
+    assert "This store was found restored from a backup" in forwarded, forwarded
+    assert "Still waiting: 0 audit events, 0 usage events." in forwarded, forwarded
+    assert not _introspected_at_the_site(region, signed_in["access_token"])["active"]
+    # What was issued until the first event numbered again ended (that event's own
+    # sign-in too: its session begins a moment before the event); what came after stays.
+    for browser, answer in ((signed_in["browser"], 302), (first_since, 302), (since, 200)):
+        page = browser.get(f"{region.issuer}/accounts/", allow_redirects=False)
+        assert page.status_code == answer, (answer, page.status_code)
+
+    # Every event of both stores is at the primary once: the lost store's under its name,
+    # the restored store's own since, under a new name from the first number it reused.
+    names = region.at_store(
+        "SELECT name::text, kind, first_local_id FROM sites_storeidentity ORDER BY id"
+    )
+    assert [kind for _, kind, _ in names] == ["", "audit"], names
+    first_name, (new_name, _, reused_from) = names[0][0], names[1]
+    lost_since = [(i, a) for i, a in lost_store if i >= reused_from]
+    now = region.at_store("SELECT id, action FROM core_auditevent ORDER BY id")
+    own_since = [(i, a) for i, a in now if i >= reused_from]
+    for store, events in ((first_name, lost_since), (new_name, own_since)):
+        received = region.at_primary(
+            "SELECT r.local_id, e.action FROM sites_forwardedevent r "
+            "JOIN core_auditevent e ON e.id = r.audit_event_id "
+            "WHERE r.store = %s AND r.kind = 'audit' AND r.local_id >= %s ORDER BY r.local_id",
+            [store, reused_from],
+        )
+        assert received == events, (store, received, events)
+    assert "sites.store.restore" in {action for _, action in own_since}
+    status = region.run(region.site_env, "sites", "status").stdout
+    assert "Store restored (found" in status and "finished" in status, status
 
 
 _OWE_A_LOGOUT_TOKEN = """

@@ -33,22 +33,17 @@ from solhost.web.tests.pages import assert_clean_page
 FORWARD = "/sites/forward/"
 
 
-@pytest.fixture
-def hill(world, settings):
-    """This installation's own keys registered as the site ``hill``, which it plays (and
-    the primary, which it is too: one database plays both ends)."""
-    settings.SOLHOST_SITE = "hill"
-    return Site.objects.create(name="hill", jwks=own_public_keys(), keys_updated_at=timezone.now())
-
-
 def _post(client, token: str):
     return client.post(FORWARD, data=token, content_type="application/jose")
 
 
-def _audit_event(world, local_id: int, action=AuditAction.LOGIN) -> dict:
+def audit_event(
+    world, local_id: int, action=AuditAction.LOGIN, *, at: str = "2026-11-30T09:15:00+11:00"
+) -> dict:
+    """An audit event of Rita's as a site sends it, numbered ``local_id`` there."""
     return {
         "id": local_id,
-        "at": "2026-11-30T09:15:00+11:00",
+        "at": at,
         "actor": world.rita.pk,
         "actor_label": "rita",
         "action": str(action),
@@ -61,7 +56,10 @@ def _audit_event(world, local_id: int, action=AuditAction.LOGIN) -> dict:
     }
 
 
-def _usage_event(world, local_id: int, day: datetime.date) -> dict:
+def usage_event(
+    world, local_id: int, day: datetime.date, *, occurred_at: datetime.datetime | None = None
+) -> dict:
+    """Rita's sign-in to MCC Files on ``day`` as a site sends it, numbered ``local_id``."""
     return {
         "id": local_id,
         "partner": world.mcc.pk,
@@ -70,12 +68,12 @@ def _usage_event(world, local_id: int, day: datetime.date) -> dict:
         "service": "mcc-files",
         "kind": "sign_in",
         "quantity": 1,
-        "occurred_at": timezone.now().isoformat(),
+        "occurred_at": (occurred_at or timezone.now()).isoformat(),
     }
 
 
 def test_a_batch_is_kept_once_however_often_it_is_sent(client, world, hill):
-    events = [_audit_event(world, 7), _audit_event(world, 8, AuditAction.TOKEN_ISSUE)]
+    events = [audit_event(world, 7), audit_event(world, 8, AuditAction.TOKEN_ISSUE)]
     token = sign_batch({"kind": "audit", "events": events})
     first = _post(client, token)
     assert first.status_code == 200, first.content
@@ -102,14 +100,14 @@ def test_a_store_made_again_numbers_from_1_and_none_of_its_events_is_lost(client
     numbers its events from 1 again, under a new name: the primary keeps them as the new
     events they are, and what each store sends twice still counts once."""
     lost, made_again = str(uuid.uuid4()), str(uuid.uuid4())
-    audit = [_audit_event(world, 1), _audit_event(world, 2, AuditAction.TOKEN_ISSUE)]
+    audit = [audit_event(world, 1), audit_event(world, 2, AuditAction.TOKEN_ISSUE)]
     today = timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
 
     assert _outcomes(client, "audit", audit, lost) == ["stored", "stored"]
-    assert _outcomes(client, "usage", [_usage_event(world, 1, yesterday)], lost) == ["stored"]
+    assert _outcomes(client, "usage", [usage_event(world, 1, yesterday)], lost) == ["stored"]
     assert _outcomes(client, "audit", audit, made_again) == ["stored", "stored"]
-    assert _outcomes(client, "usage", [_usage_event(world, 1, today)], made_again) == ["stored"]
+    assert _outcomes(client, "usage", [usage_event(world, 1, today)], made_again) == ["stored"]
     assert _outcomes(client, "audit", audit, made_again) == ["duplicate", "duplicate"]
 
     assert AuditEvent.objects.filter(forwarded__site=hill).count() == 4
@@ -120,7 +118,7 @@ def test_a_store_made_again_numbers_from_1_and_none_of_its_events_is_lost(client
 def test_a_batch_naming_its_store_wrongly_is_refused_and_changes_nothing(
     client, world, hill, store
 ):
-    token = sign_batch({"kind": "audit", "store": store, "events": [_audit_event(world, 1)]})
+    token = sign_batch({"kind": "audit", "store": store, "events": [audit_event(world, 1)]})
 
     answer = _post(client, token)
 
@@ -133,7 +131,7 @@ def test_usage_is_counted_once_whichever_site_saw_the_sign_in(client, world, hil
     today = timezone.localdate()
     # The resident also signed in at the primary that day: the same key, one day of use.
     record_sign_in(user=world.rita, service=world.mcc_service, day=today)
-    answer = _post(client, sign_batch({"kind": "usage", "events": [_usage_event(world, 3, today)]}))
+    answer = _post(client, sign_batch({"kind": "usage", "events": [usage_event(world, 3, today)]}))
     assert answer.json()["outcomes"] == [
         {"id": 3, "outcome": "duplicate", "reason": "the primary had it already"}
     ]
@@ -142,7 +140,7 @@ def test_usage_is_counted_once_whichever_site_saw_the_sign_in(client, world, hil
 
 def test_usage_from_a_site_makes_an_active_day(client, world, hill):
     today = timezone.localdate()
-    answer = _post(client, sign_batch({"kind": "usage", "events": [_usage_event(world, 3, today)]}))
+    answer = _post(client, sign_batch({"kind": "usage", "events": [usage_event(world, 3, today)]}))
     assert answer.json()["outcomes"][0]["outcome"] == "stored"
     assert ActiveDay.objects.filter(
         resident=world.rita, service=world.mcc_service, day=today
@@ -150,7 +148,7 @@ def test_usage_from_a_site_makes_an_active_day(client, world, hill):
 
 
 def test_an_event_the_primary_cannot_take_is_refused_with_its_reason(client, world, hill):
-    event = {**_usage_event(world, 4, timezone.localdate()), "resident": ""}
+    event = {**usage_event(world, 4, timezone.localdate()), "resident": ""}
     answer = _post(client, sign_batch({"kind": "usage", "events": [event]})).json()
     assert answer["outcomes"][0]["outcome"] == "refused"
     assert "resident" in answer["outcomes"][0]["reason"]
@@ -185,7 +183,7 @@ def test_only_a_registered_site_may_forward_in_its_own_name(
     elif tamper == "expired":
         now = timezone.now().timestamp() - 3600
     answer = _post(
-        client, sign_batch({"kind": "audit", "events": [_audit_event(world, 1)]}, now=now)
+        client, sign_batch({"kind": "audit", "events": [audit_event(world, 1)]}, now=now)
     )
     assert answer.status_code == 403
     assert message in answer.json()["problems"][0]["message"]
@@ -205,12 +203,12 @@ def test_the_trail_of_an_account_erased_before_it_arrived_does_not_name_the_resi
     erase_account(deletion=deletion, now=now)
     label = AccountDeletion.objects.get().anonymous_id
     session = {
-        **_audit_event(world, 8, AuditAction.SESSION_END),
+        **audit_event(world, 8, AuditAction.SESSION_END),
         "content_type": ["identity", "signedinsession"],
         "object_id": "hill:3",
         "object_repr": "Rita Moreno since 2026-11-30 09:15",
     }
-    events = [{**_audit_event(world, 7), "object_repr": "Rita Moreno"}, session]
+    events = [{**audit_event(world, 7), "object_repr": "Rita Moreno"}, session]
 
     answer = _post(client, sign_batch({"kind": "audit", "events": events}))
 
@@ -348,7 +346,7 @@ def test_an_event_too_heavy_on_its_own_is_refused_here_and_the_rest_goes_on(
 
 def test_the_primary_reads_a_batch_as_heavy_as_a_site_sends(client, world, hill):
     def signed(count: int) -> str:
-        events = [{**_audit_event(world, n), "note": "n" * 4_000} for n in range(1, count + 1)]
+        events = [{**audit_event(world, n), "note": "n" * 4_000} for n in range(1, count + 1)]
         return sign_batch({"kind": "audit", "store": str(uuid.uuid4()), "events": events})
 
     each = len(signed(2)) - len(signed(1))

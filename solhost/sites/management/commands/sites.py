@@ -7,11 +7,16 @@
 - ``remove NAME`` (at the primary): cut a site out of the region;
 - ``register-keys`` (at the primary): register its own keys, changed by a rotation, now,
   as the job does every minute (a site announces its own when it forwards);
-- ``forward`` (at a replica site): forward what it recorded to the primary now;
+- ``forward`` (at a replica site): forward what it recorded to the primary now, and
+  finish ending what came back with a restored store (one it or the primary found);
 - ``end-access``: end here, now, what residents ended at other sites (a disconnected
   service, a new password, an erased, deactivated or renewed account), as the job does
   every minute;
-- ``prepare`` (at a replica site): create or update the site store's tables.
+- ``prepare`` (at a replica site): create or update the site store's tables;
+- ``restored-store --why "…" --yes`` (at a replica site, before it lets anyone in): the
+  store was restored from a backup; every session and token it issued before now ends,
+  services are told, and its events from now on are forwarded under new names
+  (``sites.restores``). Without ``--yes`` it only says what it would do.
 """
 
 import json
@@ -43,15 +48,24 @@ class Command(BaseCommand):
                 "forward",
                 "end-access",
                 "prepare",
+                "restored-store",
             ],
         )
         parser.add_argument("name", nargs="?", help="the site's name (add, remove)")
         parser.add_argument(
             "--keys", dest="keys_file", help="the site's public keys as JSON (add; - for stdin)"
         )
+        parser.add_argument(
+            "--why", default="", help="what happened to the store (restored-store; audited)"
+        )
+        parser.add_argument(
+            "--yes", action="store_true", help="do it, not only say what it does (restored-store)"
+        )
 
-    def handle(self, *args, action, name=None, keys_file=None, **options):
-        getattr(self, f"_{action.replace('-', '_')}")(name=name, keys_file=keys_file)
+    def handle(self, *args, action, name=None, keys_file=None, why="", yes=False, **options):
+        getattr(self, f"_{action.replace('-', '_')}")(
+            name=name, keys_file=keys_file, why=why, yes=yes
+        )
 
     def _status(self, **_):
         facts = queries.steward_page_facts()
@@ -62,6 +76,13 @@ class Command(BaseCommand):
         if backlog is not None:
             for item in backlog["waiting"]:
                 self.stdout.write(f"Waiting to be forwarded: {item['count']} {item['kind']}s")
+            for restore in backlog["restores"]:
+                state = "finished" if restore.ended_at else "NOT FINISHED"
+                self.stdout.write(
+                    f"Store restored (found {restore.found_at:%Y-%m-%d %H:%M} by "
+                    f"{restore.found_by}): {restore.residents_signed_out} residents signed out "
+                    f"of what was issued before {restore.ends_before:%Y-%m-%d %H:%M:%S}; {state}"
+                )
         if facts["access_ends"] is not None:
             self.stdout.write(
                 f"Access ended at other sites, waiting to be applied here: "
@@ -172,6 +193,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "only a site reading from a standby forwards (SOLHOST_SITE_REPLICA_URL)"
             )
+        from solhost.sites import restores
         from solhost.sites.forwarding import backlog, forward
 
         attempt = forward()
@@ -179,6 +201,14 @@ class Command(BaseCommand):
             f"Forwarded {attempt.sent} events: {attempt.stored} stored, "
             f"{attempt.duplicates} already there, {attempt.refused} refused."
         )
+        restores.finish_unfinished()
+        for restore in restores.found_since(attempt.started_at):
+            self.stdout.write(
+                f"This store was found restored from a backup ({restore.note}): "
+                f"{restore.residents_signed_out} residents signed out of what it issued "
+                f"before {restore.ends_before:%Y-%m-%d %H:%M:%S} UTC"
+                + ("." if restore.ended_at else "; not finished, the job each minute goes on.")
+            )
         left = backlog()
         self.stdout.write(
             f"Still waiting: {left['audit']} audit events, {left['usage']} usage events."
@@ -202,3 +232,35 @@ class Command(BaseCommand):
         call_command("migrate", database=config.STORE, interactive=False, verbosity=0)
         call_command("createcachetable", database=config.STORE, verbosity=0)
         self.stdout.write("The site store is ready.")
+
+    def _restored_store(self, *, why, yes, **_):
+        if not config.is_replica_site():
+            raise CommandError(
+                "`solhost sites restored-store` is for a site's store; the primary's database "
+                "is the region's (docs/backups.md)"
+            )
+        if not why.strip():
+            raise CommandError('say what happened to the store: --why "…" (it is audited)')
+        from solhost.sites import restores
+
+        if not yes:
+            self.stdout.write(
+                "This store was restored from a backup. With --yes, every session and token "
+                "this site issued before now ends (residents sign in again; services are "
+                "told by back-channel logout), and the events it records from now on are "
+                "forwarded under new names, so none is taken for one the lost store "
+                "forwarded. Run it before the site lets anyone in."
+            )
+            return
+        restore = restores.restored_by_operator(why=why.strip())
+        finished = restores.finish(restore)
+        restore.refresh_from_db(using=config.STORE)
+        self.stdout.write(
+            f"Signed out {restore.residents_signed_out} residents of what this site issued "
+            f"before {restore.ends_before:%Y-%m-%d %H:%M:%S} UTC; new events take new names."
+        )
+        if not finished:
+            raise CommandError(
+                "some of what came back could not be ended yet; the job each minute tries "
+                "again (`solhost sites status` says what is left)"
+            )
