@@ -170,6 +170,11 @@ class AuditAction(StrEnum):
         "sites.remove",
         "The steward cut a site out of the region: its keys left the JWKS, its batches are refused.",
     )
+    SITE_FORWARD_AGAIN = (
+        "sites.forward.again",
+        "A site's operator had it forward again what the primary answered for since a "
+        "moment (the primary was restored from a backup taken then; since and events in after).",
+    )
     SITE_STORE_RESTORE = (
         "sites.store.restore",
         "A site's store was found restored from a backup (by its operator, or by the primary "

@@ -12,16 +12,18 @@ primary refuses such a batch (409, ``number_reused``), and the store takes a new
 that number on and tells the rest it was restored (``sites.restores``).
 """
 
+import datetime
 import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from solhost.core.audit import AuditAction, record
 from solhost.core.models import AuditEvent
 from solhost.identity.models import User
 from solhost.metering.models import UsageEvent
@@ -220,6 +222,25 @@ def name_for(names: list[StoreIdentity], local_id: int) -> str:
     """The name (of ``store_names``) the event numbered ``local_id`` goes under."""
     covering = [name for name in names if name.first_local_id <= local_id]
     return str(covering[-1].name if covering else names[0].name)
+
+
+def forward_again_since(moment: datetime.datetime, *, why: str) -> int:
+    """The primary was restored from a backup taken at ``moment`` and lost what this site
+    forwarded since: the marks of everything the primary answered for from then on go,
+    so the next forward sends those events again (the primary counts once any it still
+    has). Audited; how many events will go again."""
+    with transaction.atomic(using=config.STORE):
+        marks = Forwarded.objects.using(config.STORE).filter(forwarded_at__gte=moment)
+        count = marks.count()
+        marks.delete()
+        record(
+            actor=None,
+            action=AuditAction.SITE_FORWARD_AGAIN,
+            obj=None,
+            after={"since": moment.isoformat(), "events": count},
+            note=why,
+        )
+    return count
 
 
 def _fitting_batch(kind: str, store: str, events: list) -> tuple[str | None, list]:

@@ -32,7 +32,7 @@ from solhost.sites import forwarding, restores
 from solhost.sites.keys import own_public_keys, sign_batch
 from solhost.sites.models import ForwardedEvent, StoreIdentity, StoreRestore
 from solhost.sites.tasks import forward_events
-from solhost.sites.tests.test_forwarding import audit_event, usage_event
+from solhost.sites.tests.test_forwarding import StandInPrimary, audit_event, usage_event
 from solhost.web.tests.pages import assert_clean_page
 
 FORWARD = "/sites/forward/"
@@ -276,3 +276,50 @@ def test_the_steward_sees_the_restore_at_the_site(world, at_the_site):
     text = page.content.decode()
     assert "This store was restored from a backup" in text
     assert "not finished yet" in text and "restored last night" in text
+
+
+def test_after_the_primary_is_restored_the_site_forwards_again_what_it_lost(world, at_the_site):
+    primary = StandInPrimary()
+    _recorded(world, 3)
+    forwarding.forward(post=primary)
+    backup_taken = timezone.now()
+    since = _recorded(world, 2)
+    forwarding.forward(post=primary)
+    primary.batches.clear()
+
+    again = forwarding.forward_again_since(backup_taken, why="the primary's disk died")
+    forwarding.forward(post=primary)
+
+    assert again == 2
+    event = AuditEvent.objects.get(action=AuditAction.SITE_FORWARD_AGAIN)
+    assert event.after == {"since": backup_taken.isoformat(), "events": 2}
+    assert event.note == "the primary's disk died"
+    # What went before the backup was taken stays marked; the rest goes again, with the
+    # record of it.
+    assert primary.ids() == [[e.pk for e in since] + [event.pk]]
+    assert forwarding.backlog() == {"audit": 0, "usage": 0}
+
+
+@pytest.mark.parametrize("moment", ["yesterday", "2026-12-07T03:00", "2026-13-07T03:00Z"])
+def test_forwarding_again_needs_a_moment_with_its_zone(world, at_the_site, moment):
+    with pytest.raises(CommandError, match="give a date and time with its zone"):
+        call_command("sites", "forward", again_since=moment, why="restored")
+
+
+def test_forwarding_again_says_why_and_unmarks_even_while_the_primary_is_out_of_reach(
+    world, at_the_site, settings
+):
+    settings.SOLHOST_SITE_PRIMARY_URL = "http://127.0.0.1:9"
+    _recorded(world, 2)
+    forwarding.forward(post=StandInPrimary())
+    with pytest.raises(CommandError, match="--why"):
+        call_command("sites", "forward", again_since="2026-01-01T00:00Z")
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="forwarding stopped: the primary is out of reach"):
+        call_command(
+            "sites", "forward", again_since="2026-01-01T00:00Z", why="restored", stdout=out
+        )
+
+    assert "2 events the primary answered for since then go again." in out.getvalue()
+    assert forwarding.backlog()["audit"] == 3  # and the record of it

@@ -9,6 +9,8 @@
   as the job does every minute (a site announces its own when it forwards);
 - ``forward`` (at a replica site): forward what it recorded to the primary now, and
   finish ending what came back with a restored store (one it or the primary found);
+  with ``--again-since MOMENT --why "…"``, first forget which events the primary
+  answered for from then on, so they go again (the primary was restored from a backup);
 - ``end-access``: end here, now, what residents ended at other sites (a disconnected
   service, a new password, an erased, deactivated or renewed account), as the job does
   every minute;
@@ -26,6 +28,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from solhost.core.audit import AuditAction, record
 from solhost.sites import config, queries
@@ -56,15 +59,25 @@ class Command(BaseCommand):
             "--keys", dest="keys_file", help="the site's public keys as JSON (add; - for stdin)"
         )
         parser.add_argument(
-            "--why", default="", help="what happened to the store (restored-store; audited)"
+            "--why",
+            default="",
+            help="what happened (restored-store, forward --again-since; audited)",
+        )
+        parser.add_argument(
+            "--again-since",
+            default="",
+            help="forward again what the primary answered for since this moment, e.g. "
+            "2026-12-07T03:00Z: the primary was restored from a backup taken then (forward)",
         )
         parser.add_argument(
             "--yes", action="store_true", help="do it, not only say what it does (restored-store)"
         )
 
-    def handle(self, *args, action, name=None, keys_file=None, why="", yes=False, **options):
+    def handle(
+        self, *args, action, name=None, keys_file=None, why="", yes=False, again_since="", **_
+    ):
         getattr(self, f"_{action.replace('-', '_')}")(
-            name=name, keys_file=keys_file, why=why, yes=yes
+            name=name, keys_file=keys_file, why=why, yes=yes, again_since=again_since
         )
 
     def _status(self, **_):
@@ -188,14 +201,28 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Registered the primary's keys: {', '.join(kids)}.")
 
-    def _forward(self, **_):
+    def _forward(self, *, again_since, why, **_):
         if not config.is_replica_site():
             raise CommandError(
                 "only a site reading from a standby forwards (SOLHOST_SITE_REPLICA_URL)"
             )
         from solhost.sites import restores
-        from solhost.sites.forwarding import backlog, forward
+        from solhost.sites.forwarding import backlog, forward, forward_again_since
 
+        if again_since:
+            try:
+                moment = parse_datetime(again_since.replace("Z", "+00:00"))
+            except ValueError:
+                moment = None
+            if moment is None or moment.tzinfo is None:
+                raise CommandError(
+                    f"--again-since {again_since!r}: give a date and time with its zone, "
+                    "e.g. 2026-12-07T03:00Z (the primary's backup's, from its manifest)"
+                )
+            if not why.strip():
+                raise CommandError('say why: --why "…" (it is audited)')
+            again = forward_again_since(moment, why=why.strip())
+            self.stdout.write(f"{again} events the primary answered for since then go again.")
         attempt = forward()
         self.stdout.write(
             f"Forwarded {attempt.sent} events: {attempt.stored} stored, "
