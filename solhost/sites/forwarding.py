@@ -212,10 +212,9 @@ def _mark(kind: str, sent: list[int], answer: dict) -> dict[str, int]:
 def store_names(kind: str) -> list[StoreIdentity]:
     """The names this store forwards ``kind`` events under, the one covering the lowest
     numbers first; made, for every kind from 1, the first time they are asked for."""
-    names = StoreIdentity.objects.using(config.STORE)
-    if not names.exists():
-        names.create()
-    return list(names.filter(kind__in=["", kind]).order_by("first_local_id", "pk"))
+    StoreIdentity.make_first(using=config.STORE)
+    names = StoreIdentity.objects.using(config.STORE).filter(kind__in=["", kind])
+    return list(names.order_by("first_local_id", "pk"))
 
 
 def name_for(names: list[StoreIdentity], local_id: int) -> str:

@@ -151,6 +151,13 @@ class StoreIdentity(models.Model):
     def __str__(self) -> str:
         return f"store {self.name} from {self.kind or 'event'} {self.first_local_id}"
 
+    @classmethod
+    def make_first(cls, *, using: str) -> None:
+        """The store's first name, for every kind from 1, if it has none yet."""
+        names = cls.objects.using(using)
+        if not names.exists():
+            names.create()
+
 
 class StoreRestore(models.Model):
     """At a site, in its store: the store was found restored from a backup.

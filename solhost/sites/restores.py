@@ -30,17 +30,13 @@ from solhost.identity.models import SignedInSession
 from solhost.sites import config
 from solhost.sites.models import OUTBOX_EVENTS, StoreIdentity, StoreRestore
 
-# Residents signed out per pass of the job; each in a transaction of its own.
-BATCH = 100
-
 
 def _store_restored(
     *, found_by: str, ends_before: datetime.datetime, first_ids: dict[str, int], note: str
 ) -> StoreRestore:
     with transaction.atomic(using=config.STORE):
         # The first name exists before the new ones, so the numbers below them keep it.
-        if not StoreIdentity.objects.using(config.STORE).exists():
-            StoreIdentity.objects.using(config.STORE).create()
+        StoreIdentity.make_first(using=config.STORE)
         for kind, first_local_id in first_ids.items():
             StoreIdentity.objects.using(config.STORE).create(
                 kind=kind, first_local_id=first_local_id
@@ -107,26 +103,6 @@ def _residents_holding(before: datetime.datetime) -> list[int]:
     return sorted(held)
 
 
-def end_what_came_back(restore: StoreRestore, *, batch: int = BATCH) -> bool:
-    """Sign out up to ``batch`` of the residents still holding what the store issued
-    before ``restore``'s moment, each in a transaction of its own; True once none is left,
-    and the restore is marked ended."""
-    residents = _residents_holding(restore.ends_before)
-    for resident_id in residents[:batch]:
-        with transaction.atomic(using=config.STORE):
-            identity_actions.end_access_of_restored_store(
-                resident_id=resident_id, issued_before=restore.ends_before
-            )
-            StoreRestore.objects.using(config.STORE).filter(pk=restore.pk).update(
-                residents_signed_out=F("residents_signed_out") + 1
-            )
-    if len(residents) > batch:
-        return False
-    restore.ended_at = timezone.now()
-    restore.save(using=config.STORE, update_fields=["ended_at"])
-    return True
-
-
 def found_since(moment: datetime.datetime) -> list[StoreRestore]:
     return list(StoreRestore.objects.using(config.STORE).filter(found_at__gte=moment))
 
@@ -135,12 +111,25 @@ def unfinished() -> list[StoreRestore]:
     return list(StoreRestore.objects.using(config.STORE).filter(ended_at=None).order_by("pk"))
 
 
-def finish(restore: StoreRestore, *, batch: int = BATCH) -> bool:
-    """End all that came back with ``restore``, batch by batch; True once it has. A pass
-    for each batch there was at the start, so what can't be ended (a token of a service
-    gone since) leaves it unfinished rather than looping."""
-    passes = len(_residents_holding(restore.ends_before)) // batch + 1
-    return any(end_what_came_back(restore, batch=batch) for _ in range(passes))
+def finish(restore: StoreRestore, *, at_most: int | None = None) -> bool:
+    """End what came back with ``restore``: every session and token the store issued
+    before its moment, resident by resident (``at_most`` of them, for a run that must
+    stop), each in a transaction of its own. True once nothing of it is left, and the
+    restore is marked ended; what can't be ended (a token of a service gone since) leaves
+    it unfinished for the next run."""
+    for resident_id in _residents_holding(restore.ends_before)[:at_most]:
+        with transaction.atomic(using=config.STORE):
+            identity_actions.end_access_of_restored_store(
+                resident_id=resident_id, issued_before=restore.ends_before
+            )
+            StoreRestore.objects.using(config.STORE).filter(pk=restore.pk).update(
+                residents_signed_out=F("residents_signed_out") + 1
+            )
+    if _residents_holding(restore.ends_before):
+        return False
+    restore.ended_at = timezone.now()
+    restore.save(using=config.STORE, update_fields=["ended_at"])
+    return True
 
 
 def finish_unfinished() -> int:

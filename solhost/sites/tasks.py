@@ -1,6 +1,7 @@
 """Scheduled jobs: a replica site forwards what it recorded every minute (``solhost sites
-forward``) and finishes ending what came back with a restored store, the primary keeps its own keys registered, and every site ends what residents
-ended elsewhere (``solhost sites end-access``)."""
+forward``) and finishes ending what came back with a restored store, the primary keeps
+its own keys registered, and every site ends what residents ended elsewhere (``solhost
+sites end-access``)."""
 
 import logging
 

@@ -255,7 +255,7 @@ def test_a_restore_left_unfinished_is_finished_by_the_job_each_minute(world, at_
     rita, sam = log_in("rita@example.org"), log_in("sam@example.org")
     restore = restores.restored_by_operator(why="restored")
     # The command stopped after one resident.
-    assert not restores.end_what_came_back(restore, batch=1)
+    assert not restores.finish(restore, at_most=1)
     assert StoreRestore.objects.get().residents_signed_out == 1
 
     forward_events.call_local()

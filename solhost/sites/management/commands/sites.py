@@ -36,6 +36,16 @@ from solhost.sites.keys import own_public_keys, own_site, parse_public_keys
 from solhost.sites.models import Site
 
 
+def _restore_facts(restore) -> str:
+    """A ``StoreRestore`` in words: who found it, and how far ending what came back got."""
+    state = "finished." if restore.ended_at else "not finished yet; the job each minute goes on."
+    return (
+        f"(found {restore.found_at:%Y-%m-%d %H:%M} UTC by {restore.found_by}; {restore.note}): "
+        f"{restore.residents_signed_out} residents signed out of what was issued before "
+        f"{restore.ends_before:%Y-%m-%d %H:%M:%S} UTC; {state}"
+    )
+
+
 class Command(BaseCommand):
     help = "Manage this installation's part among the region's sites."
 
@@ -90,12 +100,7 @@ class Command(BaseCommand):
             for item in backlog["waiting"]:
                 self.stdout.write(f"Waiting to be forwarded: {item['count']} {item['kind']}s")
             for restore in backlog["restores"]:
-                state = "finished" if restore.ended_at else "NOT FINISHED"
-                self.stdout.write(
-                    f"Store restored (found {restore.found_at:%Y-%m-%d %H:%M} by "
-                    f"{restore.found_by}): {restore.residents_signed_out} residents signed out "
-                    f"of what was issued before {restore.ends_before:%Y-%m-%d %H:%M:%S}; {state}"
-                )
+                self.stdout.write(f"Store restored {_restore_facts(restore)}")
         if facts["access_ends"] is not None:
             self.stdout.write(
                 f"Access ended at other sites, waiting to be applied here: "
@@ -231,10 +236,7 @@ class Command(BaseCommand):
         restores.finish_unfinished()
         for restore in restores.found_since(attempt.started_at):
             self.stdout.write(
-                f"This store was found restored from a backup ({restore.note}): "
-                f"{restore.residents_signed_out} residents signed out of what it issued "
-                f"before {restore.ends_before:%Y-%m-%d %H:%M:%S} UTC"
-                + ("." if restore.ended_at else "; not finished, the job each minute goes on.")
+                f"This store was found restored from a backup {_restore_facts(restore)}"
             )
         left = backlog()
         self.stdout.write(
