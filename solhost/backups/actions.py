@@ -7,7 +7,9 @@ transaction's exported snapshot). The files are read after the database, so ever
 a stored row names is in the archive.
 
 A restore checks the whole archive and the installation before it changes anything,
-restores the database and then the files, and verifies the result against the manifest.
+restores the database and then the files, verifies the result against the manifest, and
+migrates it if this solhost is newer. Then the apps that keep access end what came back
+with the archive (``signals.installation_restored``), before anyone is let in.
 """
 
 import datetime
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
@@ -40,6 +43,7 @@ from solhost.backups.installation import (
     uses_secret_key_file,
     var_files,
 )
+from solhost.backups.signals import installation_restored
 from solhost.core import audit
 from solhost.core.audit import AuditAction
 
@@ -173,8 +177,10 @@ class Restored:
     rows: int
     accounts: int
     files: int
-    # Migrations this solhost has and the archive's database hasn't: run `solhost migrate`.
-    unapplied: list[str]
+    # Migrations this solhost has and the archive's database hadn't, applied after the check.
+    migrated: list[str]
+    # What each app that keeps access ended, one line each, for the operator.
+    ended: list[str]
 
 
 def _destinations(manifest: dict[str, Any], path: Path) -> dict[str, tuple[Path, int]]:
@@ -257,19 +263,25 @@ def restore(*, path: Path) -> Restored:
     except (ArchiveProblem, OSError) as error:
         raise RestoreFailed(f"the database is restored, but not every file: {error}") from None
     restored = _verify(manifest)
+    # The manifest describes the archive's schema, so the check comes first; what ends
+    # access below is today's code, so it needs today's schema.
+    migrated = _unapplied_migrations()
+    if migrated:
+        call_command("migrate", interactive=False, verbosity=0)
+    note = f"{path.name} (sha256 {archive_sha256}), made {manifest['created']}"
     with transaction.atomic():
-        audit.record(
-            actor=None,
-            action=AuditAction.BACKUP_RESTORE,
-            note=f"{path.name} (sha256 {archive_sha256}), made {manifest['created']}",
-        )
+        audit.record(actor=None, action=AuditAction.BACKUP_RESTORE, note=note)
+    ended = installation_restored.send(
+        sender=Restored, note=f"{path.name}, made {manifest['created']}"
+    )
     return Restored(
         manifest=manifest,
         tables=len(restored["tables"]),
         rows=sum(restored["tables"].values()),
         accounts=len(restored["ledger_balances_cents"]),
         files=len(places),
-        unapplied=_unapplied_migrations(),
+        migrated=migrated,
+        ended=[line for _, line in ended],
     )
 
 

@@ -177,9 +177,10 @@ class AuditAction(StrEnum):
     )
     SITE_STORE_RESTORE = (
         "sites.store.restore",
-        "A site's store was found restored from a backup (by its operator, or by the primary "
-        "holding other events under its numbers): what the site issued before ends_before "
-        "ends, and its events from first_ids on are forwarded under new names.",
+        "A store was found restored from a backup: a site's (by its operator, or by the "
+        "primary holding other events under its numbers), or the whole installation's (by "
+        "solhost restore, the archive in the note). What it issued before ends_before ends, "
+        "and a site's events from first_ids on are forwarded under new names.",
     )
     # energy
     POWER_SYSTEM_CREATE = "partners.power_system.create", "A partner described a server's power."

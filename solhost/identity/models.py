@@ -360,7 +360,7 @@ class LogoutDelivery(models.Model):
         DELETED = "deleted", "the resident's account was deleted"
         DEACTIVATED = "deactivated", "the steward deactivated the account"
         RENEWED = "renewed", "the steward renewed the account's credentials"
-        RESTORED = "restored", "a site's store was restored from a backup"
+        RESTORED = "restored", "restored from a backup, which brought back what had ended since"
 
     client = models.ForeignKey(
         ServiceClient, on_delete=models.CASCADE, related_name="logout_deliveries"

@@ -11,10 +11,14 @@ class SitesConfig(AppConfig):
     verbose_name = "Sites of the region"
 
     def ready(self) -> None:
+        from solhost.backups.signals import installation_restored
         from solhost.identity.jwks import published_keys
-        from solhost.sites import config, keys
+        from solhost.sites import config, keys, restores
 
         published_keys.connect(keys.registered_sites_keys, dispatch_uid="sites.published_keys")
+        installation_restored.connect(
+            restores.end_what_the_archive_brought_back, dispatch_uid="sites.restores"
+        )
         if config.site_name():
             from solhost.identity.login_limits import failures_elsewhere
             from solhost.sites.limits import failures_recorded_elsewhere

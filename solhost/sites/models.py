@@ -160,19 +160,22 @@ class StoreIdentity(models.Model):
 
 
 class StoreRestore(models.Model):
-    """At a site, in its store: the store was found restored from a backup.
+    """At a site, in its store: the store was found restored from a backup; at the primary
+    (or a one-site region), ``solhost restore`` restored the whole installation.
 
     A backup brings back sessions and tokens that had ended since it was taken (a sign-out,
     a revocation), so every one issued here before ``ends_before`` ends, and services are
-    told; and the events the store numbers from then on take new names
+    told; and, at a site, the events the store numbers from then on take new names
     (``StoreIdentity``), so none is taken at the primary for one the lost store forwarded
-    under the same number. Found by the operator (``solhost sites restored-store``) or by
-    the primary, which answers a batch whose numbers it holds for other events.
+    under the same number. Found by the operator (``solhost sites restored-store``), by
+    the primary, which answers a batch whose numbers it holds for other events, or made by
+    ``solhost restore`` itself.
     """
 
     class FoundBy(models.TextChoices):
         OPERATOR = "operator", "the operator (solhost sites restored-store)"
         PRIMARY = "primary", "the primary"
+        ARCHIVE = "archive", "solhost restore (the whole installation)"
 
     found_at = models.DateTimeField()
     found_by = models.CharField(max_length=8, choices=FoundBy.choices)

@@ -1,5 +1,6 @@
-"""At a replica site: a store restored from a backup keeps its events and ends what came
-back with it.
+"""A store restored from a backup keeps its events and ends what came back with it: at a
+replica site, its store; at the primary (or a one-site region), the whole installation,
+restored by ``solhost restore``.
 
 A backup holds the events the store had not forwarded when it was taken, which restoring
 it saves from being lost with the store. It also holds sessions and tokens that have
@@ -15,6 +16,11 @@ for another event), the store:
   in its own transaction, telling services by back-channel logout, as a renewal of
   credentials does (``identity.actions.end_access_of_restored_store``). What it issued
   since stays. If the work stops, the job each minute finishes it.
+
+``solhost restore`` brings back everything the primary had issued when the archive was
+made, some of it ended since, and nothing of what it issued later. So everything it holds
+ends the same way, before anyone is let in; its events are not forwarded, so none is
+renamed.
 """
 
 import datetime
@@ -35,8 +41,9 @@ def _store_restored(
     *, found_by: str, ends_before: datetime.datetime, first_ids: dict[str, int], note: str
 ) -> StoreRestore:
     with transaction.atomic(using=config.STORE):
-        # The first name exists before the new ones, so the numbers below them keep it.
-        StoreIdentity.make_first(using=config.STORE)
+        if first_ids:
+            # The first name exists before the new ones, so the numbers below them keep it.
+            StoreIdentity.make_first(using=config.STORE)
         for kind, first_local_id in first_ids.items():
             StoreIdentity.objects.using(config.STORE).create(
                 kind=kind, first_local_id=first_local_id
@@ -82,6 +89,33 @@ def found_by_primary(*, kind: str, local_id: int) -> StoreRestore:
         ends_before=ends_before,
         first_ids={kind: local_id},
         note=f"the primary holds another {kind} event under number {local_id}",
+    )
+
+
+def restored_from_archive(*, note: str) -> StoreRestore:
+    """``solhost restore`` restored this installation from the archive ``note`` names:
+    every session and token in it ends."""
+    return _store_restored(
+        found_by=StoreRestore.FoundBy.ARCHIVE, ends_before=timezone.now(), first_ids={}, note=note
+    )
+
+
+def end_what_the_archive_brought_back(sender, *, note: str, **kwargs) -> str:
+    """Receives ``backups.signals.installation_restored``: the line ``solhost restore``
+    prints."""
+    restore = restored_from_archive(note=note)
+    finished = finish(restore)
+    restore.refresh_from_db()
+    count = restore.residents_signed_out
+    signed_out = f"{count} resident{'' if count == 1 else 's'} signed out"
+    if not finished:
+        return (
+            f"sign-ins: {signed_out} so far; the job runner ends the rest of what the archive "
+            "brought back, each minute, once started"
+        )
+    return (
+        f"sign-ins: every session and token the archive brought back ended ({signed_out}); "
+        "the job runner tells their services by back-channel logout"
     )
 
 

@@ -1,7 +1,8 @@
 """Scheduled jobs: a replica site forwards what it recorded every minute (``solhost sites
-forward``) and finishes ending what came back with a restored store, the primary keeps
-its own keys registered, and every site ends what residents ended elsewhere (``solhost
-sites end-access``)."""
+forward``) and finishes ending what came back with a restored store, the primary (or a
+one-site region) finishes ending what came back with ``solhost restore``, the primary
+keeps its own keys registered, and every site ends what residents ended elsewhere
+(``solhost sites end-access``)."""
 
 import logging
 
@@ -31,6 +32,20 @@ def forward_events() -> None:
     finally:
         if finished := restores.finish_unfinished():
             logger.info("ended what came back with %s restore(s) of the store", finished)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("sites-restores")
+def end_what_came_back_with_a_restore() -> None:
+    """If ``solhost restore`` stopped before it had ended everything the archive brought
+    back, end the rest (a replica site does this after forwarding, which can find a
+    restore of its store)."""
+    if config.is_replica_site():
+        return
+    from solhost.sites import restores
+
+    if finished := restores.finish_unfinished():
+        logger.info("ended what came back with %s restore(s) from an archive", finished)
 
 
 @db_periodic_task(crontab(minute="*"))

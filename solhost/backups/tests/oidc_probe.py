@@ -2,7 +2,7 @@
 
 ``--set-password USERNAME PASSWORD`` first gives a resident a password the test knows;
 ``--sign-in USERNAME PASSWORD`` signs that resident in to a demo service with the
-authorization code flow and adds the ID token the installation issued.
+authorization code flow, for offline access, and adds the ID token the installation issued.
 """
 
 import json
@@ -21,7 +21,13 @@ def main(argv: list[str]) -> None:
     from django.urls import reverse
 
     from solhost.identity.models import User
-    from solhost.identity.tests.oidc import authorize_params, consent, exchange, make_client
+    from solhost.identity.tests.oidc import (
+        SCOPES,
+        authorize_params,
+        consent,
+        exchange,
+        make_client,
+    )
     from solhost.partners.models import Service
 
     setup_test_environment()
@@ -40,7 +46,9 @@ def main(argv: list[str]) -> None:
         username, password = argv[1:3]
         assert client.login(username=username, password=password), "the password was refused"
         registered = make_client(Service.objects.order_by("pk").first())
-        code = consent(client, authorize_params(registered))["code"]
+        # Offline access: a refresh token in the archive, which a restore must not revive.
+        params = authorize_params(registered, scope=f"{SCOPES} offline_access")
+        code = consent(client, params)["code"]
         tokens = exchange(client, registered, code).json()
         result |= {"id_token": tokens["id_token"], "client_id": registered.client.client_id}
     sys.stdout.write(json.dumps(result))

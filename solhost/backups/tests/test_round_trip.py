@@ -21,6 +21,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from django.conf import settings
+from django.db.migrations.loader import MigrationLoader
 from jwcrypto import jwk, jwt
 
 from solhost.tests.migrated import (
@@ -99,6 +100,15 @@ class Installation:
         tables = [name for (name,) in self.query(listed)]
         return {name: self.query(f'SELECT COUNT(*) FROM "{name}"')[0][0] for name in tables}  # noqa: S608
 
+    def live_access(self) -> dict[str, int]:
+        live = {
+            "sessions": "SELECT COUNT(*) FROM django_session",
+            "refresh tokens": "SELECT COUNT(*) FROM oauth2_provider_refreshtoken "
+            "WHERE revoked IS NULL",
+            "access tokens": "SELECT COUNT(*) FROM oauth2_provider_accesstoken",
+        }
+        return {what: self.query(sql)[0][0] for what, sql in live.items()}
+
     def balances(self) -> dict[str, int]:
         return dict(
             self.query(
@@ -149,6 +159,7 @@ class RoundTrip:
     # Read straight after the restore, before the sign-in below adds its own rows.
     restored_counts: dict[str, int]
     restored_balances: dict[str, int]
+    restored_live_access: dict[str, int]
     signed_in: dict
     signed_in_before: dict
 
@@ -187,6 +198,7 @@ def trip(tmp_path_factory) -> RoundTrip:
         restore_output = restored.run("restore", str(archive)).stdout
         restored_counts = restored.row_counts()
         restored_balances = restored.balances()
+        restored_live_access = restored.live_access()
         yield RoundTrip(
             original=original,
             restored=restored,
@@ -197,6 +209,7 @@ def trip(tmp_path_factory) -> RoundTrip:
             restore_output=restore_output,
             restored_counts=restored_counts,
             restored_balances=restored_balances,
+            restored_live_access=restored_live_access,
             signed_in=restored.probe("--sign-in", RESIDENT, password),
             signed_in_before=signed_in_before,
         )
@@ -229,24 +242,58 @@ def test_the_archive_holds_what_cannot_be_rebuilt_and_nothing_else(trip):
     assert manifest["database"]["ledger_balances_cents"] == trip.original_balances
 
 
+# What the restore changes after checking the counts: the sessions and tokens the archive
+# brought back end (deleted, or in the refresh tokens' table marked revoked), and it
+# records that, in the trail and as the restore the job would finish.
+ENDED_BY_THE_RESTORE = {
+    "django_session": -1,
+    "identity_signedinsession": -1,
+    "oauth2_provider_accesstoken": -1,
+    "oauth2_provider_idtoken": -1,
+    "sites_storerestore": +1,
+}
+
+
 def test_every_table_has_its_rows_and_the_trail_notes_the_restore(trip):
     restored = trip.restored_counts
     assert set(restored) == set(trip.original_counts)
     assert sum(trip.original_counts.values()) > 1000
     differing = {
-        table: (count, restored[table])
+        table: restored[table] - count
         for table, count in trip.original_counts.items()
         if restored[table] != count
     }
-    # The one row the restore adds: its own event, after checking the counts.
-    assert differing == {
-        "core_auditevent": (trip.original_counts["core_auditevent"], restored["core_auditevent"])
-    }
-    assert restored["core_auditevent"] == trip.original_counts["core_auditevent"] + 1
+    added_events = differing.pop("core_auditevent")
+    assert differing == ENDED_BY_THE_RESTORE
+    ((last_kept,),) = trip.original.query("SELECT MAX(id) FROM core_auditevent")
+    added = trip.restored.query(
+        "SELECT action FROM core_auditevent "  # noqa: S608
+        f"WHERE id > {last_kept} AND id <= {last_kept + added_events} ORDER BY id"
+    )
+    # Its own event, after checking the counts, then the ended sign-ins': the tokens for
+    # offline access outlive the session's end, so the end of everything revokes them.
+    assert [action for (action,) in added] == [
+        "backups.restore",
+        "sites.store.restore",
+        "identity.token.revoke",
+    ]
     ((note,),) = trip.restored.query(
         "SELECT note FROM core_auditevent WHERE action = 'backups.restore'"
     )
     assert trip.archive.name in note
+
+
+def test_what_the_archive_brought_back_ended_before_anyone_was_let_in(trip):
+    assert (
+        "sign-ins: every session and token the archive brought back ended (1 resident signed "
+        "out); the job runner tells their services by back-channel logout"
+    ) in trip.restore_output
+    assert trip.original.live_access() == {"sessions": 1, "refresh tokens": 1, "access tokens": 1}
+    assert trip.restored_live_access == {"sessions": 0, "refresh tokens": 0, "access tokens": 0}
+    ((found_by, ended_at),) = trip.restored.query(
+        "SELECT found_by, ended_at FROM sites_storerestore"
+    )
+    assert found_by == "archive" and ended_at is not None
 
 
 def test_the_ledger_balances_are_the_same(trip):
@@ -361,3 +408,26 @@ def test_a_secret_key_from_the_environment_is_left_out_and_said_to_be(trip, tmp_
     assert (installation.var / "secret_key").read_bytes() == (
         trip.original.var / "secret_key"
     ).read_bytes()
+
+
+def test_an_archive_from_an_older_solhost_is_migrated_before_its_sign_ins_end(tmp_path):
+    stem = f"backups_rt_{secrets.token_hex(4)}"
+    older_url = _migrated_database(tmp_path, f"{stem}_older")
+    (empty_url,) = _databases(tmp_path, [f"{stem}_restored"])
+    try:
+        older = Installation(tmp_path / "older-var", older_url)
+        # As made before the table that records a restore existed.
+        older.run("migrate", "sites", "0003")
+        archive = tmp_path / "older.tar.gz"
+        older.run("backup", str(archive))
+        restored = Installation(tmp_path / "restored-var", empty_url)
+
+        output = restored.run("restore", str(archive)).stdout
+
+        found = restored.query("SELECT found_by, ended_at IS NOT NULL FROM sites_storerestore")
+    finally:
+        _drop([f"{stem}_older", f"{stem}_restored"])
+    (newest,) = [name for app, name in MigrationLoader(None).graph.leaf_nodes() if app == "sites"]
+    assert f"migrated: this solhost is newer than the archive (sites.{newest})" in output
+    assert "sign-ins: every session and token the archive brought back ended" in output
+    assert found == [("archive", True)]

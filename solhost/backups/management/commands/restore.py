@@ -12,7 +12,8 @@ from solhost.backups.installation import uses_secret_key_file
 class Command(BaseCommand):
     help = (
         "Restore a backup archive into this installation, which must be empty (a new, "
-        "never-migrated database and an empty var/); then check it against the manifest."
+        "never-migrated database and an empty var/); check it against the manifest, migrate "
+        "it if this solhost is newer, and end the sessions and tokens it brought back."
     )
 
     def add_arguments(self, parser):
@@ -39,9 +40,11 @@ class Command(BaseCommand):
                 "  SOLHOST_SECRET_KEY is set here: the site signs with it, not with the restored "
                 "var/secret_key, so sessions and reset links from before are void"
             )
-        if restored.unapplied:
+        if restored.migrated:
             self.stdout.write(
-                f"  this solhost is newer than the archive: run `solhost migrate` "
-                f"({', '.join(restored.unapplied)})"
+                f"  migrated: this solhost is newer than the archive "
+                f"({', '.join(restored.migrated)})"
             )
+        for line in restored.ended:
+            self.stdout.write(f"  {line}")
         self.stdout.write("Start (or restart) the site and its job consumer now.")
