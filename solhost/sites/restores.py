@@ -108,6 +108,8 @@ def end_what_the_archive_brought_back(sender, *, note: str, **kwargs) -> str:
     restore.refresh_from_db()
     count = restore.residents_signed_out
     signed_out = f"{count} resident{'' if count == 1 else 's'} signed out"
+    if finished and not count:
+        return "sign-ins: the archive brought back no live session or token"
     if not finished:
         return (
             f"sign-ins: {signed_out} so far; the job runner ends the rest of what the archive "

@@ -67,6 +67,11 @@ def test_every_session_and_token_the_archive_brought_back_ends_and_services_are_
     assert not StoreIdentity.objects.exists()
 
 
+def test_an_archive_with_no_live_sign_in_says_so(world):
+    assert _restored() == ["sign-ins: the archive brought back no live session or token"]
+    assert StoreRestore.objects.get().ended_at is not None
+
+
 def test_signing_in_again_after_the_restore_works(world):
     files = make_client(world.mcc_service)
     rita = log_in("rita@example.org")
