@@ -270,7 +270,13 @@ def restore(*, path: Path) -> Restored:
         call_command("migrate", interactive=False, verbosity=0)
     note = f"{path.name} (sha256 {archive_sha256}), made {manifest['created']}"
     with transaction.atomic():
-        audit.record(actor=None, action=AuditAction.BACKUP_RESTORE, note=note)
+        audit.record(
+            actor=None,
+            action=AuditAction.BACKUP_RESTORE,
+            # Read by what must wait for the world to catch up with the archive (payouts).
+            after={"archive": path.name, "sha256": archive_sha256, "made": manifest["created"]},
+            note=note,
+        )
     ended = installation_restored.send(
         sender=Restored, note=f"{path.name}, made {manifest['created']}"
     )

@@ -15,17 +15,20 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from solhost.contributions.models import StatementLine
 from solhost.core import audit
 from solhost.core.audit import AuditAction
-from solhost.core.models import parameter_value, values_in_force
+from solhost.core.dates import day_in_words
+from solhost.core.models import AuditEvent, parameter_value, values_in_force
 from solhost.core.money import format_aud, format_dollars
 from solhost.core.problems import InputProblems
 from solhost.distribution import aba
 from solhost.distribution.aba import Credit, Remitter, aba_file
 from solhost.distribution.models import PartnerBankAccount, Payout, PayoutBatch, PayoutLine
+from solhost.distribution.reconciliation import PAYOUT_LIKE, bank_text
 from solhost.ledger import accounts
 from solhost.ledger.actions import post_transaction
 from solhost.ledger.books import balance
@@ -202,15 +205,61 @@ def owed_now(on: datetime.date) -> list[Owed]:
     return rows
 
 
+def waiting_for_the_bank() -> str:
+    """Why no payout batch may be made yet, or "" if one may.
+
+    After ``solhost restore`` the ledger knows nothing of the payouts sent after its archive
+    was made, so it owes them again: a batch made now would pay them twice. Batches wait
+    until a bank statement has been imported since the restore, which shows them. Paying
+    by hand stays open: recording a transfer the bank made is how they are put back.
+    """
+    restore = (
+        AuditEvent.objects.filter(action=AuditAction.BACKUP_RESTORE).order_by("-at", "-pk").first()
+    )
+    if restore is None:
+        return ""
+    if AuditEvent.objects.filter(action=AuditAction.STATEMENT_IMPORT, at__gt=restore.at).exists():
+        return ""
+    made = (restore.after or {}).get("made")
+    made_on = (
+        day_in_words(timezone.localtime(datetime.datetime.fromisoformat(made)).date())
+        if made
+        else "the day the archive was made (the audit trail's backups.restore event names it)"
+    )
+    return (
+        f"this installation was restored on {day_in_words(timezone.localdate(restore.at))} "
+        f"from an archive, which knows nothing of payouts sent after it. Import the bank's "
+        f"statement from {made_on} on, record by hand each payout it shows that is missing "
+        "here, and check that no open batch was sent already; then make the batch"
+    )
+
+
+def _next_batch_number() -> int:
+    """One above every batch here and every batch the bank's debits name.
+
+    After a restore the batches made since the archive are gone from here but not from the
+    bank's statement: a new batch under one of their numbers would take their debits for
+    its own. Always given here, not by the database, so PostgreSQL's sequence is never
+    behind a number given by hand.
+    """
+    highest = PayoutBatch.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    debits = StatementLine.objects.filter(status=StatementLine.Status.DEBIT)
+    for description in debits.values_list("description", flat=True):
+        highest = max([highest, *(int(n) for n in PAYOUT_LIKE.findall(bank_text(description)))])
+    return highest + 1
+
+
 def make_payout_batch(*, process_on: datetime.date, actor) -> PayoutBatch:
     """Gather everything owed now that can be paid by file into one open batch.
 
     Raises InputProblems if a batch is still open (send it first), the day is in the
-    past, or nothing can be paid.
+    past, nothing can be paid, or payouts wait for the bank after a restore.
     """
     today = timezone.localdate()
     if process_on < today:
         raise InputProblems([("process_on", "is in the past")])
+    if waiting := waiting_for_the_bank():
+        raise InputProblems([("batch", waiting)])
     with transaction.atomic(durable=True):
         # Payable accounts are locked so a payout recorded meanwhile cannot be paid twice.
         list(
@@ -227,7 +276,9 @@ def make_payout_batch(*, process_on: datetime.date, actor) -> PayoutBatch:
         if not payable:
             raise InputProblems([("batch", "nobody is owed money that can be paid by file now")])
         batch = PayoutBatch.objects.create(
-            process_on=process_on, created_by=actor if getattr(actor, "pk", None) else None
+            pk=_next_batch_number(),
+            process_on=process_on,
+            created_by=actor if getattr(actor, "pk", None) else None,
         )
         for row in payable:
             assert row.credit is not None

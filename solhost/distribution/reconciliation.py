@@ -20,14 +20,14 @@ from solhost.distribution.models import PayoutBatch, PayoutLine
 PAYOUT_LIKE = re.compile(r"\b(?:PAYOUT\b.*?|LAND BACK\s+)B(\d+)\b")
 
 
-def _words(text: str) -> str:
+def bank_text(text: str) -> str:
     """Upper case, single spaces: banks print references in their own case and spacing."""
     return " ".join(text.upper().split())
 
 
 def _names(description: str, reference: str) -> bool:
     """Whether the reference stands whole in the description (B1 is not inside B12)."""
-    pattern = rf"(?<![A-Z0-9]){re.escape(_words(reference))}(?![A-Z0-9])"
+    pattern = rf"(?<![A-Z0-9]){re.escape(bank_text(reference))}(?![A-Z0-9])"
     return re.search(pattern, description) is not None
 
 
@@ -40,7 +40,7 @@ def reconcile_debits(*, lines: list[StatementLine], actor) -> None:
     called inside the import's transaction."""
     wanted = {}
     for line in lines:
-        description = _words(line.description)
+        description = bank_text(line.description)
         if numbers := {int(n) for n in PAYOUT_LIKE.findall(description)}:
             wanted[line.pk] = (description, numbers)
     if not wanted:
@@ -113,5 +113,5 @@ def flagged_debits(batch: PayoutBatch) -> list[StatementLine]:
     return [
         line
         for line in flagged
-        if batch.pk in {int(n) for n in PAYOUT_LIKE.findall(_words(line.description))}
+        if batch.pk in {int(n) for n in PAYOUT_LIKE.findall(bank_text(line.description))}
     ]

@@ -52,6 +52,7 @@ from solhost.distribution.payouts import (
     owed_now,
     record_payout,
     set_bank_account,
+    waiting_for_the_bank,
 )
 from solhost.distribution.queries import (
     MonthInflows,
@@ -345,6 +346,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
             "recent": Payout.objects.select_related("partner")[:20],
             "by_file": owed_now(timezone.localdate()),
             "batch_form": BatchForm(initial={"process_on": timezone.localdate()}),
+            "waiting_for_the_bank": waiting_for_the_bank(),
             "batches": PayoutBatch.objects.prefetch_related("lines")[:12],
         },
     )

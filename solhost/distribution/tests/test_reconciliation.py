@@ -9,7 +9,7 @@ from solhost.contributions.statement_actions import import_statement
 from solhost.core.models import AuditEvent
 from solhost.distribution.models import PayoutLine
 from solhost.distribution.payouts import make_payout_batch, mark_batch_sent
-from solhost.distribution.reconciliation import PAYOUT_LIKE, _names, _words
+from solhost.distribution.reconciliation import PAYOUT_LIKE, _names, bank_text
 from solhost.distribution.tests.test_payout_batches import owed  # noqa: F401
 from solhost.web.tests.pages import assert_clean_page
 
@@ -131,6 +131,6 @@ def test_an_unknown_payout_reference_is_flagged_and_a_plain_debit_is_not(world):
 
 
 def test_a_reference_stands_whole_in_the_description():
-    assert _names(_words("transfer payout mcc b1 thanks"), "PAYOUT mcc B1")
-    assert not _names(_words("TRANSFER PAYOUT MCC B12"), "PAYOUT mcc B1")
+    assert _names(bank_text("transfer payout mcc b1 thanks"), "PAYOUT mcc B1")
+    assert not _names(bank_text("TRANSFER PAYOUT MCC B12"), "PAYOUT mcc B1")
     assert PAYOUT_LIKE.findall("LAND BACK B3 AND PAYOUT X B4") == ["3", "4"]
