@@ -46,6 +46,7 @@ from solhost.backups.installation import (
 from solhost.backups.signals import installation_restored
 from solhost.core import audit
 from solhost.core.audit import AuditAction
+from solhost.identity.databases import at_replica_site
 
 
 class BackupFailed(Exception):
@@ -205,6 +206,12 @@ def _destinations(manifest: dict[str, Any], path: Path) -> dict[str, tuple[Path,
 
 
 def _check_restorable(manifest: dict[str, Any], path: Path) -> None:
+    if at_replica_site():
+        raise RestoreRefused(
+            "this is a replica site (SOLHOST_SITE_REPLICA_URL): an archive is the primary's, "
+            "restored at the primary. A site's store is restored with pg_restore and "
+            "`solhost sites restored-store`, and its standby is made again from the primary"
+        )
     database = manifest.get("database")
     if not isinstance(database, dict) or database.get("member") not in {
         entry["name"] for entry in manifest["members"]

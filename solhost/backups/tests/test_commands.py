@@ -148,6 +148,19 @@ def test_an_archive_of_the_other_database_or_a_newer_solhost_is_refused(var, tmp
     )
 
 
+@pytest.mark.django_db
+def test_a_replica_site_refuses_the_primarys_archive(var, tmp_path, settings):
+    settings.SOLHOST_SITE = "hill"
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby.example/region"
+
+    restore_refused(
+        sound_archive(tmp_path / "made", vendor=connection.vendor),
+        var,
+        r"Nothing restored: this is a replica site \(SOLHOST_SITE_REPLICA_URL\): an archive is "
+        r"the primary's, restored at the primary\. A site's store is restored with pg_restore",
+    )
+
+
 def run_restore(var: Path, archive: Path) -> subprocess.CompletedProcess:
     """``solhost restore`` in its own process, on a new SQLite database in ``var``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOLHOST_", "DATABASE_URL"))}
