@@ -230,7 +230,7 @@ def waiting_for_the_bank() -> str:
         f"this installation was restored on {day_in_words(timezone.localdate(restore.at))} "
         f"from an archive, which knows nothing of payouts sent after it. Import the bank's "
         f"statement from {made_on} on, record by hand each payout it shows that is missing "
-        "here, and check that no open batch was sent already; then make the batch"
+        "here, and check that no open batch was sent already"
     )
 
 
@@ -319,7 +319,11 @@ def remitter(on: datetime.date) -> Remitter:
 
 
 def batch_file(batch: PayoutBatch) -> str:
-    """The batch's ABA file. Raises InputProblems if the steward's bank details are not set."""
+    """The batch's ABA file. Raises InputProblems if the steward's bank details are not set,
+    or if the batch is open and payouts wait for the bank after a restore: it was made
+    before the archive, and may have been sent since."""
+    if batch.status == PayoutBatch.Status.OPEN and (waiting := waiting_for_the_bank()):
+        raise InputProblems([("batch", f"{batch.pk} may have been sent already, and {waiting}")])
     credits = [
         Credit(line.bsb, line.account_number, line.account_name, line.amount_cents, line.reference)
         for line in batch.lines.all()

@@ -379,6 +379,9 @@ def _batch_page(request: HttpRequest, batch: PayoutBatch, form: SentForm) -> Htt
             "lines": batch.lines.select_related("partner", "statement_line"),
             "flagged": flagged_debits(batch),
             "form": form,
+            "waiting_for_the_bank": waiting_for_the_bank()
+            if batch.status == PayoutBatch.Status.OPEN
+            else "",
         },
     )
 

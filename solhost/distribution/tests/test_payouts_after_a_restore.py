@@ -4,6 +4,7 @@ made: no payout batch until a bank statement has been imported since."""
 import datetime
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,15 +20,19 @@ from solhost.web.tests.pages import assert_clean_page
 MADE = datetime.datetime(2026, 11, 30, 3, 45, tzinfo=datetime.UTC)
 
 
-@pytest.fixture
-def restored(owed):  # noqa: F811
-    """The region's owed partners, as ``solhost restore`` leaves them."""
+def _restore() -> None:
     record(
         actor=None,
         action=AuditAction.BACKUP_RESTORE,
         after={"archive": "solhost-backup.tar.gz", "sha256": "0" * 64, "made": MADE.isoformat()},
         note="solhost-backup.tar.gz",
     )
+
+
+@pytest.fixture
+def restored(owed):  # noqa: F811
+    """The region's owed partners, as ``solhost restore`` leaves them."""
+    _restore()
     return owed
 
 
@@ -79,6 +84,42 @@ def test_the_payouts_page_says_why_and_offers_no_batch(restored, client):
     )
     assert "No batch was made: this installation was restored" in answer.content.decode()
     assert not PayoutBatch.objects.exists()
+
+
+def test_a_batch_left_open_in_the_archive_gives_no_file_until_the_statement_is_in(
+    owed,  # noqa: F811
+    client,
+):
+    world = owed
+    on = timezone.localdate()
+    batch = make_payout_batch(process_on=on, actor=world.sam)
+    _restore()
+    client.force_login(world.sam)
+
+    page = client.get(reverse("distribution:batch", args=[batch.pk]))
+    assert 'id="waiting-for-the-bank"' in page.content.decode()
+    assert "Download the ABA file" not in page.content.decode()
+    assert_clean_page(page)
+    answer = client.get(reverse("distribution:batch_download", args=[batch.pk]), follow=True)
+
+    assert (
+        f"The file cannot be made: batch {batch.pk} may have been sent already, and this "
+        "installation was restored on" in answer.content.decode()
+    )
+    with pytest.raises(CommandError, match="may have been sent already"):
+        call_command("payouts", "aba", batch=batch.pk, out="unused.aba")
+    # The statement shows it was not sent: the file can be made.
+    import_statement(
+        data=statement([debit(on, 250, "ACCOUNT FEE")]), actor=world.sam, mapping="commbank"
+    )
+    assert (
+        "Download the ABA file"
+        in client.get(reverse("distribution:batch", args=[batch.pk])).content.decode()
+    )
+    file = client.get(reverse("distribution:batch_download", args=[batch.pk]))
+    assert file.status_code == 200 and file["Content-Disposition"].endswith(
+        f'payouts-{batch.pk}.aba"'
+    )
 
 
 def test_without_a_restore_the_page_offers_a_batch(owed, client):  # noqa: F811
