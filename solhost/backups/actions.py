@@ -294,7 +294,7 @@ def restore(*, path: Path) -> Restored:
         accounts=len(restored["ledger_balances_cents"]),
         files=len(places),
         migrated=migrated,
-        ended=[line for _, line in ended],
+        ended=[line for _, line in ended if line],
     )
 
 
