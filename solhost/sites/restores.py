@@ -105,7 +105,7 @@ def end_what_the_archive_brought_back(sender, *, note: str, **kwargs) -> str:
     prints."""
     restore = restored_from_archive(note=note)
     finished = finish(restore)
-    restore.refresh_from_db()
+    restore.refresh_from_db(using=config.STORE)
     count = restore.residents_signed_out
     signed_out = f"{count} resident{'' if count == 1 else 's'} signed out"
     if finished and not count:
