@@ -97,6 +97,8 @@ def _fast_and_isolated(settings, tmp_path):
     # Mail goes to memory (pytest-django's outbox) unless a test asks for files.
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Where the account journal is kept, beside the archives.
+    settings.SOLHOST_BACKUP_DIR = tmp_path / "backups"
     # Tests render templates without running collectstatic, so no manifest of hashed names.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -13,6 +13,7 @@ with the archive (``signals.installation_restored``), before anyone is let in.
 """
 
 import datetime
+import logging
 import sqlite3
 import subprocess
 import tempfile
@@ -46,7 +47,11 @@ from solhost.backups.installation import (
 from solhost.backups.signals import installation_restored
 from solhost.core import audit
 from solhost.core.audit import AuditAction
+from solhost.identity import account_journal
+from solhost.identity.account_journal import Entry, JournalProblem
 from solhost.identity.databases import at_replica_site
+
+logger = logging.getLogger(__name__)
 
 
 class BackupFailed(Exception):
@@ -74,6 +79,11 @@ def make_backup(*, path: Path, now: datetime.datetime) -> dict[str, Any]:
             raise BackupFailed(f"{path}: write archives outside {folder}, which is backed up")
     if connection.in_atomic_block:
         raise BackupFailed("a backup reads the database in a transaction of its own")
+    try:
+        # Every change after the archive is then known to be in the journal.
+        account_journal.start(account_journal.journal_path(), now)
+    except OSError:
+        logger.exception("the account journal could not be begun")
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".solhost-backup-") as work:
         dump = Path(work) / "database"
         facts = _snapshot_database(dump)
@@ -160,7 +170,25 @@ def backup_to_directory(
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / archive.scheduled_name(now)
     make_backup(path=path, now=now)
-    return path, delete_old_archives(directory=directory, keep=keep)
+    deleted = delete_old_archives(directory=directory, keep=keep)
+    _forget_what_every_archive_holds(directory)
+    return path, deleted
+
+
+def _forget_what_every_archive_holds(directory: Path) -> None:
+    """The account journal keeps only the changes made since the oldest dated archive kept:
+    a restore of any of them needs no older one, and an erased resident's old password
+    hash goes with it. A journal that can't be read is left as it is, and logged."""
+    names = sorted(
+        n for n in (e.name for e in directory.iterdir()) if archive.SCHEDULED_NAME.fullmatch(n)
+    )
+    if not names:
+        return
+    journal = directory / account_journal.NAME
+    try:
+        account_journal.forget_before(journal, archive.scheduled_time(names[0]))
+    except (JournalProblem, OSError):
+        logger.exception("the account journal %s was left as it was", journal)
 
 
 def delete_old_archives(*, directory: Path, keep: int) -> list[str]:
@@ -180,6 +208,8 @@ class Restored:
     files: int
     # Migrations this solhost has and the archive's database hadn't, applied after the check.
     migrated: list[str]
+    # Where the account journal came from and what of it is after the archive.
+    journal: str
     # What each app that keeps access ended, one line each, for the operator.
     ended: list[str]
 
@@ -241,14 +271,58 @@ def _check_restorable(manifest: dict[str, Any], path: Path) -> None:
         )
 
 
-def restore(*, path: Path) -> Restored:
-    """Restore the archive at ``path`` into this installation, which must be empty.
+def _account_changes(
+    manifest: dict[str, Any], path: Path, journal: Path | None
+) -> tuple[list[Entry], str]:
+    """The account journal's changes made after the archive, oldest first, and a line
+    saying which journal they come from. ``journal`` names it; without, the one beside the
+    archive, or else this installation's. RestoreRefused for one that can't be read."""
+    try:
+        made = datetime.datetime.fromisoformat(manifest["created"])
+    except (KeyError, TypeError, ValueError):
+        raise ArchiveProblem(f"{path}: {archive.MANIFEST} created is not a date and time") from None
+    if journal is not None and not journal.is_file():
+        raise RestoreRefused(f"{journal}: no account journal there")
+    places = (
+        [journal]
+        if journal
+        else [path.parent / account_journal.NAME, account_journal.journal_path()]
+    )
+    found = next((place for place in places if place.is_file()), None)
+    if found is None:
+        return [], (
+            "account journal: none beside the archive or in SOLHOST_BACKUP_DIR, so no erasure, "
+            "new password, renewal, deactivation or disconnect made after the archive is made again"
+        )
+    try:
+        kept = account_journal.read(found)
+    except (JournalProblem, OSError) as error:
+        raise RestoreRefused(
+            f"the account journal can't be read: {error}. Correct it, or name another copy "
+            "with --journal"
+        ) from None
+    changes = sorted((entry for entry in kept.entries if entry.at > made), key=lambda e: e.at)
+    line = f"account journal: {found}, {len(changes)} changes made after the archive"
+    if kept.since > made:
+        line += (
+            f"; it holds changes only since {kept.since:%Y-%m-%d %H:%M} UTC, after the archive "
+            "was made: make again any erasure or new password you know of from between"
+        )
+    return changes, line
+
+
+def restore(*, path: Path, journal: Path | None = None) -> Restored:
+    """Restore the archive at ``path`` into this installation, which must be empty, and
+    make again the changes to accounts the account journal (``journal``, or the one found
+    beside the archive) holds from after it.
 
     ArchiveProblem or RestoreRefused before anything changes; RestoreFailed if the
     restore fails part-way or the result doesn't match the manifest.
     """
     path = path.absolute()
     manifest = archive.check_archive(path)
+    # The two inputs first, then whether this installation can take them.
+    account_changes, journal_line = _account_changes(manifest, path, journal)
     _check_restorable(manifest, path)
     places = _destinations(manifest, path)
     archive_sha256 = archive.file_sha256(path)
@@ -285,7 +359,9 @@ def restore(*, path: Path) -> Restored:
             note=note,
         )
     ended = installation_restored.send(
-        sender=Restored, note=f"{path.name}, made {manifest['created']}"
+        sender=Restored,
+        note=f"{path.name}, made {manifest['created']}",
+        account_changes=account_changes,
     )
     return Restored(
         manifest=manifest,
@@ -294,6 +370,7 @@ def restore(*, path: Path) -> Restored:
         accounts=len(restored["ledger_balances_cents"]),
         files=len(places),
         migrated=migrated,
+        journal=journal_line,
         ended=[line for _, line in ended if line],
     )
 

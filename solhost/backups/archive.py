@@ -47,6 +47,12 @@ def scheduled_name(now: datetime.datetime) -> str:
     return f"solhost-backup-{now.astimezone(datetime.UTC).strftime(STAMP)}.tar.gz"
 
 
+def scheduled_time(name: str) -> datetime.datetime:
+    """When a scheduled archive was made, to the second its name gives."""
+    stamp = name.removeprefix("solhost-backup-").removesuffix(".tar.gz")
+    return datetime.datetime.strptime(stamp, STAMP).replace(tzinfo=datetime.UTC)
+
+
 def scheduled_to_delete(names: list[str], *, keep: int) -> list[str]:
     """The scheduled archives beyond the newest ``keep``; other names are never listed."""
     ours = sorted(name for name in names if SCHEDULED_NAME.fullmatch(name))

@@ -320,6 +320,11 @@ class AuditAction(StrEnum):
         "A resident's account was erased: personal data gone, money records kept under an "
         "anonymous id, partners told.",
     )
+    JOURNAL_REDO = (
+        "residents.journal.redo",
+        "A change to a resident's account made after the restored archive was made again from "
+        "the account journal (what, and when it was first made, in the note).",
+    )
     # winddown
     WIND_DOWN_START = "winddown.start", "A partner's wind-down was announced with its dates."
     WIND_DOWN_CASE_OPEN = (

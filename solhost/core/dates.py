@@ -15,3 +15,13 @@ def month_in_words(month: str) -> str:
 def day_in_words(day: datetime.date) -> str:
     """``date(2026, 11, 5)`` as ``"5 November 2026"``: no leading zero, the month named."""
     return f"{day.day} {day:%B %Y}"
+
+
+def moment_with_zone(text: str) -> datetime.datetime | None:
+    """The moment ``text`` names in ISO 8601 with its zone (``2026-12-07T03:45Z``,
+    ``…+10:00``); None for anything else, a moment without a zone included."""
+    try:
+        moment = datetime.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
-def write_new(path: Path, content: bytes, *, mode: int = 0o600) -> None:
-    """Write ``content`` at ``path``, which must not exist (FileExistsError if it does)."""
+def _whole_beside(path: Path, content: bytes, mode: int) -> str:
+    """A new file beside ``path`` holding ``content`` with ``mode``, on disk; its name."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(descriptor, mode)
@@ -25,9 +25,30 @@ def write_new(path: Path, content: bytes, *, mode: int = 0o600) -> None:
             file.write(content)
             file.flush()
             os.fsync(file.fileno())
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
+def write_new(path: Path, content: bytes, *, mode: int = 0o600) -> None:
+    """Write ``content`` at ``path``, which must not exist (FileExistsError if it does)."""
+    temporary = _whole_beside(path, content, mode)
+    try:
         os.link(temporary, path)
     finally:
         os.unlink(temporary)
+
+
+def replace_whole(path: Path, content: bytes, *, mode: int = 0o600) -> None:
+    """Put ``content`` at ``path`` in one step: a reader finds the old file or the new one,
+    whole, never a part; made with ``mode`` from the start."""
+    temporary = _whole_beside(path, content, mode)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def read_or_create(path: Path, make_content: Callable[[], bytes], *, mode: int = 0o600) -> bytes:

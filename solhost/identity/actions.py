@@ -21,7 +21,7 @@ from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken, re
 
 from solhost.core.audit import AuditAction, record, save_audited, snapshot
 from solhost.core.models import AuditEvent
-from solhost.identity import backchannel
+from solhost.identity import account_journal, backchannel
 from solhost.identity.databases import at_replica_site, written_to
 from solhost.identity.models import (
     AccessEnd,
@@ -562,6 +562,16 @@ def _disconnect_client(*, user: User, client: ServiceClient) -> int:
     return revoked
 
 
+# The ends of access a restore must not undo, as the account journal names them.
+_JOURNALLED = {
+    LogoutDelivery.Reason.DISCONNECT: account_journal.Change.DISCONNECTED,
+    LogoutDelivery.Reason.PASSWORD: account_journal.Change.NEW_PASSWORD,
+    LogoutDelivery.Reason.DELETED: account_journal.Change.ERASED,
+    LogoutDelivery.Reason.DEACTIVATED: account_journal.Change.DEACTIVATED,
+    LogoutDelivery.Reason.RENEWED: account_journal.Change.RENEWED,
+}
+
+
 def _record_access_end(
     *,
     user: User,
@@ -572,7 +582,13 @@ def _record_access_end(
 ) -> AccessEnd | None:
     """The region's record that every site ends what it issued the resident before ``at``
     (``AccessEnd``), made where the resident did it (``site``: this installation). A
-    region of one site has no other to tell."""
+    region of one site has no other to tell. Either way the account journal keeps the
+    change, so that a restore from an older archive makes it again."""
+    account_journal.keep(
+        change=_JOURNALLED[reason],
+        resident_id=user.pk,
+        client_id=client.client_id if client else "",
+    )
     if not settings.SOLHOST_SITE:
         return None
     return AccessEnd.objects.create(
@@ -598,6 +614,9 @@ def end_disconnected_elsewhere(
         site=site,
     )
     apply_access_end(end=end)
+    account_journal.keep(
+        change=account_journal.Change.DISCONNECTED, resident_id=user.pk, client_id=client.client_id
+    )
     return end
 
 

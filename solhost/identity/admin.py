@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 
 from solhost.core import audit
 from solhost.core.admin import AuditedAdmin, ReadOnlyAdmin, deletion_refused
+from solhost.identity import account_journal
 from solhost.identity import actions as identity_actions
 from solhost.identity.databases import joinable
 from solhost.identity.models import CredentialRenewal, LogoutDelivery, ServiceClient, User
@@ -85,6 +86,9 @@ class RegionUserAdmin(AuditedAdmin, UserAdmin):
                     f"{obj} is signed out everywhere: {revoked} tokens revoked, and every "
                     "service that held any was told.",
                 )
+            elif before is not None and not before["is_active"] and obj.is_active:
+                # A restore from an older archive must not deactivate the account again.
+                account_journal.keep(change=account_journal.Change.REACTIVATED, resident_id=obj.pk)
             # allauth keeps a row per address and makes a missing one on the next page the
             # resident opens (their email page does, on every request): a write no page may
             # make, least of all at a site cut off from the primary. Made here, as allauth

@@ -376,7 +376,39 @@ def erase_account(*, deletion: AccountDeletion, now: datetime.datetime) -> Erase
     if not deletion.pending or deletion.erase_after > now or deletion.final_email_sent_at is None:
         return None
     user = User.objects.select_for_update().get(pk=deletion.user_id)
-    label = _anonymous_id()
+    summary = _erase(user=user, label=_anonymous_id(), now=now)
+    deletion.erased_at, deletion.anonymous_id = now, user.username
+    deletion.save(update_fields=["erased_at", "anonymous_id"])
+    record(actor=None, action=AuditAction.DELETION_ERASE, obj=user, note=summary)
+    return Erased(deletion=deletion, summary=summary)
+
+
+@transaction.atomic(durable=True)
+def erase_again(*, resident_id: int, label: str, erased_at: datetime.datetime) -> str | None:
+    """Erase again, under the same anonymous id, an account that was erased at ``erased_at``
+    and came back with a restore from an older archive; its export was sent before. The
+    summary, or None when there is nothing to do (no such account, or erased already)."""
+    user = User.objects.select_for_update().filter(pk=resident_id).first()
+    if user is None or user.account_deletions.exclude(erased_at=None).exists():
+        return None
+    deletion = user.account_deletions.filter(cancelled_at=None).first() or AccountDeletion(
+        user=user, requested_at=erased_at, erase_after=erased_at
+    )
+    summary = _erase(user=user, label=label, now=erased_at)
+    deletion.erased_at, deletion.anonymous_id = erased_at, label
+    deletion.save()
+    record(
+        actor=None,
+        action=AuditAction.DELETION_ERASE,
+        obj=user,
+        note=f"{summary}; made again after a restore, as on {erased_at:%Y-%m-%d %H:%M} UTC",
+    )
+    return summary
+
+
+def _erase(*, user: User, label: str, now: datetime.datetime) -> str:
+    """Take the personal data out of ``user`` (locked) and name them ``label``; tell the
+    services and partners that knew them. Returns what went, in words."""
     # Named as each partner knows the resident, before the public sub changes.
     notices = [
         DeletionNotice(organisation=organisation, subject=subject, deleted_at=now)
@@ -430,16 +462,12 @@ def erase_account(*, deletion: AccountDeletion, now: datetime.datetime) -> Erase
 
     relabelled = _anonymise_trail(user, label, names, {a for a in addresses if a}, owned)
     DeletionNotice.objects.bulk_create(notices, ignore_conflicts=True)
-    deletion.erased_at, deletion.anonymous_id = now, label
-    deletion.save(update_fields=["erased_at", "anonymous_id"])
-    summary = (
+    return (
         f"{emails} email addresses, {factors} second factors, {memberships} memberships and "
         f"{revoked} tokens gone; {len(notices)} deletion notices for "
         f"{len({n.organisation_id for n in notices})} partners; {relabelled} audit events "
         "anonymised"
     )
-    record(actor=None, action=AuditAction.DELETION_ERASE, obj=user, note=summary)
-    return Erased(deletion=deletion, summary=summary)
 
 
 def _remove_files(paths: list[Path]) -> None:

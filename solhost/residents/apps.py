@@ -7,3 +7,11 @@ class ResidentsConfig(AppConfig):
     name = "solhost.residents"
     label = "residents"
     verbose_name = "Residents: their accounts, exports and deletions"
+
+    def ready(self) -> None:
+        from solhost.backups.signals import installation_restored
+        from solhost.residents.making_again import make_again_after_a_restore
+
+        installation_restored.connect(
+            make_again_after_a_restore, dispatch_uid="residents.making_again"
+        )

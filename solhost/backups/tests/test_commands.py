@@ -2,6 +2,7 @@
 nothing changed; and the nightly job keeping only the newest archives."""
 
 import datetime
+import json
 import os
 import re
 import subprocess
@@ -13,11 +14,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from solhost.backups import actions
+from solhost.backups import actions, archive
 from solhost.backups.actions import BackupFailed
 from solhost.backups.archive import FORMAT, FORMAT_VERSION, Member, scheduled_name, write_archive
 from solhost.backups.tasks import back_up
 from solhost.core.models import AuditEvent
+from solhost.identity import account_journal
+from solhost.identity.account_journal import Change, Entry
 
 DATABASE_MEMBER = {"sqlite": "database/solhost.sqlite3", "postgresql": "database/solhost.pgdump"}
 
@@ -80,11 +83,11 @@ def files_under(folder: Path) -> dict[str, bytes]:
     }
 
 
-def restore_refused(path: Path, var: Path, message: str) -> None:
+def restore_refused(path: Path, var: Path, message: str, *args: str) -> None:
     """``solhost restore`` fails with ``message`` and changes neither var/ nor the database."""
     before = files_under(var), AuditEvent.objects.count(), connection.introspection.table_names()
     with pytest.raises(CommandError, match=message):
-        call_command("restore", str(path))
+        call_command("restore", str(path), *args)
     after = files_under(var), AuditEvent.objects.count(), connection.introspection.table_names()
     assert after == before
 
@@ -158,6 +161,86 @@ def test_a_replica_site_refuses_the_primarys_archive(var, tmp_path, settings):
         var,
         r"Nothing restored: this is a replica site \(SOLHOST_SITE_REPLICA_URL\): an archive is "
         r"the primary's, restored at the primary\. A site's store is restored with pg_restore",
+    )
+
+
+@pytest.mark.django_db
+def test_an_account_journal_beside_the_archive_that_is_not_one_is_refused_by_line(var, tmp_path):
+    archive = sound_archive(tmp_path / "made", vendor=connection.vendor)
+    (archive.parent / account_journal.NAME).write_text(
+        json.dumps({"journal": account_journal.HEADER, "since": "2026-01-01T00:00:00+00:00"})
+        + '\n{"at": "2026-01-02T00:00:00+00:00", "change": "erased", "resident": 4}\n'
+    )
+
+    restore_refused(
+        archive,
+        var,
+        r"Nothing restored: the account journal can't be read: .*account-journal\.jsonl, line 2: "
+        r"erased needs label, a non-empty text\. Correct it, or name another copy with --journal",
+    )
+
+
+@pytest.mark.django_db
+def test_an_account_journal_named_that_is_not_there_is_refused(var, tmp_path):
+    restore_refused(
+        sound_archive(tmp_path / "made", vendor=connection.vendor),
+        var,
+        r"Nothing restored: .*elsewhere\.jsonl: no account journal there",
+        "--journal",
+        str(tmp_path / "elsewhere.jsonl"),
+    )
+
+
+MADE = {"created": "2026-01-01T00:00:00+00:00"}
+
+
+def journal_at(path: Path, since: str, *changes: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = json.dumps({"journal": account_journal.HEADER, "since": since})
+    path.write_text("".join(f"{line}\n" for line in [header, *changes]))
+    return path
+
+
+def change_at(at: str) -> str:
+    return json.dumps({"at": at, "change": "deactivated", "resident": 4})
+
+
+def test_the_restore_says_it_found_no_account_journal(settings, tmp_path):
+    changes, line = actions._account_changes(MADE, tmp_path / "backup.tar", None)
+
+    assert changes == []
+    assert line == (
+        "account journal: none beside the archive or in SOLHOST_BACKUP_DIR, so no erasure, new "
+        "password, renewal, deactivation or disconnect made after the archive is made again"
+    )
+
+
+def test_the_journal_beside_the_archive_comes_before_this_installation_s(settings, tmp_path):
+    beside = journal_at(
+        tmp_path / account_journal.NAME,
+        "2025-12-31T00:00:00+00:00",
+        change_at("2025-12-31T12:00:00+00:00"),
+        change_at("2026-01-01T00:00:01+00:00"),
+        change_at("2026-01-02T00:00:00+00:00"),
+    )
+    journal_at(settings.SOLHOST_BACKUP_DIR / account_journal.NAME, "2026-01-01T00:00:00+00:00")
+
+    changes, line = actions._account_changes(MADE, tmp_path / "backup.tar", None)
+
+    # Only what came after the archive, oldest first.
+    assert [change.at.day for change in changes] == [1, 2]
+    assert line == f"account journal: {beside}, 2 changes made after the archive"
+
+
+def test_a_journal_begun_after_the_archive_is_said_to_miss_what_came_between(settings, tmp_path):
+    named = journal_at(tmp_path / "copy.jsonl", "2026-01-03T09:30:00+00:00")
+
+    _, line = actions._account_changes(MADE, tmp_path / "backup.tar", named)
+
+    assert line == (
+        f"account journal: {named}, 0 changes made after the archive; it holds changes only "
+        "since 2026-01-03 09:30 UTC, after the archive was made: make again any erasure or new "
+        "password you know of from between"
     )
 
 
@@ -266,6 +349,20 @@ def test_a_failed_backup_deletes_no_older_archive(settings, backups, monkeypatch
     with pytest.raises(CommandError, match="No backup written: pg_dump failed"):
         call_command("backup")
     assert sorted(settings.SOLHOST_BACKUP_DIR.iterdir()) == before
+
+
+def test_the_nightly_job_forgets_the_journal_s_changes_every_kept_archive_holds(settings, backups):
+    journal = settings.SOLHOST_BACKUP_DIR / account_journal.NAME
+    for day in range(1, 7):
+        at = archive.scheduled_time(dated(day))
+        account_journal.append(journal, Entry(at, Change.DEACTIVATED, day))
+
+    back_up.call_local()
+
+    # Kept: the archives of the 4th and 5th and tonight's; the 4th's is the oldest.
+    kept = account_journal.read(journal)
+    assert kept.since == archive.scheduled_time(dated(4))
+    assert [entry.resident for entry in kept.entries] == [4, 5, 6]
 
 
 def test_keeping_no_archive_is_refused(settings, backups):

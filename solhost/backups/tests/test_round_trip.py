@@ -8,6 +8,7 @@ Counts and balances are read here straight from both databases, not from the man
 import io
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -71,10 +72,11 @@ class Installation:
             assert result.returncode == 0, f"solhost {' '.join(args)}:\n{result.stderr}"
         return result
 
-    def probe(self, *args: str) -> dict:
+    def probe(self, *args: str, script: str = "oidc_probe", **extra: str) -> dict:
+        """Run a script of this folder in the installation; what it printed, as JSON."""
         result = subprocess.run(
-            [sys.executable, "-m", "solhost.backups.tests.oidc_probe", *args],
-            env=self.env(),
+            [sys.executable, "-m", f"solhost.backups.tests.{script}", *args],
+            env=self.env(**extra),
             capture_output=True,
             text=True,
             timeout=300,
@@ -162,17 +164,27 @@ class RoundTrip:
     restored_live_access: dict[str, int]
     signed_in: dict
     signed_in_before: dict
+    # Read before the changes below, which the original makes after its archive.
+    original_live_access: dict[str, int]
+    original_last_event: int
+    # The archive restored again, once the original had changed accounts after it (a new
+    # password, a disconnect, an erasure, a deactivation) and its journal kept them.
+    after_the_archive: dict
+    restored_again: Installation
+    restore_again_output: str
+    signed_in_again: dict
 
 
 @pytest.fixture(scope="module")
 def trip(tmp_path_factory) -> RoundTrip:
     tmp = tmp_path_factory.mktemp("round-trip")
     stem = f"backups_rt_{secrets.token_hex(4)}"
-    names = [f"{stem}_original", f"{stem}_restored"]
+    names = [f"{stem}_original", f"{stem}_restored", f"{stem}_again"]
     urls = [_migrated_database(tmp, names[0]), *_databases(tmp, names[1:])]
     try:
         original = Installation(tmp / "original-var", urls[0])
         restored = Installation(tmp / "restored-var", urls[1])
+        restored_again = Installation(tmp / "restored-again-var", urls[2])
         original.run("demo", "--no-serve")
         # Two signing keys, as after a rotation: both must come back, the newer to sign tomorrow.
         original.run("oidc-keys", "rotate")
@@ -191,7 +203,7 @@ def trip(tmp_path_factory) -> RoundTrip:
             (original.var / rebuilt).write_text("rebuilt or disposable")
         archives = tmp / "archives"
         original.run("backup", SOLHOST_BACKUP_DIR=str(archives))
-        (archive,) = archives.iterdir()
+        (archive,) = archives.glob("solhost-backup-*")
         original_counts = original.row_counts()
         original_balances = original.balances()
         original_jwks = original.probe()["jwks"]
@@ -199,6 +211,16 @@ def trip(tmp_path_factory) -> RoundTrip:
         restored_counts = restored.row_counts()
         restored_balances = restored.balances()
         restored_live_access = restored.live_access()
+        signed_in = restored.probe("--sign-in", RESIDENT, password)
+        original_live_access = original.live_access()
+        ((original_last_event,),) = original.query("SELECT MAX(id) FROM core_auditevent")
+        new_password = secrets.token_urlsafe(16)
+        after_the_archive = original.probe(
+            new_password,
+            signed_in_before["client_id"],
+            script="after_the_archive",
+            SOLHOST_BACKUP_DIR=str(archives),
+        )
         yield RoundTrip(
             original=original,
             restored=restored,
@@ -210,8 +232,14 @@ def trip(tmp_path_factory) -> RoundTrip:
             restored_counts=restored_counts,
             restored_balances=restored_balances,
             restored_live_access=restored_live_access,
-            signed_in=restored.probe("--sign-in", RESIDENT, password),
+            signed_in=signed_in,
             signed_in_before=signed_in_before,
+            original_live_access=original_live_access,
+            original_last_event=original_last_event,
+            after_the_archive=after_the_archive,
+            restored_again=restored_again,
+            restore_again_output=restored_again.run("restore", str(archive)).stdout,
+            signed_in_again=restored_again.probe("--sign-in", RESIDENT, new_password),
         )
     finally:
         _drop(names)
@@ -265,7 +293,7 @@ def test_every_table_has_its_rows_and_the_trail_notes_the_restore(trip):
     }
     added_events = differing.pop("core_auditevent")
     assert differing == ENDED_BY_THE_RESTORE
-    ((last_kept,),) = trip.original.query("SELECT MAX(id) FROM core_auditevent")
+    last_kept = trip.original_last_event
     added = trip.restored.query(
         "SELECT action FROM core_auditevent "  # noqa: S608
         f"WHERE id > {last_kept} AND id <= {last_kept + added_events} ORDER BY id"
@@ -288,12 +316,54 @@ def test_what_the_archive_brought_back_ended_before_anyone_was_let_in(trip):
         "sign-ins: every session and token the archive brought back ended (1 resident signed "
         "out); the job runner tells their services by back-channel logout"
     ) in trip.restore_output
-    assert trip.original.live_access() == {"sessions": 1, "refresh tokens": 1, "access tokens": 1}
+    assert trip.original_live_access == {"sessions": 1, "refresh tokens": 1, "access tokens": 1}
     assert trip.restored_live_access == {"sessions": 0, "refresh tokens": 0, "access tokens": 0}
     ((found_by, ended_at),) = trip.restored.query(
         "SELECT found_by, ended_at FROM sites_storerestore"
     )
     assert found_by == "archive" and ended_at is not None
+
+
+def test_the_backup_began_the_account_journal_so_it_holds_every_change_after(trip):
+    journal = trip.archive.parent / "account-journal.jsonl"
+    # Restored before any change: the journal beside the archive was begun by the backup.
+    assert f"account journal: {journal}, 0 changes made after the archive\n" in (
+        trip.restore_output
+    )
+    assert "holds changes only since" not in trip.restore_again_output
+
+
+def test_changes_to_accounts_after_the_archive_are_made_again_from_its_journal(trip):
+    journal = trip.archive.parent / "account-journal.jsonl"
+    assert f"account journal: {journal}, " in trip.restore_again_output
+    made = re.search(r"account journal: made again: (.*); 0 already so", trip.restore_again_output)
+    assert made is not None, trip.restore_again_output
+    assert re.fullmatch(
+        r"1 new password, 1 erasure, 1 deactivation, \d+ disconnected services?", made[1]
+    )
+    again = trip.restored_again
+    # The password maria chose after the archive lets her in, as it did the original.
+    maria = f"SELECT password FROM identity_user WHERE username = '{RESIDENT}'"  # noqa: S608
+    ((password,),) = again.query(maria)
+    assert password == trip.after_the_archive["password"]
+    assert jwt.JWT(jwt=trip.signed_in_again["id_token"]).token.jose_header["alg"] == "RS256"
+    # Ahmed is erased again, under the id the original gave him.
+    label = trip.after_the_archive["label"]
+    assert again.query("SELECT username FROM identity_user WHERE username = 'ahmed'") == []
+    ((email, active),) = again.query(
+        f"SELECT email, is_active FROM identity_user WHERE username = '{label}'"  # noqa: S608
+    )
+    assert (email, bool(active)) == ("", False)
+    ((kate_active,),) = again.query("SELECT is_active FROM identity_user WHERE username = 'kate'")
+    assert not kate_active
+    client_id = trip.signed_in_before["client_id"]
+    consents = (
+        "SELECT COUNT(*) FROM identity_consent c JOIN identity_user u ON u.id = c.user_id "  # noqa: S608
+        "JOIN identity_serviceclient s ON s.id = c.client_id WHERE "
+        f"u.username = '{RESIDENT}' AND s.client_id = '{client_id}'"
+    )
+    assert trip.restored.query(consents) == [(1,)]
+    assert again.query(consents) == [(0,)]
 
 
 def test_the_ledger_balances_are_the_same(trip):

@@ -13,15 +13,23 @@ class Command(BaseCommand):
     help = (
         "Restore a backup archive into this installation, which must be empty (a new, "
         "never-migrated database and an empty var/); check it against the manifest, migrate "
-        "it if this solhost is newer, and end the sessions and tokens it brought back."
+        "it if this solhost is newer, make again the account changes the account journal holds "
+        "from after it, and end the sessions and tokens it brought back."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The archive `solhost backup` wrote.")
+        parser.add_argument(
+            "--journal",
+            help=(
+                "The account journal whose changes made after the archive are made again "
+                "(default: account-journal.jsonl beside the archive, else in SOLHOST_BACKUP_DIR)."
+            ),
+        )
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args, path, journal, **options):
         try:
-            restored = restore(path=Path(path))
+            restored = restore(path=Path(path), journal=Path(journal) if journal else None)
         except (ArchiveProblem, RestoreRefused) as error:
             raise CommandError(f"Nothing restored: {error}") from None
         except RestoreFailed as error:
@@ -45,6 +53,7 @@ class Command(BaseCommand):
                 f"  migrated: this solhost is newer than the archive "
                 f"({', '.join(restored.migrated)})"
             )
+        self.stdout.write(f"  {restored.journal}")
         for line in restored.ended:
             self.stdout.write(f"  {line}")
         self.stdout.write("Start (or restart) the site and its job consumer now.")

@@ -28,9 +28,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from solhost.core.audit import AuditAction, record
+from solhost.core.dates import moment_with_zone
 from solhost.sites import config, queries
 from solhost.sites.keys import own_public_keys, own_site, parse_public_keys
 from solhost.sites.models import Site
@@ -215,11 +215,8 @@ class Command(BaseCommand):
         from solhost.sites.forwarding import backlog, forward, forward_again_since
 
         if again_since:
-            try:
-                moment = parse_datetime(again_since.replace("Z", "+00:00"))
-            except ValueError:
-                moment = None
-            if moment is None or moment.tzinfo is None:
+            moment = moment_with_zone(again_since)
+            if moment is None:
                 raise CommandError(
                     f"--again-since {again_since!r}: give a date and time with its zone, "
                     "e.g. 2026-12-07T03:00Z (the primary's backup's, from its manifest)"
