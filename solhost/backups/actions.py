@@ -302,7 +302,8 @@ def _account_changes(
             "with --journal"
         ) from None
     changes = sorted((entry for entry in kept.entries if entry.at > made), key=lambda e: e.at)
-    line = f"account journal: {found}, {len(changes)} changes made after the archive"
+    count = len(changes)
+    line = f"account journal: {found}, {count} change{'' if count == 1 else 's'} made after the archive"
     if kept.since > made:
         line += (
             f"; it holds changes only since {kept.since:%Y-%m-%d %H:%M} UTC, after the archive "

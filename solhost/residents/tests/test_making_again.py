@@ -229,6 +229,16 @@ def test_the_command_refuses_what_it_cannot_use(world, journal, args, message):
         run(*args)
 
 
+def test_a_replica_site_makes_nothing_again(world, journal, settings):
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby.example/region"
+
+    with pytest.raises(
+        CommandError, match=r"this is a replica site .*make the changes again there"
+    ):
+        run("--since", "2026-12-07T03:45Z", "--make-again")
+    assert authenticate(username="rita", password=PASSWORD) == world.rita
+
+
 def test_the_command_names_the_line_that_is_wrong_and_makes_nothing(world, journal):
     with journal.open("a") as file:
         file.write('{"at": "2026-12-08T01:00:00+00:00", "change": "password", "resident": 1}\n')

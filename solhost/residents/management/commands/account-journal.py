@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from solhost.core.dates import moment_with_zone
 from solhost.identity import account_journal
 from solhost.identity.account_journal import Change, JournalProblem
+from solhost.identity.databases import at_replica_site
 from solhost.identity.models import User
 from solhost.residents.making_again import WORDS, make_again
 
@@ -55,6 +56,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "--make-again needs --since: the moment the restored archive was made, so that "
                 "no older change undoes a newer one the archive holds"
+            )
+        if making and at_replica_site():
+            raise CommandError(
+                "this is a replica site (SOLHOST_SITE_REPLICA_URL): accounts are the primary's, "
+                "so make the changes again there"
             )
         if not journal_file.is_file():
             raise CommandError(f"{journal_file}: no account journal there")
