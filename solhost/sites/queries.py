@@ -51,6 +51,15 @@ def backlog_facts() -> dict | None:
     }
 
 
+def archive_restores() -> list[StoreRestore]:
+    """The last restores of this installation from an archive (``solhost restore``): at
+    the primary or a one-site region, whose archive it is."""
+    if config.is_replica_site():
+        return []
+    found_by_archive = StoreRestore.objects.filter(found_by=StoreRestore.FoundBy.ARCHIVE)
+    return list(found_by_archive.order_by("-found_at")[:10])
+
+
 def access_end_facts() -> dict | None:
     """At a site of a region with several: the access ends made at other sites that wait
     to be applied here, and the last ones applied (docs/sites.md)."""
@@ -127,6 +136,7 @@ def steward_page_facts() -> dict:
         "is_replica_site": config.is_replica_site(),
         "primary_url": config.primary_url(),
         "backlog": backlog_facts(),
+        "archive_restores": archive_restores(),
         "access_ends": access_end_facts(),
         "sites": sites_with_counts(),
         "own_keys": own_keys_facts(),

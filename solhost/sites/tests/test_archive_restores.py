@@ -7,6 +7,7 @@ solhost/backups/tests/test_round_trip.py; here the signal it sends, in a one-sit
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from solhost.backups.actions import Restored
 from solhost.backups.signals import installation_restored
@@ -19,9 +20,10 @@ from solhost.identity.tests.test_backchannel_logout import (  # noqa: F401
     log_in,
     receiver,
 )
-from solhost.sites import restores
+from solhost.sites import queries, restores
 from solhost.sites.models import StoreIdentity, StoreRestore
 from solhost.sites.tasks import end_what_came_back_with_a_restore
+from solhost.web.tests.pages import assert_clean_page
 
 ARCHIVE = "solhost-backup-20261207T034500Z.tar.gz, made 2026-12-07T03:45:00+00:00"
 
@@ -107,3 +109,30 @@ def test_a_restore_left_unfinished_is_finished_by_the_job_each_minute(world, set
     if not replica:
         assert rita.get("/accounts/").status_code == 302
         assert sam.get("/accounts/").status_code == 302
+
+
+def test_the_steward_sees_the_restore_and_how_far_it_got(world):
+    files = make_client(world.mcc_service)
+    sign_in_to(log_in("rita@example.org"), files, scope=SCOPES)
+    _restored()
+    unfinished = StoreRestore.objects.create(
+        found_by=StoreRestore.FoundBy.ARCHIVE,
+        found_at=timezone.now(),
+        ends_before=timezone.now(),
+        note="solhost-backup-20261208T034500Z.tar.gz, made 2026-12-08T03:45:00+00:00",
+    )
+
+    page = log_in("sam@example.org").get("/steward/sites/")
+
+    assert_clean_page(page)
+    section = page.content.decode().split('id="archive-restores"')[1].split("</section>")[0]
+    assert section.index(unfinished.note) < section.index(ARCHIVE)
+    assert "1 resident signed out of what was issued before" in section
+    assert "finished" in section and "not finished yet" in section
+
+
+def test_a_replica_site_lists_no_archive_restore(world, settings):
+    _restored()
+    settings.SOLHOST_SITE_REPLICA_URL = "postgres://standby.example/region"
+
+    assert queries.archive_restores() == []
