@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("solhost.identity.urls")),
     path("", include("solhost.residents.urls")),
     path("", include("solhost.sites.urls")),
+    path("", include("solhost.backups.urls")),
     path("manage/", include("solhost.partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
