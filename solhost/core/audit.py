@@ -144,6 +144,10 @@ class AuditAction(StrEnum):
         "identity.logout.by_service",
         "A service signed a resident out of the region in that browser (RP-initiated logout).",
     )
+    PASSWORD_SET_BY_COMMAND = (
+        "identity.password.set_by_command",
+        "An account's password was set with `solhost changepassword` on the server.",
+    )
     SESSION_END_PASSWORD = (
         "identity.session.end_password",
         "A session ended because the account's password was changed or reset.",
