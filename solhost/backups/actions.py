@@ -47,6 +47,7 @@ from solhost.backups.installation import (
 from solhost.backups.signals import installation_restored
 from solhost.core import audit
 from solhost.core.audit import AuditAction
+from solhost.core.dates import moment_with_zone
 from solhost.identity import account_journal
 from solhost.identity.account_journal import Entry, JournalProblem
 from solhost.identity.databases import at_replica_site
@@ -274,13 +275,13 @@ def _check_restorable(manifest: dict[str, Any], path: Path) -> None:
 def _account_changes(
     manifest: dict[str, Any], path: Path, journal: Path | None
 ) -> tuple[list[Entry], str]:
-    """The account journal's changes made after the archive, oldest first, and a line
-    saying which journal they come from. ``journal`` names it; without, the one beside the
-    archive, or else this installation's. RestoreRefused for one that can't be read."""
-    try:
-        made = datetime.datetime.fromisoformat(manifest["created"])
-    except (KeyError, TypeError, ValueError):
-        raise ArchiveProblem(f"{path}: {archive.MANIFEST} created is not a date and time") from None
+    """The account journal's changes made after the archive, and a line saying which
+    journal they come from. ``journal`` names it; without, the one beside the archive, or
+    else this installation's. RestoreRefused for one that can't be read."""
+    created = manifest.get("created")
+    made = moment_with_zone(created) if isinstance(created, str) else None
+    if made is None:
+        raise ArchiveProblem(f"{path}: {archive.MANIFEST} created is not a date and time")
     if journal is not None and not journal.is_file():
         raise RestoreRefused(f"{journal}: no account journal there")
     places = (
@@ -301,7 +302,8 @@ def _account_changes(
             f"the account journal can't be read: {error}. Correct it, or name another copy "
             "with --journal"
         ) from None
-    changes = sorted((entry for entry in kept.entries if entry.at > made), key=lambda e: e.at)
+    # In the journal's order: making them again takes them oldest first.
+    changes = [entry for entry in kept.entries if entry.at > made]
     count = len(changes)
     line = f"account journal: {found}, {count} change{'' if count == 1 else 's'} made after the archive"
     if kept.since > made:

@@ -36,6 +36,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from solhost.core.dates import moment_with_zone
 from solhost.core.files import replace_whole
 from solhost.identity.databases import at_replica_site
 
@@ -201,12 +202,10 @@ def append(path: Path, entry: Entry) -> None:
 
 
 def _moment(value: Any, where: str) -> datetime.datetime:
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            moment = datetime.datetime.fromisoformat(value)
-            if moment.tzinfo is not None:
-                return moment
-    raise JournalProblem(f"{where}: not a date and time with its offset: {value!r}")
+    moment = moment_with_zone(value) if isinstance(value, str) else None
+    if moment is None:
+        raise JournalProblem(f"{where}: not a date and time with its offset: {value!r}")
+    return moment
 
 
 def _parse(line: str, where: str) -> dict[str, Any]:

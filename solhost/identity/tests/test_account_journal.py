@@ -99,6 +99,23 @@ def test_deactivation_reactivation_and_disconnects_are_kept_in_order(
     ]
 
 
+def test_a_disconnect_made_at_a_site_cut_off_is_kept_at_the_primary(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.SOLHOST_SITE = "primary"
+    files = make_client(world.mcc_service)
+    sign_in_to(log_in("rita@example.org"), files, scope=SCOPES)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        identity_actions.end_disconnected_elsewhere(
+            user=world.rita, client=files.client, at=AT, site="hill"
+        )
+
+    assert [(e.change, e.resident, e.detail) for e in kept(settings)] == [
+        (Change.DISCONNECTED, world.rita.pk, files.client.client_id)
+    ]
+
+
 def test_a_renewal_is_kept_with_the_unusable_password_it_gave(
     world, settings, django_capture_on_commit_callbacks
 ):
