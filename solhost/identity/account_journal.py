@@ -13,8 +13,10 @@ The file is ``SOLHOST_BACKUP_DIR/account-journal.jsonl``, copied off the machine
 archives. One JSON object a line: the first says since when the journal holds every
 change (``{"journal": "solhost account journal", "since": …}``), each other is a change:
 ``at``, ``change``, ``resident`` (the account's id) and what the change needs to be made
-again: the password hash (``password``, ``renewed``), the anonymous id (``erased``) or the
-service's client id (``disconnected``). The nightly backup forgets the changes older than
+again: the password hash (``password``, ``renewed``), the anonymous id (``erased``), the
+service's client id (``disconnected``) or the second factor's id (``second-factor-removed``:
+an authenticator app, a security key or a set of recovery codes the resident, or the
+steward, took away; recovery codes made anew take the old set away). The nightly backup forgets the changes older than
 every dated archive it keeps (``forget_before``).
 """
 
@@ -26,6 +28,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +56,7 @@ class Change(enum.StrEnum):
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
     DISCONNECTED = "disconnected"
+    SECOND_FACTOR_REMOVED = "second-factor-removed"
 
 
 # What each change keeps beside when, which and whose: the one field it is made again from.
@@ -61,6 +65,7 @@ _FIELD = {
     Change.RENEWED: "password",
     Change.ERASED: "label",
     Change.DISCONNECTED: "client",
+    Change.SECOND_FACTOR_REMOVED: "authenticator",
 }
 
 
@@ -70,7 +75,8 @@ class Entry:
     change: Change
     resident: int
     # The password hash of a new password or renewal, the anonymous id of an erasure, the
-    # client id of a disconnected service; empty for the others.
+    # client id of a disconnected service, the id of a second factor removed; empty for
+    # the others.
     detail: str = ""
 
 
@@ -89,26 +95,32 @@ def journal_path() -> Path:
     return Path(settings.SOLHOST_BACKUP_DIR) / NAME
 
 
-_made_again: contextvars.ContextVar[bool] = contextvars.ContextVar("made_again", default=False)
+_kept_otherwise: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "kept_otherwise", default=False
+)
 
 
 @contextlib.contextmanager
-def making_again() -> Iterator[None]:
-    """While a restore makes changes again from the journal, they are not kept twice."""
-    token = _made_again.set(True)
+def kept_otherwise() -> Iterator[None]:
+    """The changes made inside are not kept one by one, because the journal holds them
+    otherwise: a restore making them again from it, or the second factors an erasure or a
+    renewal takes, which making the erasure or renewal again takes too."""
+    token = _kept_otherwise.set(True)
     try:
         yield
     finally:
-        _made_again.reset(token)
+        _kept_otherwise.reset(token)
 
 
-def keep(*, change: Change, resident_id: int, client_id: str = "") -> None:
+def keep(
+    *, change: Change, resident_id: int, client_id: str = "", authenticator_id: int = 0
+) -> None:
     """Append the change once the current transaction commits (at once outside one).
 
     The password hash and anonymous id are read from the account as committed. A journal
     that can't be written (a full disk) is logged as an error and does not undo the change,
     which has committed: the next archive holds it."""
-    if at_replica_site() or _made_again.get():
+    if at_replica_site() or _kept_otherwise.get():
         return
     # When the database had it: an archive made before lacks it, whatever moment the
     # change itself names (a renewal's start, a disconnect made at a site cut off).
@@ -125,6 +137,7 @@ def keep(*, change: Change, resident_id: int, client_id: str = "") -> None:
             Change.RENEWED: account["password"],
             Change.ERASED: account["username"],
             Change.DISCONNECTED: client_id,
+            Change.SECOND_FACTOR_REMOVED: str(authenticator_id),
         }.get(change, "")
         try:
             append(journal_path(), Entry(at=at, change=change, resident=resident_id, detail=detail))
@@ -236,6 +249,8 @@ def _entry(data: dict[str, Any], where: str) -> Entry:
         detail = data.get(_FIELD[change])
         if not isinstance(detail, str) or not detail:
             raise JournalProblem(f"{where}: {change} needs {_FIELD[change]}, a non-empty text")
+        if change is Change.SECOND_FACTOR_REMOVED and not re.fullmatch(r"[1-9][0-9]*", detail):
+            raise JournalProblem(f"{where}: {change} needs authenticator, a second factor's id")
     return Entry(
         at=_moment(data.get("at"), f"{where}: at"), change=change, resident=resident, detail=detail
     )

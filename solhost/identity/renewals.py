@@ -27,7 +27,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from solhost.core.audit import AuditAction, record, record_each
-from solhost.identity import actions
+from solhost.identity import account_journal, actions
 from solhost.identity.models import CredentialRenewal, User
 from solhost.identity.queries import verified_address_of
 
@@ -110,7 +110,8 @@ def _end_copied_credentials(renewal: CredentialRenewal) -> int:
     )
     for user_id, kind in copyable.order_by("user_id", "type").values_list("user_id", "type"):
         removed.setdefault(user_id, []).append(kind)
-    copyable.delete()
+    with account_journal.kept_otherwise():
+        copyable.delete()
     # Unusable as Django makes them ("!" and what no hasher reads), and each its own, so no
     # two accounts share a session hash; in one UPDATE, however many accounts.
     renewal_secret = secrets.token_hex(16)

@@ -1,5 +1,6 @@
-"""The audit trail of signing in: logins, failures, sign-outs and MFA changes, and the
-sessions a sign-out or a new password ends (services are told by back-channel logout).
+"""The audit trail of signing in: logins, failures, sign-outs and MFA changes, the
+sessions a sign-out or a new password ends (services are told by back-channel logout),
+and the second factors taken away, which the account journal keeps.
 
 Connected in ``IdentityConfig.ready``. Each receiver writes one row; none can stop a login.
 A login is audited when a person signs in through the login form (allauth's signal, sent
@@ -9,11 +10,13 @@ logins no one typed (``force_login`` in tests), only records the session.
 
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from solhost.core.audit import AuditAction, record
-from solhost.identity import actions, sessions
+from solhost.identity import account_journal, actions, sessions
 
 
 def _client_ip(request) -> str | None:
@@ -102,3 +105,15 @@ on_mfa_reset = _mfa_change(AuditAction.MFA_RESET)
 mfa_signals.authenticator_added.connect(on_mfa_added, dispatch_uid="identity-mfa-add")
 mfa_signals.authenticator_removed.connect(on_mfa_removed, dispatch_uid="identity-mfa-remove")
 mfa_signals.authenticator_reset.connect(on_mfa_reset, dispatch_uid="identity-mfa-reset")
+
+
+@receiver(post_delete, sender=Authenticator, dispatch_uid="identity-second-factor-journal")
+def on_second_factor_deleted(sender, instance, **kwargs):
+    # Every way one goes (removed on the resident's page, the last factor's recovery codes
+    # with it, codes made anew, the steward's admin) deletes the row: a restore from an
+    # older archive must not bring back a factor the resident may have lost to a thief.
+    account_journal.keep(
+        change=account_journal.Change.SECOND_FACTOR_REMOVED,
+        resident_id=instance.user_id,
+        authenticator_id=instance.pk,
+    )

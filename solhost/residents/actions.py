@@ -35,6 +35,7 @@ from django.utils.formats import date_format
 from solhost.contributions.models import ContributionChoice, Pledge, SponsoredSeat
 from solhost.core.audit import AuditAction, record, record_saved, snapshot
 from solhost.core.models import AuditEvent
+from solhost.identity import account_journal
 from solhost.identity import actions as identity_actions
 from solhost.identity.models import User
 from solhost.identity.queries import given_public_subs
@@ -424,7 +425,8 @@ def _erase(*, user: User, label: str, now: datetime.datetime) -> str:
     revoked = identity_actions.end_access_of_deleted_account(user=user)
 
     emails, _ = EmailAddress.objects.filter(user=user).delete()
-    factors, _ = Authenticator.objects.filter(user=user).delete()
+    with account_journal.kept_otherwise():
+        factors, _ = Authenticator.objects.filter(user=user).delete()
     memberships, _ = user.memberships.all().delete()
     for seat in SponsoredSeat.objects.filter(resident=user):
         record(

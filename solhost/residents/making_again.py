@@ -31,6 +31,7 @@ WORDS = {
     Change.DEACTIVATED: ("deactivation", "deactivations"),
     Change.REACTIVATED: ("reactivation", "reactivations"),
     Change.DISCONNECTED: ("disconnected service", "disconnected services"),
+    Change.SECOND_FACTOR_REMOVED: ("second factor removed", "second factors removed"),
 }
 
 
@@ -54,7 +55,7 @@ def make_again(*, entries: list[Entry]) -> MadeAgain:
     """Make each change of ``entries``, oldest first, that the account doesn't show."""
     outcome = MadeAgain()
     # What the changes do again is kept in the journal already.
-    with account_journal.making_again():
+    with account_journal.kept_otherwise():
         for entry in sorted(entries, key=lambda entry: entry.at):
             if _make_again(entry):
                 outcome.made[entry.change] += 1
@@ -83,6 +84,8 @@ def _make_again(entry: Entry) -> bool:
         )
     if entry.change is Change.DISCONNECTED:
         return _disconnect_again(entry)
+    if entry.change is Change.SECOND_FACTOR_REMOVED:
+        return _remove_second_factor_again(entry)
     return _change_account_again(entry)
 
 
@@ -132,5 +135,26 @@ def _disconnect_again(entry: Entry) -> bool:
     identity_actions.disconnect_service(user=user, client=client)
     record(
         actor=None, action=AuditAction.JOURNAL_REDO, obj=user, note=f"{_when(entry)}: {client.name}"
+    )
+    return True
+
+
+@transaction.atomic(durable=True)
+def _remove_second_factor_again(entry: Entry) -> bool:
+    # The archive's row of the factor, by its id. A restore numbers rows from the archive's
+    # count again, so a factor added since may bear the same id: it was made after the
+    # removal, which the one removed was not.
+    factor = Authenticator.objects.filter(
+        pk=int(entry.detail), user_id=entry.resident, created_at__lt=entry.at
+    ).first()
+    if factor is None:
+        return False
+    kind = factor.type
+    factor.delete()
+    record(
+        actor=None,
+        action=AuditAction.JOURNAL_REDO,
+        obj=User.objects.get(pk=entry.resident),
+        note=f"{_when(entry)}: {kind}",
     )
     return True

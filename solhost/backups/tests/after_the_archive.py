@@ -2,8 +2,8 @@
 as the region's own pages and jobs make them, so that the account journal keeps them.
 
 ``python -m solhost.backups.tests.after_the_archive PASSWORD CLIENT_ID``: maria chooses
-PASSWORD and disconnects the service of CLIENT_ID, ahmed's account is erased and kate's
-deactivated. Prints JSON: maria's password hash and ahmed's anonymous id.
+PASSWORD, disconnects the service of CLIENT_ID and removes her security key, ahmed's
+account is erased and kate's deactivated. Prints JSON: maria's password hash and ahmed's anonymous id.
 """
 
 import json
@@ -16,6 +16,7 @@ import django
 def main(password: str, client_id: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
     django.setup()
+    from allauth.mfa.models import Authenticator
     from django.utils import timezone
 
     from solhost.identity import actions
@@ -29,6 +30,8 @@ def main(password: str, client_id: str) -> None:
     # What allauth's signal does once the password form is saved.
     actions.end_sessions_for_new_password(user=maria, keep_session_key=None)
     actions.disconnect_service(user=maria, client=ServiceClient.objects.get(client_id=client_id))
+    # As the security keys page does: the row goes (and the journal keeps its id).
+    Authenticator.objects.get(user=maria, type=Authenticator.Type.WEBAUTHN).delete()
     now = timezone.now()
     deletion = AccountDeletion.objects.create(
         user=User.objects.get(username="ahmed"),

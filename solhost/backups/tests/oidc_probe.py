@@ -1,6 +1,7 @@
 """Run inside an installation (its DATABASE_URL and SOLHOST_VAR_DIR): print its JWKS as JSON.
 
-``--set-password USERNAME PASSWORD`` first gives a resident a password the test knows;
+``--set-password USERNAME PASSWORD`` first gives a resident a password the test knows and
+a security key (its id is printed as ``security_key``);
 ``--sign-in USERNAME PASSWORD`` signs that resident in to a demo service with the
 authorization code flow, for offline access, and adds the ID token the installation issued.
 """
@@ -15,6 +16,7 @@ import django
 def main(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solhost.settings")
     django.setup()
+    from allauth.mfa.models import Authenticator
     from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -42,6 +44,10 @@ def main(argv: list[str]) -> None:
         user = User.objects.get(username=argv[1])
         user.set_password(argv[2])
         user.save(update_fields=["password"])
+        key = Authenticator.objects.create(
+            user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "Blue key", "credential": {}}
+        )
+        result["security_key"] = key.pk
     if argv[:1] == ["--sign-in"]:
         username, password = argv[1:3]
         assert client.login(username=username, password=password), "the password was refused"

@@ -339,7 +339,9 @@ def test_changes_to_accounts_after_the_archive_are_made_again_from_its_journal(t
     made = re.search(r"account journal: made again: (.*); 0 already so", trip.restore_again_output)
     assert made is not None, trip.restore_again_output
     assert re.fullmatch(
-        r"1 new password, 1 erasure, 1 deactivation, \d+ disconnected services?", made[1]
+        r"1 new password, 1 erasure, 1 deactivation, \d+ disconnected services?, "
+        r"1 second factor removed",
+        made[1],
     )
     again = trip.restored_again
     # The password maria chose after the archive lets her in, as it did the original.
@@ -364,6 +366,13 @@ def test_changes_to_accounts_after_the_archive_are_made_again_from_its_journal(t
     )
     assert trip.restored.query(consents) == [(1,)]
     assert again.query(consents) == [(0,)]
+    # Her security key, in the archive and removed after, is gone again.
+    keys = (
+        "SELECT COUNT(*) FROM mfa_authenticator a JOIN identity_user u ON u.id = a.user_id "  # noqa: S608
+        f"WHERE u.username = '{RESIDENT}' AND a.type = 'webauthn'"
+    )
+    assert trip.restored.query(keys) == [(1,)]
+    assert again.query(keys) == [(0,)]
 
 
 def test_the_ledger_balances_are_the_same(trip):

@@ -1,6 +1,7 @@
 """The account journal: each change a restore must not undo (a new password, a renewal, an
-erasure, a deactivation or reactivation, a disconnected service) is appended beside the
-archives once it commits, and read back strictly, naming the line that isn't right."""
+erasure, a deactivation or reactivation, a disconnected service, a second factor removed)
+is appended beside the archives once it commits, and read back strictly, naming the line
+that isn't right."""
 
 import datetime
 import json
@@ -10,9 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from solhost.identity import account_journal
 from solhost.identity import actions as identity_actions
@@ -22,6 +26,10 @@ from solhost.identity.tests.oidc import SCOPES, make_client, sign_in_to
 from solhost.identity.tests.test_backchannel_logout import log_in
 from solhost.identity.tests.test_credential_renewal import renew
 from solhost.identity.tests.test_deactivated_accounts import _save_account_in_admin
+from solhost.identity.tests.test_second_factor_pages import signed_in, with_security_key
+from solhost.identity.tests.test_session_claims import with_totp
+from solhost.residents.actions import erase_account
+from solhost.residents.models import AccountDeletion
 from solhost.test import PASSWORD
 
 AT = datetime.datetime(2026, 12, 7, 3, 45, tzinfo=datetime.UTC)
@@ -126,6 +134,94 @@ def test_a_renewal_is_kept_with_the_unusable_password_it_gave(
     (entry,) = kept(settings)
     assert (entry.change, entry.detail) == (Change.RENEWED, world.rita.password)
     assert not world.rita.has_usable_password()
+
+
+def test_a_second_factor_removed_is_kept_by_its_id_with_the_recovery_codes_it_left(
+    world, settings, django_capture_on_commit_callbacks
+):
+    key = with_security_key(world.rita)
+    with_totp(world.rita)
+    app = Authenticator.objects.get(user=world.rita, type=Authenticator.Type.TOTP)
+    codes = RecoveryCodes.activate(world.rita).instance
+    rita = signed_in(world.rita)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rita.post(reverse("mfa_deactivate_totp"))
+    with django_capture_on_commit_callbacks(execute=True):
+        rita.post(reverse("mfa_remove_webauthn", kwargs={"pk": key.pk}))
+
+    # The app went alone (the key still stood); the codes went with the last factor.
+    assert [(e.change, e.resident, e.detail) for e in kept(settings)] == [
+        (Change.SECOND_FACTOR_REMOVED, world.rita.pk, str(app.pk)),
+        (Change.SECOND_FACTOR_REMOVED, world.rita.pk, str(key.pk)),
+        (Change.SECOND_FACTOR_REMOVED, world.rita.pk, str(codes.pk)),
+    ]
+
+
+def test_recovery_codes_made_anew_keep_the_old_set_as_removed(
+    world, settings, django_capture_on_commit_callbacks
+):
+    with_totp(world.rita)
+    old = RecoveryCodes.activate(world.rita).instance
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(world.rita).post(reverse("mfa_generate_recovery_codes"))
+
+    new = Authenticator.objects.get(user=world.rita, type=Authenticator.Type.RECOVERY_CODES)
+    assert new.pk != old.pk
+    assert [(e.change, e.detail) for e in kept(settings)] == [
+        (Change.SECOND_FACTOR_REMOVED, str(old.pk))
+    ]
+
+
+def test_a_second_factor_the_steward_deletes_in_the_admin_is_kept(
+    world, settings, django_capture_on_commit_callbacks
+):
+    key = with_security_key(world.rita)
+    steward = Client()
+    steward.force_login(world.sam)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = steward.post(
+            reverse("admin:mfa_authenticator_delete", args=[key.pk]), {"post": "yes"}
+        )
+
+    assert deleted.status_code == 302
+    assert [(e.change, e.detail) for e in kept(settings)] == [
+        (Change.SECOND_FACTOR_REMOVED, str(key.pk))
+    ]
+
+
+def test_the_second_factors_a_renewal_takes_are_kept_by_the_renewal_alone(
+    world, settings, django_capture_on_commit_callbacks
+):
+    with_totp(world.rita)
+    RecoveryCodes.activate(world.rita)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        renew("--account", "rita", "--why", "a copy of the accounts was stolen")
+
+    assert not Authenticator.objects.filter(user=world.rita).exists()
+    assert [entry.change for entry in kept(settings)] == [Change.RENEWED]
+
+
+def test_an_erasure_is_kept_by_its_anonymous_id_and_not_by_the_factors_it_took(
+    world, settings, django_capture_on_commit_callbacks
+):
+    with_security_key(world.rita)
+    now = timezone.now()
+    deletion = AccountDeletion.objects.create(
+        user=world.rita, requested_at=now, erase_after=now, final_email_sent_at=now
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = erase_account(deletion=deletion, now=now)
+
+    assert erased is not None
+    assert not Authenticator.objects.filter(user=world.rita).exists()
+    assert [(e.change, e.resident, e.detail) for e in kept(settings)] == [
+        (Change.ERASED, world.rita.pk, erased.deletion.anonymous_id)
+    ]
 
 
 def test_a_replica_site_keeps_no_journal(world, settings, django_capture_on_commit_callbacks):
@@ -256,6 +352,14 @@ HEADER = json.dumps({"journal": account_journal.HEADER, "since": AT.isoformat()}
                 '"password": "x"}',
             ],
             r"line 2: deactivated has no field password",
+        ),
+        (
+            [
+                HEADER,
+                '{"at": "2026-12-08T01:00:00+00:00", "change": "second-factor-removed", '
+                '"resident": 7, "authenticator": "the blue key"}',
+            ],
+            r"line 2: second-factor-removed needs authenticator, a second factor's id",
         ),
         (
             [HEADER, '{"at": "2026-12-08 01:00", "change": "deactivated", "resident": 7}'],

@@ -1,7 +1,7 @@
 """A restore from an archive made before a change to an account would undo it: the account
 journal's changes from after the archive are made again, each only where the account
 doesn't show it yet, so that a password set, an account erased, deactivated or let in
-again, a renewal or a disconnect stays done. Through the signal ``solhost restore``
+again, a renewal, a disconnect or a second factor removed stays done. Through the signal ``solhost restore``
 sends (the real command, in its own process, is in solhost/backups/tests/test_round_trip.py),
 and through ``solhost account-journal``."""
 
@@ -24,6 +24,7 @@ from solhost.identity.account_journal import Change, Entry
 from solhost.identity.models import Consent, ServiceClient, User
 from solhost.identity.tests.oidc import SCOPES, make_client, sign_in_to
 from solhost.identity.tests.test_backchannel_logout import log_in
+from solhost.identity.tests.test_second_factor_pages import with_security_key
 from solhost.identity.tests.test_session_claims import with_totp
 from solhost.residents.making_again import make_again
 from solhost.residents.models import AccountDeletion, DeletionNotice
@@ -37,13 +38,19 @@ def after(minutes: int) -> datetime.datetime:
     return ARCHIVE_MADE + datetime.timedelta(minutes=minutes)
 
 
+def added_before_the_archive(factor: Authenticator) -> Authenticator:
+    Authenticator.objects.filter(pk=factor.pk).update(created_at=after(-60))
+    return Authenticator.objects.get(pk=factor.pk)
+
+
 @pytest.fixture
 def changes(world):
     """What the journal kept after the archive: Rita chose a new password and disconnected
     the files service she had signed in to, Bob's account was erased, the steward
-    deactivated Carol's and let Alice in again."""
+    deactivated Carol's and let Alice in again, and Rita removed her security key."""
     files = make_client(world.mcc_service)
     sign_in_to(log_in("rita@example.org"), files, scope=SCOPES)
+    key = added_before_the_archive(with_security_key(world.rita))
     User.objects.filter(pk=world.alice.pk).update(is_active=False)
     return [
         Entry(after(1), Change.NEW_PASSWORD, world.rita.pk, make_password(NEW_PASSPHRASE)),
@@ -51,6 +58,7 @@ def changes(world):
         Entry(after(3), Change.ERASED, world.bob.pk, "deleted-7h3kq2"),
         Entry(after(4), Change.DEACTIVATED, world.carol.pk),
         Entry(after(5), Change.REACTIVATED, world.alice.pk),
+        Entry(after(6), Change.SECOND_FACTOR_REMOVED, world.rita.pk, str(key.pk)),
     ]
 
 
@@ -69,8 +77,8 @@ def test_the_restore_makes_again_each_change_the_archive_lacks(
 
     assert lines == [
         "account journal: made again: 1 new password, 1 erasure, 1 deactivation, "
-        "1 reactivation, 1 disconnected service; 0 already so or about an account or service "
-        "not here"
+        "1 reactivation, 1 disconnected service, 1 second factor removed; 0 already so or "
+        "about an account or service not here"
     ]
     assert authenticate(username="rita", password=NEW_PASSPHRASE) == world.rita
     assert authenticate(username="rita", password=PASSWORD) is None
@@ -88,7 +96,9 @@ def test_the_restore_makes_again_each_change_the_archive_lacks(
         + ServiceClient.objects.get(client_id=changes[1].detail).name,
         "deactivation of 2026-12-07 03:49 UTC",
         "reactivation of 2026-12-07 03:50 UTC",
+        "second factor removed of 2026-12-07 03:51 UTC: webauthn",
     ]
+    assert not Authenticator.objects.filter(user=world.rita).exists()
     erased = AuditEvent.objects.get(action=AuditAction.DELETION_ERASE)
     assert erased.note.endswith("made again after a restore, as on 2026-12-07 03:48 UTC")
     # What was made again is in the journal already, under its own moment.
@@ -152,6 +162,46 @@ def test_a_renewal_takes_the_password_and_copyable_second_factors_again(world):
     assert not Authenticator.objects.filter(user=rita).exists()
 
 
+def test_a_second_factor_removed_is_taken_again_by_its_id(world):
+    with_totp(world.rita)
+    app = added_before_the_archive(Authenticator.objects.get(user=world.rita))
+    key = added_before_the_archive(with_security_key(world.rita))
+
+    outcome = make_again(
+        entries=[Entry(after(1), Change.SECOND_FACTOR_REMOVED, world.rita.pk, str(app.pk))]
+    )
+
+    assert outcome.made == {Change.SECOND_FACTOR_REMOVED: 1}
+    assert list(Authenticator.objects.filter(user=world.rita)) == [key]
+    redone = AuditEvent.objects.get(action=AuditAction.JOURNAL_REDO)
+    assert (redone.object_id, redone.note) == (
+        str(world.rita.pk),
+        "second factor removed of 2026-12-07 03:46 UTC: totp",
+    )
+    assert not make_again(
+        entries=[Entry(after(1), Change.SECOND_FACTOR_REMOVED, world.rita.pk, str(app.pk))]
+    ).made
+
+
+def test_a_second_factor_added_after_the_removal_under_the_same_id_stays(world):
+    """A restore numbers new rows from the archive's count, so a factor added after it may
+    get the id of one removed after the archive; the journal's removal is older than it."""
+    key = with_security_key(world.rita)
+    bobs = added_before_the_archive(with_security_key(world.bob))
+
+    outcome = make_again(
+        entries=[
+            # Rita added hers (now) after the removal it would be mistaken for.
+            Entry(after(1), Change.SECOND_FACTOR_REMOVED, world.rita.pk, str(key.pk)),
+            # Bob's key bears the id of a factor Rita removed.
+            Entry(after(1), Change.SECOND_FACTOR_REMOVED, world.rita.pk, str(bobs.pk)),
+        ]
+    )
+
+    assert not outcome.made and outcome.nothing_to_do == 2
+    assert Authenticator.objects.filter(pk__in=[key.pk, bobs.pk]).count() == 2
+
+
 def test_changes_about_an_account_or_service_not_here_are_left_out(world):
     outcome = make_again(
         entries=[
@@ -187,20 +237,23 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_the_command_lists_the_changes_since_a_moment_and_changes_nothing(world, journal):
+def test_the_command_lists_the_changes_since_a_moment_and_changes_nothing(world, journal, changes):
     listed = run("--since", "2026-12-07T03:45Z")
 
     assert listed.splitlines() == [
-        f"{journal}: every change since 2026-12-07 03:45:00 UTC; 5 listed",
+        f"{journal}: every change since 2026-12-07 03:45:00 UTC; 6 listed",
         f"  2026-12-07 03:46:00 UTC  new password  resident {world.rita.pk} (rita)",
         f"  2026-12-07 03:47:00 UTC  disconnected service  resident {world.rita.pk} (rita), "
         f"client {Consent.objects.get(user=world.rita).client.client_id}",
         f"  2026-12-07 03:48:00 UTC  erasure  resident {world.bob.pk} (bob)",
         f"  2026-12-07 03:49:00 UTC  deactivation  resident {world.carol.pk} (carol)",
         f"  2026-12-07 03:50:00 UTC  reactivation  resident {world.alice.pk} (alice)",
+        f"  2026-12-07 03:51:00 UTC  second factor removed  resident {world.rita.pk} (rita), "
+        f"second factor {changes[5].detail}",
     ]
+    assert Authenticator.objects.filter(user=world.rita).exists()
     assert authenticate(username="rita", password=PASSWORD) == world.rita
-    assert "6 listed" in run(str(journal))
+    assert "7 listed" in run(str(journal))
 
 
 def test_the_command_makes_them_again(world, journal):
@@ -208,7 +261,8 @@ def test_the_command_makes_them_again(world, journal):
 
     assert made.splitlines()[-1] == (
         "Made again: 1 new password, 1 erasure, 1 deactivation, 1 reactivation, 1 disconnected "
-        "service; 0 already so or about an account or service not here."
+        "service, 1 second factor removed; 0 already so or about an account or service not "
+        "here."
     )
     assert authenticate(username="rita", password=NEW_PASSPHRASE) == world.rita
     # The deactivation from before the archive was not made: Alice is let in.
@@ -243,6 +297,6 @@ def test_the_command_names_the_line_that_is_wrong_and_makes_nothing(world, journ
     with journal.open("a") as file:
         file.write('{"at": "2026-12-08T01:00:00+00:00", "change": "password", "resident": 1}\n')
 
-    with pytest.raises(CommandError, match=r"Nothing done: .*line 8: password needs password"):
+    with pytest.raises(CommandError, match=r"Nothing done: .*line 9: password needs password"):
         run("--since", "2026-12-07T03:45Z", "--make-again")
     assert authenticate(username="rita", password=PASSWORD) == world.rita

@@ -20,9 +20,9 @@ from solhost.residents.making_again import WORDS, make_again
 class Command(BaseCommand):
     help = (
         "List the changes to residents' accounts the account journal holds (new passwords, "
-        "erasures, renewals, deactivations, disconnected services), from --since on; with "
-        "--make-again, make each one the account doesn't show (after restoring an archive "
-        "made at --since)."
+        "erasures, renewals, deactivations, disconnected services, second factors removed), "
+        "from --since on; with --make-again, make each one the account doesn't show (after "
+        "restoring an archive made at --since)."
     )
 
     def add_arguments(self, parser):
@@ -83,8 +83,15 @@ class Command(BaseCommand):
         for entry in entries:
             self.stdout.write(
                 f"  {entry.at:%Y-%m-%d %H:%M:%S} UTC  {WORDS[entry.change][0]}  resident "
-                f"{entry.resident} ({names.get(entry.resident, 'not here')})"
-                + (f", client {entry.detail}" if entry.change is Change.DISCONNECTED else "")
+                f"{entry.resident} ({names.get(entry.resident, 'not here')})" + _which(entry)
             )
         if making:
             self.stdout.write(f"{make_again(entries=entries).words().capitalize()}.")
+
+
+def _which(entry) -> str:
+    if entry.change is Change.DISCONNECTED:
+        return f", client {entry.detail}"
+    if entry.change is Change.SECOND_FACTOR_REMOVED:
+        return f", second factor {entry.detail}"
+    return ""
