@@ -14,7 +14,10 @@ Then every account is renewed as the command renews them, and the JSON printed s
   and tokens ended, logout tokens and mail queued, the other sites told;
 - ``baseline_s``: making each password unusable and saving it one account at a time, in
   the second step's batches: the way a renewal would end passwords without a first step;
-- the ratio of each step to the baseline.
+- the ratio of each step to the baseline;
+- ``account_journal``: the first step keeps every account in the account journal in one
+  write (``write_s``, within ``credentials_end_s``), against a write for each account, as
+  any other change is kept (``one_write_each_s``, timed on the same entries).
 """
 
 import argparse
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> dict:
     set_up_django_on_sqlite()
     from django.db import transaction
 
-    from solhost.identity import actions, renewals
+    from solhost.identity import account_journal, actions, renewals
     from solhost.identity.models import User
     from solhost.test import make_world
 
@@ -123,6 +126,15 @@ def main(argv: list[str] | None = None) -> dict:
     started = time.perf_counter()
     renewal = renewals.start_renewal(why="benchmark")
     ended = time.perf_counter() - started
+    journal = account_journal.read(account_journal.journal_path()).entries
+    scratch = Path(os.environ["SOLHOST_VAR_DIR"]) / "journal-timing"
+    started = time.perf_counter()
+    account_journal.append(scratch / "together.jsonl", *journal)
+    journal_write = time.perf_counter() - started
+    started = time.perf_counter()
+    for entry in journal:
+        account_journal.append(scratch / "each.jsonl", entry)
+    journal_each = time.perf_counter() - started
     started = time.perf_counter()
     while renewal.finished is None:
         renewal = renewals.renew_next_batch(renewal_id=renewal.pk)
@@ -149,6 +161,12 @@ def main(argv: list[str] | None = None) -> dict:
         "baseline_s": round(baseline, 2),
         "ratio_credentials_end_to_baseline": round(ended / baseline, 2),
         "ratio_sign_out_to_baseline": round(signed_out / baseline, 1),
+        "account_journal": {
+            "entries": len(journal),
+            "write_s": round(journal_write, 3),
+            "one_write_each_s": round(journal_each, 3),
+            "ratio_write_to_one_write_each": round(journal_write / journal_each, 3),
+        },
         "load_average": [round(figure, 2) for figure in os.getloadavg()],
     }
     print(json.dumps(result, indent=2))

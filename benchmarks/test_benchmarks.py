@@ -96,6 +96,8 @@ def check_credential_renewal(figures: dict) -> None:
     assert figures["signed_out_per_second"] > 0
     assert figures["ratio_credentials_end_to_baseline"] > 0
     assert figures["ratio_sign_out_to_baseline"] > 0
+    assert figures["account_journal"]["entries"] == 35
+    assert figures["account_journal"]["ratio_write_to_one_write_each"] > 0
 
 
 @pytest.mark.parametrize(

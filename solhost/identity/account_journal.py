@@ -25,6 +25,7 @@ import contextvars
 import datetime
 import enum
 import fcntl
+import itertools
 import json
 import logging
 import os
@@ -46,6 +47,7 @@ from solhost.identity.databases import at_replica_site
 logger = logging.getLogger(__name__)
 
 NAME = "account-journal.jsonl"
+_READ_AT_ONCE = 500
 HEADER = "solhost account journal"
 
 
@@ -103,8 +105,9 @@ _kept_otherwise: contextvars.ContextVar[bool] = contextvars.ContextVar(
 @contextlib.contextmanager
 def kept_otherwise() -> Iterator[None]:
     """The changes made inside are not kept one by one, because the journal holds them
-    otherwise: a restore making them again from it, or the second factors an erasure or a
-    renewal takes, which making the erasure or renewal again takes too."""
+    otherwise: a restore making them again from it, the second factors an erasure or a
+    renewal takes, which making the erasure or renewal again takes too, and a renewal's
+    accounts as it signs them out, which its start kept all at once."""
     token = _kept_otherwise.set(True)
     try:
         yield
@@ -120,30 +123,61 @@ def keep(
     The password hash and anonymous id are read from the account as committed. A journal
     that can't be written (a full disk) is logged as an error and does not undo the change,
     which has committed: the next archive holds it."""
-    if at_replica_site() or _kept_otherwise.get():
+    detail = {
+        Change.DISCONNECTED: client_id,
+        Change.SECOND_FACTOR_REMOVED: str(authenticator_id),
+    }.get(change, "")
+    _keep_after_commit(change=change, details={resident_id: detail})
+
+
+def keep_each(*, change: Change, resident_ids: list[int]) -> None:
+    """Append ``change`` of every account of ``resident_ids`` once the current transaction
+    commits, in one write: a renewal of every account, which one write each would keep
+    waiting on the disk as long again. As ``keep`` otherwise."""
+    _keep_after_commit(change=change, details=dict.fromkeys(resident_ids, ""))
+
+
+def _keep_after_commit(*, change: Change, details: dict[int, str]) -> None:
+    """Append ``change`` of each account of ``details`` (its id: what the change keeps,
+    unless read from the account) after the commit."""
+    if at_replica_site() or _kept_otherwise.get() or not details:
         return
     # When the database had it: an archive made before lacks it, whatever moment the
     # change itself names (a renewal's start, a disconnect made at a site cut off).
     at = timezone.now()
 
     def write() -> None:
-        account = (
-            get_user_model().objects.filter(pk=resident_id).values("password", "username").first()
+        ids = list(details)
+        # A few hundred ids a query: SQLite refuses a statement with too many.
+        accounts = itertools.chain.from_iterable(
+            get_user_model()
+            .objects.filter(pk__in=ids[first : first + _READ_AT_ONCE])
+            .values_list("pk", "password", "username")
+            for first in range(0, len(ids), _READ_AT_ONCE)
         )
-        if account is None:
-            return
-        detail = {
-            Change.NEW_PASSWORD: account["password"],
-            Change.RENEWED: account["password"],
-            Change.ERASED: account["username"],
-            Change.DISCONNECTED: client_id,
-            Change.SECOND_FACTOR_REMOVED: str(authenticator_id),
-        }.get(change, "")
+        read_from_account = {
+            pk: {
+                Change.NEW_PASSWORD: password,
+                Change.RENEWED: password,
+                Change.ERASED: username,
+            }.get(change, details[pk])
+            for pk, password, username in accounts
+        }
+        # In the order given; an account gone since has nothing to make again.
+        entries = [
+            Entry(at=at, change=change, resident=pk, detail=read_from_account[pk])
+            for pk in details
+            if pk in read_from_account
+        ]
         try:
-            append(journal_path(), Entry(at=at, change=change, resident=resident_id, detail=detail))
+            append(journal_path(), *entries)
         except OSError:
             logger.exception(
-                "the account journal could not keep %s of resident %s", change, resident_id
+                "the account journal could not keep %s of %s",
+                change,
+                f"resident {entries[0].resident}"
+                if len(entries) == 1
+                else f"{len(entries)} residents",
             )
 
     transaction.on_commit(write)
@@ -204,13 +238,18 @@ def start(path: Path, since: datetime.datetime) -> None:
             os.fsync(fd)
 
 
-def append(path: Path, entry: Entry) -> None:
-    """One change at the end of the journal at ``path``, on disk when this returns."""
+def append(path: Path, *entries: Entry) -> None:
+    """Changes at the end of the journal at ``path``, on disk when this returns."""
+    if not entries:
+        return
     with _locked(path) as fd:
         if os.fstat(fd).st_size == 0:
-            # Begun by this change: nothing says it holds any made before.
-            os.write(fd, _header(entry.at))
-        os.write(fd, _line(_entry_json(entry)))
+            # Begun by these changes: nothing says it holds any made before.
+            os.write(fd, _header(min(entry.at for entry in entries)))
+        lines = b"".join(_line(_entry_json(entry)) for entry in entries)
+        # os.write may write less than it is given; what it wrote stays, the rest follows.
+        while lines:
+            lines = lines[os.write(fd, lines) :]
         os.fsync(fd)
 
 

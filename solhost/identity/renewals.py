@@ -118,6 +118,12 @@ def _end_copied_credentials(renewal: CredentialRenewal) -> int:
     count = in_scope(renewal).update(
         password=Concat(Value(f"!{renewal_secret}-"), Cast("pk", output_field=CharField()))
     )
+    # Kept now, not as each batch signs its accounts out: a restore after a disaster
+    # between the two must not give back the passwords this ended.
+    account_journal.keep_each(
+        change=account_journal.Change.RENEWED,
+        resident_ids=list(in_scope(renewal).order_by("pk").values_list("pk", flat=True)),
+    )
     record_each(
         actor=None,
         action=AuditAction.CREDENTIALS_RENEW,
@@ -145,7 +151,9 @@ def renew_next_batch(*, renewal_id: int, size: int = BATCH) -> CredentialRenewal
         return renewal
     batch = list(accounts_left(renewal)[:size])
     for user in batch:
-        actions.end_access_of_renewed_credentials(user=user, at=renewal.started)
+        # The renewal's start kept every account's in the account journal.
+        with account_journal.kept_otherwise():
+            actions.end_access_of_renewed_credentials(user=user, at=renewal.started)
         if not user.is_active:
             continue
         if verified_address_of(user.pk) is None:

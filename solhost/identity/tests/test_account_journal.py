@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from solhost.identity import account_journal
+from solhost.identity import account_journal, renewals
 from solhost.identity import actions as identity_actions
 from solhost.identity.account_journal import Change, Entry, JournalProblem
 from solhost.identity.models import User
@@ -134,6 +134,31 @@ def test_a_renewal_is_kept_with_the_unusable_password_it_gave(
     (entry,) = kept(settings)
     assert (entry.change, entry.detail) == (Change.RENEWED, world.rita.password)
     assert not world.rita.has_usable_password()
+
+
+def test_a_renewal_keeps_every_account_when_it_starts_in_one_write(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Fewer accounts a query than the world has: each read's share is kept.
+    monkeypatch.setattr(account_journal, "_READ_AT_ONCE", 2)
+    writes = []
+    monkeypatch.setattr(account_journal, "append", lambda path, *entries: writes.append(entries))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        renewal = renewals.start_renewal(why="a copy of the accounts was stolen")
+
+    (written,) = writes
+    accounts = User.objects.order_by("pk")
+    assert [(e.change, e.resident, e.detail) for e in written] == [
+        (Change.RENEWED, user.pk, user.password) for user in accounts
+    ]
+    assert len(written) == renewal.total > 2
+    assert not any(user.has_usable_password() for user in accounts)
+
+    # Signing them out, batch by batch, keeps nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        renewals.renew_next_batch(renewal_id=renewal.pk, size=renewal.total + 1)
+    assert len(writes) == 1
 
 
 def test_a_second_factor_removed_is_kept_by_its_id_with_the_recovery_codes_it_left(
