@@ -5,9 +5,10 @@ An archive brings the database back as it was when it was made, so whatever chan
 after is gone with it. Most of that is lost work, but some changes must not be undone:
 an erasure (the resident asked for it, and the law says it stays done), a new password
 or a renewal of credentials (the old secret may be known to someone else), a steward's
-deactivation or reactivation, a service the resident disconnected. Each is appended here
-once its transaction commits, at the primary (a replica site's changes reach the primary,
-which keeps them), and ``solhost restore`` makes again the ones made after its archive.
+deactivation or reactivation, a service the resident disconnected, a second factor taken
+away (it may have gone with a stolen phone). Each is appended here once its transaction
+commits, at the primary (a replica site's changes reach the primary, which keeps them),
+and ``solhost restore`` makes again the ones made after its archive.
 
 The file is ``SOLHOST_BACKUP_DIR/account-journal.jsonl``, copied off the machine with the
 archives. One JSON object a line: the first says since when the journal holds every
@@ -16,8 +17,8 @@ change (``{"journal": "solhost account journal", "since": …}``), each other is
 again: the password hash (``password``, ``renewed``), the anonymous id (``erased``), the
 service's client id (``disconnected``) or the second factor's id (``second-factor-removed``:
 an authenticator app, a security key or a set of recovery codes the resident, or the
-steward, took away; recovery codes made anew take the old set away). The nightly backup forgets the changes older than
-every dated archive it keeps (``forget_before``).
+steward, took away; recovery codes made anew take the old set away). The nightly backup
+forgets the changes older than every dated archive it keeps (``forget_before``).
 """
 
 import contextlib
@@ -47,8 +48,10 @@ from solhost.identity.databases import at_replica_site
 logger = logging.getLogger(__name__)
 
 NAME = "account-journal.jsonl"
-_READ_AT_ONCE = 500
 HEADER = "solhost account journal"
+# Accounts read a query when many changes are kept at once: SQLite refuses a statement
+# with too many parameters.
+_READ_AT_ONCE = 500
 
 
 class Change(enum.StrEnum):
@@ -148,7 +151,6 @@ def _keep_after_commit(*, change: Change, details: dict[int, str]) -> None:
 
     def write() -> None:
         ids = list(details)
-        # A few hundred ids a query: SQLite refuses a statement with too many.
         accounts = itertools.chain.from_iterable(
             get_user_model()
             .objects.filter(pk__in=ids[first : first + _READ_AT_ONCE])
