@@ -180,9 +180,7 @@ def _forget_what_every_archive_holds(directory: Path) -> None:
     """The account journal keeps only the changes made since the oldest dated archive kept:
     a restore of any of them needs no older one, and an erased resident's old password
     hash goes with it. A journal that can't be read is left as it is, and logged."""
-    names = sorted(
-        n for n in (e.name for e in directory.iterdir()) if archive.SCHEDULED_NAME.fullmatch(n)
-    )
+    names = archive.scheduled_names(entry.name for entry in directory.iterdir())
     if not names:
         return
     journal = directory / account_journal.NAME

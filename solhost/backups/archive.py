@@ -14,7 +14,7 @@ import os
 import re
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -53,9 +53,14 @@ def scheduled_time(name: str) -> datetime.datetime:
     return datetime.datetime.strptime(stamp, STAMP).replace(tzinfo=datetime.UTC)
 
 
+def scheduled_names(names: Iterable[str]) -> list[str]:
+    """The scheduled archives among ``names``, oldest first (their stamps sort as times)."""
+    return sorted(name for name in names if SCHEDULED_NAME.fullmatch(name))
+
+
 def scheduled_to_delete(names: list[str], *, keep: int) -> list[str]:
     """The scheduled archives beyond the newest ``keep``; other names are never listed."""
-    ours = sorted(name for name in names if SCHEDULED_NAME.fullmatch(name))
+    ours = scheduled_names(names)
     return ours[: max(len(ours) - keep, 0)]
 
 

@@ -54,21 +54,16 @@ class BackupStatus:
 def backup_status(*, now: datetime.datetime) -> BackupStatus:
     folder = Path(settings.SOLHOST_BACKUP_DIR)
     entries = sorted(folder.iterdir()) if folder.is_dir() else []
-    files = [entry for entry in entries if entry.is_file() and not entry.name.startswith(".")]
-    archives = sorted(
-        (
-            Archive(name=f.name, made=archive.scheduled_time(f.name), size=f.stat().st_size)
-            for f in files
-            if archive.SCHEDULED_NAME.fullmatch(f.name)
-        ),
-        key=lambda each: each.made,
-        reverse=True,
-    )
-    others = [
-        f.name
-        for f in files
-        if not archive.SCHEDULED_NAME.fullmatch(f.name) and f.name != account_journal.NAME
+    files = {
+        entry.name: entry for entry in entries if entry.is_file() and not entry.name.startswith(".")
+    }
+    scheduled = archive.scheduled_names(files)
+    archives = [
+        Archive(name=name, made=archive.scheduled_time(name), size=files[name].stat().st_size)
+        for name in reversed(scheduled)
     ]
+    not_others = {*scheduled, account_journal.NAME}
+    others = [name for name in files if name not in not_others]
     newest = archives[0].made if archives else None
     return BackupStatus(
         folder=folder,
